@@ -1,0 +1,247 @@
+"""The accelerator catalog: one YAML file per vendor, validated on load, immutable after.
+
+Control status (TPP, PD, ECCN) is derived from the specs by :mod:`chipcustoms.classification`
+so that a spec correction can never leave a stale hand-typed classification behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from chipcustoms.classification import BITS, Classification, classify
+from chipcustoms.errors import ReferenceDataError
+from chipcustoms.refdata import REFDATA, load_yaml, validation_message
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    title: str
+    ref: str | None = None
+    url: str | None = None
+
+
+class Specs(_Strict):
+    dense_tops: dict[str, float] = Field(default_factory=dict)
+    die_area_mm2: float | None = None
+    memory_gb: float | None = None
+    memory_type: str | None = None
+    bandwidth_gbs: float | None = None
+    tdp_w: float | None = None
+    form_factor: str | None = None
+    year: int | None = None
+    spec_sources: list[str] = Field(default_factory=list)
+    estimated: list[str] = Field(default_factory=list)
+
+    @field_validator("dense_tops")
+    @classmethod
+    def _known_precisions(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(BITS))
+        if unknown:
+            raise ValueError(f"unknown precision(s) {unknown}; use {sorted(BITS)}")
+        return v
+
+
+class Price(_Strict):
+    low: float
+    high: float
+    kind: Literal["MSRP", "channel", "street", "grey", "estimate"]
+    date: str | None = None
+    source: str
+    estimate: bool = False
+    how: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Price:
+        if self.low <= 0 or self.high < self.low:
+            raise ValueError("price range needs 0 < low <= high")
+        if self.estimate and not self.how:
+            raise ValueError("an estimated price must say `how` it was estimated")
+        return self
+
+
+class Weight(_Strict):
+    value: float
+    estimate: bool = False
+    how: str | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Weight:
+        if self.estimate and not self.how:
+            raise ValueError("an estimated weight must say `how` it was estimated")
+        if not self.estimate and not self.source:
+            raise ValueError("a weight that is not an estimate needs a `source`")
+        return self
+
+
+class EndUseControl(_Strict):
+    id: str
+    summary: str
+    destinations: list[str]
+    since: str | None = None
+    source: str | None = None
+
+
+class Accelerator(_Strict):
+    id: str
+    model: str
+    family: str | None = None
+    segment: Literal["datacenter", "workstation", "consumer"]
+    china_variant: bool = False
+    aliases: list[str] = Field(default_factory=list)
+    part_numbers: list[str] = Field(default_factory=list)
+    pci_ids: list[str] = Field(default_factory=list)
+    specs: Specs = Field(default_factory=Specs)
+    price_usd: Price | None = None
+    weight_kg: Weight | None = None
+    hs_headings: list[str] = Field(default_factory=list)
+    end_use_controls: list[EndUseControl] = Field(default_factory=list)
+    notes: str | None = None
+    vendor: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", v):
+            raise ValueError("id must be lowercase letters, digits and dashes")
+        return v
+
+    @field_validator("part_numbers")
+    @classmethod
+    def _regexes_compile(cls, v: list[str]) -> list[str]:
+        for pattern in v:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"part number pattern {pattern!r} is not a regex: {exc}") from exc
+        return v
+
+    @field_validator("pci_ids")
+    @classmethod
+    def _pci_shape(cls, v: list[str]) -> list[str]:
+        for pci in v:
+            if not re.fullmatch(r"[0-9a-f]{4}:[0-9a-f]{4}", pci):
+                raise ValueError(f"PCI id {pci!r} must be vendor:device in lowercase hex")
+        return v
+
+    @cached_property
+    def classification(self) -> Classification:
+        """Derived, never stored: see chipcustoms.classification."""
+        return classify(self.specs.dense_tops, self.specs.die_area_mm2,
+                        datacenter=self.segment == "datacenter")
+
+
+class VendorFile(_Strict):
+    vendor: str
+    vendor_name: str
+    version: str
+    sources: dict[str, Source]
+    models: list[Accelerator]
+
+    @model_validator(mode="after")
+    def _citations_resolve(self) -> VendorFile:
+        for m in self.models:
+            cited = list(m.specs.spec_sources)
+            cited += [m.price_usd.source] if m.price_usd else []
+            cited += [m.weight_kg.source] if m.weight_kg and m.weight_kg.source else []
+            cited += [c.source for c in m.end_use_controls if c.source]
+            missing = sorted(set(cited) - set(self.sources))
+            if missing:
+                raise ValueError(f"model {m.id}: cites unknown source key(s) {missing}")
+        return self
+
+
+class Catalog:
+    """All vendor files, loaded once. Lookups by id; a Polars frame for vectorised joins."""
+
+    def __init__(self, vendors: list[VendorFile], files: list[Path]) -> None:
+        self.vendors = vendors
+        self.files = files
+        self.models: list[Accelerator] = []
+        seen: dict[str, Path] = {}
+        for vf, path in zip(vendors, files, strict=True):
+            for m in vf.models:
+                if m.id in seen:
+                    raise ReferenceDataError(f"{path} [{m.id}]: id already defined in {seen[m.id]}")
+                seen[m.id] = path
+                self.models.append(m.model_copy(update={"vendor": vf.vendor_name}))
+        self.by_id = {m.id: m for m in self.models}
+
+    @property
+    def version(self) -> str:
+        """Content hash: two stores screened with the same catalog agree on this string."""
+        digest = hashlib.sha256()
+        for path in self.files:
+            digest.update(path.read_bytes())
+        return "+".join(v.version for v in self.vendors) + "#" + digest.hexdigest()[:10]
+
+    def frame(self) -> pl.DataFrame:
+        """One row per model with the derived control columns, for joins on accelerator_id."""
+        rows = []
+        for m in self.models:
+            c = m.classification
+            rows.append({
+                "accelerator_id": m.id,
+                "accelerator_vendor": m.vendor,
+                "accelerator_model": m.model,
+                "segment": m.segment,
+                "china_variant": m.china_variant,
+                "tpp": c.tpp,
+                "performance_density": c.pd,
+                "eccn": c.eccn,
+                "nac_aca_eligible": c.nac_aca_eligible,
+                "bandwidth_gbs": m.specs.bandwidth_gbs,
+                "price_low_usd": m.price_usd.low if m.price_usd else None,
+                "price_high_usd": m.price_usd.high if m.price_usd else None,
+                "weight_kg_typical": m.weight_kg.value if m.weight_kg else None,
+                "hs_headings": [h.replace(".", "") for h in m.hs_headings],
+            })
+        schema = {
+            "accelerator_id": pl.Utf8, "accelerator_vendor": pl.Utf8, "accelerator_model": pl.Utf8,
+            "segment": pl.Utf8, "china_variant": pl.Boolean, "tpp": pl.Float64,
+            "performance_density": pl.Float64, "eccn": pl.Utf8, "nac_aca_eligible": pl.Boolean,
+            "bandwidth_gbs": pl.Float64, "price_low_usd": pl.Float64, "price_high_usd": pl.Float64,
+            "weight_kg_typical": pl.Float64, "hs_headings": pl.List(pl.Utf8),
+        }
+        return pl.DataFrame(rows, schema=schema)
+
+
+def _load_vendor(path: Path) -> VendorFile:
+    raw = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise ReferenceDataError(f"{path}: expected a mapping with vendor, sources and models")
+    try:
+        vf = VendorFile.model_validate(raw)
+    except ValidationError as exc:
+        # Name the entry: the first loc element after "models" is its index.
+        entry = None
+        for err in exc.errors():
+            loc = err["loc"]
+            if len(loc) > 1 and loc[0] == "models" and isinstance(loc[1], int):
+                models = raw.get("models") or []
+                if loc[1] < len(models) and isinstance(models[loc[1]], dict):
+                    entry = str(models[loc[1]].get("id", loc[1]))
+                break
+        raise ReferenceDataError(validation_message(path, exc, entry)) from exc
+    if vf.vendor != path.stem:
+        raise ReferenceDataError(f"{path}: vendor {vf.vendor!r} must equal the file name")
+    return vf
+
+
+def load_catalog(paths: Iterable[Path] | None = None) -> Catalog:
+    """Load the bundled catalog (or the given vendor files)."""
+    files = sorted(paths) if paths is not None else sorted((REFDATA / "catalog").glob("*.yaml"))
+    if not files:
+        raise ReferenceDataError(f"no catalog files found in {REFDATA / 'catalog'}")
+    return Catalog([_load_vendor(p) for p in files], files)

@@ -1,0 +1,32 @@
+"""The exception tree, drawn once so callers know what to catch.
+
+    ChipCustomsError            anything chipcustoms raises on purpose (exit code 2 in the CLI)
+    ├── ReferenceDataError      a catalog / policy / mapping / rate file is invalid (names file and entry)
+    ├── InputError              a declarations file cannot be read at all (names the file)
+    ├── RuleError               a policy condition is not an allowed SQL expression
+    └── StoreError              the store cannot be opened or is at an unknown schema version
+
+Bad *rows* are never exceptions: they go to quarantine with file, row, field and reason.
+"""
+
+from __future__ import annotations
+
+
+class ChipCustomsError(Exception):
+    """Base class: the CLI turns these into one clear message and exit code 2."""
+
+
+class ReferenceDataError(ChipCustomsError):
+    """Reference data failed validation; the message names the file and the entry."""
+
+
+class InputError(ChipCustomsError):
+    """An input file as a whole cannot be read (missing, unknown format, no usable columns)."""
+
+
+class RuleError(ChipCustomsError):
+    """A rule condition uses SQL outside the allowed expression subset."""
+
+
+class StoreError(ChipCustomsError):
+    """The store cannot be used (unreachable, or a schema this version does not know)."""

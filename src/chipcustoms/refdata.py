@@ -1,0 +1,39 @@
+"""Where bundled reference data lives, and how YAML errors are reported.
+
+Every loader goes through :func:`load_yaml` so that a broken file always yields an error
+that names the file (and, via :func:`validation_message`, the entry and field).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from chipcustoms.errors import ReferenceDataError
+
+REFDATA = Path(str(resources.files("chipcustoms") / "refdata"))
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse one YAML file, turning parser errors into ReferenceDataError naming the file."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except FileNotFoundError as exc:
+        raise ReferenceDataError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise ReferenceDataError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def validation_message(path: Path, exc: ValidationError, entry: str | None = None) -> str:
+    """One line per pydantic error, each naming file, entry and field path."""
+    where = f"{path}" + (f" [{entry}]" if entry else "")
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        lines.append(f"{where}: {loc}: {err['msg']}")
+    return "\n".join(lines)

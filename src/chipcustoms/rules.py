@@ -1,0 +1,161 @@
+"""Rule evaluation: every rule of every pack in one DuckDB query over the whole batch.
+
+Each rule becomes a ``CASE WHEN condition THEN reason END`` element of a list, so one scan
+returns, per line, the reasons of the rules it hit; group rules (split lots) are window
+aggregates in CTEs joined back by line index. Conditions were checked by
+:mod:`chipcustoms.sqlexpr` first, so the text that reaches DuckDB is only an expression.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from chipcustoms.errors import RuleError
+from chipcustoms.policies import LoadedPack, Rule
+from chipcustoms.sqlexpr import check
+
+IDX = "__i"
+
+
+def _lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _message_sql(rule: Rule) -> str:
+    """Template '... {col:.0f} ...' -> 'lit' || coalesce(format('{:.0f}', col), 'n/a') || ..."""
+    parts: list[str] = []
+    pos = 0
+    import re
+
+    for m in re.finditer(r"\{([a-z_][a-z0-9_]*)(?::([^}]*))?\}", rule.message):
+        if m.start() > pos:
+            parts.append(_lit(rule.message[pos:m.start()]))
+        col, spec = m.group(1), m.group(2)
+        if spec:
+            parts.append(f"coalesce(format({_lit('{:' + spec + '}')}, \"{col}\"), 'n/a')")
+        else:
+            parts.append(f"coalesce(CAST(\"{col}\" AS VARCHAR), 'n/a')")
+        pos = m.end()
+    if pos < len(rule.message):
+        parts.append(_lit(rule.message[pos:]))
+    return " || ".join(parts) if parts else "''"
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    pack: str
+    rule: Rule
+    condition: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.pack}/{self.rule.id}@{self.rule.version}"
+
+
+class RuleSet:
+    """All active rules of the loaded packs, compiled once per column set."""
+
+    def __init__(self, packs: list[LoadedPack]) -> None:
+        self.packs = packs
+        self.rules = [(lp.pack, r) for lp in packs for r in lp.pack.rules]
+        self.codes = {r.code: r.category for _, r in self.rules}
+
+    def _compile(self, columns: set[str]) -> tuple[list[CompiledRule], list[str]]:
+        compiled: list[CompiledRule] = []
+        ctes: list[str] = []
+        for pack, rule in self.rules:
+            where = f"policy {pack.id} rule {rule.id}"
+            cond_cols = set(columns)
+            if rule.group:
+                aggs = rule.group.aggregates
+                clash = sorted(set(aggs) & columns)
+                if clash:
+                    raise RuleError(f"{where}: aggregate name(s) {clash} shadow line columns")
+                cond_cols |= set(aggs)
+            for col, _ in rule.placeholders():
+                if col not in cond_cols:
+                    raise RuleError(f"{where}: message uses unknown column {col!r}")
+            for col in rule.evidence:
+                if col not in cond_cols:
+                    raise RuleError(f"{where}: evidence names unknown column {col!r}")
+            cond = check(rule.condition, cond_cols, where=where)
+            start = rule.effective_from or pack.effective_from
+            end = rule.effective_to or pack.effective_to
+            if start:
+                cond = f"({cond}) AND date >= DATE '{start.isoformat()}'"
+            if end:
+                cond = f"({cond}) AND date <= DATE '{end.isoformat()}'"
+            if rule.group:
+                g = rule.group
+                for col in g.partition_by:
+                    if col not in columns:
+                        raise RuleError(f"{where}: partition_by names unknown column {col!r}")
+                gwhere = check(g.where, columns, where=where + " (group where)")
+                agg_sql = ", ".join(
+                    f"{check(expr, columns, where=where + f' aggregate {name}', aggregate=True)}"
+                    f" OVER w AS \"{name}\"" for name, expr in g.aggregates.items()
+                )
+                part = ", ".join(f'"{c}"' for c in g.partition_by)
+                cte = f"g{len(ctes)}"
+                ctes.append(
+                    f"{cte} AS (SELECT {IDX}, {', '.join(chr(34) + a + chr(34) for a in g.aggregates)}"
+                    f" FROM (SELECT *, {agg_sql} FROM lines WHERE {gwhere} WINDOW w AS "
+                    f"(PARTITION BY {part} ORDER BY date RANGE BETWEEN INTERVAL {g.window_days} "
+                    f"DAYS PRECEDING AND INTERVAL {g.window_days} DAYS FOLLOWING)))"
+                )
+                cond = f"({cte}.{IDX} IS NOT NULL AND ({cond}))"
+            compiled.append(CompiledRule(pack.id, rule, cond))
+        return compiled, ctes
+
+    def evaluate(self, lines: pl.DataFrame) -> pl.DataFrame:
+        """Per line (by ``__i``): `rule_reasons` (list of reason structs), floors, rule ids hit."""
+        columns = set(lines.columns) - {IDX}
+        compiled, ctes = self._compile(columns)
+        empty = pl.DataFrame({IDX: lines[IDX]}).with_columns(
+            pl.lit([], dtype=pl.List(REASON_DTYPE)).alias("rule_reasons"),
+            pl.lit(False).alias("floor_red"), pl.lit(False).alias("floor_yellow"),
+            pl.lit([], dtype=pl.List(pl.Utf8)).alias("rule_hits"),
+        )
+        if not compiled:
+            return empty
+        elements, hits, reds, yellows = [], [], [], []
+        for c in compiled:
+            ev_cols = c.rule.evidence or [col for col, _ in c.rule.placeholders()]
+            ev = ", ".join(f"{_lit(col)}, \"{col}\"" for col in dict.fromkeys(ev_cols))
+            evidence = f"json_object('rule', {_lit(c.ref)}{', ' + ev if ev else ''})::VARCHAR"
+            reason = (f"{{'code': {_lit(c.rule.code)}, 'source': 'rule', "
+                      f"'score': {c.rule.weight}::DOUBLE, 'message': {_message_sql(c.rule)}, "
+                      f"'evidence': {evidence}}}")
+            elements.append(f"CASE WHEN coalesce({c.condition}, FALSE) THEN {reason} END")
+            hits.append(f"CASE WHEN coalesce({c.condition}, FALSE) THEN {_lit(c.ref)} END")
+            if c.rule.floor == "red":
+                reds.append(f"coalesce({c.condition}, FALSE)")
+            elif c.rule.floor == "yellow":
+                yellows.append(f"coalesce({c.condition}, FALSE)")
+        joins = " ".join(f"LEFT JOIN g{k} ON g{k}.{IDX} = lines.{IDX}" for k in range(len(ctes)))
+        sql = (
+            (f"WITH {', '.join(ctes)} " if ctes else "")
+            + f"SELECT lines.{IDX} AS {IDX}, "
+            + f"list_filter([{', '.join(elements)}], lambda x: x IS NOT NULL) AS rule_reasons, "
+            + f"({' OR '.join(reds) or 'FALSE'}) AS floor_red, "
+            + f"({' OR '.join(yellows) or 'FALSE'}) AS floor_yellow, "
+            + f"list_filter([{', '.join(hits)}], lambda x: x IS NOT NULL) AS rule_hits "
+            + f"FROM lines {joins} ORDER BY lines.{IDX}"
+        )
+        con = duckdb.connect()
+        try:
+            con.register("lines", lines.to_arrow())
+            try:
+                result = con.sql(sql).pl()
+            except duckdb.Error as exc:
+                raise RuleError(f"a policy condition failed to evaluate: {exc}") from exc
+        finally:
+            con.close()
+        return result.cast({"rule_reasons": pl.List(REASON_DTYPE), IDX: lines.schema[IDX]})
+
+
+REASON_DTYPE = pl.Struct({"code": pl.Utf8, "source": pl.Utf8, "score": pl.Float64,
+                          "message": pl.Utf8, "evidence": pl.Utf8})

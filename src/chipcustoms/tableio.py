@@ -1,0 +1,93 @@
+"""Reading and writing tables by file extension; ``-`` means stdin / stdout.
+
+CLI commands are filters (style notes §5): the extension picks the format, and stdin/stdout
+default to CSV so that pipes work without flags.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from chipcustoms.errors import InputError
+
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
+           ".parquet": "parquet", ".pq": "parquet"}
+
+
+def format_of(path: str | Path, default: str = "csv") -> str:
+    """The format a path implies; stdin/stdout (``-``) use ``default``."""
+    if str(path) == "-":
+        return default
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(f"{path}: unknown file type {suffix!r}; use .csv, .jsonl or .parquet")
+    return FORMATS[suffix]
+
+
+def read_raw(path: str | Path) -> pl.DataFrame:
+    """Read a declarations file without interpreting values.
+
+    CSV is read as text (every column Utf8, invalid UTF-8 replaced by U+FFFD so the row can be
+    quarantined for broken encoding rather than failing the whole file); JSONL and Parquet keep
+    their own types. Validation of values is ingest's job, not this function's.
+    """
+    fmt = format_of(path)
+    source: str | Path | io.BytesIO
+    if str(path) == "-":
+        source = io.BytesIO(sys.stdin.buffer.read())
+    else:
+        source = Path(path)
+        if not source.exists():
+            raise InputError(f"{path}: file not found")
+    try:
+        if fmt == "csv":
+            return pl.read_csv(source, infer_schema=False, encoding="utf8-lossy")
+        if fmt == "jsonl":
+            return pl.read_ndjson(source, infer_schema_length=10_000)
+        return pl.read_parquet(source)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError) as exc:
+        raise InputError(f"{path}: cannot read as {fmt}: {exc}") from exc
+
+
+def write_table(df: pl.DataFrame, path: str | Path, *, json_columns: tuple[str, ...] = ()) -> None:
+    """Write ``df`` in the format of ``path``.
+
+    CSV cannot hold nested values, so ``json_columns`` (lists of structs such as `reasons`) are
+    encoded as JSON text there; JSONL and Parquet keep them native.
+    """
+    fmt = format_of(path)
+    if fmt == "csv":
+        out = df.with_columns(
+            [_to_json_text(df, c) for c in json_columns if c in df.columns]
+        )
+        nested = [c for c, t in out.schema.items() if t.is_nested()]
+        out = out.with_columns([_to_json_text(out, c) for c in nested])
+        if str(path) == "-":
+            sys.stdout.write(out.write_csv())
+        else:
+            out.write_csv(path)
+    elif fmt == "jsonl":
+        if str(path) == "-":
+            sys.stdout.write(df.write_ndjson())
+        else:
+            df.write_ndjson(path)
+    else:
+        if str(path) == "-":
+            buf = io.BytesIO()
+            df.write_parquet(buf)
+            sys.stdout.buffer.write(buf.getvalue())
+        else:
+            df.write_parquet(path)
+
+
+def _to_json_text(df: pl.DataFrame, column: str) -> pl.Expr:
+    """Vectorised JSON encoding of a nested column (wrapped in a struct so lists encode too)."""
+    return (
+        pl.struct(pl.col(column).alias("v")).struct.json_encode()
+        .str.strip_prefix('{"v":').str.strip_suffix("}")
+        .alias(column)
+    )

@@ -1,0 +1,52 @@
+"""Text normalisation shared by the resolver and rules: one definition of "the same words".
+
+NFKC folds full-width letters and digits ("ＲＴＸ４０９０" -> "RTX4090"); lower-casing and collapsing
+punctuation to spaces keeps model numbers whole ("h100-sxm5-80gb" -> "h100 sxm5 80gb").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import polars as pl
+
+# A lone letter after a number is a model suffix: "4090 d" -> "4090d", "l40 s" -> "l40s".
+_SUFFIX = r"(\d) ([a-z])\b"
+# CJK next to Latin letters or digits gets a space, so "英伟达h20" still has the word "h20".
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+_CJK_LATIN = f"([{_CJK}])([a-z0-9])"
+_LATIN_CJK = f"([a-z0-9])([{_CJK}])"
+_PUNCT = r"[\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】]+"
+
+
+def normalise_text(s: str) -> str:
+    """Python twin of :func:`normalise_expr`, for aliases loaded once (not a hot path)."""
+    s = unicodedata.normalize("NFKC", s).lower()
+    s = re.sub(_PUNCT, " ", s)
+    s = s.replace("-", " ")
+    s = re.sub(_CJK_LATIN, r"\1 \2", s)
+    s = re.sub(_LATIN_CJK, r"\1 \2", s)
+    s = re.sub(r"\s+", " ", s).strip()
+    return re.sub(_SUFFIX, r"\1\2", s)
+
+
+def normalise_expr(expr: pl.Expr) -> pl.Expr:
+    """Vectorised normalisation; callers apply it to *distinct* values only."""
+    return (
+        expr.str.normalize("NFKC").str.to_lowercase()
+        .str.replace_all(_PUNCT, " ").str.replace_all("-", " ", literal=True)
+        .str.replace_all(_CJK_LATIN, "${1} ${2}").str.replace_all(_LATIN_CJK, "${1} ${2}")
+        .str.replace_all(r"\s+", " ").str.strip_chars()
+        .str.replace_all(_SUFFIX, "${1}${2}")
+    )
+
+
+def squeeze(s: str) -> str:
+    """Alias variant without the space between letters and digits ("rtx 4090" -> "rtx4090")."""
+    return re.sub(r"([a-z]) (\d)", r"\1\2", s)
+
+
+def normalise_part_number(expr: pl.Expr) -> pl.Expr:
+    """Part numbers compare without spaces, case-insensitively."""
+    return expr.str.normalize("NFKC").str.to_uppercase().str.replace_all(r"\s+", "")
