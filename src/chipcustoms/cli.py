@@ -1,0 +1,272 @@
+"""The `chipcustoms` command line: filters over files, reports on stderr, exit codes scripts trust.
+
+Exit codes: 0 the run completed (quarantined rows included), 2 it could not run (the message says
+why: a missing file, an invalid mapping or policy, an unknown option value), 1 a bug.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from chipcustoms import __version__
+from chipcustoms.errors import ChipCustomsError
+
+app = typer.Typer(
+    name="chipcustoms", no_args_is_help=True, add_completion=False,
+    help="Customs risk targeting for AI accelerators: screen declaration lines, explain why a "
+         "line got its channel, and inspect the catalog and policy packs in force.",
+)
+db_app = typer.Typer(help="Store maintenance (schema migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+err = Console(stderr=True)
+out = Console()
+
+DB_HELP = "SQLite file of the store (default $CHIPCUSTOMS_DB or ./chipcustoms.db)."
+
+
+def _db(db: str | None) -> str:
+    from chipcustoms.store import default_db_path
+
+    return db or default_db_path()
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool) -> Iterator[contextlib.AbstractContextManager[None] | None]:
+    if not enabled:
+        yield None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, transient=False) as progress:
+        @contextlib.contextmanager
+        def step(text: str) -> Iterator[None]:
+            task = progress.add_task(text, total=1)
+            yield
+            progress.update(task, completed=1)
+        yield step  # type: ignore[misc]
+
+
+@app.command()
+def screen(
+    input: str = typer.Argument(..., help="Declarations file (.csv, .jsonl, .parquet) or - for "
+                                          "CSV on stdin."),
+    output: str = typer.Option("-", "--output", "-o", help="Assessments file; format by "
+                                                          "extension, - for CSV on stdout."),
+    mapping: str = typer.Option(None, "--mapping", "-m", help="Bundled mapping name (see "
+                                "`chipcustoms mappings`) or a YAML file; default: canonical "
+                                "columns."),
+    policy: list[str] = typer.Option(None, "--policy", "-p", help="Policy pack id or YAML file; "
+                                     "repeat for several. Default: every bundled pack."),
+    red: float = typer.Option(0.03, help="Share of each selection unit sent to red."),
+    yellow: float = typer.Option(0.05, help="Share sent to yellow (documentary check)."),
+    blue: float = typer.Option(0.02, help="Share sent to blue (post-clearance audit)."),
+    random_share: float = typer.Option(0.1, "--random-share", help="Share of the red budget "
+                                       "drawn at random for exploration."),
+    per: str = typer.Option(None, "--per", help="Columns that make a selection unit, e.g. "
+                            "office,date. Default: the whole batch."),
+    seed: int = typer.Option(0, help="Seed for tie-breaks and random exploration."),
+    db: str = typer.Option(None, "--db", help="Also record the run, lines, assessments and "
+                           "cases in this SQLite store (default: $CHIPCUSTOMS_DB if set, else "
+                           "no store)."),
+    quarantine: str = typer.Option(None, "--quarantine", help="Where rejected rows go (default: "
+                                   "beside the output, NAME.quarantine.csv)."),
+    summary: str = typer.Option(None, "--summary", help="Also write the human summary "
+                                "(Markdown) to this file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary on stderr."),
+) -> None:
+    """Screen declaration lines and write one assessment per line."""
+    from chipcustoms.screening import screen_file
+    from chipcustoms.selection import Budgets
+    from chipcustoms.summary import markdown
+
+    try:
+        budgets = Budgets(red=red, yellow=yellow, blue=blue, random_share=random_share,
+                          per=tuple(c.strip() for c in per.split(",")) if per else (), seed=seed)
+    except ValueError as exc:
+        raise ChipCustomsError(str(exc)) from exc
+    known = {"office", "date", "flow", "destination_country", "importer_id", "hs6"}
+    bad = [c for c in budgets.per if c not in known]
+    if bad:
+        raise ChipCustomsError(f"--per: unknown column(s) {bad}; use some of {sorted(known)}")
+    db = db or os.environ.get("CHIPCUSTOMS_DB")
+    if input != "-" and not Path(input).exists():
+        raise ChipCustomsError(f"{input}: file not found")
+    with _progress(not quiet and output != "-" or (not quiet and sys.stderr.isatty())) as step:
+        kwargs = {"step": step} if step else {}
+        result = screen_file(input, output, mapping=mapping, policies=policy or None,
+                             budgets=budgets, db=db, quarantine=quarantine, **kwargs)
+    text = markdown(result.counts, result.report, result.assessments,
+                    title=f"chipcustoms screen {input}", output=output,
+                    quarantine=result.quarantine_path)
+    if result.run_id is not None:
+        text += f"\nRun {result.run_id} recorded in {db}; try `chipcustoms explain "
+        text += f"{result.assessments.sort('risk_score', descending=True)['declaration_id'][0]}"
+        text += f" --db {db}`.\n"
+    if summary:
+        Path(summary).write_text(text, encoding="utf-8")
+    if not quiet:
+        err.print(Markdown(text))
+
+
+@app.command()
+def explain(
+    declaration_id: str = typer.Argument(..., help="Declaration id as stored."),
+    item: int = typer.Option(1, "--item", "-i", help="Goods item number."),
+    db: str = typer.Option(None, "--db", help=DB_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the stored record as JSON."),
+) -> None:
+    """Print why a stored line got its channel: reasons, evidence, history and case."""
+    from chipcustoms.store import open_store
+
+    path = _db(db)
+    if not Path(path).exists():
+        raise ChipCustomsError(f"{path}: no store here; screen with --db {path} first")
+    store = open_store(path)
+    record = store.line(declaration_id, item)
+    if record is None:
+        items = store.items_of(declaration_id)
+        hint = f"; it has items {items}" if items else ""
+        raise ChipCustomsError(f"{declaration_id} item {item} is not in {path}{hint}")
+    if as_json:
+        out.print_json(json.dumps(record, default=str))
+        return
+    from chipcustoms.explain import render
+
+    render(record, out)
+
+
+@app.command()
+def catalog(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")
+            ) -> None:
+    """List the accelerator catalog with derived TPP, performance density and ECCN."""
+    from chipcustoms.catalog import load_catalog
+
+    cat = load_catalog()
+    frame = cat.frame()
+    if as_json:
+        out.print_json(frame.drop("hs_headings").write_json())
+        return
+    out.print(f"catalog {cat.version} ({len(cat.models)} models)")
+    for vf, path in zip(cat.vendors, cat.files, strict=True):
+        srcs = "; ".join(f"{k}: {s.title}" for k, s in list(vf.sources.items())[:3])
+        out.print(f"  {vf.vendor_name} {vf.version} from {path.name} (sources: {srcs}"
+                  f"{' ...' if len(vf.sources) > 3 else ''})", highlight=False)
+    table = Table("id", "model", "segment", "TPP", "PD", "ECCN", "price USD", "PCI IDs")
+    for m in cat.models:
+        c = m.classification
+        price = f"{m.price_usd.low:,.0f}-{m.price_usd.high:,.0f}" if m.price_usd else "n/f"
+        table.add_row(m.id, m.model, m.segment, f"{c.tpp:,.0f}" if c.tpp else "-",
+                      f"{c.pd:.2f}" if c.pd else "-", c.eccn, price, ", ".join(m.pci_ids[:3]))
+    out.print(table)
+
+
+@app.command()
+def policies(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")
+             ) -> None:
+    """List the bundled policy packs and their rules, with versions and sources."""
+    from chipcustoms.policies import load_packs
+
+    packs = load_packs()
+    if as_json:
+        out.print_json(json.dumps([lp.pack.model_dump(mode="json") for lp in packs]))
+        return
+    for lp in packs:
+        p = lp.pack
+        out.print(f"[bold]{p.id}[/] {p.version} ({p.effective_from} .. "
+                  f"{p.effective_to or 'open'}) #{lp.digest}: {p.title}")
+        out.print(f"  source: {p.source}", highlight=False)
+        table = Table("rule", "code", "category", "weight", "floor", "source")
+        for r in p.rules:
+            table.add_row(f"{r.id}@{r.version}", r.code, r.category, f"{r.weight:.2f}",
+                          r.floor or "", r.source)
+        out.print(table)
+
+
+@app.command()
+def mappings() -> None:
+    """List the bundled column mappings (use with --mapping NAME)."""
+    from chipcustoms.mapping import bundled_mappings, load_mapping
+
+    for name in bundled_mappings():
+        m = load_mapping(name)
+        out.print(f"[bold]{name}[/]: {m.description} ({m.source})", highlight=False)
+
+
+@app.command()
+def generate(
+    rows: int = typer.Option(..., "--rows", "-n", help="Number of declaration lines.", min=1),
+    seed: int = typer.Option(0, "--seed", "-s", help="Seed; the same seed gives the same file."),
+    output: str = typer.Option(..., "--output", "-o", help="File (.csv, .jsonl, .parquet)."),
+) -> None:
+    """Write synthetic declarations in the canonical columns, with labels."""
+    from chipcustoms.synthetic import write_generated
+
+    n = write_generated(rows, seed, output)
+    err.print(f"wrote {n:,} lines to {output}")
+
+
+@app.command()
+def demo(
+    folder: str = typer.Option("demo", "--dir", help="Where the demo files go."),
+    db: str = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Generate the demo declarations (20,000 lines, seed 42) once and screen them."""
+    from chipcustoms.synthetic import write_generated
+
+    os.makedirs(folder, exist_ok=True)
+    src = Path(folder) / "declarations.csv"
+    if not src.exists():
+        write_generated(20_000, 42, str(src))
+        err.print(f"generated {src}")
+    screen(str(src), output=str(Path(folder) / "assessments.csv"), mapping=None, policy=[],
+           red=0.03, yellow=0.05, blue=0.02, random_share=0.1, per=None, seed=42,
+           db=_db(db), quarantine=None, summary=str(Path(folder) / "summary.md"), quiet=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+    """Create the store or bring its schema to this version (Alembic)."""
+    from chipcustoms.store import open_store
+
+    open_store(_db(db), upgrade=True)
+    err.print(f"{_db(db)}: schema is current")
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"chipcustoms {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """chipcustoms: customs risk targeting for AI accelerators."""
+
+
+def main() -> None:
+    try:
+        rc = app(standalone_mode=False)
+    except ChipCustomsError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(2)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+    sys.exit(rc if isinstance(rc, int) else 0)

@@ -1,0 +1,92 @@
+"""`chipcustoms screen` as a library call: read, ingest, assess, write, store.
+
+The CLI, the demo and the benchmarks all call :func:`screen_file`, so what is measured is what
+users run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from chipcustoms.ingest import IngestResult, ingest
+from chipcustoms.mapping import load_mapping
+from chipcustoms.pipeline import References, assess
+from chipcustoms.selection import Budgets, SelectionReport
+from chipcustoms.summary import RunCounts
+from chipcustoms.tableio import read_raw, write_table
+
+Step = Callable[[str], contextlib.AbstractContextManager[None]]
+
+
+@contextlib.contextmanager
+def _quiet(_: str) -> Iterator[None]:
+    yield
+
+
+@dataclass
+class ScreenResult:
+    counts: RunCounts
+    report: SelectionReport
+    assessments: pl.DataFrame
+    quarantine_path: str | None
+    run_id: int | None
+
+
+def default_quarantine(output: str) -> str:
+    """Beside the output: out.csv -> out.quarantine.csv; stdout -> ./quarantine.csv."""
+    if output == "-":
+        return "quarantine.csv"
+    p = Path(output)
+    return str(p.with_name(p.stem + ".quarantine.csv"))
+
+
+def screen_file(
+    input_path: str, output: str, *, mapping: str | None = None,
+    policies: list[str] | None = None, budgets: Budgets | None = None, db: str | None = None,
+    quarantine: str | None = None, refs: References | None = None, step: Step = _quiet,
+    command: str = "screen",
+) -> ScreenResult:
+    """Screen one file end to end; rows that cannot be read go to the quarantine file."""
+    budgets = budgets or Budgets()
+    the_mapping = load_mapping(mapping)
+    with step("loading reference data"):
+        refs = refs or References.load(policies)
+    with step("reading"):
+        raw = read_raw(input_path)
+    with step(f"validating {raw.height:,} rows"):
+        result: IngestResult = ingest(raw, the_mapping, file=input_path)
+        del raw
+    counts = RunCounts(result.read, result.accepted.height, result.quarantined)
+    counts.check()
+    with step(f"assessing {result.accepted.height:,} lines"):
+        assessments, report = assess(result.accepted, refs, budgets)
+    with step("writing assessments"):
+        write_table(assessments, output, json_columns=("reasons", "rule_hits"))
+    q_path = None
+    if result.quarantined:
+        q_path = quarantine or default_quarantine(output)
+        write_table(result.quarantine, q_path)
+    run_id = None
+    if db:
+        from chipcustoms.store import open_store
+
+        with step("saving to the store"):
+            store = open_store(db)
+            run_id = store.start_run(
+                command=command, inputs=[input_path], mapping=the_mapping.name,
+                versions=refs.versions(), seed=budgets.seed,
+                budgets={"red": budgets.red, "yellow": budgets.yellow, "blue": budgets.blue,
+                         "random_share": budgets.random_share, "per": list(budgets.per)},
+            )
+            store.save_batch(run_id, result.accepted, assessments)
+            store.finish_run(run_id, counts={
+                "read": counts.read, "accepted": counts.accepted,
+                "quarantined": counts.quarantined, "channels": report.counts,
+                "floor_overflow": report.floor_overflow,
+            }, thresholds=report.thresholds)
+    return ScreenResult(counts, report, assessments, q_path, run_id)
