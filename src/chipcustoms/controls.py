@@ -22,7 +22,12 @@ class CountryGroups:
     as_of: str
 
     def members(self, name: str) -> frozenset[str]:
-        """A group name (D5, D5_plus_Macau, ...) or a single ISO code; aliases (HK) included."""
+        """A group name (D5, D5_plus_Macau, ...), a single ISO code, or "*" for every country;
+        aliases (HK for CN) included."""
+        if name == "*":
+            import pycountry
+
+            return frozenset(c.alpha_2 for c in pycountry.countries)
         base = self.groups.get(name, frozenset({name}))
         return base | {a for a, target in self.aliases.items() if target in base}
 

@@ -26,6 +26,10 @@ FUZZY_SCALE = 0.85
 HINT = (r"\b(gpu|graphics|accelerat|nvidia|nvdia|geforce|tesla|quadro|radeon|instinct|ascend|"
         r"gaudi|cambricon|hgx|dgx|sxm|oam|显卡|加速卡|英伟达|昇腾|видеокарт)")
 
+# "10DE-2235" / "10de:2329" after normalisation: vendor and device ids of accelerator makers
+# (NVIDIA, AMD, Huawei, Habana/Intel, Cambricon) as PCI writes them.
+PCI_PATTERN = r"\b((?:10de|1002|19e5|1da3|cabc) [0-9a-f]{4})\b"
+
 RESOLVED_SCHEMA = {
     "accelerator_id": pl.Utf8, "resolution_confidence": pl.Float64,
     "resolution_method": pl.Utf8, "resolution_match": pl.Utf8, "resolution_others": pl.Utf8,
@@ -83,7 +87,7 @@ class Resolver:
                               normalise_part_number(pl.col("__text")))
         pn_match = (upper.str.extract(self._part_regex, 1) if self._part_regex
                     else pl.lit(None, dtype=pl.Utf8))
-        pci_match = pl.col("__norm").str.extract(r"\b10de (?:\s?)([0-9a-f]{4})\b", 1)
+        pci_match = pl.col("__norm").str.extract(PCI_PATTERN, 1)
         aliases = pl.col("__norm").str.extract_all(self._alias_regex)
         d = d.with_columns(
             pn_match.alias("__pn_hit"),
@@ -92,7 +96,8 @@ class Resolver:
         )
         # Part-number hits are few; map each back to its pattern's model in Python.
         pn_ids = {hit: self._part_id(hit) for hit in d["__pn_hit"].drop_nulls().unique()}
-        pci_ids = {h: self.pci_to_id.get(f"10de:{h}") for h in d["__pci_hit"].drop_nulls().unique()}
+        pci_ids = {h: self.pci_to_id.get(h.replace(" ", ":"))
+                   for h in d["__pci_hit"].drop_nulls().unique()}
         alias_ids = pl.col("__aliases").list.eval(
             pl.element().replace_strict(self.alias_to_id, default=None, return_dtype=pl.Utf8)
         ).list.drop_nulls().list.unique(maintain_order=True)
@@ -112,8 +117,8 @@ class Resolver:
             .when(pl.col("__alias_ids").list.len() > 0).then(pl.lit("alias"))
             .alias("resolution_method"),
             pl.when(pl.col("__pn_id").is_not_null()).then(pl.col("__pn_hit"))
-            .when(pl.col("__pci_id").is_not_null()).then(pl.concat_str(pl.lit("10de:"),
-                                                                       pl.col("__pci_hit")))
+            .when(pl.col("__pci_id").is_not_null())
+            .then(pl.col("__pci_hit").str.replace(" ", ":", literal=True))
             .otherwise(pl.col("__aliases").list.first()).alias("resolution_match"),
             pl.when(pl.col("__pn_id").is_not_null()).then(pl.lit(CONF_PART_NUMBER))
             .when(pl.col("__pci_id").is_not_null()).then(pl.lit(CONF_PCI))

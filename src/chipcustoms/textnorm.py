@@ -17,7 +17,7 @@ _SUFFIX = r"(\d) ([a-z])\b"
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 _CJK_LATIN = f"([{_CJK}])([a-z0-9])"
 _LATIN_CJK = f"([a-z0-9])([{_CJK}])"
-_PUNCT = r"[\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】]+"
+_PUNCT = r"[\x00-\x1f\x7f\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】]+"
 
 
 def normalise_text(s: str) -> str:
