@@ -5,12 +5,46 @@ import pytest
 from chipcustoms.catalog import load_catalog
 from chipcustoms.errors import ReferenceDataError
 
-REQUIRED = """nvidia-a100 nvidia-a800 nvidia-h100-sxm nvidia-h100-pcie nvidia-h100-nvl nvidia-h800-sxm
-nvidia-h800-pcie nvidia-h200 nvidia-h200-nvl nvidia-h20 nvidia-l40 nvidia-l40s nvidia-l20 nvidia-l2
-nvidia-b100 nvidia-b200 nvidia-gb200 nvidia-b300 nvidia-b30a nvidia-rtx-4090 nvidia-rtx-4090d
-nvidia-rtx-5090 nvidia-rtx-5090d nvidia-rtx-5090d-v2 nvidia-rtx-6000-ada nvidia-rtx-pro-6000
-nvidia-rtx-pro-6000d amd-mi250 amd-mi250x amd-mi300x amd-mi325x amd-mi308x huawei-ascend-910b
-huawei-ascend-910c cambricon-mlu370-x8 cambricon-mlu590 intel-gaudi2 intel-gaudi3""".split()
+REQUIRED = [
+    "nvidia-a100",
+    "nvidia-a800",
+    "nvidia-h100-sxm",
+    "nvidia-h100-pcie",
+    "nvidia-h100-nvl",
+    "nvidia-h800-sxm",
+    "nvidia-h800-pcie",
+    "nvidia-h200",
+    "nvidia-h200-nvl",
+    "nvidia-h20",
+    "nvidia-l40",
+    "nvidia-l40s",
+    "nvidia-l20",
+    "nvidia-l2",
+    "nvidia-b100",
+    "nvidia-b200",
+    "nvidia-gb200",
+    "nvidia-b300",
+    "nvidia-b30a",
+    "nvidia-rtx-4090",
+    "nvidia-rtx-4090d",
+    "nvidia-rtx-5090",
+    "nvidia-rtx-5090d",
+    "nvidia-rtx-5090d-v2",
+    "nvidia-rtx-6000-ada",
+    "nvidia-rtx-pro-6000",
+    "nvidia-rtx-pro-6000d",
+    "amd-mi250",
+    "amd-mi250x",
+    "amd-mi300x",
+    "amd-mi325x",
+    "amd-mi308x",
+    "huawei-ascend-910b",
+    "huawei-ascend-910c",
+    "cambricon-mlu370-x8",
+    "cambricon-mlu590",
+    "intel-gaudi2",
+    "intel-gaudi3",
+]
 
 
 def test_bundled_catalog_has_every_required_model() -> None:
@@ -58,11 +92,15 @@ models:
 
 
 def test_invalid_entry_names_file_entry_and_field(tmp_path: Path) -> None:
-    path = _write(tmp_path, GOOD_HEAD + """  - id: acme-x1
+    path = _write(
+        tmp_path,
+        GOOD_HEAD
+        + """  - id: acme-x1
     model: X1
     segment: datacenter
     specs: {dense_tops: {int7: 5}}
-""")
+""",
+    )
     with pytest.raises(ReferenceDataError) as exc:
         load_catalog([path])
     msg = str(exc.value)
@@ -70,11 +108,15 @@ def test_invalid_entry_names_file_entry_and_field(tmp_path: Path) -> None:
 
 
 def test_unknown_source_key_is_an_error(tmp_path: Path) -> None:
-    path = _write(tmp_path, GOOD_HEAD + """  - id: acme-x1
+    path = _write(
+        tmp_path,
+        GOOD_HEAD
+        + """  - id: acme-x1
     model: X1
     segment: consumer
     price_usd: {low: 1, high: 2, kind: MSRP, source: NOPE}
-""")
+""",
+    )
     with pytest.raises(ReferenceDataError, match="NOPE"):
         load_catalog([path])
 

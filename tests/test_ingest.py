@@ -12,8 +12,16 @@ from chipcustoms.mapping import load_mapping
 from chipcustoms.textnorm import normalise_expr, normalise_text
 
 EXPECTED = {  # row -> field named in quarantine
-    2: "declaration_id", 3: "date", 4: "quantity", 5: "origin_country", 6: "value",
-    7: "item_no", 8: "description", 9: "hs_code", 10: "currency", 11: "flow",
+    2: "declaration_id",
+    3: "date",
+    4: "quantity",
+    5: "origin_country",
+    6: "value",
+    7: "item_no",
+    8: "description",
+    9: "hs_code",
+    10: "currency",
+    11: "flow",
     12: "declaration_id",
 }
 
@@ -41,8 +49,13 @@ def test_odd_but_meaningful_values_are_kept(fixtures: Path) -> None:
 
 
 def test_countries_normalise_from_alpha3_and_names() -> None:
-    raw = pl.DataFrame({"declaration_id": ["a", "b", "c"], "date": ["2025-01-01"] * 3,
-                        "origin_country": ["CHN", "Hong Kong", "tw"]})
+    raw = pl.DataFrame(
+        {
+            "declaration_id": ["a", "b", "c"],
+            "date": ["2025-01-01"] * 3,
+            "origin_country": ["CHN", "Hong Kong", "tw"],
+        }
+    )
     result = ingest(raw, load_mapping(None))
     assert result.accepted["origin_country"].to_list() == ["CN", "HK", "TW"]
 

@@ -7,12 +7,16 @@ from chipcustoms.selection import Budgets, apply_thresholds, select
 
 def _frame(n: int = 1000, floors: int = 0, seed: int = 1) -> pl.DataFrame:
     rng = np.random.default_rng(seed)
-    return pl.DataFrame({
-        "__i": np.arange(n), "risk_score": rng.random(n),
-        "floor_red": np.arange(n) < floors, "floor_yellow": np.zeros(n, dtype=bool),
-        "top_category": np.where(rng.random(n) < 0.5, "valuation", "control"),
-        "office": np.where(np.arange(n) % 2 == 0, "A", "B"),
-    })
+    return pl.DataFrame(
+        {
+            "__i": np.arange(n),
+            "risk_score": rng.random(n),
+            "floor_red": np.arange(n) < floors,
+            "floor_yellow": np.zeros(n, dtype=bool),
+            "top_category": np.where(rng.random(n) < 0.5, "valuation", "control"),
+            "office": np.where(np.arange(n) % 2 == 0, "A", "B"),
+        }
+    )
 
 
 def test_budgets_are_filled_exactly() -> None:
@@ -59,8 +63,13 @@ def test_invalid_budget_is_refused() -> None:
 
 
 def test_threshold_mode_uses_stored_cutoffs() -> None:
-    df = pl.DataFrame({"risk_score": [0.9, 0.5, 0.1], "floor_red": [False] * 3,
-                       "floor_yellow": [False, False, True],
-                       "top_category": ["control", "valuation", "control"]})
+    df = pl.DataFrame(
+        {
+            "risk_score": [0.9, 0.5, 0.1],
+            "floor_red": [False] * 3,
+            "floor_yellow": [False, False, True],
+            "top_category": ["control", "valuation", "control"],
+        }
+    )
     out = apply_thresholds(df, {"red": 0.8, "yellow": 0.6, "blue": 0.4})
     assert out["channel"].to_list() == ["red", "blue", "yellow"]

@@ -28,14 +28,22 @@ def add_scores(lines: pl.DataFrame, *, min_peers: int = 20) -> pl.DataFrame:
     peers = ln_unit.count().over(grp)
     z = (ln_unit - med) / mad
     return lines.with_columns(
-        _clip(1 - pl.col("unit_value_usd") / pl.col("price_low_usd"))
-        .alias("anom_value_below_range"),
-        _clip((unit_kg / (1.5 * pl.col("weight_kg_typical"))).log().abs() / LN5)
-        .alias("anom_weight_implausible"),
-        pl.when((peers >= min_peers) & (mad > 0)).then(_clip((-z - 2) / 4))
+        _clip(1 - pl.col("unit_value_usd") / pl.col("price_low_usd")).alias(
+            "anom_value_below_range"
+        ),
+        _clip((unit_kg / (1.5 * pl.col("weight_kg_typical"))).log().abs() / LN5).alias(
+            "anom_weight_implausible"
+        ),
+        pl.when((peers >= min_peers) & (mad > 0))
+        .then(_clip((-z - 2) / 4))
         .alias("anom_value_low_for_hs"),
-        pl.when((pl.col("value") == 0) | (pl.col("net_weight_kg") == 0)
-                | pl.col("origin_country").is_null()).then(1.0).otherwise(0.0)
+        pl.when(
+            (pl.col("value") == 0)
+            | (pl.col("net_weight_kg") == 0)
+            | pl.col("origin_country").is_null()
+        )
+        .then(1.0)
+        .otherwise(0.0)
         .alias("anom_data_gap"),
     )
 
@@ -52,27 +60,43 @@ def reason_specs() -> dict[str, tuple[str, pl.Expr, list[str]]]:
     return {
         "VAL_BELOW_RANGE": (
             "anom_value_below_range",
-            pl.concat_str(pl.lit("Declared unit value "), fmt(pl.col("unit_value_usd")),
-                          pl.lit(" USD is "), fmt(pl.col("anom_value_below_range") * 100),
-                          pl.lit("% below the catalog low price "), fmt(pl.col("price_low_usd")),
-                          pl.lit(" USD for "), pl.col("accelerator_model"), pl.lit(".")),
+            pl.concat_str(
+                pl.lit("Declared unit value "),
+                fmt(pl.col("unit_value_usd")),
+                pl.lit(" USD is "),
+                fmt(pl.col("anom_value_below_range") * 100),
+                pl.lit("% below the catalog low price "),
+                fmt(pl.col("price_low_usd")),
+                pl.lit(" USD for "),
+                pl.col("accelerator_model"),
+                pl.lit("."),
+            ),
             ["unit_value_usd", "price_low_usd", "price_high_usd", "accelerator_id"],
         ),
         "WEIGHT_IMPLAUSIBLE": (
             "anom_weight_implausible",
-            pl.concat_str(pl.lit("Weight per unit "),
-                          fmt(pl.coalesce(pl.col("unit_gross_kg"), pl.col("unit_net_kg")), 2),
-                          pl.lit(" kg does not fit "), pl.col("accelerator_model"),
-                          pl.lit(" (typical "), fmt(pl.col("weight_kg_typical"), 2),
-                          pl.lit(" kg bare)."), ),
+            pl.concat_str(
+                pl.lit("Weight per unit "),
+                fmt(pl.coalesce(pl.col("unit_gross_kg"), pl.col("unit_net_kg")), 2),
+                pl.lit(" kg does not fit "),
+                pl.col("accelerator_model"),
+                pl.lit(" (typical "),
+                fmt(pl.col("weight_kg_typical"), 2),
+                pl.lit(" kg bare)."),
+            ),
             ["unit_gross_kg", "unit_net_kg", "weight_kg_typical", "accelerator_id"],
         ),
         "VAL_LOW_FOR_HS": (
             "anom_value_low_for_hs",
-            pl.concat_str(pl.lit("Unit value "), fmt(pl.col("unit_basis_usd"), 2),
-                          pl.lit(" USD per "), pl.col("unit_basis"),
-                          pl.lit(" is far below other lines of HS "), pl.col("hs6"),
-                          pl.lit(" in this batch.")),
+            pl.concat_str(
+                pl.lit("Unit value "),
+                fmt(pl.col("unit_basis_usd"), 2),
+                pl.lit(" USD per "),
+                pl.col("unit_basis"),
+                pl.lit(" is far below other lines of HS "),
+                pl.col("hs6"),
+                pl.lit(" in this batch."),
+            ),
             ["unit_basis_usd", "unit_basis", "hs6"],
         ),
         "DATA_GAP": (

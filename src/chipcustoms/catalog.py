@@ -138,8 +138,9 @@ class Accelerator(_Strict):
     @cached_property
     def classification(self) -> Classification:
         """Derived, never stored: see chipcustoms.classification."""
-        return classify(self.specs.dense_tops, self.specs.die_area_mm2,
-                        datacenter=self.segment == "datacenter")
+        return classify(
+            self.specs.dense_tops, self.specs.die_area_mm2, datacenter=self.segment == "datacenter"
+        )
 
 
 class VendorFile(_Strict):
@@ -184,35 +185,47 @@ class Catalog:
         digest = hashlib.sha256()
         for path in self.files:
             digest.update(path.read_bytes())
-        return "+".join(v.version for v in self.vendors) + "#" + digest.hexdigest()[:10]
+        versions = sorted({v.version for v in self.vendors})
+        return "+".join(versions) + "#" + digest.hexdigest()[:10]
 
     def frame(self) -> pl.DataFrame:
         """One row per model with the derived control columns, for joins on accelerator_id."""
         rows = []
         for m in self.models:
             c = m.classification
-            rows.append({
-                "accelerator_id": m.id,
-                "accelerator_vendor": m.vendor,
-                "accelerator_model": m.model,
-                "segment": m.segment,
-                "china_variant": m.china_variant,
-                "tpp": c.tpp,
-                "performance_density": c.pd,
-                "eccn": c.eccn,
-                "nac_aca_eligible": c.nac_aca_eligible,
-                "bandwidth_gbs": m.specs.bandwidth_gbs,
-                "price_low_usd": m.price_usd.low if m.price_usd else None,
-                "price_high_usd": m.price_usd.high if m.price_usd else None,
-                "weight_kg_typical": m.weight_kg.value if m.weight_kg else None,
-                "hs_headings": [h.replace(".", "") for h in m.hs_headings],
-            })
+            rows.append(
+                {
+                    "accelerator_id": m.id,
+                    "accelerator_vendor": m.vendor,
+                    "accelerator_model": m.model,
+                    "segment": m.segment,
+                    "china_variant": m.china_variant,
+                    "tpp": c.tpp,
+                    "performance_density": c.pd,
+                    "eccn": c.eccn,
+                    "nac_aca_eligible": c.nac_aca_eligible,
+                    "bandwidth_gbs": m.specs.bandwidth_gbs,
+                    "price_low_usd": m.price_usd.low if m.price_usd else None,
+                    "price_high_usd": m.price_usd.high if m.price_usd else None,
+                    "weight_kg_typical": m.weight_kg.value if m.weight_kg else None,
+                    "hs_headings": [h.replace(".", "") for h in m.hs_headings],
+                }
+            )
         schema = {
-            "accelerator_id": pl.Utf8, "accelerator_vendor": pl.Utf8, "accelerator_model": pl.Utf8,
-            "segment": pl.Utf8, "china_variant": pl.Boolean, "tpp": pl.Float64,
-            "performance_density": pl.Float64, "eccn": pl.Utf8, "nac_aca_eligible": pl.Boolean,
-            "bandwidth_gbs": pl.Float64, "price_low_usd": pl.Float64, "price_high_usd": pl.Float64,
-            "weight_kg_typical": pl.Float64, "hs_headings": pl.List(pl.Utf8),
+            "accelerator_id": pl.Utf8,
+            "accelerator_vendor": pl.Utf8,
+            "accelerator_model": pl.Utf8,
+            "segment": pl.Utf8,
+            "china_variant": pl.Boolean,
+            "tpp": pl.Float64,
+            "performance_density": pl.Float64,
+            "eccn": pl.Utf8,
+            "nac_aca_eligible": pl.Boolean,
+            "bandwidth_gbs": pl.Float64,
+            "price_low_usd": pl.Float64,
+            "price_high_usd": pl.Float64,
+            "weight_kg_typical": pl.Float64,
+            "hs_headings": pl.List(pl.Utf8),
         }
         return pl.DataFrame(rows, schema=schema)
 

@@ -23,9 +23,11 @@ from chipcustoms import __version__
 from chipcustoms.errors import ChipCustomsError
 
 app = typer.Typer(
-    name="chipcustoms", no_args_is_help=True, add_completion=False,
+    name="chipcustoms",
+    no_args_is_help=True,
+    add_completion=False,
     help="Customs risk targeting for AI accelerators: screen declaration lines, explain why a "
-         "line got its channel, and inspect the catalog and policy packs in force.",
+    "line got its channel, and inspect the catalog and policy packs in force.",
 )
 db_app = typer.Typer(help="Store maintenance (schema migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -46,42 +48,72 @@ def _progress(enabled: bool) -> Iterator[contextlib.AbstractContextManager[None]
     if not enabled:
         yield None
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err, transient=False) as progress:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as progress:
+
         @contextlib.contextmanager
         def step(text: str) -> Iterator[None]:
             task = progress.add_task(text, total=1)
             yield
             progress.update(task, completed=1)
+
         yield step  # type: ignore[misc]
 
 
 @app.command()
 def screen(
-    input: str = typer.Argument(..., help="Declarations file (.csv, .jsonl, .parquet) or - for "
-                                          "CSV on stdin."),
-    output: str = typer.Option("-", "--output", "-o", help="Assessments file; format by "
-                                                          "extension, - for CSV on stdout."),
-    mapping: str = typer.Option(None, "--mapping", "-m", help="Bundled mapping name (see "
-                                "`chipcustoms mappings`) or a YAML file; default: canonical "
-                                "columns."),
-    policy: list[str] = typer.Option(None, "--policy", "-p", help="Policy pack id or YAML file; "
-                                     "repeat for several. Default: every bundled pack."),
+    input: str = typer.Argument(
+        ..., help="Declarations file (.csv, .jsonl, .parquet) or - for CSV on stdin."
+    ),
+    output: str = typer.Option(
+        "-", "--output", "-o", help="Assessments file; format by extension, - for CSV on stdout."
+    ),
+    mapping: str = typer.Option(
+        None,
+        "--mapping",
+        "-m",
+        help="Bundled mapping name (see "
+        "`chipcustoms mappings`) or a YAML file; default: canonical "
+        "columns.",
+    ),
+    policy: list[str] = typer.Option(
+        None,
+        "--policy",
+        "-p",
+        help="Policy pack id or YAML file; repeat for several. Default: every bundled pack.",
+    ),
     red: float = typer.Option(0.03, help="Share of each selection unit sent to red."),
     yellow: float = typer.Option(0.05, help="Share sent to yellow (documentary check)."),
     blue: float = typer.Option(0.02, help="Share sent to blue (post-clearance audit)."),
-    random_share: float = typer.Option(0.1, "--random-share", help="Share of the red budget "
-                                       "drawn at random for exploration."),
-    per: str = typer.Option(None, "--per", help="Columns that make a selection unit, e.g. "
-                            "office,date. Default: the whole batch."),
+    random_share: float = typer.Option(
+        0.1, "--random-share", help="Share of the red budget drawn at random for exploration."
+    ),
+    per: str = typer.Option(
+        None,
+        "--per",
+        help="Columns that make a selection unit, e.g. office,date. Default: the whole batch.",
+    ),
     seed: int = typer.Option(0, help="Seed for tie-breaks and random exploration."),
-    db: str = typer.Option(None, "--db", help="Also record the run, lines, assessments and "
-                           "cases in this SQLite store (default: $CHIPCUSTOMS_DB if set, else "
-                           "no store)."),
-    quarantine: str = typer.Option(None, "--quarantine", help="Where rejected rows go (default: "
-                                   "beside the output, NAME.quarantine.csv)."),
-    summary: str = typer.Option(None, "--summary", help="Also write the human summary "
-                                "(Markdown) to this file."),
+    db: str = typer.Option(
+        None,
+        "--db",
+        help="Also record the run, lines, assessments and "
+        "cases in this SQLite store (default: $CHIPCUSTOMS_DB if set, else "
+        "no store).",
+    ),
+    quarantine: str = typer.Option(
+        None,
+        "--quarantine",
+        help="Where rejected rows go (default: beside the output, NAME.quarantine.csv).",
+    ),
+    summary: str = typer.Option(
+        None, "--summary", help="Also write the human summary (Markdown) to this file."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary on stderr."),
 ) -> None:
     """Screen declaration lines and write one assessment per line."""
@@ -90,8 +122,14 @@ def screen(
     from chipcustoms.summary import markdown
 
     try:
-        budgets = Budgets(red=red, yellow=yellow, blue=blue, random_share=random_share,
-                          per=tuple(c.strip() for c in per.split(",")) if per else (), seed=seed)
+        budgets = Budgets(
+            red=red,
+            yellow=yellow,
+            blue=blue,
+            random_share=random_share,
+            per=tuple(c.strip() for c in per.split(",")) if per else (),
+            seed=seed,
+        )
     except ValueError as exc:
         raise ChipCustomsError(str(exc)) from exc
     known = {"office", "date", "flow", "destination_country", "importer_id", "hs6"}
@@ -101,13 +139,26 @@ def screen(
     db = db or os.environ.get("CHIPCUSTOMS_DB")
     if input != "-" and not Path(input).exists():
         raise ChipCustomsError(f"{input}: file not found")
-    with _progress(not quiet and output != "-" or (not quiet and sys.stderr.isatty())) as step:
+    with _progress((not quiet and output != "-") or (not quiet and sys.stderr.isatty())) as step:
         kwargs = {"step": step} if step else {}
-        result = screen_file(input, output, mapping=mapping, policies=policy or None,
-                             budgets=budgets, db=db, quarantine=quarantine, **kwargs)
-    text = markdown(result.counts, result.report, result.assessments,
-                    title=f"chipcustoms screen {input}", output=output,
-                    quarantine=result.quarantine_path)
+        result = screen_file(
+            input,
+            output,
+            mapping=mapping,
+            policies=policy or None,
+            budgets=budgets,
+            db=db,
+            quarantine=quarantine,
+            **kwargs,
+        )
+    text = markdown(
+        result.counts,
+        result.report,
+        result.assessments,
+        title=f"chipcustoms screen {input}",
+        output=output,
+        quarantine=result.quarantine_path,
+    )
     if result.run_id is not None:
         text += f"\nRun {result.run_id} recorded in {db}; try `chipcustoms explain "
         text += f"{result.assessments.sort('risk_score', descending=True)['declaration_id'][0]}"
@@ -146,8 +197,10 @@ def explain(
 
 
 @app.command()
-def catalog(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")
-            ) -> None:
+def catalog(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    sources: bool = typer.Option(False, "--sources", help="Also list every cited source."),
+) -> None:
     """List the accelerator catalog with derived TPP, performance density and ECCN."""
     from chipcustoms.catalog import load_catalog
 
@@ -158,21 +211,37 @@ def catalog(as_json: bool = typer.Option(False, "--json", help="Machine-readable
         return
     out.print(f"catalog {cat.version} ({len(cat.models)} models)")
     for vf, path in zip(cat.vendors, cat.files, strict=True):
-        srcs = "; ".join(f"{k}: {s.title}" for k, s in list(vf.sources.items())[:3])
-        out.print(f"  {vf.vendor_name} {vf.version} from {path.name} (sources: {srcs}"
-                  f"{' ...' if len(vf.sources) > 3 else ''})", highlight=False)
-    table = Table("id", "model", "segment", "TPP", "PD", "ECCN", "price USD", "PCI IDs")
+        out.print(
+            f"  {vf.vendor_name} {vf.version} ({path.name}): {len(vf.models)} models, "
+            f"sources {', '.join(vf.sources)}",
+            highlight=False,
+        )
+        if sources:
+            for key, src in vf.sources.items():
+                out.print(
+                    f"    {key}: {src.title}" + (f" [{src.ref}]" if src.ref else ""),
+                    highlight=False,
+                )
+    table = Table("model", "segment", "TPP", "PD", "ECCN", "price USD")
+    table.columns[0].no_wrap = True
     for m in cat.models:
         c = m.classification
         price = f"{m.price_usd.low:,.0f}-{m.price_usd.high:,.0f}" if m.price_usd else "n/f"
-        table.add_row(m.id, m.model, m.segment, f"{c.tpp:,.0f}" if c.tpp else "-",
-                      f"{c.pd:.2f}" if c.pd else "-", c.eccn, price, ", ".join(m.pci_ids[:3]))
+        table.add_row(
+            m.id,
+            m.segment,
+            f"{c.tpp:,.0f}" if c.tpp else "-",
+            f"{c.pd:.2f}" if c.pd else "-",
+            c.eccn,
+            price,
+        )
     out.print(table)
 
 
 @app.command()
-def policies(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")
-             ) -> None:
+def policies(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
     """List the bundled policy packs and their rules, with versions and sources."""
     from chipcustoms.policies import load_packs
 
@@ -182,14 +251,20 @@ def policies(as_json: bool = typer.Option(False, "--json", help="Machine-readabl
         return
     for lp in packs:
         p = lp.pack
-        out.print(f"[bold]{p.id}[/] {p.version} ({p.effective_from} .. "
-                  f"{p.effective_to or 'open'}) #{lp.digest}: {p.title}")
+        out.print(
+            f"[bold]{p.id}[/] {p.version} ({p.effective_from} .. "
+            f"{p.effective_to or 'open'}) #{lp.digest}: {p.title}"
+        )
         out.print(f"  source: {p.source}", highlight=False)
-        table = Table("rule", "code", "category", "weight", "floor", "source")
         for r in p.rules:
-            table.add_row(f"{r.id}@{r.version}", r.code, r.category, f"{r.weight:.2f}",
-                          r.floor or "", r.source)
-        out.print(table)
+            floor = f", floor {r.floor}" if r.floor else ""
+            out.print(
+                f"  - {r.id}@{r.version} [bold]{r.code}[/] ({r.category}, weight "
+                f"{r.weight:.2f}{floor}): {r.title}",
+                highlight=False,
+            )
+            out.print(f"      source: {r.source}", highlight=False, style="dim")
+        out.print()
 
 
 @app.command()
@@ -228,9 +303,22 @@ def demo(
     if not src.exists():
         write_generated(20_000, 42, str(src))
         err.print(f"generated {src}")
-    screen(str(src), output=str(Path(folder) / "assessments.csv"), mapping=None, policy=[],
-           red=0.03, yellow=0.05, blue=0.02, random_share=0.1, per=None, seed=42,
-           db=_db(db), quarantine=None, summary=str(Path(folder) / "summary.md"), quiet=False)
+    screen(
+        str(src),
+        output=str(Path(folder) / "assessments.csv"),
+        mapping=None,
+        policy=[],
+        red=0.03,
+        yellow=0.05,
+        blue=0.02,
+        random_share=0.1,
+        per=None,
+        seed=42,
+        db=_db(db),
+        quarantine=None,
+        summary=str(Path(folder) / "summary.md"),
+        quiet=False,
+    )
 
 
 @db_app.command("upgrade")
@@ -249,8 +337,11 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Print the version and exit.")) -> None:
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     """chipcustoms: customs risk targeting for AI accelerators."""
 
 
@@ -258,7 +349,7 @@ def main() -> None:
     try:
         rc = app(standalone_mode=False)
     except ChipCustomsError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Abort:
         sys.exit(130)

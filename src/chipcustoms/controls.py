@@ -44,11 +44,19 @@ def end_use_table(catalog: Catalog) -> pl.DataFrame:
     cg = country_groups()
     rows = [
         {"accelerator_id": m.id, "destination_country": code, "end_use_control": c.id}
-        for m in catalog.models for c in m.end_use_controls
-        for dest in c.destinations for code in sorted(cg.members(dest))
+        for m in catalog.models
+        for c in m.end_use_controls
+        for dest in c.destinations
+        for code in sorted(cg.members(dest))
     ]
-    return pl.DataFrame(rows, schema={"accelerator_id": pl.Utf8, "destination_country": pl.Utf8,
-                                      "end_use_control": pl.Utf8})
+    return pl.DataFrame(
+        rows,
+        schema={
+            "accelerator_id": pl.Utf8,
+            "destination_country": pl.Utf8,
+            "end_use_control": pl.Utf8,
+        },
+    )
 
 
 def add_controls(lines: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
@@ -64,20 +72,30 @@ def add_controls(lines: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     ).join(eu, on=["accelerator_id", "destination_country"], how="left", maintain_order="left")
     is_3a090 = pl.col("eccn").str.starts_with("3A090")
     return out.with_columns(
-        pl.when(pl.col("accelerator_id").is_null()).then(None)
-        .when(is_3a090 & pl.col("dest_ac_license_required")).then(True)
-        .when(pl.col("end_use_control").is_not_null()).then(True)
-        .when(pl.col("eccn") == "undetermined").then(None)
-        .otherwise(False).alias("license_required"),
-        pl.when(pl.col("accelerator_id").is_null()).then(None)
+        pl.when(pl.col("accelerator_id").is_null())
+        .then(None)
+        .when(is_3a090 & pl.col("dest_ac_license_required"))
+        .then(True)
+        .when(pl.col("end_use_control").is_not_null())
+        .then(True)
+        .when(pl.col("eccn") == "undetermined")
+        .then(None)
+        .otherwise(False)
+        .alias("license_required"),
+        pl.when(pl.col("accelerator_id").is_null())
+        .then(None)
         .when(is_3a090 & pl.col("dest_ac_license_required") & pl.col("dest_d5_macau"))
-        .then(pl.concat_str(pl.col("eccn"), pl.lit(" to D:5/Macau: licence, presumption of denial")))
+        .then(
+            pl.concat_str(pl.col("eccn"), pl.lit(" to D:5/Macau: licence, presumption of denial"))
+        )
         .when(is_3a090 & pl.col("dest_ac_license_required"))
         .then(pl.concat_str(pl.col("eccn"), pl.lit(" to D:1/D:4: licence required")))
         .when(pl.col("end_use_control").is_not_null())
         .then(pl.concat_str(pl.lit("end-use control "), pl.col("end_use_control")))
         .when(pl.col("eccn") == "undetermined")
         .then(pl.lit("classification undetermined: dense TOPS not published"))
-        .when(is_3a090).then(pl.concat_str(pl.col("eccn"), pl.lit(": no licence for this destination")))
-        .otherwise(pl.lit("not 3A090 by parameters")).alias("license_basis"),
+        .when(is_3a090)
+        .then(pl.concat_str(pl.col("eccn"), pl.lit(": no licence for this destination")))
+        .otherwise(pl.lit("not 3A090 by parameters"))
+        .alias("license_basis"),
     )

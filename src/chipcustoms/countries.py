@@ -23,8 +23,14 @@ def lookup() -> dict[str, str]:
     table: dict[str, str] = {}
     for c in pycountry.countries:
         a2 = c.alpha_2
-        for key in (a2, c.alpha_3, getattr(c, "numeric", None), c.name,
-                    getattr(c, "official_name", None), getattr(c, "common_name", None)):
+        for key in (
+            a2,
+            c.alpha_3,
+            getattr(c, "numeric", None),
+            c.name,
+            getattr(c, "official_name", None),
+            getattr(c, "common_name", None),
+        ):
             if key:
                 table[str(key).upper()] = a2
     table.update(EXTRA_CODES)

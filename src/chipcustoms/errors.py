@@ -1,7 +1,7 @@
 """The exception tree, drawn once so callers know what to catch.
 
     ChipCustomsError            anything chipcustoms raises on purpose (exit code 2 in the CLI)
-    ├── ReferenceDataError      a catalog / policy / mapping / rate file is invalid (names file and entry)
+    ├── ReferenceDataError      reference data is invalid (names the file and the entry)
     ├── InputError              a declarations file cannot be read at all (names the file)
     ├── RuleError               a policy condition is not an allowed SQL expression
     └── StoreError              the store cannot be opened or is at an unknown schema version

@@ -22,8 +22,10 @@ DEFAULT_RATES = REFDATA / "fx" / "usd_rates.csv"
 def load_rates(path: Path = DEFAULT_RATES) -> pl.DataFrame:
     """currency, month (Date, first of month), units_per_usd."""
     try:
-        df = pl.read_csv(path, schema_overrides={"currency": pl.Utf8, "month": pl.Utf8,
-                                                  "units_per_usd": pl.Float64})
+        df = pl.read_csv(
+            path,
+            schema_overrides={"currency": pl.Utf8, "month": pl.Utf8, "units_per_usd": pl.Float64},
+        )
     except (OSError, pl.exceptions.ComputeError) as exc:
         raise ReferenceDataError(f"{path}: cannot read rate table: {exc}") from exc
     missing = {"currency", "month", "units_per_usd"} - set(df.columns)
@@ -43,8 +45,10 @@ def to_usd(lines: pl.DataFrame, rates: pl.DataFrame | None = None) -> pl.DataFra
     month = pl.col("date").dt.truncate("1mo").clip(lo, hi).alias("__fx_month")
     joined = lines.with_columns(month).join(
         rates.rename({"month": "__fx_month", "units_per_usd": "fx_rate"}),
-        on=["currency", "__fx_month"], how="left", maintain_order="left",
+        on=["currency", "__fx_month"],
+        how="left",
+        maintain_order="left",
     )
-    return joined.with_columns(
-        (pl.col("value") / pl.col("fx_rate")).alias("value_usd")
-    ).drop("__fx_month")
+    return joined.with_columns((pl.col("value") / pl.col("fx_rate")).alias("value_usd")).drop(
+        "__fx_month"
+    )

@@ -56,7 +56,9 @@ def _cum(rows: Arr) -> Arr:
 
 
 def _cond(rng: Rng, cum: Arr, key: Arr) -> Arr:
-    return (rng.random(len(key))[:, None] >= cum[key]).sum(axis=1)
+    """Category per row given its key: one searchsorted over all rows' cumulative weights."""
+    flat = (cum + np.arange(cum.shape[0])[:, None]).ravel()
+    return np.searchsorted(flat, key + rng.random(len(key)), side="right") - key * cum.shape[1]
 
 
 def _grp(rng: Rng, off: Arr | int, cnt: Arr | int, n: int, skew: float = 2.0) -> Arr:
@@ -114,7 +116,7 @@ def _noisy(rng: Rng, s: str, noise: dict[str, Any]) -> str:
 
 def _spellings(rng: Rng, bases: Sequence[str], noise: dict[str, Any]) -> list[str]:
     """Clean descriptions first, then noisy variants: real data repeats a few spellings a lot."""
-    out = dict.fromkeys(" ".join(b.split()) for b in bases)
+    out = dict.fromkeys(re.sub(r"\b(\w+) \1\b", r"\1", " ".join(b.split())) for b in bases)
     for b in list(out):
         for _ in range(noise["variants"] - 1):
             out.setdefault(_noisy(rng, b, noise))
@@ -122,7 +124,7 @@ def _spellings(rng: Rng, bases: Sequence[str], noise: dict[str, Any]) -> list[st
 
 
 def _alnum(rng: Rng, k: int) -> str:
-    return "".join(_one(rng, "0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(k))
+    return "".join(rng.choice(list("0123456789ABCDEFGHJKLMNPQRTUWXY"), k))
 
 
 def _domestic(rng: Rng, cfg: dict[str, Any], country: str, sector: str, zh: bool) -> list[str]:
@@ -162,12 +164,12 @@ def _front(rng: Rng, cfg: dict[str, Any], en: str, zh: str | None) -> str:
     ops = cfg["front_ops"]
     if zh and rng.random() < 0.4:
         return _swap(rng, _swap(rng, zh, ops["zh_homophones"]), ops["zh_homophones"])
-    cities = {c[0] for c in cfg["names"]["cn_cities"]} | {"Hong", "Kowloon"}
+    cities = [c[0] + " " for c in cfg["names"]["cn_cities"]] + ["Hong Kong ", "Kowloon Bay "]
     edits = {"legal": lambda s: _swap(rng, s, ops["legal_forms"]),
              "abbr": lambda s: _swap(rng, s, ops["abbreviations"]),
              "translit": lambda s: _swap(rng, s, ops["transliterations"]),
              "typo": lambda s: _typo(rng, s), "upper": str.upper,
-             "city": lambda s: s.split(" ", 1)[1] if s.split(" ", 1)[0] in cities else s}
+             "city": lambda s: next((s[len(c):] for c in cities if s.startswith(c)), s)}
     s = en
     for op in rng.choice(list(edits), 2, replace=False):
         s = edits[str(op)](s)
@@ -192,8 +194,9 @@ def _vocab(w: _World, key: str, groups: Sequence[Sequence[str]]) -> tuple[Arr, A
     return np.cumsum(cnt) - cnt, cnt
 
 
-def _zipf(rng: Rng, n: int, a: float) -> Arr:
-    return _p(1.0 / (rng.permutation(n) + 1.0) ** a)
+def _zipf(rng: Rng, n: int, a: float, offset: float) -> Arr:
+    """Zipf-Mandelbrot volumes in random order: a few traders file much, none file everything."""
+    return _p(1.0 / (rng.permutation(n) + offset) ** a)
 
 
 def _models(cfg: dict[str, Any], catalog: Catalog | None) -> list[dict[str, Any]]:
@@ -234,12 +237,10 @@ def _parties(w: _World, rng: Rng, days: int, countries: list[str], sectors: list
         zh = bool(rng.random() < t["chinese_name_share"][c])
         rows.append([*_domestic(rng, cfg, str(c), str(s), zh), c, s, False])
     n_dom, acc_sector = len(rows), cfg["accelerator_sector"]
-    fronts = [(_front(rng, cfg, en, zh), c) for en, zh, c in cfg["listed"]
+    fronts = [(_front(rng, cfg, en, zh), c, c + _alnum(rng, 8)) for en, zh, c in cfg["listed"]
               for _ in range(cfg["fronts_per_listed"])]
-    for name, c in fronts:
-        if c in t["domestic_countries"]:
-            rows.append([name, _one(rng, cfg["front_addresses"][c]),
-                         _domestic(rng, cfg, c, acc_sector, False)[2], c, acc_sector, True])
+    rows += [[name, _one(rng, cfg["front_addresses"][c]), pid, c, acc_sector, True]
+             for name, c, pid in fronts if c in t["domestic_countries"]]
     n_domestic, n_s = len(rows), len(sectors)
     start, cnt = np.zeros(len(countries) * n_s, np.int64), np.zeros(len(countries) * n_s, np.int64)
     for ci, c in enumerate(countries):
@@ -247,8 +248,8 @@ def _parties(w: _World, rng: Rng, days: int, countries: list[str], sectors: list
             start[ci * n_s + si] = len(rows)
             if c not in cfg["names"]["countries"]:
                 continue
-            rows += [[name, _one(rng, cfg["front_addresses"][c]), c + _alnum(rng, 8), c, s, True]
-                     for name, fc in fronts if fc == c and s == acc_sector]
+            rows += [[name, _one(rng, cfg["front_addresses"][c]), pid, c, s, True]
+                     for name, fc, pid in fronts if fc == c and s == acc_sector]
             k = t["foreign_per_group"] + int(2 * cfg["sectors"][s]["origins"].get(c, 0))
             rows += [[*_foreign(rng, cfg, c, s), c, s, False] for _ in range(k)]
             cnt[ci * n_s + si] = len(rows) - start[ci * n_s + si]
@@ -262,11 +263,11 @@ def _parties(w: _World, rng: Rng, days: int, countries: list[str], sectors: list
             "p_sector": np.array([sidx[r[4]] for r in rows]), "grp_start": start, "grp_cnt": cnt,
             "risk": rng.normal(0, fr["trader_risk_sd"], n),
             "first_day": np.where(new, (rng.uniform(0.2, 0.9, n) * days).astype(np.int64), 0),
-            "decl_p": _zipf(rng, n_decl, t["zipf"]),
+            "decl_p": _zipf(rng, n_decl, t["zipf"], t["zipf_offset"] / 4),
             "decl_risk": rng.normal(0, fr["declarant_risk_sd"], n_decl)
             + fr["bad_declarant_shift"] * (rng.random(n_decl) < t["bad_declarant_share"])}
     w.a["pref_decl"] = rng.choice(n_decl, n, p=w.a["decl_p"])
-    vol = np.concatenate([_zipf(rng, n_dom, t["zipf"]), np.full(n_domestic - n_dom, 0.2 / n_dom)])
+    vol = np.concatenate([_zipf(rng, n_dom, t["zipf"], t["zipf_offset"]), np.full(n_domestic - n_dom, 0.2 / n_dom)])
     it = (w.a["p_sector"][:n_domestic] == sidx[acc_sector]) | front[:n_domestic]
     acc_w = np.where(it, np.sqrt(vol) * np.where(front[:n_domestic], 3.0, 1.0), 0.0)
     camp_w = acc_w * np.where(front[:n_domestic], cfg["split_lots"]["pool_front_weight"], 1.0)
@@ -433,7 +434,8 @@ def _declarations(w: _World, rng: Rng, n: int, start: dt.date, days: int) -> dic
     intent[n_reg:] = (rng.random(nc) < sl["intent"])[cid]
     wd = (start.weekday() + day) % 7  # weekly rhythm: most weekend filings move to a weekday
     move = (wd >= 5) & (rng.random(nd) > _pattern(f, "weekend_keep", acc, intent))
-    day = np.where(move, np.where(day + 7 - wd < days, day + 7 - wd, day + 4 - wd), day).clip(0, days - 1)
+    to = day - wd + rng.integers(0, 5, nd)
+    day = np.where(move, np.where(to < 0, to + 7, np.where(to >= days, to - 7, to)), day).clip(0, days - 1)
     flow = np.where(acc, rng.choice(3, nd, p=a["flow_acc_p"]), rng.choice(3, nd, p=a["flow_p"]))
     flow[n_reg:] = 0
     office = _cond(rng, a["office_cum"], a["p_country"][party])
@@ -455,11 +457,13 @@ def _declarations(w: _World, rng: Rng, n: int, start: dt.date, days: int) -> dic
     imp, exp = np.where(flow == 1, foreign, party), np.where(flow == 1, party, foreign)
     cons = np.where(fwd, a["n_parties"] + rng.integers(0, a["n_fwd"], nd), imp)
     cons[rng.random(nd) < cfg["odd"]["null_consignee"]] = -1
-    return {"k": k, "acc": acc, "camp": camp, "party": party, "model": model, "day": day,
+    out = {"k": k, "acc": acc, "camp": camp, "party": party, "model": model, "day": day,
             "decl": decl, "new": new, "intent": intent, "weekend": (start.weekday() + day) % 7 >= 5,
             "flow": flow, "office": office, "mode": mode, "origin": origin, "shipped": shipped,
             "dest": dest, "hub": hub, "imp": imp, "exp": exp,
             "cons": cons, "sector": sector, "cur": rng.choice(len(a["cur_p"]), nd, p=a["cur_p"])}
+    order = np.lexsort((rng.random(nd), day))  # declaration numbers follow acceptance dates
+    return {key: v[order] for key, v in out.items()}
 
 
 def _chunk(w: _World, rng: Rng, n: int, base: int, start: dt.date, days: int,
@@ -532,12 +536,9 @@ def _chunk(w: _World, rng: Rng, n: int, base: int, start: dt.date, days: int,
     mi = (dates.astype("datetime64[M]").astype(np.int64) - a["fx_m0"]).clip(0, a["fx"].shape[1] - 1)
     value = declared * a["fx"][cur, mi]
     value = np.where(w.s["currencies"].to_numpy()[cur] == "KRW", np.round(value), np.round(value, 2))
-    order = np.lexsort((rng.random(len(k)), dc["day"]))
-    rank = np.empty(len(k), np.int64)
-    rank[order] = np.arange(len(k))
     s, party_col = w.s, {"imp": dc["imp"][d], "exp": dc["exp"][d]}
     cols: dict[str, Any] = {
-        "declaration_id": "DEC" + pl.Series(base + rank[d] + 1).cast(pl.Utf8).str.zfill(10),
+        "declaration_id": "DEC" + pl.Series(base + d + 1).cast(pl.Utf8).str.zfill(10),
         "item_no": item_no, "date": dates, "flow": _take(s["flows"], dc["flow"][d]),
         "office": _take(s["offices"], dc["office"][d]),
         "declarant_id": _take(s["declarants"], dc["decl"][d]),
@@ -568,7 +569,7 @@ def _chunk(w: _World, rng: Rng, n: int, base: int, start: dt.date, days: int,
             true_value_usd=np.round(true, 2), intent=iv,
             patterns=pl.concat_str([pl.when(pl.lit(v)).then(pl.lit(k)) for k, v in flags.items()],
                                    separator=",", ignore_nulls=True))
-    return out[np.argsort(rank[d], kind="stable")]
+    return out
 
 
 def _schema() -> dict[str, pl.DataType]:
@@ -577,13 +578,17 @@ def _schema() -> dict[str, pl.DataType]:
     return schema
 
 
+@functools.lru_cache(maxsize=1)
+def _bundled_catalog() -> Catalog | None:
+    """The bundled catalog, or None while it has no files yet (then YAML fallbacks are used)."""
+    return load_catalog() if any((REFDATA / "catalog").glob("*.yaml")) else None
+
+
 def _chunks(rows: int, seed: int, start: dt.date = dt.date(2025, 1, 1), days: int = 365,
             catalog: Catalog | None = None, truth: bool = False) -> Iterator[pl.DataFrame]:
     if rows < 0 or days < 1 or seed < 0:
         raise ValueError("rows and seed must be >= 0 and days >= 1")
-    if catalog is None and any((REFDATA / "catalog").glob("*.yaml")):
-        catalog = load_catalog()
-    w = _world(seed, days, catalog)
+    w = _world(seed, days, catalog if catalog is not None else _bundled_catalog())
     for c, lo in enumerate(range(0, rows, _CHUNK)):
         yield _chunk(w, np.random.default_rng([seed, 1, c]), min(_CHUNK, rows - lo), c * _CHUNK,
                      start, days, truth)

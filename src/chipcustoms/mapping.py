@@ -35,14 +35,19 @@ class Mapping(BaseModel):
 
     @model_validator(mode="after")
     def _known_fields(self) -> Mapping:
-        for section, names in (("columns", self.columns), ("defaults", self.defaults),
-                               ("codes", self.codes)):
+        for section, names in (
+            ("columns", self.columns),
+            ("defaults", self.defaults),
+            ("codes", self.codes),
+        ):
             unknown = sorted(set(names) - set(CANONICAL))
             if unknown:
                 raise ValueError(f"{section}: unknown canonical field(s) {unknown}")
         unknown_labels = sorted(set(self.labels) - set(LABEL_FIELDS))
         if unknown_labels:
-            raise ValueError(f"labels: unknown label(s) {unknown_labels}; use {sorted(LABEL_FIELDS)}")
+            raise ValueError(
+                f"labels: unknown label(s) {unknown_labels}; use {sorted(LABEL_FIELDS)}"
+            )
         return self
 
     def source_columns(self, available: list[str]) -> dict[str, str]:

@@ -103,8 +103,10 @@ def load_pack(name_or_path: str) -> LoadedPack:
     bundled = bundled_packs()
     path = bundled.get(name_or_path) or Path(name_or_path)
     if not path.exists():
-        raise ReferenceDataError(f"policy pack {name_or_path!r}: neither bundled "
-                                 f"({', '.join(bundled)}) nor an existing file")
+        raise ReferenceDataError(
+            f"policy pack {name_or_path!r}: neither bundled "
+            f"({', '.join(bundled)}) nor an existing file"
+        )
     raw = load_yaml(path)
     try:
         pack = Pack.model_validate(raw)

@@ -23,16 +23,21 @@ CONF_ALIAS_SEVERAL = 0.8
 FUZZY_CUTOFF = 88.0
 FUZZY_SCALE = 0.85
 # Words that make a description worth a fuzzy look even when no alias matched exactly.
-HINT = (r"\b(gpu|graphics|accelerat|nvidia|nvdia|geforce|tesla|quadro|radeon|instinct|ascend|"
-        r"gaudi|cambricon|hgx|dgx|sxm|oam|显卡|加速卡|英伟达|昇腾|видеокарт)")
+HINT = (
+    r"\b(gpu|graphics|accelerat|nvidia|nvdia|geforce|tesla|quadro|radeon|instinct|ascend|"
+    r"gaudi|cambricon|hgx|dgx|sxm|oam|显卡|加速卡|英伟达|昇腾|видеокарт)"
+)
 
 # "10DE-2235" / "10de:2329" after normalisation: vendor and device ids of accelerator makers
 # (NVIDIA, AMD, Huawei, Habana/Intel, Cambricon) as PCI writes them.
 PCI_PATTERN = r"\b((?:10de|1002|19e5|1da3|cabc) [0-9a-f]{4})\b"
 
 RESOLVED_SCHEMA = {
-    "accelerator_id": pl.Utf8, "resolution_confidence": pl.Float64,
-    "resolution_method": pl.Utf8, "resolution_match": pl.Utf8, "resolution_others": pl.Utf8,
+    "accelerator_id": pl.Utf8,
+    "resolution_confidence": pl.Float64,
+    "resolution_method": pl.Utf8,
+    "resolution_match": pl.Utf8,
+    "resolution_others": pl.Utf8,
 }
 
 
@@ -56,10 +61,15 @@ class Resolver:
                     if variant:
                         self.alias_to_id.setdefault(variant, m.id)
         ordered = sorted(self.alias_to_id, key=len, reverse=True)
-        self._alias_regex = r"(?:^|\b|\s)(" + "|".join(re.escape(a) for a in ordered) + r")(?:\b|\s|$)"
+        self._alias_regex = (
+            r"(?:^|\b|\s)(" + "|".join(re.escape(a) for a in ordered) + r")(?:\b|\s|$)"
+        )
         self.pci_to_id = {pci: m.id for m in self.catalog.models for pci in m.pci_ids}
-        self.part_patterns = [(re.compile(p, re.IGNORECASE), m.id)
-                              for m in self.catalog.models for p in m.part_numbers]
+        self.part_patterns = [
+            (re.compile(p, re.IGNORECASE), m.id)
+            for m in self.catalog.models
+            for p in m.part_numbers
+        ]
         parts = [p.pattern for p, _ in self.part_patterns]
         self._part_regex = "(?i)(" + "|".join(f"(?:{p})" for p in parts) + ")" if parts else None
 
@@ -75,18 +85,22 @@ class Resolver:
         )
         distinct = keyed.select("__text", "__pn", "__hs6").unique()
         resolved = self._resolve_distinct(distinct)
-        out = keyed.join(resolved, on=["__text", "__pn", "__hs6"], how="left",
-                         maintain_order="left").drop("__text", "__pn", "__hs6")
-        meta = self.catalog.frame().select("accelerator_id", "accelerator_vendor",
-                                           "accelerator_model")
+        out = keyed.join(
+            resolved, on=["__text", "__pn", "__hs6"], how="left", maintain_order="left"
+        ).drop("__text", "__pn", "__hs6")
+        meta = self.catalog.frame().select(
+            "accelerator_id", "accelerator_vendor", "accelerator_model"
+        )
         return out.join(meta, on="accelerator_id", how="left", maintain_order="left")
 
     def _resolve_distinct(self, d: pl.DataFrame) -> pl.DataFrame:
         d = d.with_columns(normalise_expr(pl.col("__text")).alias("__norm"))
-        upper = pl.concat_str(pl.col("__pn"), pl.lit(" "),
-                              normalise_part_number(pl.col("__text")))
-        pn_match = (upper.str.extract(self._part_regex, 1) if self._part_regex
-                    else pl.lit(None, dtype=pl.Utf8))
+        upper = pl.concat_str(pl.col("__pn"), pl.lit(" "), normalise_part_number(pl.col("__text")))
+        pn_match = (
+            upper.str.extract(self._part_regex, 1)
+            if self._part_regex
+            else pl.lit(None, dtype=pl.Utf8)
+        )
         pci_match = pl.col("__norm").str.extract(PCI_PATTERN, 1)
         aliases = pl.col("__norm").str.extract_all(self._alias_regex)
         d = d.with_columns(
@@ -96,37 +110,58 @@ class Resolver:
         )
         # Part-number hits are few; map each back to its pattern's model in Python.
         pn_ids = {hit: self._part_id(hit) for hit in d["__pn_hit"].drop_nulls().unique()}
-        pci_ids = {h: self.pci_to_id.get(h.replace(" ", ":"))
-                   for h in d["__pci_hit"].drop_nulls().unique()}
-        alias_ids = pl.col("__aliases").list.eval(
-            pl.element().replace_strict(self.alias_to_id, default=None, return_dtype=pl.Utf8)
-        ).list.drop_nulls().list.unique(maintain_order=True)
+        pci_ids = {
+            h: self.pci_to_id.get(h.replace(" ", ":")) for h in d["__pci_hit"].drop_nulls().unique()
+        }
+        alias_ids = (
+            pl.col("__aliases")
+            .list.eval(
+                pl.element().replace_strict(self.alias_to_id, default=None, return_dtype=pl.Utf8)
+            )
+            .list.drop_nulls()
+            .list.unique(maintain_order=True)
+        )
         d = d.with_columns(
-            pl.col("__pn_hit").replace_strict(pn_ids, default=None, return_dtype=pl.Utf8)
+            pl.col("__pn_hit")
+            .replace_strict(pn_ids, default=None, return_dtype=pl.Utf8)
             .alias("__pn_id"),
-            pl.col("__pci_hit").replace_strict(pci_ids, default=None, return_dtype=pl.Utf8)
+            pl.col("__pci_hit")
+            .replace_strict(pci_ids, default=None, return_dtype=pl.Utf8)
             .alias("__pci_id"),
             alias_ids.alias("__alias_ids"),
         )
         d = d.with_columns(
-            pl.when(pl.col("__pn_id").is_not_null()).then(pl.col("__pn_id"))
-            .when(pl.col("__pci_id").is_not_null()).then(pl.col("__pci_id"))
-            .otherwise(pl.col("__alias_ids").list.first()).alias("accelerator_id"),
-            pl.when(pl.col("__pn_id").is_not_null()).then(pl.lit("part_number"))
-            .when(pl.col("__pci_id").is_not_null()).then(pl.lit("pci_id"))
-            .when(pl.col("__alias_ids").list.len() > 0).then(pl.lit("alias"))
+            pl.when(pl.col("__pn_id").is_not_null())
+            .then(pl.col("__pn_id"))
+            .when(pl.col("__pci_id").is_not_null())
+            .then(pl.col("__pci_id"))
+            .otherwise(pl.col("__alias_ids").list.first())
+            .alias("accelerator_id"),
+            pl.when(pl.col("__pn_id").is_not_null())
+            .then(pl.lit("part_number"))
+            .when(pl.col("__pci_id").is_not_null())
+            .then(pl.lit("pci_id"))
+            .when(pl.col("__alias_ids").list.len() > 0)
+            .then(pl.lit("alias"))
             .alias("resolution_method"),
-            pl.when(pl.col("__pn_id").is_not_null()).then(pl.col("__pn_hit"))
+            pl.when(pl.col("__pn_id").is_not_null())
+            .then(pl.col("__pn_hit"))
             .when(pl.col("__pci_id").is_not_null())
             .then(pl.col("__pci_hit").str.replace(" ", ":", literal=True))
-            .otherwise(pl.col("__aliases").list.first()).alias("resolution_match"),
-            pl.when(pl.col("__pn_id").is_not_null()).then(pl.lit(CONF_PART_NUMBER))
-            .when(pl.col("__pci_id").is_not_null()).then(pl.lit(CONF_PCI))
-            .when(pl.col("__alias_ids").list.len() == 1).then(pl.lit(CONF_ALIAS))
-            .when(pl.col("__alias_ids").list.len() > 1).then(pl.lit(CONF_ALIAS_SEVERAL))
+            .otherwise(pl.col("__aliases").list.first())
+            .alias("resolution_match"),
+            pl.when(pl.col("__pn_id").is_not_null())
+            .then(pl.lit(CONF_PART_NUMBER))
+            .when(pl.col("__pci_id").is_not_null())
+            .then(pl.lit(CONF_PCI))
+            .when(pl.col("__alias_ids").list.len() == 1)
+            .then(pl.lit(CONF_ALIAS))
+            .when(pl.col("__alias_ids").list.len() > 1)
+            .then(pl.lit(CONF_ALIAS_SEVERAL))
             .alias("resolution_confidence"),
             pl.when(pl.col("__alias_ids").list.len() > 1)
-            .then(pl.col("__alias_ids").list.slice(1).list.join(",")).alias("resolution_others"),
+            .then(pl.col("__alias_ids").list.slice(1).list.join(","))
+            .alias("resolution_others"),
         )
         d = self._fuzzy(d)
         return d.select("__text", "__pn", "__hs6", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
@@ -139,15 +174,19 @@ class Resolver:
 
     def _fuzzy(self, d: pl.DataFrame) -> pl.DataFrame:
         """Typos in letters, never in numbers: a fuzzy alias must share all its numbers."""
-        todo = d.filter(pl.col("accelerator_id").is_null()
-                        & pl.col("__norm").str.contains(HINT)).select("__norm").unique()
+        todo = (
+            d.filter(pl.col("accelerator_id").is_null() & pl.col("__norm").str.contains(HINT))
+            .select("__norm")
+            .unique()
+        )
         if todo.is_empty():
             return d
         aliases = [a for a in self.alias_to_id if len(a) >= 4 and re.search(r"\d", a)]
         found: dict[str, tuple[str, str, float]] = {}
         texts = todo["__norm"].to_list()
-        scores = process.cdist(texts, aliases, scorer=fuzz.partial_ratio,
-                               score_cutoff=FUZZY_CUTOFF, workers=-1)
+        scores = process.cdist(
+            texts, aliases, scorer=fuzz.partial_ratio, score_cutoff=FUZZY_CUTOFF, workers=-1
+        )
         for i, text in enumerate(texts):
             row = scores[i]
             numbers = set(re.findall(r"\d+", text))
@@ -163,21 +202,36 @@ class Resolver:
         if not found:
             return d
         hits = pl.DataFrame(
-            {"__norm": list(found), "__f_id": [v[0] for v in found.values()],
-             "__f_match": [v[1] for v in found.values()],
-             "__f_conf": [v[2] / 100 * FUZZY_SCALE for v in found.values()]},
-            schema={"__norm": pl.Utf8, "__f_id": pl.Utf8, "__f_match": pl.Utf8,
-                    "__f_conf": pl.Float64},
+            {
+                "__norm": list(found),
+                "__f_id": [v[0] for v in found.values()],
+                "__f_match": [v[1] for v in found.values()],
+                "__f_conf": [v[2] / 100 * FUZZY_SCALE for v in found.values()],
+            },
+            schema={
+                "__norm": pl.Utf8,
+                "__f_id": pl.Utf8,
+                "__f_match": pl.Utf8,
+                "__f_conf": pl.Float64,
+            },
         )
         d = d.join(hits, on="__norm", how="left", maintain_order="left")
         fuzzy = pl.col("accelerator_id").is_null() & pl.col("__f_id").is_not_null()
         return d.with_columns(
-            pl.when(fuzzy).then(pl.col("__f_id")).otherwise(pl.col("accelerator_id"))
+            pl.when(fuzzy)
+            .then(pl.col("__f_id"))
+            .otherwise(pl.col("accelerator_id"))
             .alias("accelerator_id"),
-            pl.when(fuzzy).then(pl.lit("fuzzy")).otherwise(pl.col("resolution_method"))
+            pl.when(fuzzy)
+            .then(pl.lit("fuzzy"))
+            .otherwise(pl.col("resolution_method"))
             .alias("resolution_method"),
-            pl.when(fuzzy).then(pl.col("__f_match")).otherwise(pl.col("resolution_match"))
+            pl.when(fuzzy)
+            .then(pl.col("__f_match"))
+            .otherwise(pl.col("resolution_match"))
             .alias("resolution_match"),
-            pl.when(fuzzy).then(pl.col("__f_conf")).otherwise(pl.col("resolution_confidence"))
+            pl.when(fuzzy)
+            .then(pl.col("__f_conf"))
+            .otherwise(pl.col("resolution_confidence"))
             .alias("resolution_confidence"),
         )

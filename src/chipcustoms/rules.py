@@ -32,7 +32,7 @@ def _message_sql(rule: Rule) -> str:
 
     for m in re.finditer(r"\{([a-z_][a-z0-9_]*)(?::([^}]*))?\}", rule.message):
         if m.start() > pos:
-            parts.append(_lit(rule.message[pos:m.start()]))
+            parts.append(_lit(rule.message[pos : m.start()]))
         col, spec = m.group(1), m.group(2)
         if spec:
             parts.append(f"coalesce(format({_lit('{:' + spec + '}')}, \"{col}\"), 'n/a')")
@@ -96,12 +96,14 @@ class RuleSet:
                 gwhere = check(g.where, columns, where=where + " (group where)")
                 agg_sql = ", ".join(
                     f"{check(expr, columns, where=where + f' aggregate {name}', aggregate=True)}"
-                    f" OVER w AS \"{name}\"" for name, expr in g.aggregates.items()
+                    f' OVER w AS "{name}"'
+                    for name, expr in g.aggregates.items()
                 )
                 part = ", ".join(f'"{c}"' for c in g.partition_by)
                 cte = f"g{len(ctes)}"
+                names = ", ".join(f'"{a}"' for a in g.aggregates)
                 ctes.append(
-                    f"{cte} AS (SELECT {IDX}, {', '.join(chr(34) + a + chr(34) for a in g.aggregates)}"
+                    f"{cte} AS (SELECT {IDX}, {names}"
                     f" FROM (SELECT *, {agg_sql} FROM lines WHERE {gwhere} WINDOW w AS "
                     f"(PARTITION BY {part} ORDER BY date RANGE BETWEEN INTERVAL {g.window_days} "
                     f"DAYS PRECEDING AND INTERVAL {g.window_days} DAYS FOLLOWING)))"
@@ -116,7 +118,8 @@ class RuleSet:
         compiled, ctes = self._compile(columns)
         empty = pl.DataFrame({IDX: lines[IDX]}).with_columns(
             pl.lit([], dtype=pl.List(REASON_DTYPE)).alias("rule_reasons"),
-            pl.lit(False).alias("floor_red"), pl.lit(False).alias("floor_yellow"),
+            pl.lit(False).alias("floor_red"),
+            pl.lit(False).alias("floor_yellow"),
             pl.lit([], dtype=pl.List(pl.Utf8)).alias("rule_hits"),
         )
         if not compiled:
@@ -124,11 +127,13 @@ class RuleSet:
         elements, hits, reds, yellows = [], [], [], []
         for c in compiled:
             ev_cols = c.rule.evidence or [col for col, _ in c.rule.placeholders()]
-            ev = ", ".join(f"{_lit(col)}, \"{col}\"" for col in dict.fromkeys(ev_cols))
+            ev = ", ".join(f'{_lit(col)}, "{col}"' for col in dict.fromkeys(ev_cols))
             evidence = f"json_object('rule', {_lit(c.ref)}{', ' + ev if ev else ''})::VARCHAR"
-            reason = (f"{{'code': {_lit(c.rule.code)}, 'source': 'rule', "
-                      f"'score': {c.rule.weight}::DOUBLE, 'message': {_message_sql(c.rule)}, "
-                      f"'evidence': {evidence}}}")
+            reason = (
+                f"{{'code': {_lit(c.rule.code)}, 'source': 'rule', "
+                f"'score': {c.rule.weight}::DOUBLE, 'message': {_message_sql(c.rule)}, "
+                f"'evidence': {evidence}}}"
+            )
             elements.append(f"CASE WHEN coalesce({c.condition}, FALSE) THEN {reason} END")
             hits.append(f"CASE WHEN coalesce({c.condition}, FALSE) THEN {_lit(c.ref)} END")
             if c.rule.floor == "red":
@@ -157,5 +162,12 @@ class RuleSet:
         return result.cast({"rule_reasons": pl.List(REASON_DTYPE), IDX: lines.schema[IDX]})
 
 
-REASON_DTYPE = pl.Struct({"code": pl.Utf8, "source": pl.Utf8, "score": pl.Float64,
-                          "message": pl.Utf8, "evidence": pl.Utf8})
+REASON_DTYPE = pl.Struct(
+    {
+        "code": pl.Utf8,
+        "source": pl.Utf8,
+        "score": pl.Float64,
+        "message": pl.Utf8,
+        "evidence": pl.Utf8,
+    }
+)

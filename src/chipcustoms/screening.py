@@ -46,9 +46,16 @@ def default_quarantine(output: str) -> str:
 
 
 def screen_file(
-    input_path: str, output: str, *, mapping: str | None = None,
-    policies: list[str] | None = None, budgets: Budgets | None = None, db: str | None = None,
-    quarantine: str | None = None, refs: References | None = None, step: Step = _quiet,
+    input_path: str,
+    output: str,
+    *,
+    mapping: str | None = None,
+    policies: list[str] | None = None,
+    budgets: Budgets | None = None,
+    db: str | None = None,
+    quarantine: str | None = None,
+    refs: References | None = None,
+    step: Step = _quiet,
     command: str = "screen",
 ) -> ScreenResult:
     """Screen one file end to end; rows that cannot be read go to the quarantine file."""
@@ -78,15 +85,29 @@ def screen_file(
         with step("saving to the store"):
             store = open_store(db)
             run_id = store.start_run(
-                command=command, inputs=[input_path], mapping=the_mapping.name,
-                versions=refs.versions(), seed=budgets.seed,
-                budgets={"red": budgets.red, "yellow": budgets.yellow, "blue": budgets.blue,
-                         "random_share": budgets.random_share, "per": list(budgets.per)},
+                command=command,
+                inputs=[input_path],
+                mapping=the_mapping.name,
+                versions=refs.versions(),
+                seed=budgets.seed,
+                budgets={
+                    "red": budgets.red,
+                    "yellow": budgets.yellow,
+                    "blue": budgets.blue,
+                    "random_share": budgets.random_share,
+                    "per": list(budgets.per),
+                },
             )
             store.save_batch(run_id, result.accepted, assessments)
-            store.finish_run(run_id, counts={
-                "read": counts.read, "accepted": counts.accepted,
-                "quarantined": counts.quarantined, "channels": report.counts,
-                "floor_overflow": report.floor_overflow,
-            }, thresholds=report.thresholds)
+            store.finish_run(
+                run_id,
+                counts={
+                    "read": counts.read,
+                    "accepted": counts.accepted,
+                    "quarantined": counts.quarantined,
+                    "channels": report.counts,
+                    "floor_overflow": report.floor_overflow,
+                },
+                thresholds=report.thresholds,
+            )
     return ScreenResult(counts, report, assessments, q_path, run_id)

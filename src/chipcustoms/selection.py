@@ -25,7 +25,7 @@ class Budgets:
     random_share: float = 0.1
     per: tuple[str, ...] = ()
     seed: int = 0
-    min_score: float = 0.0   # ranked selection only takes lines scoring above this
+    min_score: float = 0.0  # ranked selection only takes lines scoring above this
 
     def __post_init__(self) -> None:
         for name in ("red", "yellow", "blue", "random_share"):
@@ -57,10 +57,14 @@ def select(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionR
     """
     rng = np.random.default_rng(budgets.seed)
     unit_cols = list(budgets.per) or []
-    work = df.select("__i", "risk_score", "floor_red", "floor_yellow", "top_category",
-                     *unit_cols).with_columns(pl.Series("__u", rng.random(df.height)))
-    unit = pl.concat_str([pl.col(c).cast(pl.Utf8).fill_null("") for c in unit_cols],
-                         separator="|") if unit_cols else pl.lit("all")
+    work = df.select(
+        "__i", "risk_score", "floor_red", "floor_yellow", "top_category", *unit_cols
+    ).with_columns(pl.Series("__u", rng.random(df.height)))
+    unit = (
+        pl.concat_str([pl.col(c).cast(pl.Utf8).fill_null("") for c in unit_cols], separator="|")
+        if unit_cols
+        else pl.lit("all")
+    )
     work = work.with_columns(unit.alias("__unit"))
     n = pl.len().over("__unit")
     work = work.with_columns(
@@ -76,15 +80,17 @@ def select(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionR
     eligible = ~pl.col("floor_red") & (pl.col("risk_score") > budgets.min_score)
     rank_room = (pl.col("__red_n") - pl.col("__rand_n") - pl.col("__floor_red_n")).clip(0)
     work = work.with_columns(
-        ((eligible.cast(pl.Int64).cum_sum().over("__unit") <= rank_room) & eligible)
-        .alias("__red_rank")
+        ((eligible.cast(pl.Int64).cum_sum().over("__unit") <= rank_room) & eligible).alias(
+            "__red_rank"
+        )
     )
     # Random share: uniformly among lines not already red.
     free = ~(pl.col("floor_red") | pl.col("__red_rank"))
     rand_room = pl.min_horizontal(
         pl.col("__rand_n"),
-        (pl.col("__red_n") - pl.col("__floor_red_n") - pl.col("__red_rank").sum().over("__unit"))
-        .clip(0),
+        (
+            pl.col("__red_n") - pl.col("__floor_red_n") - pl.col("__red_rank").sum().over("__unit")
+        ).clip(0),
     )
     work = work.sort(["__unit", "__u"]).with_columns(
         ((free.cast(pl.Int64).cum_sum().over("__unit") <= rand_room) & free).alias("__red_rand")
@@ -98,34 +104,56 @@ def select(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionR
     y_room = (pl.col("__yellow_n") - pl.col("__y_floor").sum().over("__unit")).clip(0)
     y_elig = ~pl.col("__red") & ~pl.col("__y_floor") & (pl.col("risk_score") > budgets.min_score)
     work = work.with_columns(
-        (pl.col("__y_floor") | ((y_elig.cast(pl.Int64).cum_sum().over("__unit") <= y_room)
-                                & y_elig)).alias("__yellow")
+        (
+            pl.col("__y_floor")
+            | ((y_elig.cast(pl.Int64).cum_sum().over("__unit") <= y_room) & y_elig)
+        ).alias("__yellow")
     )
-    b_elig = (~pl.col("__red") & ~pl.col("__yellow") & (pl.col("top_category") == "valuation")
-              & (pl.col("risk_score") > budgets.min_score))
+    b_elig = (
+        ~pl.col("__red")
+        & ~pl.col("__yellow")
+        & (pl.col("top_category") == "valuation")
+        & (pl.col("risk_score") > budgets.min_score)
+    )
     work = work.with_columns(
-        ((b_elig.cast(pl.Int64).cum_sum().over("__unit") <= pl.col("__blue_n")) & b_elig)
-        .alias("__blue")
+        ((b_elig.cast(pl.Int64).cum_sum().over("__unit") <= pl.col("__blue_n")) & b_elig).alias(
+            "__blue"
+        )
     )
     work = work.with_columns(
-        pl.when(pl.col("__red")).then(pl.lit(RED))
-        .when(pl.col("__yellow")).then(pl.lit(YELLOW))
-        .when(pl.col("__blue")).then(pl.lit(BLUE))
-        .otherwise(pl.lit(GREEN)).alias("channel"),
-        pl.when(pl.col("floor_red")).then(pl.lit("floor"))
-        .when(pl.col("__red_rank")).then(pl.lit("ranked"))
-        .when(pl.col("__red_rand")).then(pl.lit("random"))
-        .when(pl.col("__y_floor")).then(pl.lit("floor"))
-        .when(pl.col("__yellow")).then(pl.lit("ranked"))
-        .when(pl.col("__blue")).then(pl.lit("valuation"))
-        .otherwise(pl.lit("none")).alias("selection"),
+        pl.when(pl.col("__red"))
+        .then(pl.lit(RED))
+        .when(pl.col("__yellow"))
+        .then(pl.lit(YELLOW))
+        .when(pl.col("__blue"))
+        .then(pl.lit(BLUE))
+        .otherwise(pl.lit(GREEN))
+        .alias("channel"),
+        pl.when(pl.col("floor_red"))
+        .then(pl.lit("floor"))
+        .when(pl.col("__red_rank"))
+        .then(pl.lit("ranked"))
+        .when(pl.col("__red_rand"))
+        .then(pl.lit("random"))
+        .when(pl.col("__y_floor"))
+        .then(pl.lit("floor"))
+        .when(pl.col("__yellow"))
+        .then(pl.lit("ranked"))
+        .when(pl.col("__blue"))
+        .then(pl.lit("valuation"))
+        .otherwise(pl.lit("none"))
+        .alias("selection"),
     )
-    per_unit = work.group_by("__unit").agg(
-        pl.col("__floor_red_n").first(), pl.col("__red_n").first()
-    ).with_columns((pl.col("__floor_red_n") - pl.col("__red_n")).clip(0).alias("overflow"))
+    per_unit = (
+        work.group_by("__unit")
+        .agg(pl.col("__floor_red_n").first(), pl.col("__red_n").first())
+        .with_columns((pl.col("__floor_red_n") - pl.col("__red_n")).clip(0).alias("overflow"))
+    )
     overflow = per_unit.filter(pl.col("overflow") > 0)
     thresholds = {
-        ch: work.filter((pl.col("channel") == ch) & (pl.col("selection") == sel))["risk_score"].min()
+        ch: work.filter((pl.col("channel") == ch) & (pl.col("selection") == sel))[
+            "risk_score"
+        ].min()
         for ch, sel in ((RED, "ranked"), (YELLOW, "ranked"), (BLUE, "valuation"))
     }
     counts = {c: int(v) for c, v in work["channel"].value_counts().iter_rows()}
@@ -137,22 +165,30 @@ def select(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionR
         random_selected=int(work["__red_rand"].sum()),
         by_unit_overflow=overflow.select(pl.col("__unit").alias("unit"), "overflow").to_dicts(),
     )
-    out = df.join(work.select("__i", "channel", "selection"), on="__i", how="left",
-                  maintain_order="left")
+    out = df.join(
+        work.select("__i", "channel", "selection"), on="__i", how="left", maintain_order="left"
+    )
     return out, report
 
 
 def apply_thresholds(df: pl.DataFrame, thresholds: dict[str, float | None]) -> pl.DataFrame:
     """Threshold mode (single lines, streams): channel from stored thresholds, floors first."""
+
     def at_least(ch: str) -> pl.Expr:
         t = thresholds.get(ch)
         return pl.lit(False) if t is None else pl.col("risk_score") >= t
 
     return df.with_columns(
-        pl.when(pl.col("floor_red") | at_least(RED)).then(pl.lit(RED))
-        .when(pl.col("floor_yellow") | at_least(YELLOW)).then(pl.lit(YELLOW))
-        .when((pl.col("top_category") == "valuation") & at_least(BLUE)).then(pl.lit(BLUE))
-        .otherwise(pl.lit(GREEN)).alias("channel"),
-        pl.when(pl.col("floor_red") | pl.col("floor_yellow")).then(pl.lit("floor"))
-        .otherwise(pl.lit("threshold")).alias("selection"),
+        pl.when(pl.col("floor_red") | at_least(RED))
+        .then(pl.lit(RED))
+        .when(pl.col("floor_yellow") | at_least(YELLOW))
+        .then(pl.lit(YELLOW))
+        .when((pl.col("top_category") == "valuation") & at_least(BLUE))
+        .then(pl.lit(BLUE))
+        .otherwise(pl.lit(GREEN))
+        .alias("channel"),
+        pl.when(pl.col("floor_red") | pl.col("floor_yellow"))
+        .then(pl.lit("floor"))
+        .otherwise(pl.lit("threshold"))
+        .alias("selection"),
     )

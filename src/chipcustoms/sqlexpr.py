@@ -13,18 +13,73 @@ from sqlglot import exp
 from chipcustoms.errors import RuleError
 
 ALLOWED_NODES: tuple[type[exp.Expression], ...] = (
-    exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Paren, exp.Tuple,
-    exp.And, exp.Or, exp.Not, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In,
-    exp.Between, exp.Is, exp.Like, exp.ILike, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Neg,
-    exp.Mod, exp.Case, exp.If, exp.Cast, exp.DataType, exp.Interval, exp.Var, exp.Array,
+    exp.Column,
+    exp.Identifier,
+    exp.Literal,
+    exp.Boolean,
+    exp.Null,
+    exp.Paren,
+    exp.Tuple,
+    exp.And,
+    exp.Or,
+    exp.Not,
+    exp.EQ,
+    exp.NEQ,
+    exp.GT,
+    exp.GTE,
+    exp.LT,
+    exp.LTE,
+    exp.In,
+    exp.Between,
+    exp.Is,
+    exp.Like,
+    exp.ILike,
+    exp.Add,
+    exp.Sub,
+    exp.Mul,
+    exp.Div,
+    exp.Neg,
+    exp.Mod,
+    exp.Case,
+    exp.If,
+    exp.Cast,
+    exp.DataType,
+    exp.Interval,
+    exp.Var,
+    exp.Array,
 )
 ALLOWED_FUNCTIONS: tuple[type[exp.Expression], ...] = (
-    exp.Coalesce, exp.Lower, exp.Upper, exp.Abs, exp.Least, exp.Greatest, exp.Length,
-    exp.RegexpLike, exp.StartsWith, exp.Substring, exp.Nullif, exp.Round, exp.Ln, exp.Log,
-    exp.ArrayContains, exp.Trim, exp.DateDiff, exp.Extract, exp.DayOfWeek, exp.Floor, exp.Ceil,
+    exp.Coalesce,
+    exp.Lower,
+    exp.Upper,
+    exp.Abs,
+    exp.Least,
+    exp.Greatest,
+    exp.Length,
+    exp.RegexpLike,
+    exp.StartsWith,
+    exp.Substring,
+    exp.Nullif,
+    exp.Round,
+    exp.Ln,
+    exp.Log,
+    exp.ArrayContains,
+    exp.Trim,
+    exp.DateDiff,
+    exp.Extract,
+    exp.DayOfWeek,
+    exp.Floor,
+    exp.Ceil,
 )
-AGGREGATES: tuple[type[exp.Expression], ...] = (exp.Count, exp.Sum, exp.Min, exp.Max, exp.Avg,
-                                                  exp.Distinct, exp.Star)
+AGGREGATES: tuple[type[exp.Expression], ...] = (
+    exp.Count,
+    exp.Sum,
+    exp.Min,
+    exp.Max,
+    exp.Avg,
+    exp.Distinct,
+    exp.Star,
+)
 ANONYMOUS_OK = frozenset({"contains", "list_contains", "regexp_matches", "strpos"})
 
 
@@ -43,8 +98,10 @@ def check(sql: str, columns: set[str], *, where: str, aggregate: bool = False) -
                 raise RuleError(f"{where}: function {node.name}() is not allowed")
             continue
         if not isinstance(node, allowed):
-            raise RuleError(f"{where}: {node.key.upper()} is not allowed in a condition "
-                            f"(only expressions over the line's columns): {node.sql()[:80]}")
+            raise RuleError(
+                f"{where}: {node.key.upper()} is not allowed in a condition "
+                f"(only expressions over the line's columns): {node.sql()[:80]}"
+            )
         if isinstance(node, exp.Column):
             if node.table:
                 raise RuleError(f"{where}: qualified column {node.sql()} is not allowed")

@@ -18,53 +18,95 @@ class RunCounts:
 
     def check(self) -> None:
         if self.read != self.accepted + self.quarantined:
-            raise AssertionError(f"read {self.read} != accepted {self.accepted} + "
-                                 f"quarantined {self.quarantined}")
+            raise AssertionError(
+                f"read {self.read} != accepted {self.accepted} + quarantined {self.quarantined}"
+            )
 
 
 def top_reasons(assessments: pl.DataFrame, n: int = 8) -> pl.DataFrame:
     """Reason codes by number of lines carrying them (selection and resolution notes left out)."""
     return (
-        assessments.select(pl.col("reasons").list.eval(
-            pl.element().filter(pl.element().struct.field("source").is_in(
-                ["rule", "anomaly", "screening", "model"])).struct.field("code")
-        ).list.unique().alias("code")).explode("code").drop_nulls()
-        .group_by("code").len("lines").sort(["lines", "code"], descending=[True, False]).head(n)
+        assessments.select(
+            pl.col("reasons")
+            .list.eval(
+                pl.element()
+                .filter(
+                    pl.element()
+                    .struct.field("source")
+                    .is_in(["rule", "anomaly", "screening", "model"])
+                )
+                .struct.field("code")
+            )
+            .list.unique()
+            .alias("code")
+        )
+        .explode("code")
+        .drop_nulls()
+        .group_by("code")
+        .len("lines")
+        .sort(["lines", "code"], descending=[True, False])
+        .head(n)
     )
 
 
 def riskiest(assessments: pl.DataFrame, n: int = 10) -> pl.DataFrame:
-    return assessments.sort(["risk_score", "declaration_id", "item_no"],
-                            descending=[True, False, False]).head(n)
+    return assessments.sort(
+        ["risk_score", "declaration_id", "item_no"], descending=[True, False, False]
+    ).head(n)
 
 
-def markdown(counts: RunCounts, report: SelectionReport, assessments: pl.DataFrame,
-             *, title: str, output: str, quarantine: str | None) -> str:
+def markdown(
+    counts: RunCounts,
+    report: SelectionReport,
+    assessments: pl.DataFrame,
+    *,
+    title: str,
+    output: str,
+    quarantine: str | None,
+) -> str:
     """The summary as Markdown (also printed to stderr by the CLI)."""
-    lines = [f"# {title}", "",
-             f"- lines read: {counts.read:,}; accepted: {counts.accepted:,}; "
-             f"quarantined: {counts.quarantined:,}"
-             + (f" (see {quarantine})" if quarantine and counts.quarantined else ""),
-             f"- assessments written to {output}",
-             f"- accelerator lines: {int(assessments['accelerator_id'].is_not_null().sum()):,}",
-             "", "## Lines per channel", "", "| channel | lines |", "|---|---|"]
+    lines = [
+        f"# {title}",
+        "",
+        f"- lines read: {counts.read:,}; accepted: {counts.accepted:,}; "
+        f"quarantined: {counts.quarantined:,}"
+        + (f" (see {quarantine})" if quarantine and counts.quarantined else ""),
+        f"- assessments written to {output}",
+        f"- accelerator lines: {int(assessments['accelerator_id'].is_not_null().sum()):,}",
+        "",
+        "## Lines per channel",
+        "",
+        "| channel | lines |",
+        "|---|---|",
+    ]
     for ch, n in report.counts.items():
         lines.append(f"| {ch} | {n:,} |")
     lines.append("")
-    lines.append(f"Selection units: {report.units:,}; random exploration picks: "
-                 f"{report.random_selected:,}; rule floors over the red budget: "
-                 f"{report.floor_overflow:,}.")
-    th = ", ".join(f"{k} >= {v:.3f}" if v is not None else f"{k}: none"
-                   for k, v in report.thresholds.items())
-    lines += [f"Threshold-mode cut-offs implied by this run: {th}.", "",
-              "## Top reasons", "", "| reason | lines |", "|---|---|"]
+    lines.append(
+        f"Selection units: {report.units:,}; random exploration picks: "
+        f"{report.random_selected:,}; rule floors over the red budget: "
+        f"{report.floor_overflow:,}."
+    )
+    th = ", ".join(
+        f"{k} >= {v:.3f}" if v is not None else f"{k}: none" for k, v in report.thresholds.items()
+    )
+    lines += [
+        f"Threshold-mode cut-offs implied by this run: {th}.",
+        "",
+        "## Top reasons",
+        "",
+        "| reason | lines |",
+        "|---|---|",
+    ]
     for code, n in top_reasons(assessments).iter_rows():
         lines.append(f"| {code} | {n:,} |")
     lines += ["", "## The ten riskiest lines", ""]
     for row in riskiest(assessments).iter_rows(named=True):
         model = row["accelerator_model"] or "no accelerator"
-        lines.append(f"- **{row['declaration_id']} item {row['item_no']}**: risk "
-                     f"{row['risk_score']:.3f}, {row['channel']} ({model})")
+        lines.append(
+            f"- **{row['declaration_id']} item {row['item_no']}**: risk "
+            f"{row['risk_score']:.3f}, {row['channel']} ({model})"
+        )
         for r in row["reasons"]:
             if r["source"] in ("rule", "anomaly", "screening", "model"):
                 lines.append(f"  - `{r['code']}` ({r['score']:.2f}) {r['message']}")

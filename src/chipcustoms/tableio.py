@@ -14,8 +14,14 @@ import polars as pl
 
 from chipcustoms.errors import InputError
 
-FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
-           ".parquet": "parquet", ".pq": "parquet"}
+FORMATS = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 
 
 def format_of(path: str | Path, default: str = "csv") -> str:
@@ -61,9 +67,7 @@ def write_table(df: pl.DataFrame, path: str | Path, *, json_columns: tuple[str, 
     """
     fmt = format_of(path)
     if fmt == "csv":
-        out = df.with_columns(
-            [_to_json_text(df, c) for c in json_columns if c in df.columns]
-        )
+        out = df.with_columns([_to_json_text(df, c) for c in json_columns if c in df.columns])
         nested = [c for c, t in out.schema.items() if t.is_nested()]
         out = out.with_columns([_to_json_text(out, c) for c in nested])
         if str(path) == "-":
@@ -87,7 +91,9 @@ def write_table(df: pl.DataFrame, path: str | Path, *, json_columns: tuple[str, 
 def _to_json_text(df: pl.DataFrame, column: str) -> pl.Expr:
     """Vectorised JSON encoding of a nested column (wrapped in a struct so lists encode too)."""
     return (
-        pl.struct(pl.col(column).alias("v")).struct.json_encode()
-        .str.strip_prefix('{"v":').str.strip_suffix("}")
+        pl.struct(pl.col(column).alias("v"))
+        .struct.json_encode()
+        .str.strip_prefix('{"v":')
+        .str.strip_suffix("}")
         .alias(column)
     )

@@ -1,7 +1,7 @@
 """Text normalisation shared by the resolver and rules: one definition of "the same words".
 
-NFKC folds full-width letters and digits ("ＲＴＸ４０９０" -> "RTX4090"); lower-casing and collapsing
-punctuation to spaces keeps model numbers whole ("h100-sxm5-80gb" -> "h100 sxm5 80gb").
+NFKC folds full-width letters and digits ("ＲＴＸ４０９０" -> "RTX4090"); lower-casing and
+collapsing punctuation to spaces keeps model numbers whole ("h100-sxm5-80gb" -> "h100 sxm5 80gb").
 """
 
 from __future__ import annotations
@@ -34,10 +34,14 @@ def normalise_text(s: str) -> str:
 def normalise_expr(expr: pl.Expr) -> pl.Expr:
     """Vectorised normalisation; callers apply it to *distinct* values only."""
     return (
-        expr.str.normalize("NFKC").str.to_lowercase()
-        .str.replace_all(_PUNCT, " ").str.replace_all("-", " ", literal=True)
-        .str.replace_all(_CJK_LATIN, "${1} ${2}").str.replace_all(_LATIN_CJK, "${1} ${2}")
-        .str.replace_all(r"\s+", " ").str.strip_chars()
+        expr.str.normalize("NFKC")
+        .str.to_lowercase()
+        .str.replace_all(_PUNCT, " ")
+        .str.replace_all("-", " ", literal=True)
+        .str.replace_all(_CJK_LATIN, "${1} ${2}")
+        .str.replace_all(_LATIN_CJK, "${1} ${2}")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
         .str.replace_all(_SUFFIX, "${1}${2}")
     )
 

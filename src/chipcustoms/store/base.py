@@ -65,40 +65,93 @@ class Store(ABC):
             known = {r.revision for r in script.walk_revisions()}
             head = script.get_current_head()
         if current is not None and current not in known:
-            raise StoreError(f"store schema {current!r} is unknown to this chipcustoms "
-                             f"(knows up to {head!r}); upgrade chipcustoms")
+            raise StoreError(
+                f"store schema {current!r} is unknown to this chipcustoms "
+                f"(knows up to {head!r}); upgrade chipcustoms"
+            )
         if current != head:
-            raise StoreError(f"store schema is at {current!r}, expected {head!r}: "
-                             "run `chipcustoms db upgrade`")
+            raise StoreError(
+                f"store schema is at {current!r}, expected {head!r}: run `chipcustoms db upgrade`"
+            )
 
     # --- runs and audit -------------------------------------------------------------------
-    def start_run(self, *, command: str, inputs: list[str], mapping: str,
-                  versions: dict[str, Any], seed: int, budgets: dict[str, Any]) -> int:
+    def start_run(
+        self,
+        *,
+        command: str,
+        inputs: list[str],
+        mapping: str,
+        versions: dict[str, Any],
+        seed: int,
+        budgets: dict[str, Any],
+    ) -> int:
         with self.engine.begin() as conn:
-            run_id = conn.execute(t.runs.insert().values(
-                started_at=now(), actor=actor(), command=command, inputs=json.dumps(inputs),
-                mapping=mapping, versions=json.dumps(versions), seed=seed,
-                budgets=json.dumps(budgets), status="running",
-            )).inserted_primary_key[0]
-            self._audit(conn, "run.start", "run", str(run_id), None,
-                        {"command": command, "inputs": inputs, "budgets": budgets, "seed": seed})
+            run_id = conn.execute(
+                t.runs.insert().values(
+                    started_at=now(),
+                    actor=actor(),
+                    command=command,
+                    inputs=json.dumps(inputs),
+                    mapping=mapping,
+                    versions=json.dumps(versions),
+                    seed=seed,
+                    budgets=json.dumps(budgets),
+                    status="running",
+                )
+            ).inserted_primary_key[0]
+            self._audit(
+                conn,
+                "run.start",
+                "run",
+                str(run_id),
+                None,
+                {"command": command, "inputs": inputs, "budgets": budgets, "seed": seed},
+            )
         return int(run_id)
 
-    def finish_run(self, run_id: int, *, counts: dict[str, Any],
-                   thresholds: dict[str, Any]) -> None:
+    def finish_run(
+        self, run_id: int, *, counts: dict[str, Any], thresholds: dict[str, Any]
+    ) -> None:
         with self.engine.begin() as conn:
-            conn.execute(t.runs.update().where(t.runs.c.run_id == run_id).values(
-                finished_at=now(), counts=json.dumps(counts), thresholds=json.dumps(thresholds),
-                status="done"))
-            self._audit(conn, "run.finish", "run", str(run_id), None,
-                        {"counts": counts, "thresholds": thresholds})
+            conn.execute(
+                t.runs.update()
+                .where(t.runs.c.run_id == run_id)
+                .values(
+                    finished_at=now(),
+                    counts=json.dumps(counts),
+                    thresholds=json.dumps(thresholds),
+                    status="done",
+                )
+            )
+            self._audit(
+                conn,
+                "run.finish",
+                "run",
+                str(run_id),
+                None,
+                {"counts": counts, "thresholds": thresholds},
+            )
 
-    def _audit(self, conn: sa.Connection, action: str, entity: str, entity_id: str | None,
-               before: Any, after: Any) -> None:
-        conn.execute(t.audit.insert().values(
-            at=now(), actor=actor(), action=action, entity=entity, entity_id=entity_id,
-            before=None if before is None else json.dumps(before, default=str),
-            after=None if after is None else json.dumps(after, default=str)))
+    def _audit(
+        self,
+        conn: sa.Connection,
+        action: str,
+        entity: str,
+        entity_id: str | None,
+        before: Any,
+        after: Any,
+    ) -> None:
+        conn.execute(
+            t.audit.insert().values(
+                at=now(),
+                actor=actor(),
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                before=None if before is None else json.dumps(before, default=str),
+                after=None if after is None else json.dumps(after, default=str),
+            )
+        )
 
     # --- bulk writes (backend-specific fast paths) ------------------------------------------
     @abstractmethod
@@ -109,49 +162,89 @@ class Store(ABC):
     def line(self, declaration_id: str, item_no: int = 1) -> dict[str, Any] | None:
         """The declared line, its assessments (newest first), its case and outcomes."""
         with self.engine.connect() as conn:
-            decl = conn.execute(sa.select(t.declarations).where(
-                t.declarations.c.declaration_id == declaration_id,
-                t.declarations.c.item_no == item_no)).mappings().first()
+            decl = (
+                conn.execute(
+                    sa.select(t.declarations).where(
+                        t.declarations.c.declaration_id == declaration_id,
+                        t.declarations.c.item_no == item_no,
+                    )
+                )
+                .mappings()
+                .first()
+            )
             if decl is None:
                 return None
-            history = conn.execute(sa.select(t.assessments).where(
-                t.assessments.c.declaration_id == declaration_id,
-                t.assessments.c.item_no == item_no,
-            ).order_by(t.assessments.c.assessment_id.desc())).mappings().all()
-            case = conn.execute(sa.select(t.cases).where(
-                t.cases.c.declaration_id == declaration_id,
-                t.cases.c.item_no == item_no)).mappings().first()
+            history = (
+                conn.execute(
+                    sa.select(t.assessments)
+                    .where(
+                        t.assessments.c.declaration_id == declaration_id,
+                        t.assessments.c.item_no == item_no,
+                    )
+                    .order_by(t.assessments.c.assessment_id.desc())
+                )
+                .mappings()
+                .all()
+            )
+            case = (
+                conn.execute(
+                    sa.select(t.cases).where(
+                        t.cases.c.declaration_id == declaration_id, t.cases.c.item_no == item_no
+                    )
+                )
+                .mappings()
+                .first()
+            )
             outcomes = []
             if case is not None:
-                outcomes = [dict(r) for r in conn.execute(sa.select(t.outcomes).where(
-                    t.outcomes.c.case_id == case["case_id"])).mappings().all()]
-        return {"declaration": dict(decl), "assessments": [dict(a) for a in history],
-                "case": dict(case) if case else None, "outcomes": outcomes}
+                outcomes = [
+                    dict(r)
+                    for r in conn.execute(
+                        sa.select(t.outcomes).where(t.outcomes.c.case_id == case["case_id"])
+                    )
+                    .mappings()
+                    .all()
+                ]
+        return {
+            "declaration": dict(decl),
+            "assessments": [dict(a) for a in history],
+            "case": dict(case) if case else None,
+            "outcomes": outcomes,
+        }
 
     def items_of(self, declaration_id: str) -> list[int]:
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(t.declarations.c.item_no).where(
-                t.declarations.c.declaration_id == declaration_id)
-                .order_by(t.declarations.c.item_no)).all()
+            rows = conn.execute(
+                sa.select(t.declarations.c.item_no)
+                .where(t.declarations.c.declaration_id == declaration_id)
+                .order_by(t.declarations.c.item_no)
+            ).all()
         return [int(r[0]) for r in rows]
 
     def runs(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(
-                sa.select(t.runs).order_by(t.runs.c.run_id)).mappings().all()]
+            return [
+                dict(r)
+                for r in conn.execute(sa.select(t.runs).order_by(t.runs.c.run_id)).mappings().all()
+            ]
 
     def count(self, table: str) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(
-                t.metadata.tables[table])).scalar_one())
+            return int(
+                conn.execute(
+                    sa.select(sa.func.count()).select_from(t.metadata.tables[table])
+                ).scalar_one()
+            )
 
 
 def open_store(url_or_path: str | None = None, *, upgrade: bool = True) -> Store:
     """A store for a SQLite path (default) or a database URL."""
     target = url_or_path or default_db_path()
     if "://" in target and not target.startswith("sqlite"):
-        raise StoreError(f"{target}: only SQLite is implemented in this version "
-                         "(PostgreSQL arrives with the server)")
+        raise StoreError(
+            f"{target}: only SQLite is implemented in this version "
+            "(PostgreSQL arrives with the server)"
+        )
     from chipcustoms.store.sqlite import SQLiteStore
 
     path = target.removeprefix("sqlite:///")

@@ -47,19 +47,42 @@ class SQLiteStore(Store):
             pl.lit(run_id).alias("last_run_id"),
             pl.lit(stamp).alias("updated_at"),
         )
-        reasons_json = pl.struct(pl.col("reasons").alias("v")).struct.json_encode() \
-            .str.strip_prefix('{"v":').str.strip_suffix("}")
-        hits_json = pl.struct(pl.col("rule_hits").alias("v")).struct.json_encode() \
-            .str.strip_prefix('{"v":').str.strip_suffix("}")
+        reasons_json = (
+            pl.struct(pl.col("reasons").alias("v"))
+            .struct.json_encode()
+            .str.strip_prefix('{"v":')
+            .str.strip_suffix("}")
+        )
+        hits_json = (
+            pl.struct(pl.col("rule_hits").alias("v"))
+            .struct.json_encode()
+            .str.strip_prefix('{"v":')
+            .str.strip_suffix("}")
+        )
         assess = assessments.select(
-            pl.lit(run_id).alias("run_id"), "declaration_id", "item_no", "accelerator_id",
-            "accelerator_model", "resolution_confidence", "eccn", "license_required",
-            "value_usd", "risk_score", "channel", "selection", "top_reason",
-            hits_json.alias("rule_hits"), reasons_json.alias("reasons"),
+            pl.lit(run_id).alias("run_id"),
+            "declaration_id",
+            "item_no",
+            "accelerator_id",
+            "accelerator_model",
+            "resolution_confidence",
+            "eccn",
+            "license_required",
+            "value_usd",
+            "risk_score",
+            "channel",
+            "selection",
+            "top_reason",
+            hits_json.alias("rule_hits"),
+            reasons_json.alias("reasons"),
             pl.lit(stamp).alias("created_at"),
         )
         cases = assessments.filter(pl.col("channel") != "green").select(
-            "declaration_id", "item_no", pl.lit(run_id).alias("run_id"), "channel", "office",
+            "declaration_id",
+            "item_no",
+            pl.lit(run_id).alias("run_id"),
+            "channel",
+            "office",
             "risk_score",
         )
         cols = ", ".join(f'"{c}"' for c in DECL_COLUMNS)
@@ -68,8 +91,11 @@ class SQLiteStore(Store):
         conn = adbc.connect(self.path)
         try:
             cur = conn.cursor()
-            for name, frame in (("stage_decl", decl), ("stage_assess", assess),
-                                ("stage_cases", cases)):
+            for name, frame in (
+                ("stage_decl", decl),
+                ("stage_assess", assess),
+                ("stage_cases", cases),
+            ):
                 cur.execute(f"DROP TABLE IF EXISTS temp.{name}")
                 cur.adbc_ingest(name, frame.to_arrow(), mode="create", temporary=True)
             cur.execute(
@@ -92,9 +118,13 @@ class SQLiteStore(Store):
             cur.execute(
                 "INSERT INTO audit (at, actor, action, entity, entity_id, before, after) "
                 "VALUES (?, ?, 'run.save', 'run', ?, NULL, ?)",
-                (stamp, actor(), str(run_id),
-                 f'{{"lines": {decl.height}, "assessments": {assess.height}, '
-                 f'"cases": {cases.height}}}'),
+                (
+                    stamp,
+                    actor(),
+                    str(run_id),
+                    f'{{"lines": {decl.height}, "assessments": {assess.height}, '
+                    f'"cases": {cases.height}}}',
+                ),
             )
             for name in ("stage_decl", "stage_assess", "stage_cases"):
                 cur.execute(f"DROP TABLE temp.{name}")

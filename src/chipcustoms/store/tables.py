@@ -11,8 +11,13 @@ from chipcustoms.schema import FIELDS, LABELS
 
 metadata = sa.MetaData()
 
-_SA_TYPES = {"String": sa.Text, "Int64": sa.BigInteger, "Float64": sa.Float, "Date": sa.Text,
-             "Boolean": sa.Boolean}
+_SA_TYPES = {
+    "String": sa.Text,
+    "Int64": sa.BigInteger,
+    "Float64": sa.Float,
+    "Date": sa.Text,
+    "Boolean": sa.Boolean,
+}
 
 
 def _column(name: str, dtype: object) -> sa.Column:  # type: ignore[type-arg]
@@ -21,28 +26,32 @@ def _column(name: str, dtype: object) -> sa.Column:  # type: ignore[type-arg]
 
 
 runs = sa.Table(
-    "runs", metadata,
+    "runs",
+    metadata,
     sa.Column("run_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("started_at", sa.Text, nullable=False),
     sa.Column("finished_at", sa.Text),
     sa.Column("actor", sa.Text, nullable=False),
     sa.Column("command", sa.Text, nullable=False),
-    sa.Column("inputs", sa.Text),        # JSON list of files
+    sa.Column("inputs", sa.Text),  # JSON list of files
     sa.Column("mapping", sa.Text),
-    sa.Column("versions", sa.Text),      # JSON: catalog, policies, scoring, model, watchlists
+    sa.Column("versions", sa.Text),  # JSON: catalog, policies, scoring, model, watchlists
     sa.Column("seed", sa.Integer),
-    sa.Column("budgets", sa.Text),       # JSON
-    sa.Column("thresholds", sa.Text),    # JSON: the threshold-mode cut-offs this run implies
-    sa.Column("counts", sa.Text),        # JSON: read / accepted / quarantined / per channel
+    sa.Column("budgets", sa.Text),  # JSON
+    sa.Column("thresholds", sa.Text),  # JSON: the threshold-mode cut-offs this run implies
+    sa.Column("counts", sa.Text),  # JSON: read / accepted / quarantined / per channel
     sa.Column("status", sa.Text, nullable=False),
 )
 
 declarations = sa.Table(
-    "declarations", metadata,
+    "declarations",
+    metadata,
     *[
-        sa.Column(f.name, sa.Text if f.name == "declaration_id" else sa.BigInteger,
-                  primary_key=True)
-        for f in FIELDS if f.name in ("declaration_id", "item_no")
+        sa.Column(
+            f.name, sa.Text if f.name == "declaration_id" else sa.BigInteger, primary_key=True
+        )
+        for f in FIELDS
+        if f.name in ("declaration_id", "item_no")
     ],
     *[_column(f.name, f.dtype) for f in FIELDS if f.name not in ("declaration_id", "item_no")],
     *[_column(f.name, f.dtype) for f in LABELS],
@@ -53,7 +62,8 @@ declarations = sa.Table(
 )
 
 assessments = sa.Table(
-    "assessments", metadata,
+    "assessments",
+    metadata,
     sa.Column("assessment_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("run_id", sa.Integer, nullable=False),
     sa.Column("declaration_id", sa.Text, nullable=False),
@@ -68,15 +78,16 @@ assessments = sa.Table(
     sa.Column("channel", sa.Text, nullable=False),
     sa.Column("selection", sa.Text),
     sa.Column("top_reason", sa.Text),
-    sa.Column("rule_hits", sa.Text),     # JSON list of rule refs
-    sa.Column("reasons", sa.Text),       # JSON list of reason objects
+    sa.Column("rule_hits", sa.Text),  # JSON list of rule refs
+    sa.Column("reasons", sa.Text),  # JSON list of reason objects
     sa.Column("created_at", sa.Text, nullable=False),
     sa.Index("ix_assessments_line", "declaration_id", "item_no", "run_id"),
     sa.Index("ix_assessments_run_channel", "run_id", "channel"),
 )
 
 cases = sa.Table(
-    "cases", metadata,
+    "cases",
+    metadata,
     sa.Column("case_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("declaration_id", sa.Text, nullable=False),
     sa.Column("item_no", sa.BigInteger, nullable=False),
@@ -84,7 +95,7 @@ cases = sa.Table(
     sa.Column("channel", sa.Text, nullable=False),
     sa.Column("office", sa.Text),
     sa.Column("risk_score", sa.Float),
-    sa.Column("status", sa.Text, nullable=False),       # open / assigned / closed
+    sa.Column("status", sa.Text, nullable=False),  # open / assigned / closed
     sa.Column("assigned_to", sa.Text),
     sa.Column("opened_at", sa.Text, nullable=False),
     sa.Column("updated_at", sa.Text, nullable=False),
@@ -93,22 +104,24 @@ cases = sa.Table(
 )
 
 outcomes = sa.Table(
-    "outcomes", metadata,
+    "outcomes",
+    metadata,
     sa.Column("outcome_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.case_id"), nullable=False),
     sa.Column("found", sa.Boolean, nullable=False),
     sa.Column("real_accelerator_id", sa.Text),
     sa.Column("real_units", sa.Float),
     sa.Column("real_value_usd", sa.Float),
-    sa.Column("capture", sa.Text),        # raw lspci / nvidia-smi text
-    sa.Column("verification", sa.Text),   # JSON result of checking the capture
+    sa.Column("capture", sa.Text),  # raw lspci / nvidia-smi text
+    sa.Column("verification", sa.Text),  # JSON result of checking the capture
     sa.Column("notes", sa.Text),
     sa.Column("recorded_by", sa.Text, nullable=False),
     sa.Column("recorded_at", sa.Text, nullable=False),
 )
 
 overrides = sa.Table(
-    "overrides", metadata,
+    "overrides",
+    metadata,
     sa.Column("override_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("declaration_id", sa.Text, nullable=False),
     sa.Column("item_no", sa.BigInteger, nullable=False),
@@ -120,7 +133,8 @@ overrides = sa.Table(
 )
 
 audit = sa.Table(
-    "audit", metadata,
+    "audit",
+    metadata,
     sa.Column("audit_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", sa.Text, nullable=False),
     sa.Column("actor", sa.Text, nullable=False),

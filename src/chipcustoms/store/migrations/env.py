@@ -13,7 +13,10 @@ if connection is None:  # pragma: no cover - only for `alembic` used by hand
     engine = create_engine(context.config.get_main_option("sqlalchemy.url") or "sqlite://")
     connection = engine.connect()
 
-context.configure(connection=connection, target_metadata=metadata,
-                  render_as_batch=connection.dialect.name == "sqlite")
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
 with context.begin_transaction():
     context.run_migrations()

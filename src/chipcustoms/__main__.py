@@ -1,0 +1,5 @@
+"""`python -m chipcustoms` runs the CLI."""
+
+from chipcustoms.cli import main
+
+main()
