@@ -6,6 +6,9 @@ Small row counts keep these fast; ranges are wide enough to hold for any seed te
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import polars as pl
 import pytest
@@ -13,6 +16,8 @@ from polars.testing import assert_frame_equal
 from rapidfuzz import fuzz, process
 
 from chipcustoms import generate as gen
+from chipcustoms.catalog import load_catalog
+from chipcustoms.refdata import REFDATA
 from chipcustoms.schema import EXTRA, KEY, canonical_schema
 
 ROWS = 30_000
@@ -34,6 +39,24 @@ def test_same_seed_same_frame_other_seed_other_frame() -> None:
     a, b = gen.generate(3_000, seed=11), gen.generate(3_000, seed=11)
     assert_frame_equal(a, b)
     assert not a.equals(gen.generate(3_000, seed=12))
+
+
+def test_same_seed_same_frame_across_processes() -> None:
+    """String hashing is randomised per process; nothing may depend on it."""
+    code = (
+        "from chipcustoms.generate import generate; print(generate(2000, seed=4).hash_rows().sum())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=os.environ | {"PYTHONHASHSEED": h},
+        ).stdout
+        for h in ("1", "2")
+    }
+    assert len(digests) == 1
 
 
 def test_schema_is_canonical_with_labels_without_extra() -> None:
@@ -122,7 +145,9 @@ def test_descriptions_repeat_and_carry_noise(frame: pl.DataFrame) -> None:
 
 
 def test_trader_identity_is_consistent(frame: pl.DataFrame) -> None:
-    per_id = frame.group_by("importer_id").agg(pl.col("importer_name", "importer_address").n_unique())
+    per_id = frame.group_by("importer_id").agg(
+        pl.col("importer_name", "importer_address").n_unique()
+    )
     assert (per_id["importer_name"] == 1).all() and (per_id["importer_address"] == 1).all()
     volumes = frame["importer_id"].value_counts()["count"]
     assert volumes.max() > 20 * volumes.median()  # skewed: a few traders file a lot
@@ -131,7 +156,8 @@ def test_trader_identity_is_consistent(frame: pl.DataFrame) -> None:
 def test_accelerator_lines_use_catalog_models(acc: pl.DataFrame) -> None:
     ids = set(acc["true_accelerator_id"].unique())
     assert {"nvidia-h20", "nvidia-rtx-pro-6000d"} <= ids
-    assert acc["true_accelerator_id"].value_counts(sort=True)["true_accelerator_id"][0] == "nvidia-h20"
+    top = acc["true_accelerator_id"].value_counts(sort=True)["true_accelerator_id"].head(3)
+    assert "nvidia-h20" in top.to_list()  # the mix leans toward the models customs hunt for
     honest = acc.filter(pl.col("patterns") == "")
     assert honest["hs_code"].str.slice(0, 6).is_in(["847330", "847180", "854231"]).all()
     assert honest["brand"].is_not_null().any() and honest["model"].is_not_null().any()
@@ -139,19 +165,24 @@ def test_accelerator_lines_use_catalog_models(acc: pl.DataFrame) -> None:
 
 def test_each_dishonest_pattern_is_present(acc: pl.DataFrame) -> None:
     fraud = acc.filter(pl.col("fraud"))
-    hubbed = fraud.filter(pl.col("shipped_from_country").is_in(HUBS)
-                          & (pl.col("shipped_from_country") != pl.col("origin_country")))
+    hubbed = fraud.filter(
+        pl.col("shipped_from_country").is_in(HUBS)
+        & (pl.col("shipped_from_country") != pl.col("origin_country"))
+    )
     assert hubbed.height > 0
     vague = acc.filter(pl.col("patterns").str.contains("vague"))
     assert vague.filter(pl.col("hs_code").str.starts_with("847330")).height > 0
-    under = acc.filter(pl.col("patterns").str.contains("undervalued") & (pl.col("currency") == "USD"))
+    under = acc.filter(
+        pl.col("patterns").str.contains("undervalued") & (pl.col("currency") == "USD")
+    )
     assert under.height > 0 and (under["true_value_usd"] > 2 * under["value"]).all()
     assert acc.filter(pl.col("brand") == "SANDKYAN").height > 0
     assert acc.filter(pl.col("patterns").str.contains("front")).height > 0
     lots = acc.filter(pl.col("patterns").str.contains("split_lot"))
     per = lots.group_by("importer_id", "true_accelerator_id").agg(
-        pl.len(), (pl.col("date").max() - pl.col("date").min()).dt.total_days().alias("span"))
-    assert (per["len"] >= 8).any() and (per["span"] <= 21).all()
+        pl.len(), (pl.col("date").max() - pl.col("date").min()).dt.total_days().alias("span")
+    )
+    assert (per["len"] >= 8).any() and (per["span"] <= 28).all()  # a 3-week window, weekend shifts
     assert (lots["quantity"] <= 2).all()
 
 
@@ -168,8 +199,11 @@ def test_fronts_resemble_but_never_equal_listed_names(frame: pl.DataFrame) -> No
     assert not names & set(listed)
     fronts = frame.filter(pl.col("patterns").str.contains("front"))
     front_names = set(fronts["importer_name"]) | set(fronts["exporter_name"])
-    near = [n for n in front_names
-            if process.extractOne(n, listed, scorer=fuzz.ratio, processor=str.lower)[1] >= 70]
+    near = [
+        n
+        for n in front_names
+        if process.extractOne(n, listed, scorer=fuzz.ratio, processor=str.lower)[1] >= 70
+    ]
     assert len(near) >= 3
 
 
@@ -178,3 +212,15 @@ def test_rejects_bad_arguments() -> None:
         gen.generate(-1)
     with pytest.raises(ValueError):
         list(gen.generate_batches(10, batch_rows=0))
+
+
+def test_works_with_a_partial_or_missing_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    partial = load_catalog([REFDATA / "catalog" / "amd.yaml"])  # some models lack a price
+    df = gen.generate(5_000, seed=1, catalog=partial, truth=True)
+    assert set(df.filter(ACC)["true_accelerator_id"].unique()) <= {m.id for m in partial.models} | {
+        "huawei-ascend-910b"
+    }
+    assert df.filter(ACC).height > 0 and df["value"].is_finite().all()
+    monkeypatch.setattr(gen, "_bundled_catalog", lambda: None)  # no catalog files yet
+    alone = gen.generate(5_000, seed=1, truth=True).filter(ACC)
+    assert set(alone["true_accelerator_id"].unique()) == {"huawei-ascend-910b"}  # YAML fallback

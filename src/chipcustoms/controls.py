@@ -12,6 +12,7 @@ from functools import lru_cache
 import polars as pl
 
 from chipcustoms.catalog import Catalog
+from chipcustoms.frames import lookup
 from chipcustoms.refdata import REFDATA, load_yaml
 
 
@@ -66,10 +67,14 @@ def add_controls(lines: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     d5 = list(cg.members("D5_plus_Macau"))
     eu = end_use_table(catalog).unique(["accelerator_id", "destination_country"])
     dest = pl.col("destination_country")
-    out = lines.with_columns(
-        dest.is_in(lic).alias("dest_ac_license_required"),
-        dest.is_in(d5).alias("dest_d5_macau"),
-    ).join(eu, on=["accelerator_id", "destination_country"], how="left", maintain_order="left")
+    out = lookup(
+        lines.with_columns(
+            dest.is_in(lic).alias("dest_ac_license_required"),
+            dest.is_in(d5).alias("dest_d5_macau"),
+        ),
+        eu,
+        ["accelerator_id", "destination_country"],
+    )
     is_3a090 = pl.col("eccn").str.starts_with("3A090")
     return out.with_columns(
         pl.when(pl.col("accelerator_id").is_null())

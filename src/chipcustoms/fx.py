@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from chipcustoms.errors import ReferenceDataError
+from chipcustoms.frames import lookup
 from chipcustoms.refdata import REFDATA
 
 DEFAULT_RATES = REFDATA / "fx" / "usd_rates.csv"
@@ -43,11 +44,10 @@ def to_usd(lines: pl.DataFrame, rates: pl.DataFrame | None = None) -> pl.DataFra
     rates = load_rates() if rates is None else rates
     lo, hi = rates["month"].min(), rates["month"].max()
     month = pl.col("date").dt.truncate("1mo").clip(lo, hi).alias("__fx_month")
-    joined = lines.with_columns(month).join(
+    joined = lookup(
+        lines.with_columns(month),
         rates.rename({"month": "__fx_month", "units_per_usd": "fx_rate"}),
-        on=["currency", "__fx_month"],
-        how="left",
-        maintain_order="left",
+        ["currency", "__fx_month"],
     )
     return joined.with_columns((pl.col("value") / pl.col("fx_rate")).alias("value_usd")).drop(
         "__fx_month"

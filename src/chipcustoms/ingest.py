@@ -7,6 +7,7 @@ with any error goes to quarantine with its file, row number, every error and its
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from chipcustoms.schema import (
 )
 
 ROW = "__row"
+DISTINCT_LIMIT = 200_000
+CHUNK_ROWS = 250_000  # bounded working memory: checks run chunk by chunk
 COUNTRY_FIELDS = ("origin_country", "shipped_from_country", "destination_country")
 NUMERIC_FIELDS = ("quantity", "gross_weight_kg", "net_weight_kg", "value")
 TRANSPORT_ALIASES = {
@@ -65,13 +68,38 @@ class IngestResult:
 
 def _text(expr: pl.Expr) -> pl.Expr:
     """Source value as trimmed text, empty string as null."""
-    t = expr.cast(pl.Utf8).str.strip_chars()
-    return pl.when(t == "").then(None).otherwise(t)
+    return expr.cast(pl.Utf8).str.strip_chars().replace("", None)
 
 
-def _error(field: str, cond: pl.Expr, reason: pl.Expr | str) -> pl.Expr:
-    reason_expr = pl.lit(reason) if isinstance(reason, str) else reason
-    return pl.when(cond).then(pl.struct(pl.lit(field).alias("field"), reason_expr.alias("reason")))
+Check = tuple[str, pl.Expr, pl.Expr]  # field, condition, reason
+
+
+def _error(field: str, cond: pl.Expr, reason: pl.Expr | str) -> Check:
+    """A check: a cheap boolean for every row; its reason text is built only where it fails."""
+    return field, cond, pl.lit(reason) if isinstance(reason, str) else reason
+
+
+def _per_distinct(
+    raw: pl.DataFrame, value: pl.Expr, fn: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType
+) -> pl.Expr:
+    """``fn(value)``, computed once per distinct value and mapped back.
+
+    Country, currency, mode and HS columns hold a few hundred distinct values in millions of
+    rows: normalising the distinct values is far cheaper than normalising every row. Columns
+    with too many distinct values get the plain expression.
+    """
+    distinct = raw.select(value.unique().alias("v")).drop_nulls()
+    if distinct.height > DISTINCT_LIMIT:
+        return fn(value)
+    mapped = distinct.with_columns(fn(pl.col("v")).alias("out"))
+    table = dict(zip(mapped["v"].to_list(), mapped["out"].to_list(), strict=True))
+    return value.replace_strict(table, default=None, return_dtype=dtype)
+
+
+def _clean_hs(e: pl.Expr) -> pl.Expr:
+    """Dots and spaces stripped; an odd length lost its leading zero to a number type."""
+    hs = e.str.replace_all(r"[.\s]", "")
+    return pl.when(hs.str.len_chars() % 2 == 1).then(pl.concat_str(pl.lit("0"), hs)).otherwise(hs)
 
 
 def _shown(expr: pl.Expr) -> pl.Expr:
@@ -86,7 +114,7 @@ def ingest(raw: pl.DataFrame, mapping: Mapping, *, file: str = "-") -> IngestRes
     schema = canonical_schema()
 
     values: dict[str, pl.Expr] = {}
-    errors: list[pl.Expr] = []
+    errors: list[Check] = []
 
     # Text in every string column: broken encoding is a row error wherever it appears.
     for col, dtype in raw.schema.items():
@@ -179,7 +207,12 @@ def ingest(raw: pl.DataFrame, mapping: Mapping, *, file: str = "-") -> IngestRes
             ),
         )
     )
-    mode = values["transport_mode"].str.to_lowercase().replace(TRANSPORT_ALIASES)
+    mode = _per_distinct(
+        raw,
+        values["transport_mode"],
+        lambda e: e.str.to_lowercase().replace(TRANSPORT_ALIASES),
+        pl.Utf8(),
+    )
     out["transport_mode"] = (
         pl.when(mode.is_null() | mode.is_in(list(TRANSPORT_MODES)))
         .then(mode)
@@ -188,7 +221,10 @@ def ingest(raw: pl.DataFrame, mapping: Mapping, *, file: str = "-") -> IngestRes
     # Countries
     unknown_markers: list[pl.Expr] = []
     for name in COUNTRY_FIELDS:
-        code, marker, invalid = countries.normalise(values[name])
+        v = values[name]
+        code = _per_distinct(raw, v, lambda e: countries.normalise(e)[0], pl.Utf8())
+        marker = _per_distinct(raw, v, lambda e: countries.normalise(e)[1], pl.Boolean())
+        invalid = _per_distinct(raw, v, lambda e: countries.normalise(e)[2], pl.Boolean())
         out[name] = code
         unknown_markers.append(marker)
         errors.append(
@@ -215,13 +251,15 @@ def ingest(raw: pl.DataFrame, mapping: Mapping, *, file: str = "-") -> IngestRes
         )
     )
     # HS code: dots and spaces stripped; an odd length lost its leading zero to a number type.
-    hs = values["hs_code"].str.replace_all(r"[.\s]", "")
-    hs = pl.when(hs.str.len_chars() % 2 == 1).then(pl.concat_str(pl.lit("0"), hs)).otherwise(hs)
+    hs = _per_distinct(raw, values["hs_code"], _clean_hs, pl.Utf8())
     out["hs_code"] = hs
+    hs_bad = _per_distinct(
+        raw, values["hs_code"], lambda e: ~_clean_hs(e).str.contains(r"^\d{6,10}$"), pl.Boolean()
+    )
     errors.append(
         _error(
             "hs_code",
-            hs.is_not_null() & ~hs.str.contains(r"^\d{6,10}$"),
+            hs_bad.fill_null(False),
             pl.concat_str(
                 pl.lit("hs_code must be 6 to 10 digits, got "), _shown(values["hs_code"])
             ),
@@ -251,36 +289,78 @@ def ingest(raw: pl.DataFrame, mapping: Mapping, *, file: str = "-") -> IngestRes
     else:
         out[EXTRA] = pl.lit(None, dtype=pl.Utf8)
 
-    err_list = pl.concat_list([e for e in errors]).list.drop_nulls().alias("__errors")
-    staged = raw.with_columns(
-        err_list,
+    # Duplicate keys inside one file: the first row wins, later ones are quarantined. Found over
+    # the whole file first, so that the rest can run in bounded chunks.
+    key_exprs = [out["declaration_id"].alias("__k1"), out["item_no"].alias("__k2")]
+    keys = raw.select(pl.col(ROW), *key_exprs).with_columns(
+        (pl.col("__k1").is_not_null() & ~pl.struct("__k1", "__k2").is_first_distinct()).alias(
+            "__is_dup"
+        )
+    )
+    dups = keys.filter(pl.col("__is_dup"))
+    firsts = (
+        keys.join(dups.select("__k1", "__k2").unique(), on=["__k1", "__k2"])
+        .group_by("__k1", "__k2")
+        .agg(pl.col(ROW).min().alias("__first"))
+    )
+    dups = dups.join(firsts, on=["__k1", "__k2"]).select(ROW, "__first")
+    if dups.height:
+        raw = raw.join(dups, on=ROW, how="left", maintain_order="left")
+    else:
+        raw = raw.with_columns(pl.lit(None, dtype=pl.Int64).alias("__first"))
+    checks = [(f, cond, reason) for f, cond, reason in errors]
+    checks.append(
+        (
+            "declaration_id",
+            pl.col("__first").is_not_null(),
+            pl.concat_str(
+                pl.lit("duplicate key (declaration_id, item_no), first seen in row "),
+                pl.col("__first").cast(pl.Utf8),
+            ),
+        )
+    )
+    raw_cols = [c for c in raw.columns if c not in (ROW, "__first")]
+    parts = [
+        _apply(raw.slice(offset, CHUNK_ROWS), out, checks, unknown_markers, schema, raw_cols, file)
+        for offset in range(0, max(raw.height, 1), CHUNK_ROWS)
+    ]
+    return IngestResult(
+        accepted=pl.concat([p[0] for p in parts]),
+        quarantine=pl.concat([p[1] for p in parts]).cast(QUARANTINE_SCHEMA),
+        read=raw.height,
+        unknown_country_markers=sum(p[2] for p in parts),
+    )
+
+
+def _apply(
+    chunk: pl.DataFrame,
+    out: dict[str, pl.Expr],
+    checks: list[Check],
+    unknown_markers: list[pl.Expr],
+    schema: dict[str, pl.DataType],
+    raw_cols: list[str],
+    file: str,
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """Run every check and conversion on one chunk: (accepted, quarantine, unknown markers)."""
+    staged = chunk.with_columns(
+        *[cond.fill_null(False).alias(f"__e{i}") for i, (_, cond, _) in enumerate(checks)],
         pl.sum_horizontal(unknown_markers).alias("__unknown"),
         *[expr.cast(schema[name], strict=False).alias(f"__c_{name}") for name, expr in out.items()],
     )
-    # Duplicate keys inside one file: the first row wins, later ones are quarantined.
-    key_first = pl.col(ROW).min().over(["__c_declaration_id", "__c_item_no"])
-    staged = staged.with_columns(
-        pl.when(pl.col("__c_declaration_id").is_not_null() & (key_first != pl.col(ROW)))
-        .then(
-            pl.col("__errors").list.concat(
-                pl.concat_list(
-                    pl.struct(
-                        pl.lit("declaration_id").alias("field"),
-                        pl.concat_str(
-                            pl.lit("duplicate key (declaration_id, item_no), first seen in row "),
-                            key_first.cast(pl.Utf8),
-                        ).alias("reason"),
-                    )
-                )
-            )
+    is_bad = pl.any_horizontal([f"__e{i}" for i in range(len(checks))])
+    good = staged.filter(~is_bad)
+    accepted = good.select([pl.col(f"__c_{name}").alias(name) for name in schema])
+    unknown = int(good["__unknown"].sum() or 0)
+    entries = [
+        pl.when(pl.col(f"__e{i}")).then(
+            pl.struct(pl.lit(field).alias("field"), reason.alias("reason"))
         )
-        .otherwise(pl.col("__errors"))
-        .alias("__errors")
+        for i, (field, _, reason) in enumerate(checks)
+    ]
+    rejected = staged.filter(is_bad).with_columns(
+        pl.concat_list(entries).list.drop_nulls().alias("__errors")
     )
-    bad = pl.col("__errors").list.len() > 0
-    accepted = staged.filter(~bad).select([pl.col(f"__c_{name}").alias(name) for name in schema])
-    raw_cols = [c for c in raw.columns if c != ROW]
-    quarantine = staged.filter(bad).select(
+    quarantine = rejected.select(
         pl.lit(file).alias("file"),
         pl.col(ROW).alias("row"),
         pl.col("__c_declaration_id").alias("declaration_id"),
@@ -299,13 +379,7 @@ def ingest(raw: pl.DataFrame, mapping: Mapping, *, file: str = "-") -> IngestRes
         pl.struct(pl.col("__errors").alias("e")).struct.json_encode().alias("errors"),
         pl.struct([pl.col(c) for c in raw_cols]).struct.json_encode().alias("raw"),
     )
-    unknown = int(staged.filter(~bad)["__unknown"].sum() or 0)
-    return IngestResult(
-        accepted=accepted,
-        quarantine=quarantine.cast(QUARANTINE_SCHEMA),
-        read=raw.height,
-        unknown_country_markers=unknown,
-    )
+    return accepted, quarantine, unknown
 
 
 def read_and_ingest(path: str | Path, mapping: Mapping) -> IngestResult:

@@ -13,6 +13,7 @@ import polars as pl
 
 from chipcustoms import anomaly, controls, fx
 from chipcustoms.catalog import Catalog, load_catalog
+from chipcustoms.frames import lookup
 from chipcustoms.policies import LoadedPack, load_packs
 from chipcustoms.resolve import Resolver
 from chipcustoms.rules import IDX, REASON_DTYPE, RuleSet
@@ -90,7 +91,7 @@ def enrich(lines: pl.DataFrame, refs: References) -> pl.DataFrame:
     df = refs.resolver.resolve(df)
     cat = refs.catalog.frame().drop("accelerator_vendor", "accelerator_model")
     df = (
-        df.join(cat, on="accelerator_id", how="left", maintain_order="left")
+        lookup(df, cat, "accelerator_id")
         .with_columns(
             pl.col("accelerator_id").is_not_null().alias("is_accelerator"),
             pl.when(pl.col("accelerator_id").is_not_null())
@@ -117,10 +118,38 @@ def _reason(
     )
 
 
-def score(df: pl.DataFrame, refs: References) -> pl.DataFrame:
-    """Rules + anomalies -> `risk_score`, ordered `reasons`, `top_reason`, `top_category`."""
-    ruled = refs.rules.evaluate(df)
-    df = df.join(ruled, on=IDX, how="left", maintain_order="left")
+RESOLUTION_EVIDENCE = [
+    "accelerator_id",
+    "resolution_confidence",
+    "resolution_method",
+    "resolution_match",
+    "eccn",
+    "tpp",
+    "performance_density",
+    "license_required",
+]
+# Order of reasons within a line: evidence by score first, then the resolution and selection notes.
+_RANK_EVIDENCE, _RANK_RESOLUTION, _RANK_SELECTION = 0, 1, 2
+
+
+def _long(df: pl.DataFrame, when: pl.Expr, reason: pl.Expr, rank: int) -> pl.DataFrame:
+    """(line, rank, reason) rows for the lines where ``when`` holds: only those pay for a struct."""
+    return df.filter(when).select(
+        pl.col(IDX),
+        pl.lit(rank, dtype=pl.Int8).alias("__rank"),
+        reason.cast(REASON_DTYPE).alias("reason"),
+    )
+
+
+def score(df: pl.DataFrame, refs: References) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rules + anomalies -> `risk_score`, `top_reason`, `top_category`, plus the reasons table.
+
+    Reasons are kept long (one row per line and reason) until :func:`finish`: most lines have
+    none, and building per-line lists only for the lines that do is what keeps a million-line
+    batch fast.
+    """
+    ruled = refs.rules.evaluate(df)  # ordered by line index, like df
+    df = df.with_columns(ruled.drop(IDX))
     terms: list[pl.Expr] = [
         1
         - pl.col("rule_reasons")
@@ -128,64 +157,71 @@ def score(df: pl.DataFrame, refs: References) -> pl.DataFrame:
         .list.sum()
         .exp()
     ]
-    elements: list[pl.Expr] = []
+    parts = [
+        df.filter(pl.col("rule_reasons").list.len() > 0)
+        .select(
+            IDX,
+            pl.lit(_RANK_EVIDENCE, dtype=pl.Int8).alias("__rank"),
+            pl.col("rule_reasons").alias("reason"),
+        )
+        .explode("reason")
+    ]
     for code, (col, message, evidence) in anomaly.reason_specs().items():
         s = refs.scoring.anomalies[code]
         contribution = pl.col(col).fill_null(0.0) * s.weight
         terms.append(contribution)
-        elements.append(
-            pl.when(pl.col(col) >= s.report_at).then(
-                _reason(code, "anomaly", contribution, message, [col, *evidence])
+        parts.append(
+            _long(
+                df,
+                pl.col(col) >= s.report_at,
+                _reason(code, "anomaly", contribution, message, [col, *evidence]),
+                _RANK_EVIDENCE,
             )
         )
-    resolution = pl.when(pl.col("is_accelerator")).then(
-        _reason(
-            "RES_ACCELERATOR",
-            "resolution",
-            pl.lit(0.0),
-            pl.concat_str(
-                pl.lit("Resolved to "),
-                pl.col("accelerator_vendor"),
-                pl.lit(" "),
-                pl.col("accelerator_model"),
-                pl.lit(" by "),
-                pl.col("resolution_method"),
-                pl.lit(" '"),
-                pl.col("resolution_match"),
-                pl.lit("'; US EAR: "),
-                pl.col("license_basis"),
-                pl.lit("."),
-            ),
-            [
-                "accelerator_id",
-                "resolution_confidence",
-                "resolution_method",
-                "resolution_match",
-                "eccn",
-                "tpp",
-                "performance_density",
-                "license_required",
-            ],
+    message = pl.concat_str(
+        pl.lit("Resolved to "),
+        pl.col("accelerator_vendor"),
+        pl.lit(" "),
+        pl.col("accelerator_model"),
+        pl.lit(" by "),
+        pl.col("resolution_method"),
+        pl.lit(" '"),
+        pl.col("resolution_match"),
+        pl.lit("'; US EAR: "),
+        pl.col("license_basis"),
+        pl.lit("."),
+    )
+    parts.append(
+        _long(
+            df,
+            pl.col("is_accelerator"),
+            _reason("RES_ACCELERATOR", "resolution", pl.lit(0.0), message, RESOLUTION_EVIDENCE),
+            _RANK_RESOLUTION,
         )
     )
-    df = df.with_columns(
-        noisy_or(terms).alias("risk_score"),
-        pl.concat_list([pl.col("rule_reasons"), *[e.cast(REASON_DTYPE) for e in elements]])
-        .list.drop_nulls()
-        .list.eval(pl.element().sort_by(pl.element().struct.field("score"), descending=True))
-        .alias("__ranked"),
-        resolution.cast(REASON_DTYPE).alias("__resolution"),
+    reasons = pl.concat(parts).sort(
+        [IDX, "__rank", pl.col("reason").struct.field("score")],
+        descending=[False, False, True],
+        maintain_order=True,
     )
     cats = refs.category_of()
-    top = pl.col("__ranked").list.first().struct.field("code")
-    return df.with_columns(
-        top.alias("top_reason"),
-        top.replace_strict(cats, default=None, return_dtype=pl.Utf8).alias("top_category"),
-    ).drop("rule_reasons")
+    top = (
+        reasons.filter(pl.col("__rank") == _RANK_EVIDENCE)
+        .group_by(IDX)
+        .agg(pl.col("reason").first().struct.field("code").alias("top_reason"))
+    )
+    df = df.with_columns(noisy_or(terms).alias("risk_score")).drop("rule_reasons")
+    df = lookup(df, top, IDX)
+    df = df.with_columns(
+        pl.col("top_reason")
+        .replace_strict(cats, default=None, return_dtype=pl.Utf8)
+        .alias("top_category")
+    )
+    return df, reasons
 
 
-def finish(df: pl.DataFrame) -> pl.DataFrame:
-    """Append the selection reason and the resolution note to each line's reasons."""
+def finish(df: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
+    """Add the selection note and gather each line's reasons into one ordered list."""
     sel = pl.lit(None, dtype=REASON_DTYPE)
     for (channel, how), (code, text) in SELECTION_MESSAGES.items():
         sel = (
@@ -193,14 +229,15 @@ def finish(df: pl.DataFrame) -> pl.DataFrame:
             .then(_reason(code, "selection", pl.lit(0.0), pl.lit(text), ["channel", "risk_score"]))
             .otherwise(sel)
         )
-    reasons = pl.concat_list(
-        [
-            pl.col("__ranked"),
-            pl.concat_list(pl.col("__resolution")),
-            pl.concat_list(sel.cast(REASON_DTYPE)),
-        ]
-    ).list.drop_nulls()
-    return df.with_columns(reasons.alias("reasons")).drop("__ranked", "__resolution")
+    selected = _long(df, pl.col("channel") != "green", sel, _RANK_SELECTION)
+    gathered = (
+        pl.concat([reasons, selected])
+        .sort([IDX, "__rank"], maintain_order=True)
+        .group_by(IDX, maintain_order=True)
+        .agg(pl.col("reason").alias("reasons"))
+    )
+    lists = lookup(df.select(IDX), gathered, IDX)
+    return df.with_columns(lists["reasons"].fill_null(pl.lit([], dtype=pl.List(REASON_DTYPE))))
 
 
 OUTPUT_COLUMNS = [
@@ -249,9 +286,9 @@ def assess(
     lines: pl.DataFrame, refs: References, budgets: Budgets
 ) -> tuple[pl.DataFrame, SelectionReport]:
     """Assess a canonical batch; one output row per input line, in input order."""
-    df = score(enrich(lines, refs), refs)
+    df, reasons = score(enrich(lines, refs), refs)
     df, report = select(df, budgets)
-    df = finish(df)
+    df = finish(df, reasons)
     labels = [
         c
         for c in ("inspected", "fraud", "critical", "revenue")

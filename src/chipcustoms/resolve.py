@@ -14,6 +14,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from chipcustoms.catalog import Catalog
+from chipcustoms.frames import lookup
 from chipcustoms.textnorm import normalise_expr, normalise_part_number, normalise_text, squeeze
 
 CONF_PART_NUMBER = 0.99
@@ -85,13 +86,11 @@ class Resolver:
         )
         distinct = keyed.select("__text", "__pn", "__hs6").unique()
         resolved = self._resolve_distinct(distinct)
-        out = keyed.join(
-            resolved, on=["__text", "__pn", "__hs6"], how="left", maintain_order="left"
-        ).drop("__text", "__pn", "__hs6")
+        out = lookup(keyed, resolved, ["__text", "__pn", "__hs6"]).drop("__text", "__pn", "__hs6")
         meta = self.catalog.frame().select(
             "accelerator_id", "accelerator_vendor", "accelerator_model"
         )
-        return out.join(meta, on="accelerator_id", how="left", maintain_order="left")
+        return lookup(out, meta, "accelerator_id")
 
     def _resolve_distinct(self, d: pl.DataFrame) -> pl.DataFrame:
         d = d.with_columns(normalise_expr(pl.col("__text")).alias("__norm"))

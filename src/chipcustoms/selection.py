@@ -165,8 +165,9 @@ def select(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionR
         random_selected=int(work["__red_rand"].sum()),
         by_unit_overflow=overflow.select(pl.col("__unit").alias("unit"), "overflow").to_dicts(),
     )
-    out = df.join(
-        work.select("__i", "channel", "selection"), on="__i", how="left", maintain_order="left"
+    chosen = work.select("__i", "channel", "selection")
+    out = df.with_columns(
+        df.select("__i").join(chosen, on="__i", how="left", maintain_order="left").drop("__i")
     )
     return out, report
 

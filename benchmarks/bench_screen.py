@@ -1,0 +1,70 @@
+"""Benchmark: `chipcustoms screen` against a bare Polars read of the same file.
+
+    python benchmarks/bench_screen.py --rows 1000000        (or: make bench)
+
+Generates N canonical lines once (CSV and Parquet, cached in bench-out/), then measures in one
+run: the Polars read alone, `chipcustoms screen` to an output file without the store, and with
+the store (--db, a fresh SQLite file), each as a separate process so that peak memory (max RSS
+from wait4) is the command's own. Prints seconds, ratios to the bare read and peak RSS.
+Targets (issue 2): <= 6x without the store, <= 12x with it, peak memory < 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path("bench-out")
+PY = sys.executable
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode() if proc.stderr else ''}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def bare_read(path: Path) -> list[str]:
+    reader = "read_csv" if path.suffix == ".csv" else "read_parquet"
+    return [PY, "-c", f"import polars as pl; pl.{reader}('{path}')"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--formats", default="csv,parquet")
+    args = ap.parse_args()
+    OUT.mkdir(exist_ok=True)
+    print(f"chipcustoms screen benchmark: {args.rows:,} generated lines, seed {args.seed}")
+    print(f"{'input':8} {'step':28} {'seconds':>8} {'x read':>7} {'peak MiB':>9}")
+    for fmt in args.formats.split(","):
+        src = OUT / f"lines-{args.rows}-{args.seed}.{fmt}"
+        if not src.exists():
+            t, _ = run([PY, "-m", "chipcustoms", "generate", "--rows", str(args.rows),
+                        "--seed", str(args.seed), "-o", str(src)])
+            print(f"{fmt:8} {'generate (not timed below)':28} {t:8.2f}")
+        base, base_rss = run(bare_read(src))
+        print(f"{fmt:8} {'polars read':28} {base:8.2f} {1.0:7.2f} {base_rss:9.0f}")
+        out = OUT / f"assessed.{fmt}"  # same format as the input
+        t, rss = run([PY, "-m", "chipcustoms", "screen", str(src), "-o", str(out), "-q"])
+        print(f"{fmt:8} {'screen, no store':28} {t:8.2f} {t / base:7.2f} {rss:9.0f}")
+        db = OUT / f"bench-{fmt}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        t, rss = run([PY, "-m", "chipcustoms", "screen", str(src), "-o", str(out), "-q",
+                      "--db", str(db)])
+        print(f"{fmt:8} {'screen, with store (--db)':28} {t:8.2f} {t / base:7.2f} {rss:9.0f}")
+
+
+if __name__ == "__main__":
+    main()
