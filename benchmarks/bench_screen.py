@@ -29,7 +29,8 @@ def run(cmd: list[str]) -> tuple[float, float]:
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode() if proc.stderr else ''}")
+        detail = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{detail}")
     return elapsed, usage.ru_maxrss / 1024
 
 
