@@ -32,6 +32,7 @@ def test_rescreening_updates_lines_appends_assessments_keeps_one_case(
     assert 0 < cases <= 7
     record = store.line("D1", 1)
     assert record is not None and len(record["assessments"]) == 2
+    assert (record["declaration"]["first_run_id"], record["declaration"]["last_run_id"]) == (1, 2)
     assert record["case"]["status"] == "open"
     runs = store.runs()
     assert runs[-1]["status"] == "done" and '"accepted": 7' in runs[-1]["counts"]

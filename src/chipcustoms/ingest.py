@@ -29,6 +29,19 @@ ROW = "__row"
 DISTINCT_LIMIT = 200_000
 CHUNK_ROWS = 250_000  # bounded working memory: checks run chunk by chunk
 COUNTRY_FIELDS = ("origin_country", "shipped_from_country", "destination_country")
+FREE_TEXT = frozenset(
+    {
+        "description",
+        "importer_name",
+        "importer_address",
+        "exporter_name",
+        "exporter_address",
+        "consignee_name",
+        "brand",
+        "model",
+        "part_number",
+    }
+)
 NUMERIC_FIELDS = ("quantity", "gross_weight_kg", "net_weight_kg", "value")
 TRANSPORT_ALIASES = {
     "maritime": "sea",
@@ -106,7 +119,9 @@ def _shown(expr: pl.Expr) -> pl.Expr:
     return pl.concat_str(pl.lit("'"), expr.cast(pl.Utf8).str.slice(0, 60), pl.lit("'"))
 
 
-def ingest(raw: pl.DataFrame, mapping: Mapping, *, file: str = "-") -> IngestResult:
+def ingest(
+    raw: pl.DataFrame, mapping: Mapping, *, file: str = "-", check_encoding: bool = True
+) -> IngestResult:
     """Validate and normalise one source table according to ``mapping``."""
     raw = raw.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
     sources = mapping.source_columns(raw.columns)
@@ -118,7 +133,7 @@ def ingest(raw: pl.DataFrame, mapping: Mapping, *, file: str = "-") -> IngestRes
 
     # Text in every string column: broken encoding is a row error wherever it appears.
     for col, dtype in raw.schema.items():
-        if dtype == pl.Utf8:
+        if check_encoding and dtype == pl.Utf8:
             errors.append(
                 _error(
                     col,
@@ -129,7 +144,12 @@ def ingest(raw: pl.DataFrame, mapping: Mapping, *, file: str = "-") -> IngestRes
 
     for name in list(CANONICAL) + list(LABEL_FIELDS):
         src = present.get(name)
-        text = _text(pl.col(src)) if src else pl.lit(None, dtype=pl.Utf8)
+        if not src:
+            text = pl.lit(None, dtype=pl.Utf8)
+        elif name in FREE_TEXT:
+            text = pl.col(src).cast(pl.Utf8)  # kept as declared: trimming long text costs a copy
+        else:
+            text = _text(pl.col(src))
         default = mapping.defaults.get(name)
         if default is not None:
             text = text.fill_null(pl.lit(str(default)))
@@ -384,6 +404,7 @@ def _apply(
 
 def read_and_ingest(path: str | Path, mapping: Mapping) -> IngestResult:
     """Convenience for the CLI: read by extension, then ingest."""
-    from chipcustoms.tableio import read_raw
+    from chipcustoms.tableio import read_raw_checked
 
-    return ingest(read_raw(path), mapping, file=str(path))
+    raw, lossy = read_raw_checked(path)
+    return ingest(raw, mapping, file=str(path), check_encoding=lossy)

@@ -15,7 +15,7 @@ import polars as pl
 
 from chipcustoms.errors import RuleError
 from chipcustoms.policies import LoadedPack, Rule
-from chipcustoms.sqlexpr import check
+from chipcustoms.sqlexpr import check, columns_of
 
 IDX = "__i"
 
@@ -112,6 +112,17 @@ class RuleSet:
             compiled.append(CompiledRule(pack.id, rule, cond))
         return compiled, ctes
 
+    def _columns_read(self) -> set[str]:
+        used = {"date"}
+        for _, rule in self.rules:
+            used |= columns_of(rule.condition) | set(rule.evidence)
+            used |= {col for col, _ in rule.placeholders()}
+            if rule.group:
+                used |= set(rule.group.partition_by) | columns_of(rule.group.where)
+                for expr in rule.group.aggregates.values():
+                    used |= columns_of(expr)
+        return used
+
     def evaluate(self, lines: pl.DataFrame) -> pl.DataFrame:
         """Per line (by ``__i``): `rule_reasons` (list of reason structs), floors, rule ids hit."""
         columns = set(lines.columns) - {IDX}
@@ -152,7 +163,9 @@ class RuleSet:
         )
         con = duckdb.connect()
         try:
-            con.register("lines", lines.to_arrow())
+            # Only the columns the rules read travel to DuckDB: a third of the batch, not all.
+            needed = sorted(self._columns_read() & columns)
+            con.register("lines", lines.select(IDX, *needed).to_arrow())
             try:
                 result = con.sql(sql).pl()
             except duckdb.Error as exc:

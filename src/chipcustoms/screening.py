@@ -18,7 +18,7 @@ from chipcustoms.mapping import load_mapping
 from chipcustoms.pipeline import References, assess
 from chipcustoms.selection import Budgets, SelectionReport
 from chipcustoms.summary import RunCounts
-from chipcustoms.tableio import read_raw, write_table
+from chipcustoms.tableio import read_raw_checked, write_table
 
 Step = Callable[[str], contextlib.AbstractContextManager[None]]
 
@@ -64,9 +64,9 @@ def screen_file(
     with step("loading reference data"):
         refs = refs or References.load(policies)
     with step("reading"):
-        raw = read_raw(input_path)
+        raw, lossy = read_raw_checked(input_path)
     with step(f"validating {raw.height:,} rows"):
-        result: IngestResult = ingest(raw, the_mapping, file=input_path)
+        result: IngestResult = ingest(raw, the_mapping, file=input_path, check_encoding=lossy)
         del raw
     counts = RunCounts(result.read, result.accepted.height, result.quarantined)
     counts.check()

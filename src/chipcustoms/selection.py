@@ -60,53 +60,55 @@ def select(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionR
     work = df.select(
         "__i", "risk_score", "floor_red", "floor_yellow", "top_category", *unit_cols
     ).with_columns(pl.Series("__u", rng.random(df.height)))
-    unit = (
-        pl.concat_str([pl.col(c).cast(pl.Utf8).fill_null("") for c in unit_cols], separator="|")
-        if unit_cols
-        else pl.lit("all")
-    )
-    work = work.with_columns(unit.alias("__unit"))
-    n = pl.len().over("__unit")
+    if unit_cols:
+        unit_key = pl.concat_str(
+            [pl.col(c).cast(pl.Utf8).fill_null("") for c in unit_cols], separator="|"
+        )
+        work = work.with_columns(unit_key.alias("__unit_key")).with_columns(
+            pl.col("__unit_key").rank("dense").cast(pl.UInt32).alias("__unit")
+        )
+    else:
+        work = work.with_columns(pl.lit(0, dtype=pl.UInt32).alias("__unit"))
+
+    def per_unit(expr: pl.Expr) -> pl.Expr:
+        """Windowed by selection unit; a plain column-wide aggregate when there is one unit."""
+        return expr.over("__unit") if unit_cols else expr
+
+    n = per_unit(pl.len())
     work = work.with_columns(
         _budget(n, budgets.red).alias("__red_n"),
         _budget(n, budgets.yellow).alias("__yellow_n"),
         _budget(n, budgets.blue).alias("__blue_n"),
-    ).with_columns(
-        _budget(pl.col("__red_n"), budgets.random_share).alias("__rand_n"),
-        pl.col("floor_red").sum().over("__unit").alias("__floor_red_n"),
-    )
-    # Rank once: by unit, risk desc, seeded tie-break.
-    work = work.sort(["__unit", "risk_score", "__u"], descending=[False, True, False])
+        per_unit(pl.col("floor_red").sum()).alias("__floor_red_n"),
+    ).with_columns(_budget(pl.col("__red_n"), budgets.random_share).alias("__rand_n"))
+    # Rank once: by unit, risk desc, seeded tie-break; every pass below is a cumulative count.
+    order = ["__unit", "risk_score", "__u"] if unit_cols else ["risk_score", "__u"]
+    work = work.sort(order, descending=[False, True, False][-len(order) :])
     eligible = ~pl.col("floor_red") & (pl.col("risk_score") > budgets.min_score)
     rank_room = (pl.col("__red_n") - pl.col("__rand_n") - pl.col("__floor_red_n")).clip(0)
     work = work.with_columns(
-        ((eligible.cast(pl.Int64).cum_sum().over("__unit") <= rank_room) & eligible).alias(
-            "__red_rank"
-        )
+        ((per_unit(eligible.cast(pl.Int64).cum_sum()) <= rank_room) & eligible).alias("__red_rank")
     )
-    # Random share: uniformly among lines not already red.
+    # Random share: uniformly among lines not already red (rank of the seeded key).
     free = ~(pl.col("floor_red") | pl.col("__red_rank"))
     rand_room = pl.min_horizontal(
         pl.col("__rand_n"),
-        (
-            pl.col("__red_n") - pl.col("__floor_red_n") - pl.col("__red_rank").sum().over("__unit")
-        ).clip(0),
+        (pl.col("__red_n") - pl.col("__floor_red_n") - per_unit(pl.col("__red_rank").sum())).clip(
+            0
+        ),
     )
-    work = work.sort(["__unit", "__u"]).with_columns(
-        ((free.cast(pl.Int64).cum_sum().over("__unit") <= rand_room) & free).alias("__red_rand")
-    )
+    draw = per_unit(pl.when(free).then(pl.col("__u")).rank("ordinal"))
+    work = work.with_columns((free & (draw <= rand_room)).fill_null(False).alias("__red_rand"))
     is_red = pl.col("floor_red") | pl.col("__red_rank") | pl.col("__red_rand")
     work = work.with_columns(is_red.alias("__red"))
     # Yellow: floors first, then ranking among lines not red.
-    work = work.sort(["__unit", "risk_score", "__u"], descending=[False, True, False])
     y_floor = pl.col("floor_yellow") & ~pl.col("__red")
     work = work.with_columns(y_floor.alias("__y_floor"))
-    y_room = (pl.col("__yellow_n") - pl.col("__y_floor").sum().over("__unit")).clip(0)
+    y_room = (pl.col("__yellow_n") - per_unit(pl.col("__y_floor").sum())).clip(0)
     y_elig = ~pl.col("__red") & ~pl.col("__y_floor") & (pl.col("risk_score") > budgets.min_score)
     work = work.with_columns(
         (
-            pl.col("__y_floor")
-            | ((y_elig.cast(pl.Int64).cum_sum().over("__unit") <= y_room) & y_elig)
+            pl.col("__y_floor") | ((per_unit(y_elig.cast(pl.Int64).cum_sum()) <= y_room) & y_elig)
         ).alias("__yellow")
     )
     b_elig = (
@@ -116,9 +118,7 @@ def select(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionR
         & (pl.col("risk_score") > budgets.min_score)
     )
     work = work.with_columns(
-        ((b_elig.cast(pl.Int64).cum_sum().over("__unit") <= pl.col("__blue_n")) & b_elig).alias(
-            "__blue"
-        )
+        ((per_unit(b_elig.cast(pl.Int64).cum_sum()) <= pl.col("__blue_n")) & b_elig).alias("__blue")
     )
     work = work.with_columns(
         pl.when(pl.col("__red"))
@@ -144,12 +144,15 @@ def select(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionR
         .otherwise(pl.lit("none"))
         .alias("selection"),
     )
-    per_unit = (
+    label = pl.col("__unit_key") if unit_cols else pl.lit("all")
+    units = (
         work.group_by("__unit")
-        .agg(pl.col("__floor_red_n").first(), pl.col("__red_n").first())
+        .agg(
+            label.first().alias("unit"), pl.col("__floor_red_n").first(), pl.col("__red_n").first()
+        )
         .with_columns((pl.col("__floor_red_n") - pl.col("__red_n")).clip(0).alias("overflow"))
     )
-    overflow = per_unit.filter(pl.col("overflow") > 0)
+    overflow = units.filter(pl.col("overflow") > 0).sort("unit")
     thresholds = {
         ch: work.filter((pl.col("channel") == ch) & (pl.col("selection") == sel))[
             "risk_score"
@@ -158,12 +161,12 @@ def select(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionR
     }
     counts = {c: int(v) for c, v in work["channel"].value_counts().iter_rows()}
     report = SelectionReport(
-        units=per_unit.height,
+        units=units.height,
         counts={c: counts.get(c, 0) for c in (RED, YELLOW, BLUE, GREEN)},
         floor_overflow=int(overflow["overflow"].sum() or 0),
         thresholds={k: (float(v) if v is not None else None) for k, v in thresholds.items()},
         random_selected=int(work["__red_rand"].sum()),
-        by_unit_overflow=overflow.select(pl.col("__unit").alias("unit"), "overflow").to_dicts(),
+        by_unit_overflow=overflow.select("unit", "overflow").to_dicts(),
     )
     chosen = work.select("__i", "channel", "selection")
     out = df.with_columns(

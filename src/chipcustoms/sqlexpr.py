@@ -108,3 +108,8 @@ def check(sql: str, columns: set[str], *, where: str, aggregate: bool = False) -
             if node.name not in columns:
                 raise RuleError(f"{where}: unknown column {node.name!r}")
     return tree.sql(dialect="duckdb")
+
+
+def columns_of(sql: str) -> set[str]:
+    """The column names an (already checked) expression reads."""
+    return {c.name for c in sqlglot.parse_one(sql, read="duckdb").find_all(exp.Column)}

@@ -35,11 +35,17 @@ def format_of(path: str | Path, default: str = "csv") -> str:
 
 
 def read_raw(path: str | Path) -> pl.DataFrame:
+    """Read a declarations file without interpreting values (see :func:`read_raw_checked`)."""
+    return read_raw_checked(path)[0]
+
+
+def read_raw_checked(path: str | Path) -> tuple[pl.DataFrame, bool]:
     """Read a declarations file without interpreting values.
 
-    CSV is read as text (every column Utf8, invalid UTF-8 replaced by U+FFFD so the row can be
-    quarantined for broken encoding rather than failing the whole file); JSONL and Parquet keep
-    their own types. Validation of values is ingest's job, not this function's.
+    CSV is read as text (every column Utf8); JSONL and Parquet keep their own types. Returns
+    the frame and whether it may hold broken encoding: a CSV that is not valid UTF-8 is re-read
+    with invalid bytes replaced by U+FFFD, so that its rows can be quarantined one by one
+    instead of failing the whole file. Validation of values is ingest's job, not this one's.
     """
     fmt = format_of(path)
     source: str | Path | io.BytesIO
@@ -51,10 +57,17 @@ def read_raw(path: str | Path) -> pl.DataFrame:
             raise InputError(f"{path}: file not found")
     try:
         if fmt == "csv":
-            return pl.read_csv(source, infer_schema=False, encoding="utf8-lossy")
+            try:
+                return pl.read_csv(source, infer_schema=False), False
+            except pl.exceptions.ComputeError as exc:
+                if "utf-8" not in str(exc).lower():
+                    raise
+            if isinstance(source, io.BytesIO):
+                source.seek(0)
+            return pl.read_csv(source, infer_schema=False, encoding="utf8-lossy"), True
         if fmt == "jsonl":
-            return pl.read_ndjson(source, infer_schema_length=10_000)
-        return pl.read_parquet(source)
+            return pl.read_ndjson(source, infer_schema_length=10_000), False
+        return pl.read_parquet(source), False
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError) as exc:
         raise InputError(f"{path}: cannot read as {fmt}: {exc}") from exc
 
