@@ -1,38 +1,74 @@
-"""SQLite backend: WAL mode, and a bulk path that moves Arrow batches in through ADBC.
+"""SQLite backend: WAL for everyday use, and a bulk path that streams Arrow batches in via ADBC.
 
-A million lines through row-wise INSERTs take longer than screening them; ADBC's bulk ingest
-writes an Arrow table into a staging table in C, and one set-based upsert per table moves it
-into place inside a single transaction.
+A million lines through row-wise INSERTs take longer than screening them. The bulk path appends
+Arrow record batches in C (``adbc-driver-sqlite``), converting the frame a slice at a time so
+that memory stays bounded, inside one transaction. During that transaction the database is in
+rollback-journal mode: new pages are then written once, instead of to the WAL and again at the
+checkpoint; it returns to WAL afterwards.
+
+ADBC links its own SQLite. Two SQLite copies in one process must never have the same file open
+at once (closing one releases the other's POSIX locks), so the SQLAlchemy engine uses NullPool
+and is disposed before the bulk path opens the file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import adbc_driver_sqlite.dbapi as adbc
 import polars as pl
+import pyarrow as pa
 import sqlalchemy as sa
 
 from chipcustoms.errors import StoreError
 from chipcustoms.frames import lookup
 from chipcustoms.schema import FIELDS, KEY, LABELS
 from chipcustoms.store.base import Store, actor, now
-from chipcustoms.store.tables import assessments as assessments_table
 
 DECL_COLUMNS = [f.name for f in FIELDS] + [f.name for f in LABELS] + ["extra"]
 BULK_PRAGMAS = (
+    "PRAGMA journal_mode=DELETE",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA temp_store=MEMORY",
-    "PRAGMA cache_size=-262144",
+    "PRAGMA cache_size=-32768",  # 32 MiB: enough for appending in key order
 )
-ASSESS_COLUMNS = [c.name for c in assessments_table.columns if c.name != "assessment_id"]
+SLICE_ROWS = 100_000
 
 
 def _on_connect(dbapi_conn: object, _record: object) -> None:
     cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
     cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _json(column: str) -> pl.Expr:
+    """A nested column as JSON text (wrapped in a struct so that lists encode too)."""
+    return (
+        pl.struct(pl.col(column).alias("v"))
+        .struct.json_encode()
+        .str.strip_prefix('{"v":')
+        .str.strip_suffix("}")
+        .alias(column)
+    )
+
+
+def _stream(
+    df: pl.DataFrame, build: Callable[[pl.DataFrame], pl.DataFrame]
+) -> pa.RecordBatchReader:
+    """``build`` applied slice by slice, as Arrow batches: one slice is converted at a time."""
+    first = build(df.slice(0, SLICE_ROWS)).to_arrow()
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        yield from first.to_batches()
+        for offset in range(SLICE_ROWS, df.height, SLICE_ROWS):
+            yield from (
+                build(df.slice(offset, SLICE_ROWS)).to_arrow().cast(first.schema).to_batches()
+            )
+
+    return pa.RecordBatchReader.from_batches(first.schema, batches())
 
 
 class SQLiteStore(Store):
@@ -41,48 +77,12 @@ class SQLiteStore(Store):
         parent = Path(path).parent
         if not parent.exists():
             raise StoreError(f"{path}: folder {parent} does not exist")
-        # NullPool: no sqlite3 connection may stay open while the bulk path's own SQLite copy
-        # (ADBC) has the file; two SQLite libraries in one process must never share a file.
         self.engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.NullPool)
         sa.event.listen(self.engine, "connect", _on_connect)
 
     def save_batch(self, run_id: int, lines: pl.DataFrame, assessments: pl.DataFrame) -> None:
         stamp = now()
-        decl = lines.select(DECL_COLUMNS).with_columns(
-            pl.col("date").cast(pl.Utf8),
-            pl.lit(run_id).alias("last_run_id"),
-            pl.lit(stamp).alias("updated_at"),
-        )
-        reasons_json = (
-            pl.struct(pl.col("reasons").alias("v"))
-            .struct.json_encode()
-            .str.strip_prefix('{"v":')
-            .str.strip_suffix("}")
-        )
-        hits_json = (
-            pl.struct(pl.col("rule_hits").alias("v"))
-            .struct.json_encode()
-            .str.strip_prefix('{"v":')
-            .str.strip_suffix("}")
-        )
-        assess = assessments.select(
-            pl.lit(run_id).alias("run_id"),
-            "declaration_id",
-            "item_no",
-            "accelerator_id",
-            "accelerator_model",
-            "resolution_confidence",
-            "eccn",
-            "license_required",
-            "value_usd",
-            "risk_score",
-            "channel",
-            "selection",
-            "top_reason",
-            hits_json.alias("rule_hits"),
-            reasons_json.alias("reasons"),
-            pl.lit(stamp).alias("created_at"),
-        )
+        decl = lines.select(DECL_COLUMNS)
         cases = assessments.filter(pl.col("channel") != "green").select(
             "declaration_id",
             "item_no",
@@ -91,21 +91,46 @@ class SQLiteStore(Store):
             "office",
             "risk_score",
         )
+
+        def decl_rows(part: pl.DataFrame) -> pl.DataFrame:
+            return part.with_columns(
+                pl.col("date").cast(pl.Utf8),
+                pl.lit(run_id).alias("last_run_id"),
+                pl.lit(stamp).alias("updated_at"),
+            )
+
+        def assess_rows(part: pl.DataFrame) -> pl.DataFrame:
+            return part.select(
+                pl.lit(run_id).alias("run_id"),
+                "declaration_id",
+                "item_no",
+                "accelerator_id",
+                "accelerator_model",
+                "resolution_confidence",
+                "eccn",
+                "license_required",
+                "value_usd",
+                "risk_score",
+                "channel",
+                "selection",
+                "top_reason",
+                _json("rule_hits"),
+                _json("reasons"),
+                pl.lit(stamp).alias("created_at"),
+            )
+
         self.engine.dispose()
-        # Autocommit off at the driver, explicit transaction here: the pragmas must be set
-        # before it begins (WAL with synchronous=NORMAL: durable at checkpoints, no fsync per
-        # commit; staging tables in memory).
-        conn = adbc.connect(self.path, autocommit=True)
+        conn = adbc.connect(self.path, autocommit=True)  # the transaction is explicit below
         cur = conn.cursor()
         try:
             for pragma in BULK_PRAGMAS:
                 cur.execute(pragma)
+                if pragma.startswith("PRAGMA journal_mode"):
+                    cur.fetchall()
             cur.execute("BEGIN IMMEDIATE")
-            for name in ("stage_keys", "stage_cases"):
-                cur.execute(f"DROP TABLE IF EXISTS temp.{name}")
-            # Which lines are already stored? Only the keys go through a staging table; the
-            # lines themselves are appended directly, after their old versions are removed
-            # (an update that keeps first_run_id), which is what keeps a million lines fast.
+            # Which lines are stored already? Only their keys go through a staging table; old
+            # versions are removed and the new ones appended (first_run_id is carried over).
+            cur.execute("DROP TABLE IF EXISTS temp.stage_keys")
             cur.adbc_ingest(
                 "stage_keys", decl.select(KEY).to_arrow(), mode="create", temporary=True
             )
@@ -124,17 +149,19 @@ class SQLiteStore(Store):
                 decl = decl.with_columns(pl.col("first_run_id").fill_null(run_id))
             else:
                 decl = decl.with_columns(pl.lit(run_id).alias("first_run_id"))
-            cur.adbc_ingest("declarations", decl.to_arrow(), mode="append")
-            cur.adbc_ingest("assessments", assess.to_arrow(), mode="append")
+            cur.adbc_ingest("declarations", _stream(decl, decl_rows), mode="append")
+            cur.adbc_ingest("assessments", _stream(assessments, assess_rows), mode="append")
+            cur.execute("DROP TABLE IF EXISTS temp.stage_cases")
             cur.adbc_ingest("stage_cases", cases.to_arrow(), mode="create", temporary=True)
             cur.execute(
                 "INSERT INTO cases (declaration_id, item_no, run_id, channel, office, risk_score, "
                 "status, opened_at, updated_at) SELECT declaration_id, item_no, run_id, channel, "
-                f"office, risk_score, 'open', '{stamp}', '{stamp}' FROM temp.stage_cases "
+                "office, risk_score, 'open', ?, ? FROM temp.stage_cases "
                 "WHERE true ON CONFLICT (declaration_id, item_no) DO UPDATE SET "
                 "run_id = excluded.run_id, channel = excluded.channel, "
                 "risk_score = excluded.risk_score, updated_at = excluded.updated_at "
-                "WHERE cases.status <> 'closed'"
+                "WHERE cases.status <> 'closed'",
+                (stamp, stamp),
             )
             cur.execute(
                 "INSERT INTO audit (at, actor, action, entity, entity_id, before, after) "
@@ -144,15 +171,17 @@ class SQLiteStore(Store):
                     actor(),
                     str(run_id),
                     f'{{"lines": {decl.height}, "updated": {existing.height}, '
-                    f'"assessments": {assess.height}, "cases": {cases.height}}}',
+                    f'"assessments": {assessments.height}, "cases": {cases.height}}}',
                 ),
             )
-            for name in ("stage_keys", "stage_cases"):
-                cur.execute(f"DROP TABLE temp.{name}")
+            cur.execute("DROP TABLE temp.stage_keys")
+            cur.execute("DROP TABLE temp.stage_cases")
             cur.execute("COMMIT")
         except Exception:
             cur.execute("ROLLBACK")
             raise
         finally:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.fetchall()
             cur.close()
             conn.close()
