@@ -29,6 +29,7 @@ ROW = "__row"
 DISTINCT_LIMIT = 200_000
 CHUNK_ROWS = 250_000  # bounded working memory: checks run chunk by chunk
 COUNTRY_FIELDS = ("origin_country", "shipped_from_country", "destination_country")
+# Kept as declared (no trimming): long free text, and identifiers that are only compared whole.
 FREE_TEXT = frozenset(
     {
         "description",
@@ -40,7 +41,16 @@ FREE_TEXT = frozenset(
         "brand",
         "model",
         "part_number",
+        "office",
+        "declarant_id",
+        "importer_id",
+        "exporter_id",
+        "quantity_unit",
     }
+)
+# Numbers that a typed source (Parquet, JSONL, a typed CSV read) delivers ready to use.
+TYPED_FIELDS = frozenset(
+    {"item_no", "quantity", "gross_weight_kg", "net_weight_kg", "value", "critical", "revenue"}
 )
 NUMERIC_FIELDS = ("quantity", "gross_weight_kg", "net_weight_kg", "value")
 TRANSPORT_ALIASES = {
@@ -142,10 +152,18 @@ def ingest(
                 )
             )
 
+    typed: set[str] = set()  # fields whose source column already has a number or date type
     for name in list(CANONICAL) + list(LABEL_FIELDS):
         src = present.get(name)
         if not src:
             text = pl.lit(None, dtype=pl.Utf8)
+        elif name in TYPED_FIELDS and raw.schema[src].is_numeric():
+            typed.add(name)
+            text = pl.col(src)
+            if mapping.defaults.get(name) is not None:
+                text = text.fill_null(float(mapping.defaults[name]))
+            values[name] = text
+            continue
         elif name in FREE_TEXT:
             text = pl.col(src).cast(pl.Utf8)  # kept as declared: trimming long text costs a copy
         else:
@@ -168,7 +186,7 @@ def ingest(
             "missing required key declaration_id",
         )
     )
-    item_text = values["item_no"].fill_null("1")
+    item_text = values["item_no"].fill_null(1 if "item_no" in typed else "1")
     item = item_text.cast(pl.Float64, strict=False)
     out["item_no"] = item.cast(pl.Int64, strict=False)
     errors.append(
@@ -205,13 +223,14 @@ def ingest(
     for name in NUMERIC_FIELDS:
         num = values[name].cast(pl.Float64, strict=False)
         out[name] = num
-        errors.append(
-            _error(
-                name,
-                values[name].is_not_null() & num.is_null(),
-                pl.concat_str(pl.lit(f"{name} is not a number: "), _shown(values[name])),
+        if name not in typed:
+            errors.append(
+                _error(
+                    name,
+                    values[name].is_not_null() & num.is_null(),
+                    pl.concat_str(pl.lit(f"{name} is not a number: "), _shown(values[name])),
+                )
             )
-        )
         errors.append(
             _error(name, num < 0, pl.concat_str(pl.lit(f"negative {name} "), num.cast(pl.Utf8)))
         )
@@ -406,5 +425,5 @@ def read_and_ingest(path: str | Path, mapping: Mapping) -> IngestResult:
     """Convenience for the CLI: read by extension, then ingest."""
     from chipcustoms.tableio import read_raw_checked
 
-    raw, lossy = read_raw_checked(path)
+    raw, lossy = read_raw_checked(path, mapping.typed_columns)
     return ingest(raw, mapping, file=str(path), check_encoding=lossy)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from chipcustoms.errors import ReferenceDataError
@@ -49,6 +50,22 @@ class Mapping(BaseModel):
                 f"labels: unknown label(s) {unknown_labels}; use {sorted(LABEL_FIELDS)}"
             )
         return self
+
+    def typed_columns(self, header: list[str]) -> dict[str, pl.DataType]:
+        """Source columns a CSV reader may parse as numbers or ISO dates directly."""
+        sources = self.source_columns(header)
+        out: dict[str, pl.DataType] = {
+            sources[f]: pl.Float64()
+            for f in ("item_no", "quantity", "gross_weight_kg", "net_weight_kg", "value")
+            if f in sources and sources[f] in header and f not in self.codes
+        }
+        if (
+            "date" in sources
+            and sources["date"] in header
+            and self.date_formats[:1] == ["%Y-%m-%d"]
+        ):
+            out[sources["date"]] = pl.Date()
+        return out
 
     def source_columns(self, available: list[str]) -> dict[str, str]:
         """canonical/label name -> source column, for the columns this file actually has."""

@@ -64,7 +64,7 @@ def screen_file(
     with step("loading reference data"):
         refs = refs or References.load(policies)
     with step("reading"):
-        raw, lossy = read_raw_checked(input_path)
+        raw, lossy = read_raw_checked(input_path, the_mapping.typed_columns)
     with step(f"validating {raw.height:,} rows"):
         result: IngestResult = ingest(raw, the_mapping, file=input_path, check_encoding=lossy)
         del raw

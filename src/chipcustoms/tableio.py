@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -39,13 +40,22 @@ def read_raw(path: str | Path) -> pl.DataFrame:
     return read_raw_checked(path)[0]
 
 
-def read_raw_checked(path: str | Path) -> tuple[pl.DataFrame, bool]:
+TypedFor = Callable[[list[str]], dict[str, pl.DataType]]
+
+
+def read_raw_checked(
+    path: str | Path, typed_for: TypedFor | None = None
+) -> tuple[pl.DataFrame, bool]:
     """Read a declarations file without interpreting values.
 
     CSV is read as text (every column Utf8); JSONL and Parquet keep their own types. Returns
     the frame and whether it may hold broken encoding: a CSV that is not valid UTF-8 is re-read
     with invalid bytes replaced by U+FFFD, so that its rows can be quarantined one by one
     instead of failing the whole file. Validation of values is ingest's job, not this one's.
+
+    ``typed_for(header)`` may name CSV columns to parse as numbers or dates while reading: the
+    common, clean file then skips a text round trip. If any cell does not parse, the file is
+    read again as text so that ingest can quarantine exactly the bad rows.
     """
     fmt = format_of(path)
     source: str | Path | io.BytesIO
@@ -57,19 +67,34 @@ def read_raw_checked(path: str | Path) -> tuple[pl.DataFrame, bool]:
             raise InputError(f"{path}: file not found")
     try:
         if fmt == "csv":
-            try:
-                return pl.read_csv(source, infer_schema=False), False
-            except pl.exceptions.ComputeError as exc:
-                if "utf-8" not in str(exc).lower():
-                    raise
-            if isinstance(source, io.BytesIO):
-                source.seek(0)
-            return pl.read_csv(source, infer_schema=False, encoding="utf8-lossy"), True
+            return _read_csv(source, typed_for)
         if fmt == "jsonl":
             return pl.read_ndjson(source, infer_schema_length=10_000), False
         return pl.read_parquet(source), False
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError) as exc:
         raise InputError(f"{path}: cannot read as {fmt}: {exc}") from exc
+
+
+def _read_csv(source: Path | io.BytesIO, typed_for: TypedFor | None) -> tuple[pl.DataFrame, bool]:
+    def rewind() -> None:
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+
+    overrides: dict[str, pl.DataType] = {}
+    if typed_for is not None:
+        header = pl.read_csv(source, n_rows=0, infer_schema=False, encoding="utf8-lossy").columns
+        rewind()
+        overrides = typed_for(header)
+    for attempt in ([overrides] if overrides else []) + [{}]:
+        try:
+            return pl.read_csv(source, infer_schema=False, schema_overrides=attempt), False
+        except pl.exceptions.ComputeError as exc:
+            rewind()
+            if "utf-8" in str(exc).lower():
+                break
+            if not attempt:
+                raise
+    return pl.read_csv(source, infer_schema=False, encoding="utf8-lossy"), True
 
 
 def write_table(df: pl.DataFrame, path: str | Path, *, json_columns: tuple[str, ...] = ()) -> None:
