@@ -10,6 +10,8 @@ import math
 
 import polars as pl
 
+from chipcustoms.frames import lookup
+
 LN5 = math.log(5)
 
 
@@ -17,16 +19,27 @@ def _clip(e: pl.Expr) -> pl.Expr:
     return e.clip(0.0, 1.0).fill_nan(None)
 
 
+def _peer_z(lines: pl.DataFrame, min_peers: int) -> pl.Series:
+    """Robust z of ln(unit value) within each HS6 of the batch (median / MAD, group-by once)."""
+    ln = pl.when(pl.col("unit_basis_usd") > 0).then(pl.col("unit_basis_usd").log())
+    narrow = lines.select("hs6", ln.alias("ln"))
+    stats = narrow.group_by("hs6").agg(
+        pl.col("ln").median().alias("med"), pl.col("ln").count().alias("n")
+    )
+    narrow = lookup(narrow, stats, "hs6").with_columns(
+        (pl.col("ln") - pl.col("med")).abs().alias("dev")
+    )
+    spread = narrow.group_by("hs6").agg((pl.col("dev").median() * 1.4826).alias("mad"))
+    narrow = lookup(narrow, spread, "hs6")
+    z = (pl.col("ln") - pl.col("med")) / pl.col("mad")
+    return narrow.select(
+        pl.when((pl.col("n") >= min_peers) & (pl.col("mad") > 0)).then(_clip((-z - 2) / 4))
+    ).to_series()
+
+
 def add_scores(lines: pl.DataFrame, *, min_peers: int = 20) -> pl.DataFrame:
     """Add one `anom_*` column per check (null when the check does not apply)."""
     unit_kg = pl.coalesce(pl.col("unit_gross_kg"), pl.col("unit_net_kg"))
-    ln_unit = pl.col("unit_basis_usd").log()
-    ln_unit = pl.when(pl.col("unit_basis_usd") > 0).then(ln_unit)
-    grp = pl.col("hs6")
-    med = ln_unit.median().over(grp)
-    mad = (ln_unit - med).abs().median().over(grp) * 1.4826
-    peers = ln_unit.count().over(grp)
-    z = (ln_unit - med) / mad
     return lines.with_columns(
         _clip(1 - pl.col("unit_value_usd") / pl.col("price_low_usd")).alias(
             "anom_value_below_range"
@@ -34,9 +47,7 @@ def add_scores(lines: pl.DataFrame, *, min_peers: int = 20) -> pl.DataFrame:
         _clip((unit_kg / (1.5 * pl.col("weight_kg_typical"))).log().abs() / LN5).alias(
             "anom_weight_implausible"
         ),
-        pl.when((peers >= min_peers) & (mad > 0))
-        .then(_clip((-z - 2) / 4))
-        .alias("anom_value_low_for_hs"),
+        _peer_z(lines, min_peers).alias("anom_value_low_for_hs"),
         pl.when(
             (pl.col("value") == 0)
             | (pl.col("net_weight_kg") == 0)

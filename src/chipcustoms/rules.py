@@ -135,8 +135,12 @@ class RuleSet:
         )
         if not compiled:
             return empty
-        elements, hits, reds, yellows = [], [], [], []
-        for c in compiled:
+        # Inner query: each condition once, as a boolean column; outer query: reasons, floors
+        # and hit lists from those booleans (only lines with a hit build a list).
+        flags, elements, hits, reds, yellows = [], [], [], [], []
+        for k, c in enumerate(compiled):
+            flag = f"__h{k}"
+            flags.append(f"coalesce({c.condition}, FALSE) AS {flag}")
             ev_cols = c.rule.evidence or [col for col, _ in c.rule.placeholders()]
             ev = ", ".join(f'{_lit(col)}, "{col}"' for col in dict.fromkeys(ev_cols))
             evidence = f"json_object('rule', {_lit(c.ref)}{', ' + ev if ev else ''})::VARCHAR"
@@ -145,21 +149,27 @@ class RuleSet:
                 f"'score': {c.rule.weight}::DOUBLE, 'message': {_message_sql(c.rule)}, "
                 f"'evidence': {evidence}}}"
             )
-            elements.append(f"CASE WHEN coalesce({c.condition}, FALSE) THEN {reason} END")
-            hits.append(f"CASE WHEN coalesce({c.condition}, FALSE) THEN {_lit(c.ref)} END")
+            elements.append(f"CASE WHEN {flag} THEN {reason} END")
+            hits.append(f"CASE WHEN {flag} THEN {_lit(c.ref)} END")
             if c.rule.floor == "red":
-                reds.append(f"coalesce({c.condition}, FALSE)")
+                reds.append(flag)
             elif c.rule.floor == "yellow":
-                yellows.append(f"coalesce({c.condition}, FALSE)")
+                yellows.append(flag)
         joins = " ".join(f"LEFT JOIN g{k} ON g{k}.{IDX} = lines.{IDX}" for k in range(len(ctes)))
+        group_cols = "".join(f", g{k}.* EXCLUDE ({IDX})" for k in range(len(ctes)))
+        any_hit = " OR ".join(f"__h{k}" for k in range(len(compiled)))
+        inner = f"SELECT lines.*{group_cols}, {', '.join(flags)} FROM lines {joins}"
         sql = (
-            (f"WITH {', '.join(ctes)} " if ctes else "")
-            + f"SELECT lines.{IDX} AS {IDX}, "
-            + f"list_filter([{', '.join(elements)}], lambda x: x IS NOT NULL) AS rule_reasons, "
+            (f"WITH {', '.join(ctes)}, " if ctes else "WITH ")
+            + f"flagged AS ({inner}) "
+            + f"SELECT {IDX}, "
+            + f"CASE WHEN {any_hit} THEN list_filter([{', '.join(elements)}], "
+            + "lambda x: x IS NOT NULL) ELSE [] END AS rule_reasons, "
             + f"({' OR '.join(reds) or 'FALSE'}) AS floor_red, "
             + f"({' OR '.join(yellows) or 'FALSE'}) AS floor_yellow, "
-            + f"list_filter([{', '.join(hits)}], lambda x: x IS NOT NULL) AS rule_hits "
-            + f"FROM lines {joins} ORDER BY lines.{IDX}"
+            + f"CASE WHEN {any_hit} THEN list_filter([{', '.join(hits)}], "
+            + "lambda x: x IS NOT NULL) ELSE [] END AS rule_hits "
+            + f"FROM flagged ORDER BY {IDX}"
         )
         con = duckdb.connect()
         try:
