@@ -364,7 +364,7 @@ def ingest(
         for offset in range(0, max(raw.height, 1), CHUNK_ROWS)
     ]
     return IngestResult(
-        accepted=pl.concat([p[0] for p in parts]),
+        accepted=pl.concat([p[0] for p in parts], rechunk=True),  # later selects copy nothing
         quarantine=pl.concat([p[1] for p in parts]).cast(QUARANTINE_SCHEMA),
         read=raw.height,
         unknown_country_markers=sum(p[2] for p in parts),

@@ -30,7 +30,6 @@ DECL_COLUMNS = [f.name for f in FIELDS] + [f.name for f in LABELS] + ["extra"]
 BULK_PRAGMAS = (
     "PRAGMA journal_mode=DELETE",
     "PRAGMA synchronous=NORMAL",
-    "PRAGMA temp_store=MEMORY",
     "PRAGMA cache_size=-32768",  # 32 MiB: enough for appending in key order
 )
 SLICE_ROWS = 100_000
@@ -83,13 +82,10 @@ class SQLiteStore(Store):
     def save_batch(self, run_id: int, lines: pl.DataFrame, assessments: pl.DataFrame) -> None:
         stamp = now()
         decl = lines.select(DECL_COLUMNS)
-        cases = assessments.filter(pl.col("channel") != "green").select(
-            "declaration_id",
-            "item_no",
-            pl.lit(run_id).alias("run_id"),
-            "channel",
-            "office",
-            "risk_score",
+        cases = (
+            assessments.select("declaration_id", "item_no", "channel", "office", "risk_score")
+            .filter(pl.col("channel") != "green")
+            .with_columns(pl.lit(run_id).alias("run_id"))
         )
 
         def decl_rows(part: pl.DataFrame) -> pl.DataFrame:
@@ -131,9 +127,8 @@ class SQLiteStore(Store):
             # Which lines are stored already? Only their keys go through a staging table; old
             # versions are removed and the new ones appended (first_run_id is carried over).
             cur.execute("DROP TABLE IF EXISTS temp.stage_keys")
-            cur.adbc_ingest(
-                "stage_keys", decl.select(KEY).to_arrow(), mode="create", temporary=True
-            )
+            keys = decl.select(KEY)
+            cur.adbc_ingest("stage_keys", _stream(keys, lambda p: p), mode="create", temporary=True)
             cur.execute(
                 "SELECT d.declaration_id, d.item_no, d.first_run_id FROM declarations d "
                 "JOIN temp.stage_keys k USING (declaration_id, item_no)"
