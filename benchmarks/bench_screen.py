@@ -12,6 +12,7 @@ Targets (issue 2): <= 6x without the store, <= 12x with it, peak memory < 2 GB.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import subprocess
 import sys
@@ -34,6 +35,15 @@ def run(cmd: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
+def generator_digest() -> str:
+    """Cached inputs are keyed by the generator's code and data, so a change regenerates them."""
+    import chipcustoms
+
+    root = Path(chipcustoms.__file__).parent
+    parts = [root / "generate.py", root / "gen_world.py", root / "refdata" / "generator.yaml"]
+    return hashlib.sha256(b"".join(p.read_bytes() for p in parts)).hexdigest()[:8]
+
+
 def bare_read(path: Path) -> list[str]:
     reader = "read_csv" if path.suffix == ".csv" else "read_parquet"
     return [PY, "-c", f"import polars as pl; pl.{reader}('{path}')"]
@@ -49,7 +59,7 @@ def main() -> None:
     print(f"chipcustoms screen benchmark: {args.rows:,} generated lines, seed {args.seed}")
     print(f"{'input':8} {'step':28} {'seconds':>8} {'x read':>7} {'peak MiB':>9}")
     for fmt in args.formats.split(","):
-        src = OUT / f"lines-{args.rows}-{args.seed}.{fmt}"
+        src = OUT / f"lines-{args.rows}-{args.seed}-{generator_digest()}.{fmt}"
         if not src.exists():
             t, _ = run([PY, "-m", "chipcustoms", "generate", "--rows", str(args.rows),
                         "--seed", str(args.seed), "-o", str(src)])

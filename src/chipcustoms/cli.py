@@ -119,7 +119,7 @@ def screen(
     """Screen declaration lines and write one assessment per line."""
     from chipcustoms.screening import screen_file
     from chipcustoms.selection import Budgets
-    from chipcustoms.summary import markdown
+    from chipcustoms.summary import markdown, riskiest
 
     try:
         budgets = Budgets(
@@ -151,6 +151,8 @@ def screen(
             quarantine=quarantine,
             **kwargs,
         )
+    if quiet and not summary:
+        return
     text = markdown(
         result.counts,
         result.report,
@@ -161,7 +163,7 @@ def screen(
     )
     if result.run_id is not None:
         text += f"\nRun {result.run_id} recorded in {db}; try `chipcustoms explain "
-        text += f"{result.assessments.sort('risk_score', descending=True)['declaration_id'][0]}"
+        text += f"{riskiest(result.assessments, 1)['declaration_id'][0]}"
         text += f" --db {db}`.\n"
     if summary:
         Path(summary).write_text(text, encoding="utf-8")

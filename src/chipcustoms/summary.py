@@ -26,7 +26,8 @@ class RunCounts:
 def top_reasons(assessments: pl.DataFrame, n: int = 8) -> pl.DataFrame:
     """Reason codes by number of lines carrying them (selection and resolution notes left out)."""
     return (
-        assessments.select(
+        assessments.filter(pl.col("risk_score") > 0)
+        .select(
             pl.col("reasons")
             .list.eval(
                 pl.element()
@@ -50,9 +51,11 @@ def top_reasons(assessments: pl.DataFrame, n: int = 8) -> pl.DataFrame:
 
 
 def riskiest(assessments: pl.DataFrame, n: int = 10) -> pl.DataFrame:
-    return assessments.sort(
-        ["risk_score", "declaration_id", "item_no"], descending=[True, False, False]
-    ).head(n)
+    # A partial sort (the batch may be millions); ties go to the lower declaration id.
+    top = assessments.top_k(
+        n, by=["risk_score", "declaration_id", "item_no"], reverse=[False, True, True]
+    )
+    return top.sort(["risk_score", "declaration_id", "item_no"], descending=[True, False, False])
 
 
 def markdown(
