@@ -34,6 +34,9 @@ app.add_typer(db_app, name="db")
 err = Console(stderr=True)
 out = Console()
 
+# Large results are kept until exit: main() ends with os._exit, which hands a gigabyte of batch
+# memory back at once instead of walking it object by object.
+_KEEP: list[object] = []
 DB_HELP = "SQLite file of the store (default $CHIPCUSTOMS_DB or ./chipcustoms.db)."
 
 
@@ -151,6 +154,7 @@ def screen(
             quarantine=quarantine,
             **kwargs,
         )
+    _KEEP.append(result)  # freed by the process exit, not by Python one object at a time
     if quiet and not summary:
         return
     text = markdown(
@@ -362,4 +366,9 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
-    sys.exit(rc if isinstance(rc, int) else 0)
+    code = rc if isinstance(rc, int) else 0
+    if _KEEP:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

@@ -198,10 +198,12 @@ def ingest(
     )
     # Date: the source's own type, or the mapping's formats in order.
     date_src = present.get("date")
-    if date_src and raw.schema[date_src] == pl.Date:
-        parsed_date = pl.col(date_src)
-    elif date_src and isinstance(raw.schema[date_src], pl.Datetime):
-        parsed_date = pl.col(date_src).dt.date()
+    date_typed = bool(date_src) and (
+        raw.schema[date_src] == pl.Date or isinstance(raw.schema[date_src], pl.Datetime)
+    )
+    if date_typed:
+        parsed_date = pl.col(date_src).cast(pl.Date)
+        values["date"] = parsed_date  # nothing to parse: only "missing" can fail
     else:
         parsed_date = pl.coalesce(
             [values["date"].str.to_date(fmt, strict=False) for fmt in mapping.date_formats]
@@ -211,7 +213,7 @@ def ingest(
     errors.append(
         _error(
             "date",
-            values["date"].is_not_null() & parsed_date.is_null(),
+            pl.lit(False) if date_typed else values["date"].is_not_null() & parsed_date.is_null(),
             pl.concat_str(
                 pl.lit("unparseable date "),
                 _shown(values["date"]),
@@ -312,6 +314,10 @@ def ingest(
     # Labels
     truthy = [v.lower() for v in mapping.true_values]
     for name in ("inspected", "fraud"):
+        src = present.get(name)
+        if src and raw.schema[src] == pl.Boolean:
+            out[name] = pl.col(src)
+            continue
         out[name] = (
             pl.when(values[name].is_null())
             .then(None)

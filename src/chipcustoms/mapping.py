@@ -16,6 +16,8 @@ from chipcustoms.errors import ReferenceDataError
 from chipcustoms.refdata import REFDATA, load_yaml, validation_message
 from chipcustoms.schema import CANONICAL, LABEL_FIELDS
 
+TRUE_VALUES = ("1", "true", "yes", "y", "t")
+
 
 class Mapping(BaseModel):
     """One source format. `columns` maps canonical field -> source column name."""
@@ -30,7 +32,7 @@ class Mapping(BaseModel):
     date_formats: list[str] = Field(default_factory=lambda: ["%Y-%m-%d"])
     codes: dict[str, dict[str, str]] = Field(default_factory=dict)
     labels: dict[str, str] = Field(default_factory=dict)
-    true_values: list[str] = Field(default_factory=lambda: ["1", "true", "yes", "y", "t"])
+    true_values: list[str] = Field(default_factory=lambda: list(TRUE_VALUES))
     keep_extra: bool = True
     passthrough: bool = False  # canonical-named source columns map to themselves
 
@@ -65,6 +67,9 @@ class Mapping(BaseModel):
             and self.date_formats[:1] == ["%Y-%m-%d"]
         ):
             out[sources["date"]] = pl.Date()
+        for label in ("critical", "revenue"):
+            if label in sources and sources[label] in header:
+                out[sources[label]] = pl.Float64()
         return out
 
     def source_columns(self, available: list[str]) -> dict[str, str]:

@@ -240,6 +240,9 @@ def finish(df: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(lists["reasons"].fill_null(pl.lit([], dtype=pl.List(REASON_DTYPE))))
 
 
+# The key, the declared fields an analyst sorts and filters by, and the assessment. Long free text
+# (description, names, addresses) stays in the input and the store: echoing it would double the
+# size of the output for nothing the key does not already reach.
 OUTPUT_COLUMNS = [
     "declaration_id",
     "item_no",
@@ -247,12 +250,10 @@ OUTPUT_COLUMNS = [
     "flow",
     "office",
     "importer_id",
-    "importer_name",
     "origin_country",
     "shipped_from_country",
     "destination_country",
     "hs_code",
-    "description",
     "quantity",
     "value",
     "currency",
