@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from chipcustoms.errors import RuleError
+from chipcustoms.frames import lookup
 from chipcustoms.policies import LoadedPack, Rule
 from chipcustoms.sqlexpr import check, columns_of
 
@@ -163,13 +164,11 @@ class RuleSet:
             (f"WITH {', '.join(ctes)}, " if ctes else "WITH ")
             + f"flagged AS ({inner}) "
             + f"SELECT {IDX}, "
-            + f"CASE WHEN {any_hit} THEN list_filter([{', '.join(elements)}], "
-            + "lambda x: x IS NOT NULL) ELSE [] END AS rule_reasons, "
+            + f"list_filter([{', '.join(elements)}], lambda x: x IS NOT NULL) AS rule_reasons, "
             + f"({' OR '.join(reds) or 'FALSE'}) AS floor_red, "
             + f"({' OR '.join(yellows) or 'FALSE'}) AS floor_yellow, "
-            + f"CASE WHEN {any_hit} THEN list_filter([{', '.join(hits)}], "
-            + "lambda x: x IS NOT NULL) ELSE [] END AS rule_hits "
-            + f"FROM flagged ORDER BY {IDX}"
+            + f"list_filter([{', '.join(hits)}], lambda x: x IS NOT NULL) AS rule_hits "
+            + f"FROM flagged WHERE {any_hit}"
         )
         con = duckdb.connect()
         try:
@@ -177,12 +176,20 @@ class RuleSet:
             needed = sorted(self._columns_read() & columns)
             con.register("lines", lines.select(IDX, *needed).to_arrow())
             try:
-                result = con.sql(sql).pl()
+                hit = con.sql(sql).pl()
             except duckdb.Error as exc:
                 raise RuleError(f"a policy condition failed to evaluate: {exc}") from exc
         finally:
             con.close()
-        return result.cast({"rule_reasons": pl.List(REASON_DTYPE), IDX: lines.schema[IDX]})
+        # DuckDB returns only the lines with a hit (unordered); spread them back over the batch.
+        hit = hit.cast({"rule_reasons": pl.List(REASON_DTYPE), IDX: lines.schema[IDX]})
+        full = lookup(lines.select(IDX), hit, IDX)
+        return full.with_columns(
+            pl.col("rule_reasons").fill_null(pl.lit([], dtype=pl.List(REASON_DTYPE))),
+            pl.col("floor_red").fill_null(False),
+            pl.col("floor_yellow").fill_null(False),
+            pl.col("rule_hits").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))),
+        )
 
 
 REASON_DTYPE = pl.Struct(
