@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import statistics
 import os
 import subprocess
 import sys
@@ -21,6 +22,19 @@ from pathlib import Path
 
 OUT = Path("bench-out")
 PY = sys.executable
+
+
+def run_median(cmd: list[str], repeat: int, before: list[str] | None = None) -> tuple[float, float]:
+    """Median wall seconds and the highest peak RSS over ``repeat`` runs (2 cores: noisy)."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        if before:
+            for path in before:
+                Path(path).unlink(missing_ok=True)
+        t, rss = run(cmd)
+        times.append(t)
+        peaks.append(rss)
+    return statistics.median(times), max(peaks)
 
 
 def run(cmd: list[str]) -> tuple[float, float]:
@@ -54,26 +68,46 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--formats", default="csv,parquet")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
-    print(f"chipcustoms screen benchmark: {args.rows:,} generated lines, seed {args.seed}")
+    print(
+        f"chipcustoms screen benchmark: {args.rows:,} generated lines, seed {args.seed}, "
+        f"median of {args.repeat} runs, peak = highest max RSS"
+    )
     print(f"{'input':8} {'step':28} {'seconds':>8} {'x read':>7} {'peak MiB':>9}")
     for fmt in args.formats.split(","):
         src = OUT / f"lines-{args.rows}-{args.seed}-{generator_digest()}.{fmt}"
         if not src.exists():
-            t, _ = run([PY, "-m", "chipcustoms", "generate", "--rows", str(args.rows),
-                        "--seed", str(args.seed), "-o", str(src)])
+            t, _ = run(
+                [
+                    PY,
+                    "-m",
+                    "chipcustoms",
+                    "generate",
+                    "--rows",
+                    str(args.rows),
+                    "--seed",
+                    str(args.seed),
+                    "-o",
+                    str(src),
+                ]
+            )
             print(f"{fmt:8} {'generate (not timed below)':28} {t:8.2f}")
-        base, base_rss = run(bare_read(src))
+        base, base_rss = run_median(bare_read(src), args.repeat)
         print(f"{fmt:8} {'polars read':28} {base:8.2f} {1.0:7.2f} {base_rss:9.0f}")
         out = OUT / f"assessed.{fmt}"  # same format as the input
-        t, rss = run([PY, "-m", "chipcustoms", "screen", str(src), "-o", str(out), "-q"])
+        t, rss = run_median(
+            [PY, "-m", "chipcustoms", "screen", str(src), "-o", str(out), "-q"], args.repeat
+        )
         print(f"{fmt:8} {'screen, no store':28} {t:8.2f} {t / base:7.2f} {rss:9.0f}")
         db = OUT / f"bench-{fmt}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        t, rss = run([PY, "-m", "chipcustoms", "screen", str(src), "-o", str(out), "-q",
-                      "--db", str(db)])
+        fresh = [f"{db}{suffix}" for suffix in ("", "-wal", "-shm", "-journal")]
+        t, rss = run_median(
+            [PY, "-m", "chipcustoms", "screen", str(src), "-o", str(out), "-q", "--db", str(db)],
+            args.repeat,
+            before=fresh,
+        )
         print(f"{fmt:8} {'screen, with store (--db)':28} {t:8.2f} {t / base:7.2f} {rss:9.0f}")
 
 

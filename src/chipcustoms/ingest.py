@@ -27,7 +27,7 @@ from chipcustoms.schema import (
 
 ROW = "__row"
 DISTINCT_LIMIT = 200_000
-CHUNK_ROWS = 250_000  # bounded working memory: checks run chunk by chunk
+CHUNK_ROWS = 1_000_000  # bounded working memory for larger inputs: checks run chunk by chunk
 COUNTRY_FIELDS = ("origin_country", "shipped_from_country", "destination_country")
 # Kept as declared (no trimming): long free text, and identifiers that are only compared whole.
 FREE_TEXT = frozenset(
@@ -370,7 +370,8 @@ def ingest(
         for offset in range(0, max(raw.height, 1), CHUNK_ROWS)
     ]
     return IngestResult(
-        accepted=pl.concat([p[0] for p in parts], rechunk=True),  # later selects copy nothing
+        # One chunk per column: later selects then copy nothing.
+        accepted=pl.concat([p[0] for p in parts], rechunk=True),
         quarantine=pl.concat([p[1] for p in parts]).cast(QUARANTINE_SCHEMA),
         read=raw.height,
         unknown_country_markers=sum(p[2] for p in parts),
