@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import statistics
 import os
+import statistics
 import subprocess
 import sys
 import time
