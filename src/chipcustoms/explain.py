@@ -49,9 +49,12 @@ def render(record: dict[str, Any], console: Console) -> None:
             declared.add_row(key, str(decl[key]))
     console.print(declared)
     if latest["accelerator_id"]:
+        from chipcustoms.catalog import load_catalog
+
+        model = load_catalog().by_id.get(latest["accelerator_id"])
         lic = {True: "licence required", False: "no licence needed", None: "undetermined"}
         console.print(
-            f"Resolved: {latest['accelerator_model']} ({latest['accelerator_id']}, "
+            f"Resolved: {model.model if model else '?'} ({latest['accelerator_id']}, "
             f"confidence {latest['resolution_confidence']:.2f}); ECCN "
             f"{latest['eccn']}; US EAR: {lic[latest['license_required']]}",
             highlight=False,

@@ -101,7 +101,6 @@ class SQLiteStore(Store):
                 "declaration_id",
                 "item_no",
                 "accelerator_id",
-                "accelerator_model",
                 "resolution_confidence",
                 "eccn",
                 "license_required",
@@ -110,7 +109,6 @@ class SQLiteStore(Store):
                 "channel",
                 "selection",
                 "top_reason",
-                _json("rule_hits"),
                 _json("reasons"),
                 pl.lit(stamp).alias("created_at"),
             )

@@ -69,7 +69,6 @@ assessments = sa.Table(
     sa.Column("declaration_id", sa.Text, nullable=False),
     sa.Column("item_no", sa.BigInteger, nullable=False),
     sa.Column("accelerator_id", sa.Text),
-    sa.Column("accelerator_model", sa.Text),
     sa.Column("resolution_confidence", sa.Float),
     sa.Column("eccn", sa.Text),
     sa.Column("license_required", sa.Boolean),
@@ -78,11 +77,10 @@ assessments = sa.Table(
     sa.Column("channel", sa.Text, nullable=False),
     sa.Column("selection", sa.Text),
     sa.Column("top_reason", sa.Text),
-    sa.Column("rule_hits", sa.Text),  # JSON list of rule refs
     sa.Column("reasons", sa.Text),  # JSON list of reason objects
     sa.Column("created_at", sa.Text, nullable=False),
+    # One index: by line. Every reason's evidence names its rule, so rule hits need no column.
     sa.Index("ix_assessments_line", "declaration_id", "item_no", "run_id"),
-    sa.Index("ix_assessments_run_channel", "run_id", "channel"),
 )
 
 cases = sa.Table(

@@ -23,7 +23,6 @@ def upgrade() -> None:
         sa.Column("declaration_id", sa.Text(), nullable=False),
         sa.Column("item_no", sa.BigInteger(), nullable=False),
         sa.Column("accelerator_id", sa.Text(), nullable=True),
-        sa.Column("accelerator_model", sa.Text(), nullable=True),
         sa.Column("resolution_confidence", sa.Float(), nullable=True),
         sa.Column("eccn", sa.Text(), nullable=True),
         sa.Column("license_required", sa.Boolean(), nullable=True),
@@ -32,7 +31,6 @@ def upgrade() -> None:
         sa.Column("channel", sa.Text(), nullable=False),
         sa.Column("selection", sa.Text(), nullable=True),
         sa.Column("top_reason", sa.Text(), nullable=True),
-        sa.Column("rule_hits", sa.Text(), nullable=True),
         sa.Column("reasons", sa.Text(), nullable=True),
         sa.Column("created_at", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("assessment_id"),
@@ -41,7 +39,6 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_assessments_line", ["declaration_id", "item_no", "run_id"], unique=False
         )
-        batch_op.create_index("ix_assessments_run_channel", ["run_id", "channel"], unique=False)
 
     op.create_table(
         "audit",
@@ -185,7 +182,6 @@ def downgrade() -> None:
     op.drop_table("cases")
     op.drop_table("audit")
     with op.batch_alter_table("assessments", schema=None) as batch_op:
-        batch_op.drop_index("ix_assessments_run_channel")
         batch_op.drop_index("ix_assessments_line")
 
     op.drop_table("assessments")
