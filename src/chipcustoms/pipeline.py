@@ -148,23 +148,28 @@ def score(df: pl.DataFrame, refs: References) -> tuple[pl.DataFrame, pl.DataFram
     none, and building per-line lists only for the lines that do is what keeps a million-line
     batch fast.
     """
-    ruled = refs.rules.evaluate(df)  # ordered by line index, like df
-    df = df.with_columns(ruled.drop(IDX))
-    terms: list[pl.Expr] = [
-        1
-        - pl.col("rule_reasons")
-        .list.eval((1 - pl.element().struct.field("score")).log())
-        .list.sum()
-        .exp()
-    ]
+    hits = refs.rules.evaluate(df).with_columns(  # only the lines that hit a rule
+        (
+            1
+            - pl.col("rule_reasons")
+            .list.eval((1 - pl.element().struct.field("score")).log())
+            .list.sum()
+            .exp()
+        ).alias("__rule_term")
+    )
+    df = lookup(df, hits.select(IDX, "floor_red", "floor_yellow", "rule_hits", "__rule_term"), IDX)
+    df = df.with_columns(
+        pl.col("floor_red").fill_null(False),
+        pl.col("floor_yellow").fill_null(False),
+        pl.col("rule_hits").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))),
+    )
+    terms: list[pl.Expr] = [pl.col("__rule_term")]
     parts = [
-        df.filter(pl.col("rule_reasons").list.len() > 0)
-        .select(
+        hits.select(
             IDX,
             pl.lit(_RANK_EVIDENCE, dtype=pl.Int8).alias("__rank"),
             pl.col("rule_reasons").alias("reason"),
-        )
-        .explode("reason")
+        ).explode("reason")
     ]
     for code, (col, message, evidence) in anomaly.reason_specs().items():
         s = refs.scoring.anomalies[code]
@@ -210,7 +215,7 @@ def score(df: pl.DataFrame, refs: References) -> tuple[pl.DataFrame, pl.DataFram
         .group_by(IDX)
         .agg(pl.col("reason").first().struct.field("code").alias("top_reason"))
     )
-    df = df.with_columns(noisy_or(terms).alias("risk_score")).drop("rule_reasons")
+    df = df.with_columns(noisy_or(terms).alias("risk_score")).drop("__rule_term")
     df = lookup(df, top, IDX)
     df = df.with_columns(
         pl.col("top_reason")

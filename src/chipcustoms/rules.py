@@ -14,7 +14,6 @@ import duckdb
 import polars as pl
 
 from chipcustoms.errors import RuleError
-from chipcustoms.frames import lookup
 from chipcustoms.policies import LoadedPack, Rule
 from chipcustoms.sqlexpr import check, columns_of
 
@@ -125,14 +124,21 @@ class RuleSet:
         return used
 
     def evaluate(self, lines: pl.DataFrame) -> pl.DataFrame:
-        """Per line (by ``__i``): `rule_reasons` (list of reason structs), floors, rule ids hit."""
+        """The lines that hit at least one rule (by ``__i``, in no particular order): their
+        `rule_reasons` (list of reason structs), `floor_red`, `floor_yellow` and `rule_hits`.
+
+        Sparse on purpose: most lines hit nothing, and the callers only need the ones that do.
+        """
         columns = set(lines.columns) - {IDX}
         compiled, ctes = self._compile(columns)
-        empty = pl.DataFrame({IDX: lines[IDX]}).with_columns(
-            pl.lit([], dtype=pl.List(REASON_DTYPE)).alias("rule_reasons"),
-            pl.lit(False).alias("floor_red"),
-            pl.lit(False).alias("floor_yellow"),
-            pl.lit([], dtype=pl.List(pl.Utf8)).alias("rule_hits"),
+        empty = pl.DataFrame(
+            schema={
+                IDX: lines.schema[IDX],
+                "rule_reasons": pl.List(REASON_DTYPE),
+                "floor_red": pl.Boolean,
+                "floor_yellow": pl.Boolean,
+                "rule_hits": pl.List(pl.Utf8),
+            }
         )
         if not compiled:
             return empty
@@ -181,15 +187,7 @@ class RuleSet:
                 raise RuleError(f"a policy condition failed to evaluate: {exc}") from exc
         finally:
             con.close()
-        # DuckDB returns only the lines with a hit (unordered); spread them back over the batch.
-        hit = hit.cast({"rule_reasons": pl.List(REASON_DTYPE), IDX: lines.schema[IDX]})
-        full = lookup(lines.select(IDX), hit, IDX)
-        return full.with_columns(
-            pl.col("rule_reasons").fill_null(pl.lit([], dtype=pl.List(REASON_DTYPE))),
-            pl.col("floor_red").fill_null(False),
-            pl.col("floor_yellow").fill_null(False),
-            pl.col("rule_hits").fill_null(pl.lit([], dtype=pl.List(pl.Utf8))),
-        )
+        return hit.cast({"rule_reasons": pl.List(REASON_DTYPE), IDX: lines.schema[IDX]})
 
 
 REASON_DTYPE = pl.Struct(
