@@ -274,6 +274,22 @@ def policies(
 
 
 @app.command()
+def reasons(
+    as_markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown reference."),
+) -> None:
+    """List every reason code an assessment can carry, with its source and meaning."""
+    from chipcustoms.pipeline import References
+    from chipcustoms.reasons import markdown, registry
+
+    refs = References.load()
+    if as_markdown:
+        sys.stdout.write(markdown(refs))
+        return
+    for r in registry(refs):
+        out.print(f"[bold]{r.code}[/] ({r.source}, {r.category}): {r.meaning}", highlight=False)
+
+
+@app.command()
 def mappings() -> None:
     """List the bundled column mappings (use with --mapping NAME)."""
     from chipcustoms.mapping import bundled_mappings, load_mapping
