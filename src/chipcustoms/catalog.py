@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from chipcustoms.classification import BITS, Classification, classify
@@ -211,7 +212,7 @@ class Catalog:
                     "hs_headings": [h.replace(".", "") for h in m.hs_headings],
                 }
             )
-        schema = {
+        schema: dict[str, pl.DataType | DataTypeClass] = {
             "accelerator_id": pl.Utf8,
             "accelerator_vendor": pl.Utf8,
             "accelerator_model": pl.Utf8,

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -21,6 +22,9 @@ from rich.table import Table
 
 from chipcustoms import __version__
 from chipcustoms.errors import ChipCustomsError
+
+if TYPE_CHECKING:
+    from chipcustoms.screening import Step
 
 app = typer.Typer(
     name="chipcustoms",
@@ -47,7 +51,7 @@ def _db(db: str | None) -> str:
 
 
 @contextlib.contextmanager
-def _progress(enabled: bool) -> Iterator[contextlib.AbstractContextManager[None] | None]:
+def _progress(enabled: bool) -> Iterator[Step | None]:
     if not enabled:
         yield None
         return
@@ -65,7 +69,7 @@ def _progress(enabled: bool) -> Iterator[contextlib.AbstractContextManager[None]
             yield
             progress.update(task, completed=1)
 
-        yield step  # type: ignore[misc]
+        yield step
 
 
 @app.command()
@@ -76,7 +80,7 @@ def screen(
     output: str = typer.Option(
         "-", "--output", "-o", help="Assessments file; format by extension, - for CSV on stdout."
     ),
-    mapping: str = typer.Option(
+    mapping: str | None = typer.Option(
         None,
         "--mapping",
         "-m",
@@ -84,7 +88,7 @@ def screen(
         "`chipcustoms mappings`) or a YAML file; default: canonical "
         "columns.",
     ),
-    policy: list[str] = typer.Option(
+    policy: list[str] | None = typer.Option(
         None,
         "--policy",
         "-p",
@@ -96,31 +100,31 @@ def screen(
     random_share: float = typer.Option(
         0.1, "--random-share", help="Share of the red budget drawn at random for exploration."
     ),
-    per: str = typer.Option(
+    per: str | None = typer.Option(
         None,
         "--per",
         help="Columns that make a selection unit, e.g. office,date. Default: the whole batch.",
     ),
     seed: int = typer.Option(0, help="Seed for tie-breaks and random exploration."),
-    db: str = typer.Option(
+    db: str | None = typer.Option(
         None,
         "--db",
         help="Also record the run, lines, assessments and "
         "cases in this SQLite store (default: $CHIPCUSTOMS_DB if set, else "
         "no store).",
     ),
-    quarantine: str = typer.Option(
+    quarantine: str | None = typer.Option(
         None,
         "--quarantine",
         help="Where rejected rows go (default: beside the output, NAME.quarantine.csv).",
     ),
-    summary: str = typer.Option(
+    summary: str | None = typer.Option(
         None, "--summary", help="Also write the human summary (Markdown) to this file."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary on stderr."),
 ) -> None:
     """Screen declaration lines and write one assessment per line."""
-    from chipcustoms.screening import screen_file
+    from chipcustoms.screening import _quiet, screen_file
     from chipcustoms.selection import Budgets
     from chipcustoms.summary import markdown, riskiest
 
@@ -143,7 +147,6 @@ def screen(
     if input != "-" and not Path(input).exists():
         raise ChipCustomsError(f"{input}: file not found")
     with _progress((not quiet and output != "-") or (not quiet and sys.stderr.isatty())) as step:
-        kwargs = {"step": step} if step else {}
         result = screen_file(
             input,
             output,
@@ -152,7 +155,7 @@ def screen(
             budgets=budgets,
             db=db,
             quarantine=quarantine,
-            **kwargs,
+            step=step or _quiet,
         )
     _KEEP.append(result)  # freed by the process exit, not by Python one object at a time
     if quiet and not summary:
@@ -179,7 +182,7 @@ def screen(
 def explain(
     declaration_id: str = typer.Argument(..., help="Declaration id as stored."),
     item: int = typer.Option(1, "--item", "-i", help="Goods item number."),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the stored record as JSON."),
 ) -> None:
     """Print why a stored line got its channel: reasons, evidence, history and case."""
@@ -315,7 +318,7 @@ def generate(
 @app.command()
 def demo(
     folder: str = typer.Option("demo", "--dir", help="Where the demo files go."),
-    db: str = typer.Option(None, "--db", help=DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Generate the demo declarations (20,000 lines, seed 42) once and screen them."""
     from chipcustoms.synthetic import write_generated
@@ -344,7 +347,7 @@ def demo(
 
 
 @db_app.command("upgrade")
-def db_upgrade(db: str = typer.Option(None, "--db", help=DB_HELP)) -> None:
+def db_upgrade(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """Create the store or bring its schema to this version (Alembic)."""
     from chipcustoms.store import open_store
 

@@ -7,8 +7,10 @@ never fails on a fresh date; the month used is part of the evidence.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -42,7 +44,9 @@ def load_rates(path: Path = DEFAULT_RATES) -> pl.DataFrame:
 def to_usd(lines: pl.DataFrame, rates: pl.DataFrame | None = None) -> pl.DataFrame:
     """Add `value_usd` and `fx_rate` (units per USD used; null when the currency is unknown)."""
     rates = load_rates() if rates is None else rates
-    lo, hi = rates["month"].min(), rates["month"].max()
+    # "month" is a Date column: its bounds are dates, or None when there are no rates.
+    lo = cast("date | None", rates["month"].min())
+    hi = cast("date | None", rates["month"].max())
     month = pl.col("date").dt.truncate("1mo").clip(lo, hi).alias("__fx_month")
     joined = lookup(
         lines.with_columns(month),

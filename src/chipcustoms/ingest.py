@@ -63,16 +63,18 @@ TRANSPORT_ALIASES = {
     "postal": "post",
     "express": "courier",
 }
-QUARANTINE_SCHEMA = {
-    "file": pl.Utf8,
-    "row": pl.Int64,
-    "declaration_id": pl.Utf8,
-    "item_no": pl.Utf8,
-    "field": pl.Utf8,
-    "reason": pl.Utf8,
-    "errors": pl.Utf8,
-    "raw": pl.Utf8,
-}
+QUARANTINE_SCHEMA = pl.Schema(
+    {
+        "file": pl.Utf8,
+        "row": pl.Int64,
+        "declaration_id": pl.Utf8,
+        "item_no": pl.Utf8,
+        "field": pl.Utf8,
+        "reason": pl.Utf8,
+        "errors": pl.Utf8,
+        "raw": pl.Utf8,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,7 @@ def ingest(
         )
     )
     # Date: the source's own type, or the mapping's formats in order.
-    date_src = present.get("date")
+    date_src = present.get("date", "")
     date_typed = bool(date_src) and (
         raw.schema[date_src] == pl.Date or isinstance(raw.schema[date_src], pl.Datetime)
     )

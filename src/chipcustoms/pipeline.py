@@ -61,7 +61,7 @@ class References:
         }
 
     def category_of(self) -> dict[str, str]:
-        cats = dict(self.rules.codes)
+        cats: dict[str, str] = dict(self.rules.codes)
         cats.update({code: s.category for code, s in self.scoring.anomalies.items()})
         return cats
 
@@ -295,7 +295,7 @@ def assess(
     df, reasons = score(enrich(lines, refs), refs)
     df, report = select(df, budgets)
     df = finish(df, reasons)
-    labels = [
+    labels: list[str] = [
         c
         for c in ("inspected", "fraud", "critical", "revenue")
         if c in df.columns and df[c].null_count() < df.height

@@ -33,13 +33,15 @@ HINT = (
 # (NVIDIA, AMD, Huawei, Habana/Intel, Cambricon) as PCI writes them.
 PCI_PATTERN = r"\b((?:10de|1002|19e5|1da3|cabc) [0-9a-f]{4})\b"
 
-RESOLVED_SCHEMA = {
-    "accelerator_id": pl.Utf8,
-    "resolution_confidence": pl.Float64,
-    "resolution_method": pl.Utf8,
-    "resolution_match": pl.Utf8,
-    "resolution_others": pl.Utf8,
-}
+RESOLVED_SCHEMA = pl.Schema(
+    {
+        "accelerator_id": pl.Utf8,
+        "resolution_confidence": pl.Float64,
+        "resolution_method": pl.Utf8,
+        "resolution_match": pl.Utf8,
+        "resolution_others": pl.Utf8,
+    }
+)
 
 
 @dataclass

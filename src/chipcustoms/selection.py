@@ -10,6 +10,7 @@ batch, so a million lines select in one pass; ties break on a seeded random key.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -154,9 +155,13 @@ def select(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionR
     )
     overflow = units.filter(pl.col("overflow") > 0).sort("unit")
     thresholds = {
-        ch: work.filter((pl.col("channel") == ch) & (pl.col("selection") == sel))[
-            "risk_score"
-        ].min()
+        # risk_score is a Float64 column: its minimum is a float, or None when empty.
+        ch: cast(
+            "float | None",
+            work.filter((pl.col("channel") == ch) & (pl.col("selection") == sel))[
+                "risk_score"
+            ].min(),
+        )
         for ch, sel in ((RED, "ranked"), (YELLOW, "ranked"), (BLUE, "valuation"))
     }
     counts = {c: int(v) for c, v in work["channel"].value_counts().iter_rows()}

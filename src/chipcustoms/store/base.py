@@ -86,7 +86,7 @@ class Store(ABC):
         budgets: dict[str, Any],
     ) -> int:
         with self.engine.begin() as conn:
-            run_id = conn.execute(
+            pk = conn.execute(
                 t.runs.insert().values(
                     started_at=now(),
                     actor=actor(),
@@ -98,7 +98,9 @@ class Store(ABC):
                     budgets=json.dumps(budgets),
                     status="running",
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert pk is not None  # a single-row insert always reports its key
+            run_id = pk[0]
             self._audit(
                 conn,
                 "run.start",
