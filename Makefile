@@ -18,6 +18,7 @@ demo: install
 
 test: install
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy src/chipcustoms
 	$(BIN)/python -m pytest
 
 bench: install

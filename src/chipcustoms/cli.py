@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +18,14 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from chipcustoms import __version__
@@ -51,23 +59,31 @@ def _db(db: str | None) -> str:
 
 
 @contextlib.contextmanager
-def _progress(enabled: bool) -> Iterator[Step | None]:
+def _progress(enabled: bool, stages: int) -> Iterator[Step | None]:
+    """One bar over the run's stages on stderr; each stage also leaves a line with its time."""
     if not enabled:
         yield None
         return
     with Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description:<34}"),
+        BarColumn(),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err,
-        transient=False,
+        transient=True,
     ) as progress:
+        overall = progress.add_task("screening", total=stages)
 
         @contextlib.contextmanager
         def step(text: str) -> Iterator[None]:
-            task = progress.add_task(text, total=1)
+            progress.update(overall, description=text)
+            start = time.perf_counter()
             yield
-            progress.update(task, completed=1)
+            progress.advance(overall)
+            progress.console.print(
+                f"  {text}: {time.perf_counter() - start:.1f} s", highlight=False
+            )
 
         yield step
 
@@ -146,7 +162,7 @@ def screen(
     db = db or os.environ.get("CHIPCUSTOMS_DB")
     if input != "-" and not Path(input).exists():
         raise ChipCustomsError(f"{input}: file not found")
-    with _progress((not quiet and output != "-") or (not quiet and sys.stderr.isatty())) as step:
+    with _progress(not quiet, stages=6 if db else 5) as step:
         result = screen_file(
             input,
             output,
