@@ -24,19 +24,6 @@ OUT = Path("bench-out")
 PY = sys.executable
 
 
-def run_median(cmd: list[str], repeat: int, before: list[str] | None = None) -> tuple[float, float]:
-    """Median wall seconds and the highest peak RSS over ``repeat`` runs (2 cores: noisy)."""
-    times, peaks = [], []
-    for _ in range(repeat):
-        if before:
-            for path in before:
-                Path(path).unlink(missing_ok=True)
-        t, rss = run(cmd)
-        times.append(t)
-        peaks.append(rss)
-    return statistics.median(times), max(peaks)
-
-
 def run(cmd: list[str]) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one child process."""
     start = time.perf_counter()
@@ -73,7 +60,7 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     print(
         f"chipcustoms screen benchmark: {args.rows:,} generated lines, seed {args.seed}, "
-        f"median of {args.repeat} runs, peak = highest max RSS"
+        f"median of {args.repeat} interleaved rounds (ratios per round), peak = highest max RSS"
     )
     print(f"{'input':8} {'step':28} {'seconds':>8} {'x read':>7} {'peak MiB':>9}")
     for fmt in args.formats.split(","):
@@ -94,21 +81,42 @@ def main() -> None:
                 ]
             )
             print(f"{fmt:8} {'generate (not timed below)':28} {t:8.2f}")
-        base, base_rss = run_median(bare_read(src), args.repeat)
-        print(f"{fmt:8} {'polars read':28} {base:8.2f} {1.0:7.2f} {base_rss:9.0f}")
         out = OUT / f"assessed.{fmt}"  # same format as the input
-        t, rss = run_median(
-            [PY, "-m", "chipcustoms", "screen", str(src), "-o", str(out), "-q"], args.repeat
-        )
-        print(f"{fmt:8} {'screen, no store':28} {t:8.2f} {t / base:7.2f} {rss:9.0f}")
         db = OUT / f"bench-{fmt}.db"
-        fresh = [f"{db}{suffix}" for suffix in ("", "-wal", "-shm", "-journal")]
-        t, rss = run_median(
-            [PY, "-m", "chipcustoms", "screen", str(src), "-o", str(out), "-q", "--db", str(db)],
-            args.repeat,
-            before=fresh,
-        )
-        print(f"{fmt:8} {'screen, with store (--db)':28} {t:8.2f} {t / base:7.2f} {rss:9.0f}")
+        steps = {
+            "polars read": bare_read(src),
+            "screen, no store": [PY, "-m", "chipcustoms", "screen", str(src), "-o", str(out), "-q"],
+            "screen, with store (--db)": [
+                PY,
+                "-m",
+                "chipcustoms",
+                "screen",
+                str(src),
+                "-o",
+                str(out),
+                "-q",
+                "--db",
+                str(db),
+            ],
+        }
+        # Interleaved rounds: each round measures all three back to back, so a slow spell of
+        # this shared machine hits the baseline and the screens alike; ratios are per round.
+        seconds: dict[str, list[float]] = {k: [] for k in steps}
+        peaks: dict[str, list[float]] = {k: [] for k in steps}
+        for _ in range(args.repeat):
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            for name, cmd in steps.items():
+                t, rss = run(cmd)
+                seconds[name].append(t)
+                peaks[name].append(rss)
+        base = seconds["polars read"]
+        for name in steps:
+            ratios = [t / b for t, b in zip(seconds[name], base, strict=True)]
+            print(
+                f"{fmt:8} {name:28} {statistics.median(seconds[name]):8.2f} "
+                f"{statistics.median(ratios):7.2f} {max(peaks[name]):9.0f}"
+            )
 
 
 if __name__ == "__main__":
