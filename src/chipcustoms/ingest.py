@@ -373,7 +373,7 @@ def ingest(
     ]
     return IngestResult(
         # One chunk per column: later selects then copy nothing.
-        accepted=pl.concat([p[0] for p in parts], rechunk=True),
+        accepted=pl.concat([p[0] for p in parts]).rechunk(),
         quarantine=pl.concat([p[1] for p in parts]).cast(QUARANTINE_SCHEMA),
         read=raw.height,
         unknown_country_markers=sum(p[2] for p in parts),

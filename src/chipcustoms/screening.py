@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,35 +71,45 @@ def screen_file(
         del raw
     counts = RunCounts(result.read, result.accepted.height, result.quarantined)
     counts.check()
-    with step(f"assessing {result.accepted.height:,} lines"):
-        assessments, report = assess(result.accepted, refs, budgets)
-    with step("writing assessments"):
-        write_table(assessments, output, json_columns=("reasons", "rule_hits"))
-    q_path = None
-    if result.quarantined:
-        q_path = quarantine or default_quarantine(output)
-        write_table(result.quarantine, q_path)
-    run_id = None
+    store, run_id, saving = None, None, None
+    pool = ThreadPoolExecutor(max_workers=1)
     if db:
         from chipcustoms.store import open_store
 
+        store = open_store(db)
+        run_id = store.start_run(
+            command=command,
+            inputs=[input_path],
+            mapping=the_mapping.name,
+            versions=refs.versions(),
+            seed=budgets.seed,
+            budgets={
+                "red": budgets.red,
+                "yellow": budgets.yellow,
+                "blue": budgets.blue,
+                "random_share": budgets.random_share,
+                "per": list(budgets.per),
+            },
+        )
+        # The declared lines do not depend on the assessment: SQLite stores them on a worker
+        # thread (in C, GIL released) while Polars and DuckDB assess on the others.
+        saving = pool.submit(store.save_lines, run_id, result.accepted)
+    try:
+        with step(f"assessing {result.accepted.height:,} lines"):
+            assessments, report = assess(result.accepted, refs, budgets)
+        with step("writing assessments"):
+            write_table(assessments, output, json_columns=("reasons", "rule_hits"))
+        q_path = None
+        if result.quarantined:
+            q_path = quarantine or default_quarantine(output)
+            write_table(result.quarantine, q_path)
+    finally:
+        if saving is not None:
+            saving.result()
+        pool.shutdown()
+    if store is not None and run_id is not None:
         with step("saving to the store"):
-            store = open_store(db)
-            run_id = store.start_run(
-                command=command,
-                inputs=[input_path],
-                mapping=the_mapping.name,
-                versions=refs.versions(),
-                seed=budgets.seed,
-                budgets={
-                    "red": budgets.red,
-                    "yellow": budgets.yellow,
-                    "blue": budgets.blue,
-                    "random_share": budgets.random_share,
-                    "per": list(budgets.per),
-                },
-            )
-            store.save_batch(run_id, result.accepted, assessments)
+            store.save_assessments(run_id, assessments)
             store.finish_run(
                 run_id,
                 counts={

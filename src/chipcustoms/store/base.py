@@ -157,8 +157,20 @@ class Store(ABC):
 
     # --- bulk writes (backend-specific fast paths) ------------------------------------------
     @abstractmethod
+    def save_lines(self, run_id: int, lines: pl.DataFrame) -> int:
+        """Upsert the declared lines (one current row per key); returns how many were updated.
+
+        Separate from the assessments so that a caller may store the lines while it assesses.
+        """
+
+    @abstractmethod
+    def save_assessments(self, run_id: int, assessments: pl.DataFrame) -> None:
+        """Append one assessment per line and open (or update) a case for each selected line."""
+
     def save_batch(self, run_id: int, lines: pl.DataFrame, assessments: pl.DataFrame) -> None:
-        """Upsert declarations, append assessments, open cases for selected lines."""
+        """Both of the above, lines first."""
+        self.save_lines(run_id, lines)
+        self.save_assessments(run_id, assessments)
 
     # --- reads --------------------------------------------------------------------------------
     def line(self, declaration_id: str, item_no: int = 1) -> dict[str, Any] | None:

@@ -13,8 +13,10 @@ and is disposed before the bulk path opens the file.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import adbc_driver_sqlite.dbapi as adbc
 import polars as pl
@@ -32,7 +34,7 @@ BULK_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA cache_size=-32768",  # 32 MiB: enough for appending in key order
 )
-SLICE_ROWS = 100_000
+SLICE_ROWS = 25_000
 
 
 def _on_connect(dbapi_conn: object, _record: object) -> None:
@@ -79,40 +81,9 @@ class SQLiteStore(Store):
         self.engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.NullPool)
         sa.event.listen(self.engine, "connect", _on_connect)
 
-    def save_batch(self, run_id: int, lines: pl.DataFrame, assessments: pl.DataFrame) -> None:
-        stamp = now()
-        decl = lines.select(DECL_COLUMNS)
-        cases = (
-            assessments.select("declaration_id", "item_no", "channel", "office", "risk_score")
-            .filter(pl.col("channel") != "green")
-            .with_columns(pl.lit(run_id).alias("run_id"))
-        )
-
-        def decl_rows(part: pl.DataFrame) -> pl.DataFrame:
-            return part.with_columns(
-                pl.col("date").cast(pl.Utf8),
-                pl.lit(run_id).alias("last_run_id"),
-                pl.lit(stamp).alias("updated_at"),
-            )
-
-        def assess_rows(part: pl.DataFrame) -> pl.DataFrame:
-            return part.select(
-                pl.lit(run_id).alias("run_id"),
-                "declaration_id",
-                "item_no",
-                "accelerator_id",
-                "resolution_confidence",
-                "eccn",
-                "license_required",
-                "value_usd",
-                "risk_score",
-                "channel",
-                "selection",
-                "top_reason",
-                _json("reasons"),
-                pl.lit(stamp).alias("created_at"),
-            )
-
+    @contextlib.contextmanager
+    def _bulk(self) -> Iterator[Any]:
+        """One ADBC transaction in rollback-journal mode; the SQLAlchemy engine stays closed."""
         self.engine.dispose()
         conn = adbc.connect(self.path, autocommit=True)  # the transaction is explicit below
         cur = conn.cursor()
@@ -122,6 +93,37 @@ class SQLiteStore(Store):
                 if pragma.startswith("PRAGMA journal_mode"):
                     cur.fetchall()
             cur.execute("BEGIN IMMEDIATE")
+            yield cur
+            cur.execute("COMMIT")
+        except Exception:
+            cur.execute("ROLLBACK")
+            raise
+        finally:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.fetchall()
+            cur.close()
+            conn.close()
+
+    @staticmethod
+    def _audit_bulk(cur: Any, run_id: int, action: str, after: str) -> None:
+        cur.execute(
+            "INSERT INTO audit (at, actor, action, entity, entity_id, before, after) "
+            "VALUES (?, ?, ?, 'run', ?, NULL, ?)",
+            (now(), actor(), action, str(run_id), after),
+        )
+
+    def save_lines(self, run_id: int, lines: pl.DataFrame) -> int:
+        stamp = now()
+        decl = lines.select(DECL_COLUMNS)
+
+        def decl_rows(part: pl.DataFrame) -> pl.DataFrame:
+            return part.with_columns(
+                pl.col("date").cast(pl.Utf8),
+                pl.lit(run_id).alias("last_run_id"),
+                pl.lit(stamp).alias("updated_at"),
+            )
+
+        with self._bulk() as cur:
             # Which lines are stored already? Only their keys go through a staging table; old
             # versions are removed and the new ones appended (first_run_id is carried over).
             cur.execute("DROP TABLE IF EXISTS temp.stage_keys")
@@ -143,6 +145,42 @@ class SQLiteStore(Store):
             else:
                 decl = decl.with_columns(pl.lit(run_id).alias("first_run_id"))
             cur.adbc_ingest("declarations", _stream(decl, decl_rows), mode="append")
+            cur.execute("DROP TABLE temp.stage_keys")
+            self._audit_bulk(
+                cur,
+                run_id,
+                "run.save_lines",
+                f'{{"lines": {decl.height}, "updated": {existing.height}}}',
+            )
+        return existing.height
+
+    def save_assessments(self, run_id: int, assessments: pl.DataFrame) -> None:
+        stamp = now()
+        cases = (
+            assessments.select("declaration_id", "item_no", "channel", "office", "risk_score")
+            .filter(pl.col("channel") != "green")
+            .with_columns(pl.lit(run_id).alias("run_id"))
+        )
+
+        def assess_rows(part: pl.DataFrame) -> pl.DataFrame:
+            return part.select(
+                pl.lit(run_id).alias("run_id"),
+                "declaration_id",
+                "item_no",
+                "accelerator_id",
+                "resolution_confidence",
+                "eccn",
+                "license_required",
+                "value_usd",
+                "risk_score",
+                "channel",
+                "selection",
+                "top_reason",
+                _json("reasons"),
+                pl.lit(stamp).alias("created_at"),
+            )
+
+        with self._bulk() as cur:
             cur.adbc_ingest("assessments", _stream(assessments, assess_rows), mode="append")
             cur.execute("DROP TABLE IF EXISTS temp.stage_cases")
             cur.adbc_ingest("stage_cases", cases.to_arrow(), mode="create", temporary=True)
@@ -156,25 +194,10 @@ class SQLiteStore(Store):
                 "WHERE cases.status <> 'closed'",
                 (stamp, stamp),
             )
-            cur.execute(
-                "INSERT INTO audit (at, actor, action, entity, entity_id, before, after) "
-                "VALUES (?, ?, 'run.save', 'run', ?, NULL, ?)",
-                (
-                    stamp,
-                    actor(),
-                    str(run_id),
-                    f'{{"lines": {decl.height}, "updated": {existing.height}, '
-                    f'"assessments": {assessments.height}, "cases": {cases.height}}}',
-                ),
-            )
-            cur.execute("DROP TABLE temp.stage_keys")
             cur.execute("DROP TABLE temp.stage_cases")
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
-        finally:
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.fetchall()
-            cur.close()
-            conn.close()
+            self._audit_bulk(
+                cur,
+                run_id,
+                "run.save_assessments",
+                f'{{"assessments": {assessments.height}, "cases": {cases.height}}}',
+            )
