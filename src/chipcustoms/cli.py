@@ -91,7 +91,9 @@ def _progress(enabled: bool, stages: int) -> Iterator[Step | None]:
 @app.command()
 def screen(
     input: str = typer.Argument(
-        ..., help="Declarations file (.csv, .jsonl, .parquet) or - for CSV on stdin."
+        ...,
+        metavar="INPUT",
+        help="Declarations file (.csv, .jsonl, .parquet) or - for CSV on stdin.",
     ),
     output: str = typer.Option(
         "-", "--output", "-o", help="Assessments file; format by extension, - for CSV on stdout."
@@ -196,7 +198,9 @@ def screen(
 
 @app.command()
 def explain(
-    declaration_id: str = typer.Argument(..., help="Declaration id as stored."),
+    declaration_id: str = typer.Argument(
+        ..., metavar="DECLARATION_ID", help="Declaration id as stored."
+    ),
     item: int = typer.Option(1, "--item", "-i", help="Goods item number."),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the stored record as JSON."),
