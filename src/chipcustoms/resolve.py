@@ -21,7 +21,7 @@ CONF_PART_NUMBER = 0.99
 CONF_PCI = 0.98
 CONF_ALIAS = 0.95
 CONF_ALIAS_SEVERAL = 0.8
-FUZZY_CUTOFF = 88.0
+FUZZY_CUTOFF = 85.0  # with the model-token guard below, letters may be a little off
 FUZZY_SCALE = 0.85
 # Words that make a description worth a fuzzy look even when no alias matched exactly.
 HINT = (
@@ -42,6 +42,12 @@ RESOLVED_SCHEMA = pl.Schema(
         "resolution_others": pl.Utf8,
     }
 )
+
+
+def _model_tokens(alias: str) -> set[str]:
+    """The alias's tokens that carry a digit ("5090d", "h100", "mi300x"): a fuzzy match must
+    find each of them verbatim, so typos are forgiven in words, never in model numbers."""
+    return {t for t in alias.split() if any(ch.isdigit() for ch in t)}
 
 
 @dataclass
@@ -174,7 +180,7 @@ class Resolver:
         return None
 
     def _fuzzy(self, d: pl.DataFrame) -> pl.DataFrame:
-        """Typos in letters, never in numbers: a fuzzy alias must share all its numbers."""
+        """Typos in letters, never in model numbers (see :func:`_model_tokens`)."""
         todo = (
             d.filter(pl.col("accelerator_id").is_null() & pl.col("__norm").str.contains(HINT))
             .select("__norm")
@@ -190,12 +196,12 @@ class Resolver:
         )
         for i, text in enumerate(texts):
             row = scores[i]
-            numbers = set(re.findall(r"\d+", text))
+            tokens = set(text.split())
             best = None
-            for j in row.argsort()[::-1]:
+            for j in row.argsort(kind="stable")[::-1]:
                 if row[j] < FUZZY_CUTOFF:
                     break
-                if set(re.findall(r"\d+", aliases[j])) <= numbers:
+                if _model_tokens(aliases[j]) <= tokens:
                     best = j
                     break
             if best is not None:
