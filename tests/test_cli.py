@@ -146,3 +146,59 @@ def test_generate_output_screens_without_a_mapping(tmp_path: Path) -> None:
     out = pl.read_parquet(tmp_path / "a.parquet")
     assert out.height == 3000 and not (tmp_path / "a.quarantine.csv").exists()
     assert out["accelerator_id"].is_not_null().sum() > 0
+
+
+def test_threshold_mode_uses_the_cutoffs_of_the_last_budget_run(
+    tmp_path: Path, fixtures: Path
+) -> None:
+    db = str(tmp_path / "s.db")
+    res = _cli(
+        "screen",
+        str(fixtures / "lines.csv"),
+        "-o",
+        str(tmp_path / "a.csv"),
+        "--mode",
+        "threshold",
+        "--db",
+        db,
+    )
+    assert res.returncode == 2 and "no finished budget-mode screening run" in res.stderr
+    res = runner.invoke(
+        app,
+        [
+            "screen",
+            str(fixtures / "lines.csv"),
+            "-o",
+            str(tmp_path / "a.csv"),
+            "--db",
+            db,
+            "-q",
+            "--red",
+            "0.3",
+            "--yellow",
+            "0.3",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    one = tmp_path / "one.csv"
+    lines = (fixtures / "lines.csv").read_text().splitlines()
+    one.write_text("\n".join([lines[0], lines[5]]) + "\n")  # D4: the under-valued 4090 D
+    res = runner.invoke(
+        app,
+        [
+            "screen",
+            str(one),
+            "-o",
+            str(tmp_path / "b.jsonl"),
+            "--mode",
+            "threshold",
+            "--db",
+            db,
+            "-q",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    row = pl.read_ndjson(tmp_path / "b.jsonl").row(0, named=True)
+    assert row["declaration_id"] == "D4" and row["channel"] != "green"
+    assert row["selection"] == "threshold"
+    assert row["reasons"][-1]["code"].startswith("SEL_THRESHOLD")

@@ -124,6 +124,12 @@ def screen(
         help="Columns that make a selection unit, e.g. office,date. Default: the whole batch.",
     ),
     seed: int = typer.Option(0, help="Seed for tie-breaks and random exploration."),
+    mode: str = typer.Option(
+        "budget",
+        "--mode",
+        help="budget: fill the channel budgets of this batch; threshold: use the score "
+        "cut-offs of the latest budget-mode run in --db (single lines, streams).",
+    ),
     db: str | None = typer.Option(
         None,
         "--db",
@@ -161,6 +167,8 @@ def screen(
     bad = [c for c in budgets.per if c not in known]
     if bad:
         raise ChipCustomsError(f"--per: unknown column(s) {bad}; use some of {sorted(known)}")
+    if mode not in ("budget", "threshold"):
+        raise ChipCustomsError(f"--mode must be budget or threshold, got {mode!r}")
     db = db or os.environ.get("CHIPCUSTOMS_DB")
     if input != "-" and not Path(input).exists():
         raise ChipCustomsError(f"{input}: file not found")
@@ -174,6 +182,7 @@ def screen(
             db=db,
             quarantine=quarantine,
             step=step or _quiet,
+            threshold_mode=mode == "threshold",
         )
     _KEEP.append(result)  # freed by the process exit, not by Python one object at a time
     if quiet and not summary:
@@ -359,6 +368,7 @@ def demo(
         random_share=0.1,
         per=None,
         seed=42,
+        mode="budget",
         db=_db(db),
         quarantine=None,
         summary=str(Path(folder) / "summary.md"),

@@ -18,7 +18,7 @@ from chipcustoms.policies import LoadedPack, load_packs
 from chipcustoms.resolve import Resolver
 from chipcustoms.rules import IDX, REASON_DTYPE, RuleSet
 from chipcustoms.scoring import ScoringConfig, noisy_or, scoring_config
-from chipcustoms.selection import Budgets, SelectionReport, select
+from chipcustoms.selection import Budgets, SelectionReport, select, select_by_thresholds
 
 SELECTION_MESSAGES = {
     ("red", "floor"): ("SEL_FLOOR_RED", "A mandatory rule floor requires physical inspection."),
@@ -30,6 +30,15 @@ SELECTION_MESSAGES = {
     ),
     ("yellow", "ranked"): ("SEL_RANKED_YELLOW", "High risk score, below the red cut."),
     ("blue", "valuation"): ("SEL_POST_AUDIT", "Revenue risk: release, then post-clearance audit."),
+    ("red", "threshold"): ("SEL_THRESHOLD_RED", "Risk score at or above the stored red cut-off."),
+    ("yellow", "threshold"): (
+        "SEL_THRESHOLD_YELLOW",
+        "Risk score at or above the stored yellow cut-off.",
+    ),
+    ("blue", "threshold"): (
+        "SEL_THRESHOLD_BLUE",
+        "Valuation risk at or above the stored blue cut-off: release, then audit.",
+    ),
 }
 
 
@@ -289,11 +298,22 @@ OUTPUT_COLUMNS = [
 
 
 def assess(
-    lines: pl.DataFrame, refs: References, budgets: Budgets
+    lines: pl.DataFrame,
+    refs: References,
+    budgets: Budgets,
+    *,
+    thresholds: dict[str, float | None] | None = None,
 ) -> tuple[pl.DataFrame, SelectionReport]:
-    """Assess a canonical batch; one output row per input line, in input order."""
+    """Assess a canonical batch; one output row per input line, in input order.
+
+    With ``thresholds`` (threshold mode: single lines, streams) each line's channel comes from
+    the stored score cut-offs instead of the batch's budgets.
+    """
     df, reasons = score(enrich(lines, refs), refs)
-    df, report = select(df, budgets)
+    if thresholds is not None:
+        df, report = select_by_thresholds(df, thresholds)
+    else:
+        df, report = select(df, budgets)
     df = finish(df, reasons)
     labels: list[str] = [
         c

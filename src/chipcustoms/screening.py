@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from chipcustoms.errors import ChipCustomsError
 from chipcustoms.ingest import IngestResult, ingest
 from chipcustoms.mapping import load_mapping
 from chipcustoms.pipeline import References, assess
@@ -58,6 +59,7 @@ def screen_file(
     refs: References | None = None,
     step: Step = _quiet,
     command: str = "screen",
+    threshold_mode: bool = False,
 ) -> ScreenResult:
     """Screen one file end to end; rows that cannot be read go to the quarantine file."""
     budgets = budgets or Budgets()
@@ -72,11 +74,23 @@ def screen_file(
     counts = RunCounts(result.read, result.accepted.height, result.quarantined)
     counts.check()
     store, run_id, saving = None, None, None
+    thresholds: dict[str, float | None] | None = None
+    if threshold_mode and not db:
+        raise ChipCustomsError("--mode threshold needs --db: the cut-offs come from a stored run")
     pool = ThreadPoolExecutor(max_workers=1)
     if db:
         from chipcustoms.store import open_store
 
         store = open_store(db)
+        if threshold_mode:
+            latest = store.latest_thresholds()
+            if latest is None:
+                raise ChipCustomsError(
+                    f"{db}: no finished budget-mode screening run to take cut-offs from; "
+                    "screen a batch with budgets first"
+                )
+            source_run, thresholds = latest
+            command = f"screen --mode threshold (cut-offs of run {source_run})"
         run_id = store.start_run(
             command=command,
             inputs=[input_path],
@@ -96,7 +110,7 @@ def screen_file(
         saving = pool.submit(store.save_lines, run_id, result.accepted)
     try:
         with step(f"assessing {result.accepted.height:,} lines"):
-            assessments, report = assess(result.accepted, refs, budgets)
+            assessments, report = assess(result.accepted, refs, budgets, thresholds=thresholds)
         with step("writing assessments"):
             write_table(assessments, output, json_columns=("reasons", "rule_hits"))
         q_path = None

@@ -196,8 +196,29 @@ def apply_thresholds(df: pl.DataFrame, thresholds: dict[str, float | None]) -> p
         .then(pl.lit(BLUE))
         .otherwise(pl.lit(GREEN))
         .alias("channel"),
-        pl.when(pl.col("floor_red") | pl.col("floor_yellow"))
+    ).with_columns(
+        pl.when(pl.col("channel") == GREEN)
+        .then(pl.lit("none"))
+        .when((pl.col("channel") == RED) & pl.col("floor_red"))
+        .then(pl.lit("floor"))
+        .when((pl.col("channel") == YELLOW) & pl.col("floor_yellow"))
         .then(pl.lit("floor"))
         .otherwise(pl.lit("threshold"))
         .alias("selection"),
     )
+
+
+def select_by_thresholds(
+    df: pl.DataFrame, thresholds: dict[str, float | None]
+) -> tuple[pl.DataFrame, SelectionReport]:
+    """Threshold mode with the same report shape as budget mode."""
+    out = apply_thresholds(df, thresholds)
+    counts = {c: int(v) for c, v in out["channel"].value_counts().iter_rows()}
+    report = SelectionReport(
+        units=1,
+        counts={c: counts.get(c, 0) for c in (RED, YELLOW, BLUE, GREEN)},
+        floor_overflow=0,
+        thresholds=dict(thresholds),
+        random_selected=0,
+    )
+    return out, report

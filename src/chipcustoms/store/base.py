@@ -235,6 +235,19 @@ class Store(ABC):
             ).all()
         return [int(r[0]) for r in rows]
 
+    def latest_thresholds(self) -> tuple[int, dict[str, float | None]] | None:
+        """The score cut-offs implied by the newest finished budget-mode run (threshold mode)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(t.runs.c.run_id, t.runs.c.thresholds)
+                .where(t.runs.c.status == "done", t.runs.c.command == "screen")
+                .order_by(t.runs.c.run_id.desc())
+                .limit(1)
+            ).first()
+        if row is None or not row.thresholds:
+            return None
+        return int(row.run_id), json.loads(row.thresholds)
+
     def runs(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [
