@@ -22,4 +22,4 @@ test: install
 	$(BIN)/python -m pytest
 
 bench: install
-	$(BIN)/python benchmarks/bench_screen.py --rows 1000000
+	$(BIN)/python benchmarks/bench_screen.py --rows 1000000 --repeat 5
