@@ -105,9 +105,9 @@ def write_table(df: pl.DataFrame, path: str | Path, *, json_columns: tuple[str, 
     """
     fmt = format_of(path)
     if fmt == "csv":
-        out = df.with_columns([_to_json_text(df, c) for c in json_columns if c in df.columns])
+        out = df.with_columns([json_text(c) for c in json_columns if c in df.columns])
         nested = [c for c, t in out.schema.items() if t.is_nested()]
-        out = out.with_columns([_to_json_text(out, c) for c in nested])
+        out = out.with_columns([json_text(c) for c in nested])
         if str(path) == "-":
             sys.stdout.write(out.write_csv())
         else:
@@ -126,7 +126,7 @@ def write_table(df: pl.DataFrame, path: str | Path, *, json_columns: tuple[str, 
             df.write_parquet(path)
 
 
-def _to_json_text(df: pl.DataFrame, column: str) -> pl.Expr:
+def json_text(column: str) -> pl.Expr:
     """Vectorised JSON encoding of a nested column (wrapped in a struct so lists encode too)."""
     return (
         pl.struct(pl.col(column).alias("v"))

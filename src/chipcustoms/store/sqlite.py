@@ -27,6 +27,7 @@ from chipcustoms.errors import StoreError
 from chipcustoms.frames import lookup
 from chipcustoms.schema import FIELDS, KEY, LABELS
 from chipcustoms.store.base import Store, actor, now
+from chipcustoms.tableio import json_text
 
 DECL_COLUMNS = [f.name for f in FIELDS] + [f.name for f in LABELS] + ["extra"]
 BULK_PRAGMAS = (
@@ -43,17 +44,6 @@ def _on_connect(dbapi_conn: object, _record: object) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
-
-
-def _json(column: str) -> pl.Expr:
-    """A nested column as JSON text (wrapped in a struct so that lists encode too)."""
-    return (
-        pl.struct(pl.col(column).alias("v"))
-        .struct.json_encode()
-        .str.strip_prefix('{"v":')
-        .str.strip_suffix("}")
-        .alias(column)
-    )
 
 
 def _stream(
@@ -176,7 +166,7 @@ class SQLiteStore(Store):
                 "channel",
                 "selection",
                 "top_reason",
-                _json("reasons"),
+                json_text("reasons"),
                 pl.lit(stamp).alias("created_at"),
             )
 
