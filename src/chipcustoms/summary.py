@@ -91,7 +91,7 @@ def markdown(
         f"{report.floor_overflow:,}."
     )
     th = ", ".join(
-        f"{k} >= {v:.3f}" if v is not None else f"{k}: none" for k, v in report.thresholds.items()
+        f"{k} >= {v:.3g}" if v is not None else f"{k}: none" for k, v in report.thresholds.items()
     )
     lines += [
         f"Threshold-mode cut-offs implied by this run: {th}.",
