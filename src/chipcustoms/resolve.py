@@ -33,6 +33,7 @@ HINT = (
 # (NVIDIA, AMD, Huawei, Habana/Intel, Cambricon) as PCI writes them.
 PCI_PATTERN = r"\b((?:10de|1002|19e5|1da3|cabc) [0-9a-f]{4})\b"
 
+RESOLVE_SEED = 20251010
 RESOLVED_SCHEMA = pl.Schema(
     {
         "accelerator_id": pl.Utf8,
@@ -83,18 +84,25 @@ class Resolver:
         self._part_regex = "(?i)(" + "|".join(f"(?:{p})" for p in parts) + ")" if parts else None
 
     def resolve(self, lines: pl.DataFrame) -> pl.DataFrame:
-        """Add accelerator and resolution columns to ``lines`` (same height, same order)."""
+        """Add accelerator and resolution columns to ``lines`` (same height, same order).
+
+        Lines are keyed by a 64-bit hash of the four text fields, so that the million-row side
+        of the work is one hash and one integer join; everything else runs on distinct texts.
+        (A collision needs ~4 billion distinct texts to become likely.)
+        """
+        fields = ["description", "brand", "model", "part_number"]
+        key = pl.struct([pl.col(c) for c in fields]).hash(seed=RESOLVE_SEED).alias("__key")
+        keyed = lines.select(key, *fields)
         text = pl.concat_str(
             [pl.col(c).fill_null("") for c in ("description", "brand", "model")], separator=" "
         )
-        keyed = lines.with_columns(
+        distinct = keyed.unique(subset="__key", keep="first").select(
+            "__key",
             text.alias("__text"),
             normalise_part_number(pl.col("part_number").fill_null("")).alias("__pn"),
-            pl.col("hs_code").fill_null("").str.slice(0, 6).alias("__hs6"),
         )
-        distinct = keyed.select("__text", "__pn", "__hs6").unique()
         resolved = self._resolve_distinct(distinct)
-        out = lookup(keyed, resolved, ["__text", "__pn", "__hs6"]).drop("__text", "__pn", "__hs6")
+        out = lookup(lines.with_columns(key), resolved, "__key").drop("__key")
         meta = self.catalog.frame().select(
             "accelerator_id", "accelerator_vendor", "accelerator_model"
         )
@@ -171,7 +179,7 @@ class Resolver:
             .alias("resolution_others"),
         )
         d = self._fuzzy(d)
-        return d.select("__text", "__pn", "__hs6", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
+        return d.select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
 
     def _part_id(self, hit: str) -> str | None:
         for pattern, model_id in self.part_patterns:
