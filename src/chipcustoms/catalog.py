@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from chipcustoms.classification import BITS, Classification, classify
 from chipcustoms.errors import ReferenceDataError
-from chipcustoms.refdata import REFDATA, load_yaml, validation_message
+from chipcustoms.refdata import REFDATA, entry_of, load_yaml, validation_message
 
 
 class _Strict(BaseModel):
@@ -238,16 +238,9 @@ def _load_vendor(path: Path) -> VendorFile:
     try:
         vf = VendorFile.model_validate(raw)
     except ValidationError as exc:
-        # Name the entry: the first loc element after "models" is its index.
-        entry = None
-        for err in exc.errors():
-            loc = err["loc"]
-            if len(loc) > 1 and loc[0] == "models" and isinstance(loc[1], int):
-                models = raw.get("models") or []
-                if loc[1] < len(models) and isinstance(models[loc[1]], dict):
-                    entry = str(models[loc[1]].get("id", loc[1]))
-                break
-        raise ReferenceDataError(validation_message(path, exc, entry)) from exc
+        raise ReferenceDataError(
+            validation_message(path, exc, entry_of(raw, exc, "models"))
+        ) from exc
     if vf.vendor != path.stem:
         raise ReferenceDataError(f"{path}: vendor {vf.vendor!r} must equal the file name")
     return vf

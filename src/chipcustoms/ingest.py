@@ -104,21 +104,31 @@ def _error(field: str, cond: pl.Expr, reason: pl.Expr | str) -> Check:
     return field, cond, pl.lit(reason) if isinstance(reason, str) else reason
 
 
-def _per_distinct(
-    raw: pl.DataFrame, value: pl.Expr, fn: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType
-) -> pl.Expr:
-    """``fn(value)``, computed once per distinct value and mapped back.
+Derive = tuple[Callable[[pl.Expr], pl.Expr], pl.DataType]
+
+
+def _per_distinct(raw: pl.DataFrame, value: pl.Expr, *derive: Derive) -> list[pl.Expr]:
+    """Each ``fn(value)`` of ``derive``, computed once per distinct value and mapped back.
 
     Country, currency, mode and HS columns hold a few hundred distinct values in millions of
-    rows: normalising the distinct values is far cheaper than normalising every row. Columns
-    with too many distinct values get the plain expression.
+    rows: normalising the distinct values (found once for all derivations) is far cheaper than
+    normalising every row. Columns with too many distinct values get the plain expressions.
     """
     distinct = raw.select(value.unique().alias("v")).drop_nulls()
     if distinct.height > DISTINCT_LIMIT:
-        return fn(value)
-    mapped = distinct.with_columns(fn(pl.col("v")).alias("out"))
-    table = dict(zip(mapped["v"].to_list(), mapped["out"].to_list(), strict=True))
-    return value.replace_strict(table, default=None, return_dtype=dtype)
+        return [fn(value) for fn, _ in derive]
+    mapped = distinct.with_columns(
+        fn(pl.col("v")).alias(f"o{k}") for k, (fn, _) in enumerate(derive)
+    )
+    keys = mapped["v"].to_list()
+    return [
+        value.replace_strict(
+            dict(zip(keys, mapped[f"o{k}"].to_list(), strict=True)),
+            default=None,
+            return_dtype=dtype,
+        )
+        for k, (_, dtype) in enumerate(derive)
+    ]
 
 
 def _clean_hs(e: pl.Expr) -> pl.Expr:
@@ -250,11 +260,10 @@ def ingest(
             ),
         )
     )
-    mode = _per_distinct(
+    (mode,) = _per_distinct(
         raw,
         values["transport_mode"],
-        lambda e: e.str.to_lowercase().replace(TRANSPORT_ALIASES),
-        pl.Utf8(),
+        (lambda e: e.str.to_lowercase().replace(TRANSPORT_ALIASES), pl.Utf8()),
     )
     out["transport_mode"] = (
         pl.when(mode.is_null() | mode.is_in(list(TRANSPORT_MODES)))
@@ -264,10 +273,13 @@ def ingest(
     # Countries
     unknown_markers: list[pl.Expr] = []
     for name in COUNTRY_FIELDS:
-        v = values[name]
-        code = _per_distinct(raw, v, lambda e: countries.normalise(e)[0], pl.Utf8())
-        marker = _per_distinct(raw, v, lambda e: countries.normalise(e)[1], pl.Boolean())
-        invalid = _per_distinct(raw, v, lambda e: countries.normalise(e)[2], pl.Boolean())
+        code, marker, invalid = _per_distinct(
+            raw,
+            values[name],
+            (lambda e: countries.normalise(e)[0], pl.Utf8()),
+            (lambda e: countries.normalise(e)[1], pl.Boolean()),
+            (lambda e: countries.normalise(e)[2], pl.Boolean()),
+        )
         out[name] = code
         unknown_markers.append(marker)
         errors.append(
@@ -294,11 +306,13 @@ def ingest(
         )
     )
     # HS code: dots and spaces stripped; an odd length lost its leading zero to a number type.
-    hs = _per_distinct(raw, values["hs_code"], _clean_hs, pl.Utf8())
-    out["hs_code"] = hs
-    hs_bad = _per_distinct(
-        raw, values["hs_code"], lambda e: ~_clean_hs(e).str.contains(r"^\d{6,10}$"), pl.Boolean()
+    hs, hs_bad = _per_distinct(
+        raw,
+        values["hs_code"],
+        (_clean_hs, pl.Utf8()),
+        (lambda e: ~_clean_hs(e).str.contains(r"^\d{6,10}$"), pl.Boolean()),
     )
+    out["hs_code"] = hs
     errors.append(
         _error(
             "hs_code",

@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from chipcustoms.errors import ReferenceDataError
-from chipcustoms.refdata import REFDATA, load_yaml, validation_message
+from chipcustoms.refdata import REFDATA, entry_of, load_yaml, validation_message
 
 Category = Literal["valuation", "routing", "classification", "control", "quantity", "party"]
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]+$")
@@ -111,15 +111,9 @@ def load_pack(name_or_path: str) -> LoadedPack:
     try:
         pack = Pack.model_validate(raw)
     except ValidationError as exc:
-        entry = None
-        for err in exc.errors():
-            loc = err["loc"]
-            if len(loc) > 1 and loc[0] == "rules" and isinstance(loc[1], int):
-                rules = raw.get("rules") or []
-                if loc[1] < len(rules) and isinstance(rules[loc[1]], dict):
-                    entry = str(rules[loc[1]].get("id", loc[1]))
-                break
-        raise ReferenceDataError(validation_message(path, exc, entry)) from exc
+        raise ReferenceDataError(
+            validation_message(path, exc, entry_of(raw, exc, "rules"))
+        ) from exc
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
     return LoadedPack(pack=pack, path=path, digest=digest)
 

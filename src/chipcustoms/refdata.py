@@ -29,6 +29,18 @@ def load_yaml(path: Path) -> Any:
         raise ReferenceDataError(f"{path}: not valid YAML: {exc}") from exc
 
 
+def entry_of(raw: Any, exc: ValidationError, section: str) -> str | None:
+    """The id of the list entry (``raw[section][i]``) that the first error points into."""
+    for err in exc.errors():
+        loc = err["loc"]
+        if len(loc) > 1 and loc[0] == section and isinstance(loc[1], int):
+            items = raw.get(section) or [] if isinstance(raw, dict) else []
+            if loc[1] < len(items) and isinstance(items[loc[1]], dict):
+                return str(items[loc[1]].get("id", loc[1]))
+            return str(loc[1])
+    return None
+
+
 def validation_message(path: Path, exc: ValidationError, entry: str | None = None) -> str:
     """One line per pydantic error, each naming file, entry and field path."""
     where = f"{path}" + (f" [{entry}]" if entry else "")

@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from chipcustoms.errors import RuleError
-from chipcustoms.policies import LoadedPack, Rule
+from chipcustoms.policies import PLACEHOLDER, LoadedPack, Rule
 from chipcustoms.sqlexpr import check, columns_of
 
 IDX = "__i"
@@ -28,9 +28,7 @@ def _message_sql(rule: Rule) -> str:
     """Template '... {col:.0f} ...' -> 'lit' || coalesce(format('{:.0f}', col), 'n/a') || ..."""
     parts: list[str] = []
     pos = 0
-    import re
-
-    for m in re.finditer(r"\{([a-z_][a-z0-9_]*)(?::([^}]*))?\}", rule.message):
+    for m in PLACEHOLDER.finditer(rule.message):
         if m.start() > pos:
             parts.append(_lit(rule.message[pos : m.start()]))
         col, spec = m.group(1), m.group(2)

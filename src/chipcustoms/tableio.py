@@ -35,11 +35,6 @@ def format_of(path: str | Path, default: str = "csv") -> str:
     return FORMATS[suffix]
 
 
-def read_raw(path: str | Path) -> pl.DataFrame:
-    """Read a declarations file without interpreting values (see :func:`read_raw_checked`)."""
-    return read_raw_checked(path)[0]
-
-
 TypedFor = Callable[[list[str]], dict[str, pl.DataType]]
 
 
