@@ -8,6 +8,7 @@ combine into a risk score with ordered reasons, then select channels within the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import polars as pl
 
@@ -42,6 +43,26 @@ SELECTION_MESSAGES = {
 }
 
 
+class Scorer(Protocol):
+    """A source of evidence beyond rules and anomalies (party screening, the learned model).
+
+    ``score`` gets the enriched batch (with ``__i``, rule floors and ``rule_hits`` already joined)
+    and returns it with the scorer's own columns added, a Float64 term in [0, 1] that joins the
+    noisy-or risk score (or None to add nothing), and long reasons: one row per (``__i``,
+    ``reason``) with ``reason`` of REASON_DTYPE, only for the lines that have one (they rank
+    with the rule and anomaly evidence, by score). Scorers run in
+    list order, so a later one (the model) may read an earlier one's columns (screening hits).
+    """
+
+    name: str
+
+    def score(self, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr | None, pl.DataFrame]: ...
+
+    def version(self) -> object: ...
+
+    def output_columns(self) -> list[str]: ...
+
+
 @dataclass
 class References:
     """Everything assess() reads besides the batch, loaded once per process."""
@@ -49,6 +70,7 @@ class References:
     catalog: Catalog
     packs: list[LoadedPack]
     scoring: ScoringConfig
+    scorers: list[Scorer] = field(default_factory=list)
     resolver: Resolver = field(init=False)
     rules: RuleSet = field(init=False)
 
@@ -57,22 +79,31 @@ class References:
         self.rules = RuleSet(self.packs)
 
     @classmethod
-    def load(cls, policies: list[str] | None = None) -> References:
-        return cls(load_catalog(), load_packs(policies), scoring_config())
+    def load(cls, policies: list[str] | None = None, db: str | None = None) -> References:
+        """Files of the package, plus what the store holds (watchlists, the active model)."""
+        return cls(load_catalog(), load_packs(policies), scoring_config(), _scorers(db))
 
     def versions(self) -> dict[str, object]:
+        by_name = {s.name: s.version() for s in self.scorers}
         return {
             "catalog": self.catalog.version,
             "policies": {lp.pack.id: f"{lp.pack.version}#{lp.digest}" for lp in self.packs},
             "scoring": self.scoring.version,
-            "model": None,
-            "watchlists": None,
+            "model": by_name.get("model"),
+            "watchlists": by_name.get("screening"),
         }
 
     def category_of(self) -> dict[str, str]:
         cats: dict[str, str] = dict(self.rules.codes)
         cats.update({code: s.category for code, s in self.scoring.anomalies.items()})
         return cats
+
+
+def _scorers(db: str | None) -> list[Scorer]:
+    """The store-backed scorers in force for ``db``: screening first, then the model."""
+    if db is None:
+        return []
+    return []
 
 
 def enrich(lines: pl.DataFrame, refs: References) -> pl.DataFrame:
@@ -213,6 +244,18 @@ def score(df: pl.DataFrame, refs: References) -> tuple[pl.DataFrame, pl.DataFram
             _RANK_RESOLUTION,
         )
     )
+    for scorer in refs.scorers:
+        df, term, part = scorer.score(df)
+        if term is not None:
+            terms.append(term)
+        if part.height:
+            parts.append(
+                part.select(
+                    IDX,
+                    pl.lit(_RANK_EVIDENCE, dtype=pl.Int8).alias("__rank"),
+                    pl.col("reason").cast(REASON_DTYPE),
+                )
+            )
     reasons = pl.concat(parts).sort(
         [IDX, "__rank", pl.col("reason").struct.field("score")],
         descending=[False, False, True],
@@ -320,4 +363,5 @@ def assess(
         for c in ("inspected", "fraud", "critical", "revenue")
         if c in df.columns and df[c].null_count() < df.height
     ]
-    return df.select(OUTPUT_COLUMNS + labels), report
+    extra = [c for s in refs.scorers for c in s.output_columns()]
+    return df.select(OUTPUT_COLUMNS + extra + labels), report

@@ -65,7 +65,7 @@ def screen_file(
     budgets = budgets or Budgets()
     the_mapping = load_mapping(mapping)
     with step("loading reference data"):
-        refs = refs or References.load(policies)
+        refs = refs or References.load(policies, db)
     with step("reading"):
         raw, lossy = read_raw_checked(input_path, the_mapping.typed_columns)
     with step(f"validating {raw.height:,} rows"):
