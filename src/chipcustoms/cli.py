@@ -385,6 +385,18 @@ def db_upgrade(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> Non
     err.print(f"{_db(db)}: schema is current")
 
 
+# --- issue 3: the learned model (train, evaluate, simulate, models) ---
+
+
+# --- issue 4: recognition (resolve, verify) ---
+
+
+# --- issue 5: party screening (watchlist, parties, compare-names, rescreen) ---
+
+
+# --- issue 6: server (serve, users, audit) ---
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"chipcustoms {__version__}")
