@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench install
+.PHONY: demo test lint bench install pg bench-server
 
 $(BIN)/chipcustoms: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -23,3 +23,13 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_screen.py --rows 1000000 --repeat 5
+
+# A local PostgreSQL for the store tests (root; installs Debian's postgresql if missing). Then:
+#   CHIPCUSTOMS_TEST_PG_URL=$$(bash .ci/postgres.sh) make test
+# Without the variable the PostgreSQL cases skip; .ci/run always sets it.
+pg:
+	bash .ci/postgres.sh
+
+bench-server: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/bench_server.py --seconds 60 --rate 50

@@ -6,17 +6,27 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from chipcustoms.audit import verify
 from chipcustoms.errors import StoreError
 from chipcustoms.screening import screen_file
 from chipcustoms.selection import Budgets
-from chipcustoms.store import open_store
+from chipcustoms.store import open_store, rows
 from chipcustoms.store.tables import metadata
+from stores import BACKENDS, fresh_pg, target
 
 
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same tests on SQLite and on a real PostgreSQL (tests/stores.py)."""
+    return target(request.param, tmp_path)
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["rows", "bulk"])
 def test_rescreening_updates_lines_appends_assessments_keeps_one_case(
-    tmp_path: Path, fixtures: Path
+    db: str, tmp_path: Path, fixtures: Path, bulk: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = str(tmp_path / "s.db")
+    if bulk:  # the fixture is small: send it down the bulk path (ADBC / COPY) all the same
+        monkeypatch.setattr(rows, "SMALL", 0)
     for _ in range(2):
         screen_file(
             str(fixtures / "lines.csv"),
@@ -36,6 +46,23 @@ def test_rescreening_updates_lines_appends_assessments_keeps_one_case(
     assert record["case"]["status"] == "open"
     runs = store.runs()
     assert runs[-1]["status"] == "done" and '"accepted": 7' in runs[-1]["counts"]
+    assert verify(store.audit_entries()).intact
+
+
+def test_postgres_audit_and_assessments_are_append_only(tmp_path: Path, fixtures: Path) -> None:
+    url = fresh_pg()
+    screen_file(str(fixtures / "lines.csv"), str(tmp_path / "o.csv"), db=url)
+    engine = open_store(url).engine
+    for table in ("audit", "assessments"):
+        for verb in (
+            f"DELETE FROM {table}",
+            f"UPDATE {table} SET run_id = 0"
+            if table == "assessments"
+            else f"UPDATE {table} SET actor = 'x'",
+            f"TRUNCATE {table}",
+        ):
+            with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine.begin() as c:
+                c.execute(sa.text(verb))
 
 
 def test_audit_and_assessments_are_append_only(tmp_path: Path, fixtures: Path) -> None:
@@ -54,8 +81,8 @@ def test_audit_and_assessments_are_append_only(tmp_path: Path, fixtures: Path) -
     assert con.execute("pragma integrity_check").fetchone()[0] == "ok"
 
 
-def test_migrations_create_exactly_the_declared_tables(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / "m.db"))
+def test_migrations_create_exactly_the_declared_tables(db: str) -> None:
+    store = open_store(db)
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
@@ -72,6 +99,8 @@ def test_unknown_schema_version_is_refused(tmp_path: Path) -> None:
         open_store(str(db), upgrade=False)
 
 
-def test_postgres_url_is_not_yet_supported() -> None:
-    with pytest.raises(StoreError, match="only SQLite"):
-        open_store("postgresql://localhost/x")
+def test_unknown_url_schemes_and_unreachable_servers_are_clear_errors() -> None:
+    with pytest.raises(StoreError, match="SQLite path or a postgresql"):
+        open_store("mysql://localhost/x")
+    with pytest.raises(StoreError, match="cannot reach the store"):
+        open_store("postgresql://nobody:secret@127.0.0.1:1/x")

@@ -19,25 +19,47 @@ def _clip(e: pl.Expr) -> pl.Expr:
     return e.clip(0.0, 1.0).fill_nan(None)
 
 
-def _peer_z(lines: pl.DataFrame, min_peers: int) -> pl.Series:
-    """Robust z of ln(unit value) within each HS6 of the batch (median / MAD, group-by once)."""
-    ln = pl.when(pl.col("unit_basis_usd") > 0).then(pl.col("unit_basis_usd").log())
-    narrow = lines.select("hs6", ln.alias("ln"))
+def log_unit_value() -> pl.Expr:
+    """ln(unit value in USD per piece or kg), null where there is no positive value."""
+    return pl.when(pl.col("unit_basis_usd") > 0).then(pl.col("unit_basis_usd").log())
+
+
+def peer_stats(narrow: pl.DataFrame) -> pl.DataFrame:
+    """Per HS6 of ``narrow`` (columns ``hs6``, ``ln``): median, scaled MAD and count of ln.
+
+    A streamed run computes the same table over the whole input (DuckDB, out of core; see
+    :mod:`chipcustoms.streaming`), so that a line's peers are all the input's lines of its
+    HS6 and not only those of its batch.
+    """
     stats = narrow.group_by("hs6").agg(
         pl.col("ln").median().alias("med"), pl.col("ln").count().alias("n")
     )
-    narrow = lookup(narrow, stats, "hs6").with_columns(
-        (pl.col("ln") - pl.col("med")).abs().alias("dev")
+    dev = lookup(narrow, stats, "hs6").select(
+        "hs6", (pl.col("ln") - pl.col("med")).abs().alias("dev")
     )
-    spread = narrow.group_by("hs6").agg((pl.col("dev").median() * 1.4826).alias("mad"))
-    narrow = lookup(narrow, spread, "hs6")
+    spread = dev.group_by("hs6").agg((pl.col("dev").median() * 1.4826).alias("mad"))
+    return lookup(stats, spread, "hs6")
+
+
+def _peer_z(lines: pl.DataFrame, min_peers: int, peers: pl.DataFrame | None) -> pl.Series:
+    """Robust z of ln(unit value) within each HS6 (median / MAD, group-by once).
+
+    The peers are the batch's lines unless ``peers`` (a :func:`peer_stats` table of a larger
+    whole) is given.
+    """
+    narrow = lines.select("hs6", log_unit_value().alias("ln"))
+    if peers is None:
+        peers = peer_stats(narrow)
+    narrow = lookup(narrow, peers.select("hs6", "med", "n", "mad"), "hs6")
     z = (pl.col("ln") - pl.col("med")) / pl.col("mad")
     return narrow.select(
         pl.when((pl.col("n") >= min_peers) & (pl.col("mad") > 0)).then(_clip((-z - 2) / 4))
     ).to_series()
 
 
-def add_scores(lines: pl.DataFrame, *, min_peers: int = 20) -> pl.DataFrame:
+def add_scores(
+    lines: pl.DataFrame, *, min_peers: int = 20, peers: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Add one `anom_*` column per check (null when the check does not apply)."""
     unit_kg = pl.coalesce(pl.col("unit_gross_kg"), pl.col("unit_net_kg"))
     return lines.with_columns(
@@ -47,7 +69,7 @@ def add_scores(lines: pl.DataFrame, *, min_peers: int = 20) -> pl.DataFrame:
         _clip((unit_kg / (1.5 * pl.col("weight_kg_typical"))).log().abs() / LN5).alias(
             "anom_weight_implausible"
         ),
-        _peer_z(lines, min_peers).alias("anom_value_low_for_hs"),
+        _peer_z(lines, min_peers, peers).alias("anom_value_low_for_hs"),
         pl.when(
             (pl.col("value") == 0)
             | (pl.col("net_weight_kg") == 0)

@@ -164,12 +164,46 @@ class VendorFile(_Strict):
         return self
 
 
+class System(_Strict):
+    """A computer or board that carries a fixed number of accelerators (a DGX H100: 8)."""
+
+    id: str
+    name: str
+    aliases: list[str]
+    units: int = Field(gt=0)
+    accelerator: str | None = None  # null: the buyer chooses; the text must name the model
+    source: str
+
+
+class SystemsFile(_Strict):
+    version: str
+    sources: dict[str, Source]
+    systems: list[System]
+
+    @model_validator(mode="after")
+    def _citations_resolve(self) -> SystemsFile:
+        for s in self.systems:
+            if s.source not in self.sources:
+                raise ValueError(f"system {s.id}: cites unknown source key {s.source!r}")
+        return self
+
+
+SYSTEMS_FILE = "systems.yaml"
+
+
 class Catalog:
     """All vendor files, loaded once. Lookups by id; a Polars frame for vectorised joins."""
 
-    def __init__(self, vendors: list[VendorFile], files: list[Path]) -> None:
+    def __init__(
+        self,
+        vendors: list[VendorFile],
+        files: list[Path],
+        systems: list[System] | None = None,
+        systems_file: Path | None = None,
+    ) -> None:
         self.vendors = vendors
-        self.files = files
+        self.files = files + ([systems_file] if systems_file else [])
+        self.systems = systems or []
         self.models: list[Accelerator] = []
         seen: dict[str, Path] = {}
         for vf, path in zip(vendors, files, strict=True):
@@ -179,6 +213,12 @@ class Catalog:
                 seen[m.id] = path
                 self.models.append(m.model_copy(update={"vendor": vf.vendor_name}))
         self.by_id = {m.id: m for m in self.models}
+        for sys_ in self.systems:
+            if sys_.accelerator is not None and sys_.accelerator not in self.by_id:
+                raise ReferenceDataError(
+                    f"{systems_file} [{sys_.id}]: accelerator {sys_.accelerator!r} "
+                    "is not in the catalog"
+                )
 
     @property
     def version(self) -> str:
@@ -246,9 +286,29 @@ def _load_vendor(path: Path) -> VendorFile:
     return vf
 
 
+def _load_systems(path: Path) -> list[System]:
+    raw = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise ReferenceDataError(f"{path}: expected a mapping with version, sources and systems")
+    try:
+        return SystemsFile.model_validate(raw).systems
+    except ValidationError as exc:
+        raise ReferenceDataError(
+            validation_message(path, exc, entry_of(raw, exc, "systems"))
+        ) from exc
+
+
 def load_catalog(paths: Iterable[Path] | None = None) -> Catalog:
-    """Load the bundled catalog (or the given vendor files)."""
-    files = sorted(paths) if paths is not None else sorted((REFDATA / "catalog").glob("*.yaml"))
+    """Load the bundled catalog (or the given vendor files), with the systems that carry them.
+
+    ``systems.yaml`` beside the vendor files lists servers and boards; the bundled one is used
+    when ``paths`` holds none.
+    """
+    given = sorted(paths) if paths is not None else sorted((REFDATA / "catalog").glob("*.yaml"))
+    files = [p for p in given if p.name != SYSTEMS_FILE]
     if not files:
         raise ReferenceDataError(f"no catalog files found in {REFDATA / 'catalog'}")
-    return Catalog([_load_vendor(p) for p in files], files)
+    named = [p for p in given if p.name == SYSTEMS_FILE]
+    systems_file = named[0] if named else REFDATA / "catalog" / SYSTEMS_FILE
+    systems = _load_systems(systems_file) if systems_file.exists() else []
+    return Catalog([_load_vendor(p) for p in files], files, systems, systems_file)

@@ -142,9 +142,20 @@ def _shown(expr: pl.Expr) -> pl.Expr:
 
 
 def ingest(
-    raw: pl.DataFrame, mapping: Mapping, *, file: str = "-", check_encoding: bool = True
+    raw: pl.DataFrame,
+    mapping: Mapping,
+    *,
+    file: str = "-",
+    check_encoding: bool = True,
+    check_duplicates: bool = True,
+    keep_row: bool = False,
 ) -> IngestResult:
-    """Validate and normalise one source table according to ``mapping``."""
+    """Validate and normalise one source table according to ``mapping``.
+
+    A streamed run (:mod:`chipcustoms.streaming`) ingests partition by partition: it turns the
+    duplicate-key check off here and runs it over the whole input instead, and asks for each
+    accepted line's row number (``keep_row``, column ``__row``) to find the duplicates by.
+    """
     raw = raw.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
     sources = mapping.source_columns(raw.columns)
     present = {f: s for f, s in sources.items() if s in raw.columns}
@@ -358,7 +369,7 @@ def ingest(
             "__is_dup"
         )
     )
-    dups = keys.filter(pl.col("__is_dup"))
+    dups = keys.filter(pl.col("__is_dup") & check_duplicates)
     firsts = (
         keys.join(dups.select("__k1", "__k2").unique(), on=["__k1", "__k2"])
         .group_by("__k1", "__k2")
@@ -382,7 +393,15 @@ def ingest(
     )
     raw_cols = [c for c in raw.columns if c not in (ROW, "__first")]
     parts = [
-        _apply(raw.slice(offset, CHUNK_ROWS), out, checks, unknown_markers, schema, raw_cols, file)
+        _apply(
+            raw.slice(offset, CHUNK_ROWS),
+            out,
+            checks,
+            unknown_markers,
+            {ROW: pl.Int64(), **schema} if keep_row else schema,
+            raw_cols,
+            file,
+        )
         for offset in range(0, max(raw.height, 1), CHUNK_ROWS)
     ]
     return IngestResult(
@@ -408,6 +427,7 @@ def _apply(
         *[cond.fill_null(False).alias(f"__e{i}") for i, (_, cond, _) in enumerate(checks)],
         pl.sum_horizontal(unknown_markers).alias("__unknown"),
         *[expr.cast(schema[name], strict=False).alias(f"__c_{name}") for name, expr in out.items()],
+        *([pl.col(ROW).alias(f"__c_{ROW}")] if ROW in schema else []),
     )
     is_bad = pl.any_horizontal([f"__e{i}" for i in range(len(checks))])
     good = staged.filter(~is_bad)

@@ -103,11 +103,20 @@ def _scorers(db: str | None) -> list[Scorer]:
     """The store-backed scorers in force for ``db``: screening first, then the model."""
     if db is None:
         return []
-    return []
+    from chipcustoms.model_scorer import ModelScorer
+    from chipcustoms.parties.scorer import load_scorer
+
+    screening = load_scorer(db)
+    scorers: list[Scorer] = [screening] if screening is not None else []
+    return [*scorers, ModelScorer.from_store(db)]  # a no-op until a model is trained
 
 
-def enrich(lines: pl.DataFrame, refs: References) -> pl.DataFrame:
-    """Everything a rule may refer to, as columns (documented in README, "Rule columns")."""
+def enrich(lines: pl.DataFrame, refs: References, *, anomalies: bool = True) -> pl.DataFrame:
+    """Everything a rule may refer to, as columns (documented in README, "Rule columns").
+
+    ``anomalies=False`` leaves the anomaly scores out: a streamed run adds them later with
+    :func:`add_anomalies`, once the peer statistics of the whole input are known.
+    """
     df = lines.with_row_index(IDX)
     df = fx.to_usd(df)
     qty = pl.when(pl.col("quantity") > 0).then(pl.col("quantity"))
@@ -130,19 +139,46 @@ def enrich(lines: pl.DataFrame, refs: References) -> pl.DataFrame:
     )
     df = refs.resolver.resolve(df)
     cat = refs.catalog.frame().drop("accelerator_vendor", "accelerator_model")
+    # is_accelerator and units_per_item come from the resolver: a generic class (gpu-unknown)
+    # keeps its accelerator_id for rules but is not an accelerator; an 8-GPU server's unit value
+    # is compared per accelerator through value_per_accelerator_usd.
     df = (
         lookup(df, cat, "accelerator_id")
         .with_columns(
-            pl.col("accelerator_id").is_not_null().alias("is_accelerator"),
-            pl.when(pl.col("accelerator_id").is_not_null())
+            pl.when(pl.col("is_accelerator"))
             .then(pl.col("hs_headings").list.contains(pl.col("hs6")))
             .alias("hs_heading_fits"),
+            (pl.col("unit_value_usd") / pl.col("units_per_item")).alias(
+                "value_per_accelerator_usd"
+            ),
         )
         .drop("hs_headings")
     )
     df = controls.add_controls(df, refs.catalog)
+    return add_anomalies(df, refs) if anomalies else df
+
+
+@dataclass(frozen=True)
+class BatchContext:
+    """The batch-global evidence of a larger whole, for a batch that is one part of it.
+
+    Two parts of the assessment look beyond a line: the HS6 peers of VAL_LOW_FOR_HS and the
+    window aggregates of group rules. Without a context they are the batch's own; a streamed
+    run computes them once over the whole input, so that results do not depend on where the
+    input was cut.
+    """
+
+    peers: pl.DataFrame | None = None  # anomaly.peer_stats over the whole input
+    groups: dict[str, pl.DataFrame] | None = None  # RuleSet.group_queries, this batch's rows
+
+
+def add_anomalies(
+    df: pl.DataFrame, refs: References, context: BatchContext | None = None
+) -> pl.DataFrame:
     min_peers = refs.scoring.anomalies["VAL_LOW_FOR_HS"].min_peers or 20
-    return anomaly.add_scores(df, min_peers=min_peers)
+    return anomaly.add_scores(
+        df, min_peers=min_peers, peers=context.peers if context is not None else None
+    )
 
 
 def _reason(
@@ -181,14 +217,17 @@ def _long(df: pl.DataFrame, when: pl.Expr, reason: pl.Expr, rank: int) -> pl.Dat
     )
 
 
-def score(df: pl.DataFrame, refs: References) -> tuple[pl.DataFrame, pl.DataFrame]:
+def score(
+    df: pl.DataFrame, refs: References, *, context: BatchContext | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Rules + anomalies -> `risk_score`, `top_reason`, `top_category`, plus the reasons table.
 
     Reasons are kept long (one row per line and reason) until :func:`finish`: most lines have
     none, and building per-line lists only for the lines that do is what keeps a million-line
     batch fast.
     """
-    hits = refs.rules.evaluate(df).with_columns(  # only the lines that hit a rule
+    groups = context.groups if context is not None else None
+    hits = refs.rules.evaluate(df, groups=groups).with_columns(  # only the lines that hit a rule
         (
             1
             - pl.col("rule_reasons")

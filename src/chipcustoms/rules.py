@@ -8,6 +8,7 @@ aggregates in CTEs joined back by line index. Conditions were checked by
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import duckdb
@@ -18,6 +19,14 @@ from chipcustoms.policies import PLACEHOLDER, LoadedPack, Rule
 from chipcustoms.sqlexpr import check, columns_of
 
 IDX = "__i"
+
+
+def connect(**config: str | bool | int | float | list[str]) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection; ``CHIPCUSTOMS_THREADS`` caps its threads (one per Dask worker)."""
+    threads = os.environ.get("CHIPCUSTOMS_THREADS")
+    if threads:
+        config = {"threads": int(threads), **config}
+    return duckdb.connect(config=config)
 
 
 def _lit(s: str) -> str:
@@ -61,9 +70,9 @@ class RuleSet:
         self.rules = [(lp.pack, r) for lp in packs for r in lp.pack.rules]
         self.codes = {r.code: r.category for _, r in self.rules}
 
-    def _compile(self, columns: set[str]) -> tuple[list[CompiledRule], list[str]]:
+    def _compile(self, columns: set[str]) -> tuple[list[CompiledRule], list[tuple[str, str]]]:
         compiled: list[CompiledRule] = []
-        ctes: list[str] = []
+        ctes: list[tuple[str, str]] = []
         for pack, rule in self.rules:
             where = f"policy {pack.id} rule {rule.id}"
             cond_cols = set(columns)
@@ -101,10 +110,14 @@ class RuleSet:
                 cte = f"g{len(ctes)}"
                 names = ", ".join(f'"{a}"' for a in g.aggregates)
                 ctes.append(
-                    f"{cte} AS (SELECT {IDX}, {names}"
-                    f" FROM (SELECT *, {agg_sql} FROM lines WHERE {gwhere} WINDOW w AS "
-                    f"(PARTITION BY {part} ORDER BY date RANGE BETWEEN INTERVAL {g.window_days} "
-                    f"DAYS PRECEDING AND INTERVAL {g.window_days} DAYS FOLLOWING)))"
+                    (
+                        cte,
+                        f"SELECT {IDX}, {names}"
+                        f" FROM (SELECT *, {agg_sql} FROM lines WHERE {gwhere} WINDOW w AS "
+                        f"(PARTITION BY {part} ORDER BY date RANGE BETWEEN INTERVAL "
+                        f"{g.window_days} DAYS PRECEDING AND INTERVAL {g.window_days} DAYS "
+                        "FOLLOWING))",
+                    )
                 )
                 cond = f"({cte}.{IDX} IS NOT NULL AND ({cond}))"
             compiled.append(CompiledRule(pack.id, rule, cond))
@@ -121,11 +134,24 @@ class RuleSet:
                     used |= columns_of(expr)
         return used
 
-    def evaluate(self, lines: pl.DataFrame) -> pl.DataFrame:
+    def group_queries(self, columns: set[str]) -> list[tuple[str, str]]:
+        """(name, SQL) of each group rule's window aggregates over a table ``lines``.
+
+        Each query returns ``__i`` and the aggregates for the lines in the rule's ``where``. A
+        streamed run runs them once over the whole input and hands each batch its rows
+        (``groups`` of :meth:`evaluate`), so a split lot is found across batches.
+        """
+        return self._compile(columns - {IDX})[1]
+
+    def evaluate(
+        self, lines: pl.DataFrame, *, groups: dict[str, pl.DataFrame] | None = None
+    ) -> pl.DataFrame:
         """The lines that hit at least one rule (by ``__i``, in no particular order): their
         `rule_reasons` (list of reason structs), `floor_red`, `floor_yellow` and `rule_hits`.
 
         Sparse on purpose: most lines hit nothing, and the callers only need the ones that do.
+        ``groups`` (name -> ``__i`` and aggregates, from :meth:`group_queries` run over a larger
+        whole) replaces the window aggregates over this batch.
         """
         columns = set(lines.columns) - {IDX}
         compiled, ctes = self._compile(columns)
@@ -160,12 +186,19 @@ class RuleSet:
                 reds.append(flag)
             elif c.rule.floor == "yellow":
                 yellows.append(flag)
-        joins = " ".join(f"LEFT JOIN g{k} ON g{k}.{IDX} = lines.{IDX}" for k in range(len(ctes)))
-        group_cols = "".join(f", g{k}.* EXCLUDE ({IDX})" for k in range(len(ctes)))
+        given = groups or {}
+        missing = [name for name, _ in ctes if groups is not None and name not in given]
+        if missing:
+            raise RuleError(f"group aggregates {missing} were not computed for this batch")
+        ctes = [(name, body) for name, body in ctes if name not in given]
+        names = [*given, *(name for name, _ in ctes)]
+        joins = " ".join(f"LEFT JOIN {g} ON {g}.{IDX} = lines.{IDX}" for g in names)
+        group_cols = "".join(f", {g}.* EXCLUDE ({IDX})" for g in names)
         any_hit = " OR ".join(f"__h{k}" for k in range(len(compiled)))
         inner = f"SELECT lines.*{group_cols}, {', '.join(flags)} FROM lines {joins}"
         sql = (
-            (f"WITH {', '.join(ctes)}, " if ctes else "WITH ")
+            "WITH "
+            + "".join(f"{name} AS ({body}), " for name, body in ctes)
             + f"flagged AS ({inner}) "
             + f"SELECT {IDX}, "
             + f"list_filter([{', '.join(elements)}], lambda x: x IS NOT NULL) AS rule_reasons, "
@@ -174,8 +207,10 @@ class RuleSet:
             + f"list_filter([{', '.join(hits)}], lambda x: x IS NOT NULL) AS rule_hits "
             + f"FROM flagged WHERE {any_hit}"
         )
-        con = duckdb.connect()
+        con = connect()
         try:
+            for name, frame in given.items():
+                con.register(name, frame.cast({IDX: lines.schema[IDX]}).to_arrow())
             # Only the columns the rules read travel to DuckDB: a third of the batch, not all.
             needed = sorted(self._columns_read() & columns)
             con.register("lines", lines.select(IDX, *needed).to_arrow())

@@ -25,11 +25,23 @@ class AnomalySetting(BaseModel):
     min_peers: int | None = None
 
 
+class ModelSetting(BaseModel):
+    """How the learned model's probability joins the risk score (issue 3)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weight: float
+    report_at: float = 0.0
+    top: int = 3
+    meaning: str = ""
+
+
 class ScoringConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str
     anomalies: dict[str, AnomalySetting]
+    model: ModelSetting | None = None
 
 
 @lru_cache(maxsize=1)

@@ -51,21 +51,40 @@ def _budget(n: pl.Expr, share: float) -> pl.Expr:
     return (n.cast(pl.Float64) * share + 0.5).floor().cast(pl.Int64)
 
 
-def select(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionReport]:
+def unit_key(per: tuple[str, ...]) -> pl.Expr:
+    """One text key per selection unit (nulls as empty text, so they form a unit too)."""
+    if not per:
+        return pl.lit("all").alias("__unit_key")
+    return pl.concat_str(
+        [pl.col(c).cast(pl.Utf8).fill_null("") for c in per], separator="|"
+    ).alias("__unit_key")
+
+
+def select(
+    df: pl.DataFrame, budgets: Budgets, *, unit_sizes: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, SelectionReport]:
     """Add `channel` and `selection` (floor / ranked / random / valuation / none) columns.
 
-    ``df`` needs `__i`, `risk_score`, `floor_red`, `floor_yellow` and `top_category`.
+    ``df`` needs `__i`, `risk_score`, `floor_red`, `floor_yellow` and `top_category`. It may
+    bring its own seeded draws (`__u`); with ``unit_sizes`` (`__unit_key`, `__n`: lines per
+    selection unit of the whole input) it may be only the :class:`CandidatePool` of a larger
+    input: the lines it leaves out are green, and the report counts them.
     """
-    rng = np.random.default_rng(budgets.seed)
     unit_cols = list(budgets.per) or []
     work = df.select(
-        "__i", "risk_score", "floor_red", "floor_yellow", "top_category", *unit_cols
-    ).with_columns(pl.Series("__u", rng.random(df.height)))
+        "__i",
+        "risk_score",
+        "floor_red",
+        "floor_yellow",
+        "top_category",
+        *unit_cols,
+        *(["__u"] if "__u" in df.columns else []),
+    )
+    if "__u" not in work.columns:
+        rng = np.random.default_rng(budgets.seed)
+        work = work.with_columns(pl.Series("__u", rng.random(df.height)))
     if unit_cols:
-        unit_key = pl.concat_str(
-            [pl.col(c).cast(pl.Utf8).fill_null("") for c in unit_cols], separator="|"
-        )
-        work = work.with_columns(unit_key.alias("__unit_key")).with_columns(
+        work = work.with_columns(unit_key(budgets.per)).with_columns(
             pl.col("__unit_key").rank("dense").cast(pl.UInt32).alias("__unit")
         )
     else:
@@ -75,7 +94,16 @@ def select(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionR
         """Windowed by selection unit; a plain column-wide aggregate when there is one unit."""
         return expr.over("__unit") if unit_cols else expr
 
-    n = per_unit(pl.len())
+    total = df.height
+    if unit_sizes is None:
+        n = per_unit(pl.len())
+    elif unit_cols:
+        work = work.join(unit_sizes, on="__unit_key", how="left", maintain_order="left")
+        n = pl.col("__n")
+        total = int(unit_sizes["__n"].sum())
+    else:
+        total = int(unit_sizes["__n"].sum())
+        n = pl.lit(total, dtype=pl.Int64)
     work = work.with_columns(
         _budget(n, budgets.red).alias("__red_n"),
         _budget(n, budgets.yellow).alias("__yellow_n"),
@@ -165,8 +193,9 @@ def select(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionR
         for ch, sel in ((RED, "ranked"), (YELLOW, "ranked"), (BLUE, "valuation"))
     }
     counts = {c: int(v) for c, v in work["channel"].value_counts().iter_rows()}
+    counts[GREEN] = counts.get(GREEN, 0) + total - work.height  # lines left out of a pool
     report = SelectionReport(
-        units=units.height,
+        units=units.height if unit_sizes is None else unit_sizes.height,
         counts={c: counts.get(c, 0) for c in (RED, YELLOW, BLUE, GREEN)},
         floor_overflow=int(overflow["overflow"].sum() or 0),
         thresholds={k: (float(v) if v is not None else None) for k, v in thresholds.items()},
@@ -178,6 +207,55 @@ def select(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionR
         df.select("__i").join(chosen, on="__i", how="left", maintain_order="left").drop("__i")
     )
     return out, report
+
+
+class CandidatePool:
+    """The few lines of a large input that budget selection can pick, folded batch by batch.
+
+    Selection reads every line, but it can only pick three kinds: lines with a floor, lines
+    scoring above ``min_score`` (ranked red, yellow and blue), and, for the random share, the
+    free lines with the smallest seeded draws of their unit. A line of none of these kinds is
+    free and scores nothing; the random draw takes at most ``rand_n`` lines of a unit, so only
+    the ``rand_n`` smallest draws among such lines can ever be drawn, and the rest stay green
+    whatever else happens. :func:`select` over the pool (with the input's ``unit_sizes``)
+    therefore gives the channels that selecting over every line would, with memory in the
+    number of candidates, not of lines. Batches must come in input order: the draws are the
+    seeded generator's stream in that order, the same numbers an in-memory run draws.
+    """
+
+    def __init__(self, budgets: Budgets, unit_sizes: pl.DataFrame) -> None:
+        self.budgets = budgets
+        self._rng = np.random.default_rng(budgets.seed)
+        red_n = _budget(pl.col("__n"), budgets.red)
+        self._room = unit_sizes.select(
+            "__unit_key", _budget(red_n, budgets.random_share).alias("__k")
+        )
+        self._kept: list[pl.DataFrame] = []
+        self._quiet: pl.DataFrame | None = None
+
+    def add(self, narrow: pl.DataFrame) -> None:
+        """Fold the next batch (global `__i` and the columns :func:`select` needs)."""
+        df = narrow.with_columns(
+            pl.Series("__u", self._rng.random(narrow.height)), unit_key(self.budgets.per)
+        )
+        interesting = (
+            pl.col("floor_red")
+            | pl.col("floor_yellow")
+            | (pl.col("risk_score") > self.budgets.min_score)
+        )
+        self._kept.append(df.filter(interesting).drop("__unit_key"))
+        quiet = df.filter(~interesting)
+        if self._quiet is not None:
+            quiet = pl.concat([self._quiet, quiet])
+        self._quiet = (
+            quiet.join(self._room, on="__unit_key", how="left")
+            .filter(pl.col("__u").rank("ordinal").over("__unit_key") <= pl.col("__k"))
+            .drop("__k")
+        )
+
+    def frame(self) -> pl.DataFrame:
+        quiet = [] if self._quiet is None else [self._quiet.drop("__unit_key")]
+        return pl.concat([*self._kept, *quiet])
 
 
 def apply_thresholds(df: pl.DataFrame, thresholds: dict[str, float | None]) -> pl.DataFrame:

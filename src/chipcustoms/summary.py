@@ -23,7 +23,7 @@ class RunCounts:
             )
 
 
-def top_reasons(assessments: pl.DataFrame, n: int = 8) -> pl.DataFrame:
+def top_reasons(assessments: pl.DataFrame, n: int | None = 8) -> pl.DataFrame:
     """Reason codes by number of lines carrying them (selection and resolution notes left out)."""
     return (
         assessments.filter(pl.col("risk_score") > 0)
@@ -46,7 +46,7 @@ def top_reasons(assessments: pl.DataFrame, n: int = 8) -> pl.DataFrame:
         .group_by("code")
         .len("lines")
         .sort(["lines", "code"], descending=[True, False])
-        .head(n)
+        .head(n if n is not None else assessments.height + 1)
     )
 
 
@@ -58,16 +58,52 @@ def riskiest(assessments: pl.DataFrame, n: int = 10) -> pl.DataFrame:
     return top.sort(["risk_score", "declaration_id", "item_no"], descending=[True, False, False])
 
 
+@dataclass(frozen=True)
+class Digest:
+    """What the summary reads of the assessments, small enough to gather from every batch.
+
+    A streamed run never holds all assessments; each batch returns its digest and
+    :meth:`merge` adds them up (reason counts sum, the riskiest lines are the riskiest of
+    each batch's riskiest), so the summary is the one an in-memory run would print.
+    """
+
+    accelerator_lines: int
+    reasons: pl.DataFrame  # code, lines: every code, not only the top
+    riskiest: pl.DataFrame  # the riskiest lines, all output columns
+
+    @classmethod
+    def of(cls, assessments: pl.DataFrame, n: int = 10) -> Digest:
+        return cls(
+            int(assessments["accelerator_id"].is_not_null().sum()),
+            top_reasons(assessments, None),
+            riskiest(assessments, n),
+        )
+
+    @classmethod
+    def merge(cls, parts: list[Digest], n: int = 10) -> Digest:
+        if not parts:
+            raise ValueError("no digests to merge")
+        reasons = (
+            pl.concat([p.reasons for p in parts])
+            .group_by("code")
+            .agg(pl.col("lines").sum())
+            .sort(["lines", "code"], descending=[True, False])
+        )
+        tops = pl.concat([p.riskiest for p in parts], how="vertical_relaxed")
+        return cls(sum(p.accelerator_lines for p in parts), reasons, riskiest(tops, n))
+
+
 def markdown(
     counts: RunCounts,
     report: SelectionReport,
-    assessments: pl.DataFrame,
+    assessments: pl.DataFrame | Digest,
     *,
     title: str,
     output: str,
     quarantine: str | None,
 ) -> str:
     """The summary as Markdown (also printed to stderr by the CLI)."""
+    digest = assessments if isinstance(assessments, Digest) else Digest.of(assessments)
     lines = [
         f"# {title}",
         "",
@@ -75,7 +111,7 @@ def markdown(
         f"quarantined: {counts.quarantined:,}"
         + (f" (see {quarantine})" if quarantine and counts.quarantined else ""),
         f"- assessments written to {output}",
-        f"- accelerator lines: {int(assessments['accelerator_id'].is_not_null().sum()):,}",
+        f"- accelerator lines: {digest.accelerator_lines:,}",
         "",
         "## Lines per channel",
         "",
@@ -101,10 +137,10 @@ def markdown(
         "| reason | lines |",
         "|---|---|",
     ]
-    for code, n in top_reasons(assessments).iter_rows():
+    for code, n in digest.reasons.head(8).iter_rows():
         lines.append(f"| {code} | {n:,} |")
     lines += ["", "## The ten riskiest lines", ""]
-    for row in riskiest(assessments).iter_rows(named=True):
+    for row in digest.riskiest.iter_rows(named=True):
         model = row["accelerator_model"] or "no accelerator"
         lines.append(
             f"- **{row['declaration_id']} item {row['item_no']}**: risk "

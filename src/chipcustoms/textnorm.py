@@ -54,3 +54,27 @@ def squeeze(s: str) -> str:
 def normalise_part_number(expr: pl.Expr) -> pl.Expr:
     """Part numbers compare without spaces, case-insensitively."""
     return expr.str.normalize("NFKC").str.to_uppercase().str.replace_all(r"\s+", "")
+
+
+# "H-100" / "RTX-4090" -> "h100" / "rtx4090": a dash between a letter and a digit is a spelling of
+# the model number, not a word break (digit-dash-digit, as in "10DE-2329", stays a break).
+_LETTER_DASH_DIGIT = r"(?i)\b([a-z]{1,3})-(\d)"
+
+
+# "H20 x 4" is a count, not the model suffix "x" of :data:`_SUFFIX` ("MI300 X" -> "mi300x").
+_TIMES = r"(?i)(\d)\s+x\s+(\d)"
+
+
+def normalise_model_text(s: str) -> str:
+    """:func:`normalise_text` for the resolver: model numbers written with a dash join up."""
+    s = re.sub(_LETTER_DASH_DIGIT, r"\1\2", unicodedata.normalize("NFKC", s))
+    return normalise_text(re.sub(_TIMES, r"\1 × \2", s))
+
+
+def normalise_model_expr(expr: pl.Expr) -> pl.Expr:
+    """Vectorised twin of :func:`normalise_model_text`."""
+    return normalise_expr(
+        expr.str.normalize("NFKC")
+        .str.replace_all(_LETTER_DASH_DIGIT, "${1}${2}")
+        .str.replace_all(_TIMES, "${1} × ${2}")
+    )

@@ -7,6 +7,7 @@ import getpass
 import json
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from chipcustoms.audit import GENESIS, current_actor, entry_hash
 from chipcustoms.errors import StoreError
 from chipcustoms.store import tables as t
 
@@ -28,7 +30,10 @@ def now() -> str:
 
 
 def actor() -> str:
-    """Who is acting: $CHIPCUSTOMS_USER, else the OS user (the server will pass its own)."""
+    """Who is acting: the server's user for this request, $CHIPCUSTOMS_USER, else the OS user."""
+    acting = current_actor()
+    if acting:
+        return acting
     try:
         fallback = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry in some containers
@@ -143,17 +148,38 @@ class Store(ABC):
         before: Any,
         after: Any,
     ) -> None:
-        conn.execute(
-            t.audit.insert().values(
-                at=now(),
-                actor=actor(),
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                before=None if before is None else json.dumps(before, default=str),
-                after=None if after is None else json.dumps(after, default=str),
+        """Append one hash-chained entry (chipcustoms.audit) in the caller's transaction."""
+        self._serialize_audit(conn)
+        last = conn.execute(
+            sa.select(t.audit.c.audit_id, t.audit.c.hash)
+            .order_by(t.audit.c.audit_id.desc())
+            .limit(1)
+        ).first()
+        entry: dict[str, Any] = {
+            "audit_id": 1 if last is None else int(last.audit_id) + 1,
+            "at": now(),
+            "actor": actor(),
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "before": None if before is None else json.dumps(before, default=str),
+            "after": None if after is None else json.dumps(after, default=str),
+        }
+        prev = GENESIS if last is None else str(last.hash)
+        conn.execute(t.audit.insert().values(**entry, prev_hash=prev, hash=entry_hash(prev, entry)))
+
+    @abstractmethod
+    def _serialize_audit(self, conn: sa.Connection) -> None:
+        """Hold the store's write lock before reading the chain's tail (one writer at a time)."""
+
+    def audit_entries(self) -> Iterator[dict[str, Any]]:
+        """Every audit entry in chain order, streamed."""
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=5000).execute(
+                sa.select(t.audit).order_by(t.audit.c.audit_id)
             )
-        )
+            for row in result.mappings():
+                yield dict(row)
 
     # --- bulk writes (backend-specific fast paths) ------------------------------------------
     @abstractmethod
@@ -263,20 +289,270 @@ class Store(ABC):
                 ).scalar_one()
             )
 
+    # --- issue 3: learned model versions ----------------------------------------------------
+    def save_model(self, record: dict[str, Any], *, activate: bool = True) -> int:
+        """Store a trained version (JSON fields as dicts); the newest trained is active unless
+        ``activate`` is False. Returns its version number."""
+        values = {
+            **{k: json.dumps(record[k]) for k in ("source", "params", "features", "metrics")},
+            **{k: record[k] for k in ("label", "fingerprint", "booster", "encodings")},
+        }
+        with self.engine.begin() as conn:
+            pk = conn.execute(
+                t.models.insert().values(
+                    **values, created_at=now(), actor=actor(), active=False
+                )
+            ).inserted_primary_key
+            assert pk is not None  # a single-row insert always reports its key
+            version = int(pk[0])
+            self._audit(
+                conn,
+                "model.train",
+                "model",
+                str(version),
+                None,
+                {k: record[k] for k in ("label", "fingerprint", "source", "metrics")},
+            )
+            if activate:
+                self._activate(conn, version)
+        return version
+
+    def models(self) -> list[dict[str, Any]]:
+        """Every version, oldest first, without the model text and encodings."""
+        cols = [c for c in t.models.c if c.name not in ("booster", "encodings")]
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(*cols).order_by(t.models.c.version)).mappings().all()
+        return [_decoded(dict(r)) for r in rows]
+
+    def model(self, version: int | None = None) -> dict[str, Any] | None:
+        """One version in full; the active one when ``version`` is None (None if none is)."""
+        where = t.models.c.active.is_(True) if version is None else t.models.c.version == version
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t.models).where(where)).mappings().first()
+        return None if row is None else _decoded(dict(row))
+
+    def activate_model(self, version: int) -> None:
+        """Make ``version`` the one screening uses (activating an older one is the rollback)."""
+        with self.engine.begin() as conn:
+            self._activate(conn, version)
+
+    def _activate(self, conn: sa.Connection, version: int) -> None:
+        exists = conn.execute(
+            sa.select(t.models.c.version).where(t.models.c.version == version)
+        ).first()
+        if exists is None:
+            raise StoreError(f"model version {version} is not in the store")
+        before = conn.execute(
+            sa.select(t.models.c.version).where(t.models.c.active.is_(True))
+        ).scalar()
+        conn.execute(t.models.update().values(active=t.models.c.version == version))
+        self._audit(conn, "model.activate", "model", str(version), before, version)
+
+    def labelled_lines(self, until: str | None = None) -> pl.DataFrame:
+        """Stored lines with an outcome: the latest recorded inspection (found or not), else
+        the label the line was imported with. ``until`` (ISO date) keeps earlier lines only."""
+        d, c, o = t.declarations, t.cases, t.outcomes
+        latest = (
+            sa.select(o.c.case_id, sa.func.max(o.c.outcome_id).label("oid"))
+            .group_by(o.c.case_id)
+            .subquery()
+        )
+        found = (
+            sa.select(c.c.declaration_id, c.c.item_no, o.c.found)
+            .join(latest, latest.c.case_id == c.c.case_id)
+            .join(o, o.c.outcome_id == latest.c.oid)
+            .subquery()
+        )
+        label = sa.case((found.c.found.is_not(None), found.c.found), else_=d.c.fraud)
+        q = (
+            sa.select(*[col for col in d.c if col.name != "fraud"], label.label("fraud"))
+            .outerjoin(
+                found,
+                (found.c.declaration_id == d.c.declaration_id)
+                & (found.c.item_no == d.c.item_no),
+            )
+            .where(label.is_not(None))
+        )
+        if until:
+            q = q.where(d.c.date < until)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).mappings().all()
+        return pl.DataFrame([dict(r) for r in rows], infer_schema_length=None)
+
+
+    # --- issue 5: watchlists, allow-list, screening hits ------------------------------------
+    def save_watchlist(self, name: str, fmt: str, source: str, entities: pl.DataFrame) -> int:
+        """Store ``entities`` as the next version of list ``name`` in one transaction.
+
+        An entity whose content (digest) is unchanged since the previous version keeps its
+        ``changed_at``, so `rescreen --since` sees only what really changed.
+        """
+        at = now()
+        with self.engine.begin() as conn:
+            prev = conn.execute(
+                sa.select(t.watchlists.c.list_id, t.watchlists.c.version)
+                .where(t.watchlists.c.name == name)
+                .order_by(t.watchlists.c.version.desc())
+                .limit(1)
+            ).first()
+            kept: dict[tuple[str, str], str] = {}
+            if prev is not None:
+                kept = {
+                    (r.entity_id, r.digest): r.changed_at
+                    for r in conn.execute(
+                        sa.select(
+                            t.watchlist_entities.c.entity_id,
+                            t.watchlist_entities.c.digest,
+                            t.watchlist_entities.c.changed_at,
+                        ).where(t.watchlist_entities.c.list_id == prev.list_id)
+                    )
+                }
+            version = 1 if prev is None else int(prev.version) + 1
+            pk = conn.execute(
+                t.watchlists.insert().values(
+                    name=name,
+                    version=version,
+                    format=fmt,
+                    source=source,
+                    entity_count=entities.height,
+                    loaded_at=at,
+                    loaded_by=actor(),
+                )
+            ).inserted_primary_key
+            assert pk is not None  # a single-row insert always reports its key
+            multi = ("aliases", "countries", "addresses", "identifiers")
+            rows = entities.with_columns(pl.col(c).list.join("\x1f") for c in multi).to_dicts()
+            for r in rows:
+                for c in multi:
+                    r[c] = json.dumps(r[c].split("\x1f") if r[c] else [], ensure_ascii=False)
+                r["list_id"] = pk[0]
+                r["changed_at"] = kept.get((r["entity_id"], r["digest"]), at)
+            conn.execute(t.watchlist_entities.insert(), rows)
+            self._audit(
+                conn, "watchlist.load", "watchlist", name, None,
+                {"version": version, "source": source, "entities": entities.height},
+            )
+        return version
+
+    def watchlists(self) -> list[dict[str, Any]]:
+        """Every loaded version of every list, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(t.watchlists).order_by(t.watchlists.c.name, t.watchlists.c.version)
+            )
+            return [dict(r) for r in rows.mappings().all()]
+
+    def watchlist_entities(
+        self, names: list[str] | None = None, *, since: str | None = None
+    ) -> pl.DataFrame:
+        """The entities of the newest version of each list (or of ``names``), with
+        ``list_name`` and ``list_version``; with ``since``, only those changed at or after it."""
+        latest = (
+            sa.select(t.watchlists.c.name, sa.func.max(t.watchlists.c.version).label("v"))
+            .group_by(t.watchlists.c.name)
+            .subquery()
+        )
+        w, e = t.watchlists, t.watchlist_entities
+        q = (
+            sa.select(
+                w.c.name.label("list_name"),
+                w.c.version.label("list_version"),
+                *[e.c[c] for c in ("entity_id", "schema", "name", "aliases", "countries",
+                                   "addresses", "identifiers", "changed_at")],
+            )
+            .join(latest, sa.and_(latest.c.name == w.c.name, latest.c.v == w.c.version))
+            .join(e, e.c.list_id == w.c.list_id)
+        )
+        if names:
+            q = q.where(w.c.name.in_(names))
+        if since:
+            q = q.where(e.c.changed_at >= since)
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(q).mappings().all()]
+        lists = ("aliases", "countries", "addresses", "identifiers")
+        for r in rows:
+            for c in lists:
+                r[c] = json.loads(r[c] or "[]")
+        text = ("list_name", "entity_id", "schema", "name", "changed_at")
+        schema: dict[str, pl.DataType] = {c: pl.Utf8() for c in text}
+        schema.update({"list_version": pl.Int64(), **{c: pl.List(pl.Utf8()) for c in lists}})
+        return pl.DataFrame(rows, schema=schema)
+
+    def allow(self, party_name: str, list_name: str, entity_id: str, reason: str) -> None:
+        """Clear one (declared name, list entity) pair; who and when are recorded."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                t.allow_list.insert().values(
+                    party_name=party_name, list_name=list_name, entity_id=entity_id,
+                    reason=reason, cleared_by=actor(), cleared_at=now(),
+                )
+            )
+            self._audit(conn, "allow.add", "allow_list", entity_id, None,
+                        {"party_name": party_name, "list_name": list_name, "reason": reason})
+
+    def allowed(self) -> pl.DataFrame:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(t.allow_list.c.party_name, t.allow_list.c.list_name,
+                          t.allow_list.c.entity_id)
+            ).all()
+        return pl.DataFrame(
+            [tuple(r) for r in rows], orient="row",
+            schema={"party_name": pl.Utf8, "list_name": pl.Utf8, "entity_id": pl.Utf8},
+        )
+
+    def declared_parties(self) -> pl.DataFrame:
+        """Key and party names of every stored line (what `rescreen` screens again)."""
+        d = t.declarations
+        cols = ["declaration_id", "item_no", "importer_name", "exporter_name", "consignee_name"]
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(*[d.c[c] for c in cols])).all()
+        return pl.DataFrame(
+            [tuple(r) for r in rows], orient="row",
+            schema={c: pl.Int64 if c == "item_no" else pl.Utf8 for c in cols},
+        )
+
+    def save_screening_hits(self, run_id: int, hits: pl.DataFrame) -> None:
+        at = now()
+        rows = hits.with_columns(
+            pl.lit(run_id).alias("run_id"), pl.lit(at).alias("created_at")
+        ).select([c.name for c in t.screening_hits.columns if c.name != "hit_id"]).to_dicts()
+        with self.engine.begin() as conn:
+            if rows:
+                conn.execute(t.screening_hits.insert(), rows)
+
 
 def open_store(url_or_path: str | None = None, *, upgrade: bool = True) -> Store:
     """A store for a SQLite path (default) or a database URL."""
     target = url_or_path or default_db_path()
-    if "://" in target and not target.startswith("sqlite"):
-        raise StoreError(
-            f"{target}: only SQLite is implemented in this version "
-            "(PostgreSQL arrives with the server)"
-        )
-    from chipcustoms.store.sqlite import SQLiteStore
+    store: Store
+    if target.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        from chipcustoms.store.postgres import PostgresStore
 
-    path = target.removeprefix("sqlite:///")
-    store = SQLiteStore(path)
-    if upgrade:
-        store.upgrade()
-    store.check_schema()
+        store = PostgresStore(target)
+    elif "://" in target and not target.startswith("sqlite:///"):
+        raise StoreError(f"{target}: use a SQLite path or a postgresql:// URL")
+    else:
+        from chipcustoms.store.sqlite import SQLiteStore
+
+        store = SQLiteStore(target.removeprefix("sqlite:///"))
+    try:
+        if upgrade:
+            store.upgrade()
+        store.check_schema()
+    except sa.exc.OperationalError as exc:
+        raise StoreError(f"{_shown(target)}: cannot reach the store ({exc.orig})") from exc
     return store
+
+
+def _shown(target: str) -> str:
+    """The URL without its password, for messages."""
+    return sa.engine.make_url(target).render_as_string() if "://" in target else target
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """A `models` row with its JSON fields parsed."""
+    for k in ("source", "params", "features", "metrics"):
+        if row.get(k) is not None:
+            row[k] = json.loads(row[k])
+    return row

@@ -23,9 +23,11 @@ import polars as pl
 import pyarrow as pa
 import sqlalchemy as sa
 
+from chipcustoms.audit import GENESIS, entry_hash
 from chipcustoms.errors import StoreError
 from chipcustoms.frames import lookup
 from chipcustoms.schema import FIELDS, KEY, LABELS
+from chipcustoms.store import rows
 from chipcustoms.store.base import Store, actor, now
 from chipcustoms.tableio import json_text
 
@@ -94,15 +96,36 @@ class SQLiteStore(Store):
             cur.close()
             conn.close()
 
+    def _serialize_audit(self, conn: sa.Connection) -> None:
+        # A write statement takes SQLite's write lock (pysqlite begins the transaction before
+        # it), so the chain's tail read next cannot be stale. It matches no row.
+        conn.execute(sa.text("DELETE FROM users WHERE 0"))
+
     @staticmethod
     def _audit_bulk(cur: Any, run_id: int, action: str, after: str) -> None:
+        """The hash-chained entry of a bulk write (inside its BEGIN IMMEDIATE transaction)."""
+        cur.execute("SELECT audit_id, hash FROM audit ORDER BY audit_id DESC LIMIT 1")
+        last = cur.fetchone()
+        entry = {
+            "audit_id": 1 if last is None else int(last[0]) + 1,
+            "at": now(),
+            "actor": actor(),
+            "action": action,
+            "entity": "run",
+            "entity_id": str(run_id),
+            "before": None,
+            "after": after,
+        }
+        prev = GENESIS if last is None else str(last[1])
         cur.execute(
-            "INSERT INTO audit (at, actor, action, entity, entity_id, before, after) "
-            "VALUES (?, ?, ?, 'run', ?, NULL, ?)",
-            (now(), actor(), action, str(run_id), after),
+            "INSERT INTO audit (audit_id, at, actor, action, entity, entity_id, before, after, "
+            "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*entry.values(), prev, entry_hash(prev, entry)),
         )
 
     def save_lines(self, run_id: int, lines: pl.DataFrame) -> int:
+        if lines.height <= rows.SMALL:
+            return rows.save_lines(self, run_id, lines)
         stamp = now()
         decl = lines.select(DECL_COLUMNS)
 
@@ -145,6 +168,9 @@ class SQLiteStore(Store):
         return existing.height
 
     def save_assessments(self, run_id: int, assessments: pl.DataFrame) -> None:
+        if assessments.height <= rows.SMALL:
+            rows.save_assessments(self, run_id, assessments)
+            return
         stamp = now()
         cases = (
             assessments.select("declaration_id", "item_no", "channel", "office", "risk_score")

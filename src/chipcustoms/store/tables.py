@@ -130,6 +130,26 @@ overrides = sa.Table(
     sa.Column("at", sa.Text, nullable=False),
 )
 
+# --- issue 3: learned model versions ----------------------------------------------------------
+# One row per trained version: the LightGBM model text and the fitted feature encodings (JSON)
+# are all the scorer needs, so a version can be activated, rolled back or replayed on its own.
+models = sa.Table(
+    "models",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("fingerprint", sa.Text, nullable=False),  # sha256 of the training lines + labels
+    sa.Column("source", sa.Text),  # JSON: files or "store", mapping, --until, line count
+    sa.Column("params", sa.Text, nullable=False),  # JSON
+    sa.Column("features", sa.Text, nullable=False),  # JSON list of feature names
+    sa.Column("metrics", sa.Text),  # JSON: validation figures
+    sa.Column("booster", sa.Text, nullable=False),  # LightGBM model_to_string()
+    sa.Column("encodings", sa.Text, nullable=False),  # JSON: history tables, levels, references
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
 audit = sa.Table(
     "audit",
     metadata,
@@ -141,4 +161,101 @@ audit = sa.Table(
     sa.Column("entity_id", sa.Text),
     sa.Column("before", sa.Text),
     sa.Column("after", sa.Text),
+    # Hash chain (chipcustoms.audit): sha256 of the previous entry's hash and this entry.
+    sa.Column("prev_hash", sa.Text),
+    sa.Column("hash", sa.Text),
+)
+
+# --- issue 6: server ------------------------------------------------------------------------
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("role", sa.Text, nullable=False),  # viewer / analyst / inspector / admin
+    sa.Column("office", sa.Text),  # None: every office
+    sa.Column("key_hash", sa.Text, unique=True),  # sha256 of the API key
+    sa.Column("password_hash", sa.Text),  # scrypt, for the web login
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("revoked_at", sa.Text),
+)
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("job_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("state", sa.Text, nullable=False),  # queued / running / done / failed
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("mapping", sa.Text),
+    sa.Column("total", sa.Integer),
+    sa.Column("done", sa.Integer),
+    sa.Column("counts", sa.Text),  # JSON: per channel
+    sa.Column("quarantine", sa.Text),  # JSON: rejected rows with field and reason
+    sa.Column("error", sa.Text),
+    sa.Column("run_id", sa.Integer),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("finished_at", sa.Text),
+)
+
+# --- issue 5: watchlists, their entities, the allow-list, screening hits ---
+watchlists = sa.Table(
+    "watchlists",
+    metadata,
+    sa.Column("list_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("format", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("entity_count", sa.Integer, nullable=False),
+    sa.Column("loaded_at", sa.Text, nullable=False),
+    sa.Column("loaded_by", sa.Text, nullable=False),
+    sa.UniqueConstraint("name", "version", name="uq_watchlists_version"),
+)
+
+watchlist_entities = sa.Table(
+    "watchlist_entities",
+    metadata,
+    sa.Column("list_id", sa.Integer, primary_key=True),
+    sa.Column("entity_id", sa.Text, primary_key=True),
+    sa.Column("schema", sa.Text),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("aliases", sa.Text),  # JSON lists
+    sa.Column("countries", sa.Text),
+    sa.Column("addresses", sa.Text),
+    sa.Column("identifiers", sa.Text),
+    sa.Column("digest", sa.Text, nullable=False),
+    sa.Column("changed_at", sa.Text, nullable=False),  # load time of the version that changed it
+)
+
+allow_list = sa.Table(
+    "allow_list",
+    metadata,
+    sa.Column("allow_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("party_name", sa.Text, nullable=False),
+    sa.Column("list_name", sa.Text, nullable=False),
+    sa.Column("entity_id", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("cleared_by", sa.Text, nullable=False),
+    sa.Column("cleared_at", sa.Text, nullable=False),
+    sa.UniqueConstraint("party_name", "list_name", "entity_id", name="uq_allow_list_pair"),
+)
+
+screening_hits = sa.Table(
+    "screening_hits",
+    metadata,
+    sa.Column("hit_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, nullable=False),
+    sa.Column("declaration_id", sa.Text, nullable=False),
+    sa.Column("item_no", sa.BigInteger, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("party_name", sa.Text, nullable=False),
+    sa.Column("list_name", sa.Text, nullable=False),
+    sa.Column("list_version", sa.Integer, nullable=False),
+    sa.Column("entity_id", sa.Text, nullable=False),
+    sa.Column("matched_name", sa.Text, nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("features", sa.Text),  # JSON
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Index("ix_screening_hits_line", "declaration_id", "item_no"),
 )

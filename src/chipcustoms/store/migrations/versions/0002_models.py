@@ -1,8 +1,11 @@
-"""Model versions of the learned risk model (issue 3). Placeholder until its tables land.
+"""Model versions of the learned risk model (issue 3): the `models` table.
 
 Revision ID: 0002
 Revises: 0001
 """
+
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0002"
 down_revision = "0001"
@@ -11,8 +14,23 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "models",
+        sa.Column("version", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("created_at", sa.Text(), nullable=False),
+        sa.Column("actor", sa.Text(), nullable=False),
+        sa.Column("label", sa.Text(), nullable=False),
+        sa.Column("fingerprint", sa.Text(), nullable=False),
+        sa.Column("source", sa.Text(), nullable=True),
+        sa.Column("params", sa.Text(), nullable=False),
+        sa.Column("features", sa.Text(), nullable=False),
+        sa.Column("metrics", sa.Text(), nullable=True),
+        sa.Column("booster", sa.Text(), nullable=False),
+        sa.Column("encodings", sa.Text(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("version"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("models")

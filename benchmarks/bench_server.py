@@ -1,0 +1,182 @@
+"""Load benchmark of the server (not a test): single-line POST /v1/screen at a fixed rate.
+
+A uvicorn server (``chipcustoms serve``) runs in one process; the load generator runs in another
+(this script with ``--load``), open-loop: request i is sent at t0 + i/rate whether or not earlier
+ones have returned, so a slow server shows as latency rather than as a lower offered rate. Then
+schemathesis fuzzes every operation of /openapi.json and counts server errors (5xx).
+
+    python benchmarks/bench_server.py --seconds 60 --rate 50 [--db postgresql://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+
+async def _load(
+    url: str, key: str, rate: float, seconds: float, lines: list[dict[str, Any]]
+) -> dict[str, Any]:
+    import httpx
+
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    headers = {"Authorization": f"Bearer {key}"}
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(
+        base_url=url, headers=headers, limits=limits, timeout=30
+    ) as client:
+
+        async def one(i: int) -> None:
+            line = dict(lines[i % len(lines)], declaration_id=f"LOAD{i:07d}")
+            start = time.perf_counter()
+            try:
+                r = await client.post("/v1/screen", json={"lines": [line]})
+                code = str(r.status_code)
+            except httpx.HTTPError as exc:
+                code = type(exc).__name__
+            latencies.append(time.perf_counter() - start)
+            statuses[code] = statuses.get(code, 0) + 1
+
+        t0 = time.perf_counter()
+        tasks, n = [], int(rate * seconds)
+        for i in range(n):
+            delay = t0 + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - t0
+    lat = sorted(latencies)
+    return {
+        "offered_rps": rate,
+        "requests": n,
+        "elapsed_s": round(elapsed, 1),
+        "held_rps": round(statuses.get("200", 0) / elapsed, 1),
+        "p50_ms": round(statistics.median(lat) * 1000, 1),
+        "p99_ms": round(lat[int(0.99 * (len(lat) - 1))] * 1000, 1),
+        "statuses": statuses,
+    }
+
+
+def _prepare(folder: Path, db: str) -> tuple[str, list[dict[str, Any]]]:
+    """A store with a budget-mode run (the cut-offs) and an analyst; lines to send."""
+    import polars as pl
+
+    from chipcustoms.screening import screen_file
+    from chipcustoms.store import open_store
+    from chipcustoms.store.access import add_user
+    from chipcustoms.synthetic import write_generated
+
+    src = folder / "lines.csv"
+    write_generated(5_000, 7, str(src))
+    screen_file(str(src), str(folder / "out.parquet"), db=db)
+    key = add_user(open_store(db), "bench", "analyst")
+    fields = [
+        "declaration_id",
+        "item_no",
+        "date",
+        "flow",
+        "office",
+        "importer_id",
+        "importer_name",
+        "origin_country",
+        "destination_country",
+        "transport_mode",
+        "hs_code",
+        "description",
+        "quantity",
+        "value",
+        "currency",
+    ]
+    lines = pl.read_csv(src, infer_schema=False).select(fields).head(1000).to_dicts()
+    return key, [{k: v for k, v in r.items() if v is not None} for r in lines]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--rate", type=float, default=50)
+    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--db", help="PostgreSQL URL (emptied first is up to you); default SQLite")
+    ap.add_argument("--examples", type=int, default=25, help="schemathesis examples per operation")
+    ap.add_argument("--load", nargs=3, metavar=("URL", "KEY", "LINES_JSON"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.load:  # the load-generator process
+        url, key, lines_file = args.load
+        lines = json.loads(Path(lines_file).read_text())
+        print(json.dumps(asyncio.run(_load(url, key, args.rate, args.seconds, lines))))
+        return
+    folder = Path(tempfile.mkdtemp(prefix="bench-server-"))
+    db = args.db or str(folder / "bench.db")
+    key, lines = _prepare(folder, db)
+    (folder / "lines.json").write_text(json.dumps(lines))
+    exe = Path(sys.executable).parent / "chipcustoms"
+    server = subprocess.Popen([str(exe), "serve", "--db", db, "--port", str(args.port)])
+    url = f"http://127.0.0.1:{args.port}"
+    try:
+        import httpx
+
+        for _ in range(120):
+            try:
+                if httpx.get(f"{url}/readyz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        load = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--seconds",
+                str(args.seconds),
+                "--rate",
+                str(args.rate),
+                "--load",
+                url,
+                key,
+                str(folder / "lines.json"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = json.loads(load.stdout)
+        print("load:", json.dumps(result))
+        st = shutil.which("schemathesis") or str(Path(sys.executable).parent / "schemathesis")
+        fuzz = subprocess.run(
+            [
+                st,
+                "run",
+                f"{url}/openapi.json",
+                "-H",
+                f"Authorization: Bearer {key}",
+                "--checks",
+                "not_a_server_error",
+                "--max-examples",
+                str(args.examples),
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "NO_COLOR": "1"},
+            cwd=folder,  # its .schemathesis/ cache goes with the temporary folder
+        )
+        print("schemathesis exit code:", fuzz.returncode)
+        print("\n".join(fuzz.stdout.splitlines()[-25:]))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Party screening: normalise names, load watchlists, match parties and explain each hit."""

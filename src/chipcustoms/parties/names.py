@@ -1,0 +1,102 @@
+"""Name normalisation for screening: one declared or listed name -> a comparable ``NormName``.
+
+Front companies sit one legal form, one transliteration or one abbreviation away from a listed
+name, so everything that does not identify the party is taken out before comparing: Unicode
+variants and scripts (rigour's ICU transliteration: Cyrillic, Arabic, Chinese pinyin), legal
+forms (rigour's org-type database plus ``refdata/names/names.yaml``), honorifics and filler,
+and trade abbreviations ("TECH", "INTL"). Chinese runs are transliterated as one word each
+(深圳 -> "shenzhen", the way firms write it in Latin), after their legal forms are removed and
+the usual company words are translated.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from rigour.names import replace_org_types_compare
+from rigour.text import ascii_text, metaphone
+
+from chipcustoms.refdata import REFDATA, load_yaml
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+_DROP = re.compile(r"[.'’`´]")
+_SPLIT = re.compile(r"[^a-z0-9&]+")
+
+
+@dataclass(frozen=True)
+class NormName:
+    """The comparable form of one name, and what was taken off it (shown in explanations)."""
+
+    original: str
+    tokens: tuple[str, ...]  # the core: ASCII, lower case, no legal form, abbreviations expanded
+    legal_forms: tuple[str, ...]
+
+    @property
+    def core(self) -> str:
+        return " ".join(self.tokens)
+
+    @property
+    def compact(self) -> str:
+        """Without spaces: "XIN YUAN" and "Xinyuan", "SiemensAG" and "Siemens AG" agree."""
+        return "".join(self.tokens)
+
+    def keys(self) -> list[str]:
+        """Blocking keys for the candidate index: each token and its sound, and the compact form."""
+        out = {f"t:{t}" for t in self.tokens}
+        out.update(f"m:{sound(t)}" for t in self.tokens if len(t) > 2)
+        if self.compact:
+            out.add(f"c:{self.compact}")
+        return sorted(out)
+
+
+@functools.cache
+def _data() -> dict[str, Any]:
+    data: dict[str, Any] = load_yaml(REFDATA / "names" / "names.yaml")
+    return data
+
+
+@functools.cache
+def sound(token: str) -> str:
+    """Metaphone key: "Tayota" and "Toyota" share one, so a typo still finds its candidate."""
+    return metaphone(token) or token
+
+
+@functools.cache
+def data_version() -> str:
+    return str(_data()["version"])
+
+
+def _cjk(run: re.Match[str]) -> str:
+    text = run.group(0)
+    d = _data()
+    for form in sorted(d["cjk_legal_forms"], key=len, reverse=True):
+        text = text.replace(form, " ")
+    for word, english in sorted(d["cjk_words"].items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(word, f" {english} " if english.strip() else " ")
+    parts = []
+    for piece in text.split():
+        parts.append(piece if piece.isascii() else ascii_text(piece).replace(" ", ""))
+    return " " + " ".join(parts) + " "
+
+
+@functools.lru_cache(maxsize=1_000_000)
+def normalize(name: str) -> NormName:
+    """The comparable form of ``name``; cached, since party names repeat heavily."""
+    d = _data()
+    text = unicodedata.normalize("NFKC", name).casefold()
+    text = _CJK.sub(_cjk, text)
+    text = ascii_text(text).lower()
+    text = _DROP.sub("", text)
+    text = replace_org_types_compare(" ".join(_SPLIT.split(text)).strip())
+    stop, forms, abbr = set(d["stopwords"]), set(d["legal_forms"]), d["abbreviations"]
+    raw = [abbr.get(t, t) for t in _SPLIT.split(text) if t]
+    words = [w for t in raw for w in t.split()]
+    core = [w for w in words if w not in stop and w not in forms]
+    legal = tuple(w for w in words if w in forms)
+    if not core:  # a name made only of form words ("Holding Company") keeps them
+        core = [w for w in words if w not in stop] or words
+    return NormName(name, tuple(core), legal)

@@ -1,0 +1,64 @@
+"""One error envelope for every error the API returns.
+
+``{"error": {"status": 422, "code": "invalid_input", "message": "...", "details": [...]}}``;
+each detail names the field (``loc``) and the problem. Domain errors carry their status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from chipcustoms.errors import ChipCustomsError
+
+
+class APIError(Exception):
+    def __init__(
+        self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details or []
+
+
+def envelope(
+    status: int, code: str, message: str, details: list[Any] | None = None
+) -> JSONResponse:
+    body = {"status": status, "code": code, "message": message, "details": details or []}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(p) for p in loc if p != "body") or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(APIError)
+    async def api_error(_: Request, exc: APIError) -> JSONResponse:
+        return envelope(exc.status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(ChipCustomsError)
+    async def domain_error(_: Request, exc: ChipCustomsError) -> JSONResponse:
+        return envelope(400, "bad_request", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return envelope(400, "malformed_json", "the request body is not valid JSON")
+        details = [{"field": _loc(e["loc"]), "problem": e["msg"]} for e in errors]
+        fields = ", ".join(d["field"] for d in details[:5])
+        return envelope(422, "invalid_input", f"invalid input: {fields}", details)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return envelope(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def crash(_: Request, exc: Exception) -> JSONResponse:
+        return envelope(500, "internal_error", f"internal error ({type(exc).__name__})")

@@ -1,0 +1,108 @@
+"""Users and batch jobs in the store (the server's tables); every write is audited."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from chipcustoms.errors import ChipCustomsError
+from chipcustoms.store import tables as t
+from chipcustoms.store.base import Store, now
+from chipcustoms.users import ROLES, User, key_hash, new_key, password_hash
+
+u = t.users.c
+
+
+def add_user(store: Store, name: str, role: str, office: str | None = None) -> str:
+    """Create the user; returns the API key, which is stored only as a hash."""
+    if role not in ROLES:
+        raise ChipCustomsError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    key = new_key()
+    with store.engine.begin() as conn:
+        if conn.execute(sa.select(u.user_id).where(u.name == name)).first():
+            raise ChipCustomsError(f"user {name!r} exists already")
+        conn.execute(
+            t.users.insert().values(
+                name=name, role=role, office=office, key_hash=key_hash(key), created_at=now()
+            )
+        )
+        store._audit(conn, "user.add", "user", name, None, {"role": role, "office": office})
+    return key
+
+
+def list_users(store: Store) -> list[dict[str, Any]]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(u.name, u.role, u.office, u.created_at, u.revoked_at).order_by(u.name)
+        )
+        return [dict(r) for r in rows.mappings()]
+
+
+def _update(store: Store, name: str, action: str, **values: Any) -> None:
+    with store.engine.begin() as conn:
+        done = conn.execute(t.users.update().where(u.name == name).values(**values)).rowcount
+        if not done:
+            raise ChipCustomsError(f"no user {name!r}")
+        shown = {k: ("(hash)" if k.endswith("hash") else v) for k, v in values.items()}
+        store._audit(conn, action, "user", name, None, shown)
+
+
+def revoke_user(store: Store, name: str) -> None:
+    _update(store, name, "user.revoke", revoked_at=now(), key_hash=None)
+
+
+def set_password(store: Store, name: str, password: str) -> None:
+    if len(password) < 8:
+        raise ChipCustomsError("a password needs at least 8 characters")
+    _update(store, name, "user.set_password", password_hash=password_hash(password))
+
+
+def user_for_key(store: Store, key: str) -> User | None:
+    """The active user holding ``key``; None for unknown, forged or revoked keys."""
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(u.name, u.role, u.office).where(
+                u.key_hash == key_hash(key), u.revoked_at.is_(None)
+            )
+        ).first()
+    return None if row is None else User(row.name, row.role, row.office)
+
+
+j = t.jobs.c
+
+
+def create_job(store: Store, file: str, mapping: str | None, by: str) -> int:
+    with store.engine.begin() as conn:
+        pk = conn.execute(
+            t.jobs.insert().values(
+                state="queued", file=file, mapping=mapping, done=0, created_by=by, created_at=now()
+            )
+        ).inserted_primary_key
+        assert pk is not None
+        store._audit(conn, "job.create", "job", str(pk[0]), None, {"file": file})
+    return int(pk[0])
+
+
+def update_job(store: Store, job_id: int, **values: Any) -> None:
+    for k in ("counts", "quarantine"):
+        if k in values:
+            values[k] = json.dumps(values[k], default=str)
+    if values.get("state") in ("done", "failed"):
+        values["finished_at"] = now()
+    with store.engine.begin() as conn:
+        conn.execute(t.jobs.update().where(j.job_id == job_id).values(**values))
+        if "state" in values:
+            store._audit(conn, f"job.{values['state']}", "job", str(job_id), None, values)
+
+
+def get_job(store: Store, job_id: int) -> dict[str, Any] | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(t.jobs).where(j.job_id == job_id)).mappings().first()
+    if row is None:
+        return None
+    out = dict(row)
+    for k in ("counts", "quarantine"):
+        out[k] = None if out[k] is None else json.loads(out[k])
+    return out

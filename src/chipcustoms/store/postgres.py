@@ -1,0 +1,118 @@
+"""PostgreSQL backend: the multi-user store behind the server.
+
+Bulk writes stream the frame as CSV through ``COPY ... FROM STDIN`` (psycopg 3) into a temporary
+staging table, a slice at a time, then upsert from it in one statement: no row-by-row Python. The
+hash-chained audit log is serialised by a transaction-scoped advisory lock, so concurrent
+writers (server workers, batch jobs) append one after another.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+
+from chipcustoms.store import rows
+from chipcustoms.store.base import Store, now
+from chipcustoms.tableio import json_text
+
+SLICE_ROWS = 50_000
+AUDIT_LOCK = 0x63686970  # "chip": any constant the store's writers agree on
+
+
+def engine_url(url: str) -> str:
+    """postgresql://... (as users write it) with the psycopg 3 driver named for SQLAlchemy."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    raise ValueError(f"not a PostgreSQL URL: {url}")
+
+
+def _copy(cur: Any, table: str, df: pl.DataFrame) -> None:
+    cols = ", ".join(f'"{c}"' for c in df.columns)
+    with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+        for offset in range(0, df.height, SLICE_ROWS):
+            part = df.slice(offset, SLICE_ROWS).with_columns(pl.col(pl.Date).cast(pl.Utf8))
+            copy.write(part.write_csv(include_header=False))
+
+
+class PostgresStore(Store):
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = sa.create_engine(engine_url(url), pool_pre_ping=True)
+
+    def _serialize_audit(self, conn: sa.Connection) -> None:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK})
+
+    def save_lines(self, run_id: int, lines: pl.DataFrame) -> int:
+        if lines.height <= rows.SMALL:
+            return rows.save_lines(self, run_id, lines)
+        cols = rows.DECL_COLUMNS
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in [*cols, "last_run_id", "updated_at"])
+        with self.engine.begin() as conn:
+            cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            cur.execute(
+                "CREATE TEMP TABLE stage_lines (LIKE declarations) ON COMMIT DROP; "
+                "ALTER TABLE stage_lines DROP CONSTRAINT IF EXISTS stage_lines_pkey"
+            )
+            _copy(cur, "stage_lines", lines.select(cols))
+            cur.execute(
+                "SELECT count(*) FROM declarations d JOIN stage_lines s "
+                "USING (declaration_id, item_no)"
+            )
+            updated = int(cur.fetchone()[0])
+            cur.execute(
+                f"INSERT INTO declarations ({quoted}, first_run_id, last_run_id, updated_at) "
+                f"SELECT {quoted}, %(r)s, %(r)s, %(t)s FROM stage_lines "
+                f"ON CONFLICT (declaration_id, item_no) DO UPDATE SET {updates}",
+                {"r": run_id, "t": now()},
+            )
+            self._audit(
+                conn,
+                "run.save_lines",
+                "run",
+                str(run_id),
+                None,
+                {"lines": lines.height, "updated": updated},
+            )
+        return updated
+
+    def save_assessments(self, run_id: int, assessments: pl.DataFrame) -> None:
+        if assessments.height <= rows.SMALL:
+            rows.save_assessments(self, run_id, assessments)
+            return
+        stamp = now()
+        frame = assessments.select(rows.ASSESSMENT_COLUMNS).with_columns(
+            json_text("reasons"), pl.lit(run_id).alias("run_id"), pl.lit(stamp).alias("created_at")
+        )
+        cases = assessments.filter(pl.col("channel") != "green").select(
+            "declaration_id", "item_no", "channel", "office", "risk_score"
+        )
+        with self.engine.begin() as conn:
+            cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            _copy(cur, "assessments", frame)
+            cur.execute(
+                "CREATE TEMP TABLE stage_cases (declaration_id text, item_no bigint, "
+                "channel text, office text, risk_score float8) ON COMMIT DROP"
+            )
+            _copy(cur, "stage_cases", cases)
+            cur.execute(
+                "INSERT INTO cases (declaration_id, item_no, run_id, channel, office, risk_score, "
+                "status, opened_at, updated_at) SELECT declaration_id, item_no, %(r)s, channel, "
+                "office, risk_score, 'open', %(t)s, %(t)s FROM stage_cases "
+                "ON CONFLICT (declaration_id, item_no) DO UPDATE SET "
+                "run_id = EXCLUDED.run_id, channel = EXCLUDED.channel, "
+                "risk_score = EXCLUDED.risk_score, updated_at = EXCLUDED.updated_at "
+                "WHERE cases.status <> 'closed'",
+                {"r": run_id, "t": stamp},
+            )
+            self._audit(
+                conn,
+                "run.save_assessments",
+                "run",
+                str(run_id),
+                None,
+                {"assessments": assessments.height, "cases": cases.height},
+            )

@@ -1,0 +1,124 @@
+"""Small writes through SQLAlchemy Core, shared by every backend.
+
+The bulk paths (ADBC for SQLite, COPY for PostgreSQL) pay a fixed cost per call that a server's
+single-line request should not; and on SQLite the ADBC path must never run while another
+connection of the server has the file open. Batches up to ``SMALL`` lines come here instead.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from chipcustoms.schema import FIELDS, LABELS
+from chipcustoms.store import tables as t
+from chipcustoms.store.base import now
+from chipcustoms.tableio import json_text
+
+if TYPE_CHECKING:
+    from chipcustoms.store.base import Store
+
+SMALL = 1_000
+DECL_COLUMNS = [f.name for f in FIELDS] + [f.name for f in LABELS] + ["extra"]
+ASSESSMENT_COLUMNS = [
+    "declaration_id",
+    "item_no",
+    "accelerator_id",
+    "resolution_confidence",
+    "eccn",
+    "license_required",
+    "value_usd",
+    "risk_score",
+    "channel",
+    "selection",
+    "top_reason",
+    "reasons",
+]
+
+
+def _records(df: pl.DataFrame) -> list[dict[str, Any]]:
+    return df.with_columns(pl.col(pl.Date).cast(pl.Utf8)).to_dicts()
+
+
+def _insert(conn: sa.Connection, table: sa.Table) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+def save_lines(store: Store, run_id: int, lines: pl.DataFrame) -> int:
+    stamp = now()
+    records = _records(lines.select(DECL_COLUMNS))
+    d = t.declarations.c
+    with store.engine.begin() as conn:
+        ins = _insert(conn, t.declarations)
+        if records:
+            conn.execute(
+                ins.values(
+                    [
+                        {**r, "first_run_id": run_id, "last_run_id": run_id, "updated_at": stamp}
+                        for r in records
+                    ]
+                ).on_conflict_do_update(
+                    index_elements=[d.declaration_id, d.item_no],
+                    set_={c: ins.excluded[c] for c in [*DECL_COLUMNS, "last_run_id", "updated_at"]},
+                )
+            )
+        updated = conn.execute(
+            sa.select(sa.func.count()).where(
+                d.last_run_id == run_id, d.first_run_id != run_id, d.updated_at == stamp
+            )
+        ).scalar_one()
+        store._audit(
+            conn,
+            "run.save_lines",
+            "run",
+            str(run_id),
+            None,
+            {"lines": len(records), "updated": updated},
+        )
+    return int(updated)
+
+
+def save_assessments(store: Store, run_id: int, assessments: pl.DataFrame) -> None:
+    stamp = now()
+    rows = _records(assessments.select(ASSESSMENT_COLUMNS).with_columns(json_text("reasons")))
+    cases = [
+        {k: r[k] for k in ("declaration_id", "item_no", "channel", "risk_score")}
+        | {"office": o, "run_id": run_id, "status": "open", "opened_at": stamp, "updated_at": stamp}
+        for r, o in zip(rows, assessments["office"].to_list(), strict=True)
+        if r["channel"] != "green"
+    ]
+    c = t.cases.c
+    with store.engine.begin() as conn:
+        if rows:
+            conn.execute(
+                t.assessments.insert(), [{**r, "run_id": run_id, "created_at": stamp} for r in rows]
+            )
+        if cases:
+            ins = _insert(conn, t.cases)
+            conn.execute(
+                ins.values(cases).on_conflict_do_update(
+                    index_elements=[c.declaration_id, c.item_no],
+                    set_={
+                        k: ins.excluded[k]
+                        for k in ("run_id", "channel", "risk_score", "updated_at")
+                    },
+                    where=c.status != "closed",
+                )
+            )
+        store._audit(
+            conn,
+            "run.save_assessments",
+            "run",
+            str(run_id),
+            None,
+            {"assessments": len(rows), "cases": len(cases)},
+        )
+
+
+def decode(value: str | None) -> Any:
+    return None if value is None else json.loads(value)

@@ -1,0 +1,113 @@
+"""The resolver's vocabulary (refdata/resolver/vocabulary.yaml), validated on load.
+
+Words are data, like the catalog: an analyst who meets a new accessory word ("GPU sag bar") adds
+it to the YAML, not to the code. Each group is joined into one regular expression so that the
+resolver runs it once over all distinct texts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from chipcustoms.errors import ReferenceDataError
+from chipcustoms.refdata import REFDATA, entry_of, load_yaml, validation_message
+
+VOCABULARY_FILE = REFDATA / "resolver" / "vocabulary.yaml"
+
+
+def _check_patterns(v: list[str]) -> list[str]:
+    for pattern in v:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern {pattern!r} is not a regex: {exc}") from exc
+    return v
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Accessories(_Strict):
+    strong: list[str]
+    weak: list[str]
+    for_words: list[str]
+    with_words: str
+
+    _s = field_validator("strong", "weak", "for_words")(_check_patterns)
+
+
+class GenericClass(_Strict):
+    id: str
+    name: str
+    patterns: list[str]
+
+    _p = field_validator("patterns")(_check_patterns)
+
+
+class VocabularyFile(_Strict):
+    version: str
+    hints: list[str]
+    hs_prefixes: list[str]
+    hs_chapters: list[str]
+    accessories: Accessories
+    exclusions: list[str]
+    generic: list[GenericClass]
+    system_words: list[str]
+
+    _p = field_validator("hints", "exclusions", "system_words")(_check_patterns)
+
+
+def union(patterns: list[str]) -> str:
+    """One alternation of several patterns (each kept in its own group)."""
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The YAML, joined into the few regexes the resolver runs."""
+
+    version: str
+    hint: str
+    hs_prefixes: tuple[str, ...]
+    hs_chapters: tuple[str, ...]
+    accessory_strong: str
+    accessory_weak: str
+    for_words: str
+    with_words: str
+    exclusion: str
+    generic: tuple[tuple[str, str, str], ...]  # (id, name, joined pattern), first match wins
+    system_word: str
+
+
+def load_vocabulary(path: Path | None = None) -> Vocabulary:
+    """Load and validate the vocabulary (default: the bundled one)."""
+    path = path or VOCABULARY_FILE
+    raw = load_yaml(path)
+    if not isinstance(raw, dict):
+        raise ReferenceDataError(f"{path}: expected a mapping (hints, accessories, generic...)")
+    try:
+        vf = VocabularyFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ReferenceDataError(
+            validation_message(path, exc, entry_of(raw, exc, "generic"))
+        ) from exc
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    return Vocabulary(
+        version=f"{vf.version}#{digest}",
+        hint=union(vf.hints),
+        hs_prefixes=tuple(vf.hs_prefixes),
+        hs_chapters=tuple(vf.hs_chapters),
+        accessory_strong=union(vf.accessories.strong),
+        accessory_weak=union(vf.accessories.weak),
+        for_words=union(vf.accessories.for_words),
+        with_words=vf.accessories.with_words,
+        exclusion=union(vf.exclusions),
+        generic=tuple((g.id, g.name, union(g.patterns)) for g in vf.generic),
+        system_word=union(vf.system_words),
+    )

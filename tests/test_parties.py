@@ -1,0 +1,183 @@
+"""Party screening: formats, bad files, the allow-list, rescreening, the pipeline scorer."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from chipcustoms.errors import InputError
+from chipcustoms.parties import commands
+from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
+from chipcustoms.parties.matcher import Matcher, Query
+from chipcustoms.parties.names import normalize
+from chipcustoms.parties.scorer import ScreeningScorer
+from chipcustoms.parties.watchlists import read_list
+from chipcustoms.refdata import REFDATA
+from chipcustoms.store import open_store
+
+SAMPLES = REFDATA / "watchlists"
+FORMATS = [
+    ("csv", "sample.csv", "demo-xinyuan"),
+    ("ftm", "sample.ftm.json", "sample-huawei"),
+    ("targets-csv", "sample.targets.csv", "sample-biren"),
+    ("csl", "sample.csl.csv", "csl-csl-sample-2"),
+]
+
+
+@pytest.mark.parametrize(("fmt", "file", "entity"), FORMATS)
+def test_each_format_reads(fmt: str, file: str, entity: str) -> None:
+    df = read_list(SAMPLES / file, fmt)
+    assert entity in df["entity_id"].to_list()
+    assert df["name"].null_count() == 0
+
+
+def test_ftm_skips_non_parties_and_keeps_identifiers() -> None:
+    df = read_list(SAMPLES / "sample.ftm.json", "ftm")
+    assert "sample-sanction-1" not in df["entity_id"].to_list()
+    tmc = df.filter(pl.col("entity_id") == "sample-tmc").row(0, named=True)
+    assert tmc["identifiers"] == ["5018089836"] and tmc["countries"] == ["RU"]
+
+
+def test_csl_splits_alt_names() -> None:
+    df = read_list(SAMPLES / "sample.csl.csv", "csl")
+    row = df.filter(pl.col("entity_id") == "csl-csl-sample-2").row(0, named=True)
+    assert row["aliases"] == ["HK Jiarui Intl Trading Ltd", "香港嘉瑞国际贸易有限公司"]
+    assert row["countries"] == ["HK"]
+
+
+@pytest.mark.parametrize(
+    ("name1", "name2", "match"),
+    [
+        ("Shenzhen Xinyuan Technology Co., Ltd.", "SHENZHEN XIN YUAN TECH CO LTD", True),
+        ("Shenzhen Xinyuan Technology Co., Ltd.", "深圳市信源科技有限公司", True),
+        ("Siemens AG", "Siemens Aktiengesellschaft", True),
+        ("Tayota Motor Corporation", "Toyota Motor Corporation", True),
+        ("ICBC (Asia) Limited", "ICBC (London) plc", False),
+        ("Malik Magomedovich Barkhanoev", "Malik Ruslanovich Barkhanoev", False),
+    ],
+)
+def test_compare_table(name1: str, name2: str, match: bool) -> None:
+    assert (compare(normalize(name1), normalize(name2)).score >= DEFAULT_THRESHOLD) is match
+
+
+def test_compare_explains_conflicts() -> None:
+    cmp = compare(normalize("Hong Kong Wanfeng Electronics"), normalize("Hong Kong Jiarui Trading"))
+    assert "conflict" in cmp.features
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bad_csv_names_file_and_line_and_loads_nothing(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "s.db"))
+    bad = _write(tmp_path / "bad.csv", "name,country\nGood Firm Ltd,CN\n,CN\n")
+    with pytest.raises(InputError, match=r"bad\.csv: line 3: field 'name'"):
+        commands.load(store, str(bad), "csv", "x")
+    assert store.watchlists() == [] and store.count("watchlist_entities") == 0
+
+
+def test_bad_ftm_line_is_named(tmp_path: Path) -> None:
+    good = json.dumps({"id": "a", "schema": "Company", "properties": {"name": ["A Ltd"]}})
+    bad = _write(tmp_path / "e.ftm.json", good + "\n{not json\n")
+    with pytest.raises(InputError, match=r"e\.ftm\.json: line 2"):
+        read_list(bad, "ftm")
+
+
+def test_missing_column_and_unknown_format(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="line 1: missing column"):
+        read_list(_write(tmp_path / "t.csv", "id,name\n1,A\n"), "targets-csv")
+    with pytest.raises(InputError, match="unknown watchlist format"):
+        read_list(SAMPLES / "sample.csv", "xml")
+
+
+def _store_with_sample(tmp_path: Path):  # type: ignore[no-untyped-def]
+    store = open_store(str(tmp_path / "s.db"))
+    commands.load(store, str(SAMPLES / "sample.csv"), "csv", "demo")
+    return store
+
+
+def test_parties_and_allow_list(tmp_path: Path) -> None:
+    store = _store_with_sample(tmp_path)
+    names = tmp_path / "names.csv"
+    with names.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerows([["name", "country"], ["HONGKONG JIARUI INTL TRADING LTD", "HK"], ["Acme", ""]])
+    hits = commands.screen_names(store, str(names), lists=None, threshold=None)
+    assert hits["entity_id"].to_list() == ["demo-jiarui"]
+    assert "country_agrees" in hits["features"][0]
+    store.allow("HONGKONG JIARUI INTL TRADING LTD", "demo", "demo-jiarui", "different firm")
+    assert commands.screen_names(store, str(names), lists=None, threshold=None).height == 0
+
+
+def test_rescreen_sees_only_changed_entities(tmp_path: Path) -> None:
+    store = _store_with_sample(tmp_path)
+    lines = pl.DataFrame(
+        {
+            "declaration_id": ["D1", "D2"],
+            "item_no": [1, 1],
+            "importer_name": ["Kowloon Yitong Supply Chain Ltd", "Nordic Ventures AB"],
+        }
+    )
+    run = store.start_run(command="screen", inputs=[], mapping="", versions={}, seed=0, budgets={})
+    from chipcustoms.schema import FIELDS, LABELS
+
+    full = lines.with_columns(
+        pl.lit(None, dtype=f.dtype).alias(f.name)
+        for f in [*FIELDS, *LABELS]
+        if f.name not in lines.columns
+    ).with_columns(pl.lit(None, dtype=pl.Utf8).alias("extra"))
+    store.save_lines(run, full)
+    before = store.watchlists()[0]["loaded_at"]
+    v2 = tmp_path / "v2.csv"
+    v2.write_text(
+        (SAMPLES / "sample.csv").read_text(encoding="utf-8")
+        + "demo-nordic,Company,Nordic Ventures Aktiebolag,,SE,,\n",
+        encoding="utf-8",
+    )
+    import time
+
+    time.sleep(1.1)  # load times have second resolution
+    commands.load(store, str(v2), "csv", "demo")
+    since = store.watchlists()[-1]["loaded_at"]
+    assert since > before
+    _, hits = commands.rescreen(store, since)
+    assert hits["declaration_id"].to_list() == ["D2"]  # D1's entity did not change
+    assert store.count("screening_hits") == 1
+
+
+def test_scorer_adds_floor_reason_and_is_per_distinct_name() -> None:
+    entities = read_list(SAMPLES / "sample.csv", "csv").with_columns(
+        pl.lit("demo").alias("list_name"), pl.lit(1).alias("list_version")
+    )
+    scorer = ScreeningScorer(entities)
+    df = pl.DataFrame(
+        {
+            "__i": [0, 1, 2],
+            "importer_name": ["SHENZHEN XIN YUAN TECH CO LTD", "Acme GmbH", None],
+            "exporter_name": ["Acme GmbH", "深圳市鑫源科技有限公司", "Acme GmbH"],
+            "consignee_name": [None, None, None],
+            "floor_red": [False, False, False],
+            "floor_yellow": [False, False, False],
+        },
+        schema_overrides={"__i": pl.UInt32, "consignee_name": pl.Utf8},
+    )
+    out, term, reasons = scorer.score(df)
+    assert out["floor_red"].to_list() == [True, True, False]
+    assert term is not None and out.select(term).to_series().to_list()[2] == 0.0
+    assert sorted(reasons["__i"].to_list()) == [0, 1]
+    ev = json.loads(reasons["reason"].struct.field("evidence")[0])
+    assert ev["entity_id"] == "demo-xinyuan" and "features" in ev
+
+
+def test_matcher_identifier_match_wins() -> None:
+    entities = read_list(SAMPLES / "sample.ftm.json", "ftm").with_columns(
+        pl.lit("s").alias("list_name"), pl.lit(1).alias("list_version")
+    )
+    hits = Matcher(entities).match([Query("Tactical Missiles JSC", identifier="5018089836")])
+    assert hits["score"].to_list() == [1.0]

@@ -1,0 +1,185 @@
+"""The API through an in-process client: screening, the error envelope, role and office
+boundaries, case work. Every error must come back in the one envelope."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chipcustoms.pipeline import References
+from chipcustoms.store import open_store
+from chipcustoms.store.access import revoke_user
+from server_fixtures import Served, served
+from stores import BACKENDS, target
+
+LINE = {
+    "declaration_id": "API1",
+    "item_no": 1,
+    "date": "2025-11-05",
+    "flow": "import",
+    "office": "SZ01",
+    "origin_country": "TW",
+    "destination_country": "CN",
+    "hs_code": "847330",
+    "description": "NVIDIA H20 96GB GPU module",
+    "quantity": 8,
+    "value": 24000,
+    "currency": "USD",
+}
+
+
+@pytest.fixture(params=BACKENDS)
+def api(
+    request: pytest.FixtureRequest, tmp_path: Path, fixtures: Path, refs: References
+) -> Iterator[Served]:
+    s = served(target(request.param, tmp_path), tmp_path, fixtures, refs)
+    with s.client:
+        yield s
+
+
+def error(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["status"] == status
+    err: dict[str, Any] = body["error"]
+    return err
+
+
+def test_screen_one_line_stores_it_with_reasons(api: Served) -> None:
+    r = api.client.post("/v1/screen", json={"lines": [LINE]}, headers=api.auth("ana"))
+    assert r.status_code == 200, r.text
+    (a,) = r.json()["assessments"]
+    assert a["declaration_id"] == "API1" and a["channel"] in ("green", "yellow", "red", "blue")
+    assert a["accelerator_id"] == "nvidia-h20" and a["reasons"][0]["code"]
+    d = api.client.get("/v1/declarations/API1", headers=api.auth("vera")).json()
+    assert d["items"][0]["latest"]["channel"] == a["channel"]
+    metrics = api.client.get("/metrics").text
+    assert f'chipcustoms_lines_screened_total{{channel="{a["channel"]}"}} 1.0' in metrics
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"lines": [{**LINE, "quantity": "eight"}]}, 422, "lines.0.quantity"),
+        ({"lines": [{**LINE, "colour": "green"}]}, 422, "lines.0.colour"),
+        ({"lines": [{**LINE, "quantity": -3}]}, 422, "lines.0.quantity"),
+        ({"lines": [{**LINE, "date": "2025-13-45"}]}, 422, "lines.0.date"),
+        ({"lines": []}, 422, "lines"),
+        ({"line": LINE}, 422, "line"),
+    ],
+)
+def test_invalid_lines_get_422_naming_the_field_and_store_nothing(
+    api: Served, body: dict[str, Any], status: int, field: str
+) -> None:
+    before = open_store(api.db).count("declarations")
+    err = error(api.client.post("/v1/screen", json=body, headers=api.auth("ana")), status)
+    assert field in [d["field"] for d in err["details"]], err
+    assert open_store(api.db).count("declarations") == before
+
+
+def test_malformed_json_and_unknown_route_use_the_envelope(api: Served) -> None:
+    headers = {**api.auth("ana"), "Content-Type": "application/json"}
+    err = error(api.client.post("/v1/screen", content=b"{not json", headers=headers), 400)
+    assert err["code"] == "malformed_json"
+    assert error(api.client.get("/v1/nothing", headers=api.auth("ana")), 404)["code"]
+    assert error(api.client.get("/v1/cases/99999", headers=api.auth("adam")), 404)
+
+
+def test_missing_forged_and_revoked_keys_get_401(api: Served) -> None:
+    assert error(api.client.get("/v1/cases"), 401)["code"] == "unauthenticated"
+    forged = {"Authorization": "Bearer cc_" + "x" * 43}
+    error(api.client.get("/v1/cases", headers=forged), 401)
+    assert api.client.get("/v1/cases", headers=api.auth("vera")).status_code == 200
+    revoke_user(open_store(api.db), "vera")
+    error(api.client.get("/v1/cases", headers=api.auth("vera")), 401)
+
+
+def _case_in(api: Served, office: str) -> int:
+    page = api.client.get(f"/v1/cases?office={office}", headers=api.auth("adam")).json()
+    assert page["total"] > 0
+    return int(page["cases"][0]["case_id"])
+
+
+OUTCOME = {"found": True, "real_accelerator_id": "nvidia-h100-pcie", "real_units": 8, "notes": "x"}
+
+
+def test_role_boundaries(api: Served) -> None:
+    sz01 = _case_in(api, "SZ01")
+    # A viewer reads but cannot screen, override or record an outcome.
+    error(api.client.post("/v1/screen", json={"lines": [LINE]}, headers=api.auth("vera")), 403)
+    post = api.client.post
+    error(post(f"/v1/cases/{sz01}/outcome", json=OUTCOME, headers=api.auth("vera")), 403)
+    override = {"channel": "red", "reason": "tip-off"}
+    error(post(f"/v1/cases/{sz01}/override", json=override, headers=api.auth("vera")), 403)
+    # An analyst overrides but does not record outcomes; an inspector does not override.
+    assert post(f"/v1/cases/{sz01}/override", json=override, headers=api.auth("ana")).is_success
+    error(post(f"/v1/cases/{sz01}/outcome", json=OUTCOME, headers=api.auth("ana")), 403)
+    error(post(f"/v1/cases/{sz01}/override", json=override, headers=api.auth("ines")), 403)
+    # An inspector of SZ02 cannot touch SZ01's case; SZ01's inspector can.
+    error(post(f"/v1/cases/{sz01}/assign", json={}, headers=api.auth("otto")), 403)
+    error(post(f"/v1/cases/{sz01}/outcome", json=OUTCOME, headers=api.auth("otto")), 403)
+    assert (
+        post(f"/v1/cases/{sz01}/assign", json={}, headers=api.auth("ines")).json()["assigned_to"]
+        == "ines"
+    )
+    done = post(f"/v1/cases/{sz01}/outcome", json=OUTCOME, headers=api.auth("ines"))
+    assert done.status_code == 200 and done.json()["recorded_by"] == "ines"
+
+
+def test_office_scoped_users_see_only_their_office(api: Served) -> None:
+    mine = api.client.get("/v1/cases", headers=api.auth("otto")).json()
+    assert mine["total"] > 0 and {c["office"] for c in mine["cases"]} == {"SZ02"}
+    error(api.client.get("/v1/cases?office=SZ01", headers=api.auth("otto")), 403)
+    error(api.client.get("/v1/declarations/D1", headers=api.auth("otto")), 403)
+    everyone = api.client.get("/v1/cases?limit=1", headers=api.auth("vera")).json()
+    assert everyone["total"] > mine["total"] and len(everyone["cases"]) == 1
+
+
+def test_outcome_and_override_are_audited_with_who_and_before(api: Served) -> None:
+    case = _case_in(api, "SZ01")
+    body = {"channel": "red", "reason": "intelligence report 7"}
+    api.client.post(f"/v1/cases/{case}/override", json=body, headers=api.auth("ana"))
+    entries = list(open_store(api.db).audit_entries())
+    last = entries[-1]
+    assert (last["actor"], last["action"], last["entity_id"]) == ("ana", "case.override", str(case))
+    assert '"status": "open"' in last["before"] and '"channel": "red"' in last["after"]
+
+
+def test_reference_data_health_and_readiness(api: Served) -> None:
+    h = api.auth("vera")
+    assert api.client.get("/v1/catalog", headers=h).json()["models"]
+    assert api.client.get("/v1/policies", headers=h).json()["packs"]
+    assert "in_force" in api.client.get("/v1/models", headers=h).json()
+    assert "in_force" in api.client.get("/v1/watchlists", headers=h).json()
+    assert api.client.get("/healthz").json() == {"status": "alive"}
+    assert api.client.get("/readyz").json()["status"] == "ready"
+    assert api.client.get("/openapi.json").json()["paths"]["/v1/screen"]
+
+
+def test_batch_job_screens_a_file_in_a_worker(api: Served, fixtures: Path) -> None:
+    with (fixtures / "bad_rows.csv").open("rb") as f:
+        r = api.client.post(
+            "/v1/jobs",
+            files={"file": ("bad_rows.csv", f)},
+            data={"mapping": "canonical"},
+            headers=api.auth("ana"),
+        )
+    assert r.status_code == 202, r.text
+    url = r.json()["url"]
+    deadline = time.monotonic() + 120
+    while (job := api.client.get(url, headers=api.auth("vera")).json())["state"] in (
+        "queued",
+        "running",
+    ):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.5)
+    assert job["state"] == "done", job
+    assert job["done"] == job["total"] > 0 and job["counts"]["quarantined"] == len(
+        job["quarantine"]
+    )
+    assert job["quarantine"] and {"row", "field", "reason"} <= set(job["quarantine"][0])
+    assert error(api.client.post("/v1/jobs", headers=api.auth("vera")), 403)
