@@ -125,3 +125,41 @@ def test_vendor_must_match_file_name(tmp_path: Path) -> None:
     path = _write(tmp_path, GOOD_HEAD.replace("vendor: acme", "vendor: other") + "  []\n")
     with pytest.raises(ReferenceDataError, match="file name"):
         load_catalog([path])
+
+
+def test_systems_name_catalog_models_with_a_count() -> None:
+    cat = load_catalog()
+    assert len(cat.systems) >= 20
+    for s in cat.systems:
+        assert s.units > 0 and (s.accelerator is None or s.accelerator in cat.by_id)
+    assert any(s.accelerator is None for s in cat.systems)  # e.g. XE9680: the buyer chooses
+
+
+def test_systems_file_errors_name_file_and_entry(tmp_path: Path) -> None:
+    bad = tmp_path / "systems.yaml"
+    bad.write_text(
+        "version: '1'\nsources: {S: {title: t}}\n"
+        "systems:\n  - {id: box, name: Box, aliases: [Box], units: 0, source: S}\n",
+        encoding="utf-8",
+    )
+    vendor = sorted((Path(load_catalog().files[0])).parent.glob("nvidia.yaml"))
+    with pytest.raises(ReferenceDataError, match=r"systems.yaml \[box\]: systems.0.units"):
+        load_catalog([*vendor, bad])
+
+
+def test_partner_part_numbers_keep_d_variants_apart() -> None:
+    import re
+
+    cat = load_catalog()
+    owners = {
+        pn: m.id
+        for m in cat.models
+        for pn in ("GV-N409DAORUSM-24GD", "GV-N4090AORUSM-24GD", "TUF-RTX5090D-32G-GAMING")
+        for p in m.part_numbers
+        if re.fullmatch(p, pn, re.IGNORECASE)
+    }
+    assert owners == {
+        "GV-N409DAORUSM-24GD": "nvidia-rtx-4090d",
+        "GV-N4090AORUSM-24GD": "nvidia-rtx-4090",
+        "TUF-RTX5090D-32G-GAMING": "nvidia-rtx-5090d",
+    }

@@ -153,3 +153,32 @@ def test_resolve_command_needs_a_description(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["resolve", str(src)])
     assert isinstance(result.exception, InputError)
     assert "description" in str(result.exception)
+
+
+def test_pipeline_follows_the_resolver(refs: References) -> None:
+    from chipcustoms.pipeline import enrich
+
+    lines = pl.DataFrame(
+        {
+            "declaration_id": ["A", "B", "C"],
+            "item_no": [1, 1, 1],
+            "date": ["2025-11-03"] * 3,
+            "hs_code": ["847150", "847330", "847330"],
+            "description": ["NVIDIA DGX H100", "Graphics card", "NVIDIA H20"],
+            "brand": [None] * 3,
+            "model": [None] * 3,
+            "part_number": [None] * 3,
+            "quantity": [1.0, 10.0, 2.0],
+            "gross_weight_kg": [130.0, 10.0, 3.0],
+            "net_weight_kg": [120.0, 8.0, 2.5],
+            "value": [320000.0, 3000.0, 24000.0],
+            "currency": ["USD"] * 3,
+            "destination_country": ["CN"] * 3,
+        },
+        schema_overrides={"brand": pl.Utf8, "model": pl.Utf8, "part_number": pl.Utf8},
+    ).with_columns(pl.col("date").str.to_date())
+    out = enrich(lines, refs, anomalies=False)
+    assert out["accelerator_id"].to_list() == ["nvidia-h100-sxm", "gpu-unknown", "nvidia-h20"]
+    assert out["is_accelerator"].to_list() == [True, False, True]
+    assert out["units_per_item"].to_list() == [8, 1, 1]
+    assert out["value_per_accelerator_usd"].to_list() == [40000.0, 300.0, 12000.0]

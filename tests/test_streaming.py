@@ -105,6 +105,14 @@ def test_streamed_run_is_stored_batch_by_batch(
     store = open_store(db)
     assert store.count("assessments") == assessed.height == result.counts.accepted
     assert store.count("declarations") == result.counts.accepted
+    # Threshold mode (the stored cut-offs of that run) streams to the same channels too.
+    kw: dict[str, object] = {"db": db, "threshold_mode": True}
+    _, mem, _ = _screen(dirty_csv, tmp_path / "t1.parquet", refs, Budgets(), **kw)
+    _, streamed, _ = _screen(
+        dirty_csv, tmp_path / "t2.parquet", refs, Budgets(), batch_rows=BATCH, **kw
+    )
+    assert streamed.equals(mem)
+    assert set(mem["selection"]) >= {"threshold", "none"}
 
 
 def test_folder_of_parquet_partitions_matches_one_file(tmp_path: Path, refs: References) -> None:
@@ -163,7 +171,7 @@ def test_candidate_pool_selects_as_the_whole_batch() -> None:
 def test_input_errors(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    with pytest.raises(InputError, match="no .csv"):
+    with pytest.raises(InputError, match=r"no \.csv"):
         plan(str(empty), 100)
     mixed = tmp_path / "mixed"
     mixed.mkdir()
@@ -181,3 +189,32 @@ def test_input_errors(tmp_path: Path) -> None:
 def test_unreachable_scheduler_is_a_clear_error() -> None:
     with pytest.raises(ChipCustomsError, match="cannot reach the Dask scheduler"):
         make_engine("dask", scheduler="tcp://127.0.0.1:9")
+
+
+def _square_plus(shared: int, item: int) -> int:
+    return item * item + shared
+
+
+@pytest.mark.parametrize("kind", ["local", "dask"])
+def test_engines_map_in_item_order_with_shared_data(
+    kind: str, dask_engine: Engine, refs: References
+) -> None:
+    """The seam's contract, the same for every engine: gather() returns results in item
+    order and every task sees the shared object (here also References, which must pickle)."""
+    engine = dask_engine if kind == "dask" else LocalEngine()
+    seen: list[tuple[str, int, int]] = []
+    got = engine.gather(
+        _square_plus,
+        list(range(12)),
+        shared=7,
+        label="t",
+        progress=lambda label, done, total: seen.append((label, done, total)),
+    )
+    assert got == [k * k + 7 for k in range(12)]
+    assert seen[-1] == ("t", 12, 12)
+    versions = engine.gather(_versions, [0, 1], shared=refs, label="refs")
+    assert versions[0] == versions[1] == refs.versions()
+
+
+def _versions(refs: References, _: int) -> dict[str, object]:
+    return refs.versions()

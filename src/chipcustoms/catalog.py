@@ -202,8 +202,9 @@ class Catalog:
         systems_file: Path | None = None,
     ) -> None:
         self.vendors = vendors
-        self.files = files + ([systems_file] if systems_file else [])
+        self.files = files
         self.systems = systems or []
+        self.systems_file = systems_file
         self.models: list[Accelerator] = []
         seen: dict[str, Path] = {}
         for vf, path in zip(vendors, files, strict=True):
@@ -224,7 +225,7 @@ class Catalog:
     def version(self) -> str:
         """Content hash: two stores screened with the same catalog agree on this string."""
         digest = hashlib.sha256()
-        for path in self.files:
+        for path in [*self.files, *([self.systems_file] if self.systems_file else [])]:
             digest.update(path.read_bytes())
         versions = sorted({v.version for v in self.vendors})
         return "+".join(versions) + "#" + digest.hexdigest()[:10]
@@ -301,14 +302,17 @@ def _load_systems(path: Path) -> list[System]:
 def load_catalog(paths: Iterable[Path] | None = None) -> Catalog:
     """Load the bundled catalog (or the given vendor files), with the systems that carry them.
 
-    ``systems.yaml`` beside the vendor files lists servers and boards; the bundled one is used
-    when ``paths`` holds none.
+    ``systems.yaml`` lists servers and boards: the bundled one with the bundled catalog, and
+    with explicit ``paths`` only when one of them is a ``systems.yaml`` (a partial catalog
+    cannot carry systems whose models it lacks).
     """
     given = sorted(paths) if paths is not None else sorted((REFDATA / "catalog").glob("*.yaml"))
     files = [p for p in given if p.name != SYSTEMS_FILE]
     if not files:
         raise ReferenceDataError(f"no catalog files found in {REFDATA / 'catalog'}")
     named = [p for p in given if p.name == SYSTEMS_FILE]
-    systems_file = named[0] if named else REFDATA / "catalog" / SYSTEMS_FILE
-    systems = _load_systems(systems_file) if systems_file.exists() else []
+    systems_file = named[0] if named else None
+    if paths is None:
+        systems_file = REFDATA / "catalog" / SYSTEMS_FILE
+    systems = _load_systems(systems_file) if systems_file else []
     return Catalog([_load_vendor(p) for p in files], files, systems, systems_file)

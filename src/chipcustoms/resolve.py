@@ -48,6 +48,7 @@ CONF = {
 FUZZY_CUTOFF = 75.0  # the model number itself must be verbatim (see _model_tokens)
 FUZZY_SCALE = 0.85
 MEMORY = re.compile(r"^\d+(?:g|gb|t|tb)$")
+FORMS = ("pcie", "nvl", "sxm", "sxm4", "sxm5", "oam")
 
 # "10DE-2235" / "10de:2329" after normalisation: vendor and device ids of accelerator makers
 # (NVIDIA, AMD, Huawei, Habana/Intel, Cambricon) as PCI writes them.
@@ -141,6 +142,14 @@ class Resolver:
                 self._fuzzy_index.setdefault(numbers[0], []).append(alias)
         self._fuzzy_regex = r"\b(?:" + _alternation(list(self._fuzzy_index)) + r")\b"
         self._generic_names = {gid: name for gid, name, _ in self.vocabulary.generic}
+        # "H100 ... PCIe": the family alias ("h100" -> the SXM entry) plus a form-factor word
+        # elsewhere on the line means the variant whose alias is "<family> <form>".
+        self._variants: dict[str, str] = {}
+        for alias, model_id in self.alias_to_id.items():
+            base, _, form = alias.rpartition(" ")
+            family = self.alias_to_id.get(base)
+            if form in FORMS and family and family != model_id:
+                self._variants.setdefault(f"{family}|{form}", model_id)
 
     @property
     def version(self) -> str:
@@ -340,8 +349,13 @@ class Resolver:
             .when(pl.col("__f_id").is_not_null())
             .then(pl.lit("fuzzy"))
         )
+        first = pl.col("__alias_ids").list.first()
+        form = pl.col("__norm").str.extract(r"\b(" + "|".join(FORMS) + r")\b", 1)
+        variant = pl.concat_str(first, pl.lit("|"), form).replace_strict(
+            self._variants, default=None, return_dtype=pl.Utf8
+        )
         model = pl.coalesce(
-            "__pn_id", "__pci_id", pl.col("__alias_ids").list.first(), "__sys_model", "__f_id"
+            "__pn_id", "__pci_id", pl.coalesce(variant, first), "__sys_model", "__f_id"
         )
         match = (
             pl.when(method == "part_number")

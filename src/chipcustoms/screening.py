@@ -25,7 +25,7 @@ from chipcustoms.partitions import Partition, plan
 from chipcustoms.pipeline import References, assess
 from chipcustoms.selection import Budgets, SelectionReport
 from chipcustoms.summary import Digest, RunCounts
-from chipcustoms.tableio import FORMATS, read_raw_checked, write_table
+from chipcustoms.tableio import format_of, read_raw_checked, write_table
 
 if TYPE_CHECKING:
     from chipcustoms.store import Store
@@ -91,7 +91,11 @@ def screen_file(
     """
     budgets = budgets or Budgets()
     the_mapping = load_mapping(mapping)
-    to_folder = output != "-" and Path(output).suffix.lower() not in FORMATS
+    to_folder = output != "-" and (
+        output.endswith("/") or Path(output).is_dir() or not Path(output).suffix
+    )
+    if not to_folder:
+        format_of(output)  # an unknown extension fails now, not after the work
     parts: list[Partition] | None = None
     if input_path != "-":
         parts = plan(input_path, batch_rows or DEFAULT_BATCH_ROWS)
@@ -256,9 +260,6 @@ def _screen_streamed(
             progress=progress,
             step=step,
         )
-        if not to_folder:
-            with step("writing the output file"):
-                streaming.concatenate(result.parts, output, json_columns=JSON_COLUMNS)
         q_path = None
         if result.counts.quarantined:
             q_path = quarantine or default_quarantine(output)
@@ -272,8 +273,11 @@ def _screen_streamed(
             with step("saving to the store"):
                 for lines, path in zip(streaming.iter_lines(result), result.parts, strict=True):
                     store.save_lines(run_id, lines)
-                    store.save_assessments(run_id, pl.read_parquet(path))
+                    store.save_assessments(run_id, streaming.read_part(path))
                 _finish_run(store, run_id, result.counts, result.report)
+        if not to_folder:
+            with step("writing the output file"):
+                streaming.concatenate(result.parts, output, json_columns=JSON_COLUMNS)
     finally:
         streaming.cleanup(work)
     digest = result.digest

@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import polars as pl
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from chipcustoms.engine import Engine, Progress
@@ -82,8 +81,10 @@ class Job:
     thresholds: dict[str, float | None] | None = None
 
 
-def _spill(job: Job, kind: str, index: int) -> str:
-    return str(Path(job.work) / f"{kind}-{index:06d}.parquet")
+def _spill(job: Job, kind: str, index: int, ext: str = "parquet") -> str:
+    """Spills DuckDB reads are Parquet; spills only Polars reads back are Arrow IPC (lz4),
+    which costs no encoding on the way out and in."""
+    return str(Path(job.work) / f"{kind}-{index:06d}.{ext}")
 
 
 # --- A: read, ingest, enrich, spill ---------------------------------------------------------
@@ -270,12 +271,12 @@ def score_partition(job: Job, task: ScoreTask) -> Scored:
     df = add_anomalies(df.drop("__ln"), job.refs, context)
     df, reasons = score(df, job.refs, context=context)
     keep = [*OUTPUT_COLUMNS, *(c for s in job.refs.scorers for c in s.output_columns()), *LABELS]
-    keep += [c for c in job.budgets.per if c not in keep]
+    keep += [c for c in (*job.budgets.per, "top_category") if c not in keep]
     dropped = {"channel", "selection", "reasons"}
-    df.select(IDX, *(c for c in keep if c not in dropped and c in df.columns)).write_parquet(
-        _spill(job, "scored", task.index), compression="lz4"
+    df.select(IDX, *(c for c in keep if c not in dropped and c in df.columns)).write_ipc(
+        _spill(job, "scored", task.index, "arrow"), compression="lz4"
     )
-    reasons.write_parquet(_spill(job, "reasons", task.index), compression="lz4")
+    reasons.write_ipc(_spill(job, "reasons", task.index, "arrow"), compression="lz4")
     narrow = df.select(
         pl.col(IDX).alias(LOCAL),
         "risk_score",
@@ -333,8 +334,8 @@ class Written:
 
 
 def write_partition(job: Job, task: WriteTask) -> Written:
-    df = pl.read_parquet(_spill(job, "scored", task.index))
-    reasons = pl.read_parquet(_spill(job, "reasons", task.index))
+    df = pl.read_ipc(_spill(job, "scored", task.index, "arrow"))
+    reasons = pl.read_ipc(_spill(job, "reasons", task.index, "arrow"))
     counts: dict[str, int] = {}
     if task.channels is None:
         assert job.thresholds is not None
@@ -347,7 +348,10 @@ def write_partition(job: Job, task: WriteTask) -> Written:
     df = finish(df, reasons)
     extra = [c for s in job.refs.scorers for c in s.output_columns()]
     out = df.select(OUTPUT_COLUMNS + extra + list(task.labels))
-    out.write_parquet(task.path)
+    if task.path.endswith(".arrow"):  # a part of one output file: read back once, here
+        out.write_ipc(task.path, compression="lz4")
+    else:
+        out.write_parquet(task.path)
     return Written(Digest.of(out) if out.height else None, counts)
 
 
@@ -420,7 +424,7 @@ def stream(
             p.index,
             None if job.thresholds is not None else channels.get(p.index, empty),
             labels,
-            str(target / f"part-{p.index:06d}.parquet"),
+            str(target / f"part-{p.index:06d}.{'parquet' if out_dir else 'arrow'}"),
         )
         for p in parts
     ]
@@ -520,19 +524,22 @@ class TableSink:
             self._fh.flush()
 
 
+def read_part(path: str) -> pl.DataFrame:
+    """One partition's assessments, as :func:`write_partition` left them."""
+    return pl.read_ipc(path) if path.endswith(".arrow") else pl.read_parquet(path)
+
+
 def concatenate(parts: list[str], output: str, *, json_columns: tuple[str, ...] = ()) -> int:
-    """Stream Parquet parts into one file in ``output``'s format; returns the rows written."""
+    """Stream the parts (Arrow IPC) into one file in ``output``'s format; returns its rows."""
     sink = TableSink(output, json_columns=json_columns)
     rows = 0
     try:
         for path in parts:
-            if not Path(path).exists():
-                continue
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=100_000):
-                df = pl.from_arrow(pa.Table.from_batches([batch]))
-                assert isinstance(df, pl.DataFrame)
-                sink.write(df)
-                rows += df.height
+            df = pl.read_ipc(path)
+            sink.write(df)
+            rows += df.height
+            del df
+            Path(path).unlink()
     finally:
         sink.close()
     return rows

@@ -65,16 +65,26 @@ _LETTER_DASH_DIGIT = r"(?i)\b([a-z]{1,3})-(\d)"
 _TIMES = r"(?i)(\d)\s+x\s+(\d)"
 
 
+# Cyrillic letters that look Latin, typed in a model number ("Н100" with a Cyrillic En): only
+# directly before a digit, so Russian words stay Russian.
+_HOMOGLYPHS = {"А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "К": "K", "М": "M", "Т": "T"}
+
+
 def normalise_model_text(s: str) -> str:
     """:func:`normalise_text` for the resolver: model numbers written with a dash join up."""
     s = re.sub(_LETTER_DASH_DIGIT, r"\1\2", unicodedata.normalize("NFKC", s))
+    for cyr, lat in _HOMOGLYPHS.items():
+        s = re.sub(rf"(?i){cyr}(\d)", rf"{lat}\1", s)
     return normalise_text(re.sub(_TIMES, r"\1 × \2", s))
 
 
 def normalise_model_expr(expr: pl.Expr) -> pl.Expr:
     """Vectorised twin of :func:`normalise_model_text`."""
-    return normalise_expr(
+    out = (
         expr.str.normalize("NFKC")
         .str.replace_all(_LETTER_DASH_DIGIT, "${1}${2}")
         .str.replace_all(_TIMES, "${1} × ${2}")
     )
+    for cyr, lat in _HOMOGLYPHS.items():
+        out = out.str.replace_all(f"(?i){cyr}(\\d)", f"{lat}${{1}}")
+    return normalise_expr(out)

@@ -17,6 +17,7 @@ The constants and the default threshold were chosen on the bench's ``synth_*`` c
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
@@ -44,6 +45,7 @@ def _budget(n: int) -> int:
     return 0 if n <= 3 else 1 if n <= 6 else 2 if n <= 10 else 3
 
 
+@functools.lru_cache(maxsize=1_000_000)
 def _token_similarity(a: str, b: str) -> float:
     """1 for the same token; within the typo budget, close to 1; further off, a partial credit
     that falls fast (the square of the normalised similarity), so a swapped word still scores low.
@@ -61,11 +63,25 @@ def _token_similarity(a: str, b: str) -> float:
 
 
 def compare(a: NormName, b: NormName) -> Comparison:
-    """Score two names; every feature that moved the score is in ``features``."""
+    """Score two names; every feature that moved the score is in ``features``.
+
+    Cached per pair of normalised token tuples (the score depends on nothing else); each call
+    gets its own ``features`` dict.
+    """
+    score, features = _compare_tokens(a.tokens, b.tokens)
+    return Comparison(score, dict(features))
+
+
+@functools.lru_cache(maxsize=500_000)
+def _compare_tokens(
+    a_tokens: tuple[str, ...], b_tokens: tuple[str, ...]
+) -> tuple[float, dict[str, object]]:
+    a = NormName("", a_tokens, ())
+    b = NormName("", b_tokens, ())
     if not a.tokens or not b.tokens:
-        return Comparison(0.0, {"empty": True})
+        return 0.0, {"empty": True}
     if a.compact == b.compact:
-        return Comparison(1.0, {"compact_equal": a.compact})
+        return 1.0, {"compact_equal": a.compact}
     pairs = sorted(
         (
             (_token_similarity(x, y), -abs(i - j), i, j)
@@ -99,4 +115,4 @@ def compare(a: NormName, b: NormName) -> Comparison:
         features["conflict"] = {"left": left_a, "right": left_b}
     elif extras:
         features["extra"] = left_a or left_b
-    return Comparison(round(max(0.0, min(1.0, score)), 4), features)
+    return round(max(0.0, min(1.0, score)), 4), features

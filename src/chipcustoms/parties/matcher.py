@@ -21,8 +21,9 @@ import polars as pl
 from rapidfuzz import fuzz
 
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
-from chipcustoms.parties.names import normalize
+from chipcustoms.parties.names import NormName, normalize, sound
 
+PAIR_TOKENS = 8  # token pairs are keyed among a name's first 8 distinct tokens
 COUNTRY_BONUS = 0.05
 ADDRESS_BONUS = 0.05
 HIT_SCHEMA = {
@@ -35,6 +36,17 @@ HIT_SCHEMA = {
     "score": pl.Float64,
     "features": pl.Utf8,
 }
+
+
+def _keys(n: NormName) -> list[str]:
+    """``NormName.keys`` plus the name's token pairs, as tokens ("p:") and sounds ("q:")."""
+    toks = sorted(set(n.tokens[:PAIR_TOKENS]))
+    out = n.keys()
+    for i, x in enumerate(toks):
+        for y in toks[i + 1 :]:
+            out.append(f"p:{x}|{y}")
+            out.append("q:" + "|".join(sorted((sound(x), sound(y)))))
+    return out
 
 
 @dataclass(frozen=True)
@@ -55,10 +67,12 @@ class Matcher:
         thresholds: dict[str, float] | None = None,
         top_k: int = 10,
         max_key_share: float = 0.02,
+        max_postings: int = 200,
     ) -> None:
         self.entities = entities.with_row_index("__e")
         self.thresholds = thresholds or {}
         self.top_k = top_k
+        self.max_postings = max_postings
         names = (
             self.entities.select(
                 "__e", pl.concat_list(pl.col("name"), pl.col("aliases")).alias("listed")
@@ -70,29 +84,62 @@ class Matcher:
         )
         self.names = names
         self.norms = [normalize(n) for n in names["listed"].to_list()]
-        keys = pl.DataFrame(
-            {"__n": names["__n"], "key": [n.keys() for n in self.norms]},
-            schema={"__n": pl.UInt32, "key": pl.List(pl.Utf8)},
+        rows = pl.DataFrame(
+            {
+                "__n": names["__n"],
+                "key": [_keys(n) for n in self.norms],
+                "solo": [len(n.tokens) <= 1 for n in self.norms],
+            },
+            schema={"__n": pl.UInt32, "key": pl.List(pl.Utf8), "solo": pl.Boolean},
         ).explode("key")
         cap = max(50, int(max_key_share * max(names.height, 1)))
-        counts = keys.group_by("key").len()
-        self.keys = keys.join(counts.filter(pl.col("len") <= cap), on="key").select("key", "__n")
+        df = rows.group_by("key").len("df").filter(pl.col("df") <= cap)
+        rows = rows.join(df, on="key")
+        self.key_ids = rows.select("key", "df").unique("key", maintain_order=True)
+        self.key_ids = self.key_ids.with_row_index("kid")
+        rows = rows.join(self.key_ids.select("key", "kid"), on="key")
+        self.keys = rows.filter(~pl.col("solo")).select("kid", "__n")
+        self.solo = rows.filter(pl.col("solo")).select("kid", "__n")
 
     def threshold(self, list_name: str) -> float:
         return self.thresholds.get(list_name, self.thresholds.get("default", DEFAULT_THRESHOLD))
 
     def candidates(self, queries: list[str]) -> pl.DataFrame:
-        """(query index ``__q``, listed-name index ``__n``) pairs worth scoring."""
-        qkeys = pl.DataFrame(
-            {"__q": range(len(queries)), "key": [normalize(q).keys() for q in queries]},
-            schema={"__q": pl.UInt32, "key": pl.List(pl.Utf8)},
-        ).explode("key")
-        shared = qkeys.join(self.keys, on="key").group_by("__q", "__n").len()
+        """(query index ``__q``, listed-name index ``__n``) pairs worth scoring: the ``top_k``
+        listed names sharing the most keys with each query.
+
+        Each query's keys are taken rarest first while their names add up to ``max_postings``
+        (always its rarest key): a name that shares the query's rare keys (its compact form,
+        a pair of its tokens) is found without counting the hundreds that share one common
+        token. Names of a single token are reached through every key of the query.
+        """
+        norms = [normalize(q) for q in queries]
+        qkeys = (
+            pl.DataFrame(
+                {"__q": range(len(queries)), "key": [_keys(n) for n in norms]},
+                schema={"__q": pl.UInt32, "key": pl.List(pl.Utf8)},
+            )
+            .explode("key")
+            .join(self.key_ids, on="key")
+            .select("__q", "kid", "df")
+        )
+        budget = (
+            qkeys.sort("__q", "df", "kid")
+            .with_columns(pl.col("df").cum_sum().over("__q").alias("cum"))
+            .filter(pl.col("cum") - pl.col("df") < self.max_postings)
+            .select("__q", "kid")
+        )
+        qkeys = qkeys.select("__q", "kid")
         return (
-            shared.sort(["__q", "len", "__n"], descending=[False, True, False])
+            pl.concat([budget.join(self.keys, on="kid"), qkeys.join(self.solo, on="kid")])
+            .lazy()
+            .group_by("__q", "__n")
+            .len()
+            .sort(["__q", "len", "__n"], descending=[False, True, False])
             .group_by("__q", maintain_order=True)
             .head(self.top_k)
             .select("__q", "__n")
+            .collect()
         )
 
     def match(self, queries: list[Query]) -> pl.DataFrame:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from chipcustoms import __version__
+from chipcustoms import __version__, web
 from chipcustoms.pipeline import References
 from chipcustoms.server import errors, routes_cases, routes_ref, routes_screen
 from chipcustoms.server.state import AppState
@@ -46,4 +46,5 @@ def create_app(
     st.metrics.install(app)
     for module in (routes_screen, routes_cases, routes_ref):
         app.include_router(module.router)
+    web.mount(app)  # the pages (issue 7)
     return app

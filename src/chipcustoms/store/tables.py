@@ -259,3 +259,39 @@ screening_hits = sa.Table(
     sa.Column("created_at", sa.Text, nullable=False),
     sa.Index("ix_screening_hits_line", "declaration_id", "item_no"),
 )
+
+# --- issue 7: web pages ---------------------------------------------------------------------
+# The overview's aggregates (chipcustoms.store.views): one row per period, office, channel and
+# key of one kind, over the assessment in force of each line. `kind` 'model' (k1 accelerator) and
+# 'reason' (k1 top reason) are per day; 'route' (k1..k3 origin, shipped-from, destination) per
+# month, which keeps it small. Refreshed from the assessments appended since `overview_state`.
+overview_cells = sa.Table(
+    "overview_cells",
+    metadata,
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("period", sa.Text, nullable=False),  # YYYY-MM-DD, or YYYY-MM for 'route'
+    sa.Column("office", sa.Text),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("k1", sa.Text),
+    sa.Column("k2", sa.Text),
+    sa.Column("k3", sa.Text),
+    sa.Column("lines", sa.BigInteger, nullable=False),
+    sa.Column("units", sa.Float),
+    sa.Column("value_usd", sa.Float),
+    sa.Index("ix_overview_cells_kind_period", "kind", "period"),
+)
+
+overview_state = sa.Table(
+    "overview_state",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("last_assessment_id", sa.BigInteger, nullable=False),
+    sa.Column("refreshed_at", sa.Text, nullable=False),
+)
+
+# Search and the incremental refresh: lines by day, traders by id and name, assessments by model.
+sa.Index("ix_declarations_date", declarations.c.date)
+sa.Index("ix_declarations_importer_id", declarations.c.importer_id)
+sa.Index("ix_declarations_importer_name", declarations.c.importer_name)
+sa.Index("ix_declarations_exporter_name", declarations.c.exporter_name)
+sa.Index("ix_assessments_accelerator", assessments.c.accelerator_id, assessments.c.assessment_id)

@@ -1,0 +1,208 @@
+"""Reads behind the web pages that are not the overview's cells: the queue with age and sort,
+live hit rates from inspection outcomes, search, and what a line page shows beside
+``Store.line``. Every query is bounded by an index or a LIMIT, so a page stays fast at any size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from chipcustoms.store import tables as t
+from chipcustoms.store.base import Store
+from chipcustoms.store.views import Filters
+
+c, a, d, o = t.cases.c, t.assessments.c, t.declarations.c, t.outcomes.c
+SORTS = {"risk": (c.risk_score.desc(), c.case_id), "age": (c.opened_at, c.case_id)}
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    channel: str | None = None
+    office: str | None = None
+    accelerator: str | None = None
+    min_age_days: int | None = None
+    status: str = "open"  # open: open or assigned; or one status; "all"
+    sort: str = "risk"
+    limit: int = 50
+    offset: int = 0
+
+
+def _case_line(cases: Any) -> Any:
+    """``cases`` (the table or a page of it) with its assessment and declared line."""
+    return cases.join(
+        t.assessments,
+        sa.and_(
+            a.declaration_id == cases.c.declaration_id,
+            a.item_no == cases.c.item_no,
+            a.run_id == cases.c.run_id,
+        ),
+    ).join(
+        t.declarations,
+        sa.and_(d.declaration_id == cases.c.declaration_id, d.item_no == cases.c.item_no),
+    )
+
+
+def queue(store: Store, qq: QueueQuery) -> tuple[int, list[dict[str, Any]]]:
+    """One page of cases and how many match; with the line's date, importer and model.
+
+    Without a model filter the page is cut from the cases alone and only its rows are joined:
+    sorting tens of thousands of joined rows is what made a naive queue slow.
+    """
+    conds: list[Any] = []
+    if qq.status == "open":
+        conds.append(c.status.in_(("open", "assigned")))
+    elif qq.status != "all":
+        conds.append(c.status == qq.status)
+    for col, value in ((c.channel, qq.channel), (c.office, qq.office)):
+        if value:
+            conds.append(col == value)
+    if qq.min_age_days:
+        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=qq.min_age_days)
+        conds.append(c.opened_at <= cutoff.isoformat(timespec="seconds"))
+    extra = (a.accelerator_id, a.top_reason, d.date, d.importer_name, d.description)
+    if qq.accelerator:
+        conds.append(a.accelerator_id == qq.accelerator)
+        joined = sa.select(t.cases, *extra).select_from(_case_line(t.cases)).where(*conds)
+        counted = sa.select(sa.func.count()).select_from(joined.subquery())
+        page = joined.order_by(*SORTS[qq.sort]).limit(qq.limit).offset(qq.offset)
+    else:
+        counted = sa.select(sa.func.count()).select_from(t.cases).where(*conds)
+        cut = (
+            sa.select(t.cases).where(*conds).order_by(*SORTS[qq.sort])
+            .limit(qq.limit).offset(qq.offset).subquery()
+        )
+        order = (cut.c.risk_score.desc(), cut.c.case_id) if qq.sort == "risk" else (
+            cut.c.opened_at, cut.c.case_id)
+        page = sa.select(cut, *extra).select_from(_case_line(cut)).order_by(*order)
+    with store.engine.connect() as conn:
+        total = conn.execute(counted).scalar_one()
+        rows = [dict(r) for r in conn.execute(page).mappings()]
+    return int(total), rows
+
+
+def _outcomes(f: Filters) -> sa.Select[Any]:
+    """Inspection outcomes with their case's assessment and line."""
+    q = sa.select().select_from(_case_line(t.cases).join(t.outcomes, o.case_id == c.case_id))
+    if f.date_from:
+        q = q.where(d.date >= f.date_from)
+    if f.date_to:
+        q = q.where(d.date <= f.date_to)
+    if f.office:
+        q = q.where(d.office == f.office)
+    return q
+
+
+def hit_rates(store: Store, f: Filters, by: str) -> list[dict[str, Any]]:
+    """Inspected and found per month and top reason (``by="code"``) or per model version
+    (``by="model"``: the model in force in the run that opened the case)."""
+    month = sa.func.substr(d.date, 1, 7).label("month")
+    key = a.top_reason if by == "code" else c.run_id
+    found = sa.func.sum(sa.case((o.found.is_(True), 1), else_=0)).label("found")
+    q = (
+        _outcomes(f)
+        .add_columns(key.label("key"), month, sa.func.count().label("inspected"), found)
+        .group_by(key, month)
+        .order_by(month, key)
+    )
+    with store.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(q).mappings()]
+        if by == "model":
+            versions = {
+                r.run_id: (json.loads(r.versions or "{}") or {}).get("model")
+                for r in conn.execute(sa.select(t.runs.c.run_id, t.runs.c.versions))
+            }
+            for r in rows:
+                r["key"] = str(versions.get(r["key"]) or "rules only")
+    for r in rows:
+        r["hit_rate"] = r["found"] / r["inspected"] if r["inspected"] else None
+    return rows
+
+
+def screening_hits(store: Store, declaration_id: str, item_no: int) -> list[dict[str, Any]]:
+    h = t.screening_hits.c
+    q = (
+        sa.select(t.screening_hits)
+        .where(h.declaration_id == declaration_id, h.item_no == item_no)
+        .order_by(h.hit_id.desc())
+        .limit(100)
+    )
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def overrides(store: Store, declaration_id: str, item_no: int) -> list[dict[str, Any]]:
+    v = t.overrides.c
+    q = sa.select(t.overrides).where(v.declaration_id == declaration_id, v.item_no == item_no)
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(q.order_by(v.override_id)).mappings()]
+
+
+def _prefix(col: Any, text: str) -> Any:
+    """``col`` starts with ``text``, as a range an index can serve (LIKE often cannot)."""
+    return sa.and_(col >= text, col < text + "\U0010ffff")
+
+
+def search(
+    store: Store, text: str, office: str | None, accelerators: list[str], limit: int = 50
+) -> list[dict[str, Any]]:
+    """Lines whose declaration id starts with ``text``, whose importer id is ``text``, whose
+    importer or exporter name starts with it (as typed, upper or title case), or whose in-force
+    model is one of ``accelerators``; newest first."""
+    cols = (d.declaration_id, d.item_no, d.date, d.office, d.importer_id, d.importer_name,
+            d.exporter_name, d.description)
+    names = {text, text.upper(), text.title()}
+    probes: list[Any] = [
+        sa.select(*cols).where(_prefix(d.declaration_id, text)),
+        sa.select(*cols).where(d.importer_id == text),
+        *[sa.select(*cols).where(_prefix(col, n)) for n in names
+          for col in (d.importer_name, d.exporter_name)],
+    ]
+    if accelerators:
+        newest = (
+            sa.select(a.declaration_id, a.item_no)
+            .where(a.accelerator_id.in_(accelerators))
+            .order_by(a.assessment_id.desc())
+            .limit(limit)
+            .subquery()
+        )
+        probes.append(
+            sa.select(*cols).join(
+                newest,
+                sa.and_(newest.c.declaration_id == d.declaration_id,
+                        newest.c.item_no == d.item_no),
+            )
+        )
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    with store.engine.connect() as conn:
+        for probe in probes:
+            if office:
+                probe = probe.where(d.office == office)
+            for r in conn.execute(probe.limit(limit)).mappings():
+                found.setdefault((r["declaration_id"], r["item_no"]), dict(r))
+    rows = sorted(found.values(), key=lambda r: (r["date"] or "", r["declaration_id"]),
+                  reverse=True)
+    return rows[:limit]
+
+
+def login_record(store: Store, name: str) -> dict[str, Any] | None:
+    """Role, office and password hash of an active user (the web login)."""
+    u = t.users.c
+    q = sa.select(u.name, u.role, u.office, u.password_hash).where(
+        u.name == name, u.revoked_at.is_(None)
+    )
+    with store.engine.connect() as conn:
+        row = conn.execute(q).mappings().first()
+    return None if row is None else dict(row)
+
+
+def offices(store: Store) -> list[str]:
+    """Offices that have lines (from the overview's cells: no scan of the lines)."""
+    oc = t.overview_cells.c
+    q = sa.select(oc.office).where(oc.kind == "model", oc.office.is_not(None)).distinct()
+    with store.engine.connect() as conn:
+        return sorted(str(r[0]) for r in conn.execute(q))
