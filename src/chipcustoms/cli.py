@@ -91,6 +91,9 @@ def _progress(enabled: bool, stages: int) -> Iterator[tuple[Step | None, MapProg
             progress.update(overall, description=text)
             start = time.perf_counter()
             yield
+            task = progress.tasks[overall]
+            if task.total is not None and task.completed + 1 > task.total:
+                progress.update(overall, total=task.completed + 1)  # a streamed run has more
             progress.advance(overall)
             progress.console.print(
                 f"  {text}: {time.perf_counter() - start:.1f} s", highlight=False

@@ -17,13 +17,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 from rapidfuzz import fuzz
 
+from chipcustoms.parties.bound import upper_bounds
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
 from chipcustoms.parties.names import NormName, normalize, sound
 
 PAIR_TOKENS = 8  # token pairs are keyed among a name's first 8 distinct tokens
+QUERY_CHUNK = 50_000  # queries matched at once (bounds memory)
 COUNTRY_BONUS = 0.05
 ADDRESS_BONUS = 0.05
 HIT_SCHEMA = {
@@ -47,6 +51,29 @@ def _keys(n: NormName) -> list[str]:
             out.append(f"p:{x}|{y}")
             out.append("q:" + "|".join(sorted((sound(x), sound(y)))))
     return out
+
+
+def _top_k(q: npt.NDArray[np.uint32], n: npt.NDArray[np.uint32], k: int) -> pl.DataFrame:
+    """Per query, the ``k`` names met most often (ties: lowest index), by sorting packed
+    integers: (query, name) counted as runs of one sorted u64, then (query, -count, name)."""
+    if not len(q):
+        return pl.DataFrame(schema={"__q": pl.UInt32, "__n": pl.UInt32})
+    code = np.sort(q.astype(np.uint64) << np.uint64(32) | n.astype(np.uint64))
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    count = np.minimum(np.diff(np.r_[starts, len(code)]), 255).astype(np.uint64)
+    pair = code[starts]
+    qq, nn = pair >> np.uint64(32), pair & np.uint64(0xFFFFFFFF)
+    rank = np.sort(qq << np.uint64(40) | (np.uint64(255) - count) << np.uint64(32) | nn)
+    rq = rank >> np.uint64(40)
+    first = np.flatnonzero(np.r_[True, rq[1:] != rq[:-1]])
+    pos = np.arange(len(rank)) - np.repeat(first, np.diff(np.r_[first, len(rank)]))
+    keep = rank[pos < k]
+    return pl.DataFrame(
+        {
+            "__q": (keep >> np.uint64(40)).astype(np.uint32),
+            "__n": (keep & np.uint64(0xFFFFFFFF)).astype(np.uint32),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -100,6 +127,10 @@ class Matcher:
         rows = rows.join(self.key_ids.select("key", "kid"), on="key")
         self.keys = rows.filter(~pl.col("solo")).select("kid", "__n")
         self.solo = rows.filter(pl.col("solo")).select("kid", "__n")
+        lists = self.entities["list_name"].to_list()
+        self.floors = np.array(
+            [self.threshold(lists[e]) for e in names["__e"].to_list()], dtype=np.float64
+        )
 
     def threshold(self, list_name: str) -> float:
         return self.thresholds.get(list_name, self.thresholds.get("default", DEFAULT_THRESHOLD))
@@ -130,23 +161,40 @@ class Matcher:
             .select("__q", "kid")
         )
         qkeys = qkeys.select("__q", "kid")
-        return (
-            pl.concat([budget.join(self.keys, on="kid"), qkeys.join(self.solo, on="kid")])
-            .lazy()
-            .group_by("__q", "__n")
-            .len()
-            .sort(["__q", "len", "__n"], descending=[False, True, False])
-            .group_by("__q", maintain_order=True)
-            .head(self.top_k)
-            .select("__q", "__n")
-            .collect()
+        joined = pl.concat([budget.join(self.keys, on="kid"), qkeys.join(self.solo, on="kid")])
+        return _top_k(joined["__q"].to_numpy(), joined["__n"].to_numpy(), self.top_k)
+
+    def _survivors(self, queries: list[Query]) -> pl.DataFrame:
+        """Candidate pairs whose score bound (``bound.upper_bounds``) can still reach their
+        list's threshold with every bonus the query could earn; the rest cannot be hits."""
+        pairs = self.candidates([q.name for q in queries])
+        if pairs.height == 0:
+            return pairs
+        qi, ni = pairs["__q"].to_numpy(), pairs["__n"].to_numpy()
+        ub = upper_bounds(
+            [normalize(q.name).tokens for q in queries], [n.tokens for n in self.norms], qi, ni
         )
+        bonus = np.array(
+            [
+                (COUNTRY_BONUS if q.country else 0.0) + (ADDRESS_BONUS if q.address else 0.0)
+                for q in queries
+            ]
+        )
+        exempt = np.array([bool(q.identifier) for q in queries])  # an id match scores 1
+        floor = self.floors[ni]
+        keep = exempt[qi] | (ub + bonus[qi] >= floor)
+        return pairs.filter(pl.Series(keep))
 
     def match(self, queries: list[Query]) -> pl.DataFrame:
         """Hits at or above each list's threshold, best per (query, entity); HIT_SCHEMA."""
         if not queries or self.names.height == 0:
             return pl.DataFrame(schema=HIT_SCHEMA)
-        pairs = self.candidates([q.name for q in queries])
+        pairs = pl.concat(
+            [
+                self._survivors(queries[s : s + QUERY_CHUNK]).with_columns(pl.col("__q") + s)
+                for s in range(0, len(queries), QUERY_CHUNK)
+            ]
+        )
         ent_of = self.names["__e"].to_list()
         listed = self.names["listed"].to_list()
         ents = self.entities

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from chipcustoms.store import tables as t
 from chipcustoms.store.base import Store
-from chipcustoms.store.views import Filters
+from chipcustoms.store.views import Filters, plain
 
 c, a, d, o = t.cases.c, t.assessments.c, t.declarations.c, t.outcomes.c
 SORTS = {"risk": (c.risk_score.desc(), c.case_id), "age": (c.opened_at, c.case_id)}
@@ -110,7 +110,7 @@ def hit_rates(store: Store, f: Filters, by: str) -> list[dict[str, Any]]:
         .order_by(month, key)
     )
     with store.engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(q).mappings()]
+        rows = [{k: plain(v) for k, v in r.items()} for r in conn.execute(q).mappings()]
         if by == "model":
             versions = {
                 r.run_id: (json.loads(r.versions or "{}") or {}).get("model")

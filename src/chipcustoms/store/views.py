@@ -11,6 +11,7 @@ overrides are few and are aggregated live, so an inspection shows up at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -143,9 +144,16 @@ def _flagged(col: Any) -> Any:
     return sa.func.sum(sa.case((oc.channel.in_(FLAGGED), col), else_=0))
 
 
-def _rows(store: Store, q: sa.Select[Any]) -> list[dict[str, Any]]:
+def plain(value: Any) -> Any:
+    """PostgreSQL sums integers as NUMERIC: back to int (or float) for the charts and JSON."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def rows(store: Store, q: sa.Select[Any]) -> list[dict[str, Any]]:
     with store.engine.connect() as conn:
-        return [dict(r) for r in conn.execute(q).mappings()]
+        return [{k: plain(v) for k, v in r.items()} for r in conn.execute(q).mappings()]
 
 
 def by_model_month(store: Store, f: Filters) -> list[dict[str, Any]]:
@@ -166,7 +174,7 @@ def by_model_month(store: Store, f: Filters) -> list[dict[str, Any]]:
         .group_by(oc.k1, month)
         .order_by(month, oc.k1)
     )
-    return _rows(store, q)
+    return rows(store, q)
 
 
 def by_route(store: Store, f: Filters, limit: int = 20) -> list[dict[str, Any]]:
@@ -188,7 +196,7 @@ def by_route(store: Store, f: Filters, limit: int = 20) -> list[dict[str, Any]]:
         .order_by(value.desc().nulls_last(), oc.k1, oc.k2, oc.k3)
         .limit(limit)
     )
-    return _rows(store, q)
+    return rows(store, q)
 
 
 def channel_mix(store: Store, f: Filters) -> list[dict[str, Any]]:
@@ -199,7 +207,7 @@ def channel_mix(store: Store, f: Filters) -> list[dict[str, Any]]:
         .group_by(oc.office, oc.channel)
         .order_by(oc.office, oc.channel)
     )
-    return _rows(store, q)
+    return rows(store, q)
 
 
 def reasons_flagged(store: Store, f: Filters) -> list[dict[str, Any]]:
@@ -211,4 +219,4 @@ def reasons_flagged(store: Store, f: Filters) -> list[dict[str, Any]]:
         .group_by(oc.k1, month)
         .order_by(month, oc.k1)
     )
-    return _rows(store, q)
+    return rows(store, q)

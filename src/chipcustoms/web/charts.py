@@ -66,9 +66,10 @@ def grouped_bars(
                 f'height="{h:.1f}" fill="{PALETTE[j % len(PALETTE)]}">'
                 f"<title>{escape(label)} {escape(name)}: {short(vals[i])}</title></rect>"
             )
-        if len(labels) <= 16 or i % 2 == 0:
-            body.append(f'<text x="{x0 + group * 0.4:.1f}" y="{H - BOTTOM + 14}" class="ax" '
-                        f'text-anchor="middle">{escape(label[-5:])}</text>')
+        fits = max(int(group / 6.5), 3)  # characters of 11 px text under one group
+        shown = label if len(label) <= fits else label[: fits - 1] + "…"
+        body.append(f'<text x="{x0 + group * 0.4:.1f}" y="{H - BOTTOM + 14}" class="ax" '
+                    f'text-anchor="middle">{escape(shown)}</text>')
     return _frame(title, body, [(n, PALETTE[j]) for j, (n, _) in enumerate(series)])
 
 
@@ -109,8 +110,9 @@ def lines(
     step = plot_w / max(len(labels) - 1, 1)
     body = _axis(top)
     for i, label in enumerate(labels):
+        shown = label[2:] if len(labels) > 8 else label  # 2025-11 -> 25-11 when crowded
         body.append(f'<text x="{LEFT + i * step:.1f}" y="{H - BOTTOM + 14}" class="ax" '
-                    f'text-anchor="middle">{escape(label[-5:])}</text>')
+                    f'text-anchor="middle">{escape(shown)}</text>')
     for j, (name, vals) in enumerate(series[: len(PALETTE)]):
         colour = PALETTE[j]
         pts = [(LEFT + i * step, H - BOTTOM - plot_h * v / top, v)

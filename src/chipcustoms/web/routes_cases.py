@@ -35,7 +35,7 @@ def queue(
     channel: str | None = None,
     office: str | None = None,
     accelerator: str | None = None,
-    age: int | None = Query(None, ge=0, le=3650),
+    age: str = Query("", pattern=r"^\d{0,4}$"),  # days; empty when the form field is
     status: str = Query("open", pattern="^(open|assigned|closed|all)$"),
     sort: str = Query("risk", pattern="^(risk|age)$"),
     offset: int = Query(0, ge=0),
@@ -46,7 +46,7 @@ def queue(
         check_office(session, office or user.office)
         office = user.office
     qq = pages.QueueQuery(channel=channel or None, office=office or None,
-                          accelerator=accelerator or None, min_age_days=age or None,
+                          accelerator=accelerator or None, min_age_days=int(age or 0) or None,
                           status=status, sort=sort, limit=PAGE, offset=offset)
     total, rows = pages.queue(state(request).store, qq)
     params = {k: v for k, v in request.query_params.items() if k != "offset"}
@@ -72,10 +72,10 @@ def line(
     history = decode_reasons(record["assessments"])
     latest = history[0] if history else None
     model = st.refs.catalog.by_id.get(latest["accelerator_id"]) if latest else None
-    spec = None
+    spec: dict[str, Any] | None = None
     if model is not None:
-        spec = st.refs.catalog.frame().filter(accelerator_id=model.id).drop("hs_headings")
-        spec = spec.to_dicts()[0] if spec.height else None
+        rows = st.refs.catalog.frame().filter(accelerator_id=model.id).drop("hs_headings")
+        spec = rows.to_dicts()[0] if rows.height else None
     reasons = (latest or {}).get("reasons") or []
     return page(
         request, "line.html", session, d=record["declaration"], latest=latest, history=history,
