@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench install pg bench-server
+.PHONY: demo test lint bench install pg bench-server chromium bench-pages
 
 $(BIN)/chipcustoms: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,3 +33,11 @@ pg:
 bench-server: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/bench_server.py --seconds 60 --rate 50
+
+# Debian's Chromium for the browser test (root; tests/test_web_browser.py skips without it).
+chromium:
+	bash .ci/chromium.sh
+
+# Page load times over a 1,000,000-line store (docs/benchmarks.md, "Web pages (issue 7)").
+bench-pages: install
+	$(BIN)/python benchmarks/bench_pages.py --rows 1000000 --loads 20

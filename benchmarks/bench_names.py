@@ -183,7 +183,8 @@ def bench_big(n: int) -> None:
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"{len(queries):,} distinct names x {n:,} entities: index {t_index:.1f} s, total "
-        f"{total:.1f} s, {hits.height:,} hits, peak RSS {rss:,.0f} MiB, load average {load} on {os.cpu_count()} cores"
+        f"{total:.1f} s, {hits.height:,} hits, peak RSS {rss:,.0f} MiB, "
+        f"load average {load} on {os.cpu_count()} cores"
     )
 
 

@@ -181,3 +181,79 @@ def test_matcher_identifier_match_wins() -> None:
     )
     hits = Matcher(entities).match([Query("Tactical Missiles JSC", identifier="5018089836")])
     assert hits["score"].to_list() == [1.0]
+
+
+BENCH = Path(__file__).resolve().parents[2] / "shared/data/name-bench/cases.csv"
+
+
+def _bench_pairs() -> list[tuple[str, str]]:
+    if BENCH.exists():
+        rows = list(csv.DictReader(BENCH.open(encoding="utf-8")))
+        return [(r["name1"], r["name2"]) for r in rows]
+    listed = read_list(SAMPLES / "sample.csv", "csv")
+    names = [*listed["name"].to_list(), *[a for al in listed["aliases"] for a in al]]
+    return [(a, b) for a in names for b in names]
+
+
+def test_prefilter_bound_never_below_the_full_score() -> None:
+    """The bound is proven (parties/bound.py); here it is checked on the bench's pairs, their
+    crossings and the generator's names: it never falls below compare(), so no pair at or above
+    the threshold is dropped by the prefilter."""
+    import random
+
+    import numpy as np
+
+    from chipcustoms.parties.bound import upper_bounds
+
+    pairs = _bench_pairs()
+    rng = random.Random(7)
+    flat = [n for p in pairs for n in p]
+    pairs += [(rng.choice(flat), rng.choice(flat)) for _ in range(3000)]
+    pairs += [("J Smith", "John Smith"), ("", "Acme"), ("XIN YUAN", "Xinyuan"), ("A B", "B A")]
+    left = [normalize(a).tokens for a, _ in pairs]
+    right = [normalize(b).tokens for _, b in pairs]
+    idx = np.arange(len(pairs))
+    ub = upper_bounds(left, right, idx, idx)
+    full = np.array([compare(normalize(a), normalize(b)).score for a, b in pairs])
+    assert (full <= ub).all(), [pairs[i] for i in np.flatnonzero(full > ub)[:5]]
+    assert not ((full >= DEFAULT_THRESHOLD) & (ub < DEFAULT_THRESHOLD)).any()
+    assert (ub < DEFAULT_THRESHOLD).mean() > 0.3  # and it does reject most non-matches
+
+
+def test_prefilter_drops_no_hit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The matcher finds the same hits with the prefilter as with every candidate compared."""
+    import numpy as np
+
+    from chipcustoms.parties import matcher
+
+    entities = read_list(SAMPLES / "sample.csv", "csv").with_columns(
+        pl.lit("demo").alias("list_name"), pl.lit(1).alias("list_version")
+    )
+    queries = [Query(a, country="HK") for a, _ in _bench_pairs()[:400]] + [
+        Query("SHENZHEN XIN YUAN TECH CO LTD"),
+        Query("Hongkong Jiarui Intl Trading", address="Kowloon"),
+        Query("深圳市鑫源科技有限公司"),
+    ]
+    with_prefilter = Matcher(entities).match(queries)
+    monkeypatch.setattr(matcher, "upper_bounds", lambda a, b, li, ri: np.ones(len(li)))
+    without = Matcher(entities).match(queries)
+    assert with_prefilter.equals(without) and with_prefilter.height >= 3
+
+
+def test_scorer_uses_declared_country_and_id() -> None:
+    entities = read_list(SAMPLES / "sample.csv", "csv").with_columns(
+        pl.lit("demo").alias("list_name"), pl.lit(1).alias("list_version")
+    )
+    df = pl.DataFrame(
+        {
+            "__i": [0, 1],
+            "importer_name": ["HONGKONG JIARUI INTL TRADING LTD"] * 2,
+            "destination_country": ["HK", "DE"],
+            "floor_red": [False, False],
+            "floor_yellow": [False, False],
+        },
+        schema_overrides={"__i": pl.UInt32},
+    )
+    hits = ScreeningScorer(entities).hits(df).sort("__i")
+    assert "country_agrees" in hits["features"][0] and "country_conflicts" in hits["features"][1]
+    assert hits["score"][0] > hits["score"][1]

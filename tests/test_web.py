@@ -29,6 +29,14 @@ def web(
     s = web_served(target(request.param, tmp_path), tmp_path, fixtures, refs)
     with s.client:
         yield s
+    idle(s)
+
+
+def idle(s: Served) -> None:
+    """Wait for a background overview refresh to end before the store goes away."""
+    lock = s.client.app.state.web_refreshing  # type: ignore[attr-defined]
+    assert lock.acquire(timeout=60)
+    lock.release()
 
 
 def client(web: Served, name: str | None = None) -> TestClient:
@@ -171,7 +179,9 @@ def _cells(db: str) -> list[tuple[object, ...]]:
 
 
 def test_overview_matches_the_store_and_refreshes_incrementally(web: Served) -> None:
-    data = web.client.get("/v1/overview", headers=web.auth("ana")).json()
+    data = web.client.get("/v1/overview", params={"fresh": True},
+                          headers=web.auth("ana")).json()
+    assert data["as_of"] and not data["updating"]
     n, value = _in_force_totals(web.db)
     assert sum(r["lines"] for r in data["by_model_month"]) == n == 7
     assert sum(r["value_usd"] or 0 for r in data["by_model_month"]) == pytest.approx(value)
@@ -189,8 +199,12 @@ def test_overview_matches_the_store_and_refreshes_incrementally(web: Served) -> 
             "description": "NVIDIA H20 96GB", "quantity": 4, "value": 9000, "currency": "USD"}
     assert web.client.post("/v1/screen", json={"lines": [line]},
                            headers=web.auth("ana")).status_code == 200
-    again = web.client.get("/v1/overview", headers=web.auth("ana")).json()
-    assert sum(r["lines"] for r in again["by_model_month"]) == 8
+    stale = web.client.get("/v1/overview", headers=web.auth("ana")).json()
+    assert stale["updating"]  # answered at once from the cells; a refresh has started
+    idle(web)
+    again = web.client.get("/v1/overview", params={"fresh": True},
+                           headers=web.auth("ana")).json()
+    assert sum(r["lines"] for r in again["by_model_month"]) == 8 and not again["updating"]
     incremental = _cells(web.db)
     with open_store(web.db).engine.begin() as conn:  # forget the watermark: full rebuild
         conn.execute(t.overview_state.delete())

@@ -57,6 +57,9 @@ def base_url(tmp_path: Path, fixtures: Path, refs: References) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=5)
+    busy = s.client.app.state.web_refreshing  # type: ignore[attr-defined]
+    assert busy.acquire(timeout=60)  # no overview refresh left running on the deleted store
+    busy.release()
 
 
 def _shot(page: Any, name: str) -> None:

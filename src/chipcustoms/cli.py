@@ -410,6 +410,12 @@ def demo(
     if not src.exists():
         write_generated(20_000, 42, str(src))
         err.print(f"generated {src}")
+    from chipcustoms.parties.commands import ensure_demo_list  # issue 5: screening in the demo
+    from chipcustoms.store import open_store
+
+    loaded = ensure_demo_list(open_store(_db(db), upgrade=True))
+    if loaded:
+        err.print(loaded)
     screen(
         str(src),
         output=str(Path(folder) / "assessments.csv"),

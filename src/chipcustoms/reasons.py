@@ -51,9 +51,32 @@ def registry(refs: References) -> list[ReasonCode]:
                 "refdata/scoring.yaml",
             )
         )
+    out.extend(screening_codes())
     for (channel, how), (code, text) in SELECTION_MESSAGES.items():
         out.append(ReasonCode(code, "selection", "-", f"{channel}, {how}: {text}", "pipeline.py"))
     return out
+
+
+def screening_codes() -> list[ReasonCode]:
+    """Party screening (issue 5): one reason per (line, party role, listed entity) hit."""
+    from chipcustoms.parties.scorer import CODE, settings
+
+    cfg = settings()
+    th = cfg["thresholds"]
+    return [
+        ReasonCode(
+            CODE,
+            "screening",
+            "party",
+            "The importer, exporter or consignee name matches a listed entity of a loaded "
+            f"watchlist at or above the list's threshold (default {th['default']}); the evidence "
+            "names the list and version, entity, matched name, score and the name features "
+            "(token alignment, conflicts, country / address / identifier agreement). Score: "
+            f"weight {cfg['weight']} x match score. Floor: red at >= {cfg['floor_red']}, "
+            f"yellow at >= {cfg['floor_yellow']}. Cleared pairs (`watchlist allow`) are dropped.",
+            f"parties/scorer.py, refdata/names/screening.yaml ({cfg['version']})",
+        )
+    ]
 
 
 def markdown(refs: References) -> str:

@@ -15,6 +15,8 @@ from typing import cast
 import numpy as np
 import polars as pl
 
+from chipcustoms.frames import compact
+
 RED, YELLOW, BLUE, GREEN = "red", "yellow", "blue", "green"
 
 
@@ -243,11 +245,11 @@ class CandidatePool:
             | pl.col("floor_yellow")
             | (pl.col("risk_score") > self.budgets.min_score)
         )
-        self._kept.append(df.filter(interesting).drop("__unit_key"))
+        self._kept.append(compact(df.filter(interesting).drop("__unit_key")))
         quiet = df.filter(~interesting)
         if self._quiet is not None:
             quiet = pl.concat([self._quiet, quiet])
-        self._quiet = (
+        self._quiet = compact(
             quiet.join(self._room, on="__unit_key", how="left")
             .filter(pl.col("__u").rank("ordinal").over("__unit_key") <= pl.col("__k"))
             .drop("__k")

@@ -35,9 +35,10 @@ from typing import IO, Any
 import polars as pl
 import pyarrow.parquet as pq
 
+from chipcustoms import anomaly
 from chipcustoms.engine import Engine, Progress
 from chipcustoms.errors import ChipCustomsError
-from chipcustoms.frames import lookup
+from chipcustoms.frames import compact, lookup
 from chipcustoms.ingest import QUARANTINE_SCHEMA, ROW, ingest
 from chipcustoms.mapping import Mapping
 from chipcustoms.partitions import Partition, read_partition
@@ -66,7 +67,9 @@ from chipcustoms.tableio import format_of, json_text
 
 PART, LOCAL = "__part", "__li"
 LABELS = ("inspected", "fraud", "critical", "revenue")
-DUCKDB_MEMORY = "384MB"  # phase B's cap; DuckDB spills to the work folder beyond it
+DUCKDB_MEMORY = "256MB"  # phase B's cap; DuckDB spills to the work folder beyond it
+PEER_BUCKET_ROWS = 2_000_000  # lines of HS6 peers held at once (see global_peers)
+PEER_SEED = 8
 Step = Callable[[str], AbstractContextManager[None]]
 
 
@@ -138,7 +141,9 @@ def row_offsets(parts: list[Partition], prepared: list[Prepared]) -> list[int]:
     return offsets
 
 
-def global_context(job: Job, parts: list[Partition], offsets: list[int]) -> Context:
+def global_context(
+    job: Job, parts: list[Partition], offsets: list[int], accepted: int
+) -> Context:
     work = Path(job.work)
     offs = pl.DataFrame(
         {
@@ -178,13 +183,6 @@ def global_context(job: Job, parts: list[Partition], offsets: list[int]) -> Cont
             f"""CREATE VIEW kept AS SELECT * FROM {enriched} e
             WHERE NOT EXISTS (SELECT 1 FROM dups d WHERE d.part = e.{PART} AND d.row = e.{ROW})"""
         )
-        # The same statistics as anomaly.peer_stats: median and scaled MAD of ln(unit value).
-        peers = con.sql(
-            """WITH s AS (SELECT hs6, median(__ln) AS med, count(__ln) AS n FROM kept
-                          GROUP BY hs6)
-            SELECT s.hs6, s.med, s.n, (median(abs(k.__ln - s.med)) * 1.4826) AS mad
-            FROM kept k JOIN s ON k.hs6 = s.hs6 GROUP BY s.hs6, s.med, s.n"""
-        ).pl()
         columns = set(con.sql("SELECT * FROM kept LIMIT 0").columns)
         groups: dict[str, str] = {}
         queries = job.refs.rules.group_queries(columns - {PART, ROW, "__ln"})
@@ -199,8 +197,33 @@ def global_context(job: Job, parts: list[Partition], offsets: list[int]) -> Cont
             groups[name] = path
     finally:
         con.close()
-    peers = peers.cast({"n": pl.UInt32})
-    return Context(peers, groups, dups.cast({"part": pl.UInt32}).join(offs, on="part"))
+    dups = dups.cast({"part": pl.UInt32})
+    return Context(global_peers(job, dups, accepted), groups, dups.join(offs, on="part"))
+
+
+def global_peers(job: Job, dups: pl.DataFrame, accepted: int) -> pl.DataFrame:
+    """:func:`anomaly.peer_stats` over the whole input, one bucket of HS6 codes at a time.
+
+    A median holds every value of its group, which no database spills to disk; so the HS6
+    codes are split by hash into buckets of about PEER_BUCKET_ROWS lines and each bucket is
+    one streaming scan of the spilled ``hs6`` and ln columns. It is the same function as the
+    in-memory path's, so the statistics are bit-identical; memory is one bucket (at least
+    the largest HS6 group: 8 bytes per line of it).
+    """
+    buckets = max(1, -(-accepted // PEER_BUCKET_ROWS))
+    gone = dups.select(pl.col("part").alias(PART), pl.col("row").alias(ROW))
+    scan = pl.scan_parquet(f"{job.work}/enriched-*.parquet").select(PART, ROW, "hs6", "__ln")
+    frames = []
+    for k in range(buckets):
+        narrow = (
+            scan.filter(pl.col("hs6").hash(seed=PEER_SEED) % buckets == k)
+            .join(gone.lazy(), on=[PART, ROW], how="anti")
+            .select("hs6", pl.col("__ln").alias("ln"))
+            .collect(engine="streaming")
+        )
+        frames.append(anomaly.peer_stats(narrow))
+        del narrow
+    return pl.concat(frames)
 
 
 # --- C: score each partition with the global context ---------------------------------------
@@ -286,7 +309,9 @@ def score_partition(job: Job, task: ScoreTask) -> Scored:
         *job.budgets.per,
     )
     narrow.write_parquet(_spill(job, "narrow", task.index))
-    units = narrow.group_by(unit_key(job.budgets.per)).agg(pl.len().cast(pl.Int64).alias("__n"))
+    units = compact(
+        narrow.group_by(unit_key(job.budgets.per)).agg(pl.len().cast(pl.Int64).alias("__n"))
+    )
     return Scored(df.height, duplicates, units)
 
 
@@ -398,7 +423,7 @@ def stream(
         prepared = engine.gather(prepare, parts, shared=job, label="read + enrich", progress=bar)
     with phase("global context (duplicates, HS6 peers, groups)"):
         offsets = row_offsets(parts, prepared)
-        ctx = global_context(job, parts, offsets)
+        ctx = global_context(job, parts, offsets, sum(p.accepted for p in prepared))
     tasks = [
         ScoreTask(
             p.index,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from chipcustoms.frames import compact
 from chipcustoms.selection import SelectionReport
 
 
@@ -75,8 +76,8 @@ class Digest:
     def of(cls, assessments: pl.DataFrame, n: int = 10) -> Digest:
         return cls(
             int(assessments["accelerator_id"].is_not_null().sum()),
-            top_reasons(assessments, None),
-            riskiest(assessments, n),
+            compact(top_reasons(assessments, None)),
+            compact(riskiest(assessments, n)),
         )
 
     @classmethod

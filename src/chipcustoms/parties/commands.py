@@ -30,6 +30,18 @@ def load(store: Store, path: str, fmt: str, name: str | None) -> tuple[str, int,
     return list_name, version, entities.height
 
 
+def ensure_demo_list(store: Store) -> str | None:
+    """Load the bundled sample list as ``demo`` unless a list of that name is loaded; returns
+    what was loaded, for the message (the `demo` command)."""
+    if any(w["name"] == "demo" for w in store.watchlists()):
+        return None
+    from chipcustoms.refdata import REFDATA
+
+    path = REFDATA / "watchlists" / "sample.csv"
+    name, version, n = load(store, str(path), "csv", "demo")
+    return f"loaded watchlist {name} v{version} ({n} entities) from {path.name}"
+
+
 def _read_names(path: str) -> pl.DataFrame:
     try:
         df = pl.read_csv(path, infer_schema=False) if path.endswith(".csv") else None

@@ -185,10 +185,15 @@ class Matcher:
         keep = exempt[qi] | (ub + bonus[qi] >= floor)
         return pairs.filter(pl.Series(keep))
 
-    def match(self, queries: list[Query]) -> pl.DataFrame:
-        """Hits at or above each list's threshold, best per (query, entity); HIT_SCHEMA."""
+    def match(self, queries: list[Query], *, by_index: bool = False) -> pl.DataFrame:
+        """Hits at or above each list's threshold, best per (query, entity); HIT_SCHEMA.
+
+        With ``by_index`` the hits carry ``__qi`` (the query's position) and are best per
+        (position, entity): the same name may come with different countries or ids.
+        """
+        schema = {"__qi": pl.UInt32, **HIT_SCHEMA} if by_index else HIT_SCHEMA
         if not queries or self.names.height == 0:
-            return pl.DataFrame(schema=HIT_SCHEMA)
+            return pl.DataFrame(schema=schema)
         pairs = pl.concat(
             [
                 self._survivors(queries[s : s + QUERY_CHUNK]).with_columns(pl.col("__q") + s)
@@ -225,6 +230,7 @@ class Matcher:
             if score >= self.threshold(list_name[e]):
                 rows.append(
                     (
+                        qi,
                         q.name,
                         list_name[e],
                         version[e],
@@ -235,7 +241,10 @@ class Matcher:
                         json.dumps(feats, ensure_ascii=False),
                     )
                 )
-        hits = pl.DataFrame(rows, schema=HIT_SCHEMA, orient="row")
-        return hits.sort("score", descending=True).unique(
-            ["query", "list_name", "entity_id"], keep="first", maintain_order=True
+        hits = pl.DataFrame(rows, schema={"__qi": pl.UInt32, **HIT_SCHEMA}, orient="row")
+        hits = hits.sort("score", descending=True).unique(
+            ["__qi" if by_index else "query", "list_name", "entity_id"],
+            keep="first",
+            maintain_order=True,
         )
+        return hits if by_index else hits.drop("__qi")

@@ -20,6 +20,15 @@ from chipcustoms.refdata import REFDATA, load_yaml
 from chipcustoms.rules import IDX, REASON_DTYPE
 
 ROLES = {"importer_name": "importer", "exporter_name": "exporter", "consignee_name": "consignee"}
+# Context the canonical schema declares per role: (country, address, identifier) columns. The
+# schema has no party country, so the exporter's is the shipped-from country and the importer's
+# and consignee's the destination country: agreement with the listed country adds, conflict
+# subtracts (COUNTRY_BONUS), as for `chipcustoms parties`.
+CONTEXT = {
+    "importer_name": ("destination_country", "importer_address", "importer_id"),
+    "exporter_name": ("shipped_from_country", "exporter_address", "exporter_id"),
+    "consignee_name": ("destination_country", None, None),
+}
 CODE = "SCR_WATCHLIST_HIT"
 
 
@@ -56,15 +65,38 @@ class ScreeningScorer:
 
     def hits(self, df: pl.DataFrame) -> pl.DataFrame:
         """Long hits: (``__i``, role, hit columns) for every line whose party matched."""
-        present = [c for c in ROLES if c in df.columns]
-        long = (
-            df.select(IDX, *present)
-            .unpivot(index=IDX, on=present, variable_name="role", value_name="query")
-            .filter(pl.col("query").is_not_null() & (pl.col("query").str.strip_chars() != ""))
+        parts = []
+        for col, ctx in CONTEXT.items():
+            if col not in df.columns:
+                continue
+            parts.append(
+                df.select(
+                    IDX,
+                    pl.lit(col).alias("role"),
+                    pl.col(col).alias("query"),
+                    *(
+                        (pl.col(c) if c and c in df.columns else pl.lit(None))
+                        .cast(pl.Utf8)
+                        .alias(alias)
+                        for c, alias in zip(ctx, ("country", "address", "identifier"), strict=True)
+                    ),
+                )
+            )
+        if not parts:
+            return pl.DataFrame()
+        long = pl.concat(parts).filter(
+            pl.col("query").is_not_null() & (pl.col("query").str.strip_chars() != "")
         )
-        distinct = long["query"].unique().to_list()
-        hits = allow_filter(self.matcher.match([Query(n) for n in distinct]), self.allowed)
-        return long.join(hits, on="query").with_columns(pl.col("role").replace_strict(ROLES))
+        ctx_cols = ["query", "country", "address", "identifier"]
+        distinct = long.select(ctx_cols).unique(maintain_order=True).with_row_index("__qi")
+        queries = [Query(*row) for row in distinct.select(ctx_cols).iter_rows()]
+        hits = allow_filter(self.matcher.match(queries, by_index=True), self.allowed)
+        return (
+            long.join(distinct, on=ctx_cols, nulls_equal=True)
+            .join(hits.drop("query"), on="__qi")
+            .drop("__qi", "country", "address", "identifier")
+            .with_columns(pl.col("role").replace_strict(ROLES))
+        )
 
     def score(self, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr | None, pl.DataFrame]:
         cfg = settings()

@@ -58,6 +58,20 @@ KINDS: dict[str, tuple[Any, list[Any]]] = {
 }
 
 
+def freshness(store: Store) -> tuple[str | None, bool]:
+    """When the cells were last refreshed, and whether assessments have arrived since (two
+    indexed lookups: cheap enough for every page load)."""
+    st = t.overview_state.c
+    with store.engine.connect() as conn:
+        top = conn.execute(sa.select(sa.func.max(a.assessment_id))).scalar() or 0
+        row = conn.execute(
+            sa.select(st.last_assessment_id, st.refreshed_at).where(st.name == WATERMARK)
+        ).first()
+    if row is None:
+        return None, True
+    return str(row.refreshed_at), int(row.last_assessment_id) < top
+
+
 def refresh(store: Store) -> bool:
     """Bring ``overview_cells`` up to the newest assessment; True when anything changed.
 

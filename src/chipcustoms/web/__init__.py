@@ -7,6 +7,8 @@ Pages: ``/login``, ``/queue``, ``/line/{declaration_id}/{item_no}``, ``/overview
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -18,6 +20,7 @@ from chipcustoms.web.session import LoginRequired, PageError, current, new_secre
 
 def mount(app: FastAPI) -> None:
     app.state.web_secret = new_secret()
+    app.state.web_refreshing = threading.Lock()  # held while the overview refreshes
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, routes_cases, routes_overview, routes_reference):
         app.include_router(module.router)

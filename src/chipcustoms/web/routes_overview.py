@@ -8,6 +8,7 @@ to API clients (bearer key), and the page draws them as SVG.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from typing import Any
 
@@ -16,7 +17,7 @@ from fastapi.responses import HTMLResponse
 
 from chipcustoms.server.auth import check_office as api_check_office
 from chipcustoms.server.auth import require
-from chipcustoms.server.state import state
+from chipcustoms.server.state import AppState, state
 from chipcustoms.store import pages, views
 from chipcustoms.users import User
 from chipcustoms.web import charts
@@ -27,12 +28,41 @@ router = APIRouter()
 DAY = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
 
 
-def overview_data(request: Request, f: views.Filters) -> dict[str, Any]:
-    st = state(request)
-    with st.writing:  # one refresh at a time in this process; the store lock covers the rest
+def _refresh(st: AppState) -> None:
+    # The app's write lock makes API writers wait for the refresh instead of meeting a locked
+    # SQLite file; the store's own lock keeps other processes from refreshing the same days.
+    with st.writing:
         views.refresh(st.store)
+
+
+def _refresh_soon(request: Request) -> None:
+    """Refresh on a background thread, one at a time: the page answers from the cells as they
+    are (a full refresh of a million lines takes seconds, a month of routes about one)."""
+    st, busy = state(request), request.app.state.web_refreshing
+    if not busy.acquire(blocking=False):
+        return
+
+    def run() -> None:
+        try:
+            _refresh(st)
+        finally:
+            busy.release()
+
+    threading.Thread(target=run, name="overview-refresh", daemon=True).start()
+
+
+def overview_data(request: Request, f: views.Filters, fresh: bool = False) -> dict[str, Any]:
+    """The aggregates; with ``fresh`` the cells are brought up to date first (waits)."""
+    st = state(request)
+    if fresh:
+        _refresh(st)
+    as_of, stale = views.freshness(st.store)
+    if stale:
+        _refresh_soon(request)
     return {
         "filters": f.__dict__,
+        "as_of": as_of,
+        "updating": stale,
         "by_model_month": views.by_model_month(st.store, f),
         "routes": views.by_route(st.store, f),
         "channel_mix": views.channel_mix(st.store, f),
@@ -45,13 +75,15 @@ def overview_data(request: Request, f: views.Filters) -> dict[str, Any]:
 @router.get("/v1/overview", tags=["overview"])
 def overview_api(
     request: Request, date_from: str | None = DAY, date_to: str | None = DAY,
-    office: str | None = None, user: User = Depends(require("read")),
+    office: str | None = None, fresh: bool = False, user: User = Depends(require("read")),
 ) -> dict[str, Any]:
-    """The overview's aggregates; an office-scoped user gets their office's."""
+    """The overview's aggregates; an office-scoped user gets their office's. Line figures come
+    from cells refreshed in the background (``as_of``, ``updating``); ``fresh=true`` waits for
+    the refresh. Hit rates are always live."""
     if user.office is not None:
         api_check_office(user, office or user.office, "that overview")
         office = user.office
-    return overview_data(request, views.Filters(date_from, date_to, office))
+    return overview_data(request, views.Filters(date_from, date_to, office), fresh)
 
 
 def _series(rows: list[dict[str, Any]], key: str, value: str, months: list[str],
