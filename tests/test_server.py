@@ -3,6 +3,7 @@ boundaries, case work. Every error must come back in the one envelope."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,6 +129,22 @@ def test_role_boundaries(api: Served) -> None:
     )
     done = post(f"/v1/cases/{sz01}/outcome", json=OUTCOME, headers=api.auth("ines"))
     assert done.status_code == 200 and done.json()["recorded_by"] == "ines"
+
+
+def test_outcome_capture_is_verified_against_the_declared_line(api: Served) -> None:
+    """A card whose PCI id says H100 SXM, recorded on a case that declared something else."""
+    case = api.client.get(f"/v1/cases/{_case_in(api, 'SZ01')}", headers=api.auth("ines")).json()
+    capture = (Path(__file__).parent / "fixtures/captures/lspci-nn_relabelled.txt").read_text()
+    body = {**OUTCOME, "real_accelerator_id": "nvidia-h100-sxm", "real_units": 1,
+            "capture": capture}
+    done = api.client.post(f"/v1/cases/{case['case_id']}/outcome", json=body,
+                           headers=api.auth("ines"))
+    assert done.status_code == 200
+    verdict = json.loads(done.json()["verification"])
+    assert verdict["found_accelerator_ids"] == ["nvidia-h100-sxm"]
+    assert verdict["declared_accelerator_id"] == case["accelerator_id"] != "nvidia-h100-sxm"
+    assert verdict["status"] == "model_mismatch"
+    assert verdict["against_report"]["status"] == "match"
 
 
 def test_office_scoped_users_see_only_their_office(api: Served) -> None:

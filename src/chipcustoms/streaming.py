@@ -7,8 +7,9 @@ global, so that the channels do not depend on where the input was cut or on whic
 
 A. map: read a partition, ingest it (quarantine per partition), enrich it, spill it to Parquet
    in a work folder;
-B. here: the global context from the spilled columns with DuckDB (out of core, memory-capped):
-   duplicate keys over the whole input, HS6 peer statistics, group-rule window aggregates;
+B. here: the global context from the spilled columns: duplicate keys over the whole input and
+   group-rule window aggregates with DuckDB (out of core, memory-capped), HS6 peer statistics
+   with the in-memory path's own function, one hash bucket of HS6 codes at a time;
 C. map: score each partition with that context; spill its scored lines, long reasons and the
    narrow columns selection reads;
 D. here: global selection over the few lines that can be selected (a

@@ -94,8 +94,14 @@ def outcome(
 ) -> dict[str, Any]:
     """What the inspection found; a capture is checked against the catalog. Closes the case."""
     st = state(request)
-    _case(st.store, case_id, user)
-    verification = verify_capture(body.capture, body.real_accelerator_id, st.refs)
+    case = _case(st.store, case_id, user)
+    verification = verify_capture(
+        body.capture,
+        st.refs,
+        declared_id=case["accelerator_id"],
+        reported_id=body.real_accelerator_id,
+        reported_units=body.real_units,
+    )
     with acting_as(user.name):
         return casework.record_outcome(
             st.store,

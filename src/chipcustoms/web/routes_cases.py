@@ -154,11 +154,14 @@ async def outcome(
         text = raw.decode("utf-8", errors="replace")
     st = state(request)
     claimed = real_accelerator_id or None
-    verification = verify_capture(text, claimed, st.refs)
+    units = _number(real_units, "Units found")
+    verification = verify_capture(
+        text, st.refs, declared_id=case["accelerator_id"], reported_id=claimed, reported_units=units
+    )
     with st.writing, acting_as(session.user.name):
         casework.record_outcome(
             st.store, case_id, found=found == "yes", real_accelerator_id=claimed,
-            real_units=_number(real_units, "Units found"),
+            real_units=units,
             real_value_usd=_number(real_value_usd, "Real value"),
             capture=text, verification=verification, notes=notes or None,
         )
