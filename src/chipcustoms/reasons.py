@@ -52,6 +52,18 @@ def registry(refs: References) -> list[ReasonCode]:
             )
         )
     out.extend(screening_codes())
+    if refs.scoring.model is not None:
+        m = refs.scoring.model
+        out.append(
+            ReasonCode(
+                "MODEL_RISK",
+                "model",
+                "learned",
+                f"{m.meaning.strip()} One reason per top feature contribution (up to {m.top}), "
+                f"worded from refdata/model.yaml; the term is the probability x {m.weight}.",
+                "model_scorer.py, refdata/scoring.yaml (model)",
+            )
+        )
     for (channel, how), (code, text) in SELECTION_MESSAGES.items():
         out.append(ReasonCode(code, "selection", "-", f"{channel}, {how}: {text}", "pipeline.py"))
     return out
