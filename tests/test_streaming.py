@@ -8,6 +8,8 @@ channels, reports and quarantines must be identical.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -187,8 +189,35 @@ def test_input_errors(tmp_path: Path) -> None:
 
 
 def test_unreachable_scheduler_is_a_clear_error() -> None:
+    from chipcustoms.engine.dask import DaskEngine
+
     with pytest.raises(ChipCustomsError, match="cannot reach the Dask scheduler"):
-        make_engine("dask", scheduler="tcp://127.0.0.1:9")
+        DaskEngine(scheduler="tcp://127.0.0.1:9", timeout=1)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "chipcustoms", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_screen_command_streams_and_refuses_bad_engine_options(
+    dirty_csv: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "parts"
+    res = _cli("screen", str(dirty_csv), "-o", str(out), "--batch-rows", "5000")
+    assert res.returncode == 0, res.stderr
+    assert len(list(out.glob("part-*.parquet"))) >= 4  # byte ranges of about 5,000 rows
+    assert pl.read_parquet(sorted(out.glob("*.parquet"))).height == ROWS - 5
+    assert "partitions" in res.stderr and "lines read: 20,000" in res.stderr
+    for args, message in (
+        (["--engine", "spark"], "--engine must be one of local, dask"),
+        (["--workers", "2"], "need --engine dask"),
+        (["--engine", "dask", "--workers", "2", "--scheduler", "tcp://h:1"], "not both"),
+        (["--batch-rows", "0"], "--batch-rows must be at least 1"),
+    ):
+        res = _cli("screen", str(dirty_csv), "-o", str(tmp_path / "x.csv"), *args)
+        assert res.returncode == 2 and message in res.stderr, (args, res.stderr)
 
 
 def _square_plus(shared: int, item: int) -> int:

@@ -217,9 +217,13 @@ def screen(
     if batch_rows is not None and batch_rows < 1:
         raise ChipCustomsError(f"--batch-rows must be at least 1, got {batch_rows}")
     with (
-        make_engine(engine, scheduler=scheduler, workers=workers) as runner,
         _progress(not quiet, stages=6 if db else 5) as (step, mapped),
+        contextlib.ExitStack() as stack,
     ):
+        with (step or _quiet)(f"starting the {engine} engine"):
+            runner = stack.enter_context(
+                make_engine(engine, scheduler=scheduler, workers=workers)
+            )
         if runner.dashboard and not quiet:
             err.print(f"Dask: {runner.workers} workers; dashboard {runner.dashboard}")
         result = screen_file(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -222,6 +222,11 @@ def _finish_run(store: Store, run_id: int, counts: RunCounts, report: SelectionR
     )
 
 
+def _save_all(store: Store, run_id: int, batches: Iterator[pl.DataFrame]) -> None:
+    for lines in batches:
+        store.save_lines(run_id, lines)
+
+
 def _screen_streamed(
     input_path: str,
     output: str,
@@ -250,16 +255,32 @@ def _screen_streamed(
             db, input_path, mapping, refs, budgets, command, threshold_mode, describe(engine)
         )
     work = streaming.work_dir(work_dir)
+    pool = ThreadPoolExecutor(max_workers=1)
+    saving: list[Future[None]] = []
+
+    def save_lines(batches: Iterator[pl.DataFrame]) -> None:
+        # As in memory: the declared lines do not depend on the assessment, so the store
+        # takes them on a worker thread while the batches are scored (the store is touched
+        # by nothing else until this finishes).
+        if store is not None and run_id is not None:
+            saving.append(pool.submit(_save_all, store, run_id, batches))
+
     try:
         job = streaming.Job(refs, mapping, budgets, work, thresholds)
-        result = streaming.stream(
-            job,
-            parts,
-            engine,
-            out_dir=output if to_folder else None,
-            progress=progress,
-            step=step,
-        )
+        try:
+            result = streaming.stream(
+                job,
+                parts,
+                engine,
+                out_dir=output if to_folder else None,
+                progress=progress,
+                step=step,
+                on_lines=save_lines,
+            )
+        finally:
+            for future in saving:
+                future.result()
+            pool.shutdown()
         q_path = None
         if result.counts.quarantined:
             q_path = quarantine or default_quarantine(output)
@@ -271,8 +292,7 @@ def _screen_streamed(
                 sink.close()
         if store is not None and run_id is not None:
             with step("saving to the store"):
-                for lines, path in zip(streaming.iter_lines(result), result.parts, strict=True):
-                    store.save_lines(run_id, lines)
+                for path in result.parts:
                     store.save_assessments(run_id, streaming.read_part(path))
                 _finish_run(store, run_id, result.counts, result.report)
         if not to_folder:

@@ -8,8 +8,8 @@ global, so that the channels do not depend on where the input was cut or on whic
 A. map: read a partition, ingest it (quarantine per partition), enrich it, spill it to Parquet
    in a work folder;
 B. here: the global context from the spilled columns: duplicate keys over the whole input and
-   group-rule window aggregates with DuckDB (out of core, memory-capped), HS6 peer statistics
-   with the in-memory path's own function, one hash bucket of HS6 codes at a time;
+   group-rule window aggregates with DuckDB (out of core, memory-capped); then, mapped, HS6
+   peer statistics with the in-memory path's own function, one hash bucket of HS6 codes each;
 C. map: score each partition with that context; spill its scored lines, long reasons and the
    narrow columns selection reads;
 D. here: global selection over the few lines that can be selected (a
@@ -142,9 +142,8 @@ def row_offsets(parts: list[Partition], prepared: list[Prepared]) -> list[int]:
     return offsets
 
 
-def global_context(
-    job: Job, parts: list[Partition], offsets: list[int], accepted: int
-) -> Context:
+def global_context(job: Job, parts: list[Partition], offsets: list[int]) -> Context:
+    """Duplicate keys and group aggregates (DuckDB); the HS6 peers are :func:`peer_tasks`."""
     work = Path(job.work)
     offs = pl.DataFrame(
         {
@@ -199,32 +198,41 @@ def global_context(
     finally:
         con.close()
     dups = dups.cast({"part": pl.UInt32})
-    return Context(global_peers(job, dups, accepted), groups, dups.join(offs, on="part"))
+    return Context(pl.DataFrame(), groups, dups.join(offs, on="part"))
 
 
-def global_peers(job: Job, dups: pl.DataFrame, accepted: int) -> pl.DataFrame:
-    """:func:`anomaly.peer_stats` over the whole input, one bucket of HS6 codes at a time.
+@dataclass(frozen=True)
+class PeerBucket:
+    """One hash bucket of HS6 codes for :func:`peer_bucket` (``gone``: duplicate lines)."""
+
+    index: int
+    buckets: int
+    gone: pl.DataFrame
+
+
+def peer_tasks(dups: pl.DataFrame, accepted: int) -> list[PeerBucket]:
+    """:func:`anomaly.peer_stats` over the whole input, one bucket of HS6 codes per task.
 
     A median holds every value of its group, which no database spills to disk; so the HS6
-    codes are split by hash into buckets of about PEER_BUCKET_ROWS lines and each bucket is
-    one streaming scan of the spilled ``hs6`` and ln columns. It is the same function as the
-    in-memory path's, so the statistics are bit-identical; memory is one bucket (at least
-    the largest HS6 group: 8 bytes per line of it).
+    codes are split by hash into buckets of about PEER_BUCKET_ROWS lines, and each bucket is
+    one streaming scan of the spilled ``hs6`` and ln columns (mapped on the engine like the
+    other phases). It is the in-memory path's own function, so the statistics are
+    bit-identical; memory is one bucket (at least the largest HS6 group: 8 bytes per line).
     """
     buckets = max(1, -(-accepted // PEER_BUCKET_ROWS))
     gone = dups.select(pl.col("part").alias(PART), pl.col("row").alias(ROW))
+    return [PeerBucket(k, buckets, gone) for k in range(buckets)]
+
+
+def peer_bucket(job: Job, task: PeerBucket) -> pl.DataFrame:
     scan = pl.scan_parquet(f"{job.work}/enriched-*.parquet").select(PART, ROW, "hs6", "__ln")
-    frames = []
-    for k in range(buckets):
-        narrow = (
-            scan.filter(pl.col("hs6").hash(seed=PEER_SEED) % buckets == k)
-            .join(gone.lazy(), on=[PART, ROW], how="anti")
-            .select("hs6", pl.col("__ln").alias("ln"))
-            .collect(engine="streaming")
-        )
-        frames.append(anomaly.peer_stats(narrow))
-        del narrow
-    return pl.concat(frames)
+    narrow = (
+        scan.filter(pl.col("hs6").hash(seed=PEER_SEED) % task.buckets == task.index)
+        .join(task.gone.lazy(), on=[PART, ROW], how="anti")
+        .select("hs6", pl.col("__ln").alias("ln"))
+        .collect(engine="streaming")
+    )
+    return compact(anomaly.peer_stats(narrow))
 
 
 # --- C: score each partition with the global context ---------------------------------------
@@ -413,8 +421,13 @@ def stream(
     out_dir: str | None = None,
     progress: Progress | None = None,
     step: Step | None = None,
+    on_lines: Callable[[Iterator[pl.DataFrame]], object] | None = None,
 ) -> StreamResult:
-    """Phases A to E over ``parts``; the parts' assessments land in ``out_dir`` or the work."""
+    """Phases A to E over ``parts``; the parts' assessments land in ``out_dir`` or the work.
+
+    ``on_lines`` gets the accepted lines batch by batch as soon as the duplicates are known
+    (after phase B), so that a caller can store them while the rest runs.
+    """
     bar = _Bar(progress)
 
     def phase(text: str) -> AbstractContextManager[None]:
@@ -422,9 +435,12 @@ def stream(
 
     with phase(f"reading and enriching {len(parts)} partitions"):
         prepared = engine.gather(prepare, parts, shared=job, label="read + enrich", progress=bar)
-    with phase("global context (duplicates, HS6 peers, groups)"):
+    with phase("global context (duplicate keys, group rules)"):
         offsets = row_offsets(parts, prepared)
-        ctx = global_context(job, parts, offsets, sum(p.accepted for p in prepared))
+        ctx = global_context(job, parts, offsets)
+    with phase("HS6 peers"):
+        peers = peer_tasks(ctx.dups, sum(p.accepted for p in prepared))
+        ctx.peers = pl.concat(engine.gather(peer_bucket, peers, shared=job, label="HS6 peers"))
     tasks = [
         ScoreTask(
             p.index,
@@ -434,6 +450,11 @@ def stream(
         )
         for p in parts
     ]
+    lines = [
+        (_spill(job, "enriched", t.index), t.dups.select(pl.col("row").alias(ROW))) for t in tasks
+    ]
+    if on_lines is not None:
+        on_lines(_lines(lines))
     with phase("scoring"):
         scored = engine.gather(score_partition, tasks, shared=job, label="score", progress=bar)
     report: SelectionReport | None = None
@@ -477,18 +498,19 @@ def stream(
         Digest.merge(digests) if digests else None,
         [w.path for w in writes],
         quarantine,
-        [
-            (_spill(job, "enriched", t.index), t.dups.select(pl.col("row").alias(ROW)))
-            for t in tasks
-        ],
+        lines,
         sum(p.unknown_markers for p in prepared),
     )
 
 
 def iter_lines(result: StreamResult) -> Iterator[pl.DataFrame]:
     """The accepted canonical lines, batch by batch (what the store keeps as declared)."""
+    return _lines(result.lines)
+
+
+def _lines(spills: list[tuple[str, pl.DataFrame]]) -> Iterator[pl.DataFrame]:
     schema = canonical_schema()
-    for enriched, duplicates in result.lines:
+    for enriched, duplicates in spills:
         df = pl.read_parquet(enriched, columns=[ROW, *schema])
         if duplicates.height:
             df = df.join(duplicates, on=ROW, how="anti")

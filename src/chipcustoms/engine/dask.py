@@ -33,7 +33,9 @@ _ONE_THREAD = {
 class DaskEngine(Engine):
     name = "dask"
 
-    def __init__(self, *, scheduler: str | None = None, workers: int | None = None) -> None:
+    def __init__(
+        self, *, scheduler: str | None = None, workers: int | None = None, timeout: float = 10
+    ) -> None:
         import dask
         from distributed import Client, LocalCluster
 
@@ -44,7 +46,7 @@ class DaskEngine(Engine):
         self._shared: tuple[object, Any] | None = None
         try:
             if scheduler:
-                self._client = Client(scheduler, timeout="10s")
+                self._client = Client(scheduler, timeout=f"{timeout}s")
             else:
                 n = workers or os.cpu_count() or 1
                 if n < 1:
