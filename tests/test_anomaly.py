@@ -11,6 +11,8 @@ def _lines(unit_values: list[float], hs6: str = "610910") -> pl.DataFrame:
             "hs6": [hs6] * n,
             "unit_basis_usd": unit_values,
             "unit_value_usd": unit_values,
+            "units_per_item": [1] * n,
+            "value_per_accelerator_usd": unit_values,
             "price_low_usd": [None] * n,
             "unit_gross_kg": [None] * n,
             "unit_net_kg": [None] * n,
@@ -57,3 +59,17 @@ def test_weight_far_from_the_card_scores_one() -> None:
     )
     scores = add_scores(lines)["anom_weight_implausible"].to_list()
     assert scores[0] == 1.0 and scores[1] == pytest.approx(0.0)
+
+
+def test_a_server_is_priced_per_card_and_not_weighed_against_one() -> None:
+    """An 8-GPU server: 80,000 USD is 10,000 per card, half the 20,000 low price; 130 kg."""
+    lines = _lines([80_000.0]).with_columns(
+        pl.lit(8).alias("units_per_item"),
+        pl.lit(10_000.0).alias("value_per_accelerator_usd"),
+        pl.lit(20_000.0).alias("price_low_usd"),
+        pl.lit(130.0).alias("unit_gross_kg"),
+        pl.lit(1.7).alias("weight_kg_typical"),
+    )
+    out = add_scores(lines)
+    assert out["anom_value_below_range"][0] == pytest.approx(0.5)
+    assert out["anom_weight_implausible"][0] is None

@@ -62,13 +62,14 @@ def add_scores(
 ) -> pl.DataFrame:
     """Add one `anom_*` column per check (null when the check does not apply)."""
     unit_kg = pl.coalesce(pl.col("unit_gross_kg"), pl.col("unit_net_kg"))
+    # A server carrying eight cards is priced per card (value / units_per_item), but its weight
+    # says nothing about a card's: the catalog has no system weights, so the check stays silent.
+    one_card = pl.col("units_per_item").fill_null(1) == 1
     return lines.with_columns(
-        _clip(1 - pl.col("unit_value_usd") / pl.col("price_low_usd")).alias(
-            "anom_value_below_range"
-        ),
-        _clip((unit_kg / (1.5 * pl.col("weight_kg_typical"))).log().abs() / LN5).alias(
-            "anom_weight_implausible"
-        ),
+        _clip(1 - _per_accelerator() / pl.col("price_low_usd")).alias("anom_value_below_range"),
+        pl.when(one_card)
+        .then(_clip((unit_kg / (1.5 * pl.col("weight_kg_typical"))).log().abs() / LN5))
+        .alias("anom_weight_implausible"),
         _peer_z(lines, min_peers, peers).alias("anom_value_low_for_hs"),
         pl.when(
             (pl.col("value") == 0)
@@ -79,6 +80,10 @@ def add_scores(
         .otherwise(0.0)
         .alias("anom_data_gap"),
     )
+
+
+def _per_accelerator() -> pl.Expr:
+    return pl.coalesce(pl.col("value_per_accelerator_usd"), pl.col("unit_value_usd"))
 
 
 def fmt(e: pl.Expr, decimals: int = 0) -> pl.Expr:
@@ -94,8 +99,8 @@ def reason_specs() -> dict[str, tuple[str, pl.Expr, list[str]]]:
         "VAL_BELOW_RANGE": (
             "anom_value_below_range",
             pl.concat_str(
-                pl.lit("Declared unit value "),
-                fmt(pl.col("unit_value_usd")),
+                pl.lit("Declared value per accelerator "),
+                fmt(_per_accelerator()),
                 pl.lit(" USD is "),
                 fmt(pl.col("anom_value_below_range") * 100),
                 pl.lit("% below the catalog low price "),
@@ -104,7 +109,13 @@ def reason_specs() -> dict[str, tuple[str, pl.Expr, list[str]]]:
                 pl.col("accelerator_model"),
                 pl.lit("."),
             ),
-            ["unit_value_usd", "price_low_usd", "price_high_usd", "accelerator_id"],
+            [
+                "unit_value_usd",
+                "units_per_item",
+                "price_low_usd",
+                "price_high_usd",
+                "accelerator_id",
+            ],
         ),
         "WEIGHT_IMPLAUSIBLE": (
             "anom_weight_implausible",
