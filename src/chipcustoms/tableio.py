@@ -27,7 +27,7 @@ FORMATS = {
 
 def format_of(path: str | Path, default: str = "csv") -> str:
     """The format a path implies; stdin/stdout (``-``) use ``default``."""
-    if str(path) == "-":
+    if str(path) == "-" or Path(path).is_char_device():  # stdout, /dev/null
         return default
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
