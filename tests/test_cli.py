@@ -202,3 +202,13 @@ def test_threshold_mode_uses_the_cutoffs_of_the_last_budget_run(
     assert row["declaration_id"] == "D4" and row["channel"] != "green"
     assert row["selection"] == "threshold"
     assert row["reasons"][-1]["code"].startswith("SEL_THRESHOLD")
+
+
+def test_demo_runs_end_to_end_with_watchlist_hits(tmp_path: Path) -> None:
+    """The README's first command: generate, load the sample list, screen, summarise."""
+    res = _cli("demo", "--dir", str(tmp_path / "demo"), "--db", str(tmp_path / "d.db"))
+    assert res.returncode == 0, res.stderr
+    out = pl.read_csv(tmp_path / "demo" / "assessments.csv")
+    assert out.height > 19_000 and set(out["channel"]) >= {"red", "yellow", "green"}
+    summary = (tmp_path / "demo" / "summary.md").read_text()
+    assert "SCR_WATCHLIST_HIT" in summary

@@ -438,6 +438,11 @@ def demo(
         quarantine=None,
         summary=str(Path(folder) / "summary.md"),
         quiet=False,
+        engine="local",
+        scheduler=None,
+        workers=None,
+        batch_rows=None,
+        work_dir=None,
     )
 
 
