@@ -62,6 +62,16 @@ class CompiledRule:
         return f"{self.pack}/{self.rule.id}@{self.rule.version}"
 
 
+@dataclass(frozen=True)
+class GroupSpec:
+    """One group rule's window-aggregate query (see :meth:`RuleSet.group_specs`)."""
+
+    name: str
+    sql: str
+    partition_by: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
 class RuleSet:
     """All active rules of the loaded packs, compiled once per column set."""
 
@@ -142,6 +152,21 @@ class RuleSet:
         (``groups`` of :meth:`evaluate`), so a split lot is found across batches.
         """
         return self._compile(columns - {IDX})[1]
+
+    def group_specs(self, columns: set[str]) -> list[GroupSpec]:
+        """:meth:`group_queries` with what a streamed run needs to bucket each of them: the
+        ``partition_by`` columns (a window never crosses their values, so lines bucketed by a
+        hash of them can be aggregated bucket by bucket) and every column the query reads."""
+        grouped = [rule for _, rule in self.rules if rule.group]
+        specs = []
+        for (name, sql), rule in zip(self.group_queries(columns), grouped, strict=True):
+            g = rule.group
+            assert g is not None
+            read = {"date", *g.partition_by} | columns_of(g.where)
+            for expr in g.aggregates.values():
+                read |= columns_of(expr)
+            specs.append(GroupSpec(name, sql, tuple(g.partition_by), tuple(sorted(read))))
+        return specs
 
     def evaluate(
         self, lines: pl.DataFrame, *, groups: dict[str, pl.DataFrame] | None = None

@@ -211,6 +211,43 @@ def select(
     return out, report
 
 
+def draws(seed: int, offset: int, n: int) -> np.ndarray:
+    """Draws ``offset`` to ``offset + n`` of the seeded stream :func:`select` draws in order.
+
+    One double is one step of PCG64, so a batch that knows how many lines come before it draws
+    its own numbers (``advance``), the same that one generator drawing line after line gives.
+    """
+    rng = np.random.default_rng(seed)
+    rng.bit_generator.advance(offset)
+    return rng.random(n)
+
+
+def random_room(budgets: Budgets, unit_sizes: pl.DataFrame) -> pl.DataFrame:
+    """`__unit_key`, `__k`: how many lines the random share may draw in each unit."""
+    red_n = _budget(pl.col("__n"), budgets.red)
+    return unit_sizes.select("__unit_key", _budget(red_n, budgets.random_share).alias("__k"))
+
+
+def candidates(df: pl.DataFrame, budgets: Budgets, room: pl.DataFrame) -> pl.DataFrame:
+    """The lines of ``df`` (with its draws `__u`) that selection can pick (see CandidatePool).
+
+    ``room`` (:func:`random_room`) may be computed from unit sizes larger than the true ones:
+    the budgets grow with the size, so more quiet lines are kept, never fewer; thinning the
+    union of such pools again with the true room gives the true pool.
+    """
+    interesting = (
+        pl.col("floor_red") | pl.col("floor_yellow") | (pl.col("risk_score") > budgets.min_score)
+    )
+    df = df.with_columns(unit_key(budgets.per))
+    quiet = (
+        df.filter(~interesting)
+        .join(room, on="__unit_key", how="left")
+        .filter(pl.col("__u").rank("ordinal").over("__unit_key") <= pl.col("__k"))
+        .drop("__k")
+    )
+    return compact(pl.concat([df.filter(interesting), quiet]).drop("__unit_key"))
+
+
 class CandidatePool:
     """The few lines of a large input that budget selection can pick, folded batch by batch.
 
@@ -222,42 +259,30 @@ class CandidatePool:
     whatever else happens. :func:`select` over the pool (with the input's ``unit_sizes``)
     therefore gives the channels that selecting over every line would, with memory in the
     number of candidates, not of lines. Batches must come in input order: the draws are the
-    seeded generator's stream in that order, the same numbers an in-memory run draws.
+    seeded generator's stream in that order, the same numbers an in-memory run draws. (A
+    streamed run thins each batch where it is scored, with :func:`draws` and
+    :func:`candidates`, and only merges the thinned batches.)
     """
 
     def __init__(self, budgets: Budgets, unit_sizes: pl.DataFrame) -> None:
         self.budgets = budgets
-        self._rng = np.random.default_rng(budgets.seed)
-        red_n = _budget(pl.col("__n"), budgets.red)
-        self._room = unit_sizes.select(
-            "__unit_key", _budget(red_n, budgets.random_share).alias("__k")
-        )
-        self._kept: list[pl.DataFrame] = []
-        self._quiet: pl.DataFrame | None = None
+        self._room = random_room(budgets, unit_sizes)
+        self._seen = 0
+        self._pool: pl.DataFrame | None = None
 
     def add(self, narrow: pl.DataFrame) -> None:
         """Fold the next batch (global `__i` and the columns :func:`select` needs)."""
         df = narrow.with_columns(
-            pl.Series("__u", self._rng.random(narrow.height)), unit_key(self.budgets.per)
+            pl.Series("__u", draws(self.budgets.seed, self._seen, narrow.height))
         )
-        interesting = (
-            pl.col("floor_red")
-            | pl.col("floor_yellow")
-            | (pl.col("risk_score") > self.budgets.min_score)
-        )
-        self._kept.append(compact(df.filter(interesting).drop("__unit_key")))
-        quiet = df.filter(~interesting)
-        if self._quiet is not None:
-            quiet = pl.concat([self._quiet, quiet])
-        self._quiet = compact(
-            quiet.join(self._room, on="__unit_key", how="left")
-            .filter(pl.col("__u").rank("ordinal").over("__unit_key") <= pl.col("__k"))
-            .drop("__k")
-        )
+        self._seen += narrow.height
+        if self._pool is not None:
+            df = pl.concat([self._pool, df])
+        self._pool = candidates(df, self.budgets, self._room)
 
     def frame(self) -> pl.DataFrame:
-        quiet = [] if self._quiet is None else [self._quiet.drop("__unit_key")]
-        return pl.concat([*self._kept, *quiet])
+        assert self._pool is not None, "an empty pool"
+        return self._pool
 
 
 def apply_thresholds(df: pl.DataFrame, thresholds: dict[str, float | None]) -> pl.DataFrame:
