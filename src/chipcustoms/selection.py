@@ -57,9 +57,9 @@ def unit_key(per: tuple[str, ...]) -> pl.Expr:
     """One text key per selection unit (nulls as empty text, so they form a unit too)."""
     if not per:
         return pl.lit("all").alias("__unit_key")
-    return pl.concat_str(
-        [pl.col(c).cast(pl.Utf8).fill_null("") for c in per], separator="|"
-    ).alias("__unit_key")
+    return pl.concat_str([pl.col(c).cast(pl.Utf8).fill_null("") for c in per], separator="|").alias(
+        "__unit_key"
+    )
 
 
 def select(
@@ -217,9 +217,9 @@ def draws(seed: int, offset: int, n: int) -> np.ndarray:
     One double is one step of PCG64, so a batch that knows how many lines come before it draws
     its own numbers (``advance``), the same that one generator drawing line after line gives.
     """
-    rng = np.random.default_rng(seed)
-    rng.bit_generator.advance(offset)
-    return rng.random(n)
+    bits = np.random.PCG64(seed)  # what default_rng(seed) draws with
+    bits.advance(offset)
+    return np.random.Generator(bits).random(n)
 
 
 def random_room(budgets: Budgets, unit_sizes: pl.DataFrame) -> pl.DataFrame:

@@ -6,19 +6,16 @@ and selection, whose budgets are shares of a whole selection unit. A streamed ru
 global, so that the channels do not depend on where the input was cut or on which engine ran:
 
 A. map: read a partition, ingest it (quarantine per partition), enrich it, spill it to Parquet
-   in a work folder;
-B. here: the global context from the spilled columns: duplicate keys over the whole input and
-   group-rule window aggregates with DuckDB (out of core, memory-capped); then, mapped, HS6
-   peer statistics with the in-memory path's own function, one hash bucket of HS6 codes each;
-C. map: score each partition with that context; spill its scored lines, long reasons and the
-   narrow columns selection reads;
-D. here: global selection over the few lines that can be selected (a
-   :class:`~chipcustoms.selection.CandidatePool` folded over the narrow spills in input
-   order, so the seeded draws are those of an in-memory run);
-E. map: join the channels back, gather the reasons, write each partition's assessments;
-   then the parts become the output (one file, streamed part by part, or a folder of parts),
-   the store gets them batch by batch, and the summary is merged from per-batch digests.
-
+   in a work folder, and shuffle the few columns the global context reads into hash buckets:
+   the keys by declaration_id, each group rule's columns by its partition_by columns, the HS6
+   peers' columns by HS6 code;
+B. map, bucket by bucket (every bucket holds all the lines of its keys, groups or codes): the
+   duplicate keys; then, without the duplicates, the group-rule window aggregates (DuckDB, the
+   in-memory path's own SQL) and the HS6 peer statistics (the in-memory path's function);
+C. map: score each partition with that context; spill its scored lines and long reasons, and
+   its candidates for selection (:func:`~chipcustoms.selection.candidates`, with the seeded
+   draws of its own place in the input, so they are those of an in-memory run);
+D. here: global selection over the merged candidates, the few lines that can be selected;
 Only the map steps run on the engine; what they return is small (counts, digests).
 """
 
@@ -29,7 +26,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -52,13 +49,15 @@ from chipcustoms.pipeline import (
     finish,
     score,
 )
-from chipcustoms.rules import IDX, connect
+from chipcustoms.rules import IDX, GroupSpec, connect
 from chipcustoms.schema import canonical_schema
 from chipcustoms.selection import (
     GREEN,
     Budgets,
-    CandidatePool,
     SelectionReport,
+    candidates,
+    draws,
+    random_room,
     select,
     select_by_thresholds,
     unit_key,
@@ -68,9 +67,9 @@ from chipcustoms.tableio import format_of, json_text
 
 PART, LOCAL = "__part", "__li"
 LABELS = ("inspected", "fraud", "critical", "revenue")
-DUCKDB_MEMORY = "256MB"  # phase B's cap; DuckDB spills to the work folder beyond it
-PEER_BUCKET_ROWS = 2_000_000  # lines of HS6 peers held at once (see global_peers)
-PEER_SEED = 8
+DUCKDB_MEMORY = "256MB"  # a group bucket's cap; DuckDB spills to the work folder beyond it
+PARTS_PER_BUCKET = 4  # about a million lines per bucket at the default batch size
+BUCKET_SEED = 8
 Step = Callable[[str], AbstractContextManager[None]]
 
 
@@ -83,12 +82,71 @@ class Job:
     budgets: Budgets
     work: str
     thresholds: dict[str, float | None] | None = None
+    buckets: int = 1  # hash buckets of the shuffled context columns (set by stream())
 
 
 def _spill(job: Job, kind: str, index: int, ext: str = "parquet") -> str:
     """Spills DuckDB reads are Parquet; spills only Polars reads back are Arrow IPC (lz4),
     which costs no encoding on the way out and in."""
     return str(Path(job.work) / f"{kind}-{index:06d}.{ext}")
+
+
+def _shard(job: Job, kind: str, part: int, bucket: int) -> str:
+    return str(Path(job.work) / f"{kind}-{part:06d}-{bucket:03d}.arrow")
+
+
+def _bucket_files(job: Job, kind: str, bucket: int) -> list[Path]:
+    return sorted(Path(job.work).glob(f"{kind}-*-{bucket:03d}.arrow"))
+
+
+def _bucket_of(columns: list[str], buckets: int) -> pl.Expr:
+    """A stable hash bucket of the values of ``columns`` (text, so dtypes cannot differ)."""
+    return (
+        pl.struct([pl.col(c).cast(pl.Utf8) for c in columns]).hash(seed=BUCKET_SEED) % buckets
+    ).alias("__b")
+
+
+def _scatter(job: Job, df: pl.DataFrame, kind: str, part: int, by: list[str]) -> None:
+    """Write ``df`` as one shard per hash bucket of ``by`` (only non-empty buckets)."""
+    if not df.height:  # one empty shard keeps the columns' types for phase B
+        df.write_ipc(_shard(job, kind, part, 0))
+        return
+    keyed = df.with_columns(_bucket_of(by, job.buckets))
+    for (bucket,), frame in keyed.partition_by("__b", as_dict=True).items():
+        frame.drop("__b").write_ipc(_shard(job, kind, part, int(bucket)), compression="lz4")  # type: ignore[call-overload]
+
+
+def _key_columns(df: pl.DataFrame, quarantine: pl.DataFrame, part: int) -> pl.DataFrame:
+    """(part, row, k1, k2, accepted) of every line with a declaration_id, both outcomes."""
+    q = quarantine.filter(pl.col("declaration_id").is_not_null())
+    if q.height:  # DuckDB's TRY_CAST, as the key check has always read quarantined item_no
+        con = connect()
+        try:
+            con.register("q", q.select("item_no").to_arrow())
+            k2 = con.sql("SELECT TRY_CAST(item_no AS BIGINT) AS k2 FROM q").pl()["k2"]
+        finally:
+            con.close()
+        q = q.with_columns(k2.alias("__k2"))
+    else:
+        q = q.with_columns(pl.lit(None, dtype=pl.Int64).alias("__k2"))
+    frames = [
+        df.filter(pl.col("declaration_id").is_not_null()).select(
+            pl.col(ROW).alias("row"), "declaration_id", "item_no", pl.lit(True).alias("accepted")
+        ),
+        q.select("row", "declaration_id", pl.col("__k2").alias("item_no"), pl.lit(False)),
+    ]
+    return pl.concat(
+        [
+            f.select(
+                pl.lit(part, dtype=pl.UInt32).alias("part"),
+                pl.col("row").cast(pl.Int64),
+                pl.col("declaration_id").cast(pl.Utf8).alias("k1"),
+                pl.col("item_no").cast(pl.Int64).alias("k2"),
+                pl.col(f.columns[-1]).cast(pl.Boolean).alias("accepted"),
+            )
+            for f in frames
+        ]
+    )
 
 
 # --- A: read, ingest, enrich, spill ---------------------------------------------------------
@@ -99,6 +157,7 @@ class Prepared:
     quarantined: int
     unknown_markers: int
     labels: frozenset[str]
+    units: pl.DataFrame  # __unit_key, __n: an upper bound (duplicates still in)
 
 
 def prepare(job: Job, part: Partition) -> Prepared:
@@ -113,25 +172,30 @@ def prepare(job: Job, part: Partition) -> Prepared:
     )
     del raw
     df = enrich(result.accepted, job.refs, anomalies=False)
-    ln = pl.when(pl.col("unit_basis_usd") > 0).then(pl.col("unit_basis_usd").log())
-    df = df.with_columns(pl.lit(part.index, dtype=pl.UInt32).alias(PART), ln.alias("__ln"))
     df.write_parquet(_spill(job, "enriched", part.index), compression="lz4")
     q = result.quarantine.with_columns(pl.lit(part.index, dtype=pl.UInt32).alias(PART))
     q.write_parquet(_spill(job, "quarantine", part.index))
+    # The shuffle of phase B: a few columns, bucketed by the keys their computation groups by.
+    _scatter(job, _key_columns(df, result.quarantine, part.index), "keys", part.index, ["k1"])
+    ids = [pl.lit(part.index, dtype=pl.UInt32).alias(PART), pl.col(ROW)]
+    ln = pl.when(pl.col("unit_basis_usd") > 0).then(pl.col("unit_basis_usd").log())
+    _scatter(job, df.select(*ids, "hs6", ln.alias("ln")), "hs6", part.index, ["hs6"])
+    for spec in job.refs.rules.group_specs(set(df.columns) - {ROW, IDX}):
+        cols = [c for c in spec.columns if c in df.columns]
+        _scatter(job, df.select(*ids, IDX, *cols), spec.name, part.index, list(spec.partition_by))
     labels = frozenset(c for c in LABELS if df[c].null_count() < df.height)
+    units = df.group_by(unit_key(job.budgets.per)).agg(pl.len().cast(pl.Int64).alias("__n"))
     return Prepared(
-        result.read, df.height, result.quarantined, result.unknown_country_markers, labels
+        result.read,
+        df.height,
+        result.quarantined,
+        result.unknown_country_markers,
+        labels,
+        compact(units),
     )
 
 
-# --- B: global context (driver, DuckDB) ---------------------------------------------------
-@dataclass
-class Context:
-    peers: pl.DataFrame
-    groups: dict[str, str]  # rule group name -> spilled aggregates (sorted by global id)
-    dups: pl.DataFrame  # accepted lines whose key came first elsewhere: part, row, first_*
-
-
+# --- B: global context, bucket by bucket ------------------------------------------------
 def row_offsets(parts: list[Partition], prepared: list[Prepared]) -> list[int]:
     """Rows of the same file before each partition: partition row numbers -> file rows."""
     offsets: list[int] = []
@@ -142,97 +206,106 @@ def row_offsets(parts: list[Partition], prepared: list[Prepared]) -> list[int]:
     return offsets
 
 
-def global_context(job: Job, parts: list[Partition], offsets: list[int]) -> Context:
-    """Duplicate keys and group aggregates (DuckDB); the HS6 peers are :func:`peer_tasks`."""
-    work = Path(job.work)
+def _read_bucket(job: Job, kind: str, bucket: int) -> pl.DataFrame | None:
+    files = _bucket_files(job, kind, bucket)
+    if not files:
+        return None
+    return pl.concat([pl.read_ipc(f) for f in files], how="diagonal_relaxed")
+
+
+def duplicate_bucket(job: Job, bucket: int) -> pl.DataFrame:
+    """Accepted lines of this bucket whose key an earlier line had: part, row, first.
+
+    Input order is (partition, row), ``ord`` = part << 40 | row; a key's first line is the
+    least of that order, quarantined or not (a null item_no is a key value like any other).
+    """
+    empty = pl.DataFrame(schema={"part": pl.UInt32, "row": pl.Int64, "first": pl.Int64})
+    keys = _read_bucket(job, "keys", bucket)
+    if keys is None:
+        return empty
+    order = pl.col("part").cast(pl.Int64) * (1 << 40) + pl.col("row")
+    keyed = keys.with_columns(order.alias("ord")).with_columns(
+        pl.col("ord").min().over("k1", "k2").alias("first")
+    )
+    return keyed.filter(pl.col("accepted") & (pl.col("ord") > pl.col("first"))).select(
+        "part", "row", "first"
+    )
+
+
+def duplicates_found(
+    found: list[pl.DataFrame], parts: list[Partition], offsets: list[int]
+) -> pl.DataFrame:
+    """part, row, first_file, first_row, file, row_off of every duplicate line."""
     offs = pl.DataFrame(
-        {
-            "part": [p.index for p in parts],
-            "file": [p.path for p in parts],
-            "row_off": offsets,
-        },
+        {"part": [p.index for p in parts], "file": [p.path for p in parts], "row_off": offsets},
         schema={"part": pl.UInt32, "file": pl.Utf8, "row_off": pl.Int64},
     )
-    con = connect(memory_limit=DUCKDB_MEMORY, temp_directory=str(work / "duckdb"))
-    try:
-        con.register("offs", offs.to_arrow())
-        enriched = f"read_parquet('{work}/enriched-*.parquet', union_by_name = true)"
-        quarantine = f"read_parquet('{work}/quarantine-*.parquet', union_by_name = true)"
-        # Input order is (partition, row); a key's first line is the least of that order.
-        con.sql(
-            f"""CREATE VIEW keys AS
-            SELECT {PART} AS part, {ROW} AS row, declaration_id AS k1, item_no AS k2,
-                   ({PART}::BIGINT << 40) | {ROW} AS ord, TRUE AS accepted FROM {enriched}
-            UNION ALL
-            SELECT {PART}, row, declaration_id, TRY_CAST(item_no AS BIGINT),
-                   ({PART}::BIGINT << 40) | row, FALSE FROM {quarantine}
-            WHERE declaration_id IS NOT NULL"""
-        )
-        dups = con.sql(
-            """WITH first AS (
-                SELECT k1, k2, min(ord) AS first FROM keys WHERE k1 IS NOT NULL
-                GROUP BY ALL HAVING count(*) > 1)
-            SELECT k.part, k.row, o.file AS first_file, (f.first & ((1::BIGINT << 40) - 1))
-                   + o.row_off AS first_row
-            FROM keys k JOIN first f ON k.k1 = f.k1 AND k.k2 IS NOT DISTINCT FROM f.k2
-            JOIN offs o ON o.part = (f.first >> 40)
-            WHERE k.accepted AND k.ord > f.first"""
-        ).pl()
-        con.register("dups", dups.select("part", "row").to_arrow())
-        con.sql(
-            f"""CREATE VIEW kept AS SELECT * FROM {enriched} e
-            WHERE NOT EXISTS (SELECT 1 FROM dups d WHERE d.part = e.{PART} AND d.row = e.{ROW})"""
-        )
-        columns = set(con.sql("SELECT * FROM kept LIMIT 0").columns)
-        groups: dict[str, str] = {}
-        queries = job.refs.rules.group_queries(columns - {PART, ROW, "__ln"})
-        if queries:
-            con.sql(
-                f"CREATE VIEW lines AS SELECT * REPLACE "
-                f"((({PART}::BIGINT << 32) | {IDX}) AS {IDX}) FROM kept"
-            )
-        for name, body in queries:
-            path = str(work / f"group-{name}.parquet")
-            con.sql(f"COPY (SELECT * FROM ({body}) ORDER BY {IDX}) TO '{path}' (FORMAT parquet)")
-            groups[name] = path
-    finally:
-        con.close()
-    dups = dups.cast({"part": pl.UInt32})
-    return Context(pl.DataFrame(), groups, dups.join(offs, on="part"))
+    dups = pl.concat(found).with_columns(
+        (pl.col("first") // (1 << 40)).cast(pl.UInt32).alias("first_part"),
+        (pl.col("first") % (1 << 40)).alias("first_local"),
+    )
+    first = offs.select(
+        pl.col("part").alias("first_part"),
+        pl.col("file").alias("first_file"),
+        pl.col("row_off").alias("first_off"),
+    )
+    dups = dups.join(first, on="first_part").select(
+        "part",
+        "row",
+        "first_file",
+        (pl.col("first_local") + pl.col("first_off")).alias("first_row"),
+    )
+    return dups.join(offs, on="part").sort("part", "row")
 
 
 @dataclass(frozen=True)
-class PeerBucket:
-    """One hash bucket of HS6 codes for :func:`peer_bucket` (``gone``: duplicate lines)."""
+class ContextBucket:
+    """One bucket of phase B's second step (``gone``: the duplicate lines, part and row):
+    the HS6 peers (``group`` None) or one group rule's aggregates."""
 
-    index: int
-    buckets: int
+    bucket: int
     gone: pl.DataFrame
+    group: GroupSpec | None = None
 
 
-def peer_tasks(dups: pl.DataFrame, accepted: int) -> list[PeerBucket]:
-    """:func:`anomaly.peer_stats` over the whole input, one bucket of HS6 codes per task.
-
-    A median holds every value of its group, which no database spills to disk; so the HS6
-    codes are split by hash into buckets of about PEER_BUCKET_ROWS lines, and each bucket is
-    one streaming scan of the spilled ``hs6`` and ln columns (mapped on the engine like the
-    other phases). It is the in-memory path's own function, so the statistics are
-    bit-identical; memory is one bucket (at least the largest HS6 group: 8 bytes per line).
-    """
-    buckets = max(1, -(-accepted // PEER_BUCKET_ROWS))
-    gone = dups.select(pl.col("part").alias(PART), pl.col("row").alias(ROW))
-    return [PeerBucket(k, buckets, gone) for k in range(buckets)]
-
-
-def peer_bucket(job: Job, task: PeerBucket) -> pl.DataFrame:
-    scan = pl.scan_parquet(f"{job.work}/enriched-*.parquet").select(PART, ROW, "hs6", "__ln")
-    narrow = (
-        scan.filter(pl.col("hs6").hash(seed=PEER_SEED) % task.buckets == task.index)
-        .join(task.gone.lazy(), on=[PART, ROW], how="anti")
-        .select("hs6", pl.col("__ln").alias("ln"))
-        .collect(engine="streaming")
+def context_bucket(job: Job, task: ContextBucket) -> pl.DataFrame:
+    """HS6 peers: :func:`anomaly.peer_stats` of the bucket's codes (the in-memory path's own
+    function, so bit-identical; memory is one bucket). A group rule: its window aggregates
+    over the bucket (DuckDB, the rule's own SQL; a window never leaves its partition_by
+    values, so never its bucket), written per partition; returns their empty frame."""
+    kind = "hs6" if task.group is None else task.group.name
+    lines = _read_bucket(job, kind, task.bucket)
+    if lines is not None:
+        lines = lines.join(task.gone, on=[PART, ROW], how="anti")
+    if task.group is None:
+        if lines is None:
+            return pl.DataFrame(schema={"hs6": pl.Utf8, "ln": pl.Float64})
+        return compact(anomaly.peer_stats(lines.select("hs6", "ln")))
+    spec = task.group
+    if lines is None:
+        return pl.DataFrame()
+    part_shift = pl.col(PART).cast(pl.Int64) * (1 << 32)
+    lines = lines.with_columns((part_shift + pl.col(IDX).cast(pl.Int64)).alias(IDX)).drop(PART, ROW)
+    con = connect(memory_limit=DUCKDB_MEMORY, temp_directory=str(Path(job.work) / "duckdb"))
+    try:
+        con.register("lines", lines.to_arrow())
+        out = con.sql(spec.sql).pl()
+    finally:
+        con.close()
+    out = out.with_columns(
+        (pl.col(IDX) // (1 << 32)).cast(pl.UInt32).alias(PART), pl.col(IDX) % (1 << 32)
     )
-    return compact(anomaly.peer_stats(narrow))
+    for (part,), frame in out.partition_by(PART, as_dict=True).items():
+        name = f"agg{spec.name}"
+        frame.drop(PART).write_ipc(_shard(job, name, int(part), task.bucket))  # type: ignore[call-overload]
+    return out.drop(PART).clear()
+
+
+def _aggregates(job: Job, name: str, part: int, schema: pl.Schema) -> pl.DataFrame:
+    files = sorted(Path(job.work).glob(f"agg{name}-{part:06d}-*.arrow"))
+    if not files:
+        return pl.DataFrame(schema=schema)
+    return pl.concat([pl.read_ipc(f) for f in files]).sort(IDX)
 
 
 # --- C: score each partition with the global context ---------------------------------------
@@ -240,8 +313,10 @@ def peer_bucket(job: Job, task: PeerBucket) -> pl.DataFrame:
 class ScoreTask:
     index: int
     peers: pl.DataFrame
-    groups: dict[str, str]
+    groups: dict[str, pl.Schema]  # group rule -> its aggregates' columns
     dups: pl.DataFrame  # this partition's: row, first_file, first_row, file, row_off
+    offset: int = 0  # lines of the input before this partition, duplicates left out
+    room: pl.DataFrame | None = None  # selection's random room per unit, at least (None: none)
 
 
 @dataclass(frozen=True)
@@ -291,16 +366,11 @@ def score_partition(job: Job, task: ScoreTask) -> Scored:
         duplicates = q.height
         q.write_parquet(_spill(job, "duplicates", task.index))
         df = df.join(task.dups.select(pl.col("row").alias(ROW)), on=ROW, how="anti")
-    lo, hi = task.index << 32, (task.index + 1) << 32
     groups = {
-        name: pl.scan_parquet(path)
-        .filter((pl.col(IDX) >= lo) & (pl.col(IDX) < hi))
-        .select(pl.col(IDX) - lo, pl.exclude(IDX))
-        .collect()
-        for name, path in task.groups.items()
+        name: _aggregates(job, name, task.index, schema) for name, schema in task.groups.items()
     }
     context = BatchContext(peers=task.peers, groups=groups)
-    df = add_anomalies(df.drop("__ln"), job.refs, context)
+    df = add_anomalies(df, job.refs, context)
     df, reasons = score(df, job.refs, context=context)
     keep = [*OUTPUT_COLUMNS, *(c for s in job.refs.scorers for c in s.output_columns()), *LABELS]
     keep += [c for c in (*job.budgets.per, "top_category") if c not in keep]
@@ -317,7 +387,17 @@ def score_partition(job: Job, task: ScoreTask) -> Scored:
         "top_category",
         *job.budgets.per,
     )
-    narrow.write_parquet(_spill(job, "narrow", task.index))
+    if task.room is not None:
+        # This partition's draws of the seeded stream (its place in the input), thinned here
+        # to the lines selection can pick; the driver only merges the thinned partitions.
+        narrow = narrow.with_columns(
+            pl.int_range(task.offset, task.offset + narrow.height, dtype=pl.Int64).alias(IDX),
+            pl.lit(task.index, dtype=pl.UInt32).alias(PART),
+            pl.Series("__u", draws(job.budgets.seed, task.offset, narrow.height)),
+        )
+        candidates(narrow, job.budgets, task.room).write_ipc(
+            _spill(job, "pool", task.index, "arrow")
+        )
     units = compact(
         narrow.group_by(unit_key(job.budgets.per)).agg(pl.len().cast(pl.Int64).alias("__n"))
     )
@@ -330,18 +410,9 @@ def global_selection(
 ) -> tuple[dict[int, pl.DataFrame], SelectionReport]:
     """Channels of the selected lines per partition (`__i`, channel, selection), and the report."""
     sizes = pl.concat([s.units for s in scored]).group_by("__unit_key").agg(pl.col("__n").sum())
-    pool = CandidatePool(job.budgets, sizes)
-    offset = 0
-    for k, s in enumerate(scored):
-        narrow = pl.read_parquet(_spill(job, "narrow", k))
-        pool.add(
-            narrow.with_row_index(IDX, offset=offset).with_columns(
-                pl.lit(k, dtype=pl.UInt32).alias(PART)
-            )
-        )
-        offset += s.lines
-    candidates = pool.frame()
-    chosen, report = select(candidates, job.budgets, unit_sizes=sizes)
+    pools = [pl.read_ipc(_spill(job, "pool", k, "arrow")) for k in range(len(scored))]
+    pool = candidates(pl.concat(pools), job.budgets, random_room(job.budgets, sizes))
+    chosen, report = select(pool, job.budgets, unit_sizes=sizes)
     picked = chosen.filter(pl.col("channel") != GREEN).select(
         PART, pl.col(LOCAL).alias(IDX), "channel", "selection"
     )
@@ -433,23 +504,39 @@ def stream(
     def phase(text: str) -> AbstractContextManager[None]:
         return step(text) if step is not None else nullcontext()
 
+    job = replace(job, buckets=max(2, -(-len(parts) // PARTS_PER_BUCKET)))
     with phase(f"reading and enriching {len(parts)} partitions"):
         prepared = engine.gather(prepare, parts, shared=job, label="read + enrich", progress=bar)
-    with phase("global context (duplicate keys, group rules)"):
-        offsets = row_offsets(parts, prepared)
-        ctx = global_context(job, parts, offsets)
-    with phase("HS6 peers"):
-        peers = peer_tasks(ctx.dups, sum(p.accepted for p in prepared))
-        ctx.peers = pl.concat(engine.gather(peer_bucket, peers, shared=job, label="HS6 peers"))
-    tasks = [
-        ScoreTask(
-            p.index,
-            ctx.peers,
-            ctx.groups,
-            ctx.dups.filter(pl.col("part") == p.index).drop("part"),
+    buckets = list(range(job.buckets))
+    offsets = row_offsets(parts, prepared)
+    with phase(f"duplicate keys ({job.buckets} buckets)"):
+        found = engine.gather(duplicate_bucket, buckets, shared=job, label="duplicate keys")
+        dups = duplicates_found(found, parts, offsets)
+    gone = dups.select(pl.col("part").alias(PART), pl.col("row").alias(ROW))
+    first = pl.read_parquet_schema(_spill(job, "enriched", parts[0].index))
+    specs = job.refs.rules.group_specs(set(first) - {ROW, IDX})
+    context = [ContextBucket(b, gone) for b in buckets]
+    context += [ContextBucket(b, gone, spec) for spec in specs for b in buckets]
+    with phase("HS6 peers and group rules"):
+        computed = engine.gather(context_bucket, context, shared=job, label="HS6 peers, groups")
+    peers = pl.concat(computed[: len(buckets)])
+    groups: dict[str, pl.Schema] = {}
+    for task, frame in zip(context[len(buckets) :], computed[len(buckets) :], strict=True):
+        assert task.group is not None
+        if frame.width or task.group.name not in groups:
+            groups[task.group.name] = frame.schema
+    room = None
+    if job.thresholds is None:
+        upper = (
+            pl.concat([p.units for p in prepared]).group_by("__unit_key").agg(pl.col("__n").sum())
         )
-        for p in parts
-    ]
+        room = random_room(job.budgets, upper)
+    tasks: list[ScoreTask] = []
+    before = 0
+    for p, prep in zip(parts, prepared, strict=True):
+        mine = dups.filter(pl.col("part") == p.index).drop("part")
+        tasks.append(ScoreTask(p.index, peers, groups, mine, before, room))
+        before += prep.accepted - mine.height
     lines = [
         (_spill(job, "enriched", t.index), t.dups.select(pl.col("row").alias(ROW))) for t in tasks
     ]
