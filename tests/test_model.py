@@ -198,3 +198,30 @@ def test_kcs_beats_the_published_lightgbm(shared_data: Path) -> None:
     assert p10 is not None and p10 >= 0.84  # the paper's LightGBM: 0.641
     crit = ev.report.critical_recall_at
     assert crit is not None and set(crit) == {"5", "10"}
+
+
+def test_inspection_outcomes_become_training_labels(tmp_path: Path, lines: pl.DataFrame) -> None:
+    """`train --from-store` learns from what inspectors found, over the imported label."""
+    from chipcustoms.store import casework
+
+    src, db = tmp_path / "lines.csv", str(tmp_path / "s.db")
+    lines.head(600).write_csv(src)
+    run = CliRunner().invoke
+    got = run(app, ["screen", str(src), "-o", str(tmp_path / "a.csv"), "--db", db, "-q"])
+    assert got.exit_code == 0, got.output
+    store = open_store(db)
+    case = casework.list_cases(store, limit=1)[1][0]
+    key = (pl.col("declaration_id") == case["declaration_id"]) & (
+        pl.col("item_no") == case["item_no"]
+    )
+    imported = bool(store.labelled_lines().filter(key)["fraud"][0])
+    casework.record_outcome(
+        store, case["case_id"], found=not imported, real_accelerator_id=None, real_units=None,
+        real_value_usd=None, capture=None, verification=None, notes="test",
+    )
+    labelled = store.labelled_lines()
+    assert labelled.height == 600
+    assert bool(labelled.filter(key)["fraud"][0]) is (not imported)
+    got = run(app, ["train", "--from-store", "--db", db, "--trees", "20"])
+    assert got.exit_code == 0, got.output
+    assert store.model() is not None
