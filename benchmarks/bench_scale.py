@@ -29,7 +29,13 @@ from pathlib import Path
 from bench_screen import OUT, PY, generator_digest
 
 STAGE = re.compile(r"^\s+(?P<name>[^:]+): (?P<s>[\d.]+) s\s*$")
-MAP_STAGES = ("reading and enriching", "HS6 peers", "scoring", "writing assessments")
+MAP_STAGES = (
+    "reading and enriching",
+    "duplicate keys",
+    "HS6 peers",
+    "scoring",
+    "writing assessments",
+)
 
 
 def run(cmd: list[str]) -> tuple[float, float, dict[str, float]]:

@@ -172,7 +172,7 @@ def prepare(job: Job, part: Partition) -> Prepared:
     )
     del raw
     df = enrich(result.accepted, job.refs, anomalies=False)
-    df.write_parquet(_spill(job, "enriched", part.index), compression="lz4")
+    df.write_ipc(_spill(job, "enriched", part.index, "arrow"), compression="lz4")
     q = result.quarantine.with_columns(pl.lit(part.index, dtype=pl.UInt32).alias(PART))
     q.write_parquet(_spill(job, "quarantine", part.index))
     # The shuffle of phase B: a few columns, bucketed by the keys their computation groups by.
@@ -359,7 +359,7 @@ def _duplicates(df: pl.DataFrame, dups: pl.DataFrame) -> pl.DataFrame:
 
 
 def score_partition(job: Job, task: ScoreTask) -> Scored:
-    df = pl.read_parquet(_spill(job, "enriched", task.index))
+    df = pl.read_ipc(_spill(job, "enriched", task.index, "arrow"))
     duplicates = 0
     if task.dups.height:
         q = _duplicates(df, task.dups)
@@ -513,7 +513,7 @@ def stream(
         found = engine.gather(duplicate_bucket, buckets, shared=job, label="duplicate keys")
         dups = duplicates_found(found, parts, offsets)
     gone = dups.select(pl.col("part").alias(PART), pl.col("row").alias(ROW))
-    first = pl.read_parquet_schema(_spill(job, "enriched", parts[0].index))
+    first = pl.read_ipc_schema(_spill(job, "enriched", parts[0].index, "arrow"))
     specs = job.refs.rules.group_specs(set(first) - {ROW, IDX})
     context = [ContextBucket(b, gone) for b in buckets]
     context += [ContextBucket(b, gone, spec) for spec in specs for b in buckets]
@@ -538,7 +538,8 @@ def stream(
         tasks.append(ScoreTask(p.index, peers, groups, mine, before, room))
         before += prep.accepted - mine.height
     lines = [
-        (_spill(job, "enriched", t.index), t.dups.select(pl.col("row").alias(ROW))) for t in tasks
+        (_spill(job, "enriched", t.index, "arrow"), t.dups.select(pl.col("row").alias(ROW)))
+        for t in tasks
     ]
     if on_lines is not None:
         on_lines(_lines(lines))
@@ -598,7 +599,7 @@ def iter_lines(result: StreamResult) -> Iterator[pl.DataFrame]:
 def _lines(spills: list[tuple[str, pl.DataFrame]]) -> Iterator[pl.DataFrame]:
     schema = canonical_schema()
     for enriched, duplicates in spills:
-        df = pl.read_parquet(enriched, columns=[ROW, *schema])
+        df = pl.read_ipc(enriched, columns=[ROW, *schema])
         if duplicates.height:
             df = df.join(duplicates, on=ROW, how="anti")
         yield df.drop(ROW)
