@@ -10,7 +10,7 @@ from chipcustoms.audit import acting_as
 from chipcustoms.server.auth import check_office, require
 from chipcustoms.server.errors import APIError
 from chipcustoms.server.routes_screen import decode_reasons
-from chipcustoms.server.schemas import AssignRequest, OutcomeRequest, OverrideRequest
+from chipcustoms.server.schemas import AssignRequest, OutcomeRequest, OverrideRequest, RowId
 from chipcustoms.server.state import state
 from chipcustoms.server.verification import verify_capture
 from chipcustoms.store import Store, casework
@@ -74,13 +74,13 @@ def _case(store: Store, case_id: int, user: User) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}")
-def case(case_id: int, request: Request, user: User = Depends(require("read"))) -> dict[str, Any]:
+def case(case_id: RowId, request: Request, user: User = Depends(require("read"))) -> dict[str, Any]:
     return _case(state(request).store, case_id, user)
 
 
 @router.post("/cases/{case_id}/assign")
 def assign(
-    case_id: int, body: AssignRequest, request: Request, user: User = Depends(require("assign"))
+    case_id: RowId, body: AssignRequest, request: Request, user: User = Depends(require("assign"))
 ) -> dict[str, Any]:
     store = state(request).store
     _case(store, case_id, user)
@@ -90,7 +90,7 @@ def assign(
 
 @router.post("/cases/{case_id}/outcome")
 def outcome(
-    case_id: int, body: OutcomeRequest, request: Request, user: User = Depends(require("outcome"))
+    case_id: RowId, body: OutcomeRequest, request: Request, user: User = Depends(require("outcome"))
 ) -> dict[str, Any]:
     """What the inspection found; a capture is checked against the catalog. Closes the case."""
     st = state(request)
@@ -118,7 +118,10 @@ def outcome(
 
 @router.post("/cases/{case_id}/override")
 def override(
-    case_id: int, body: OverrideRequest, request: Request, user: User = Depends(require("override"))
+    case_id: RowId,
+    body: OverrideRequest,
+    request: Request,
+    user: User = Depends(require("override")),
 ) -> dict[str, Any]:
     store = state(request).store
     _case(store, case_id, user)

@@ -15,7 +15,7 @@ from chipcustoms.pipeline import assess
 from chipcustoms.selection import Budgets
 from chipcustoms.server.auth import require
 from chipcustoms.server.errors import APIError
-from chipcustoms.server.schemas import ScreenRequest, lines_frame
+from chipcustoms.server.schemas import RowId, ScreenRequest, lines_frame
 from chipcustoms.server.state import state
 from chipcustoms.store.access import create_job, get_job
 from chipcustoms.users import User
@@ -113,7 +113,7 @@ async def submit_job(
 
 
 @router.get("/jobs/{job_id}")
-def job(job_id: int, request: Request, _: User = Depends(require("read"))) -> dict[str, Any]:
+def job(job_id: RowId, request: Request, _: User = Depends(require("read"))) -> dict[str, Any]:
     found = get_job(state(request).store, job_id)
     if found is None:
         raise APIError(404, "not_found", f"no job {job_id}")

@@ -6,9 +6,13 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 import polars as pl
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from chipcustoms.schema import FIELDS
+
+# A row id in a URL: the stores keep 64-bit integers, so a larger one is a 422, not a 500.
+RowId = Annotated[int, PathParam(ge=0, le=2**63 - 1)]
 
 MAX_LINES = 1_000
 _TYPES: dict[str, Any] = {"String": str, "Int64": int, "Float64": float, "Date": dt.date}

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from chipcustoms.audit import acting_as
 from chipcustoms.server.routes_screen import decode_reasons
+from chipcustoms.server.schemas import RowId
 from chipcustoms.server.state import state
 from chipcustoms.server.verification import verify_capture
 from chipcustoms.store import casework, pages
@@ -65,7 +66,7 @@ def _line(request: Request, session: Session, declaration_id: str, item_no: int)
 
 @router.get("/line/{declaration_id}/{item_no}", response_class=HTMLResponse)
 def line(
-    request: Request, declaration_id: str, item_no: int, session: Session = Depends(page_session)
+    request: Request, declaration_id: str, item_no: RowId, session: Session = Depends(page_session)
 ) -> HTMLResponse:
     st = state(request)
     record = _line(request, session, declaration_id, item_no)
@@ -103,7 +104,7 @@ def _back(case: dict[str, Any], msg: str) -> RedirectResponse:
 
 @router.post("/cases/{case_id}/assign")
 def assign(
-    request: Request, case_id: int, csrf: str = Form(""), back: str = Form(""),
+    request: Request, case_id: RowId, csrf: str = Form(""), back: str = Form(""),
     session: Session = Depends(page_session),
 ) -> RedirectResponse:
     check_csrf(session, csrf)
@@ -132,7 +133,7 @@ def _number(text: str, what: str) -> float | None:
 @router.post("/cases/{case_id}/outcome")
 async def outcome(
     request: Request,
-    case_id: int,
+    case_id: RowId,
     csrf: str = Form(""),
     found: str = Form(...),
     real_accelerator_id: str = Form(""),
@@ -170,7 +171,7 @@ async def outcome(
 
 @router.post("/cases/{case_id}/override")
 def override(
-    request: Request, case_id: int, csrf: str = Form(""), channel: str = Form(...),
+    request: Request, case_id: RowId, csrf: str = Form(""), channel: str = Form(...),
     reason: str = Form(...), session: Session = Depends(page_session),
 ) -> RedirectResponse:
     check_csrf(session, csrf)
