@@ -90,6 +90,7 @@ def test_malformed_json_and_unknown_route_use_the_envelope(api: Served) -> None:
     assert error(api.client.get("/v1/cases/99999", headers=api.auth("adam")), 404)
     # Found by schemathesis: an id past 64 bits used to reach SQLite and fail with a 500.
     error(api.client.get(f"/v1/cases/{2**64}", headers=api.auth("adam")), 422)
+    error(api.client.get(f"/v1/cases?offset={2**64}", headers=api.auth("adam")), 422)
 
 
 def test_missing_forged_and_revoked_keys_get_401(api: Served) -> None:

@@ -46,7 +46,7 @@ def cases(
     office: str | None = None,
     accelerator: str | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**63 - 1),
     user: User = Depends(require("read")),
 ) -> dict[str, Any]:
     """The queue, riskiest first. A user scoped to an office sees only that office's cases."""

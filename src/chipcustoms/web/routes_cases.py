@@ -39,7 +39,7 @@ def queue(
     age: str = Query("", pattern=r"^\d{0,4}$"),  # days; empty when the form field is
     status: str = Query("open", pattern="^(open|assigned|closed|all)$"),
     sort: str = Query("risk", pattern="^(risk|age)$"),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**63 - 1),
     session: Session = Depends(page_session),
 ) -> HTMLResponse:
     user = session.user
