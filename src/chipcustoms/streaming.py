@@ -5,8 +5,8 @@ duplicate-key check, the HS6 peers of VAL_LOW_FOR_HS and the window aggregates o
 and selection, whose budgets are shares of a whole selection unit. A streamed run makes those
 global, so that the channels do not depend on where the input was cut or on which engine ran:
 
-A. map: read a partition, ingest it (quarantine per partition), enrich it, spill it to Parquet
-   in a work folder, and shuffle the few columns the global context reads into hash buckets:
+A. map: read a partition, ingest it (quarantine per partition), enrich it, spill it (Arrow
+   IPC) in a work folder, and shuffle the few columns the global context reads into hash buckets:
    the keys by declaration_id, each group rule's columns by its partition_by columns, the HS6
    peers' columns by HS6 code;
 B. map, bucket by bucket (every bucket holds all the lines of its keys, groups or codes): the
@@ -16,6 +16,9 @@ C. map: score each partition with that context; spill its scored lines and long 
    its candidates for selection (:func:`~chipcustoms.selection.candidates`, with the seeded
    draws of its own place in the input, so they are those of an in-memory run);
 D. here: global selection over the merged candidates, the few lines that can be selected;
+E. map: join the channels back, gather each line's reasons, write one Parquet part each; here,
+   the parts become the output (one file streamed part by part, or a folder of parts).
+
 Only the map steps run on the engine; what they return is small (counts, digests).
 """
 
