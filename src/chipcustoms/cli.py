@@ -51,7 +51,10 @@ out = Console()
 # Large results are kept until exit: main() ends with os._exit, which hands a gigabyte of batch
 # memory back at once instead of walking it object by object.
 _KEEP: list[object] = []
-DB_HELP = "SQLite file of the store (default $CHIPCUSTOMS_DB or ./chipcustoms.db)."
+DB_HELP = (
+    "The store: a SQLite file (default $CHIPCUSTOMS_DB or ./chipcustoms.db) or a "
+    "postgresql:// URL."
+)
 
 
 def _db(db: str | None) -> str:
@@ -153,8 +156,8 @@ def screen(
         None,
         "--db",
         help="Also record the run, lines, assessments and "
-        "cases in this SQLite store (default: $CHIPCUSTOMS_DB if set, else "
-        "no store).",
+        "cases in this store: a SQLite file or a postgresql:// URL (default: $CHIPCUSTOMS_DB "
+        "if set, else no store).",
     ),
     quarantine: str | None = typer.Option(
         None,
@@ -277,7 +280,7 @@ def explain(
     from chipcustoms.store import open_store
 
     path = _db(db)
-    if not Path(path).exists():
+    if "://" not in path and not Path(path).exists():
         raise ChipCustomsError(f"{path}: no store here; screen with --db {path} first")
     store = open_store(path)
     record = store.line(declaration_id, item)
@@ -815,7 +818,7 @@ users_app = typer.Typer(help="Users of the server and their API keys.", no_args_
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
-DB_URL_HELP = DB_HELP + " Or a postgresql:// URL."
+DB_URL_HELP = DB_HELP
 
 
 @app.command()
