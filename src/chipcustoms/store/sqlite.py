@@ -27,12 +27,11 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from chipcustoms.audit import GENESIS, entry_hash
 from chipcustoms.errors import StoreError
 from chipcustoms.frames import lookup
-from chipcustoms.schema import FIELDS, KEY, LABELS
+from chipcustoms.schema import KEY
 from chipcustoms.store import rows, tables
 from chipcustoms.store.base import Store, actor, now
 from chipcustoms.tableio import json_text
 
-DECL_COLUMNS = [f.name for f in FIELDS] + [f.name for f in LABELS] + ["extra"]
 BULK_PRAGMAS = (
     "PRAGMA journal_mode=DELETE",
     "PRAGMA synchronous=NORMAL",
@@ -155,7 +154,7 @@ class SQLiteStore(Store):
         if lines.height <= rows.SMALL:
             return rows.save_lines(self, run_id, lines)
         stamp = now()
-        decl = lines.select(DECL_COLUMNS)
+        decl = lines.select(rows.DECL_COLUMNS)
 
         def decl_rows(part: pl.DataFrame) -> pl.DataFrame:
             return part.with_columns(
@@ -208,22 +207,8 @@ class SQLiteStore(Store):
         )
 
         def assess_rows(part: pl.DataFrame) -> pl.DataFrame:
-            return part.select(
-                pl.lit(run_id).alias("run_id"),
-                "declaration_id",
-                "item_no",
-                "accelerator_id",
-                "resolution_confidence",
-                "eccn",
-                "license_required",
-                "value_usd",
-                "risk_score",
-                "channel",
-                "selection",
-                "top_reason",
-                json_text("reasons"),
-                pl.lit(stamp).alias("created_at"),
-            )
+            keyed = part.select(pl.lit(run_id).alias("run_id"), *rows.ASSESSMENT_COLUMNS)
+            return keyed.with_columns(json_text("reasons"), pl.lit(stamp).alias("created_at"))
 
         with self._bulk() as cur:
             with _indexes_rebuilt(cur, tables.assessments, assessments.height):
