@@ -15,11 +15,11 @@ from typing import Literal
 
 import polars as pl
 from polars.datatypes import DataTypeClass
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chipcustoms.classification import BITS, Classification, classify
 from chipcustoms.errors import ReferenceDataError
-from chipcustoms.refdata import REFDATA, entry_of, load_yaml, validation_message
+from chipcustoms.refdata import REFDATA, load_validated
 
 
 class _Strict(BaseModel):
@@ -273,30 +273,21 @@ class Catalog:
 
 
 def _load_vendor(path: Path) -> VendorFile:
-    raw = load_yaml(path)
-    if not isinstance(raw, dict):
-        raise ReferenceDataError(f"{path}: expected a mapping with vendor, sources and models")
-    try:
-        vf = VendorFile.model_validate(raw)
-    except ValidationError as exc:
-        raise ReferenceDataError(
-            validation_message(path, exc, entry_of(raw, exc, "models"))
-        ) from exc
+    vf = load_validated(
+        path, VendorFile, section="models", expected="a mapping with vendor, sources and models"
+    )
     if vf.vendor != path.stem:
         raise ReferenceDataError(f"{path}: vendor {vf.vendor!r} must equal the file name")
     return vf
 
 
 def _load_systems(path: Path) -> list[System]:
-    raw = load_yaml(path)
-    if not isinstance(raw, dict):
-        raise ReferenceDataError(f"{path}: expected a mapping with version, sources and systems")
-    try:
-        return SystemsFile.model_validate(raw).systems
-    except ValidationError as exc:
-        raise ReferenceDataError(
-            validation_message(path, exc, entry_of(raw, exc, "systems"))
-        ) from exc
+    return load_validated(
+        path,
+        SystemsFile,
+        section="systems",
+        expected="a mapping with version, sources and systems",
+    ).systems
 
 
 def load_catalog(paths: Iterable[Path] | None = None) -> Catalog:

@@ -18,10 +18,9 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from chipcustoms.errors import ReferenceDataError
-from chipcustoms.refdata import REFDATA, load_yaml, validation_message
+from chipcustoms.refdata import REFDATA, load_validated
 
 MODEL_YAML = REFDATA / "model.yaml"
 _SEP = "\x1f"  # joins the columns of a composite history key; never in an identifier
@@ -69,10 +68,7 @@ class ModelConfig(BaseModel):
 
 @lru_cache(maxsize=1)
 def model_config() -> ModelConfig:
-    try:
-        return ModelConfig.model_validate(load_yaml(MODEL_YAML))
-    except ValidationError as exc:
-        raise ReferenceDataError(validation_message(MODEL_YAML, exc)) from exc
+    return load_validated(MODEL_YAML, ModelConfig)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chipcustoms.errors import ReferenceDataError
-from chipcustoms.refdata import REFDATA, load_yaml, validation_message
+from chipcustoms.refdata import REFDATA, load_validated
 from chipcustoms.schema import CANONICAL, LABEL_FIELDS
 
 TRUE_VALUES = ("1", "true", "yes", "y", "t")
@@ -101,8 +101,4 @@ def load_mapping(name_or_path: str | None) -> Mapping:
                 f"mapping {name_or_path!r}: neither a bundled mapping ({', '.join(bundled)}) "
                 "nor an existing file"
             )
-    raw = load_yaml(path)
-    try:
-        return Mapping.model_validate(raw)
-    except ValidationError as exc:
-        raise ReferenceDataError(validation_message(path, exc)) from exc
+    return load_validated(path, Mapping)

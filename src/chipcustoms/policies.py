@@ -13,10 +13,10 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chipcustoms.errors import ReferenceDataError
-from chipcustoms.refdata import REFDATA, entry_of, load_yaml, validation_message
+from chipcustoms.refdata import REFDATA, load_validated
 
 Category = Literal["valuation", "routing", "classification", "control", "quantity", "party"]
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]+$")
@@ -107,13 +107,7 @@ def load_pack(name_or_path: str) -> LoadedPack:
             f"policy pack {name_or_path!r}: neither bundled "
             f"({', '.join(bundled)}) nor an existing file"
         )
-    raw = load_yaml(path)
-    try:
-        pack = Pack.model_validate(raw)
-    except ValidationError as exc:
-        raise ReferenceDataError(
-            validation_message(path, exc, entry_of(raw, exc, "rules"))
-        ) from exc
+    pack = load_validated(path, Pack, section="rules")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
     return LoadedPack(pack=pack, path=path, digest=digest)
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from chipcustoms.errors import ReferenceDataError
 
 REFDATA = Path(str(resources.files("chipcustoms") / "refdata"))
+M = TypeVar("M", bound=BaseModel)
 
 
 def load_yaml(path: Path) -> Any:
@@ -49,3 +50,19 @@ def validation_message(path: Path, exc: ValidationError, entry: str | None = Non
         loc = ".".join(str(p) for p in err["loc"])
         lines.append(f"{where}: {loc}: {err['msg']}")
     return "\n".join(lines)
+
+
+def load_validated(
+    path: Path, model: type[M], *, section: str | None = None, expected: str | None = None
+) -> M:
+    """One YAML file validated as ``model``. ``expected`` describes the top-level mapping a
+    file must be (so a list or a scalar gets a plain sentence, not pydantic's); ``section``
+    names the list whose entry an error is reported against."""
+    raw = load_yaml(path)
+    if expected is not None and not isinstance(raw, dict):
+        raise ReferenceDataError(f"{path}: expected {expected}")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        entry = entry_of(raw, exc, section) if section else None
+        raise ReferenceDataError(validation_message(path, exc, entry)) from exc

@@ -12,10 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from chipcustoms.errors import ReferenceDataError
-from chipcustoms.refdata import REFDATA, entry_of, load_yaml, validation_message
+from chipcustoms.refdata import REFDATA, load_validated
 
 VOCABULARY_FILE = REFDATA / "resolver" / "vocabulary.yaml"
 
@@ -88,15 +87,12 @@ class Vocabulary:
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
     """Load and validate the vocabulary (default: the bundled one)."""
     path = path or VOCABULARY_FILE
-    raw = load_yaml(path)
-    if not isinstance(raw, dict):
-        raise ReferenceDataError(f"{path}: expected a mapping (hints, accessories, generic...)")
-    try:
-        vf = VocabularyFile.model_validate(raw)
-    except ValidationError as exc:
-        raise ReferenceDataError(
-            validation_message(path, exc, entry_of(raw, exc, "generic"))
-        ) from exc
+    vf = load_validated(
+        path,
+        VocabularyFile,
+        section="generic",
+        expected="a mapping (hints, accessories, generic...)",
+    )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
     return Vocabulary(
         version=f"{vf.version}#{digest}",
