@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from chipcustoms.classification import BITS, Classification, classify
 from chipcustoms.errors import ReferenceDataError
-from chipcustoms.refdata import REFDATA, load_validated
+from chipcustoms.refdata import REFDATA, check_regexes, load_validated
 
 
 class _Strict(BaseModel):
@@ -121,12 +121,7 @@ class Accelerator(_Strict):
     @field_validator("part_numbers")
     @classmethod
     def _regexes_compile(cls, v: list[str]) -> list[str]:
-        for pattern in v:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"part number pattern {pattern!r} is not a regex: {exc}") from exc
-        return v
+        return check_regexes(v, "part number pattern")
 
     @field_validator("pci_ids")
     @classmethod

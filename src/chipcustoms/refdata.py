@@ -6,6 +6,7 @@ that names the file (and, via :func:`validation_message`, the entry and field).
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -66,3 +67,13 @@ def load_validated(
     except ValidationError as exc:
         entry = entry_of(raw, exc, section) if section else None
         raise ReferenceDataError(validation_message(path, exc, entry)) from exc
+
+
+def check_regexes(patterns: list[str], what: str = "pattern") -> list[str]:
+    """Validator body: every pattern compiles, or a ValueError names the one that does not."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{what} {pattern!r} is not a regex: {exc}") from exc
+    return patterns

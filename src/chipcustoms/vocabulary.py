@@ -8,24 +8,18 @@ resolver runs it once over all distinct texts.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from chipcustoms.refdata import REFDATA, load_validated
+from chipcustoms.refdata import REFDATA, check_regexes, load_validated
 
 VOCABULARY_FILE = REFDATA / "resolver" / "vocabulary.yaml"
 
 
 def _check_patterns(v: list[str]) -> list[str]:
-    for pattern in v:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"pattern {pattern!r} is not a regex: {exc}") from exc
-    return v
+    return check_regexes(v)
 
 
 class _Strict(BaseModel):
