@@ -24,10 +24,10 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
-from chipcustoms.audit import acting_as
 from chipcustoms.store import casework, open_store, views
 from chipcustoms.store import tables as t
 from chipcustoms.store.access import add_user, set_password
+from chipcustoms.store.audit import acting_as
 
 OUT = Path(__file__).resolve().parents[1] / "bench-out"
 BIN = Path(sys.executable).parent

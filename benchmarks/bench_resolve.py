@@ -27,9 +27,9 @@ os.environ["POLARS_MAX_THREADS"] = "1"
 import polars as pl  # after POLARS_MAX_THREADS: the thread count is read at import
 from rapidfuzz import fuzz, process
 
-from chipcustoms.catalog import load_catalog
-from chipcustoms.resolve import Resolver
-from chipcustoms.textnorm import normalise_model_text
+from chipcustoms.recognise.catalog import load_catalog
+from chipcustoms.recognise.resolver import Resolver
+from chipcustoms.recognise.textnorm import normalise_model_text
 
 TEMPLATES = [
     "{vendor} {alias} {mem} {form}",

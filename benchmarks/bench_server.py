@@ -73,10 +73,10 @@ def _prepare(folder: Path, db: str) -> tuple[str, list[dict[str, Any]]]:
     """A store with a budget-mode run (the cut-offs) and an analyst; lines to send."""
     import polars as pl
 
-    from chipcustoms.screening import screen_file
+    from chipcustoms.run.orchestrator import screen_file
     from chipcustoms.store import open_store
     from chipcustoms.store.access import add_user
-    from chipcustoms.synthetic import write_generated
+    from chipcustoms.synthetic.writer import write_generated
 
     src = folder / "lines.csv"
     write_generated(5_000, 7, str(src))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chipcustoms.pipeline import References
+from chipcustoms.assess.pipeline import References
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"

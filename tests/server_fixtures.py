@@ -7,10 +7,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from chipcustoms.pipeline import References
-from chipcustoms.screening import screen_file
-from chipcustoms.selection import Budgets
-from chipcustoms.server import create_app
+from chipcustoms.app.api import create_app
+from chipcustoms.assess.pipeline import References
+from chipcustoms.assess.selection import Budgets
+from chipcustoms.run.orchestrator import screen_file
 from chipcustoms.store import open_store
 from chipcustoms.store.access import add_user
 

@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from chipcustoms.anomaly import add_scores
+from chipcustoms.assess.anomalies import add_scores
 
 
 def _lines(unit_values: list[float], hs6: str = "610910") -> pl.DataFrame:

@@ -10,11 +10,11 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from chipcustoms.audit import GENESIS, entry_hash, verify
-from chipcustoms.cli import app
-from chipcustoms.screening import screen_file
+from chipcustoms.cli.main import app
+from chipcustoms.run.orchestrator import screen_file
 from chipcustoms.store import open_store
 from chipcustoms.store.access import add_user
+from chipcustoms.store.audit import GENESIS, entry_hash, verify
 from stores import BACKENDS, target
 
 runner = CliRunner()

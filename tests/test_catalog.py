@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from chipcustoms.catalog import load_catalog
 from chipcustoms.errors import ReferenceDataError
+from chipcustoms.recognise.catalog import load_catalog
 
 REQUIRED = [
     "nvidia-a100",

@@ -1,6 +1,6 @@
 import pytest
 
-from chipcustoms.classification import classify, total_processing_performance
+from chipcustoms.recognise.classification import classify, total_processing_performance
 
 # (dense TOPS, die mm2, datacenter) -> ECCN; figures from shared/reference/accelerators.md §2.1
 CASES = [

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from chipcustoms.cli import app
+from chipcustoms.cli.main import app
 
 runner = CliRunner()
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from chipcustoms.devset import evaluate, read_labelled
+from chipcustoms.assess.pipeline import References
 from chipcustoms.errors import InputError
-from chipcustoms.pipeline import References
+from chipcustoms.recognise.devset import evaluate, read_labelled
 
 
 def test_development_set_meets_the_targets(refs: References, fixtures: Path) -> None:

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from chipcustoms.cli import app
-from chipcustoms.pipeline import References
-from chipcustoms.reasons import markdown
+from chipcustoms.assess.pipeline import References
+from chipcustoms.assess.reasons import markdown
+from chipcustoms.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,10 +15,10 @@ import pytest
 from polars.testing import assert_frame_equal
 from rapidfuzz import fuzz, process
 
-from chipcustoms import generate as gen
-from chipcustoms.catalog import load_catalog
+from chipcustoms.lines.schema import EXTRA, KEY, canonical_schema
+from chipcustoms.recognise.catalog import load_catalog
 from chipcustoms.refdata import REFDATA
-from chipcustoms.schema import EXTRA, KEY, canonical_schema
+from chipcustoms.synthetic import generator as gen
 
 ROWS = 30_000
 HUBS = ["HK", "SG", "MY", "TH", "AE"]
@@ -44,7 +44,8 @@ def test_same_seed_same_frame_other_seed_other_frame() -> None:
 def test_same_seed_same_frame_across_processes() -> None:
     """String hashing is randomised per process; nothing may depend on it."""
     code = (
-        "from chipcustoms.generate import generate; print(generate(2000, seed=4).hash_rows().sum())"
+        "from chipcustoms.synthetic.generator import generate; "
+        "print(generate(2000, seed=4).hash_rows().sum())"
     )
     digests = {
         subprocess.run(

@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chipcustoms.errors import ReferenceDataError
-from chipcustoms.ingest import ingest, read_and_ingest
-from chipcustoms.mapping import load_mapping
-from chipcustoms.textnorm import normalise_expr, normalise_text
+from chipcustoms.lines.ingest import ingest, read_and_ingest
+from chipcustoms.lines.mapping import load_mapping
+from chipcustoms.recognise.textnorm import normalise_expr, normalise_text
 
 EXPECTED = {  # row -> field named in quarantine
     2: "declaration_id",

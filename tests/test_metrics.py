@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chipcustoms import metrics
+from chipcustoms.model import metrics
 
 # (y, scores, rate, precision, recall), each figure worked out by hand in the comment.
 CASES = [

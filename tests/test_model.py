@@ -11,16 +11,16 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from chipcustoms import features as ft
-from chipcustoms.cli import app
+from chipcustoms.assess.pipeline import References, assess, enrich
+from chipcustoms.assess.selection import Budgets
+from chipcustoms.cli.main import app
 from chipcustoms.errors import ChipCustomsError
-from chipcustoms.generate import generate
-from chipcustoms.model import RiskModel
-from chipcustoms.model_scorer import ModelScorer
-from chipcustoms.pipeline import References, assess, enrich
-from chipcustoms.selection import Budgets
+from chipcustoms.model import features as ft
+from chipcustoms.model.model_scorer import ModelScorer
+from chipcustoms.model.risk_model import RiskModel
+from chipcustoms.model.training import evaluate, train
 from chipcustoms.store import open_store
-from chipcustoms.training import evaluate, train
+from chipcustoms.synthetic.generator import generate
 
 FAST = {"n_estimators": 40, "num_leaves": 15}
 
@@ -185,7 +185,7 @@ def test_kcs_beats_the_published_lightgbm(shared_data: Path) -> None:
     kcs = shared_data / "kcs"
     if not (kcs / "df_syn_test_eng.csv").exists():
         pytest.skip("KCS data absent")
-    from chipcustoms.training import read_lines
+    from chipcustoms.model.training import read_lines
 
     train_lines = read_lines([str(kcs / f"df_syn_{s}_eng.csv") for s in ("train", "valid")], "kcs")
     test_lines = read_lines([str(kcs / "df_syn_test_eng.csv")], "kcs")

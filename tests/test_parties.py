@@ -14,7 +14,7 @@ from chipcustoms.parties import commands
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
 from chipcustoms.parties.matcher import Matcher, Query
 from chipcustoms.parties.names import normalize
-from chipcustoms.parties.scorer import ScreeningScorer
+from chipcustoms.parties.party_scorer import ScreeningScorer
 from chipcustoms.parties.watchlists import read_list
 from chipcustoms.refdata import REFDATA
 from chipcustoms.store import open_store
@@ -125,7 +125,7 @@ def test_rescreen_sees_only_changed_entities(tmp_path: Path) -> None:
         }
     )
     run = store.start_run(command="screen", inputs=[], mapping="", versions={}, seed=0, budgets={})
-    from chipcustoms.schema import FIELDS, LABELS
+    from chipcustoms.lines.schema import FIELDS, LABELS
 
     full = lines.with_columns(
         pl.lit(None, dtype=f.dtype).alias(f.name)

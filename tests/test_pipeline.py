@@ -4,10 +4,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from chipcustoms.ingest import read_and_ingest
-from chipcustoms.mapping import load_mapping
-from chipcustoms.pipeline import OUTPUT_COLUMNS, References, assess
-from chipcustoms.selection import Budgets
+from chipcustoms.assess.pipeline import OUTPUT_COLUMNS, References, assess
+from chipcustoms.assess.selection import Budgets
+from chipcustoms.lines.ingest import read_and_ingest
+from chipcustoms.lines.mapping import load_mapping
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from chipcustoms.cli import app
+from chipcustoms.assess.pipeline import References
+from chipcustoms.cli.main import app
 from chipcustoms.errors import InputError
-from chipcustoms.pipeline import References
 
 CASES = [  # description, part_number, expected id, expected method
     ("NVIDIA H20 96GB HBM3 GPU module", None, "nvidia-h20", "alias"),
@@ -156,7 +156,7 @@ def test_resolve_command_needs_a_description(tmp_path: Path) -> None:
 
 
 def test_pipeline_follows_the_resolver(refs: References) -> None:
-    from chipcustoms.pipeline import enrich
+    from chipcustoms.assess.pipeline import enrich
 
     lines = pl.DataFrame(
         {

@@ -4,9 +4,9 @@ import polars as pl
 import pytest
 
 from chipcustoms.errors import RuleError
-from chipcustoms.policies import LoadedPack, Pack
-from chipcustoms.rules import IDX, RuleSet
-from chipcustoms.sqlexpr import check
+from chipcustoms.policy.packs import LoadedPack, Pack
+from chipcustoms.policy.rules import IDX, RuleSet
+from chipcustoms.policy.sqlexpr import check
 
 COLS = {"accelerator_id", "flow", "quantity", "description", "date", "importer_id"}
 

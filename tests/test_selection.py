@@ -2,7 +2,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from chipcustoms.selection import Budgets, apply_thresholds, select
+from chipcustoms.assess.selection import Budgets, apply_thresholds, select
 
 
 def _frame(n: int = 1000, floors: int = 0, seed: int = 1) -> pl.DataFrame:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from chipcustoms.pipeline import References
+from chipcustoms.assess.pipeline import References
 from chipcustoms.store import open_store
 from chipcustoms.store.access import revoke_user
 from server_fixtures import Served, served

@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from chipcustoms.audit import verify
+from chipcustoms.assess.selection import Budgets
 from chipcustoms.errors import StoreError
-from chipcustoms.screening import screen_file
-from chipcustoms.selection import Budgets
+from chipcustoms.run.orchestrator import screen_file
 from chipcustoms.store import open_store, rows
+from chipcustoms.store.audit import verify
 from chipcustoms.store.tables import metadata
 from stores import BACKENDS, fresh_pg, target
 

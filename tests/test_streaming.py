@@ -17,13 +17,13 @@ import numpy as np
 import polars as pl
 import pytest
 
-from chipcustoms.engine import Engine, LocalEngine, make_engine
+from chipcustoms.assess.pipeline import References
+from chipcustoms.assess.selection import Budgets, CandidatePool, select, unit_key
 from chipcustoms.errors import ChipCustomsError, InputError
-from chipcustoms.generate import generate
-from chipcustoms.partitions import plan, read_partition
-from chipcustoms.pipeline import References
-from chipcustoms.screening import ScreenResult, screen_file
-from chipcustoms.selection import Budgets, CandidatePool, select, unit_key
+from chipcustoms.lines.partitions import plan, read_partition
+from chipcustoms.run.engine import Engine, LocalEngine, make_engine
+from chipcustoms.run.orchestrator import ScreenResult, screen_file
+from chipcustoms.synthetic.generator import generate
 
 ROWS, BATCH = 20_000, 5_000
 QUARANTINE_KEYS = ["file", "row", "declaration_id", "item_no", "field", "reason"]
@@ -189,7 +189,7 @@ def test_input_errors(tmp_path: Path) -> None:
 
 
 def test_unreachable_scheduler_is_a_clear_error() -> None:
-    from chipcustoms.engine.dask import DaskEngine
+    from chipcustoms.run.engine.dask import DaskEngine
 
     with pytest.raises(ChipCustomsError, match="cannot reach the Dask scheduler"):
         DaskEngine(scheduler="tcp://127.0.0.1:9", timeout=1)

@@ -7,11 +7,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from chipcustoms.cli import app
+from chipcustoms.app.users import check_password
+from chipcustoms.cli.main import app
 from chipcustoms.store import open_store
 from chipcustoms.store import tables as t
 from chipcustoms.store.access import user_for_key
-from chipcustoms.users import check_password
 
 runner = CliRunner()
 

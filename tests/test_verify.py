@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from chipcustoms.cli import app
-from chipcustoms.pipeline import References
-from chipcustoms.recognise import verify_and_record, verify_text
-from chipcustoms.verify import identify, parse_capture
+from chipcustoms.assess.pipeline import References
+from chipcustoms.cli.main import app
+from chipcustoms.recognise.captures import identify, parse_capture
+from chipcustoms.recognise.workflows import verify_and_record, verify_text
 
 OWN = [  # file, format, accelerator ids, count
     ("lspci-vmmnn_H100x2.txt", "lspci -vmmnn", ["nvidia-h100-sxm"], 2),
@@ -85,7 +85,7 @@ def test_relabelled_card_is_a_model_mismatch(refs: References, fixtures: Path) -
 
 
 def test_verify_records_the_outcome_on_the_case(tmp_path: Path, fixtures: Path) -> None:
-    from chipcustoms.screening import screen_file
+    from chipcustoms.run.orchestrator import screen_file
     from chipcustoms.store import open_store
 
     db = str(tmp_path / "s.db")

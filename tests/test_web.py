@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from chipcustoms.pipeline import References
+from chipcustoms.assess.pipeline import References
 from chipcustoms.store import open_store, views
 from chipcustoms.store import tables as t
 from chipcustoms.store.access import set_password

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from chipcustoms.pipeline import References
+from chipcustoms.assess.pipeline import References
 from web_fixtures import PASSWORD, web_served
 
 CHROMIUM = "/usr/bin/chromium"

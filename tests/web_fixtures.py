@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from chipcustoms.pipeline import References
+from chipcustoms.assess.pipeline import References
 from chipcustoms.store import open_store
 from chipcustoms.store.access import set_password
 from server_fixtures import USERS, Served, served

@@ -1,5 +1,5 @@
 """`python -m chipcustoms` runs the CLI."""
 
-from chipcustoms.cli import main
+from chipcustoms.cli.main import main
 
 main()

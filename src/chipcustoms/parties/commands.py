@@ -17,7 +17,7 @@ from chipcustoms.errors import InputError
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, VERSION, compare
 from chipcustoms.parties.matcher import Matcher, Query
 from chipcustoms.parties.names import normalize
-from chipcustoms.parties.scorer import ROLES, allow_filter, settings
+from chipcustoms.parties.party_scorer import ROLES, allow_filter, settings
 from chipcustoms.parties.watchlists import read_list
 from chipcustoms.store.base import Store
 

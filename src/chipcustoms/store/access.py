@@ -7,10 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from chipcustoms.app.users import ROLES, User, key_hash, new_key, password_hash
 from chipcustoms.errors import ChipCustomsError
 from chipcustoms.store import tables as t
 from chipcustoms.store.base import Store, now
-from chipcustoms.users import ROLES, User, key_hash, new_key, password_hash
 
 u = t.users.c
 

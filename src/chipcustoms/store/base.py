@@ -18,9 +18,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from chipcustoms.audit import GENESIS, current_actor, entry_hash
 from chipcustoms.errors import StoreError
 from chipcustoms.store import tables as t
+from chipcustoms.store.audit import GENESIS, current_actor, entry_hash
 
 HERE = Path(__file__).parent
 
@@ -148,7 +148,7 @@ class Store(ABC):
         before: Any,
         after: Any,
     ) -> None:
-        """Append one hash-chained entry (chipcustoms.audit) in the caller's transaction."""
+        """Append one hash-chained entry (chipcustoms.store.audit) in the caller's transaction."""
         self._serialize_audit(conn)
         last = conn.execute(
             sa.select(t.audit.c.audit_id, t.audit.c.hash)

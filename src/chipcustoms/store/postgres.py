@@ -13,9 +13,9 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from chipcustoms.lines.tableio import json_text
 from chipcustoms.store import rows
 from chipcustoms.store.base import Store, now
-from chipcustoms.tableio import json_text
 
 SLICE_ROWS = 50_000
 AUDIT_LOCK = 0x63686970  # "chip": any constant the store's writers agree on

@@ -14,10 +14,10 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from chipcustoms.schema import FIELDS, LABELS
+from chipcustoms.lines.schema import FIELDS, LABELS
+from chipcustoms.lines.tableio import json_text
 from chipcustoms.store import tables as t
 from chipcustoms.store.base import now
-from chipcustoms.tableio import json_text
 
 if TYPE_CHECKING:
     from chipcustoms.store.base import Store

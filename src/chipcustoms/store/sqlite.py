@@ -24,13 +24,13 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from chipcustoms.audit import GENESIS, entry_hash
+from chipcustoms.assess.frames import lookup
 from chipcustoms.errors import StoreError
-from chipcustoms.frames import lookup
-from chipcustoms.schema import KEY
+from chipcustoms.lines.schema import KEY
+from chipcustoms.lines.tableio import json_text
 from chipcustoms.store import rows, tables
+from chipcustoms.store.audit import GENESIS, entry_hash
 from chipcustoms.store.base import Store, actor, now
-from chipcustoms.tableio import json_text
 
 BULK_PRAGMAS = (
     "PRAGMA journal_mode=DELETE",

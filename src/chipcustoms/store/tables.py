@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chipcustoms.schema import FIELDS, LABELS
+from chipcustoms.lines.schema import FIELDS, LABELS
 
 metadata = sa.MetaData()
 
@@ -161,7 +161,7 @@ audit = sa.Table(
     sa.Column("entity_id", sa.Text),
     sa.Column("before", sa.Text),
     sa.Column("after", sa.Text),
-    # Hash chain (chipcustoms.audit): sha256 of the previous entry's hash and this entry.
+    # Hash chain (chipcustoms.store.audit): sha256 of the previous entry's hash and this entry.
     sa.Column("prev_hash", sa.Text),
     sa.Column("hash", sa.Text),
 )

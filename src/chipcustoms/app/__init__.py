@@ -1,0 +1,1 @@
+"""The server: one application over the store for the API (`api/`) and the pages (`web/`)."""

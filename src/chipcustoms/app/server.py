@@ -1,0 +1,54 @@
+"""``create_app()``: one FastAPI app over one store, its schema checked before it serves."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from chipcustoms import __version__
+from chipcustoms.app import web
+from chipcustoms.app.api import case_routes as routes_cases
+from chipcustoms.app.api import envelope as errors
+from chipcustoms.app.api import ref_routes as routes_ref
+from chipcustoms.app.api import screen_routes as routes_screen
+from chipcustoms.app.state import AppState
+from chipcustoms.assess.pipeline import References
+from chipcustoms.store import default_db_path, open_store
+
+
+def create_app(
+    db: str | None = None, *, refs: References | None = None, jobs_dir: str | None = None
+) -> FastAPI:
+    """An app for the store at ``db`` (SQLite path or PostgreSQL URL).
+
+    The schema is checked, never migrated, here: a server refuses a schema it does not know
+    (run ``chipcustoms db upgrade``).
+    """
+    target = db or default_db_path()
+    store = open_store(target, upgrade=False)
+    folder = Path(jobs_dir or tempfile.mkdtemp(prefix="chipcustoms-jobs-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    st = AppState(target, store, refs or References.load(db=target), folder)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        st.runner.shutdown()
+
+    app = FastAPI(
+        title="chipcustoms",
+        version=__version__,
+        description="Customs risk targeting for AI accelerators: screening, case work, audit.",
+        lifespan=lifespan,
+    )
+    app.state.chipcustoms = st
+    errors.install(app)
+    st.metrics.install(app)
+    for module in (routes_screen, routes_cases, routes_ref):
+        app.include_router(module.router)
+    web.mount(app)  # the pages (issue 7)
+    return app

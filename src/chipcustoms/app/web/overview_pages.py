@@ -1,0 +1,153 @@
+"""The overview: value and units by model and month, routes, hit rates, channel mix.
+
+Aggregates come from the store (``store.views`` cells, ``store.pages.hit_rates``); Python only
+arranges a few hundred summed rows into chart series. ``/v1/overview`` serves the same numbers
+to API clients (bearer key), and the page draws them as SVG.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import defaultdict
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from chipcustoms.app.auth import check_office as api_check_office
+from chipcustoms.app.auth import require
+from chipcustoms.app.state import AppState, state
+from chipcustoms.app.users import User
+from chipcustoms.app.web import charts
+from chipcustoms.app.web.render import page
+from chipcustoms.app.web.session import PageError, Session, check_office, page_session
+from chipcustoms.store import pages, views
+
+router = APIRouter()
+DAY = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _refresh(st: AppState) -> None:
+    # The app's write lock makes API writers wait for the refresh instead of meeting a locked
+    # SQLite file; the store's own lock keeps other processes from refreshing the same days.
+    with st.writing:
+        views.refresh(st.store)
+
+
+def _refresh_soon(request: Request) -> None:
+    """Refresh on a background thread, one at a time: the page answers from the cells as they
+    are (a full refresh of a million lines takes seconds, a month of routes about one)."""
+    st, busy = state(request), request.app.state.web_refreshing
+    if not busy.acquire(blocking=False):
+        return
+
+    def run() -> None:
+        try:
+            _refresh(st)
+        finally:
+            busy.release()
+
+    threading.Thread(target=run, name="overview-refresh", daemon=True).start()
+
+
+def overview_data(request: Request, f: views.Filters, fresh: bool = False) -> dict[str, Any]:
+    """The aggregates; with ``fresh`` the cells are brought up to date first (waits)."""
+    st = state(request)
+    if fresh:
+        _refresh(st)
+    as_of, stale = views.freshness(st.store)
+    if stale:
+        _refresh_soon(request)
+    return {
+        "filters": f.__dict__,
+        "as_of": as_of,
+        "updating": stale,
+        "by_model_month": views.by_model_month(st.store, f),
+        "routes": views.by_route(st.store, f),
+        "channel_mix": views.channel_mix(st.store, f),
+        "flagged_by_reason": views.reasons_flagged(st.store, f),
+        "hit_rate_by_reason": pages.hit_rates(st.store, f, "code"),
+        "hit_rate_by_model_version": pages.hit_rates(st.store, f, "model"),
+    }
+
+
+@router.get("/v1/overview", tags=["overview"])
+def overview_api(
+    request: Request, date_from: str | None = DAY, date_to: str | None = DAY,
+    office: str | None = None, fresh: bool = False, user: User = Depends(require("read")),
+) -> dict[str, Any]:
+    """The overview's aggregates; an office-scoped user gets their office's. Line figures come
+    from cells refreshed in the background (``as_of``, ``updating``); ``fresh=true`` waits for
+    the refresh. Hit rates are always live."""
+    if user.office is not None:
+        api_check_office(user, office or user.office, "that overview")
+        office = user.office
+    return overview_data(request, views.Filters(date_from, date_to, office), fresh)
+
+
+def _series(rows: list[dict[str, Any]], key: str, value: str, months: list[str],
+            top: int = 6) -> list[tuple[str, list[float | None]]]:
+    """One series per key (the ``top`` largest by sum), one value per month."""
+    cells: dict[str, dict[str, float | None]] = defaultdict(dict)
+    for r in rows:
+        cells[str(r[key])][r["month"]] = r[value]
+    biggest = sorted(cells, key=lambda k: -sum(v or 0 for v in cells[k].values()))[:top]
+    return [(k, [cells[k].get(m) for m in months]) for k in biggest]
+
+
+def _charts(data: dict[str, Any], measure: str) -> dict[str, str]:
+    bm = data["by_model_month"]
+    months = sorted({r["month"] for r in bm})
+    per_month: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    per_model: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for r in bm:
+        for bucket in (per_month[r["month"]], per_model[str(r["accelerator_id"] or "unresolved")]):
+            bucket[0] += r[measure] or 0
+            bucket[1] += r[f"flagged_{measure}"] or 0
+    models = sorted(per_model, key=lambda k: -per_model[k][0])[:10]
+    word = "value (USD)" if measure == "value_usd" else "units"
+    mix: dict[str, dict[str, float]] = defaultdict(dict)
+    for r in data["channel_mix"]:
+        mix[str(r["office"])][r["channel"]] = r["lines"]
+    hr_months = sorted({r["month"] for r in data["hit_rate_by_reason"]})
+    hv_months = sorted({r["month"] for r in data["hit_rate_by_model_version"]})
+    return {
+        "month": charts.grouped_bars(
+            f"Declared and flagged {word} by month", months,
+            [("declared", [per_month[m][0] for m in months]),
+             ("flagged", [per_month[m][1] for m in months])]),
+        "model": charts.grouped_bars(
+            f"Declared and flagged {word} by accelerator model", models,
+            [("declared", [per_model[m][0] for m in models]),
+             ("flagged", [per_model[m][1] for m in models])]),
+        "mix": charts.stacked_shares("Channel mix per office", sorted(mix.items()),
+                                     ["red", "yellow", "blue", "green"]),
+        "hit_reason": charts.lines("Hit rate per top reason and month", hr_months,
+                                   _series(data["hit_rate_by_reason"], "key", "hit_rate",
+                                           hr_months)),
+        "hit_model": charts.lines("Hit rate per model version and month", hv_months,
+                                  _series(data["hit_rate_by_model_version"], "key", "hit_rate",
+                                          hv_months)),
+    }
+
+
+@router.get("/overview", response_class=HTMLResponse, include_in_schema=False)
+def overview(
+    request: Request, date_from: str | None = None, date_to: str | None = None,
+    office: str | None = None, measure: str = Query("value_usd", pattern="^(value_usd|units)$"),
+    session: Session = Depends(page_session),
+) -> HTMLResponse:
+    for day in (date_from, date_to):
+        if day:
+            try:
+                dt.date.fromisoformat(day)
+            except ValueError:
+                raise PageError(422, f"{day!r} is not a date (YYYY-MM-DD).") from None
+    if session.user.office is not None:
+        check_office(session, office or session.user.office)
+        office = session.user.office
+    f = views.Filters(date_from or None, date_to or None, office or None)
+    data = overview_data(request, f)
+    return page(request, "overview.html", session, data=data, f=f, measure=measure,
+                charts=_charts(data, measure), offices=pages.offices(state(request).store))

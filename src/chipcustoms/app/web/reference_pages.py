@@ -1,0 +1,40 @@
+"""Search (declaration id, trader name or id, accelerator model) and the reference data in
+force: catalog with specs and classification, policy packs with rules and sources, watchlists."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from chipcustoms.app.state import state
+from chipcustoms.app.web.render import page
+from chipcustoms.app.web.session import Session, page_session
+from chipcustoms.store import pages
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(
+    request: Request, q: str = "", session: Session = Depends(page_session)
+) -> HTMLResponse:
+    st = state(request)
+    text = q.strip()
+    rows: list[dict[str, object]] = []
+    models: list[str] = []
+    if text:
+        # The catalog is a few dozen entries: its names are matched here, the lines in the store.
+        low = text.lower()
+        models = [m.id for m in st.refs.catalog.models
+                  if low in m.id.lower() or low in f"{m.vendor} {m.model}".lower()]
+        rows = pages.search(st.store, text, session.user.office, models)
+    return page(request, "search.html", session, q=text, rows=rows, models=models)
+
+
+@router.get("/reference", response_class=HTMLResponse)
+def reference(request: Request, session: Session = Depends(page_session)) -> HTMLResponse:
+    st = state(request)
+    catalog = st.refs.catalog.frame().drop("hs_headings").to_dicts()
+    packs = [lp.pack.model_dump(mode="json") | {"digest": lp.digest} for lp in st.refs.packs]
+    return page(request, "reference.html", session, catalog=catalog, packs=packs,
+                catalog_version=st.refs.catalog.version, watchlists=st.store.watchlists())

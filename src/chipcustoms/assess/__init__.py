@@ -1,0 +1,1 @@
+"""Assessment of a batch: enrich, anomalies, scoring, selection, reasons."""

@@ -1,0 +1,3 @@
+"""Declaration lines: the canonical schema, mappings, table I/O, partitions, ingest,
+quarantine.
+"""

@@ -1,0 +1,472 @@
+"""Ingest: raw source table -> canonical lines + quarantine, never dropping a row.
+
+Every check is a vectorised expression that yields an error entry (field, reason) or null; a row
+with any error goes to quarantine with its file, row number, every error and its raw values, so
+``read == accepted + quarantined`` always holds and a rejected row can be fixed and resubmitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pycountry
+
+from chipcustoms.lines import countries
+from chipcustoms.lines.mapping import Mapping
+from chipcustoms.lines.schema import (
+    CANONICAL,
+    EXTRA,
+    FLOWS,
+    LABEL_FIELDS,
+    TRANSPORT_MODES,
+    canonical_schema,
+)
+
+ROW = "__row"
+DISTINCT_LIMIT = 200_000
+CHUNK_ROWS = 1_000_000  # bounded working memory for larger inputs: checks run chunk by chunk
+COUNTRY_FIELDS = ("origin_country", "shipped_from_country", "destination_country")
+# Kept as declared (no trimming): long free text, and identifiers that are only compared whole.
+FREE_TEXT = frozenset(
+    {
+        "description",
+        "importer_name",
+        "importer_address",
+        "exporter_name",
+        "exporter_address",
+        "consignee_name",
+        "brand",
+        "model",
+        "part_number",
+        "office",
+        "declarant_id",
+        "importer_id",
+        "exporter_id",
+        "quantity_unit",
+    }
+)
+# Numbers that a typed source (Parquet, JSONL, a typed CSV read) delivers ready to use.
+TYPED_FIELDS = frozenset(
+    {"item_no", "quantity", "gross_weight_kg", "net_weight_kg", "value", "critical", "revenue"}
+)
+NUMERIC_FIELDS = ("quantity", "gross_weight_kg", "net_weight_kg", "value")
+TRANSPORT_ALIASES = {
+    "maritime": "sea",
+    "ship": "sea",
+    "vessel": "sea",
+    "ocean": "sea",
+    "truck": "road",
+    "mail": "post",
+    "postal": "post",
+    "express": "courier",
+}
+QUARANTINE_SCHEMA = pl.Schema(
+    {
+        "file": pl.Utf8,
+        "row": pl.Int64,
+        "declaration_id": pl.Utf8,
+        "item_no": pl.Utf8,
+        "field": pl.Utf8,
+        "reason": pl.Utf8,
+        "errors": pl.Utf8,
+        "raw": pl.Utf8,
+    }
+)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """Accepted canonical lines, quarantined rows, and the counts that must add up."""
+
+    accepted: pl.DataFrame
+    quarantine: pl.DataFrame
+    read: int
+    unknown_country_markers: int
+
+    @property
+    def quarantined(self) -> int:
+        return self.quarantine.height
+
+
+def _text(expr: pl.Expr) -> pl.Expr:
+    """Source value as trimmed text, empty string as null."""
+    return expr.cast(pl.Utf8).str.strip_chars().replace("", None)
+
+
+Check = tuple[str, pl.Expr, pl.Expr]  # field, condition, reason
+
+
+def _error(field: str, cond: pl.Expr, reason: pl.Expr | str) -> Check:
+    """A check: a cheap boolean for every row; its reason text is built only where it fails."""
+    return field, cond, pl.lit(reason) if isinstance(reason, str) else reason
+
+
+Derive = tuple[Callable[[pl.Expr], pl.Expr], pl.DataType]
+
+
+def _per_distinct(raw: pl.DataFrame, value: pl.Expr, *derive: Derive) -> list[pl.Expr]:
+    """Each ``fn(value)`` of ``derive``, computed once per distinct value and mapped back.
+
+    Country, currency, mode and HS columns hold a few hundred distinct values in millions of
+    rows: normalising the distinct values (found once for all derivations) is far cheaper than
+    normalising every row. Columns with too many distinct values get the plain expressions.
+    """
+    distinct = raw.select(value.unique().alias("v")).drop_nulls()
+    if distinct.height > DISTINCT_LIMIT:
+        return [fn(value) for fn, _ in derive]
+    mapped = distinct.with_columns(
+        fn(pl.col("v")).alias(f"o{k}") for k, (fn, _) in enumerate(derive)
+    )
+    keys = mapped["v"].to_list()
+    return [
+        value.replace_strict(
+            dict(zip(keys, mapped[f"o{k}"].to_list(), strict=True)),
+            default=None,
+            return_dtype=dtype,
+        )
+        for k, (_, dtype) in enumerate(derive)
+    ]
+
+
+def _clean_hs(e: pl.Expr) -> pl.Expr:
+    """Dots and spaces stripped; an odd length lost its leading zero to a number type."""
+    hs = e.str.replace_all(r"[.\s]", "")
+    return pl.when(hs.str.len_chars() % 2 == 1).then(pl.concat_str(pl.lit("0"), hs)).otherwise(hs)
+
+
+def _shown(expr: pl.Expr) -> pl.Expr:
+    return pl.concat_str(pl.lit("'"), expr.cast(pl.Utf8).str.slice(0, 60), pl.lit("'"))
+
+
+def ingest(
+    raw: pl.DataFrame,
+    mapping: Mapping,
+    *,
+    file: str = "-",
+    check_encoding: bool = True,
+    check_duplicates: bool = True,
+    keep_row: bool = False,
+) -> IngestResult:
+    """Validate and normalise one source table according to ``mapping``.
+
+    A streamed run (:mod:`chipcustoms.run.streaming`) ingests partition by partition: it turns the
+    duplicate-key check off here and runs it over the whole input instead, and asks for each
+    accepted line's row number (``keep_row``, column ``__row``) to find the duplicates by.
+    """
+    raw = raw.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    sources = mapping.source_columns(raw.columns)
+    present = {f: s for f, s in sources.items() if s in raw.columns}
+    schema = canonical_schema()
+
+    values: dict[str, pl.Expr] = {}
+    errors: list[Check] = []
+
+    # Text in every string column: broken encoding is a row error wherever it appears.
+    for col, dtype in raw.schema.items():
+        if check_encoding and dtype == pl.Utf8:
+            errors.append(
+                _error(
+                    col,
+                    pl.col(col).str.contains("\ufffd", literal=True),
+                    "broken encoding (invalid UTF-8 bytes)",
+                )
+            )
+
+    typed: set[str] = set()  # fields whose source column already has a number or date type
+    for name in list(CANONICAL) + list(LABEL_FIELDS):
+        src = present.get(name)
+        if not src:
+            text = pl.lit(None, dtype=pl.Utf8)
+        elif name in TYPED_FIELDS and raw.schema[src].is_numeric():
+            typed.add(name)
+            text = pl.col(src)
+            if mapping.defaults.get(name) is not None:
+                text = text.fill_null(float(mapping.defaults[name]))
+            values[name] = text
+            continue
+        elif name in FREE_TEXT:
+            text = pl.col(src).cast(pl.Utf8)  # kept as declared: trimming long text costs a copy
+        else:
+            text = _text(pl.col(src))
+        default = mapping.defaults.get(name)
+        if default is not None:
+            text = text.fill_null(pl.lit(str(default)))
+        if name in mapping.codes:
+            table = {str(k): v for k, v in mapping.codes[name].items()}
+            text = text.replace(table)
+        values[name] = text
+
+    out: dict[str, pl.Expr] = {}
+    # Key
+    out["declaration_id"] = values["declaration_id"]
+    errors.append(
+        _error(
+            "declaration_id",
+            values["declaration_id"].is_null(),
+            "missing required key declaration_id",
+        )
+    )
+    item_text = values["item_no"].fill_null(1 if "item_no" in typed else "1")
+    item = item_text.cast(pl.Float64, strict=False)
+    out["item_no"] = item.cast(pl.Int64, strict=False)
+    errors.append(
+        _error(
+            "item_no",
+            item.is_null() | (item != item.floor()) | (item < 1),
+            pl.concat_str(pl.lit("item_no must be a positive integer, got "), _shown(item_text)),
+        )
+    )
+    # Date: the source's own type, or the mapping's formats in order.
+    date_src = present.get("date", "")
+    date_typed = bool(date_src) and (
+        raw.schema[date_src] == pl.Date or isinstance(raw.schema[date_src], pl.Datetime)
+    )
+    if date_typed:
+        parsed_date = pl.col(date_src).cast(pl.Date)
+        values["date"] = parsed_date  # nothing to parse: only "missing" can fail
+    else:
+        parsed_date = pl.coalesce(
+            [values["date"].str.to_date(fmt, strict=False) for fmt in mapping.date_formats]
+        )
+    out["date"] = parsed_date
+    errors.append(_error("date", values["date"].is_null(), "missing required field date"))
+    errors.append(
+        _error(
+            "date",
+            pl.lit(False) if date_typed else values["date"].is_not_null() & parsed_date.is_null(),
+            pl.concat_str(
+                pl.lit("unparseable date "),
+                _shown(values["date"]),
+                pl.lit(f" (formats {', '.join(mapping.date_formats)})"),
+            ),
+        )
+    )
+    # Numbers
+    for name in NUMERIC_FIELDS:
+        num = values[name].cast(pl.Float64, strict=False)
+        out[name] = num
+        if name not in typed:
+            errors.append(
+                _error(
+                    name,
+                    values[name].is_not_null() & num.is_null(),
+                    pl.concat_str(pl.lit(f"{name} is not a number: "), _shown(values[name])),
+                )
+            )
+        errors.append(
+            _error(name, num < 0, pl.concat_str(pl.lit(f"negative {name} "), num.cast(pl.Utf8)))
+        )
+    # Enumerations
+    flow = values["flow"].str.to_lowercase()
+    out["flow"] = flow
+    errors.append(
+        _error(
+            "flow",
+            flow.is_not_null() & ~flow.is_in(list(FLOWS)),
+            pl.concat_str(
+                pl.lit(f"flow must be one of {', '.join(FLOWS)}, got "), _shown(values["flow"])
+            ),
+        )
+    )
+    (mode,) = _per_distinct(
+        raw,
+        values["transport_mode"],
+        (lambda e: e.str.to_lowercase().replace(TRANSPORT_ALIASES), pl.Utf8()),
+    )
+    out["transport_mode"] = (
+        pl.when(mode.is_null() | mode.is_in(list(TRANSPORT_MODES)))
+        .then(mode)
+        .otherwise(pl.lit("other"))
+    )
+    # Countries
+    unknown_markers: list[pl.Expr] = []
+    for name in COUNTRY_FIELDS:
+        code, marker, invalid = _per_distinct(
+            raw,
+            values[name],
+            (lambda e: countries.normalise(e)[0], pl.Utf8()),
+            (lambda e: countries.normalise(e)[1], pl.Boolean()),
+            (lambda e: countries.normalise(e)[2], pl.Boolean()),
+        )
+        out[name] = code
+        unknown_markers.append(marker)
+        errors.append(
+            _error(
+                name, invalid, pl.concat_str(pl.lit("unknown country code "), _shown(values[name]))
+            )
+        )
+    # Currency (ISO 4217)
+    currency = values["currency"].str.to_uppercase()
+    out["currency"] = currency
+    iso4217 = [c.alpha_3 for c in pycountry.currencies]
+    errors.append(
+        _error(
+            "currency",
+            currency.is_not_null() & ~currency.is_in(iso4217),
+            pl.concat_str(pl.lit("unknown currency code "), _shown(currency)),
+        )
+    )
+    errors.append(
+        _error(
+            "currency",
+            values["value"].is_not_null() & currency.is_null(),
+            "value given without a currency",
+        )
+    )
+    # HS code: dots and spaces stripped; an odd length lost its leading zero to a number type.
+    hs, hs_bad = _per_distinct(
+        raw,
+        values["hs_code"],
+        (_clean_hs, pl.Utf8()),
+        (lambda e: ~_clean_hs(e).str.contains(r"^\d{6,10}$"), pl.Boolean()),
+    )
+    out["hs_code"] = hs
+    errors.append(
+        _error(
+            "hs_code",
+            hs_bad.fill_null(False),
+            pl.concat_str(
+                pl.lit("hs_code must be 6 to 10 digits, got "), _shown(values["hs_code"])
+            ),
+        )
+    )
+    # Plain text fields
+    for name, field in CANONICAL.items():
+        if name not in out:
+            out[name] = values[name]
+            assert field.dtype == pl.Utf8, name
+    # Labels
+    truthy = [v.lower() for v in mapping.true_values]
+    for name in ("inspected", "fraud"):
+        src = present.get(name)
+        if src and raw.schema[src] == pl.Boolean:
+            out[name] = pl.col(src)
+            continue
+        out[name] = (
+            pl.when(values[name].is_null())
+            .then(None)
+            .otherwise(values[name].str.to_lowercase().is_in(truthy))
+        )
+    out["critical"] = values["critical"].cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
+    out["revenue"] = values["revenue"].cast(pl.Float64, strict=False)
+
+    # Extra: every source column that no field took, as JSON text.
+    used = set(present.values())
+    rest = [c for c in raw.columns if c not in used and c != ROW]
+    if mapping.keep_extra and rest:
+        out[EXTRA] = pl.struct([pl.col(c) for c in rest]).struct.json_encode()
+    else:
+        out[EXTRA] = pl.lit(None, dtype=pl.Utf8)
+
+    # Duplicate keys inside one file: the first row wins, later ones are quarantined. Found over
+    # the whole file first, so that the rest can run in bounded chunks.
+    key_exprs = [out["declaration_id"].alias("__k1"), out["item_no"].alias("__k2")]
+    keys = raw.select(pl.col(ROW), *key_exprs).with_columns(
+        (pl.col("__k1").is_not_null() & ~pl.struct("__k1", "__k2").is_first_distinct()).alias(
+            "__is_dup"
+        )
+    )
+    dups = keys.filter(pl.col("__is_dup") & check_duplicates)
+    firsts = (
+        keys.join(dups.select("__k1", "__k2").unique(), on=["__k1", "__k2"])
+        .group_by("__k1", "__k2")
+        .agg(pl.col(ROW).min().alias("__first"))
+    )
+    dups = dups.join(firsts, on=["__k1", "__k2"]).select(ROW, "__first")
+    if dups.height:
+        raw = raw.join(dups, on=ROW, how="left", maintain_order="left")
+    else:
+        raw = raw.with_columns(pl.lit(None, dtype=pl.Int64).alias("__first"))
+    checks = [(f, cond, reason) for f, cond, reason in errors]
+    checks.append(
+        (
+            "declaration_id",
+            pl.col("__first").is_not_null(),
+            pl.concat_str(
+                pl.lit("duplicate key (declaration_id, item_no), first seen in row "),
+                pl.col("__first").cast(pl.Utf8),
+            ),
+        )
+    )
+    raw_cols = [c for c in raw.columns if c not in (ROW, "__first")]
+    parts = [
+        _apply(
+            raw.slice(offset, CHUNK_ROWS),
+            out,
+            checks,
+            unknown_markers,
+            {ROW: pl.Int64(), **schema} if keep_row else schema,
+            raw_cols,
+            file,
+        )
+        for offset in range(0, max(raw.height, 1), CHUNK_ROWS)
+    ]
+    return IngestResult(
+        # One chunk per column: later selects then copy nothing.
+        accepted=pl.concat([p[0] for p in parts]).rechunk(),
+        quarantine=pl.concat([p[1] for p in parts]).cast(QUARANTINE_SCHEMA),
+        read=raw.height,
+        unknown_country_markers=sum(p[2] for p in parts),
+    )
+
+
+def _apply(
+    chunk: pl.DataFrame,
+    out: dict[str, pl.Expr],
+    checks: list[Check],
+    unknown_markers: list[pl.Expr],
+    schema: dict[str, pl.DataType],
+    raw_cols: list[str],
+    file: str,
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """Run every check and conversion on one chunk: (accepted, quarantine, unknown markers)."""
+    staged = chunk.with_columns(
+        *[cond.fill_null(False).alias(f"__e{i}") for i, (_, cond, _) in enumerate(checks)],
+        pl.sum_horizontal(unknown_markers).alias("__unknown"),
+        *[expr.cast(schema[name], strict=False).alias(f"__c_{name}") for name, expr in out.items()],
+        *([pl.col(ROW).alias(f"__c_{ROW}")] if ROW in schema else []),
+    )
+    is_bad = pl.any_horizontal([f"__e{i}" for i in range(len(checks))])
+    good = staged.filter(~is_bad)
+    accepted = good.select([pl.col(f"__c_{name}").alias(name) for name in schema])
+    unknown = int(good["__unknown"].sum() or 0)
+    entries = [
+        pl.when(pl.col(f"__e{i}")).then(
+            pl.struct(pl.lit(field).alias("field"), reason.alias("reason"))
+        )
+        for i, (field, _, reason) in enumerate(checks)
+    ]
+    rejected = staged.filter(is_bad).with_columns(
+        pl.concat_list(entries).list.drop_nulls().alias("__errors")
+    )
+    quarantine = rejected.select(
+        pl.lit(file).alias("file"),
+        pl.col(ROW).alias("row"),
+        pl.col("__c_declaration_id").alias("declaration_id"),
+        pl.col("__c_item_no").cast(pl.Utf8).alias("item_no"),
+        pl.col("__errors").list.first().struct.field("field").alias("field"),
+        pl.col("__errors")
+        .list.eval(
+            pl.concat_str(
+                pl.element().struct.field("field"),
+                pl.lit(": "),
+                pl.element().struct.field("reason"),
+            )
+        )
+        .list.join("; ")
+        .alias("reason"),
+        pl.struct(pl.col("__errors").alias("e")).struct.json_encode().alias("errors"),
+        pl.struct([pl.col(c) for c in raw_cols]).struct.json_encode().alias("raw"),
+    )
+    return accepted, quarantine, unknown
+
+
+def read_and_ingest(path: str | Path, mapping: Mapping) -> IngestResult:
+    """Convenience for the CLI: read by extension, then ingest."""
+    from chipcustoms.lines.tableio import read_raw_checked
+
+    raw, lossy = read_raw_checked(path, mapping.typed_columns)
+    return ingest(raw, mapping, file=str(path), check_encoding=lossy)

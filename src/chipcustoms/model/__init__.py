@@ -1,0 +1,1 @@
+"""The learned risk model: features, estimator, training, evaluation, simulation."""

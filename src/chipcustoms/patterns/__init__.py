@@ -1,0 +1,1 @@
+"""Views over many lines (trader networks, flows): what no single line shows."""

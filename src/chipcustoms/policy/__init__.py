@@ -1,0 +1,1 @@
+"""Policy packs: rules as data, their SQL allow-list and their evaluation."""

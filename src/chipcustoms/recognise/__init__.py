@@ -1,0 +1,3 @@
+"""Recognition: which accelerator a line names (catalog, resolver, controls, inspection
+captures).
+"""

@@ -1,0 +1,305 @@
+"""The accelerator catalog: one YAML file per vendor, validated on load, immutable after.
+
+Control status (TPP, PD, ECCN) is derived from the specs by
+:mod:`chipcustoms.recognise.classification`
+so that a spec correction can never leave a stale hand-typed classification behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+from polars.datatypes import DataTypeClass
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from chipcustoms.errors import ReferenceDataError
+from chipcustoms.recognise.classification import BITS, Classification, classify
+from chipcustoms.refdata import REFDATA, check_regexes, load_validated
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    title: str
+    ref: str | None = None
+    url: str | None = None
+
+
+class Specs(_Strict):
+    dense_tops: dict[str, float] = Field(default_factory=dict)
+    die_area_mm2: float | None = None
+    memory_gb: float | None = None
+    memory_type: str | None = None
+    bandwidth_gbs: float | None = None
+    tdp_w: float | None = None
+    form_factor: str | None = None
+    year: int | None = None
+    spec_sources: list[str] = Field(default_factory=list)
+    estimated: list[str] = Field(default_factory=list)
+
+    @field_validator("dense_tops")
+    @classmethod
+    def _known_precisions(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(BITS))
+        if unknown:
+            raise ValueError(f"unknown precision(s) {unknown}; use {sorted(BITS)}")
+        return v
+
+
+class Price(_Strict):
+    low: float
+    high: float
+    kind: Literal["MSRP", "channel", "street", "grey", "estimate"]
+    date: str | None = None
+    source: str
+    estimate: bool = False
+    how: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Price:
+        if self.low <= 0 or self.high < self.low:
+            raise ValueError("price range needs 0 < low <= high")
+        if self.estimate and not self.how:
+            raise ValueError("an estimated price must say `how` it was estimated")
+        return self
+
+
+class Weight(_Strict):
+    value: float
+    estimate: bool = False
+    how: str | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Weight:
+        if self.estimate and not self.how:
+            raise ValueError("an estimated weight must say `how` it was estimated")
+        if not self.estimate and not self.source:
+            raise ValueError("a weight that is not an estimate needs a `source`")
+        return self
+
+
+class EndUseControl(_Strict):
+    id: str
+    summary: str
+    destinations: list[str]
+    since: str | None = None
+    source: str | None = None
+
+
+class Accelerator(_Strict):
+    id: str
+    model: str
+    family: str | None = None
+    segment: Literal["datacenter", "workstation", "consumer"]
+    china_variant: bool = False
+    aliases: list[str] = Field(default_factory=list)
+    part_numbers: list[str] = Field(default_factory=list)
+    pci_ids: list[str] = Field(default_factory=list)
+    specs: Specs = Field(default_factory=Specs)
+    price_usd: Price | None = None
+    weight_kg: Weight | None = None
+    hs_headings: list[str] = Field(default_factory=list)
+    end_use_controls: list[EndUseControl] = Field(default_factory=list)
+    notes: str | None = None
+    vendor: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", v):
+            raise ValueError("id must be lowercase letters, digits and dashes")
+        return v
+
+    @field_validator("part_numbers")
+    @classmethod
+    def _regexes_compile(cls, v: list[str]) -> list[str]:
+        return check_regexes(v, "part number pattern")
+
+    @field_validator("pci_ids")
+    @classmethod
+    def _pci_shape(cls, v: list[str]) -> list[str]:
+        for pci in v:
+            if not re.fullmatch(r"[0-9a-f]{4}:[0-9a-f]{4}", pci):
+                raise ValueError(f"PCI id {pci!r} must be vendor:device in lowercase hex")
+        return v
+
+    @cached_property
+    def classification(self) -> Classification:
+        """Derived, never stored: see chipcustoms.recognise.classification."""
+        return classify(
+            self.specs.dense_tops, self.specs.die_area_mm2, datacenter=self.segment == "datacenter"
+        )
+
+
+class VendorFile(_Strict):
+    vendor: str
+    vendor_name: str
+    version: str
+    sources: dict[str, Source]
+    models: list[Accelerator]
+
+    @model_validator(mode="after")
+    def _citations_resolve(self) -> VendorFile:
+        for m in self.models:
+            cited = list(m.specs.spec_sources)
+            cited += [m.price_usd.source] if m.price_usd else []
+            cited += [m.weight_kg.source] if m.weight_kg and m.weight_kg.source else []
+            cited += [c.source for c in m.end_use_controls if c.source]
+            missing = sorted(set(cited) - set(self.sources))
+            if missing:
+                raise ValueError(f"model {m.id}: cites unknown source key(s) {missing}")
+        return self
+
+
+class System(_Strict):
+    """A computer or board that carries a fixed number of accelerators (a DGX H100: 8)."""
+
+    id: str
+    name: str
+    aliases: list[str]
+    units: int = Field(gt=0)
+    accelerator: str | None = None  # null: the buyer chooses; the text must name the model
+    source: str
+
+
+class SystemsFile(_Strict):
+    version: str
+    sources: dict[str, Source]
+    systems: list[System]
+
+    @model_validator(mode="after")
+    def _citations_resolve(self) -> SystemsFile:
+        for s in self.systems:
+            if s.source not in self.sources:
+                raise ValueError(f"system {s.id}: cites unknown source key {s.source!r}")
+        return self
+
+
+SYSTEMS_FILE = "systems.yaml"
+
+
+class Catalog:
+    """All vendor files, loaded once. Lookups by id; a Polars frame for vectorised joins."""
+
+    def __init__(
+        self,
+        vendors: list[VendorFile],
+        files: list[Path],
+        systems: list[System] | None = None,
+        systems_file: Path | None = None,
+    ) -> None:
+        self.vendors = vendors
+        self.files = files
+        self.systems = systems or []
+        self.systems_file = systems_file
+        self.models: list[Accelerator] = []
+        seen: dict[str, Path] = {}
+        for vf, path in zip(vendors, files, strict=True):
+            for m in vf.models:
+                if m.id in seen:
+                    raise ReferenceDataError(f"{path} [{m.id}]: id already defined in {seen[m.id]}")
+                seen[m.id] = path
+                self.models.append(m.model_copy(update={"vendor": vf.vendor_name}))
+        self.by_id = {m.id: m for m in self.models}
+        for sys_ in self.systems:
+            if sys_.accelerator is not None and sys_.accelerator not in self.by_id:
+                raise ReferenceDataError(
+                    f"{systems_file} [{sys_.id}]: accelerator {sys_.accelerator!r} "
+                    "is not in the catalog"
+                )
+
+    @property
+    def version(self) -> str:
+        """Content hash: two stores screened with the same catalog agree on this string."""
+        digest = hashlib.sha256()
+        for path in [*self.files, *([self.systems_file] if self.systems_file else [])]:
+            digest.update(path.read_bytes())
+        versions = sorted({v.version for v in self.vendors})
+        return "+".join(versions) + "#" + digest.hexdigest()[:10]
+
+    def frame(self) -> pl.DataFrame:
+        """One row per model with the derived control columns, for joins on accelerator_id."""
+        rows = []
+        for m in self.models:
+            c = m.classification
+            rows.append(
+                {
+                    "accelerator_id": m.id,
+                    "accelerator_vendor": m.vendor,
+                    "accelerator_model": m.model,
+                    "segment": m.segment,
+                    "china_variant": m.china_variant,
+                    "tpp": c.tpp,
+                    "performance_density": c.pd,
+                    "eccn": c.eccn,
+                    "nac_aca_eligible": c.nac_aca_eligible,
+                    "bandwidth_gbs": m.specs.bandwidth_gbs,
+                    "price_low_usd": m.price_usd.low if m.price_usd else None,
+                    "price_high_usd": m.price_usd.high if m.price_usd else None,
+                    "weight_kg_typical": m.weight_kg.value if m.weight_kg else None,
+                    "hs_headings": [h.replace(".", "") for h in m.hs_headings],
+                }
+            )
+        schema: dict[str, pl.DataType | DataTypeClass] = {
+            "accelerator_id": pl.Utf8,
+            "accelerator_vendor": pl.Utf8,
+            "accelerator_model": pl.Utf8,
+            "segment": pl.Utf8,
+            "china_variant": pl.Boolean,
+            "tpp": pl.Float64,
+            "performance_density": pl.Float64,
+            "eccn": pl.Utf8,
+            "nac_aca_eligible": pl.Boolean,
+            "bandwidth_gbs": pl.Float64,
+            "price_low_usd": pl.Float64,
+            "price_high_usd": pl.Float64,
+            "weight_kg_typical": pl.Float64,
+            "hs_headings": pl.List(pl.Utf8),
+        }
+        return pl.DataFrame(rows, schema=schema)
+
+
+def _load_vendor(path: Path) -> VendorFile:
+    vf = load_validated(
+        path, VendorFile, section="models", expected="a mapping with vendor, sources and models"
+    )
+    if vf.vendor != path.stem:
+        raise ReferenceDataError(f"{path}: vendor {vf.vendor!r} must equal the file name")
+    return vf
+
+
+def _load_systems(path: Path) -> list[System]:
+    return load_validated(
+        path,
+        SystemsFile,
+        section="systems",
+        expected="a mapping with version, sources and systems",
+    ).systems
+
+
+def load_catalog(paths: Iterable[Path] | None = None) -> Catalog:
+    """Load the bundled catalog (or the given vendor files), with the systems that carry them.
+
+    ``systems.yaml`` lists servers and boards: the bundled one with the bundled catalog, and
+    with explicit ``paths`` only when one of them is a ``systems.yaml`` (a partial catalog
+    cannot carry systems whose models it lacks).
+    """
+    given = sorted(paths) if paths is not None else sorted((REFDATA / "catalog").glob("*.yaml"))
+    files = [p for p in given if p.name != SYSTEMS_FILE]
+    if not files:
+        raise ReferenceDataError(f"no catalog files found in {REFDATA / 'catalog'}")
+    named = [p for p in given if p.name == SYSTEMS_FILE]
+    systems_file = named[0] if named else None
+    if paths is None:
+        systems_file = REFDATA / "catalog" / SYSTEMS_FILE
+    systems = _load_systems(systems_file) if systems_file else []
+    return Catalog([_load_vendor(p) for p in files], files, systems, systems_file)

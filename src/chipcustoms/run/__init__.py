@@ -1,0 +1,1 @@
+"""A screening run: the orchestrator, streamed batches, execution engines, the summary."""

@@ -1,0 +1,1 @@
+"""The seeded synthetic declaration generator and its world."""
