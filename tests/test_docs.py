@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from chipcustoms.assess.pipeline import References
 from chipcustoms.assess.reasons import markdown
 from chipcustoms.cli.main import app
@@ -23,11 +25,39 @@ def test_every_cli_command_is_in_the_readme() -> None:
 
 
 def test_every_module_is_in_the_architecture_doc() -> None:
+    """Every module of every subpackage has its line (migrations aside: they are listed as one)."""
     doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    modules = sorted(p.stem for p in (ROOT / "src" / "chipcustoms").glob("*.py"))
-    missing = [
-        m
-        for m in modules
-        if m not in ("__init__", "__main__") and f"{m}.py" not in doc and f"`{m}" not in doc
-    ]
+    pkg = ROOT / "src" / "chipcustoms"
+    missing = []
+    for p in sorted(pkg.rglob("*.py")):
+        rel = p.relative_to(pkg)
+        if p.name in ("__init__.py", "__main__.py") or rel.parts[:2] == ("store", "migrations"):
+            continue
+        if rel.as_posix() not in doc and f"{rel.parent.as_posix()}/` (" not in doc:
+            missing.append(rel.as_posix())
     assert not missing, f"modules missing from docs/architecture.md: {missing}"
+
+
+def test_no_two_modules_share_a_name() -> None:
+    pkg = ROOT / "src" / "chipcustoms"
+    seen: dict[str, str] = {}
+    clashes = []
+    for p in sorted(pkg.rglob("*.py")):
+        rel = p.relative_to(pkg)
+        if p.name in ("__init__.py", "__main__.py", "base.py") or "migrations" in rel.parts:
+            continue
+        if p.stem in seen:
+            clashes.append((seen[p.stem], rel.as_posix()))
+        seen[p.stem] = rel.as_posix()
+    assert not clashes
+
+
+@pytest.mark.xfail(reason="splitting the large modules is in progress (issue 12)", strict=False)
+def test_no_module_over_400_lines() -> None:
+    pkg = ROOT / "src" / "chipcustoms"
+    big = {
+        p.relative_to(pkg).as_posix(): n
+        for p in pkg.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert not big, big

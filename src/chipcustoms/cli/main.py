@@ -29,7 +29,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from chipcustoms import __version__
+from chipcustoms import __version__, settings
 from chipcustoms.errors import ChipCustomsError
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ def screen(
         raise ChipCustomsError(f"--per: unknown column(s) {bad}; use some of {sorted(known)}")
     if mode not in ("budget", "threshold"):
         raise ChipCustomsError(f"--mode must be budget or threshold, got {mode!r}")
-    db = db or os.environ.get("CHIPCUSTOMS_DB")
+    db = db or settings.get("db")
     if input != "-" and not Path(input).exists():
         raise ChipCustomsError(f"{input}: file not found")
     if batch_rows is not None and batch_rows < 1:
@@ -381,6 +381,19 @@ def reasons(
         return
     for r in registry(refs):
         out.print(f"[bold]{r.code}[/] ({r.source}, {r.category}): {r.meaning}", highlight=False)
+
+
+@app.command("settings")
+def settings_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Every setting read from the environment: variable, type, default, value in force, help."""
+    rows = settings.rows()
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
+    for r in rows:
+        value = "-" if r["value"] is None else r["value"]
+        typer.echo(f"{r['name']:<16} {r['env']:<30} {value!s:<12} ({r['source']})")
+        typer.echo(f"{'':<16} {r['help']}")
 
 
 @app.command()

@@ -9,13 +9,13 @@ aggregates in CTEs joined back by line index. Conditions were checked by
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from dataclasses import dataclass
 
 import duckdb
 import polars as pl
 
+from chipcustoms import settings
 from chipcustoms.errors import RuleError
 from chipcustoms.policy.packs import PLACEHOLDER, LoadedPack, Rule
 from chipcustoms.policy.sqlexpr import check, columns_of
@@ -25,7 +25,7 @@ IDX = "__i"
 
 def connect(**config: str | bool | int | float | list[str]) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection; ``CHIPCUSTOMS_THREADS`` caps its threads (one per Dask worker)."""
-    threads = os.environ.get("CHIPCUSTOMS_THREADS")
+    threads = settings.get("threads")
     if threads:
         config = {"threads": int(threads), **config}
     return duckdb.connect(config=config)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from chipcustoms import settings
 from chipcustoms.errors import StoreError
 from chipcustoms.store import tables as t
 from chipcustoms.store.audit import GENESIS, current_actor, entry_hash
@@ -38,11 +38,11 @@ def actor() -> str:
         fallback = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry in some containers
         fallback = "unknown"
-    return os.environ.get("CHIPCUSTOMS_USER") or fallback
+    return settings.get("user") or fallback
 
 
 def default_db_path() -> str:
-    return os.environ.get("CHIPCUSTOMS_DB") or "chipcustoms.db"
+    return settings.get("db") or "chipcustoms.db"
 
 
 def alembic_config(connection: sa.Connection) -> Config:

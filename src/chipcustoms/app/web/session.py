@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 
 from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from chipcustoms import settings
 from chipcustoms.app.state import state
 from chipcustoms.app.users import User, check_password, password_hash
 from chipcustoms.store.pages import login_record
 
 COOKIE = "chipcustoms_session"
-DEFAULT_SECONDS = 8 * 3600
 _DUMMY = password_hash(secrets.token_urlsafe(16))  # checked against when the name is unknown
 
 
@@ -47,7 +46,7 @@ class Session:
 
 
 def max_age() -> int:
-    return int(os.environ.get("CHIPCUSTOMS_SESSION_SECONDS", DEFAULT_SECONDS))
+    return int(settings.get("session_seconds"))
 
 
 def serializer(request: Request) -> URLSafeTimedSerializer:
@@ -56,7 +55,7 @@ def serializer(request: Request) -> URLSafeTimedSerializer:
 
 
 def new_secret() -> str:
-    return os.environ.get("CHIPCUSTOMS_SECRET") or secrets.token_urlsafe(32)
+    return settings.get("secret") or secrets.token_urlsafe(32)
 
 
 def _fingerprint(password_hash: str) -> str:
