@@ -1,0 +1,125 @@
+"""Commands that show reference data in force: catalog, policies, reasons, settings, mappings."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+from rich.table import Table
+
+from chipcustoms import settings
+from chipcustoms.cli.common import (
+    app,
+    out,
+)
+
+
+@app.command()
+def catalog(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    sources: bool = typer.Option(False, "--sources", help="Also list every cited source."),
+) -> None:
+    """List the accelerator catalog with derived TPP, performance density and ECCN."""
+    from chipcustoms.recognise.catalog import load_catalog
+
+    cat = load_catalog()
+    frame = cat.frame()
+    if as_json:
+        out.print_json(frame.drop("hs_headings").write_json())
+        return
+    out.print(f"catalog {cat.version} ({len(cat.models)} models)")
+    for vf, path in zip(cat.vendors, cat.files, strict=True):
+        out.print(
+            f"  {vf.vendor_name} {vf.version} ({path.name}): {len(vf.models)} models, "
+            f"sources {', '.join(vf.sources)}",
+            highlight=False,
+        )
+        if sources:
+            for key, src in vf.sources.items():
+                out.print(
+                    f"    {key}: {src.title}" + (f" [{src.ref}]" if src.ref else ""),
+                    highlight=False,
+                )
+    table = Table("model", "segment", "TPP", "PD", "ECCN", "price USD")
+    table.columns[0].no_wrap = True
+    for m in cat.models:
+        c = m.classification
+        price = f"{m.price_usd.low:,.0f}-{m.price_usd.high:,.0f}" if m.price_usd else "n/f"
+        table.add_row(
+            m.id,
+            m.segment,
+            f"{c.tpp:,.0f}" if c.tpp else "-",
+            f"{c.pd:.2f}" if c.pd else "-",
+            c.eccn,
+            price,
+        )
+    out.print(table)
+
+
+@app.command()
+def policies(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """List the bundled policy packs and their rules, with versions and sources."""
+    from chipcustoms.policy.packs import load_packs
+
+    packs = load_packs()
+    if as_json:
+        out.print_json(json.dumps([lp.pack.model_dump(mode="json") for lp in packs]))
+        return
+    for lp in packs:
+        p = lp.pack
+        out.print(
+            f"[bold]{p.id}[/] {p.version} ({p.effective_from} .. "
+            f"{p.effective_to or 'open'}) #{lp.digest}: {p.title}"
+        )
+        out.print(f"  source: {p.source}", highlight=False)
+        for r in p.rules:
+            floor = f", floor {r.floor}" if r.floor else ""
+            out.print(
+                f"  - {r.id}@{r.version} [bold]{r.code}[/] ({r.category}, weight "
+                f"{r.weight:.2f}{floor}): {r.title}",
+                highlight=False,
+            )
+            out.print(f"      source: {r.source}", highlight=False, style="dim")
+        out.print()
+
+
+@app.command()
+def reasons(
+    as_markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown reference."),
+) -> None:
+    """List every reason code an assessment can carry, with its source and meaning."""
+    from chipcustoms.assess.pipeline import References
+    from chipcustoms.assess.reasons import markdown, registry
+
+    refs = References.load()
+    if as_markdown:
+        sys.stdout.write(markdown(refs))
+        return
+    for r in registry(refs):
+        out.print(f"[bold]{r.code}[/] ({r.source}, {r.category}): {r.meaning}", highlight=False)
+
+
+@app.command("settings")
+def settings_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Every setting read from the environment: variable, type, default, value in force, help."""
+    rows = settings.rows()
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
+    for r in rows:
+        value = "-" if r["value"] is None else r["value"]
+        typer.echo(f"{r['name']:<16} {r['env']:<30} {value!s:<12} ({r['source']})")
+        typer.echo(f"{'':<16} {r['help']}")
+
+
+@app.command()
+def mappings() -> None:
+    """List the bundled column mappings (use with --mapping NAME)."""
+    from chipcustoms.lines.mapping import bundled_mappings, load_mapping
+
+    for name in bundled_mappings():
+        m = load_mapping(name)
+        out.print(f"[bold]{name}[/]: {m.description} ({m.source})", highlight=False)

@@ -1,0 +1,154 @@
+"""The store and server commands: explain, db upgrade, serve, users, audit."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from chipcustoms.cli.common import (
+    Db,
+    app,
+    db_app,
+    db_path,
+    err,
+    out,
+)
+from chipcustoms.errors import ChipCustomsError
+
+users_app = typer.Typer(help="Users of the server and their API keys.", no_args_is_help=True)
+
+
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+
+
+@app.command()
+def explain(
+    declaration_id: str = typer.Argument(
+        ..., metavar="DECLARATION_ID", help="Declaration id as stored."
+    ),
+    item: int = typer.Option(1, "--item", "-i", help="Goods item number."),
+    db: Db = None,
+    as_json: bool = typer.Option(False, "--json", help="Print the stored record as JSON."),
+) -> None:
+    """Print why a stored line got its channel: reasons, evidence, history and case."""
+    from chipcustoms.store import open_store
+
+    path = db_path(db)
+    if "://" not in path and not Path(path).exists():
+        raise ChipCustomsError(f"{path}: no store here; screen with --db {path} first")
+    store = open_store(path)
+    record = store.line(declaration_id, item)
+    if record is None:
+        items = store.items_of(declaration_id)
+        hint = f"; it has items {items}" if items else ""
+        raise ChipCustomsError(f"{declaration_id} item {item} is not in {path}{hint}")
+    if as_json:
+        out.print_json(json.dumps(record, default=str))
+        return
+    from chipcustoms.cli.explain import render
+
+    render(record, out)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: Db = None) -> None:
+    """Create the store or bring its schema to this version (Alembic)."""
+    from chipcustoms.store import open_store
+
+    open_store(db_path(db), upgrade=True)
+    err.print(f"{db_path(db)}: schema is current")
+
+
+@app.command()
+def serve(
+    db: Db = None,
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(1, "--workers", help="uvicorn worker processes."),
+) -> None:
+    """Serve the API (OpenAPI at /docs); the store must be at this version's schema."""
+    import uvicorn
+
+    from chipcustoms.app.api import create_app
+
+    app_ = create_app(db_path(db))
+    uvicorn.run(app_, host=host, port=port, workers=workers, log_level="warning")
+
+
+@users_app.command("add")
+def users_add(
+    name: str = typer.Argument(...),
+    role: str = typer.Option(..., "--role", help="viewer, analyst, inspector or admin."),
+    office: str | None = typer.Option(None, "--office", help="Limit to this office's cases."),
+    db: Db = None,
+) -> None:
+    """Add a user and print their API key (shown once, stored hashed)."""
+    from chipcustoms.store import open_store
+    from chipcustoms.store.access import add_user
+
+    print(add_user(open_store(db_path(db)), name, role, office))
+
+
+@users_app.command("list")
+def users_list(db: Db = None) -> None:
+    """List users, roles, offices and whether they are revoked."""
+    from chipcustoms.store import open_store
+    from chipcustoms.store.access import list_users
+
+    for u in list_users(open_store(db_path(db))):
+        state = f"revoked {u['revoked_at']}" if u["revoked_at"] else "active"
+        out.print(f"{u['name']}\t{u['role']}\t{u['office'] or '*'}\t{state}", highlight=False)
+
+
+@users_app.command("revoke")
+def users_revoke(name: str = typer.Argument(...), db: Db = None) -> None:
+    """Revoke a user's API key (the user stays, for the audit trail)."""
+    from chipcustoms.store import open_store
+    from chipcustoms.store.access import revoke_user
+
+    revoke_user(open_store(db_path(db)), name)
+    err.print(f"{name}: revoked")
+
+
+@users_app.command("set-password")
+def users_set_password(name: str = typer.Argument(...), db: Db = None) -> None:
+    """Set the web-login password, read from the first line of stdin."""
+    from chipcustoms.store import open_store
+    from chipcustoms.store.access import set_password
+
+    set_password(open_store(db_path(db)), name, sys.stdin.readline().rstrip("\n"))
+    err.print(f"{name}: password set")
+
+
+@audit_app.command("verify")
+def audit_verify(db: Db = None) -> None:
+    """Prove the audit chain intact, or name the first broken entry (exit code 1)."""
+    from chipcustoms.store import open_store
+    from chipcustoms.store.audit import verify
+
+    verdict = verify(open_store(db_path(db), upgrade=False).audit_entries())
+    if not verdict.intact:
+        err.print(f"audit chain broken at entry {verdict.broken_at}: {verdict.problem}")
+        raise typer.Exit(1)
+    err.print(f"audit chain intact: {verdict.entries} entries")
+
+
+@audit_app.command("export")
+def audit_export(
+    output: str = typer.Option("-", "--output", "-o", help="JSONL file, - for stdout."),
+    db: Db = None,
+) -> None:
+    """Write the audit log as JSON lines, in chain order."""
+    from chipcustoms.store import open_store
+    from chipcustoms.store.audit import to_jsonl
+
+    entries = open_store(db_path(db), upgrade=False).audit_entries()
+    with contextlib.ExitStack() as stack:
+        sink = sys.stdout if output == "-" else stack.enter_context(open(output, "w"))
+        sink.writelines(to_jsonl(entries))
