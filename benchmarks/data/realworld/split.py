@@ -4,8 +4,11 @@ Run once:  python benchmarks/data/realworld/split.py POOL.csv
 The split is random but reproducible: a fixed seed, stratified on is_accelerator so that both
 parts keep the ~40 % accelerator share. It refuses to overwrite existing dev.csv / heldout.csv:
 the held-out part is drawn once and never re-drawn (and never tuned on).
+Lines whose description (case-insensitive, whitespace-normalised) already occurs in tests/ or in
+src/chipcustoms/refdata/ when the split is drawn are pinned to dev: the held-out part must be text
+the project has never seen. The remaining lines are drawn at random.
 To reproduce the draw, concatenate dev.csv and heldout.csv, sort by `id`, and run this script on
-that pool into an empty folder (--out DIR).
+that pool into an empty folder (--out DIR) from the same commit.
 """
 
 from __future__ import annotations
@@ -13,10 +16,30 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import re
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
 
 SEED = 20261206
 HELDOUT_SHARE = 0.36
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def project_text() -> str:
+    """Everything the resolver or its tests could have been tuned on."""
+    parts = []
+    for folder in (ROOT / "tests", ROOT / "src" / "chipcustoms" / "refdata"):
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                try:
+                    parts.append(norm(p.read_text(encoding="utf-8")))
+                except UnicodeDecodeError:
+                    continue
+    return "\n".join(parts)
 
 
 def main() -> None:
@@ -31,11 +54,14 @@ def main() -> None:
         reader = csv.DictReader(f)
         fields = list(reader.fieldnames or [])
         rows = sorted(reader, key=lambda r: r["id"])
+    seen = project_text()
+    pinned = [r for r in rows if norm(r["description"]) in seen]
+    free = [r for r in rows if norm(r["description"]) not in seen]
     rng = random.Random(SEED)
     held: list[dict[str, str]] = []
-    dev: list[dict[str, str]] = []
+    dev: list[dict[str, str]] = list(pinned)
     for flag in ("true", "false"):
-        group = [r for r in rows if r["is_accelerator"] == flag]
+        group = [r for r in free if r["is_accelerator"] == flag]
         rng.shuffle(group)
         k = round(len(group) * HELDOUT_SHARE)
         held += group[:k]
@@ -45,7 +71,7 @@ def main() -> None:
             w = csv.DictWriter(f, fieldnames=fields)
             w.writeheader()
             w.writerows(sorted(part, key=lambda r: r["id"]))
-    print(f"dev {len(dev)} lines, held-out {len(held)} lines (seed {SEED})")
+    print(f"dev {len(dev)} lines ({len(pinned)} pinned), held-out {len(held)} lines (seed {SEED})")
 
 
 if __name__ == "__main__":
