@@ -1,0 +1,116 @@
+"""The real-world labelled set (benchmarks/data/realworld): format, counts, labels, and that the
+held-out part stays unseen. Held-out lines are compared, never printed: failures name row numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from chipcustoms.devset import read_labelled
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "benchmarks" / "data" / "realworld"
+CLASSES = {
+    "datacenter",
+    "workstation",
+    "flagship_consumer",
+    "consumer",
+    "mining",
+    "system",
+    "generic_ai",
+    "accessory",
+    "other",
+}
+AI_CLASSES = {"datacenter", "workstation", "flagship_consumer", "system", "generic_ai"}
+KINDS = {"ruling", "court", "seizure", "trade_record", "other"}
+ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
+DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def dev() -> list[dict[str, str]]:
+    return rows("dev.csv")
+
+
+@pytest.fixture(scope="module")
+def held() -> list[dict[str, str]]:
+    return rows("heldout.csv")
+
+
+@pytest.mark.parametrize("name", ["dev.csv", "heldout.csv"])
+def test_parses_as_a_labelled_set(name: str) -> None:
+    df = read_labelled(DATA / name)
+    assert df.height == len(rows(name))
+
+
+def test_counts(dev: list[dict[str, str]], held: list[dict[str, str]]) -> None:
+    every = dev + held
+    acc = [r for r in every if r["is_accelerator"] == "true"]
+    assert len(every) >= 130 and len(acc) >= 45
+    assert len(held) >= 45
+    assert sum(r["is_accelerator"] == "true" for r in held) >= 15
+    assert 0.3 <= len(acc) / len(every) <= 0.5
+
+
+def test_labels_valid(dev: list[dict[str, str]], held: list[dict[str, str]]) -> None:
+    bad = []
+    for name, part in (("dev", dev), ("heldout", held)):
+        for i, r in enumerate(part, start=2):
+            eid, acc = r["expected_id"], r["is_accelerator"]
+            ok = (
+                acc in {"true", "false"}
+                and r["class"] in CLASSES
+                and r["source_kind"] in KINDS
+                and r["source_url"].startswith(("http://", "https://"))
+                and (not r["source_date"] or DATE.match(r["source_date"]))
+                and (not r["units"] or (r["units"].isdigit() and int(r["units"]) > 0))
+                and r["language"] in {"en", "zh", "hu"}
+                and (not eid or ID.match(eid))
+                and r["description"].strip() == r["description"] != ""
+                and re.match(r"^rw-\d{3}$", r["id"])
+            )
+            if acc == "true":  # an accelerator line has an id and an AI class
+                ok = ok and bool(eid) and r["class"] in AI_CLASSES
+            else:  # a non-accelerator never expects the generic accelerator class
+                ok = ok and eid != "accelerator-unknown"
+            if r["class"] in {"accessory", "other"}:
+                ok = ok and acc == "false" and eid == ""
+            if not ok:
+                bad.append(f"{name} row {i}")
+    assert not bad, bad
+
+
+def test_no_duplicates(dev: list[dict[str, str]], held: list[dict[str, str]]) -> None:
+    descs = [norm(r["description"]) for r in dev + held]
+    ids = [r["id"] for r in dev + held]
+    assert len(set(descs)) == len(descs)
+    assert len(set(ids)) == len(ids)
+
+
+def test_heldout_unseen(held: list[dict[str, str]], dev: list[dict[str, str]]) -> None:
+    """No held-out description occurs in dev, in tests/ (this file aside) or in the refdata."""
+    texts = [norm(r["description"]) for r in dev]
+    for folder in (ROOT / "tests", ROOT / "src" / "chipcustoms" / "refdata"):
+        for p in sorted(folder.rglob("*")):
+            if not p.is_file() or p.resolve() == Path(__file__).resolve():
+                continue
+            try:
+                texts.append(norm(p.read_text(encoding="utf-8")))
+            except UnicodeDecodeError:
+                continue
+    corpus = "\n".join(texts)
+    leaked = [i for i, r in enumerate(held, start=2) if norm(r["description"]) in corpus]
+    assert not leaked, f"held-out rows found elsewhere: {leaked}"
