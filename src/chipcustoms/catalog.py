@@ -89,17 +89,43 @@ class Weight(_Strict):
 AIClass = Literal["datacenter", "workstation", "flagship_consumer", "mining", "consumer", "none"]
 # The classes whose models make a line ``is_accelerator = true`` (docs/recognition.md).
 COUNTING_CLASSES: frozenset[str] = frozenset({"datacenter", "workstation", "flagship_consumer"})
-_CLASS_OF_SEGMENT = {"datacenter": "datacenter", "workstation": "workstation", "consumer": "consumer"}
+_CLASS_OF_SEGMENT = {
+    "datacenter": "datacenter",
+    "workstation": "workstation",
+    "consumer": "consumer",
+}
 # Figures a model may declare `missing` (the spec sheet does not publish them).
 MISSABLE: frozenset[str] = frozenset(
-    {"dense_tops", "die_area_mm2", "memory_gb", "bandwidth_gbs", "tdp_w", "pci_ids",
-     "part_numbers", "price_usd", "weight_kg"}
+    {
+        "dense_tops",
+        "die_area_mm2",
+        "memory_gb",
+        "bandwidth_gbs",
+        "tdp_w",
+        "pci_ids",
+        "part_numbers",
+        "price_usd",
+        "weight_kg",
+    }
 )
 # Fields a per-value citation (`cite`) may name.
 CITABLE: frozenset[str] = frozenset(
-    {"dense_tops", "die_area_mm2", "memory_gb", "memory_type", "bandwidth_gbs", "tdp_w",
-     "form_factor", "year", "pci_ids", "part_numbers", "aliases", "ai_class", "units",
-     "possible"}
+    {
+        "dense_tops",
+        "die_area_mm2",
+        "memory_gb",
+        "memory_type",
+        "bandwidth_gbs",
+        "tdp_w",
+        "form_factor",
+        "year",
+        "pci_ids",
+        "part_numbers",
+        "aliases",
+        "ai_class",
+        "units",
+        "possible",
+    }
 )
 
 
@@ -432,18 +458,21 @@ def check_catalog(cat: Catalog) -> list[Finding]:
             if not m._figure(fig):
                 how = "declared missing" if fig in m.missing else "undeclared"
                 detail = m.missing_note or "" if fig in m.missing else "not in the catalog"
-                out.append(Finding(kind="model", id=m.id, problem=f"missing {fig} ({how})",
-                                   detail=detail))
+                out.append(
+                    Finding(kind="model", id=m.id, problem=f"missing {fig} ({how})", detail=detail)
+                )
         for fig in sorted(CITABLE & set(Specs.model_fields)):
             if not m._figure(fig):
                 continue
             keys = m.cite.get(fig) or m.specs.spec_sources
             if not keys:
-                out.append(Finding(kind="model", id=m.id, problem="no source for a value",
-                                   detail=fig))
+                out.append(
+                    Finding(kind="model", id=m.id, problem="no source for a value", detail=fig)
+                )
             elif all(titles.get((m.vendor, k), "").startswith(_GK_PREFIX) for k in keys):
-                out.append(Finding(kind="model", id=m.id, problem="general-knowledge source",
-                                   detail=fig))
+                out.append(
+                    Finding(kind="model", id=m.id, problem="general-knowledge source", detail=fig)
+                )
         if not m.pci_ids:
             note = " (declared missing)" if "pci_ids" in m.missing else ""
             out.append(Finding(kind="model", id=m.id, problem="no PCI id", detail=note.strip()))
