@@ -163,3 +163,71 @@ def test_partner_part_numbers_keep_d_variants_apart() -> None:
         "GV-N4090AORUSM-24GD": "nvidia-rtx-4090",
         "TUF-RTX5090D-32G-GAMING": "nvidia-rtx-5090d",
     }
+
+
+def test_catalog_breadth_models_systems_vendors() -> None:
+    cat = load_catalog()
+    assert len(cat.models) >= 120
+    assert len(cat.systems) >= 40
+    assert len({s.vendor for s in cat.systems if s.vendor}) >= 10
+    for s in cat.systems:
+        assert s.models or s.accelerator is None, s.id
+        assert all(m in cat.by_id for m in s.models), s.id
+
+
+def test_every_cited_source_key_exists_and_cited_fields_have_values() -> None:
+    cat = load_catalog()
+    for vf in cat.vendors:
+        for m in vf.models:
+            keys = [k for ks in m.cite.values() for k in ks] + list(m.specs.spec_sources)
+            assert set(keys) <= set(vf.sources), m.id
+            for field in m.cite:
+                assert m._figure(field) not in (None, [], {}), f"{m.id} cites empty {field}"
+
+
+def test_ai_class_is_written_on_every_bundled_model() -> None:
+    import yaml
+
+    from chipcustoms.recognise.catalog import COUNTING_CLASSES
+
+    cat = load_catalog()
+    for path in cat.files:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for m in raw["models"]:
+            assert "ai_class" in m, f"{path.name} [{m['id']}]"
+    by = cat.by_id
+    assert by["nvidia-h100-sxm"].is_accelerator and by["nvidia-rtx-4090"].is_accelerator
+    assert not by["nvidia-rtx-3060"].is_accelerator
+    assert by["nvidia-cmp-170hx"].ai_class == "mining" and "mining" not in COUNTING_CLASSES
+
+
+def test_missing_figures_need_a_note_and_must_be_absent(tmp_path: Path) -> None:
+    body = "  - {id: acme-x1, model: X1, segment: datacenter, ai_class: datacenter, %s}\n"
+    path = _write(tmp_path, GOOD_HEAD + body % "missing: [die_area_mm2]")
+    with pytest.raises(ReferenceDataError, match="missing_note"):
+        load_catalog([path])
+    path = _write(
+        tmp_path,
+        GOOD_HEAD + body % "missing: [die_area_mm2], missing_note: n, specs: {die_area_mm2: 5}",
+    )
+    with pytest.raises(ReferenceDataError, match="listed as missing"):
+        load_catalog([path])
+
+
+def test_new_models_declare_what_is_missing() -> None:
+    from chipcustoms.recognise.catalog import check_catalog
+
+    cat = load_catalog()
+    undeclared = [f for f in check_catalog(cat) if "undeclared" in f.problem]
+    new_ids = {m.id for m in cat.models if "missing_note" in m.model_fields_set or m.cite}
+    assert not [f for f in undeclared if f.id in new_ids]
+
+
+def test_catalog_check_runs() -> None:
+    from typer.testing import CliRunner
+
+    from chipcustoms.cli.main import app
+
+    result = CliRunner().invoke(app, ["catalog", "--check"])
+    assert result.exit_code == 0, result.output
+    assert "models (" in result.output and "systems (" in result.output

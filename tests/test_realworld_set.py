@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from chipcustoms.devset import read_labelled
+from chipcustoms.recognise.devset import read_labelled
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "data" / "realworld"

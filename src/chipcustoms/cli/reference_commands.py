@@ -19,11 +19,17 @@ from chipcustoms.cli.common import (
 def catalog(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     sources: bool = typer.Option(False, "--sources", help="Also list every cited source."),
+    check: bool = typer.Option(
+        False, "--check", help="List incomplete models and systems, and why, with counts."
+    ),
 ) -> None:
     """List the accelerator catalog with derived TPP, performance density and ECCN."""
-    from chipcustoms.recognise.catalog import load_catalog
+    from chipcustoms.recognise.catalog import check_catalog, format_findings, load_catalog
 
     cat = load_catalog()
+    if check:
+        out.print(format_findings(cat, check_catalog(cat)), highlight=False, markup=False)
+        return
     frame = cat.frame()
     if as_json:
         out.print_json(frame.drop("hs_headings").write_json())

@@ -197,8 +197,13 @@ def _parse_lines(text: str) -> Capture:
             devices.append(Device(name=label, pci_id=f"1002:{m.group(2)}"))
             kinds.add("rocm-smi")
         elif m := re.match(r"^\|\s*(\d+)\s+((?:Ascend)?\s*9\d\d\w*(?:-\w+)?)\s+\|", line):
-            name = m.group(2)
-            devices.append(Device(name=name if "Ascend" in name else f"Ascend {name}"))
+            name = m.group(2).replace(" ", "")
+            # npu-smi prints the bare family name "Ascend910" on 910C (Atlas A3) boards: it names
+            # no generation, so the device is counted but left unidentified.
+            family_only = name.removeprefix("Ascend") == "910"
+            devices.append(
+                Device(name=None if family_only else f"Ascend {name.removeprefix('Ascend')}")
+            )
             kinds.add("npu-smi info")
         elif m := _PLAIN.match(line):
             devices.append(Device(pci_id=f"{m.group(1)}:{m.group(2)}".lower()))

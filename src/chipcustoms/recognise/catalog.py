@@ -87,6 +87,56 @@ class Weight(_Strict):
         return self
 
 
+AIClass = Literal["datacenter", "workstation", "flagship_consumer", "mining", "consumer", "none"]
+# The classes whose models make a line ``is_accelerator = true`` (docs/recognition.md).
+COUNTING_CLASSES: frozenset[str] = frozenset({"datacenter", "workstation", "flagship_consumer"})
+_CLASS_OF_SEGMENT = {
+    "datacenter": "datacenter",
+    "workstation": "workstation",
+    "consumer": "consumer",
+}
+# Figures a model may declare `missing` (the spec sheet does not publish them).
+MISSABLE: frozenset[str] = frozenset(
+    {
+        "dense_tops",
+        "die_area_mm2",
+        "memory_gb",
+        "bandwidth_gbs",
+        "tdp_w",
+        "pci_ids",
+        "part_numbers",
+        "price_usd",
+        "weight_kg",
+    }
+)
+# Fields a per-value citation (`cite`) may name.
+CITABLE: frozenset[str] = frozenset(
+    {
+        "dense_tops",
+        "die_area_mm2",
+        "memory_gb",
+        "memory_type",
+        "bandwidth_gbs",
+        "tdp_w",
+        "form_factor",
+        "year",
+        "pci_ids",
+        "part_numbers",
+        "aliases",
+        "ai_class",
+        "units",
+        "possible",
+    }
+)
+
+
+def _check_cite(v: dict[str, list[str]]) -> dict[str, list[str]]:
+    unknown = sorted(set(v) - CITABLE)
+    if unknown:
+        raise ValueError(f"cite names unknown field(s) {unknown}; use {sorted(CITABLE)}")
+    return v
+
+
 class EndUseControl(_Strict):
     id: str
     summary: str
@@ -111,6 +161,46 @@ class Accelerator(_Strict):
     end_use_controls: list[EndUseControl] = Field(default_factory=list)
     notes: str | None = None
     vendor: str = ""
+    ai_class: AIClass = "none"
+    missing: list[str] = Field(default_factory=list)
+    missing_note: str | None = None
+    cite: dict[str, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_class(cls, data: object) -> object:
+        """Files written before `ai_class` existed: the class follows the segment."""
+        if isinstance(data, dict) and "ai_class" not in data and "segment" in data:
+            data = {**data, "ai_class": _CLASS_OF_SEGMENT.get(str(data["segment"]), "none")}
+        return data
+
+    @field_validator("cite")
+    @classmethod
+    def _cite_fields(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        return _check_cite(v)
+
+    @model_validator(mode="after")
+    def _missing_is_explained(self) -> Accelerator:
+        unknown = sorted(set(self.missing) - MISSABLE)
+        if unknown:
+            raise ValueError(f"missing names unknown figure(s) {unknown}; use {sorted(MISSABLE)}")
+        if self.missing and not self.missing_note:
+            raise ValueError("a model with `missing` figures needs a `missing_note`")
+        present = [f for f in self.missing if self._figure(f)]
+        if present:
+            raise ValueError(f"figure(s) {present} are listed as missing but have a value")
+        return self
+
+    def _figure(self, name: str) -> object:
+        """The value of one figure named in MISSABLE or CITABLE (None / empty when absent)."""
+        if name in Specs.model_fields:
+            return getattr(self.specs, name)
+        return getattr(self, name, None)
+
+    @property
+    def is_accelerator(self) -> bool:
+        """Whether a line carrying this model counts as an AI accelerator line."""
+        return self.ai_class in COUNTING_CLASSES
 
     @field_validator("id")
     @classmethod
@@ -154,6 +244,7 @@ class VendorFile(_Strict):
             cited += [m.price_usd.source] if m.price_usd else []
             cited += [m.weight_kg.source] if m.weight_kg and m.weight_kg.source else []
             cited += [c.source for c in m.end_use_controls if c.source]
+            cited += [k for keys in m.cite.values() for k in keys]
             missing = sorted(set(cited) - set(self.sources))
             if missing:
                 raise ValueError(f"model {m.id}: cites unknown source key(s) {missing}")
@@ -169,6 +260,29 @@ class System(_Strict):
     units: int = Field(gt=0)
     accelerator: str | None = None  # null: the buyer chooses; the text must name the model
     source: str
+    vendor: str | None = None
+    possible: list[str] = Field(default_factory=list)  # catalog ids the system can carry
+    weight_kg: Weight | None = None
+    cite: dict[str, list[str]] = Field(default_factory=dict)
+    notes: str | None = None
+
+    @field_validator("cite")
+    @classmethod
+    def _cite_fields(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        return _check_cite(v)
+
+    @model_validator(mode="after")
+    def _fixed_model_is_possible(self) -> System:
+        if self.accelerator and self.possible and self.accelerator not in self.possible:
+            raise ValueError(f"accelerator {self.accelerator!r} is not among `possible`")
+        if len(set(self.possible)) != len(self.possible):
+            raise ValueError("`possible` lists a model twice")
+        return self
+
+    @property
+    def models(self) -> list[str]:
+        """Every catalog id this system can carry (the fixed one, else the possible ones)."""
+        return self.possible or ([self.accelerator] if self.accelerator else [])
 
 
 class SystemsFile(_Strict):
@@ -179,8 +293,11 @@ class SystemsFile(_Strict):
     @model_validator(mode="after")
     def _citations_resolve(self) -> SystemsFile:
         for s in self.systems:
-            if s.source not in self.sources:
-                raise ValueError(f"system {s.id}: cites unknown source key {s.source!r}")
+            cited = [s.source, *(k for keys in s.cite.values() for k in keys)]
+            cited += [s.weight_kg.source] if s.weight_kg and s.weight_kg.source else []
+            missing = sorted(set(cited) - set(self.sources))
+            if missing:
+                raise ValueError(f"system {s.id}: cites unknown source key(s) {missing}")
         return self
 
 
@@ -215,6 +332,11 @@ class Catalog:
                 raise ReferenceDataError(
                     f"{systems_file} [{sys_.id}]: accelerator {sys_.accelerator!r} "
                     "is not in the catalog"
+                )
+            unknown = sorted(set(sys_.possible) - set(self.by_id))
+            if unknown:
+                raise ReferenceDataError(
+                    f"{systems_file} [{sys_.id}]: possible model(s) {unknown} not in the catalog"
                 )
 
     @property
@@ -303,3 +425,86 @@ def load_catalog(paths: Iterable[Path] | None = None) -> Catalog:
         systems_file = REFDATA / "catalog" / SYSTEMS_FILE
     systems = _load_systems(systems_file) if systems_file else []
     return Catalog([_load_vendor(p) for p in files], files, systems, systems_file)
+
+
+class Finding(BaseModel):
+    """One reason a catalog entry is incomplete (``chipcustoms catalog --check``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["model", "system"]
+    id: str
+    problem: str
+    detail: str = ""
+
+
+_GK_PREFIX = "general knowledge"
+_NEEDED = ("dense_tops", "die_area_mm2")
+
+
+def check_catalog(cat: Catalog) -> list[Finding]:
+    """Every model and system that is incomplete, and why.
+
+    Models: a figure TPP/PD needs (dense TOPS, die area) absent, declared `missing` or not;
+    a spec value with no source (per-value `cite`, else the model's `spec_sources`); a value
+    cited only to a general-knowledge key; no PCI id; no price; no mass. Systems: no model it
+    can carry, no mass, no vendor.
+    """
+    out: list[Finding] = []
+    titles = {
+        (vf.vendor_name, key): src.title for vf in cat.vendors for key, src in vf.sources.items()
+    }
+    for m in cat.models:
+        for fig in _NEEDED:
+            if not m._figure(fig):
+                how = "declared missing" if fig in m.missing else "undeclared"
+                detail = m.missing_note or "" if fig in m.missing else "not in the catalog"
+                out.append(
+                    Finding(kind="model", id=m.id, problem=f"missing {fig} ({how})", detail=detail)
+                )
+        for fig in sorted(CITABLE & set(Specs.model_fields)):
+            if not m._figure(fig):
+                continue
+            keys = m.cite.get(fig) or m.specs.spec_sources
+            if not keys:
+                out.append(
+                    Finding(kind="model", id=m.id, problem="no source for a value", detail=fig)
+                )
+            elif all(titles.get((m.vendor, k), "").startswith(_GK_PREFIX) for k in keys):
+                out.append(
+                    Finding(kind="model", id=m.id, problem="general-knowledge source", detail=fig)
+                )
+        if not m.pci_ids:
+            note = " (declared missing)" if "pci_ids" in m.missing else ""
+            out.append(Finding(kind="model", id=m.id, problem="no PCI id", detail=note.strip()))
+        if m.price_usd is None:
+            out.append(Finding(kind="model", id=m.id, problem="no price"))
+        if m.weight_kg is None:
+            out.append(Finding(kind="model", id=m.id, problem="no mass"))
+    for s in cat.systems:
+        if not s.models:
+            out.append(Finding(kind="system", id=s.id, problem="no model it can carry"))
+        if s.weight_kg is None:
+            out.append(Finding(kind="system", id=s.id, problem="no mass"))
+        if not s.vendor:
+            out.append(Finding(kind="system", id=s.id, problem="no vendor"))
+    return out
+
+
+def format_findings(cat: Catalog, findings: list[Finding]) -> str:
+    """The `catalog --check` report: one line per finding, then counts."""
+    from collections import Counter
+
+    lines = [
+        f"{f.kind} {f.id}: {f.problem}" + (f" - {f.detail}" if f.detail else "") for f in findings
+    ]
+    by_problem = Counter(f.problem for f in findings)
+    incomplete_m = len({f.id for f in findings if f.kind == "model"})
+    incomplete_s = len({f.id for f in findings if f.kind == "system"})
+    lines.append("")
+    lines.append(
+        f"{len(cat.models)} models ({incomplete_m} incomplete), "
+        f"{len(cat.systems)} systems ({incomplete_s} incomplete), {len(findings)} findings"
+    )
+    lines += [f"  {n:4d}  {problem}" for problem, n in sorted(by_problem.items())]
+    return "\n".join(lines)

@@ -127,6 +127,7 @@ class Resolver:
         )
         self._systems = {s.id: s for s in self.catalog.systems}
         self.pci_to_id = {pci: m.id for m in self.catalog.models for pci in m.pci_ids}
+        self._counting_ids = [m.id for m in self.catalog.models if m.is_accelerator]
         self.part_patterns = [
             (re.compile(p, re.IGNORECASE), m.id)
             for m in self.catalog.models
@@ -468,7 +469,8 @@ class Resolver:
         )
         return d.with_columns(
             pl.when(kept).then(model).otherwise(generic).alias("accelerator_id"),
-            kept.alias("is_accelerator"),
+            # A recognised model counts only when its ai_class does (docs/recognition.md).
+            (kept & model.is_in(self._counting_ids)).alias("is_accelerator"),
             units.alias("units_per_item"),
             final_conf.alias("resolution_confidence"),
             pl.when(kept)
