@@ -175,7 +175,8 @@ def test_cli_train_models_simulate(tmp_path: Path, lines: pl.DataFrame) -> None:
     payload = json.loads(got.stdout)
     assert {r["arm"] for r in payload["overall"]} == {"exploit", "explore"}
     for r in payload["periods"]:
-        assert r["inspected"] == r["lines"] // 10 and r["found"] <= r["oracle"]
+        # the screening run's budget rounding (selection.py): half a line rounds up
+        assert r["inspected"] == int(r["lines"] * 0.1 + 0.5) and r["found"] <= r["oracle"]
     assert plot.stat().st_size > 0
 
 

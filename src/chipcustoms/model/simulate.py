@@ -17,8 +17,8 @@ import numpy as np
 import polars as pl
 
 from chipcustoms.assess.pipeline import References, enrich
+from chipcustoms.assess.selection import RED, Budgets, select
 from chipcustoms.errors import ChipCustomsError
-from chipcustoms.model.metrics import k_at
 from chipcustoms.model.risk_model import RiskModel
 
 PERIODS = {"day": "1d", "week": "1w", "month": "1mo"}
@@ -42,12 +42,20 @@ def _period_of(dates: pl.Series, start: dt.date, period: str) -> pl.Series:
     return days // (1 if period == "day" else 7)
 
 
-def _select(scores: np.ndarray, budget: int, n_random: int, rng: np.random.Generator) -> np.ndarray:
-    """Indices inspected: the top ``budget - n_random`` by score, the rest uniformly at random."""
-    ranked = np.argsort(-scores, kind="stable")[: budget - n_random]
-    rest = np.setdiff1d(np.arange(len(scores)), ranked)
-    drawn = rng.choice(rest, size=min(n_random, len(rest)), replace=False)
-    return np.concatenate([ranked, drawn])
+def _inspect(scores: np.ndarray, budgets: Budgets) -> np.ndarray:
+    """Indices sent to red by the screening run's own selection (ranked share, random share,
+    budget rounding), so the replay measures the policy that screening applies."""
+    frame = pl.DataFrame(
+        {
+            "__i": np.arange(len(scores), dtype=np.int64),
+            "risk_score": scores.astype(np.float64),
+            "floor_red": np.zeros(len(scores), dtype=bool),
+            "floor_yellow": np.zeros(len(scores), dtype=bool),
+            "top_category": pl.Series([None] * len(scores), dtype=pl.Utf8),
+        }
+    )
+    chosen, _ = select(frame, budgets)
+    return np.flatnonzero((chosen["channel"] == RED).to_numpy())
 
 
 def run(lines: pl.DataFrame, y: np.ndarray, refs: References, s: Settings) -> pl.DataFrame:
@@ -69,7 +77,6 @@ def run(lines: pl.DataFrame, y: np.ndarray, refs: References, s: Settings) -> pl
     arms = {"exploit": 0.0, "explore": s.random_share} if s.random_share > 0 else {"exploit": 0.0}
     rows = []
     for arm, share in arms.items():
-        rng = np.random.default_rng(s.seed)
         revealed = history.copy()
         for p in np.unique(period[~history]):
             model = RiskModel(params=s.params, seed=s.seed).fit(
@@ -77,8 +84,9 @@ def run(lines: pl.DataFrame, y: np.ndarray, refs: References, s: Settings) -> pl
             )
             idx = np.flatnonzero(period == p)
             scores = model.predict_proba(df[idx])[:, 1]
-            budget = k_at(len(idx), s.red)
-            chosen = idx[_select(scores, budget, round(budget * share), rng)]
+            budgets = Budgets(red=s.red, yellow=0, blue=0, random_share=share, seed=s.seed + int(p))
+            chosen = idx[_inspect(scores, budgets)]
+            budget = len(chosen)
             revealed[chosen] = True
             found, frauds = int(y[chosen].sum()), int(y[idx].sum())
             rows.append(
