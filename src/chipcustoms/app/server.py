@@ -50,5 +50,5 @@ def create_app(
     st.metrics.install(app)
     for module in (routes_screen, routes_cases, routes_ref):
         app.include_router(module.router)
-    web.mount(app)  # the pages (issue 7)
+    web.mount(app)  # the pages
     return app

@@ -70,7 +70,7 @@ def registry(refs: References) -> list[ReasonCode]:
 
 
 def screening_codes() -> list[ReasonCode]:
-    """Party screening (issue 5): one reason per (line, party role, listed entity) hit."""
+    """Party screening: one reason per (line, party role, listed entity) hit."""
     from chipcustoms.parties.party_scorer import CODE, settings
 
     cfg = settings()

@@ -26,7 +26,7 @@ class AnomalySetting(BaseModel):
 
 
 class ModelSetting(BaseModel):
-    """How the learned model's probability joins the risk score (issue 3)."""
+    """How the learned model's probability joins the risk score."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -594,11 +594,6 @@ def stream(
     )
 
 
-def iter_lines(result: StreamResult) -> Iterator[pl.DataFrame]:
-    """The accepted canonical lines, batch by batch (what the store keeps as declared)."""
-    return _lines(result.lines)
-
-
 def _lines(spills: list[tuple[str, pl.DataFrame]]) -> Iterator[pl.DataFrame]:
     schema = canonical_schema()
     for enriched, duplicates in spills:

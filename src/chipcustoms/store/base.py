@@ -289,7 +289,7 @@ class Store(ABC):
                 ).scalar_one()
             )
 
-    # --- issue 3: learned model versions ----------------------------------------------------
+    # --- learned model versions ----------------------------------------------------
     def save_model(self, record: dict[str, Any], *, activate: bool = True) -> int:
         """Store a trained version (JSON fields as dicts); the newest trained is active unless
         ``activate`` is False. Returns its version number."""
@@ -380,7 +380,7 @@ class Store(ABC):
         return pl.DataFrame([dict(r) for r in rows], infer_schema_length=None)
 
 
-    # --- issue 5: watchlists, allow-list, screening hits ------------------------------------
+    # --- watchlists, allow-list, screening hits ------------------------------------
     def save_watchlist(self, name: str, fmt: str, source: str, entities: pl.DataFrame) -> int:
         """Store ``entities`` as the next version of list ``name`` in one transaction.
 

@@ -130,7 +130,7 @@ overrides = sa.Table(
     sa.Column("at", sa.Text, nullable=False),
 )
 
-# --- issue 3: learned model versions ----------------------------------------------------------
+# --- learned model versions ----------------------------------------------------------
 # One row per trained version: the LightGBM model text and the fitted feature encodings (JSON)
 # are all the scorer needs, so a version can be activated, rolled back or replayed on its own.
 models = sa.Table(
@@ -166,7 +166,7 @@ audit = sa.Table(
     sa.Column("hash", sa.Text),
 )
 
-# --- issue 6: server ------------------------------------------------------------------------
+# --- server ------------------------------------------------------------------------
 users = sa.Table(
     "users",
     metadata,
@@ -198,7 +198,7 @@ jobs = sa.Table(
     sa.Column("finished_at", sa.Text),
 )
 
-# --- issue 5: watchlists, their entities, the allow-list, screening hits ---
+# --- watchlists, their entities, the allow-list, screening hits ---
 watchlists = sa.Table(
     "watchlists",
     metadata,
@@ -260,7 +260,7 @@ screening_hits = sa.Table(
     sa.Index("ix_screening_hits_line", "declaration_id", "item_no"),
 )
 
-# --- issue 7: web pages ---------------------------------------------------------------------
+# --- web pages ---------------------------------------------------------------------
 # The overview's aggregates (chipcustoms.store.views): one row per period, office, channel and
 # key of one kind, over the assessment in force of each line. `kind` 'model' (k1 accelerator) and
 # 'reason' (k1 top reason) are per day; 'route' (k1..k3 origin, shipped-from, destination) per

@@ -1,4 +1,4 @@
-"""The web front (issue 7): server-rendered pages over the same store, roles and office scoping
+"""The web front: server-rendered pages over the same store, roles and office scoping
 as the API. ``mount(app)`` adds the pages, their static files and their error pages.
 
 Pages: ``/login``, ``/queue``, ``/line/{declaration_id}/{item_no}``, ``/overview``, ``/search``,

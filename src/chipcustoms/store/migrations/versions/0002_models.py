@@ -1,4 +1,4 @@
-"""Model versions of the learned risk model (issue 3): the `models` table.
+"""Model versions of the learned risk model: the `models` table.
 
 Revision ID: 0002
 Revises: 0001

@@ -1,4 +1,4 @@
-"""Watchlists, their versions and entities, the allow-list and screening hits (issue 5).
+"""Watchlists, their versions and entities, the allow-list and screening hits.
 
 Revision ID: 0003
 Revises: 0002

@@ -1,4 +1,4 @@
-"""Web pages (issue 7): the overview's aggregate table and its watermark; search indexes.
+"""Web pages: the overview's aggregate table and its watermark; search indexes.
 
 Revision ID: 0005
 Revises: 0004
