@@ -43,7 +43,12 @@ def connect(**config: str | bool | int | float | list[str]) -> duckdb.DuckDBPyCo
     threads = settings.get("threads")
     if threads:
         config = {"threads": int(threads), **config}
-    return duckdb.connect(config={**config, **SANDBOX})
+    loosened = sorted(set(config) & set(SANDBOX))
+    if loosened:
+        raise ValueError(f"the rule connection's sandbox settings {loosened} are fixed")
+    # The sandbox first: DuckDB applies the options in order, and refuses a temp_directory
+    # given before external access is switched off (it accepts one given after).
+    return duckdb.connect(config={**SANDBOX, **config})
 
 
 _LOCAL = threading.local()
@@ -115,6 +120,11 @@ class RuleSet:
         # with sqlglot costs ~20 ms, paid once per process instead of once per batch or line.
         self._compiled: dict[frozenset[str], tuple[list[CompiledRule], list[tuple[str, str]]]] = {}
         self._read: set[str] | None = None
+
+    def check(self, columns: set[str]) -> None:
+        """Compile every rule for a batch of these columns, or raise the :class:`RuleError`
+        that naming an unknown column gives (so a caller can fail before reading input)."""
+        self._compile(columns - {IDX})
 
     def _compile(self, columns: set[str]) -> tuple[list[CompiledRule], list[tuple[str, str]]]:
         key = frozenset(columns)

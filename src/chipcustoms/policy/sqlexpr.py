@@ -117,6 +117,7 @@ DATE_PARTS = frozenset(
     {"YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "DOW", "DAYOFWEEK", "DOY", "DAYOFYEAR"}
 )
 NUMBER = re.compile(r"^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")  # quoted or not; known ones per batch
 # A name a pack gives a column it computes (a group rule's aggregate): plain, so it can be
 # quoted and shown anywhere without surprises.
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -189,8 +190,8 @@ def _check_node(node: exp.Expr, where: str, allowed: frozenset[type[exp.Expr]]) 
     if kind is exp.Column:
         if node.args.get("table") or node.args.get("db") or node.args.get("catalog"):
             raise _refuse(where, f"qualified column {node.sql()[:80]} is not allowed")
-        if not isinstance(node.this, exp.Identifier):
-            raise _refuse(where, f"{node.sql()[:80]} is not a column name")
+        if not isinstance(node.this, exp.Identifier) or not COLUMN.match(node.name):
+            raise _refuse(where, f"{node.sql()[:80]} is not a plain column name")
     elif kind is exp.Identifier:
         parent = node.parent
         if not isinstance(parent, exp.Column | exp.Anonymous):
