@@ -152,7 +152,8 @@ def _refuse(where: str, why: str) -> RuleError:
 
 
 def _tokens(sql: str, where: str, max_depth: int) -> None:
-    """Refusals visible in the token stream: comments, ``;``, runaway bracket nesting."""
+    """Refusals visible in the token stream: comments, ``;``, names that are not plain words,
+    runaway bracket nesting."""
     try:
         tokens = DuckDB().tokenize(sql)
     except sqlglot.errors.TokenError as exc:
@@ -163,6 +164,10 @@ def _tokens(sql: str, where: str, max_depth: int) -> None:
             raise _refuse(where, "comments are not allowed in a condition")
         if tok.token_type == TokenType.SEMICOLON:
             raise _refuse(where, "';' is not allowed: a condition is one expression")
+        # Names (quoted or bare) are plain words: sqlglot reads a quoted name where a type goes
+        # as that type and drops the rest, so a name must carry nothing beyond itself.
+        if tok.token_type in (TokenType.IDENTIFIER, TokenType.VAR) and not COLUMN.match(tok.text):
+            raise _refuse(where, f"name {tok.text[:40]!r} is not a plain name")
         if tok.token_type in (TokenType.L_PAREN, TokenType.L_BRACKET):
             depth += 1
             if depth > max_depth:
