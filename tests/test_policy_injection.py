@@ -166,7 +166,7 @@ def test_a_condition_that_slipped_through_still_cannot_read_a_file(
     evil = "flow IN (SELECT content FROM read_text('/etc/passwd'))"
     monkeypatch.setattr(sqlexpr.Checked, "render", lambda self, columns: evil)
     lines = pl.DataFrame({"flow": ["import"], "date": [None]}).with_row_index(rules.IDX)
-    with pytest.raises(RuleError, match="Permission|disabled"):
+    with pytest.raises(RuleError, match=r"Permission|disabled"):
         ruleset.evaluate(lines)
 
 
@@ -210,7 +210,9 @@ MAPPING = MAPPINGS["payloads"]
 
 
 @pytest.mark.parametrize("payload", MAPPING, ids=[p["id"] for p in MAPPING])
-def test_mapping_payload_is_refused_naming_the_file(payload: dict[str, Any], tmp_path: Path) -> None:
+def test_mapping_payload_is_refused_naming_the_file(
+    payload: dict[str, Any], tmp_path: Path
+) -> None:
     path = tmp_path / "evil.yaml"
     text = payload.get("text") or yaml.safe_dump(
         {"name": "evil", "passthrough": True, **payload["mapping"]}, allow_unicode=True
