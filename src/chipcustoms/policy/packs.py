@@ -23,6 +23,8 @@ from chipcustoms.refdata import REFDATA, load_validated
 Category = Literal["valuation", "routing", "classification", "control", "quantity", "party"]
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]+$")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)(?::([^}]*))?\}")
+# A placeholder's format spec goes to DuckDB's format(): a plain number format only.
+FORMAT_SPEC = re.compile(r"^[<>^]?[+\- ]?\d{0,2}[,_]?(\.\d{1,2})?[dfeg%]?$")
 
 
 class GroupSpec(BaseModel):
@@ -59,6 +61,18 @@ class Rule(BaseModel):
     def _code_shape(cls, v: str) -> str:
         if not CODE_RE.match(v):
             raise ValueError("code must be UPPER_SNAKE_CASE (a stable reason code)")
+        return v
+
+    @field_validator("message")
+    @classmethod
+    def _plain_placeholders(cls, v: str) -> str:
+        for m in re.finditer(r"\{[^{}]*\}?", v):
+            p = PLACEHOLDER.fullmatch(m.group())
+            if p is None or not FORMAT_SPEC.match(p.group(2) or ""):
+                raise ValueError(
+                    f"message placeholder {m.group()[:40]!r} is not {{column}} or "
+                    "{column:.Nf} (a plain number format)"
+                )
         return v
 
     def placeholders(self) -> list[tuple[str, str | None]]:

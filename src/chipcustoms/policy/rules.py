@@ -121,10 +121,26 @@ class RuleSet:
         self._compiled: dict[frozenset[str], tuple[list[CompiledRule], list[tuple[str, str]]]] = {}
         self._read: set[str] | None = None
 
-    def check(self, columns: set[str]) -> None:
-        """Compile every rule for a batch of these columns, or raise the :class:`RuleError`
-        that naming an unknown column gives (so a caller can fail before reading input)."""
-        self._compile(columns - {IDX})
+    def check(self, batch: pl.DataFrame) -> None:
+        """Compile and run every rule over ``batch`` (an empty assessed batch will do), or raise
+        a :class:`RuleError` naming the pack file and the rule: an unknown column, or SQL that
+        DuckDB cannot bind, fails before a caller reads any input."""
+        try:
+            self.evaluate(batch)
+        except RuleError:
+            for lp in self.packs:  # which rule? each alone, so the message can name it
+                for rule in lp.pack.rules:
+                    one = lp.model_copy(
+                        update={"pack": lp.pack.model_copy(update={"rules": [rule]})}
+                    )
+                    try:
+                        RuleSet([one]).evaluate(batch)
+                    except RuleError as exc:
+                        where = f"policy pack {lp.path}, rule {rule.id}"
+                        raise RuleError(
+                            str(exc) if where in str(exc) else f"{where}: {exc}"
+                        ) from exc
+            raise
 
     def _compile(self, columns: set[str]) -> tuple[list[CompiledRule], list[tuple[str, str]]]:
         key = frozenset(columns)
@@ -306,7 +322,8 @@ class RuleSet:
             try:
                 hit = con.sql(sql).pl()
             except duckdb.Error as exc:
-                raise RuleError(f"a policy condition failed to evaluate: {exc}") from exc
+                first = (str(exc).strip().splitlines() or [""])[0]  # DuckDB adds candidates
+                raise RuleError(f"a policy condition failed to evaluate: {first}") from exc
         finally:
             for name in registered:  # the batch is not kept alive by the reused connection
                 with contextlib.suppress(duckdb.Error):

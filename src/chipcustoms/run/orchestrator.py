@@ -70,11 +70,11 @@ def default_quarantine(output: str) -> str:
 
 
 def check_rules(refs: References) -> None:
-    """Compile every rule against the columns an assessed batch has (an empty batch through
-    ingest and enrich), so a pack naming an unknown column is refused before any input is read,
-    any run is stored or any file is written, not halfway through a run."""
+    """Compile and run every rule over an empty assessed batch (through ingest and enrich), so a
+    pack naming an unknown column or SQL DuckDB cannot bind is refused before any input is
+    read, any run is stored or any file is written, not halfway through a run."""
     empty = ingest(pl.DataFrame(schema={"declaration_id": pl.Utf8}), load_mapping(None), file="-")
-    refs.rules.check(set(enrich(empty.accepted, refs).columns))
+    refs.rules.check(enrich(empty.accepted, refs))
 
 
 def screen_file(
