@@ -28,7 +28,8 @@ def load_yaml(path: Path) -> Any:
     except FileNotFoundError as exc:
         raise ReferenceDataError(f"{path}: file not found") from exc
     except yaml.YAMLError as exc:
-        raise ReferenceDataError(f"{path}: not valid YAML: {exc}") from exc
+        detail = " ".join(str(exc).split())  # one line: a CLI error is one line
+        raise ReferenceDataError(f"{path}: not valid YAML: {detail}") from exc
 
 
 def entry_of(raw: Any, exc: ValidationError, section: str) -> str | None:

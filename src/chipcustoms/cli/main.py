@@ -11,6 +11,7 @@ import os
 import sys
 
 import typer
+from rich.markup import escape
 
 from chipcustoms import __version__
 from chipcustoms.cli.common import KEEP, app, err, out
@@ -43,7 +44,7 @@ def main() -> None:
     try:
         rc = app(standalone_mode=False)
     except ChipCustomsError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Abort:
         sys.exit(130)

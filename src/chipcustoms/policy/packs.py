@@ -10,17 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chipcustoms.errors import ReferenceDataError
+from chipcustoms.policy.sqlexpr import Checked, check_name, parse
 from chipcustoms.refdata import REFDATA, load_validated
 
 Category = Literal["valuation", "routing", "classification", "control", "quantity", "party"]
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]+$")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)(?::([^}]*))?\}")
+# A placeholder's format spec goes to DuckDB's format(): a plain number format only.
+FORMAT_SPEC = re.compile(r"^[<>^]?[+\- ]?\d{0,2}[,_]?(\.\d{1,2})?[dfeg%]?$")
 
 
 class GroupSpec(BaseModel):
@@ -59,6 +63,18 @@ class Rule(BaseModel):
             raise ValueError("code must be UPPER_SNAKE_CASE (a stable reason code)")
         return v
 
+    @field_validator("message")
+    @classmethod
+    def _plain_placeholders(cls, v: str) -> str:
+        for m in re.finditer(r"\{[^{}]*\}?", v):
+            p = PLACEHOLDER.fullmatch(m.group())
+            if p is None or not FORMAT_SPEC.match(p.group(2) or ""):
+                raise ValueError(
+                    f"message placeholder {m.group()[:40]!r} is not {{column}} or "
+                    "{column:.Nf} (a plain number format)"
+                )
+        return v
+
     def placeholders(self) -> list[tuple[str, str | None]]:
         return [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(self.message)]
 
@@ -94,6 +110,35 @@ class LoadedPack(BaseModel):
         return f"{self.pack.id}@{self.pack.version}"
 
 
+@dataclass(frozen=True)
+class ParsedRule:
+    """One rule's expressions, checked (see :mod:`chipcustoms.policy.sqlexpr`)."""
+
+    where: str
+    condition: Checked
+    group_where: Checked | None
+    aggregates: dict[str, Checked]
+
+
+def parse_rule(lp: LoadedPack, rule: Rule) -> ParsedRule:
+    """Check every expression and name of ``rule``; errors name the pack file and the rule."""
+    where = f"policy pack {lp.path}, rule {rule.id}"
+    condition = parse(rule.condition, where=where)
+    if rule.group is None:
+        return ParsedRule(where, condition, None, {})
+    g = rule.group
+    for col in g.partition_by:
+        check_name(col, where=where, what="partition_by entry")
+    aggregates = {
+        check_name(name, where=where, what="aggregate name"): parse(
+            expr, where=f"{where} (aggregate {name})", aggregate=True
+        )
+        for name, expr in g.aggregates.items()
+    }
+    group_where = parse(g.where, where=f"{where} (group where)")
+    return ParsedRule(where, condition, group_where, aggregates)
+
+
 def bundled_packs() -> dict[str, Path]:
     return {p.stem: p for p in sorted((REFDATA / "policies").glob("*.yaml"))}
 
@@ -109,7 +154,10 @@ def load_pack(name_or_path: str) -> LoadedPack:
         )
     pack = load_validated(path, Pack, section="rules")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-    return LoadedPack(pack=pack, path=path, digest=digest)
+    loaded = LoadedPack(pack=pack, path=path, digest=digest)
+    for rule in pack.rules:  # a pack is data people share: refuse it whole, before any use
+        parse_rule(loaded, rule)
+    return loaded
 
 
 def load_packs(names: list[str] | None = None) -> list[LoadedPack]:

@@ -3,7 +3,10 @@
 Each rule becomes a ``CASE WHEN condition THEN reason END`` element of a list, so one scan
 returns, per line, the reasons of the rules it hit; group rules (split lots) are window
 aggregates in CTEs joined back by line index. Conditions were checked by
-:mod:`chipcustoms.policy.sqlexpr` first, so the text that reaches DuckDB is only an expression.
+:mod:`chipcustoms.policy.sqlexpr` first and the SQL is rendered from the checked trees, so the
+text that reaches DuckDB is only an expression; every name a pack chooses is checked and quoted.
+The connection has no file, network or extension access and a locked configuration, so even a
+condition that slipped through could not read or write a file.
 """
 
 from __future__ import annotations
@@ -17,18 +20,35 @@ import polars as pl
 
 from chipcustoms import settings
 from chipcustoms.errors import RuleError
-from chipcustoms.policy.packs import PLACEHOLDER, LoadedPack, Rule
-from chipcustoms.policy.sqlexpr import check, columns_of
+from chipcustoms.policy.packs import PLACEHOLDER, LoadedPack, Rule, parse_rule
+from chipcustoms.policy.sqlexpr import quote
 
 IDX = "__i"
 
 
+# Conditions come from packs people share: the connection that evaluates them can reach no
+# file (read_text, COPY, ATTACH, glob), no network and no extension, and nothing can turn that
+# back on (the configuration is locked once the connection is open).
+SANDBOX: dict[str, str | bool | int | float | list[str]] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
 def connect(**config: str | bool | int | float | list[str]) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection; ``CHIPCUSTOMS_THREADS`` caps its threads (one per Dask worker)."""
+    """A sandboxed in-memory DuckDB connection (:data:`SANDBOX`); ``CHIPCUSTOMS_THREADS`` caps
+    its threads (one per Dask worker). Spilling to ``temp_directory`` still works."""
     threads = settings.get("threads")
     if threads:
         config = {"threads": int(threads), **config}
-    return duckdb.connect(config=config)
+    loosened = sorted(set(config) & set(SANDBOX))
+    if loosened:
+        raise ValueError(f"the rule connection's sandbox settings {loosened} are fixed")
+    # The sandbox first: DuckDB applies the options in order, and refuses a temp_directory
+    # given before external access is switched off (it accepts one given after).
+    return duckdb.connect(config={**SANDBOX, **config})
 
 
 _LOCAL = threading.local()
@@ -56,9 +76,9 @@ def _message_sql(rule: Rule) -> str:
             parts.append(_lit(rule.message[pos : m.start()]))
         col, spec = m.group(1), m.group(2)
         if spec:
-            parts.append(f"coalesce(format({_lit('{:' + spec + '}')}, \"{col}\"), 'n/a')")
+            parts.append(f"coalesce(format({_lit('{:' + spec + '}')}, {quote(col)}), 'n/a')")
         else:
-            parts.append(f"coalesce(CAST(\"{col}\" AS VARCHAR), 'n/a')")
+            parts.append(f"coalesce(CAST({quote(col)} AS VARCHAR), 'n/a')")
         pos = m.end()
     if pos < len(rule.message):
         parts.append(_lit(rule.message[pos:]))
@@ -93,10 +113,34 @@ class RuleSet:
         self.packs = packs
         self.rules = [(lp.pack, r) for lp in packs for r in lp.pack.rules]
         self.codes = {r.code: r.category for _, r in self.rules}
+        # Every expression parsed and checked once, here: a bad pack fails before any data is
+        # read, and the SQL that runs is rendered from these trees.
+        self._parsed = [parse_rule(lp, r) for lp in packs for r in lp.pack.rules]
         # Compiled SQL per column set and the columns the rules read: checking every condition
         # with sqlglot costs ~20 ms, paid once per process instead of once per batch or line.
         self._compiled: dict[frozenset[str], tuple[list[CompiledRule], list[tuple[str, str]]]] = {}
         self._read: set[str] | None = None
+
+    def check(self, batch: pl.DataFrame) -> None:
+        """Compile and run every rule over ``batch`` (an empty assessed batch will do), or raise
+        a :class:`RuleError` naming the pack file and the rule: an unknown column, or SQL that
+        DuckDB cannot bind, fails before a caller reads any input."""
+        try:
+            self.evaluate(batch)
+        except RuleError:
+            for lp in self.packs:  # which rule? each alone, so the message can name it
+                for rule in lp.pack.rules:
+                    one = lp.model_copy(
+                        update={"pack": lp.pack.model_copy(update={"rules": [rule]})}
+                    )
+                    try:
+                        RuleSet([one]).evaluate(batch)
+                    except RuleError as exc:
+                        where = f"policy pack {lp.path}, rule {rule.id}"
+                        raise RuleError(
+                            str(exc) if where in str(exc) else f"{where}: {exc}"
+                        ) from exc
+            raise
 
     def _compile(self, columns: set[str]) -> tuple[list[CompiledRule], list[tuple[str, str]]]:
         key = frozenset(columns)
@@ -109,8 +153,8 @@ class RuleSet:
     ) -> tuple[list[CompiledRule], list[tuple[str, str]]]:
         compiled: list[CompiledRule] = []
         ctes: list[tuple[str, str]] = []
-        for pack, rule in self.rules:
-            where = f"policy {pack.id} rule {rule.id}"
+        for (pack, rule), parsed in zip(self.rules, self._parsed, strict=True):
+            where = parsed.where
             cond_cols = set(columns)
             if rule.group:
                 aggs = rule.group.aggregates
@@ -124,33 +168,33 @@ class RuleSet:
             for col in rule.evidence:
                 if col not in cond_cols:
                     raise RuleError(f"{where}: evidence names unknown column {col!r}")
-            cond = check(rule.condition, cond_cols, where=where)
+            cond = parsed.condition.render(cond_cols)
             start = rule.effective_from or pack.effective_from
             end = rule.effective_to or pack.effective_to
             if start:
-                cond = f"({cond}) AND date >= DATE '{start.isoformat()}'"
+                cond = f"({cond}) AND \"date\" >= DATE '{start.isoformat()}'"
             if end:
-                cond = f"({cond}) AND date <= DATE '{end.isoformat()}'"
+                cond = f"({cond}) AND \"date\" <= DATE '{end.isoformat()}'"
             if rule.group:
                 g = rule.group
                 for col in g.partition_by:
                     if col not in columns:
                         raise RuleError(f"{where}: partition_by names unknown column {col!r}")
-                gwhere = check(g.where, columns, where=where + " (group where)")
+                assert parsed.group_where is not None
+                gwhere = parsed.group_where.render(columns)
                 agg_sql = ", ".join(
-                    f"{check(expr, columns, where=where + f' aggregate {name}', aggregate=True)}"
-                    f' OVER w AS "{name}"'
-                    for name, expr in g.aggregates.items()
+                    f"{expr.render(columns)} OVER w AS {quote(name)}"
+                    for name, expr in parsed.aggregates.items()
                 )
-                part = ", ".join(f'"{c}"' for c in g.partition_by)
+                part = ", ".join(quote(c) for c in g.partition_by)
                 cte = f"g{len(ctes)}"
-                names = ", ".join(f'"{a}"' for a in g.aggregates)
+                names = ", ".join(quote(a) for a in parsed.aggregates)
                 ctes.append(
                     (
                         cte,
                         f"SELECT {IDX}, {names}"
                         f" FROM (SELECT *, {agg_sql} FROM lines WHERE {gwhere} WINDOW w AS "
-                        f"(PARTITION BY {part} ORDER BY date RANGE BETWEEN INTERVAL "
+                        f'(PARTITION BY {part} ORDER BY "date" RANGE BETWEEN INTERVAL '
                         f"{g.window_days} DAYS PRECEDING AND INTERVAL {g.window_days} DAYS "
                         "FOLLOWING))",
                     )
@@ -166,13 +210,13 @@ class RuleSet:
 
     def _columns_read_uncached(self) -> set[str]:
         used = {"date"}
-        for _, rule in self.rules:
-            used |= columns_of(rule.condition) | set(rule.evidence)
+        for (_, rule), parsed in zip(self.rules, self._parsed, strict=True):
+            used |= parsed.condition.columns | set(rule.evidence)
             used |= {col for col, _ in rule.placeholders()}
-            if rule.group:
-                used |= set(rule.group.partition_by) | columns_of(rule.group.where)
-                for expr in rule.group.aggregates.values():
-                    used |= columns_of(expr)
+            if rule.group and parsed.group_where is not None:
+                used |= set(rule.group.partition_by) | parsed.group_where.columns
+                for expr in parsed.aggregates.values():
+                    used |= expr.columns
         return used
 
     def group_queries(self, columns: set[str]) -> list[tuple[str, str]]:
@@ -188,14 +232,18 @@ class RuleSet:
         """:meth:`group_queries` with what a streamed run needs to bucket each of them: the
         ``partition_by`` columns (a window never crosses their values, so lines bucketed by a
         hash of them can be aggregated bucket by bucket) and every column the query reads."""
-        grouped = [rule for _, rule in self.rules if rule.group]
+        grouped = [
+            (rule, parsed)
+            for (_, rule), parsed in zip(self.rules, self._parsed, strict=True)
+            if rule.group
+        ]
         specs = []
-        for (name, sql), rule in zip(self.group_queries(columns), grouped, strict=True):
+        for (name, sql), (rule, parsed) in zip(self.group_queries(columns), grouped, strict=True):
             g = rule.group
-            assert g is not None
-            read = {"date", *g.partition_by} | columns_of(g.where)
-            for expr in g.aggregates.values():
-                read |= columns_of(expr)
+            assert g is not None and parsed.group_where is not None
+            read = {"date", *g.partition_by} | parsed.group_where.columns
+            for expr in parsed.aggregates.values():
+                read |= expr.columns
             specs.append(GroupSpec(name, sql, tuple(g.partition_by), tuple(sorted(read))))
         return specs
 
@@ -229,7 +277,7 @@ class RuleSet:
             flag = f"__h{k}"
             flags.append(f"coalesce({c.condition}, FALSE) AS {flag}")
             ev_cols = c.rule.evidence or [col for col, _ in c.rule.placeholders()]
-            ev = ", ".join(f'{_lit(col)}, "{col}"' for col in dict.fromkeys(ev_cols))
+            ev = ", ".join(f"{_lit(col)}, {quote(col)}" for col in dict.fromkeys(ev_cols))
             evidence = f"json_object('rule', {_lit(c.ref)}{', ' + ev if ev else ''})::VARCHAR"
             reason = (
                 f"{{'code': {_lit(c.rule.code)}, 'source': 'rule', "
@@ -274,7 +322,8 @@ class RuleSet:
             try:
                 hit = con.sql(sql).pl()
             except duckdb.Error as exc:
-                raise RuleError(f"a policy condition failed to evaluate: {exc}") from exc
+                first = (str(exc).strip().splitlines() or [""])[0]  # DuckDB adds candidates
+                raise RuleError(f"a policy condition failed to evaluate: {first}") from exc
         finally:
             for name in registered:  # the batch is not kept alive by the reused connection
                 with contextlib.suppress(duckdb.Error):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from chipcustoms.assess.pipeline import References, assess
+from chipcustoms.assess.pipeline import References, assess, enrich
 from chipcustoms.assess.selection import Budgets, SelectionReport
 from chipcustoms.errors import ChipCustomsError
 from chipcustoms.lines.ingest import IngestResult, ingest
@@ -69,6 +69,14 @@ def default_quarantine(output: str) -> str:
     return str(p.with_name(p.stem + ".quarantine.csv"))
 
 
+def check_rules(refs: References) -> None:
+    """Compile and run every rule over an empty assessed batch (through ingest and enrich), so a
+    pack naming an unknown column or SQL DuckDB cannot bind is refused before any input is
+    read, any run is stored or any file is written, not halfway through a run."""
+    empty = ingest(pl.DataFrame(schema={"declaration_id": pl.Utf8}), load_mapping(None), file="-")
+    refs.rules.check(enrich(empty.accepted, refs))
+
+
 def screen_file(
     input_path: str,
     output: str,
@@ -117,6 +125,7 @@ def screen_file(
         raise ChipCustomsError("--mode threshold needs --db: the cut-offs come from a stored run")
     with step("loading reference data"):
         refs = refs or References.load(policies, db)
+        check_rules(refs)
     if streamed:
         assert parts is not None
         return _screen_streamed(

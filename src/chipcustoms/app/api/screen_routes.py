@@ -99,7 +99,7 @@ async def submit_job(
             [{"field": "file", "problem": f"unsupported file name {name!r}"}],
         )
     try:
-        load_mapping(mapping)
+        load_mapping(mapping, bundled_only=True)  # a request names; it never points at files
     except Exception as exc:
         raise APIError(
             422, "invalid_input", str(exc), [{"field": "mapping", "problem": str(exc)}]
