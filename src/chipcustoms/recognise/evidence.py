@@ -70,8 +70,12 @@ def context(v: Vocabulary) -> pl.Expr:
     )
     acc_word = pl.coalesce(norm.str.extract(f"({strong})", 1), norm.str.extract(f"({weak})", 1))
     generic: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+    not_ai = norm.str.contains(v.not_ai)
     for gid, _, pattern in reversed(v.generic):
-        generic = pl.when(norm.str.contains(pattern)).then(pl.lit(gid)).otherwise(generic)
+        found = norm.str.contains(pattern)
+        if gid in v.counting_generic:
+            found = found & ~not_ai
+        generic = pl.when(found).then(pl.lit(gid)).otherwise(generic)
     strong_count = pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNT[1:3]])
     count = pl.coalesce(
         *[norm.str.extract(p, 1) for p in _COUNT[:-1]],
@@ -96,7 +100,14 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
     whether the line is an accelerator at all (a counting model, a named system built to carry
     them, or AI-compute wording)."""
     ctx = pl.col("__ctx")
-    hint, hs_fits = ctx.struct.field("hint"), ctx.struct.field("hs_fits")
+    # A named GPU system is itself a GPU word for the model numbers beside it ("XE9680 8x H200").
+    # So is AI-compute wording ("deep learning server with 4 x A100").
+    hint = (
+        ctx.struct.field("hint")
+        | pl.col("__sys_id").is_not_null()
+        | ctx.struct.field("generic").is_in(list(t.counting_generic)).fill_null(False)
+    )
+    hs_fits = ctx.struct.field("hs_fits")
     n_alias = pl.col("__alias_ids").list.len()
     method = (
         pl.when(pl.col("__pn_id").is_not_null())
@@ -150,10 +161,16 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
     system_only = system & ~kept
     is_system = pl.col("__sys_id").is_not_null() | ctx.struct.field("system_word")
     generic = (
-        pl.when(accessory | excluded | rejected)
-        .then(pl.lit(None, dtype=pl.Utf8))
-        .when(system_only)
+        pl.when(system_only)
         .then(pl.lit(t.ai_generic))
+        .when(accessory | excluded | rejected)
+        .then(pl.lit(None, dtype=pl.Utf8))
+        # AI wording under an unrelated HS chapter ("accelerator" under 8708) is not read as AI.
+        .when(
+            ctx.struct.field("generic").is_in(list(t.counting_generic))
+            & ~ctx.struct.field("hs_chapter_ok")
+        )
+        .then(pl.lit(None, dtype=pl.Utf8))
         .otherwise(ctx.struct.field("generic"))
     )
     generic_counts = generic.is_in(list(t.counting_generic)).fill_null(False)

@@ -63,8 +63,11 @@ class VocabularyFile(_Strict):
     ai_systems: AiSystems
     brand_words: list[str]
     system_hs: list[str]
+    not_ai: list[str]
 
-    _p = field_validator("hints", "exclusions", "system_words", "brand_words")(_check_patterns)
+    _p = field_validator("hints", "exclusions", "system_words", "brand_words", "not_ai")(
+        _check_patterns
+    )
 
     @model_validator(mode="after")
     def _one_meaning_per_id(self) -> VocabularyFile:
@@ -100,6 +103,7 @@ class Vocabulary:
     ai_system: str  # a system word and an AI-compute word on one line
     brand_word: str
     system_hs: tuple[str, ...]
+    not_ai: str  # words that veto the counting generic classes (mining)
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
@@ -134,4 +138,5 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         ai_system=ai_system,
         brand_word=union(vf.brand_words),
         system_hs=tuple(vf.system_hs),
+        not_ai=union(vf.not_ai),
     )
