@@ -36,6 +36,9 @@ def add_per_unit(df: pl.DataFrame, catalog: Catalog, vocabulary: Vocabulary) -> 
     system_hs = list(vocabulary.system_hs)
     unknown_ai = list(vocabulary.counting_generic)
     hs6 = pl.col("hs6")
+    unknown_fits = pl.col("accelerator_id").is_in(unknown_ai) & hs6.is_in(
+        ai_hs(catalog, vocabulary)
+    )
     several = (
         (pl.col("units_per_item") > 1)
         | pl.col("system_id").is_not_null()
@@ -48,7 +51,7 @@ def add_per_unit(df: pl.DataFrame, catalog: Catalog, vocabulary: Vocabulary) -> 
             .then(
                 pl.col("hs_headings").list.contains(hs6).fill_null(False)
                 | (hs6.is_in(system_hs) & several)
-                | (pl.col("accelerator_id").is_in(unknown_ai) & hs6.is_in(ai_hs(catalog, vocabulary)))
+                | unknown_fits
             )
             .alias("hs_heading_fits"),
             (pl.col("unit_value_usd") / pl.col("units_per_item")).alias(

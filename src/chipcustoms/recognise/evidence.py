@@ -126,9 +126,7 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
     variant = pl.concat_str(first, pl.lit("|"), form).replace_strict(
         t.variants, default=None, return_dtype=pl.Utf8
     )
-    model = pl.coalesce(
-        "__pn_id", "__pci_id", pl.coalesce(variant, first), "__sys_model", "__f_id"
-    )
+    model = pl.coalesce("__pn_id", "__pci_id", pl.coalesce(variant, first), "__sys_model", "__f_id")
     match = (
         pl.when(method == "part_number")
         .then(pl.col("__pn_hit"))
@@ -188,9 +186,7 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .otherwise(CONF["alias"])
     )
     conf = (
-        pl.when(n_alias > 1)
-        .then(pl.min_horizontal(conf, pl.lit(CONF["several"])))
-        .otherwise(conf)
+        pl.when(n_alias > 1).then(pl.min_horizontal(conf, pl.lit(CONF["several"]))).otherwise(conf)
     )
     final_conf = (
         pl.when(kept)
@@ -268,9 +264,7 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .then(pl.lit("GPU words but no model, system or generic class"))
         .otherwise(pl.lit("no accelerator vocabulary"))
     )
-    others = pl.when(kept & (n_alias > 1)).then(
-        pl.col("__alias_ids").list.slice(1).list.join(",")
-    )
+    others = pl.when(kept & (n_alias > 1)).then(pl.col("__alias_ids").list.slice(1).list.join(","))
     counts = model.is_in(t.counting_ids) | (
         (method == "alias")
         & pl.col("__alias_ids").list.eval(pl.element().is_in(t.counting_ids)).list.any()
@@ -297,7 +291,10 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .when(generic.is_not_null())
         .then(pl.lit("generic"))
         .alias("resolution_method"),
-        pl.when(kept).then(match).when(system_only).then(pl.col("__sys_hit"))
+        pl.when(kept)
+        .then(match)
+        .when(system_only)
+        .then(pl.col("__sys_hit"))
         .alias("resolution_match"),
         others.alias("resolution_others"),
         reason.alias("resolution_reason"),
