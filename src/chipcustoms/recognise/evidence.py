@@ -71,11 +71,14 @@ def context(v: Vocabulary) -> pl.Expr:
     acc_word = pl.coalesce(norm.str.extract(f"({strong})", 1), norm.str.extract(f"({weak})", 1))
     generic: pl.Expr = pl.lit(None, dtype=pl.Utf8)
     not_ai = norm.str.contains(v.not_ai)
-    for gid, _, pattern in reversed(v.generic):
-        found = norm.str.contains(pattern)
+    for gid, _, patterns in reversed(v.generic):
+        found = pl.any_horizontal([norm.str.contains(p) for p in patterns])
         if gid in v.counting_generic:
             found = found & ~not_ai
         generic = pl.when(found).then(pl.lit(gid)).otherwise(generic)
+    # A system word with an AI-compute word beside it outranks every wording class.
+    ai_system = norm.str.contains(v.ai_system[0]) & norm.str.contains(v.ai_system[1])
+    generic = pl.when(ai_system & ~not_ai).then(pl.lit(v.ai_id)).otherwise(generic)
     strong_count = pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNT[1:3]])
     count = pl.coalesce(
         *[norm.str.extract(p, 1) for p in _COUNT[:-1]],
@@ -89,7 +92,7 @@ def context(v: Vocabulary) -> pl.Expr:
         acc_word.alias("accessory_word"),
         norm.str.extract(f"({v.exclusion})", 1).alias("exclusion"),
         generic.alias("generic"),
-        (norm.str.contains(v.system_word) | norm.str.contains(v.ai_system)).alias("system_word"),
+        (norm.str.contains(v.system_word) | ai_system).alias("system_word"),
         count.cast(pl.Int64, strict=False).alias("count"),
         strong_count.cast(pl.Int64, strict=False).alias("strong_count"),
     ).alias("__ctx")

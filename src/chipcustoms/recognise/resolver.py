@@ -222,15 +222,21 @@ class Resolver:
         d = d.with_columns(
             upper.str.extract(self._part_regex, 1).alias("__pn_hit"),
             pl.col("__norm").str.extract(PCI_PATTERN, 1).alias("__pci_hit"),
-            # Model aliases are sought outside the system's name: "Atlas 800T A2" is a server,
-            # not an NVIDIA A2 (a system that always carries one model supplies it).
-            pl.col("__norm")
-            .str.replace(self._system_regex, " ")
-            .str.extract_all(self._alias_regex)
-            .list.eval(self._alias_found(pl.element().str.strip_chars()))
-            .alias("__aliases"),
+            self._aliases(pl.col("__norm")),
             pl.col("__norm").str.extract(self._system_regex, 1).alias("__sys_hit"),
             context(v),
+        )
+        # Model aliases are sought outside the system's name: "Atlas 800T A2" is a server, not
+        # an NVIDIA A2 (a system that always carries one model supplies it). Few lines name a
+        # system, so only they are searched again (resolve joins the rows back by __key).
+        named = pl.col("__sys_hit").is_not_null()
+        d = pl.concat(
+            [
+                d.filter(~named),
+                d.filter(named).with_columns(
+                    self._aliases(pl.col("__norm").str.replace(self._system_regex, " "))
+                ),
+            ]
         )
         pn_ids = {h: self._part_id(h) for h in d["__pn_hit"].drop_nulls().unique()}
         pci_ids = {
@@ -275,6 +281,14 @@ class Resolver:
         )
         d = self._fuzzy(d)
         return decide(d, self._tables).select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
+
+    def _aliases(self, text: pl.Expr) -> pl.Expr:
+        """Every catalog alias in ``text``, in order, as ``__aliases``."""
+        return (
+            text.str.extract_all(self._alias_regex)
+            .list.eval(self._alias_found(pl.element().str.strip_chars()))
+            .alias("__aliases")
+        )
 
     def _alias_found(self, hit: pl.Expr) -> pl.Expr:
         """A matched alias, less a plural s that is not part of it ("h100s" -> "h100", but

@@ -97,10 +97,13 @@ class Vocabulary:
     for_words: str
     with_words: str
     exclusion: str
-    generic: tuple[tuple[str, str, str], ...]  # (id, name, joined pattern), first match wins
+    # (id, name, patterns), first match wins; the patterns are run one by one, because one
+    # alternation of them all is too large for the regex engine's fast path.
+    generic: tuple[tuple[str, str, tuple[str, ...]], ...]
     system_word: str
     counting_generic: frozenset[str]  # generic ids whose lines are accelerators
-    ai_system: str  # a system word and an AI-compute word on one line
+    ai_system: tuple[str, str]  # (system words, AI-compute words): both on one line
+    ai_id: str  # the generic id such a line gets
     brand_word: str
     system_hs: tuple[str, ...]
     not_ai: str  # words that veto the counting generic classes (mining)
@@ -116,12 +119,8 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         expected="a mapping (hints, accessories, generic...)",
     )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-    carrying = union(vf.ai_systems.carrying)
-    systems = union(vf.ai_systems.systems)
-    ai_system = f"(?:{systems}).*(?:{carrying})|(?:{carrying}).*(?:{systems})"
-    generic = [(g.id, g.name, union(g.patterns)) for g in vf.generic]
     # A system word with an AI-compute word beside it outranks every wording class.
-    ai_id = next((g.id, g.name) for g in vf.generic if g.is_accelerator)
+    ai_id = next(g.id for g in vf.generic if g.is_accelerator)
     return Vocabulary(
         version=f"{vf.version}#{digest}",
         hint=union(vf.hints),
@@ -132,10 +131,11 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         for_words=union(vf.accessories.for_words),
         with_words=vf.accessories.with_words,
         exclusion=union(vf.exclusions),
-        generic=((*ai_id, ai_system), *generic),
+        generic=tuple((g.id, g.name, tuple(g.patterns)) for g in vf.generic),
         system_word=union(vf.system_words),
         counting_generic=frozenset(g.id for g in vf.generic if g.is_accelerator),
-        ai_system=ai_system,
+        ai_system=(union(vf.ai_systems.systems), union(vf.ai_systems.carrying)),
+        ai_id=ai_id,
         brand_word=union(vf.brand_words),
         system_hs=tuple(vf.system_hs),
         not_ai=union(vf.not_ai),
