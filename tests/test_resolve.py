@@ -57,7 +57,8 @@ def test_resolution_table(
     row = refs.resolver.resolve(lines).row(0, named=True)
     assert (row["accelerator_id"], row["resolution_method"]) == (model, method)
     assert 0 < row["resolution_confidence"] <= 1
-    assert row["is_accelerator"] == (model is not None and not model.endswith("-unknown"))
+    # Issue 14: AI wording (accelerator-unknown) counts; plain graphics (gpu-unknown) does not.
+    assert row["is_accelerator"] == (model is not None and model != "gpu-unknown")
     assert row["resolution_reason"]
 
 
@@ -104,7 +105,7 @@ def _lines(texts: list[str], hs: list[str] | None = None) -> pl.DataFrame:
     ("text", "model", "units"),
     [
         ("NVIDIA DGX H100 system", "nvidia-h100-sxm", 8),
-        ("PowerEdge XE9680", "gpu-unknown", 8),  # the buyer chooses the GPU: not named here
+        ("PowerEdge XE9680", "accelerator-unknown", 8),  # the buyer chooses; not named here
         ("Dell PowerEdge XE9680 with 8 x AMD MI300X", "amd-mi300x", 8),
         ("HGX H100 4-GPU board", "nvidia-h100-sxm", 4),  # the text's count wins
         ("GB200 NVL72 rack", "nvidia-gb200", 72),

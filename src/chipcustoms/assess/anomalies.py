@@ -11,6 +11,7 @@ import math
 import polars as pl
 
 from chipcustoms.assess.frames import lookup
+from chipcustoms.assess.scoring import scoring_config
 
 LN5 = math.log(5)
 
@@ -58,18 +59,35 @@ def _peer_z(lines: pl.DataFrame, min_peers: int, peers: pl.DataFrame | None) -> 
 
 
 def add_scores(
-    lines: pl.DataFrame, *, min_peers: int = 20, peers: pl.DataFrame | None = None
+    lines: pl.DataFrame,
+    *,
+    min_peers: int = 20,
+    peers: pl.DataFrame | None = None,
+    packing: dict[str, float] | None = None,
 ) -> pl.DataFrame:
-    """Add one `anom_*` column per check (null when the check does not apply)."""
+    """Add one `anom_*` column per check (null when the check does not apply).
+
+    ``packing``: gross over bare mass for a card and for a system (scoring.yaml,
+    WEIGHT_IMPLAUSIBLE); the bundled setting by default.
+    """
     unit_kg = pl.coalesce(pl.col("unit_gross_kg"), pl.col("unit_net_kg"))
+    packing = packing or scoring_config().anomalies["WEIGHT_IMPLAUSIBLE"].packing
     # A server carrying eight cards is priced per card (value / units_per_item), but its weight
-    # says nothing about a card's: the catalog has no system weights, so the check stays silent.
+    # says nothing about a card's: it is weighed against its named system's mass, if known.
     one_card = pl.col("units_per_item").fill_null(1) == 1
+    system_kg = (
+        pl.col("system_weight_kg")
+        if "system_weight_kg" in lines.columns
+        else pl.lit(None, dtype=pl.Float64)
+    )
+    expected_kg = (
+        pl.when(one_card)
+        .then(packing["card"] * pl.col("weight_kg_typical"))
+        .otherwise(packing["system"] * system_kg)
+    )
     return lines.with_columns(
         _clip(1 - _per_accelerator() / pl.col("price_low_usd")).alias("anom_value_below_range"),
-        pl.when(one_card)
-        .then(_clip((unit_kg / (1.5 * pl.col("weight_kg_typical"))).log().abs() / LN5))
-        .alias("anom_weight_implausible"),
+        _clip((unit_kg / expected_kg).log().abs() / LN5).alias("anom_weight_implausible"),
         _peer_z(lines, min_peers, peers).alias("anom_value_low_for_hs"),
         pl.when(
             (pl.col("value") == 0)
@@ -123,12 +141,33 @@ def reason_specs() -> dict[str, tuple[str, pl.Expr, list[str]]]:
                 pl.lit("Weight per unit "),
                 fmt(pl.coalesce(pl.col("unit_gross_kg"), pl.col("unit_net_kg")), 2),
                 pl.lit(" kg does not fit "),
-                pl.col("accelerator_model"),
-                pl.lit(" (typical "),
-                fmt(pl.col("weight_kg_typical"), 2),
-                pl.lit(" kg bare)."),
+                pl.when(pl.col("units_per_item").fill_null(1) > 1)
+                .then(
+                    pl.concat_str(
+                        pl.lit("system "),
+                        pl.col("system_id"),
+                        pl.lit(" (catalogued "),
+                        fmt(pl.col("system_weight_kg"), 1),
+                        pl.lit(" kg)."),
+                    )
+                )
+                .otherwise(
+                    pl.concat_str(
+                        pl.col("accelerator_model"),
+                        pl.lit(" (typical "),
+                        fmt(pl.col("weight_kg_typical"), 2),
+                        pl.lit(" kg bare)."),
+                    )
+                ),
             ),
-            ["unit_gross_kg", "unit_net_kg", "weight_kg_typical", "accelerator_id"],
+            [
+                "unit_gross_kg",
+                "unit_net_kg",
+                "weight_kg_typical",
+                "accelerator_id",
+                "units_per_item",
+                "system_weight_kg",
+            ],
         ),
         "VAL_LOW_FOR_HS": (
             "anom_value_low_for_hs",

@@ -13,6 +13,7 @@ from typing import Protocol
 import polars as pl
 
 from chipcustoms.assess import anomalies as anomaly
+from chipcustoms.assess import per_unit
 from chipcustoms.assess.frames import lookup
 from chipcustoms.assess.scoring import ScoringConfig, noisy_or, scoring_config
 from chipcustoms.assess.selection import Budgets, SelectionReport, select, select_by_thresholds
@@ -140,22 +141,7 @@ def enrich(lines: pl.DataFrame, refs: References, *, anomalies: bool = True) -> 
         .alias("unit_basis"),
     )
     df = refs.resolver.resolve(df)
-    cat = refs.catalog.frame().drop("accelerator_vendor", "accelerator_model")
-    # is_accelerator and units_per_item come from the resolver: a generic class (gpu-unknown)
-    # keeps its accelerator_id for rules but is not an accelerator; an 8-GPU server's unit value
-    # is compared per accelerator through value_per_accelerator_usd.
-    df = (
-        lookup(df, cat, "accelerator_id")
-        .with_columns(
-            pl.when(pl.col("is_accelerator"))
-            .then(pl.col("hs_headings").list.contains(pl.col("hs6")))
-            .alias("hs_heading_fits"),
-            (pl.col("unit_value_usd") / pl.col("units_per_item")).alias(
-                "value_per_accelerator_usd"
-            ),
-        )
-        .drop("hs_headings")
-    )
+    df = per_unit.add_per_unit(df, refs.catalog, refs.resolver.vocabulary)
     df = controls.add_controls(df, refs.catalog)
     return add_anomalies(df, refs) if anomalies else df
 
@@ -338,9 +324,9 @@ def finish(df: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(lists["reasons"].fill_null(pl.lit([], dtype=pl.List(REASON_DTYPE))))
 
 
-# The key, the declared fields an analyst sorts and filters by, and the assessment. Long free text
-# (description, names, addresses) stays in the input and the store: echoing it would double the
-# size of the output for nothing the key does not already reach.
+# The key, the declared fields an analyst sorts and filters by, the description the resolver read
+# (issue 14: an analyst checks the recognition against the words), and the assessment. Other
+# long free text (names, addresses) stays in the input and the store.
 OUTPUT_COLUMNS = [
     "declaration_id",
     "item_no",
@@ -357,9 +343,15 @@ OUTPUT_COLUMNS = [
     "currency",
     "value_usd",
     "unit_value_usd",
+    "description",
     "accelerator_id",
     "accelerator_vendor",
     "accelerator_model",
+    "is_accelerator",
+    "units_per_item",
+    "value_per_accelerator_usd",
+    "system_id",
+    "possible_models",
     "resolution_confidence",
     "resolution_method",
     "eccn",

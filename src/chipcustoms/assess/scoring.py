@@ -23,6 +23,7 @@ class AnomalySetting(BaseModel):
     category: str
     meaning: str
     min_peers: int | None = None
+    packing: dict[str, float] = {}  # WEIGHT_IMPLAUSIBLE: gross / bare mass ("card", "system")
 
 
 class ModelSetting(BaseModel):

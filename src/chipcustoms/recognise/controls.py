@@ -76,6 +76,13 @@ def add_controls(lines: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
         ["accelerator_id", "destination_country"],
     )
     is_3a090 = pl.col("eccn").str.starts_with("3A090")
+    known = [m.id for m in catalog.models]
+    # A named system whose GPU the line omits: the models it may carry are the evidence.
+    possible = (
+        pl.col("possible_models")
+        if "possible_models" in out.columns
+        else pl.lit(None, dtype=pl.Utf8)
+    )
     return out.with_columns(
         pl.when(pl.col("accelerator_id").is_null())
         .then(None)
@@ -97,6 +104,14 @@ def add_controls(lines: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
         .then(pl.concat_str(pl.col("eccn"), pl.lit(" to D:1/D:4: licence required")))
         .when(pl.col("end_use_control").is_not_null())
         .then(pl.concat_str(pl.lit("end-use control "), pl.col("end_use_control")))
+        .when((pl.col("eccn") == "undetermined") & ~pl.col("accelerator_id").is_in(known))
+        .then(
+            pl.concat_str(
+                pl.lit("classification undetermined: accelerator model not identified"),
+                pl.lit("; the system can carry: ") + possible,
+                ignore_nulls=True,
+            )
+        )
         .when(pl.col("eccn") == "undetermined")
         .then(pl.lit("classification undetermined: dense TOPS not published"))
         .when(is_3a090)

@@ -21,6 +21,7 @@ from rapidfuzz import fuzz
 
 from chipcustoms.assess.frames import lookup
 from chipcustoms.recognise.catalog import Catalog
+from chipcustoms.recognise.evidence import FORMS, Tables, context, decide
 from chipcustoms.recognise.textnorm import (
     normalise_model_expr,
     normalise_model_text,
@@ -29,40 +30,13 @@ from chipcustoms.recognise.textnorm import (
 )
 from chipcustoms.recognise.vocabulary import Vocabulary, load_vocabulary
 
-# Confidence of each kind of evidence: the share of such resolutions that were right on the
-# development set (tests/fixtures/resolver_devset.csv; calibration table in docs/benchmarks.md).
-CONF = {
-    "part_number": 0.99,
-    "pci_id": 0.98,
-    "alias": 0.97,  # an alias with a GPU word, brand or a computer HS code beside it
-    "alias_bare_hs": 0.85,  # a bare model number ("H20") backed only by the HS code
-    "several": 0.85,  # two different models on one line: the first one is reported
-    "system": 0.95,  # the model a named system always carries
-    "accessory": 0.9,
-    "exclusion": 0.9,
-    "generic": 0.8,
-    "rejected": 0.8,
-    "none": 0.97,
-    "none_hint": 0.75,  # GPU words but nothing we could place
-}
 FUZZY_CUTOFF = 75.0  # the model number itself must be verbatim (see _model_tokens)
-FUZZY_SCALE = 0.85
 MEMORY = re.compile(r"^\d+(?:g|gb|t|tb)$")
-FORMS = ("pcie", "nvl", "sxm", "sxm4", "sxm5", "oam")
 
 # "10DE-2235" / "10de:2329" after normalisation: vendor and device ids of accelerator makers
 # (NVIDIA, AMD, Huawei, Habana/Intel, Cambricon) as PCI writes them.
 PCI_PATTERN = r"\b((?:10de|1002|19e5|1da3|cabc) [0-9a-f]{4})\b"
 _VEN_DEV = r"(?i)ven_([0-9a-f]{4})&dev_([0-9a-f]{4})"  # Windows device-manager spelling
-_CN_COUNT = {"二": "2", "两": "2", "四": "4", "八": "8", "十六": "16"}
-# How many accelerators a server line says it holds: "8x H100", "8 GPU", "with 8", "8卡".
-_COUNT = [
-    r"(?:^|\s)([1-9]\d?) ?[x×] ",
-    r"(?:^|\s)([1-9]\d?) (?:gpus?|卡|cards?|pcs)\b",
-    r"\b(?:with|с) ([1-9]\d?) ?[x× ]",
-    r"(?:^|\s)([1-9]\d?) (?:nvidia |amd |huawei )?[a-z]{1,3}\d{2,4}",
-    r"(二|两|四|八|十六) ?卡",
-]
 
 RESOLVE_SEED = 20251010
 RESOLVED_SCHEMA = pl.Schema(
@@ -75,6 +49,8 @@ RESOLVED_SCHEMA = pl.Schema(
         "resolution_match": pl.Utf8,
         "resolution_others": pl.Utf8,
         "resolution_reason": pl.Utf8,
+        "system_id": pl.Utf8,  # a catalogued system named on the line
+        "possible_models": pl.Utf8,  # the models that system can carry, comma-separated
     }
 )
 TEXT_FIELDS = ["description", "brand", "model", "part_number", "hs_code"]
@@ -88,6 +64,12 @@ def _model_tokens(alias: str) -> set[str]:
 
 def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _is_distinctive(alias: str) -> bool:
+    """Two or more letters and three or more digits ("gb300", "mi300x", "gh200"): specific
+    enough to read alone when no HS code says otherwise."""
+    return sum(c.isalpha() for c in alias) >= 2 and sum(c.isdigit() for c in alias) >= 3
 
 
 def _is_bare(alias: str) -> bool:
@@ -114,8 +96,14 @@ class Resolver:
                 for variant in {norm, squeeze(norm)}:
                     if variant:
                         self.alias_to_id.setdefault(variant, m.id)
+        for number, model_id in self._bare_numbers().items():
+            self.alias_to_id.setdefault(number, model_id)
         self._bare = sorted(a for a in self.alias_to_id if _is_bare(a))
-        self._alias_regex = r"(?:^|\b|\s)(" + _alternation(list(self.alias_to_id)) + r")(?:\b|\s|$)"
+        self._distinctive = [a for a in self._bare if _is_distinctive(a)]
+        # "H100s": a plural s after a model number is read off (see _aliases_found).
+        self._alias_regex = (
+            r"(?:^|\b|\s)(" + _alternation(list(self.alias_to_id)) + r")s?(?:\b|\s|$)"
+        )
         self.system_alias = {}
         for s in self.catalog.systems:
             for alias in [s.name, *s.aliases]:
@@ -143,6 +131,7 @@ class Resolver:
                 self._fuzzy_index.setdefault(numbers[0], []).append(alias)
         self._fuzzy_regex = r"\b(?:" + _alternation(list(self._fuzzy_index)) + r")\b"
         self._generic_names = {gid: name for gid, name, _ in self.vocabulary.generic}
+        counting_generic = self.vocabulary.counting_generic
         # "H100 ... PCIe": the family alias ("h100" -> the SXM entry) plus a form-factor word
         # elsewhere on the line means the variant whose alias is "<family> <form>".
         self._variants: dict[str, str] = {}
@@ -151,6 +140,31 @@ class Resolver:
             family = self.alias_to_id.get(base)
             if form in FORMS and family and family != model_id:
                 self._variants.setdefault(f"{family}|{form}", model_id)
+        self._tables = Tables(
+            variants=self._variants,
+            counting_ids=self._counting_ids,
+            counting_generic=counting_generic,
+            ai_generic=min(counting_generic),
+        )
+
+    def _bare_numbers(self) -> dict[str, str]:
+        """Model numbers a line may write without the brand or family word of every alias
+        ("Tesla V100" -> "v100", "Ascend 910B" -> "910b"): the alias less brand words and
+        memory sizes, when one token with letters and digits is left and no other model
+        leaves the same one.
+        """
+        brand = re.compile(self.vocabulary.brand_word)
+        found: dict[str, set[str]] = {}
+        for m in self.catalog.models:
+            for alias in [m.model, *m.aliases]:
+                words = brand.sub(" ", normalise_model_text(alias)).split()
+                words = [w for w in words if not MEMORY.match(w)]
+                if len(words) != 1:
+                    continue
+                w = words[0]
+                if re.search(r"[a-z]", w) and re.search(r"\d", w):
+                    found.setdefault(w, set()).add(m.id)
+        return {w: next(iter(ids)) for w, ids in found.items() if len(ids) == 1}
 
     @property
     def version(self) -> str:
@@ -208,12 +222,21 @@ class Resolver:
         d = d.with_columns(
             upper.str.extract(self._part_regex, 1).alias("__pn_hit"),
             pl.col("__norm").str.extract(PCI_PATTERN, 1).alias("__pci_hit"),
-            pl.col("__norm")
-            .str.extract_all(self._alias_regex)
-            .list.eval(pl.element().str.strip_chars())
-            .alias("__aliases"),
+            self._aliases(pl.col("__norm")),
             pl.col("__norm").str.extract(self._system_regex, 1).alias("__sys_hit"),
-            self._context(v),
+            context(v),
+        )
+        # Model aliases are sought outside the system's name: "Atlas 800T A2" is a server, not
+        # an NVIDIA A2 (a system that always carries one model supplies it). Few lines name a
+        # system, so only they are searched again (resolve joins the rows back by __key).
+        named = pl.col("__sys_hit").is_not_null()
+        d = pl.concat(
+            [
+                d.filter(~named),
+                d.filter(named).with_columns(
+                    self._aliases(pl.col("__norm").str.replace(self._system_regex, " "))
+                ),
+            ]
         )
         pn_ids = {h: self._part_id(h) for h in d["__pn_hit"].drop_nulls().unique()}
         pci_ids = {
@@ -237,6 +260,10 @@ class Resolver:
             .list.eval(pl.element().is_in(self._bare))
             .list.all()
             .alias("__bare"),
+            pl.col("__aliases")
+            .list.eval(pl.element().is_in(self._distinctive))
+            .list.all()
+            .alias("__distinctive"),
             sys_id.alias("__sys_id"),
             sys_id.replace_strict(
                 {k: s.accelerator for k, s in self._systems.items()},
@@ -246,43 +273,31 @@ class Resolver:
             sys_id.replace_strict(
                 {k: s.units for k, s in self._systems.items()}, default=None, return_dtype=pl.Int64
             ).alias("__sys_units"),
+            sys_id.replace_strict(
+                {k: ", ".join(s.models) for k, s in self._systems.items()},
+                default=None,
+                return_dtype=pl.Utf8,
+            ).alias("__sys_possible"),
         )
         d = self._fuzzy(d)
-        return self._decide(d).select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
+        return decide(d, self._tables).select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
 
-    def _context(self, v: Vocabulary) -> pl.Expr:
-        """What the words and the HS code around a model number say, as one struct."""
-        norm = pl.col("__norm")
-        hs = pl.col("__hs")
-        strong, weak = v.accessory_strong, v.accessory_weak
-        accessory = (
-            norm.str.contains(strong) & ~norm.str.contains(f"(?:{v.with_words})(?:{strong})")
-        ) | (
-            norm.str.contains(weak)
-            & norm.str.contains(v.for_words)
-            & ~norm.str.contains(f"(?:{v.with_words})(?:{weak})")
+    def _aliases(self, text: pl.Expr) -> pl.Expr:
+        """Every catalog alias in ``text``, in order, as ``__aliases``."""
+        return (
+            text.str.extract_all(self._alias_regex)
+            .list.eval(self._alias_found(pl.element().str.strip_chars()))
+            .alias("__aliases")
         )
-        acc_word = pl.coalesce(norm.str.extract(f"({strong})", 1), norm.str.extract(f"({weak})", 1))
-        generic: pl.Expr = pl.lit(None, dtype=pl.Utf8)
-        for gid, _, pattern in reversed(v.generic):
-            generic = pl.when(norm.str.contains(pattern)).then(pl.lit(gid)).otherwise(generic)
-        strong_count = pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNT[1:3]])
-        count = pl.coalesce(
-            *[norm.str.extract(p, 1) for p in _COUNT[:-1]],
-            norm.str.extract(_COUNT[-1], 1).replace_strict(_CN_COUNT, default=None),
+
+    def _alias_found(self, hit: pl.Expr) -> pl.Expr:
+        """A matched alias, less a plural s that is not part of it ("h100s" -> "h100", but
+        "l40s" stays the L40S)."""
+        return (
+            pl.when(hit.is_in(list(self.alias_to_id)))
+            .then(hit)
+            .otherwise(hit.str.strip_suffix("s"))
         )
-        return pl.struct(
-            norm.str.contains(v.hint).alias("hint"),
-            hs.str.slice(0, 4).is_in(list(v.hs_prefixes)).alias("hs_fits"),
-            ((hs == "") | hs.str.slice(0, 2).is_in(list(v.hs_chapters))).alias("hs_chapter_ok"),
-            accessory.alias("accessory"),
-            acc_word.alias("accessory_word"),
-            norm.str.extract(f"({v.exclusion})", 1).alias("exclusion"),
-            generic.alias("generic"),
-            norm.str.contains(v.system_word).alias("system_word"),
-            count.cast(pl.Int64, strict=False).alias("count"),
-            strong_count.cast(pl.Int64, strict=False).alias("strong_count"),
-        ).alias("__ctx")
 
     def _part_id(self, hit: str) -> str | None:
         for pattern, model_id in self.part_patterns:
@@ -331,160 +346,4 @@ class Resolver:
             .then(pl.col("__f_match"))
             .otherwise(empty)
             .alias("__f_match"),
-        )
-
-    def _decide(self, d: pl.DataFrame) -> pl.DataFrame:
-        """Weigh the evidence: the model, whether the words around it undo it, the count."""
-        ctx = pl.col("__ctx")
-        hint, hs_fits = ctx.struct.field("hint"), ctx.struct.field("hs_fits")
-        n_alias = pl.col("__alias_ids").list.len()
-        method = (
-            pl.when(pl.col("__pn_id").is_not_null())
-            .then(pl.lit("part_number"))
-            .when(pl.col("__pci_id").is_not_null())
-            .then(pl.lit("pci_id"))
-            .when(n_alias > 0)
-            .then(pl.lit("alias"))
-            .when(pl.col("__sys_model").is_not_null())
-            .then(pl.lit("system"))
-            .when(pl.col("__f_id").is_not_null())
-            .then(pl.lit("fuzzy"))
-        )
-        first = pl.col("__alias_ids").list.first()
-        form = pl.col("__norm").str.extract(r"\b(" + "|".join(FORMS) + r")\b", 1)
-        variant = pl.concat_str(first, pl.lit("|"), form).replace_strict(
-            self._variants, default=None, return_dtype=pl.Utf8
-        )
-        model = pl.coalesce(
-            "__pn_id", "__pci_id", pl.coalesce(variant, first), "__sys_model", "__f_id"
-        )
-        match = (
-            pl.when(method == "part_number")
-            .then(pl.col("__pn_hit"))
-            .when(method == "pci_id")
-            .then(pl.col("__pci_hit").str.replace(" ", ":", literal=True))
-            .when(method == "alias")
-            .then(pl.col("__aliases").list.first())
-            .when(method == "system")
-            .then(pl.col("__sys_hit"))
-            .when(method == "fuzzy")
-            .then(pl.col("__f_match"))
-        )
-        bare = (method == "alias") & pl.col("__bare")
-        weak_text = method.is_in(["alias", "fuzzy", "system"])
-        # A model number alone, or any model under an unrelated HS chapter, needs a GPU word.
-        rejected = weak_text & ~hint & (bare & ~hs_fits | ~ctx.struct.field("hs_chapter_ok"))
-        accessory = ctx.struct.field("accessory")
-        excluded = ctx.struct.field("exclusion").is_not_null()
-        kept = model.is_not_null() & ~rejected & ~accessory & ~excluded
-        is_system = pl.col("__sys_id").is_not_null() | ctx.struct.field("system_word")
-        generic = (
-            pl.when(accessory | excluded | rejected)
-            .then(pl.lit(None, dtype=pl.Utf8))
-            .when(pl.col("__sys_id").is_not_null())
-            .then(pl.lit("gpu-unknown"))
-            .otherwise(ctx.struct.field("generic"))
-        )
-        conf = (
-            pl.when(method == "part_number")
-            .then(CONF["part_number"])
-            .when(method == "pci_id")
-            .then(CONF["pci_id"])
-            .when(method == "fuzzy")
-            .then(pl.col("__f_score") / 100 * FUZZY_SCALE)
-            .when(method == "system")
-            .then(CONF["system"])
-            .when(bare & ~hint)
-            .then(CONF["alias_bare_hs"])
-            .otherwise(CONF["alias"])
-        )
-        conf = (
-            pl.when(n_alias > 1)
-            .then(pl.min_horizontal(conf, pl.lit(CONF["several"])))
-            .otherwise(conf)
-        )
-        final_conf = (
-            pl.when(kept)
-            .then(conf)
-            .when(accessory & (model.is_not_null() | hint))
-            .then(CONF["accessory"])
-            .when(excluded)
-            .then(CONF["exclusion"])
-            .when(rejected)
-            .then(CONF["rejected"])
-            .when(generic.is_not_null())
-            .then(CONF["generic"])
-            .when(hint)
-            .then(CONF["none_hint"])
-            .otherwise(CONF["none"])
-        )
-        # "8 GPU", "with 8" count on any line; "8x" and "8 A800" only on a server's line
-        # ("VENTUS 3X" is a cooler).
-        units = (
-            pl.when(accessory | excluded)
-            .then(pl.lit(1))
-            .when(is_system)
-            .then(pl.coalesce(ctx.struct.field("count"), pl.col("__sys_units"), pl.lit(1)))
-            .otherwise(pl.coalesce(ctx.struct.field("strong_count"), pl.lit(1)))
-        )
-        named = pl.coalesce(match, pl.lit("-"))
-        sys_note = (
-            pl.when(pl.col("__sys_id").is_not_null())
-            .then(pl.format("; system '{}' carries {}", pl.col("__sys_hit"), pl.col("__sys_units")))
-            .otherwise(pl.lit(""))
-        )
-        reason = (
-            pl.when(kept)
-            .then(pl.format("{} '{}'{}", method, match, sys_note))
-            .when(accessory)
-            .then(
-                pl.format(
-                    "accessory ('{}'), not a card; model named: {}",
-                    ctx.struct.field("accessory_word"),
-                    named,
-                )
-            )
-            .when(excluded)
-            .then(
-                pl.format(
-                    "'{}' is not an accelerator shipment; model named: {}",
-                    ctx.struct.field("exclusion"),
-                    named,
-                )
-            )
-            .when(rejected)
-            .then(
-                pl.format(
-                    "'{}' alone is not read as a chip: no GPU word, HS '{}'", match, pl.col("__hs")
-                )
-            )
-            .when(generic.is_not_null())
-            .then(pl.format("{}: names no identifiable model{}", generic, sys_note))
-            .when(hint)
-            .then(pl.lit("GPU words but no model, system or generic class"))
-            .otherwise(pl.lit("no accelerator vocabulary"))
-        )
-        others = pl.when(kept & (n_alias > 1)).then(
-            pl.col("__alias_ids").list.slice(1).list.join(",")
-        )
-        return d.with_columns(
-            pl.when(kept).then(model).otherwise(generic).alias("accelerator_id"),
-            # A recognised model counts only when its ai_class does (docs/recognition.md).
-            (kept & model.is_in(self._counting_ids)).alias("is_accelerator"),
-            units.alias("units_per_item"),
-            final_conf.alias("resolution_confidence"),
-            pl.when(kept)
-            .then(method)
-            .when(accessory)
-            .then(pl.lit("accessory"))
-            .when(excluded)
-            .then(pl.lit("exclusion"))
-            .when(rejected)
-            .then(pl.lit("rejected"))
-            .when(generic.is_not_null())
-            .then(pl.lit("generic"))
-            .alias("resolution_method"),
-            pl.when(kept).then(match).alias("resolution_match"),
-            others.alias("resolution_others"),
-            reason.alias("resolution_reason"),
         )

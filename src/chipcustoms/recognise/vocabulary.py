@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from chipcustoms.refdata import REFDATA, check_regexes, load_validated
 
@@ -38,9 +38,17 @@ class Accessories(_Strict):
 class GenericClass(_Strict):
     id: str
     name: str
+    is_accelerator: bool = False  # what the class means (docs/recognition.md)
     patterns: list[str]
 
     _p = field_validator("patterns")(_check_patterns)
+
+
+class AiSystems(_Strict):
+    systems: list[str]
+    carrying: list[str]
+
+    _p = field_validator("systems", "carrying")(_check_patterns)
 
 
 class VocabularyFile(_Strict):
@@ -52,8 +60,23 @@ class VocabularyFile(_Strict):
     exclusions: list[str]
     generic: list[GenericClass]
     system_words: list[str]
+    ai_systems: AiSystems
+    brand_words: list[str]
+    system_hs: list[str]
+    not_ai: list[str]
 
-    _p = field_validator("hints", "exclusions", "system_words")(_check_patterns)
+    _p = field_validator("hints", "exclusions", "system_words", "brand_words", "not_ai")(
+        _check_patterns
+    )
+
+    @model_validator(mode="after")
+    def _one_meaning_per_id(self) -> VocabularyFile:
+        """A generic id may have several entries (order decides), but one meaning."""
+        meaning: dict[str, bool] = {}
+        for g in self.generic:
+            if meaning.setdefault(g.id, g.is_accelerator) != g.is_accelerator:
+                raise ValueError(f"generic class {g.id!r} both counts and does not")
+        return self
 
 
 def union(patterns: list[str]) -> str:
@@ -74,8 +97,16 @@ class Vocabulary:
     for_words: str
     with_words: str
     exclusion: str
-    generic: tuple[tuple[str, str, str], ...]  # (id, name, joined pattern), first match wins
+    # (id, name, patterns), first match wins; the patterns are run one by one, because one
+    # alternation of them all is too large for the regex engine's fast path.
+    generic: tuple[tuple[str, str, tuple[str, ...]], ...]
     system_word: str
+    counting_generic: frozenset[str]  # generic ids whose lines are accelerators
+    ai_system: tuple[str, str]  # (system words, AI-compute words): both on one line
+    ai_id: str  # the generic id such a line gets
+    brand_word: str
+    system_hs: tuple[str, ...]
+    not_ai: str  # words that veto the counting generic classes (mining)
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
@@ -88,6 +119,8 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         expected="a mapping (hints, accessories, generic...)",
     )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    # A system word with an AI-compute word beside it outranks every wording class.
+    ai_id = next(g.id for g in vf.generic if g.is_accelerator)
     return Vocabulary(
         version=f"{vf.version}#{digest}",
         hint=union(vf.hints),
@@ -98,6 +131,12 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         for_words=union(vf.accessories.for_words),
         with_words=vf.accessories.with_words,
         exclusion=union(vf.exclusions),
-        generic=tuple((g.id, g.name, union(g.patterns)) for g in vf.generic),
+        generic=tuple((g.id, g.name, tuple(g.patterns)) for g in vf.generic),
         system_word=union(vf.system_words),
+        counting_generic=frozenset(g.id for g in vf.generic if g.is_accelerator),
+        ai_system=(union(vf.ai_systems.systems), union(vf.ai_systems.carrying)),
+        ai_id=ai_id,
+        brand_word=union(vf.brand_words),
+        system_hs=tuple(vf.system_hs),
+        not_ai=union(vf.not_ai),
     )

@@ -37,6 +37,9 @@ ASSESSMENT_COLUMNS = [
     "selection",
     "top_reason",
     "reasons",
+    "units_per_item",
+    "value_per_accelerator_usd",
+    "possible_models",
 ]
 
 

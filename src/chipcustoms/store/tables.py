@@ -79,6 +79,10 @@ assessments = sa.Table(
     sa.Column("top_reason", sa.Text),
     sa.Column("reasons", sa.Text),  # JSON list of reason objects
     sa.Column("created_at", sa.Text, nullable=False),
+    # What the line carries per accelerator (issue 14; migration 0006).
+    sa.Column("units_per_item", sa.BigInteger),
+    sa.Column("value_per_accelerator_usd", sa.Float),
+    sa.Column("possible_models", sa.Text),
     # One index: by line. Every reason's evidence names its rule, so rule hits need no column.
     sa.Index("ix_assessments_line", "declaration_id", "item_no", "run_id"),
 )

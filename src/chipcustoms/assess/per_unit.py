@@ -1,0 +1,69 @@
+"""What a line carries, per accelerator: the catalog's figures joined to the resolved id, and the
+checks that must count units (a server carrying eight GPUs is one item of eight accelerators).
+
+An 8-GPU server's unit value is compared per accelerator through value_per_accelerator_usd, its
+mass against the system's (system_weight_kg, for anomalies.py), and its HS code against the
+headings of computers (8471.50 is no misfit for a server). A line whose accelerator is not
+identified (a named system without its GPU, AI wording) cannot be classified: its ECCN is
+`undetermined` and controls.py says why.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from chipcustoms.assess.frames import lookup
+from chipcustoms.recognise.catalog import Catalog
+from chipcustoms.recognise.vocabulary import Vocabulary
+
+
+def system_kg(catalog: Catalog) -> dict[str, float]:
+    """Catalogued mass of each system that has one (systems.yaml `weight_kg`)."""
+    return {s.id: s.weight_kg.value for s in catalog.systems if s.weight_kg is not None}
+
+
+def ai_hs(catalog: Catalog, vocabulary: Vocabulary) -> list[str]:
+    """Every HS6 a catalogued accelerator or a system may rightly be declared under: the
+    headings a line of unknown model is checked against."""
+    heads = {h.replace(".", "")[:6] for m in catalog.models for h in m.hs_headings}
+    return sorted(heads | set(vocabulary.system_hs))
+
+
+def add_per_unit(df: pl.DataFrame, catalog: Catalog, vocabulary: Vocabulary) -> pl.DataFrame:
+    """Join the catalog's columns and add hs_heading_fits, value_per_accelerator_usd,
+    system_weight_kg and, for unidentified accelerators, eccn = undetermined."""
+    cat = catalog.frame().drop("accelerator_vendor", "accelerator_model")
+    system_hs = list(vocabulary.system_hs)
+    unknown_ai = list(vocabulary.counting_generic)
+    hs6 = pl.col("hs6")
+    unknown_fits = pl.col("accelerator_id").is_in(unknown_ai) & hs6.is_in(
+        ai_hs(catalog, vocabulary)
+    )
+    several = (
+        (pl.col("units_per_item") > 1)
+        | pl.col("system_id").is_not_null()
+        | pl.col("hs_headings").is_null()
+    )
+    return (
+        lookup(df, cat, "accelerator_id")
+        .with_columns(
+            pl.when(pl.col("is_accelerator"))
+            .then(
+                pl.col("hs_headings").list.contains(hs6).fill_null(False)
+                | (hs6.is_in(system_hs) & several)
+                | unknown_fits
+            )
+            .alias("hs_heading_fits"),
+            (pl.col("unit_value_usd") / pl.col("units_per_item")).alias(
+                "value_per_accelerator_usd"
+            ),
+            pl.col("system_id")
+            .replace_strict(system_kg(catalog), default=None, return_dtype=pl.Float64)
+            .alias("system_weight_kg"),
+            pl.when(pl.col("accelerator_id").is_in(unknown_ai))
+            .then(pl.lit("undetermined"))
+            .otherwise(pl.col("eccn"))
+            .alias("eccn"),
+        )
+        .drop("hs_headings")
+    )

@@ -1,0 +1,306 @@
+"""Weighing a line's evidence: what the words around a model number say, and the final decision.
+
+The resolver (:mod:`chipcustoms.recognise.resolver`) finds the candidates (a part number, a PCI
+id, aliases, a named system, a fuzzy alias); this module reads the vocabulary's context (GPU
+words, accessories, exclusions, generic wording, counts) and decides the id, whether the line is
+an accelerator, how many it carries and how sure that is. It is kept apart because this is the
+part that changes with the meaning of ``is_accelerator`` (docs/recognition.md), not with the
+catalog's tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from chipcustoms.recognise.vocabulary import Vocabulary
+
+# Confidence of each kind of evidence: the share of such resolutions that were right on the
+# development set (tests/fixtures/resolver_devset.csv; calibration table in docs/benchmarks.md).
+CONF = {
+    "part_number": 0.99,
+    "pci_id": 0.98,
+    "alias": 0.97,  # an alias with a GPU word, brand or a computer HS code beside it
+    "alias_bare_hs": 0.85,  # a bare model number ("H20") backed only by the HS code
+    "several": 0.85,  # two different models on one line: the first one is reported
+    "system": 0.95,  # the model a named system always carries
+    "system_unknown": 0.9,  # a named AI system whose GPU the buyer chooses and the line omits
+    "accessory": 0.9,
+    "exclusion": 0.9,
+    "generic": 0.8,
+    "generic_ai": 0.75,  # AI-compute wording with no model: an accelerator, model unknown
+    "rejected": 0.8,
+    "none": 0.97,
+    "none_hint": 0.75,  # GPU words but nothing we could place
+}
+FORMS = ("pcie", "nvl", "sxm", "sxm4", "sxm5", "oam")
+_CN_COUNT = {"二": "2", "两": "2", "四": "4", "八": "8", "十六": "16"}
+# How many accelerators a server line says it holds: "8x H100", "8 GPU", "with 8", "8卡".
+_COUNT = [
+    r"(?:^|\s)([1-9]\d?) ?[x×] ",
+    r"(?:^|\s)([1-9]\d?) (?:gpus?|卡|cards?|pcs)\b",
+    r"\b(?:with|с) ([1-9]\d?) ?[x× ]",
+    r"(?:^|\s)([1-9]\d?) (?:nvidia |amd |huawei )?[a-z]{1,3}\d{2,4}",
+    r"(二|两|四|八|十六) ?卡",
+]
+
+
+@dataclass(frozen=True)
+class Tables:
+    """What :func:`decide` needs from the catalog: built once by the resolver."""
+
+    variants: dict[str, str]  # "<family id>|<form>" -> the variant's id ("h100" + "pcie")
+    counting_ids: list[str]  # models whose ai_class counts
+    counting_generic: frozenset[str]  # generic ids that count (accelerator-unknown)
+    ai_generic: str  # the generic id a named system without its model gets
+
+
+def context(v: Vocabulary) -> pl.Expr:
+    """What the words and the HS code around a model number say, as one struct."""
+    norm = pl.col("__norm")
+    hs = pl.col("__hs")
+    strong, weak = v.accessory_strong, v.accessory_weak
+    accessory = (
+        norm.str.contains(strong) & ~norm.str.contains(f"(?:{v.with_words})(?:{strong})")
+    ) | (
+        norm.str.contains(weak)
+        & norm.str.contains(v.for_words)
+        & ~norm.str.contains(f"(?:{v.with_words})(?:{weak})")
+    )
+    acc_word = pl.coalesce(norm.str.extract(f"({strong})", 1), norm.str.extract(f"({weak})", 1))
+    generic: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+    not_ai = norm.str.contains(v.not_ai)
+    for gid, _, patterns in reversed(v.generic):
+        found = pl.any_horizontal([norm.str.contains(p) for p in patterns])
+        if gid in v.counting_generic:
+            found = found & ~not_ai
+        generic = pl.when(found).then(pl.lit(gid)).otherwise(generic)
+    # A system word with an AI-compute word beside it outranks every wording class.
+    ai_system = norm.str.contains(v.ai_system[0]) & norm.str.contains(v.ai_system[1])
+    generic = pl.when(ai_system & ~not_ai).then(pl.lit(v.ai_id)).otherwise(generic)
+    strong_count = pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNT[1:3]])
+    count = pl.coalesce(
+        *[norm.str.extract(p, 1) for p in _COUNT[:-1]],
+        norm.str.extract(_COUNT[-1], 1).replace_strict(_CN_COUNT, default=None),
+    )
+    return pl.struct(
+        norm.str.contains(v.hint).alias("hint"),
+        hs.str.slice(0, 4).is_in(list(v.hs_prefixes)).alias("hs_fits"),
+        ((hs == "") | hs.str.slice(0, 2).is_in(list(v.hs_chapters))).alias("hs_chapter_ok"),
+        accessory.alias("accessory"),
+        acc_word.alias("accessory_word"),
+        norm.str.extract(f"({v.exclusion})", 1).alias("exclusion"),
+        generic.alias("generic"),
+        (norm.str.contains(v.system_word) | ai_system).alias("system_word"),
+        count.cast(pl.Int64, strict=False).alias("count"),
+        strong_count.cast(pl.Int64, strict=False).alias("strong_count"),
+    ).alias("__ctx")
+
+
+def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
+    """Weigh the evidence: the model, whether the words around it undo it, the count, and
+    whether the line is an accelerator at all (a counting model, a named system built to carry
+    them, or AI-compute wording)."""
+    ctx = pl.col("__ctx")
+    # A named GPU system is itself a GPU word for the model numbers beside it ("XE9680 8x H200").
+    # So is AI-compute wording ("deep learning server with 4 x A100").
+    hint = (
+        ctx.struct.field("hint")
+        | pl.col("__sys_id").is_not_null()
+        | ctx.struct.field("generic").is_in(list(t.counting_generic)).fill_null(False)
+    )
+    hs_fits = ctx.struct.field("hs_fits")
+    n_alias = pl.col("__alias_ids").list.len()
+    method = (
+        pl.when(pl.col("__pn_id").is_not_null())
+        .then(pl.lit("part_number"))
+        .when(pl.col("__pci_id").is_not_null())
+        .then(pl.lit("pci_id"))
+        .when(n_alias > 0)
+        .then(pl.lit("alias"))
+        .when(pl.col("__sys_model").is_not_null())
+        .then(pl.lit("system"))
+        .when(pl.col("__f_id").is_not_null())
+        .then(pl.lit("fuzzy"))
+    )
+    first = pl.col("__alias_ids").list.first()
+    form = pl.col("__norm").str.extract(r"\b(" + "|".join(FORMS) + r")\b", 1)
+    variant = pl.concat_str(first, pl.lit("|"), form).replace_strict(
+        t.variants, default=None, return_dtype=pl.Utf8
+    )
+    model = pl.coalesce("__pn_id", "__pci_id", pl.coalesce(variant, first), "__sys_model", "__f_id")
+    match = (
+        pl.when(method == "part_number")
+        .then(pl.col("__pn_hit"))
+        .when(method == "pci_id")
+        .then(pl.col("__pci_hit").str.replace(" ", ":", literal=True))
+        .when(method == "alias")
+        .then(pl.col("__aliases").list.first())
+        .when(method == "system")
+        .then(pl.col("__sys_hit"))
+        .when(method == "fuzzy")
+        .then(pl.col("__f_match"))
+    )
+    bare = (method == "alias") & pl.col("__bare")
+    # A distinctive model number standing alone ("GB300") needs no GPU word, unless the HS
+    # code says the goods are something else.
+    lone_ok = bare & pl.col("__distinctive") & (pl.col("__hs") == "")
+    weak_text = method.is_in(["alias", "fuzzy", "system"])
+    # A model number alone, or any model under an unrelated HS chapter, needs a GPU word.
+    rejected = weak_text & ~hint & (bare & ~hs_fits & ~lone_ok | ~ctx.struct.field("hs_chapter_ok"))
+    accessory = ctx.struct.field("accessory")
+    excluded = ctx.struct.field("exclusion").is_not_null()
+    kept = model.is_not_null() & ~rejected & ~accessory & ~excluded
+    # A named system whose GPU the line does not write: an accelerator of unknown model.
+    system = (
+        pl.col("__sys_id").is_not_null()
+        & ~accessory
+        & ~excluded
+        & (hint | ctx.struct.field("hs_chapter_ok"))
+    )
+    system_only = system & ~kept
+    is_system = pl.col("__sys_id").is_not_null() | ctx.struct.field("system_word")
+    generic = (
+        pl.when(system_only)
+        .then(pl.lit(t.ai_generic))
+        .when(accessory | excluded | rejected)
+        .then(pl.lit(None, dtype=pl.Utf8))
+        # AI wording under an unrelated HS chapter ("accelerator" under 8708) is not read as AI.
+        .when(
+            ctx.struct.field("generic").is_in(list(t.counting_generic))
+            & ~ctx.struct.field("hs_chapter_ok")
+        )
+        .then(pl.lit(None, dtype=pl.Utf8))
+        .otherwise(ctx.struct.field("generic"))
+    )
+    generic_counts = generic.is_in(list(t.counting_generic)).fill_null(False)
+    conf = (
+        pl.when(method == "part_number")
+        .then(CONF["part_number"])
+        .when(method == "pci_id")
+        .then(CONF["pci_id"])
+        .when(method == "fuzzy")
+        .then(pl.col("__f_score") / 100 * 0.85)
+        .when(method == "system")
+        .then(CONF["system"])
+        .when(bare & ~hint)
+        .then(CONF["alias_bare_hs"])
+        .otherwise(CONF["alias"])
+    )
+    conf = (
+        pl.when(n_alias > 1).then(pl.min_horizontal(conf, pl.lit(CONF["several"]))).otherwise(conf)
+    )
+    final_conf = (
+        pl.when(kept)
+        .then(conf)
+        .when(system_only)
+        .then(CONF["system_unknown"])
+        .when(accessory & (model.is_not_null() | hint))
+        .then(CONF["accessory"])
+        .when(excluded)
+        .then(CONF["exclusion"])
+        .when(rejected)
+        .then(CONF["rejected"])
+        .when(generic_counts)
+        .then(CONF["generic_ai"])
+        .when(generic.is_not_null())
+        .then(CONF["generic"])
+        .when(hint)
+        .then(CONF["none_hint"])
+        .otherwise(CONF["none"])
+    )
+    # "8 GPU", "with 8" count on any line; "8x" and "8 A800" only on a server's line
+    # ("VENTUS 3X" is a cooler).
+    units = (
+        pl.when(accessory | excluded)
+        .then(pl.lit(1))
+        .when(is_system)
+        .then(pl.coalesce(ctx.struct.field("count"), pl.col("__sys_units"), pl.lit(1)))
+        .otherwise(pl.coalesce(ctx.struct.field("strong_count"), pl.lit(1)))
+    )
+    named = pl.coalesce(match, pl.lit("-"))
+    sys_note = (
+        pl.when(pl.col("__sys_id").is_not_null())
+        .then(pl.format("; system '{}' carries {}", pl.col("__sys_hit"), pl.col("__sys_units")))
+        .otherwise(pl.lit(""))
+    )
+    reason = (
+        pl.when(kept)
+        .then(pl.format("{} '{}'{}", method, match, sys_note))
+        .when(system_only)
+        .then(
+            pl.format(
+                "system '{}' carries {} accelerators; the model is not written (possible: {})",
+                pl.col("__sys_hit"),
+                pl.col("__sys_units"),
+                pl.col("__sys_possible"),
+            )
+        )
+        .when(accessory)
+        .then(
+            pl.format(
+                "accessory ('{}'), not a card; model named: {}",
+                ctx.struct.field("accessory_word"),
+                named,
+            )
+        )
+        .when(excluded)
+        .then(
+            pl.format(
+                "'{}' is not an accelerator shipment; model named: {}",
+                ctx.struct.field("exclusion"),
+                named,
+            )
+        )
+        .when(rejected)
+        .then(
+            pl.format(
+                "'{}' alone is not read as a chip: no GPU word, HS '{}'", match, pl.col("__hs")
+            )
+        )
+        .when(generic_counts)
+        .then(pl.format("{}: AI-compute wording, no identifiable model", generic))
+        .when(generic.is_not_null())
+        .then(pl.format("{}: names no identifiable model", generic))
+        .when(hint)
+        .then(pl.lit("GPU words but no model, system or generic class"))
+        .otherwise(pl.lit("no accelerator vocabulary"))
+    )
+    others = pl.when(kept & (n_alias > 1)).then(pl.col("__alias_ids").list.slice(1).list.join(","))
+    counts = model.is_in(t.counting_ids) | (
+        (method == "alias")
+        & pl.col("__alias_ids").list.eval(pl.element().is_in(t.counting_ids)).list.any()
+    )
+    return d.with_columns(
+        pl.when(kept).then(model).otherwise(generic).alias("accelerator_id"),
+        # The meaning of is_accelerator (docs/recognition.md): a model whose ai_class counts,
+        # a named system built to carry them, or wording that says AI compute.
+        ((kept & counts) | system | (~kept & generic_counts))
+        .fill_null(False)
+        .alias("is_accelerator"),
+        units.alias("units_per_item"),
+        final_conf.alias("resolution_confidence"),
+        pl.when(kept)
+        .then(method)
+        .when(system_only)
+        .then(pl.lit("system"))
+        .when(accessory)
+        .then(pl.lit("accessory"))
+        .when(excluded)
+        .then(pl.lit("exclusion"))
+        .when(rejected)
+        .then(pl.lit("rejected"))
+        .when(generic.is_not_null())
+        .then(pl.lit("generic"))
+        .alias("resolution_method"),
+        pl.when(kept)
+        .then(match)
+        .when(system_only)
+        .then(pl.col("__sys_hit"))
+        .alias("resolution_match"),
+        others.alias("resolution_others"),
+        reason.alias("resolution_reason"),
+        pl.when(system).then(pl.col("__sys_id")).alias("system_id"),
+        pl.when(system).then(pl.col("__sys_possible")).alias("possible_models"),
+    )
