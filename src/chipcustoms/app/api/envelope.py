@@ -43,7 +43,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ChipCustomsError)
     async def domain_error(_: Request, exc: ChipCustomsError) -> JSONResponse:
-        return envelope(400, "bad_request", str(exc))
+        code = {404: "not_found", 409: "conflict", 422: "invalid_input"}.get(exc.status)
+        return envelope(exc.status, code or "bad_request", str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
