@@ -18,6 +18,7 @@ from chipcustoms.store.audit import GENESIS, entry_hash, verify
 from stores import BACKENDS, target
 
 runner = CliRunner()
+KEY = b"k" * 32
 
 
 @pytest.fixture(params=BACKENDS)
@@ -79,9 +80,9 @@ def test_a_deleted_or_reordered_entry_breaks_the_chain() -> None:
             "before": None,
             "after": None,
         }
-        e |= {"prev_hash": prev, "hash": entry_hash(prev, e)}
+        e |= {"prev_hash": prev, "hash": entry_hash(prev, e, KEY)}
         chain.append(e)
         prev = e["hash"]
-    assert verify(chain).intact
-    assert verify(chain[:1] + chain[2:]).broken_at == 3
-    assert verify([chain[1], chain[0], *chain[2:]]).broken_at == 2
+    assert verify(chain, KEY).intact
+    assert verify(chain[:1] + chain[2:], KEY).broken_at == 3
+    assert verify([chain[1], chain[0], *chain[2:]], KEY).broken_at == 2
