@@ -53,6 +53,15 @@ def revoke_user(store: Store, name: str) -> None:
     _update(store, name, "user.revoke", revoked_at=now(), key_hash=None)
 
 
+def end_sessions(store: Store, name: str) -> None:
+    """Log the user out everywhere: web cookies carry the session version they were issued
+    under, and it moves on."""
+    with store.engine.begin() as conn:
+        conn.execute(t.users.update().where(u.name == name)
+                     .values(session_version=u.session_version + 1))
+        store._audit(conn, "user.logout", "user", name, None, None)
+
+
 def set_password(store: Store, name: str, password: str) -> None:
     if len(password) < 8:
         raise ChipCustomsError("a password needs at least 8 characters")
