@@ -128,6 +128,9 @@ async def submit_job(
     as ``mapping_file``, so no request can make the server read a file of its own choosing.
     """
     st = state(request)
+    if user.office is not None:  # the file may hold lines of any office
+        raise APIError(403, "forbidden", f"batch jobs may hold lines of any office: users "
+                       f"scoped to office {user.office} screen through POST /v1/screen")
     name = re.sub(r"[^A-Za-z0-9._-]", "_", file.filename or "upload.csv")
     if not name.endswith(SUFFIXES):
         raise APIError(
