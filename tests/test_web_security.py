@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from chipcustoms.app.security_headers import HEADERS
+from chipcustoms.app.web.session import COOKIE as COOKIE_NAME
 from chipcustoms.assess.pipeline import References
 from server_fixtures import Served
 from stores import target
 from test_web import client, idle, open_cases
-from chipcustoms.app.web.session import COOKIE as COOKIE_NAME
 from web_fixtures import PASSWORD, csrf, login_form, web_served
 
 

@@ -19,8 +19,8 @@ from alembic.script import ScriptDirectory
 
 from chipcustoms import settings
 from chipcustoms.errors import StoreError
-from chipcustoms.store import tables as t
 from chipcustoms.store import checkpoints
+from chipcustoms.store import tables as t
 from chipcustoms.store.audit import GENESIS, current_actor, entry_hash
 
 HERE = Path(__file__).parent

@@ -53,7 +53,8 @@ def key_file(url: sa.URL) -> Path:
     if url.get_backend_name() == "sqlite":
         return Path(f"{url.database}.audit-key")
     where = f"{url.host}:{url.port or 5432}/{url.database}"
-    return Path.home() / ".chipcustoms" / f"audit-{hashlib.sha256(where.encode()).hexdigest()[:16]}.key"
+    digest = hashlib.sha256(where.encode()).hexdigest()[:16]
+    return Path.home() / ".chipcustoms" / f"audit-{digest}.key"
 
 
 def audit_key(url: sa.URL) -> bytes:

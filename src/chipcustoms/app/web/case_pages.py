@@ -16,7 +16,6 @@ from chipcustoms.app.api.screen_routes import decode_reasons
 from chipcustoms.app.state import state
 from chipcustoms.app.verification import verify_capture
 from chipcustoms.app.web.render import page
-from chipcustoms.errors import ChipCustomsError
 from chipcustoms.app.web.session import (
     PageError,
     Session,
@@ -25,6 +24,7 @@ from chipcustoms.app.web.session import (
     page_session,
     require_page,
 )
+from chipcustoms.errors import ChipCustomsError
 from chipcustoms.store import casework, pages
 from chipcustoms.store.audit import acting_as
 

@@ -67,11 +67,11 @@ def login_submit(
         throttle.failed(keys)
         return _form(request, next, 401, "Unknown name or wrong password.")
     throttle.succeeded(keys)
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(COOKIE, cookie, max_age=max_age(), httponly=True, samesite="lax",
+    done = RedirectResponse(_safe_next(next), status_code=303)
+    done.set_cookie(COOKIE, cookie, max_age=max_age(), httponly=True, samesite="lax",
                         secure=request.url.scheme == "https")
-    response.delete_cookie(login_guard.CSRF_COOKIE)
-    return response
+    done.delete_cookie(login_guard.CSRF_COOKIE)
+    return done
 
 
 @router.post("/logout")
