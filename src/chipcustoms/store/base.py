@@ -171,7 +171,7 @@ class Store(ABC):
         conn.execute(
             t.audit.insert().values(**entry, prev_hash=prev, hash=entry_hash(prev, entry, key))
         )
-        checkpoints.record(checkpoints.SaDb(conn), key, entry["at"])
+        checkpoints.record(checkpoints.SaDb(conn), key, entry["at"], action)
 
     @property
     def audit_key(self) -> bytes:

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+import polars as pl
 import sqlalchemy as sa
 
 from chipcustoms import settings
@@ -44,6 +45,12 @@ COVERED = {"cases": "case_id", "outcomes": "outcome_id", "overrides": "override_
 SIGNED = ("checkpoint_id", "at", "entries", "head_hash", "rows_digest", "assessments_upto",
           "assessments_digest", "prev_mac")
 EMPTY = hashlib.sha256(b"").hexdigest()
+BATCH = 50_000
+# Audited writes known to leave the covered tables alone: their checkpoint carries the previous
+# rows digest instead of reading every case again (a single-line API screen makes four). Any
+# other action, including one added later, recomputes it.
+LEAVES_ROWS = ("run.start", "run.save_lines", "run.finish", "job.", "model.", "watchlist.",
+               "allow.")
 
 
 def key_file(url: sa.URL) -> Path:
@@ -78,21 +85,39 @@ def audit_key(url: sa.URL) -> bytes:
 class Db(Protocol):
     """The few operations a checkpoint needs, over SQLAlchemy or an ADBC cursor."""
 
-    def rows(self, sql: str) -> Iterator[tuple[Any, ...]]: ...
+    def feed(self, h: Any, sql: str, table: str) -> None:
+        """Add the rows of ``sql`` (the columns of ``_columns(table)``) to the hash ``h``."""
 
     def one(self, sql: str) -> tuple[Any, ...] | None: ...
 
     def insert(self, values: dict[str, Any]) -> None: ...
 
 
+def _schema(table: str) -> dict[str, pl.DataType]:
+    return {c.name: pl.Float64() if isinstance(c.type, sa.Float) else pl.Utf8()
+            for c in t.metadata.tables[table].columns}
+
+
+def _feed_frame(h: Any, frame: pl.DataFrame, table: str) -> None:
+    """A batch as CSV without header: the same bytes whichever SQLite driver read it."""
+    h.update(frame.cast(_schema(table)).write_csv(include_header=False).encode("utf-8"))  # type: ignore[arg-type]
+
+
 class SaDb:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
 
-    def rows(self, sql: str) -> Iterator[tuple[Any, ...]]:
-        result = self.conn.exec_driver_sql(sql, execution_options={"yield_per": 5000})
-        for row in result:
-            yield tuple(row)
+    def feed(self, h: Any, sql: str, table: str) -> None:
+        if self.conn.dialect.name == "postgresql":  # the server writes the CSV itself
+            cur = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+                for data in copy:
+                    h.update(bytes(data))
+            return
+        result = self.conn.exec_driver_sql(sql, execution_options={"yield_per": BATCH})
+        schema = _schema(table)
+        for part in result.partitions(BATCH):
+            _feed_frame(h, pl.DataFrame(part, schema=schema, orient="row"), table)
 
     def one(self, sql: str) -> tuple[Any, ...] | None:
         row = self.conn.exec_driver_sql(sql).first()
@@ -106,10 +131,12 @@ class AdbcDb:
     def __init__(self, cur: Any) -> None:
         self.cur = cur
 
-    def rows(self, sql: str) -> Iterator[tuple[Any, ...]]:
+    def feed(self, h: Any, sql: str, table: str) -> None:
         self.cur.execute(sql)
-        while batch := self.cur.fetchmany(5000):
-            yield from batch
+        for batch in self.cur.fetch_record_batch():
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            _feed_frame(h, frame, table)
 
     def one(self, sql: str) -> tuple[Any, ...] | None:
         self.cur.execute(sql)
@@ -123,21 +150,13 @@ class AdbcDb:
                          tuple(values.values()))
 
 
-def _as_text(table: str) -> str:
-    """Each column as text, except floats, read as numbers and written with ``repr`` in Python:
+def _columns(table: str) -> str:
+    """Each column as text, except floats, read as numbers and written by Polars / PostgreSQL:
     SQLite's text of a REAL depends on the library's version (the ADBC bulk path links its own)."""
     return ", ".join(
-        c.name if isinstance(c.type, sa.Float) else f"CAST({c.name} AS TEXT)"
+        c.name if isinstance(c.type, sa.Float) else f"CAST({c.name} AS TEXT) AS {c.name}"
         for c in t.metadata.tables[table].columns
     )
-
-
-def _digest(db: Db, sql: str, h: Any | None = None) -> str:
-    h = h or hashlib.sha256()
-    for row in db.rows(sql):
-        shown = [repr(float(v)) if isinstance(v, int | float) else v for v in row]
-        h.update(json.dumps(shown, ensure_ascii=False).encode("utf-8") + b"\n")
-    return str(h.hexdigest())
 
 
 def rows_digest(db: Db) -> str:
@@ -145,15 +164,18 @@ def rows_digest(db: Db) -> str:
     h = hashlib.sha256()
     for table, pk in COVERED.items():
         h.update(f"table {table}\n".encode())
-        _digest(db, f"SELECT {_as_text(table)} FROM {table} ORDER BY {pk}", h)
+        db.feed(h, f"SELECT {_columns(table)} FROM {table} ORDER BY {pk}", table)
     return str(h.hexdigest())
 
 
 def assessments_digest(db: Db, after: int, upto: int) -> str:
     if upto <= after:
         return EMPTY
-    return _digest(db, f"SELECT {_as_text('assessments')} FROM assessments WHERE assessment_id "
-                       f"> {int(after)} AND assessment_id <= {int(upto)} ORDER BY assessment_id")
+    h = hashlib.sha256()
+    db.feed(h, f"SELECT {_columns('assessments')} FROM assessments WHERE assessment_id "
+               f"> {int(after)} AND assessment_id <= {int(upto)} ORDER BY assessment_id",
+            "assessments")
+    return str(h.hexdigest())
 
 
 def mac(key: bytes, cp: dict[str, Any]) -> str:
@@ -167,10 +189,12 @@ def latest(db: Db) -> dict[str, Any] | None:
     return None if row is None else dict(zip([*SIGNED, "mac"], row, strict=True))
 
 
-def record(db: Db, key: bytes, at: str) -> dict[str, Any]:
+def record(db: Db, key: bytes, at: str, action: str = "") -> dict[str, Any]:
     """Append a checkpoint of the chain's head and the rows as they are now (in the caller's
-    transaction, after its writes and its audit entry)."""
+    transaction, after its writes and its audit entry, whose ``action`` says whether the
+    covered rows can have changed)."""
     prev = latest(db)
+    carry = prev is not None and action.startswith(LEAVES_ROWS)
     head = db.one("SELECT audit_id, hash FROM audit ORDER BY audit_id DESC LIMIT 1")
     upto_row = db.one("SELECT max(assessment_id) FROM assessments")
     upto = int(upto_row[0]) if upto_row and upto_row[0] is not None else 0
@@ -180,7 +204,7 @@ def record(db: Db, key: bytes, at: str) -> dict[str, Any]:
         "at": at,
         "entries": 0 if head is None else int(head[0]),
         "head_hash": None if head is None else str(head[1]),
-        "rows_digest": rows_digest(db),
+        "rows_digest": prev["rows_digest"] if carry and prev else rows_digest(db),
         "assessments_upto": upto,
         "assessments_digest": assessments_digest(db, after, upto),
         "prev_mac": None if prev is None else prev["mac"],

@@ -148,7 +148,7 @@ class SQLiteStore(Store):
             "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*entry.values(), prev, entry_hash(prev, entry, self.audit_key)),
         )
-        checkpoints.record(checkpoints.AdbcDb(cur), self.audit_key, str(entry["at"]))
+        checkpoints.record(checkpoints.AdbcDb(cur), self.audit_key, str(entry["at"]), action)
 
     def save_lines(self, run_id: int, lines: pl.DataFrame) -> int:
         if lines.height <= rows.SMALL:
