@@ -191,7 +191,7 @@ def test_batch_job_screens_a_file_in_a_worker(api: Served, fixtures: Path) -> No
     assert r.status_code == 202, r.text
     url = r.json()["url"]
     deadline = time.monotonic() + 120
-    while (job := api.client.get(url, headers=api.auth("vera")).json())["state"] in (
+    while (job := api.client.get(url, headers=api.auth("ana")).json())["state"] in (
         "queued",
         "running",
     ):

@@ -10,7 +10,7 @@ from chipcustoms.assess.selection import Budgets
 from chipcustoms.errors import StoreError
 from chipcustoms.run.orchestrator import screen_file
 from chipcustoms.store import open_store, rows
-from chipcustoms.store.audit import verify
+from chipcustoms.store.chain_check import check
 from chipcustoms.store.tables import metadata
 from stores import BACKENDS, fresh_pg, target
 
@@ -46,7 +46,7 @@ def test_rescreening_updates_lines_appends_assessments_keeps_one_case(
     assert record["case"]["status"] == "open"
     runs = store.runs()
     assert runs[-1]["status"] == "done" and '"accepted": 7' in runs[-1]["counts"]
-    assert verify(store.audit_entries()).intact
+    assert check(store).intact
 
 
 def test_postgres_audit_and_assessments_are_append_only(tmp_path: Path, fixtures: Path) -> None:

@@ -17,7 +17,7 @@ from chipcustoms.store import tables as t
 from chipcustoms.store.access import set_password
 from server_fixtures import Served
 from stores import BACKENDS, target
-from web_fixtures import PASSWORD, csrf, log_in, web_served
+from web_fixtures import PASSWORD, csrf, log_in, login_form, web_served
 
 CAPTURES = Path(__file__).parent / "fixtures" / "captures"
 
@@ -56,10 +56,10 @@ def test_login_required_wrong_password_and_logout(web: Served) -> None:
     c = client(web)
     r = c.get("/queue?channel=red", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login?next=/queue%3Fchannel%3Dred"
-    bad = c.post("/login", data={"name": "ines", "password": "wrong password"})
+    bad = c.post("/login", data=login_form(c, "ines", "wrong password"))
     assert bad.status_code == 401 and "Unknown name or wrong password" in bad.text
-    assert c.post("/login", data={"name": "nobody", "password": PASSWORD}).status_code == 401
-    r = c.post("/login", data={"name": "ines", "password": PASSWORD, "next": "//evil.example"},
+    assert c.post("/login", data=login_form(c, "nobody", PASSWORD)).status_code == 401
+    r = c.post("/login", data=login_form(c, "ines", PASSWORD, next="//evil.example"),
                follow_redirects=False)
     assert r.headers["location"] == "/queue"  # no open redirect
     cookie = r.headers["set-cookie"]

@@ -24,9 +24,13 @@ def web_served(db: str, folder: Path, fixtures: Path, refs: References) -> Serve
 
 
 def log_in(client: TestClient, name: str, password: str = PASSWORD) -> None:
-    r = client.post("/login", data={"name": name, "password": password},
-                    follow_redirects=False)
+    r = client.post("/login", data=login_form(client, name, password), follow_redirects=False)
     assert r.status_code == 303, r.text
+
+
+def login_form(client: TestClient, name: str, password: str, **more: str) -> dict[str, str]:
+    """The login form as a browser sends it: with the token of a freshly fetched form."""
+    return {"name": name, "password": password, "csrf": csrf(client.get("/login").text), **more}
 
 
 def csrf(html: str) -> str:

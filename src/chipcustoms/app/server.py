@@ -15,6 +15,7 @@ from chipcustoms.app.api import case_routes as routes_cases
 from chipcustoms.app.api import envelope as errors
 from chipcustoms.app.api import ref_routes as routes_ref
 from chipcustoms.app.api import screen_routes as routes_screen
+from chipcustoms.app.security_headers import SecurityHeaders
 from chipcustoms.app.state import AppState
 from chipcustoms.assess.pipeline import References
 from chipcustoms.store import default_db_path, open_store
@@ -44,9 +45,12 @@ def create_app(
         version=__version__,
         description="Customs risk targeting for AI accelerators: screening, case work, audit.",
         lifespan=lifespan,
+        docs_url=None,  # Swagger and ReDoc load CDN scripts: see app/security_headers.py
+        redoc_url=None,
     )
     app.state.chipcustoms = st
     errors.install(app)
+    app.add_middleware(SecurityHeaders)
     st.metrics.install(app)
     for module in (routes_screen, routes_cases, routes_ref):
         app.include_router(module.router)

@@ -10,16 +10,47 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Literal
 
-ROLES = ("viewer", "analyst", "inspector", "admin")
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "read": frozenset(ROLES),
-    "screen": frozenset({"analyst", "admin"}),
-    "override": frozenset({"analyst", "admin"}),
-    "assign": frozenset({"analyst", "inspector", "admin"}),
-    "outcome": frozenset({"inspector", "admin"}),
-    "manage": frozenset({"admin"}),
-}
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from chipcustoms.refdata import REFDATA, load_validated
+
+
+class RouteAccess(BaseModel):
+    """One row of the permission table: a route, what it needs, how its office is checked."""
+
+    model_config = ConfigDict(extra="forbid")
+    route: str  # "METHOD /path"
+    permission: str
+    office: Literal["target", "none"]
+    scope: Literal["any", "unscoped"] = "any"
+    owner: bool = False
+
+
+class PermissionTable(BaseModel):
+    """``refdata/permissions.yaml``: roles, permissions per role, and every route's rule."""
+
+    model_config = ConfigDict(extra="forbid")
+    roles: list[str]
+    permissions: dict[str, list[str]]
+    routes: list[RouteAccess]
+
+    @model_validator(mode="after")
+    def _known(self) -> PermissionTable:
+        for name, roles in self.permissions.items():
+            if unknown := sorted(set(roles) - set(self.roles)):
+                raise ValueError(f"permission {name}: unknown role(s) {unknown}")
+        allowed = {*self.permissions, "public", "session"}
+        for r in self.routes:
+            if r.permission not in allowed:
+                raise ValueError(f"route {r.route}: unknown permission {r.permission!r}")
+        return self
+
+
+TABLE = load_validated(REFDATA / "permissions.yaml", PermissionTable, section="routes")
+ROLES = tuple(TABLE.roles)
+PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in TABLE.permissions.items()}
 KEY_PREFIX = "cc_"
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 

@@ -127,16 +127,53 @@ def users_set_password(name: str = typer.Argument(...), db: Db = None) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify(db: Db = None) -> None:
-    """Prove the audit chain intact, or name the first broken entry (exit code 1)."""
+def audit_verify(
+    db: Db = None,
+    checkpoint: str | None = typer.Option(
+        None, "--checkpoint", help="A checkpoint exported earlier: the chain must still reach it."
+    ),
+) -> None:
+    """Prove the audit chain, its signed checkpoints and the rows they cover intact, or name
+    the first problem (exit code 1)."""
     from chipcustoms.store import open_store
-    from chipcustoms.store.audit import verify
+    from chipcustoms.store.chain_check import check
 
-    verdict = verify(open_store(db_path(db), upgrade=False).audit_entries())
+    exported = None
+    if checkpoint is not None:
+        try:
+            exported = json.loads(Path(checkpoint).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ChipCustomsError(f"{checkpoint}: not a checkpoint file ({exc})") from exc
+    verdict = check(open_store(db_path(db), upgrade=False), exported)
     if not verdict.intact:
-        err.print(f"audit chain broken at entry {verdict.broken_at}: {verdict.problem}")
+        if verdict.broken_at is not None:
+            err.print(f"audit chain broken at entry {verdict.broken_at}: {verdict.problem}")
+        else:
+            err.print(f"audit check failed: {verdict.problem}")
         raise typer.Exit(1)
     err.print(f"audit chain intact: {verdict.entries} entries")
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    output: str = typer.Option("-", "--output", "-o", help="JSON file, - for stdout."),
+    db: Db = None,
+) -> None:
+    """Export the latest signed checkpoint; keep it away from the store, and pass it to
+    `audit verify --checkpoint` later to prove nothing was cut back since."""
+    from chipcustoms.store import checkpoints, open_store
+
+    store = open_store(db_path(db), upgrade=False)
+    with store.engine.connect() as conn:
+        cp = checkpoints.latest(checkpoints.SaDb(conn))
+    if cp is None:
+        raise ChipCustomsError("no checkpoint yet: nothing has been written to this store")
+    text = json.dumps(cp, indent=2) + "\n"
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+    err.print(f"checkpoint {cp['checkpoint_id']}: {cp['entries']} entries")
 
 
 @audit_app.command("export")

@@ -106,7 +106,7 @@ def verify_and_record(
     outcome = record_outcome(
         store,
         int(record["case"]["case_id"]),
-        found=result["status"] != "match",
+        found=None,  # decided by casework.found_from from the verification, as for the API
         real_accelerator_id=found_ids[0] if len(found_ids) == 1 else None,
         real_units=float(result["found_units"]),
         real_value_usd=None,

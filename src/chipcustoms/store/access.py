@@ -53,10 +53,28 @@ def revoke_user(store: Store, name: str) -> None:
     _update(store, name, "user.revoke", revoked_at=now(), key_hash=None)
 
 
+def end_sessions(store: Store, name: str) -> None:
+    """Log the user out everywhere: web cookies carry the session version they were issued
+    under, and it moves on."""
+    with store.engine.begin() as conn:
+        conn.execute(t.users.update().where(u.name == name)
+                     .values(session_version=u.session_version + 1))
+        store._audit(conn, "user.logout", "user", name, None, None)
+
+
 def set_password(store: Store, name: str, password: str) -> None:
     if len(password) < 8:
         raise ChipCustomsError("a password needs at least 8 characters")
     _update(store, name, "user.set_password", password_hash=password_hash(password))
+
+
+def find_user(store: Store, name: str) -> User | None:
+    """The active (not revoked) user of that name, if any."""
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(u.name, u.role, u.office).where(u.name == name, u.revoked_at.is_(None))
+        ).first()
+    return None if row is None else User(row.name, row.role, row.office)
 
 
 def user_for_key(store: Store, key: str) -> User | None:
@@ -105,4 +123,21 @@ def get_job(store: Store, job_id: int) -> dict[str, Any] | None:
     out = dict(row)
     for k in ("counts", "quarantine"):
         out[k] = None if out[k] is None else json.loads(out[k])
+    return out
+
+
+def stored_offices(store: Store, keys: list[tuple[str, int]]) -> dict[tuple[str, int], str | None]:
+    """The office of each key already stored (keys not stored are absent): a write through the
+    API must not move or overwrite a line of an office its caller does not see."""
+    d = t.declarations.c
+    out: dict[tuple[str, int], str | None] = {}
+    with store.engine.connect() as conn:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = conn.execute(
+                sa.select(d.declaration_id, d.item_no, d.office).where(
+                    sa.tuple_(d.declaration_id, d.item_no).in_(chunk)
+                )
+            )
+            out.update({(r.declaration_id, int(r.item_no)): r.office for r in rows})
     return out

@@ -19,6 +19,7 @@ from alembic.script import ScriptDirectory
 
 from chipcustoms import settings
 from chipcustoms.errors import StoreError
+from chipcustoms.store import checkpoints
 from chipcustoms.store import tables as t
 from chipcustoms.store.audit import GENESIS, current_actor, entry_hash
 
@@ -166,7 +167,19 @@ class Store(ABC):
             "after": None if after is None else json.dumps(after, default=str),
         }
         prev = GENESIS if last is None else str(last.hash)
-        conn.execute(t.audit.insert().values(**entry, prev_hash=prev, hash=entry_hash(prev, entry)))
+        key = self.audit_key
+        conn.execute(
+            t.audit.insert().values(**entry, prev_hash=prev, hash=entry_hash(prev, entry, key))
+        )
+        checkpoints.record(checkpoints.SaDb(conn), key, entry["at"], action)
+
+    @property
+    def audit_key(self) -> bytes:
+        """The key of the audit chain and its checkpoints (store/checkpoints.py), read once."""
+        key: bytes | None = self.__dict__.get("_audit_key")
+        if key is None:
+            key = self.__dict__["_audit_key"] = checkpoints.audit_key(self.engine.url)
+        return key
 
     @abstractmethod
     def _serialize_audit(self, conn: sa.Connection) -> None:

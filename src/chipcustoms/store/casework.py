@@ -5,12 +5,18 @@ Each write records the case before and after in the audit log, in the same trans
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 
-from chipcustoms.errors import ChipCustomsError
+from chipcustoms.errors import (
+    ChipCustomsError,
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+)
 from chipcustoms.store import tables as t
 from chipcustoms.store.base import Store, actor, now
 
@@ -63,7 +69,7 @@ def get_case(store: Store, case_id: int) -> dict[str, Any] | None:
 def _case_row(conn: sa.Connection, case_id: int) -> dict[str, Any]:
     row = conn.execute(sa.select(t.cases).where(c.case_id == case_id)).mappings().first()
     if row is None:
-        raise ChipCustomsError(f"no case {case_id}")
+        raise NotFoundError(f"no case {case_id}")
     return dict(row)
 
 
@@ -78,7 +84,7 @@ def _change(
         conn.execute(t.cases.update().where(c.case_id == case_id).values(updated_at=now()))
         before = _case_row(conn, case_id)
         if before["status"] == "closed" and action != "case.override":
-            raise ChipCustomsError(f"case {case_id} is closed")
+            raise ConflictError(f"case {case_id} is closed")
         if also is not None:
             also(conn, before)
         conn.execute(t.cases.update().where(c.case_id == case_id).values(**values))
@@ -88,14 +94,42 @@ def _change(
 
 
 def assign(store: Store, case_id: int, to: str) -> dict[str, Any]:
+    """Assign to ``to``: an active user (404 otherwise) whose role works cases and whose office
+    is the case's, or every office (422 otherwise)."""
+    from chipcustoms.store.access import find_user
+
+    case = _read_case(store, case_id)
+    user = find_user(store, to)
+    if user is None:
+        raise NotFoundError(f"no active user {to!r}")
+    if not user.may("assign") or not user.sees_office(case["office"]):
+        raise InvalidRequestError(
+            f"{to} ({user.role}, office {user.office or 'all'}) cannot work case {case_id} "
+            f"of office {case['office']}"
+        )
     return _change(store, case_id, "case.assign", assigned_to=to, status="assigned")
+
+
+def _read_case(store: Store, case_id: int) -> dict[str, Any]:
+    with store.engine.connect() as conn:
+        return _case_row(conn, case_id)
+
+
+def found_from(stated: bool | None, verification: str | None) -> bool:
+    """The one rule for "found": the inspector's answer when given; otherwise the capture's
+    verdict against the declaration (anything but a match is an irregularity)."""
+    if stated is not None:
+        return stated
+    if verification is None:
+        raise InvalidRequestError("an outcome needs found=yes/no or a capture to decide it")
+    return bool(json.loads(verification).get("status") != "match")
 
 
 def record_outcome(
     store: Store,
     case_id: int,
     *,
-    found: bool,
+    found: bool | None,
     real_accelerator_id: str | None,
     real_units: float | None,
     real_value_usd: float | None,
@@ -103,12 +137,16 @@ def record_outcome(
     verification: str | None,
     notes: str | None,
 ) -> dict[str, Any]:
-    """Store what the inspection found and close the case."""
+    """Store what the inspection found and close the case: the one way an outcome is recorded
+    (API, web form and ``verify --declaration``). A closed case refuses another (409)."""
     with store.engine.begin() as conn:
-        before = _case_row(conn, case_id)
+        conn.execute(t.cases.update().where(c.case_id == case_id).values(updated_at=now()))
+        before = _case_row(conn, case_id)  # read after a write: the row is locked for us
+        if before["status"] == "closed":
+            raise ConflictError(f"case {case_id} is closed: it has its outcome")
         outcome = {
             "case_id": case_id,
-            "found": found,
+            "found": found_from(found, verification),
             "real_accelerator_id": real_accelerator_id,
             "real_units": real_units,
             "real_value_usd": real_value_usd,

@@ -192,7 +192,7 @@ def search(
 def login_record(store: Store, name: str) -> dict[str, Any] | None:
     """Role, office and password hash of an active user (the web login)."""
     u = t.users.c
-    q = sa.select(u.name, u.role, u.office, u.password_hash).where(
+    q = sa.select(u.name, u.role, u.office, u.password_hash, u.session_version).where(
         u.name == name, u.revoked_at.is_(None)
     )
     with store.engine.connect() as conn:

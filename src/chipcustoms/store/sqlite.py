@@ -28,7 +28,7 @@ from chipcustoms.assess.frames import lookup
 from chipcustoms.errors import StoreError
 from chipcustoms.lines.schema import KEY
 from chipcustoms.lines.tableio import json_text
-from chipcustoms.store import rows, tables
+from chipcustoms.store import checkpoints, rows, tables
 from chipcustoms.store.audit import GENESIS, entry_hash
 from chipcustoms.store.base import Store, actor, now
 
@@ -128,8 +128,7 @@ class SQLiteStore(Store):
         # it), so the chain's tail read next cannot be stale. It matches no row.
         conn.execute(sa.text("DELETE FROM users WHERE 0"))
 
-    @staticmethod
-    def _audit_bulk(cur: Any, run_id: int, action: str, after: str) -> None:
+    def _audit_bulk(self, cur: Any, run_id: int, action: str, after: str) -> None:
         """The hash-chained entry of a bulk write (inside its BEGIN IMMEDIATE transaction)."""
         cur.execute("SELECT audit_id, hash FROM audit ORDER BY audit_id DESC LIMIT 1")
         last = cur.fetchone()
@@ -147,8 +146,9 @@ class SQLiteStore(Store):
         cur.execute(
             "INSERT INTO audit (audit_id, at, actor, action, entity, entity_id, before, after, "
             "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*entry.values(), prev, entry_hash(prev, entry)),
+            (*entry.values(), prev, entry_hash(prev, entry, self.audit_key)),
         )
+        checkpoints.record(checkpoints.AdbcDb(cur), self.audit_key, str(entry["at"]), action)
 
     def save_lines(self, run_id: int, lines: pl.DataFrame) -> int:
         if lines.height <= rows.SMALL:

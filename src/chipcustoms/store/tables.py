@@ -182,6 +182,23 @@ users = sa.Table(
     sa.Column("password_hash", sa.Text),  # scrypt, for the web login
     sa.Column("created_at", sa.Text, nullable=False),
     sa.Column("revoked_at", sa.Text),
+    # Bumped at logout: a web session cookie carries the version it was issued under.
+    sa.Column("session_version", sa.Integer, nullable=False, server_default="0"),
+)
+
+# Signed checkpoints of the audit chain and the rows it covers (store/checkpoints.py).
+audit_checkpoints = sa.Table(
+    "audit_checkpoints",
+    metadata,
+    sa.Column("checkpoint_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("entries", sa.BigInteger, nullable=False),
+    sa.Column("head_hash", sa.Text),
+    sa.Column("rows_digest", sa.Text, nullable=False),
+    sa.Column("assessments_upto", sa.BigInteger, nullable=False),
+    sa.Column("assessments_digest", sa.Text, nullable=False),
+    sa.Column("prev_mac", sa.Text),
+    sa.Column("mac", sa.Text, nullable=False),
 )
 
 jobs = sa.Table(

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from chipcustoms.app.security_headers import HEADERS
 from chipcustoms.errors import ChipCustomsError
 
 
@@ -28,8 +29,10 @@ def envelope(
     status: int, code: str, message: str, details: list[Any] | None = None
 ) -> JSONResponse:
     body = {"status": status, "code": code, "message": message, "details": details or []}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"error": body}, status_code=status, headers=headers)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if status >= 500:  # answered outside the middleware stack (app/security_headers.py)
+        headers.update(HEADERS)
+    return JSONResponse({"error": body}, status_code=status, headers=headers or None)
 
 
 def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -43,7 +46,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ChipCustomsError)
     async def domain_error(_: Request, exc: ChipCustomsError) -> JSONResponse:
-        return envelope(400, "bad_request", str(exc))
+        code = {404: "not_found", 409: "conflict", 422: "invalid_input"}.get(exc.status)
+        return envelope(exc.status, code or "bad_request", str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

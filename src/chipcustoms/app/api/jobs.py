@@ -16,6 +16,7 @@ import polars as pl
 
 def run_job(db: str, job_id: int, path: str, mapping: str | None, user: str) -> None:
     """Screen ``path`` in budget mode and record the result on the job (in the worker)."""
+    from chipcustoms.app.api.uploads import discard, public_message
     from chipcustoms.run.orchestrator import screen_file
     from chipcustoms.store import open_store
     from chipcustoms.store.access import update_job
@@ -51,7 +52,10 @@ def run_job(db: str, job_id: int, path: str, mapping: str | None, user: str) -> 
                 run_id=result.run_id,
             )
         except Exception as exc:  # a job's failure is its state, not a server crash
-            update_job(store, job_id, state="failed", error=f"{type(exc).__name__}: {exc}")
+            message = f"{type(exc).__name__}: {public_message(exc)}"
+            update_job(store, job_id, state="failed", error=message)
+        finally:  # the upload, a mapping uploaded with it, and what the run wrote beside them
+            discard(path, mapping if mapping and Path(mapping).is_absolute() else None)
 
 
 class JobRunner:

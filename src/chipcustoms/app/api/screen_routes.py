@@ -8,16 +8,19 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
+from chipcustoms.app.api import uploads
 from chipcustoms.app.api.envelope import APIError
 from chipcustoms.app.api.schemas import RowId, ScreenRequest, lines_frame
-from chipcustoms.app.auth import require
+from chipcustoms.app.auth import check_office, require
 from chipcustoms.app.state import state
 from chipcustoms.app.users import User
 from chipcustoms.assess.pipeline import assess
 from chipcustoms.assess.selection import Budgets
 from chipcustoms.lines.ingest import ingest
-from chipcustoms.lines.mapping import load_mapping
-from chipcustoms.store.access import create_job, get_job
+from chipcustoms.lines.mapping import bundled_mappings, load_mapping
+from chipcustoms.lines.schema import FIELDS, LABEL_FIELDS
+from chipcustoms.store import Store
+from chipcustoms.store.access import create_job, get_job, stored_offices
 from chipcustoms.store.audit import acting_as
 
 router = APIRouter(prefix="/v1", tags=["screening"])
@@ -45,6 +48,7 @@ def screen(
 ) -> dict[str, Any]:
     """Assess up to 1,000 lines against the stored cut-offs (threshold mode); they are stored."""
     st = state(request)
+    _check_lines(body.lines, user, st.store)
     result = ingest(lines_frame(body.lines), load_mapping(None), file="request")
     if result.quarantined:
         q = result.quarantine.to_dicts()
@@ -81,15 +85,52 @@ def screen(
     }
 
 
+# Names an ``extra`` entry may not take: ingest would read it as the canonical field or label of
+# that name, so ``extra: {"office": ...}`` would move the line and ``{"fraud": "true"}`` would
+# become a training label.
+RESERVED = frozenset(f.name for f in FIELDS) | frozenset(LABEL_FIELDS) | {"extra"}
+
+
+def _check_lines(lines: list[Any], user: User, store: Store) -> None:
+    """Refuse (422) labels and canonical names smuggled in ``extra``; force a scoped caller's
+    office onto lines that name none and refuse (403) a line for another office, or a key whose
+    stored line belongs to an office the caller does not see (it would move or overwrite it)."""
+    problems = [
+        {"field": f"lines.{i}.extra.{k}", "problem": "labels and canonical fields are not "
+         "accepted in extra (labels come only from mapped files)"}
+        for i, line in enumerate(lines)
+        for k in (line.extra or {})
+        if str(k).strip().lower() in RESERVED
+    ]
+    if problems:
+        raise APIError(422, "invalid_input", f"invalid input: {problems[0]['field']}", problems)
+    for line in lines:
+        if line.office is None and user.office is not None:
+            line.office = user.office
+        check_office(user, line.office, f"line {line.declaration_id}")
+    keys = [(line.declaration_id, line.item_no or 1) for line in lines]
+    for key, office in stored_offices(store, keys).items():
+        check_office(user, office, f"stored line {key[0]} item {key[1]}")
+
+
 @router.post("/jobs", status_code=202)
 async def submit_job(
     request: Request,
     file: UploadFile = File(description="Declarations: .csv, .jsonl or .parquet"),
-    mapping: str = Form("canonical", description="Bundled mapping name"),
+    mapping: str = Form("canonical", description="Bundled mapping name (never a server path)"),
+    mapping_file: UploadFile | None = File(None, description="Your own mapping (YAML)"),
     user: User = Depends(require("screen")),
 ) -> dict[str, Any]:
-    """Queue a file for batch screening (budget mode); poll ``GET /v1/jobs/{id}``."""
+    """Queue a file for batch screening (budget mode); poll ``GET /v1/jobs/{id}``.
+
+    The upload is bounded (setting ``upload_max_bytes``; 413 past it) and deleted when the job
+    ends, done or failed. ``mapping`` names a bundled mapping; a mapping of your own is uploaded
+    as ``mapping_file``, so no request can make the server read a file of its own choosing.
+    """
     st = state(request)
+    if user.office is not None:  # the file may hold lines of any office
+        raise APIError(403, "forbidden", f"batch jobs may hold lines of any office: users "
+                       f"scoped to office {user.office} screen through POST /v1/screen")
     name = re.sub(r"[^A-Za-z0-9._-]", "_", file.filename or "upload.csv")
     if not name.endswith(SUFFIXES):
         raise APIError(
@@ -98,26 +139,43 @@ async def submit_job(
             f"file must end in {', '.join(SUFFIXES)}",
             [{"field": "file", "problem": f"unsupported file name {name!r}"}],
         )
+    if mapping_file is None and mapping not in bundled_mappings():
+        problem = f"not a bundled mapping; use one of {', '.join(bundled_mappings())}"
+        raise APIError(422, "invalid_input", f"mapping: {problem}",
+                       [{"field": "mapping", "problem": problem}])
+    staged = uploads.stage(st.jobs_dir, [("file", file, name), ("mapping_file", mapping_file,
+                                                                 "mapping.yaml")])
+    data_path, mapping_path = await staged
+    used = mapping if mapping_path is None else str(mapping_path)
     try:
-        load_mapping(mapping, bundled_only=True)  # a request names; it never points at files
+        # a request names a bundled mapping, or uploads its own; it never points at server files
+        load_mapping(used, bundled_only=mapping_path is None)
     except Exception as exc:
-        raise APIError(
-            422, "invalid_input", str(exc), [{"field": "mapping", "problem": str(exc)}]
-        ) from exc
+        uploads.discard(data_path, mapping_path)
+        problem = uploads.public_message(exc)
+        raise APIError(422, "invalid_input", f"mapping: {problem}",
+                       [{"field": "mapping_file", "problem": problem}]) from exc
     with acting_as(user.name):
-        job_id = create_job(st.store, name, mapping, user.name)
-    path = st.jobs_dir / f"job{job_id}-{name}"
-    path.write_bytes(await file.read())
-    st.runner.submit(st.db, job_id, str(path), mapping, user.name)
+        job_id = create_job(st.store, name, mapping if mapping_path is None else "(uploaded)",
+                            user.name)
+    st.runner.submit(st.db, job_id, str(data_path), used, user.name)
     return {"job_id": job_id, "state": "queued", "url": f"/v1/jobs/{job_id}"}
 
 
 @router.get("/jobs/{job_id}")
-def job(job_id: RowId, request: Request, _: User = Depends(require("read"))) -> dict[str, Any]:
+def job(job_id: RowId, request: Request, user: User = Depends(require("read"))) -> dict[str, Any]:
+    """A job, for the user who submitted it, an admin or an analyst of every office; to anyone
+    else it does not exist (404), so its number tells nothing."""
     found = get_job(state(request).store, job_id)
-    if found is None:
+    if found is None or not may_read_job(user, found["created_by"]):
         raise APIError(404, "not_found", f"no job {job_id}")
     return found
+
+
+def may_read_job(user: User, owner: str | None) -> bool:
+    return user.name == owner or user.role == "admin" or (
+        user.role == "analyst" and user.office is None
+    )
 
 
 def decode_reasons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -17,12 +17,14 @@ from chipcustoms.app.web import case_pages as routes_cases
 from chipcustoms.app.web import login_pages as routes_auth
 from chipcustoms.app.web import overview_pages as routes_overview
 from chipcustoms.app.web import reference_pages as routes_reference
+from chipcustoms.app.web.login_guard import Throttle
 from chipcustoms.app.web.render import HERE, page
 from chipcustoms.app.web.session import LoginRequired, PageError, current, new_secret
 
 
 def mount(app: FastAPI) -> None:
     app.state.web_secret = new_secret()
+    app.state.login_throttle = Throttle()
     app.state.web_refreshing = threading.Lock()  # held while the overview refreshes
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, routes_cases, routes_overview, routes_reference):

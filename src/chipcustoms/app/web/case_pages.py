@@ -3,6 +3,8 @@ override). Writes go through the same store functions as the API, as the logged-
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -22,6 +24,7 @@ from chipcustoms.app.web.session import (
     page_session,
     require_page,
 )
+from chipcustoms.errors import ChipCustomsError
 from chipcustoms.store import casework, pages
 from chipcustoms.store.audit import acting_as
 
@@ -89,6 +92,15 @@ def line(
     )
 
 
+@contextlib.contextmanager
+def _as_page() -> Iterator[None]:
+    """A refused write (closed case, unknown assignee) as an error page with its status."""
+    try:
+        yield
+    except ChipCustomsError as exc:
+        raise PageError(exc.status, str(exc)) from exc
+
+
 def _case_for(request: Request, session: Session, case_id: int) -> dict[str, Any]:
     case = casework.get_case(state(request).store, case_id)
     if case is None:
@@ -111,7 +123,7 @@ def assign(
     require_page(session, "assign")
     case = _case_for(request, session, case_id)
     st = state(request)
-    with st.writing, acting_as(session.user.name):
+    with _as_page(), st.writing, acting_as(session.user.name):
         casework.assign(st.store, case_id, session.user.name)
     if back.startswith("/queue"):
         return RedirectResponse(back, status_code=303)
@@ -159,9 +171,10 @@ async def outcome(
     verification = verify_capture(
         text, st.refs, declared_id=case["accelerator_id"], reported_id=claimed, reported_units=units
     )
-    with st.writing, acting_as(session.user.name):
+    with _as_page(), st.writing, acting_as(session.user.name):
         casework.record_outcome(
-            st.store, case_id, found=found == "yes", real_accelerator_id=claimed,
+            st.store, case_id, found={"yes": True, "no": False}.get(found),
+            real_accelerator_id=claimed,
             real_units=units,
             real_value_usd=_number(real_value_usd, "Real value"),
             capture=text, verification=verification, notes=notes or None,
@@ -180,6 +193,6 @@ def override(
         raise PageError(422, "An override needs a reason.")
     case = _case_for(request, session, case_id)
     st = state(request)
-    with st.writing, acting_as(session.user.name):
+    with _as_page(), st.writing, acting_as(session.user.name):
         casework.override(st.store, case_id, channel, reason.strip())
     return _back(case, f"Channel set to {channel}.")

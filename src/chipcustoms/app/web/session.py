@@ -3,9 +3,10 @@
 The cookie holds the user name, a random CSRF token and a fingerprint of the password hash,
 signed (itsdangerous, HMAC-SHA1 over a key derived from the server secret) and timestamped;
 it is refused after ``CHIPCUSTOMS_SESSION_SECONDS`` (default 8 h). Every request looks the user
-up again, so a revoked user or a changed password ends the session at once. The secret comes
-from ``CHIPCUSTOMS_SECRET``; without it each process draws one, and sessions end on restart
-(set it when several workers serve the same users).
+up again, so a revoked user, a changed password or a logout (the user's ``session_version``
+moves on, and the cookie names the version it was issued under) ends the session at once.
+The secret comes from ``CHIPCUSTOMS_SECRET``; without it each process draws one, and sessions
+end on restart (set it when several workers serve the same users).
 """
 
 from __future__ import annotations
@@ -70,9 +71,11 @@ def login(request: Request, name: str, password: str) -> str | None:
     ok = check_password(password, stored or _DUMMY) and record is not None and stored is not None
     if not ok:
         return None
-    assert stored is not None
+    assert stored is not None and record is not None
     token = secrets.token_urlsafe(24)
-    return serializer(request).dumps({"u": name, "t": token, "p": _fingerprint(stored)})
+    return serializer(request).dumps(
+        {"u": name, "t": token, "p": _fingerprint(stored), "v": record["session_version"]}
+    )
 
 
 def current(request: Request) -> Session | None:
@@ -87,6 +90,8 @@ def current(request: Request) -> Session | None:
     if record is None or not record["password_hash"]:
         return None
     if not hmac.compare_digest(_fingerprint(record["password_hash"]), data.get("p", "")):
+        return None
+    if data.get("v") != record["session_version"]:  # logged out since (store/access.py)
         return None
     return Session(User(record["name"], record["role"], record["office"]), str(data["t"]))
 

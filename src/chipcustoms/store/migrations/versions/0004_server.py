@@ -23,7 +23,8 @@ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql
 
 
 def _chain_existing() -> None:
-    from chipcustoms.store.audit import GENESIS, entry_hash
+    from chipcustoms.store.audit import GENESIS
+    from chipcustoms.store.audit import unkeyed_hash as entry_hash
 
     bind = op.get_bind()
     rows = bind.execute(sa.text("SELECT * FROM audit ORDER BY audit_id")).mappings().all()

@@ -1,0 +1,220 @@
+"""The audit key and the signed checkpoints that anchor the audit chain and the rows it covers.
+
+Attacker model: someone who can write the database (file or server) but holds neither the audit
+key nor a checkpoint exported from the store. The chain's keyed hashes (store/audit.py) stop a
+rewrite or a forged entry; what they cannot see is an entry removed from the end, or a row of a
+table edited without an entry. So every audited write also appends a **checkpoint**, in the
+same transaction, signed with the key (HMAC-SHA256) and chained to the checkpoint before it:
+
+- ``entries`` and ``head_hash``: how long the chain was and its last hash (truncation shows as
+  a checkpoint naming entries the chain no longer has);
+- ``rows_digest``: sha256 over every row of the tables people change (``COVERED``: cases,
+  outcomes, overrides, users), read back as text, so an edit without an entry shows;
+- ``assessments_upto`` / ``assessments_digest``: the assessments appended since the previous
+  checkpoint (ids after the previous ``upto``, up to this one) and a digest of them: the table is
+  append-only and large, so each row is read back once, by the write that added it.
+
+``chipcustoms audit checkpoint -o FILE`` exports the latest checkpoint; kept elsewhere, it also
+catches a store rolled back as a whole (chain, checkpoints and rows cut back together).
+
+The key: the ``audit_key`` setting; else one derived from the server ``secret``; else a random
+key written once to a file with mode 0600 (``audit_key_file``; by default beside a SQLite store
+as ``<db>.audit-key``, and for PostgreSQL under ``~/.chipcustoms/``). Whoever verifies needs the
+same key; the key file must not travel with the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+import polars as pl
+import sqlalchemy as sa
+
+from chipcustoms import settings
+from chipcustoms.store import tables as t
+
+COVERED = {"cases": "case_id", "outcomes": "outcome_id", "overrides": "override_id",
+           "users": "user_id"}
+SIGNED = ("checkpoint_id", "at", "entries", "head_hash", "rows_digest", "assessments_upto",
+          "assessments_digest", "prev_mac")
+EMPTY = hashlib.sha256(b"").hexdigest()
+BATCH = 50_000
+# Audited writes known to leave the covered tables alone: their checkpoint carries the previous
+# rows digest instead of reading every case again (a single-line API screen makes four). Any
+# other action, including one added later, recomputes it.
+LEAVES_ROWS = ("run.start", "run.save_lines", "run.finish", "job.", "model.", "watchlist.",
+               "allow.")
+
+
+def key_file(url: sa.URL) -> Path:
+    chosen = settings.get("audit_key_file")
+    if chosen:
+        return Path(chosen)
+    if url.get_backend_name() == "sqlite":
+        return Path(f"{url.database}.audit-key")
+    where = f"{url.host}:{url.port or 5432}/{url.database}"
+    digest = hashlib.sha256(where.encode()).hexdigest()[:16]
+    return Path.home() / ".chipcustoms" / f"audit-{digest}.key"
+
+
+def audit_key(url: sa.URL) -> bytes:
+    """The store's audit key (see the module docstring for where it comes from)."""
+    if configured := settings.get("audit_key"):
+        return hashlib.sha256(str(configured).encode("utf-8")).digest()
+    if secret := settings.get("secret"):
+        return hmac.new(str(secret).encode("utf-8"), b"chipcustoms audit key", "sha256").digest()
+    path = key_file(url)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # created once, readable by its owner only; a racing creator's key wins
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+        except FileExistsError:
+            pass
+    return bytes.fromhex(path.read_text().strip())
+
+
+class Db(Protocol):
+    """The few operations a checkpoint needs, over SQLAlchemy or an ADBC cursor."""
+
+    def feed(self, h: Any, sql: str, table: str) -> None:
+        """Add the rows of ``sql`` (the columns of ``_columns(table)``) to the hash ``h``."""
+
+    def one(self, sql: str) -> tuple[Any, ...] | None: ...
+
+    def insert(self, values: dict[str, Any]) -> None: ...
+
+
+def _schema(table: str) -> dict[str, pl.DataType]:
+    return {c.name: pl.Float64() if isinstance(c.type, sa.Float) else pl.Utf8()
+            for c in t.metadata.tables[table].columns}
+
+
+def _feed_frame(h: Any, frame: pl.DataFrame, table: str) -> None:
+    """A batch as CSV without header: the same bytes whichever SQLite driver read it."""
+    h.update(frame.cast(_schema(table)).write_csv(include_header=False).encode("utf-8"))  # type: ignore[arg-type]
+
+
+class SaDb:
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    def feed(self, h: Any, sql: str, table: str) -> None:
+        if self.conn.dialect.name == "postgresql":  # the server writes the CSV itself
+            cur = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+                for data in copy:
+                    h.update(bytes(data))
+            return
+        result = self.conn.exec_driver_sql(sql, execution_options={"yield_per": BATCH})
+        schema = _schema(table)
+        for part in result.partitions(BATCH):
+            _feed_frame(h, pl.DataFrame(part, schema=schema, orient="row"), table)
+
+    def one(self, sql: str) -> tuple[Any, ...] | None:
+        row = self.conn.exec_driver_sql(sql).first()
+        return None if row is None else tuple(row)
+
+    def insert(self, values: dict[str, Any]) -> None:
+        self.conn.execute(t.audit_checkpoints.insert().values(**values))
+
+
+class AdbcDb:
+    def __init__(self, cur: Any) -> None:
+        self.cur = cur
+
+    def feed(self, h: Any, sql: str, table: str) -> None:
+        self.cur.execute(sql)
+        for batch in self.cur.fetch_record_batch():
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            _feed_frame(h, frame, table)
+
+    def one(self, sql: str) -> tuple[Any, ...] | None:
+        self.cur.execute(sql)
+        row = self.cur.fetchone()
+        return None if row is None else tuple(row)
+
+    def insert(self, values: dict[str, Any]) -> None:
+        names = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        self.cur.execute(f"INSERT INTO audit_checkpoints ({names}) VALUES ({marks})",
+                         tuple(values.values()))
+
+
+def _columns(table: str) -> str:
+    """Each column as text, except floats, read as numbers and written by Polars / PostgreSQL:
+    SQLite's text of a REAL depends on the library's version (the ADBC bulk path links its own)."""
+    return ", ".join(
+        c.name if isinstance(c.type, sa.Float) else f"CAST({c.name} AS TEXT) AS {c.name}"
+        for c in t.metadata.tables[table].columns
+    )
+
+
+def rows_digest(db: Db) -> str:
+    """sha256 over every row of the covered tables, in key order, each column as text."""
+    h = hashlib.sha256()
+    for table, pk in COVERED.items():
+        h.update(f"table {table}\n".encode())
+        db.feed(h, f"SELECT {_columns(table)} FROM {table} ORDER BY {pk}", table)
+    return str(h.hexdigest())
+
+
+def assessments_digest(db: Db, after: int, upto: int) -> str:
+    if upto <= after:
+        return EMPTY
+    h = hashlib.sha256()
+    db.feed(h, f"SELECT {_columns('assessments')} FROM assessments WHERE assessment_id "
+               f"> {int(after)} AND assessment_id <= {int(upto)} ORDER BY assessment_id",
+            "assessments")
+    return str(h.hexdigest())
+
+
+def mac(key: bytes, cp: dict[str, Any]) -> str:
+    body = json.dumps([str(cp.get(k)) for k in SIGNED]).encode("utf-8")
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+def latest(db: Db) -> dict[str, Any] | None:
+    names = ", ".join([*SIGNED, "mac"])
+    row = db.one(f"SELECT {names} FROM audit_checkpoints ORDER BY checkpoint_id DESC LIMIT 1")
+    return None if row is None else dict(zip([*SIGNED, "mac"], row, strict=True))
+
+
+def record(db: Db, key: bytes, at: str, action: str = "") -> dict[str, Any]:
+    """Append a checkpoint of the chain's head and the rows as they are now (in the caller's
+    transaction, after its writes and its audit entry, whose ``action`` says whether the
+    covered rows can have changed)."""
+    prev = latest(db)
+    carry = prev is not None and action.startswith(LEAVES_ROWS)
+    head = db.one("SELECT audit_id, hash FROM audit ORDER BY audit_id DESC LIMIT 1")
+    upto_row = db.one("SELECT max(assessment_id) FROM assessments")
+    upto = int(upto_row[0]) if upto_row and upto_row[0] is not None else 0
+    after = 0 if prev is None else int(prev["assessments_upto"])
+    cp: dict[str, Any] = {
+        "checkpoint_id": 1 if prev is None else int(prev["checkpoint_id"]) + 1,
+        "at": at,
+        "entries": 0 if head is None else int(head[0]),
+        "head_hash": None if head is None else str(head[1]),
+        "rows_digest": prev["rows_digest"] if carry and prev else rows_digest(db),
+        "assessments_upto": upto,
+        "assessments_digest": assessments_digest(db, after, upto),
+        "prev_mac": None if prev is None else prev["mac"],
+    }
+    cp["mac"] = mac(key, cp)
+    db.insert(cp)
+    return cp
+
+
+def all_checkpoints(conn: sa.Connection) -> Iterator[dict[str, Any]]:
+    q = sa.select(t.audit_checkpoints).order_by(t.audit_checkpoints.c.checkpoint_id)
+    for row in conn.execute(q, execution_options={"yield_per": 5000}).mappings():
+        yield dict(row)
