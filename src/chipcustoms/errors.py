@@ -5,6 +5,7 @@
     ├── InputError              a declarations file cannot be read at all (names the file)
     ├── RuleError               a policy condition is not an allowed SQL expression
     └── StoreError              the store cannot be opened or is at an unknown schema version
+        └── StoreBusy           another writer held the store's write lock past the wait limit
 
 Bad *rows* are never exceptions: they go to quarantine with file, row, field and reason.
 """
@@ -30,3 +31,10 @@ class RuleError(ChipCustomsError):
 
 class StoreError(ChipCustomsError):
     """The store cannot be used (unreachable, or a schema this version does not know)."""
+
+
+class StoreBusy(StoreError):
+    """Another process held the store's write lock longer than this one may wait.
+
+    Nothing was written; the same call may be repeated. The server answers 503 with Retry-After.
+    """

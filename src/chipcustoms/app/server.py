@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from chipcustoms import __version__
+from chipcustoms import __version__, settings
 from chipcustoms.app import web
 from chipcustoms.app.api import case_routes as routes_cases
 from chipcustoms.app.api import envelope as errors
@@ -29,7 +29,7 @@ def create_app(
     (run ``chipcustoms db upgrade``).
     """
     target = db or default_db_path()
-    store = open_store(target, upgrade=False)
+    store = open_store(target, upgrade=False, busy_seconds=settings.get("server_busy_seconds"))
     folder = Path(jobs_dir or tempfile.mkdtemp(prefix="chipcustoms-jobs-"))
     folder.mkdir(parents=True, exist_ok=True)
     st = AppState(target, store, refs or References.load(db=target), folder)
