@@ -17,7 +17,7 @@ from chipcustoms.app.api import ref_routes as routes_ref
 from chipcustoms.app.api import screen_routes as routes_screen
 from chipcustoms.app.state import AppState
 from chipcustoms.assess.pipeline import References
-from chipcustoms.store import default_db_path, open_store
+from chipcustoms.store import default_db_path, indexes, open_store
 
 
 def create_app(
@@ -30,6 +30,7 @@ def create_app(
     """
     target = db or default_db_path()
     store = open_store(target, upgrade=False, busy_seconds=settings.get("server_busy_seconds"))
+    indexes.ensure_in_background(store)  # search indexes a bulk run left to be built
     folder = Path(jobs_dir or tempfile.mkdtemp(prefix="chipcustoms-jobs-"))
     folder.mkdir(parents=True, exist_ok=True)
     st = AppState(target, store, refs or References.load(db=target), folder)

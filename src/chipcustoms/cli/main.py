@@ -464,11 +464,12 @@ def demo(
 
 @db_app.command("upgrade")
 def db_upgrade(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
-    """Create the store or bring its schema to this version (Alembic)."""
-    from chipcustoms.store import open_store
+    """Create the store or bring its schema to this version (Alembic), and build the search
+    indexes a large screen left for later."""
+    from chipcustoms.store import indexes, open_store
 
-    open_store(_db(db), upgrade=True)
-    err.print(f"{_db(db)}: schema is current")
+    built = indexes.ensure(open_store(_db(db), upgrade=True))
+    err.print(f"{_db(db)}: schema is current" + (f"; built {', '.join(built)}" if built else ""))
 
 
 # --- issue 3: the learned model (train, evaluate, simulate, models) ---

@@ -29,6 +29,9 @@ import adbc_driver_sqlite.dbapi as adbc
 import polars as pl
 import pyarrow as pa
 import sqlalchemy as sa
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from chipcustoms import settings
@@ -38,7 +41,7 @@ from chipcustoms.lines.schema import KEY
 from chipcustoms.lines.tableio import json_text
 from chipcustoms.store import rows, tables
 from chipcustoms.store.audit import GENESIS, entry_hash
-from chipcustoms.store.base import Store, actor, now
+from chipcustoms.store.base import Store, actor, alembic_config, now
 
 BULK_PRAGMAS = ("PRAGMA cache_size=-32768",)  # 32 MiB: enough for appending in key order
 # After a checkpoint the WAL file is cut back to this size (a bulk write grows it to its size).
@@ -170,6 +173,31 @@ class SQLiteStore(Store):
                 f"{self.path}: another process held the store's write lock for more than "
                 f"{self.busy_seconds:g} s; nothing was written"
             ) from ctx.original_exception
+
+    def upgrade(self) -> None:
+        """Pending migrations in one real transaction under the write lock.
+
+        pysqlite runs DDL outside any transaction, so a process killed mid-upgrade (or two
+        processes creating one store at once) could leave half a schema. A store already at
+        head is only read, so opening it never waits for another process's write.
+        """
+        with self.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            head = ScriptDirectory.from_config(alembic_config(conn)).get_current_head()
+        if current == head:
+            return
+        locked = sa.create_engine(
+            f"sqlite:///{self.path}",
+            poolclass=sa.pool.NullPool,
+            connect_args={"timeout": self.busy_seconds, "isolation_level": None},
+        )
+        sa.event.listen(locked, "connect", _on_connect)
+        sa.event.listen(locked, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        try:
+            with locked.begin() as conn:
+                command.upgrade(alembic_config(conn), "head")
+        finally:
+            locked.dispose()
 
     @contextlib.contextmanager
     def _bulk(self) -> Iterator[Any]:

@@ -7,17 +7,20 @@ million-line file should not hold the server's interpreter.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import polars as pl
 
+from chipcustoms.errors import StoreBusy
+
 
 def run_job(db: str, job_id: int, path: str, mapping: str | None, user: str) -> None:
     """Screen ``path`` in budget mode and record the result on the job (in the worker)."""
     from chipcustoms.run.orchestrator import screen_file
-    from chipcustoms.store import open_store
+    from chipcustoms.store import indexes, open_store
     from chipcustoms.store.access import update_job
     from chipcustoms.store.audit import acting_as
 
@@ -52,6 +55,11 @@ def run_job(db: str, job_id: int, path: str, mapping: str | None, user: str) -> 
             )
         except Exception as exc:  # a job's failure is its state, not a server crash
             update_job(store, job_id, state="failed", error=f"{type(exc).__name__}: {exc}")
+            return
+        # The pages' search indexes a bulk run leaves to be built: here, after the job is done,
+        # in this worker rather than during the run (store/indexes.py).
+        with contextlib.suppress(StoreBusy):
+            indexes.ensure(store)
 
 
 class JobRunner:
