@@ -144,3 +144,4 @@ def test_api_answers_503_with_retry_after_while_a_writer_holds_the_store(
             assert page.status_code == 200
         r = api.client.post("/v1/screen", json={"lines": [LINE]}, headers=api.auth("ana"))
         assert r.status_code == 200, r.text
+    assert check(db)["runs_running"] == 0  # the busy request left no run behind

@@ -46,19 +46,14 @@ def _quiet(_: str) -> Iterator[None]:
     yield
 
 
-@contextlib.contextmanager
-def _failing(store: Store | None, run_id: int | None) -> Iterator[None]:
-    """A run that raises is marked failed on the way out (its pending cases dropped); one
-    killed outright is found by the next open of the store (store/runlife.py)."""
-    try:
-        yield
-    except BaseException as exc:
-        if store is not None and run_id is not None:
-            from chipcustoms.store.runlife import fail_run
+def failing(store: Store | None, run_id: int | None) -> contextlib.AbstractContextManager[None]:
+    """store/runlife.failing around a stored run; nothing to do (and no store import, which
+    a run without the store does not pay for) otherwise."""
+    if store is None or run_id is None:
+        return contextlib.nullcontext()
+    from chipcustoms.store.runlife import failing as run_failing
 
-            with contextlib.suppress(Exception):  # the original error is what matters
-                fail_run(store, run_id, f"{type(exc).__name__}: {exc}")
-        raise
+    return run_failing(store, run_id)
 
 
 @dataclass
@@ -168,7 +163,7 @@ def screen_file(
         # The declared lines do not depend on the assessment: SQLite stores them on a worker
         # thread (in C, GIL released) while Polars and DuckDB assess on the others.
         saving = pool.submit(store.save_lines, run_id, result.accepted)
-    with _failing(store, run_id):
+    with failing(store, run_id):
         try:
             with step(f"assessing {result.accepted.height:,} lines"):
                 assessments, report = assess(result.accepted, refs, budgets, thresholds=thresholds)
@@ -277,7 +272,7 @@ def _screen_streamed(
         store, run_id, thresholds = _start_run(
             db, input_path, mapping, refs, budgets, command, threshold_mode, describe(engine)
         )
-    with _failing(store, run_id):
+    with failing(store, run_id):
         return _stream_and_store(
             input_path, output, parts, mapping=mapping, refs=refs, budgets=budgets,
             quarantine=quarantine, step=step, engine=engine, to_folder=to_folder,

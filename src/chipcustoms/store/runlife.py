@@ -15,9 +15,11 @@ between them used to leave the run "running" forever with its cases live in the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import psutil
@@ -109,6 +111,19 @@ def fail_run(store: Store, run_id: int, error: str) -> None:
 
     with store.engine.begin() as conn:
         _fail(store, conn, run_id, error, now())
+
+
+@contextlib.contextmanager
+def failing(store: Store | None, run_id: int | None) -> Iterator[None]:
+    """Around a run's writes: a run that raises is marked failed on the way out (its pending
+    cases dropped). One killed outright is found by :func:`reap` at the next open."""
+    try:
+        yield
+    except BaseException as exc:
+        if store is not None and run_id is not None:
+            with contextlib.suppress(Exception):  # the original error is what matters
+                fail_run(store, run_id, f"{type(exc).__name__}: {exc}")
+        raise
 
 
 def reap(store: Store) -> list[int]:
