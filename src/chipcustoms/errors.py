@@ -5,6 +5,7 @@
     ├── InputError              a declarations file cannot be read at all (names the file)
     ├── RuleError               a policy condition is not an allowed SQL expression
     ├── StoreError              the store cannot be opened or is at an unknown schema version
+    │   └── StoreBusy           another writer held the store's write lock past the wait limit
     ├── NotFoundError           a named thing (a case, a user) does not exist         (HTTP 404)
     ├── InvalidRequestError     a request names something it may not use (a user)     (HTTP 422)
     └── ConflictError           the request contradicts the stored state (closed case) (HTTP 409)
@@ -55,3 +56,10 @@ class ConflictError(ChipCustomsError):
     """The request contradicts the stored state: a second outcome on a closed case."""
 
     status = 409
+
+
+class StoreBusy(StoreError):
+    """Another process held the store's write lock longer than this one may wait.
+
+    Nothing was written; the same call may be repeated. The server answers 503 with Retry-After.
+    """

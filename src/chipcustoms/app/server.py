@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from chipcustoms import __version__
+from chipcustoms import __version__, settings
 from chipcustoms.app import web
 from chipcustoms.app.api import case_routes as routes_cases
 from chipcustoms.app.api import envelope as errors
@@ -18,7 +18,7 @@ from chipcustoms.app.api import screen_routes as routes_screen
 from chipcustoms.app.security_headers import SecurityHeaders
 from chipcustoms.app.state import AppState
 from chipcustoms.assess.pipeline import References
-from chipcustoms.store import default_db_path, open_store
+from chipcustoms.store import default_db_path, indexes, open_store
 
 
 def create_app(
@@ -30,7 +30,8 @@ def create_app(
     (run ``chipcustoms db upgrade``).
     """
     target = db or default_db_path()
-    store = open_store(target, upgrade=False)
+    store = open_store(target, upgrade=False, busy_seconds=settings.get("server_busy_seconds"))
+    indexes.ensure_in_background(store)  # search indexes a bulk run left to be built
     folder = Path(jobs_dir or tempfile.mkdtemp(prefix="chipcustoms-jobs-"))
     folder.mkdir(parents=True, exist_ok=True)
     st = AppState(target, store, refs or References.load(db=target), folder)

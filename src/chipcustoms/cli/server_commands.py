@@ -58,11 +58,14 @@ def explain(
 
 @db_app.command("upgrade")
 def db_upgrade(db: Db = None) -> None:
-    """Create the store or bring its schema to this version (Alembic)."""
-    from chipcustoms.store import open_store
+    """Create the store or bring its schema to this version (Alembic), and build the search
+    indexes a large screen left for later."""
+    from chipcustoms.store import indexes, open_store
 
-    open_store(db_path(db), upgrade=True)
-    err.print(f"{db_path(db)}: schema is current")
+    built = indexes.ensure(open_store(db_path(db), upgrade=True))
+    err.print(
+        f"{db_path(db)}: schema is current" + (f"; built {', '.join(built)}" if built else "")
+    )
 
 
 @app.command()

@@ -46,6 +46,16 @@ def _quiet(_: str) -> Iterator[None]:
     yield
 
 
+def failing(store: Store | None, run_id: int | None) -> contextlib.AbstractContextManager[None]:
+    """store/runlife.failing around a stored run; nothing to do (and no store import, which
+    a run without the store does not pay for) otherwise."""
+    if store is None or run_id is None:
+        return contextlib.nullcontext()
+    from chipcustoms.store.runlife import failing as run_failing
+
+    return run_failing(store, run_id)
+
+
 @dataclass
 class ScreenResult:
     """What a run produced. ``assessments`` holds every line for an in-memory run; a streamed
@@ -162,23 +172,24 @@ def screen_file(
         # The declared lines do not depend on the assessment: SQLite stores them on a worker
         # thread (in C, GIL released) while Polars and DuckDB assess on the others.
         saving = pool.submit(store.save_lines, run_id, result.accepted)
-    try:
-        with step(f"assessing {result.accepted.height:,} lines"):
-            assessments, report = assess(result.accepted, refs, budgets, thresholds=thresholds)
-        with step("writing assessments"):
-            write_table(assessments, output, json_columns=("reasons", "rule_hits"))
-        q_path = None
-        if result.quarantined:
-            q_path = quarantine or default_quarantine(output)
-            write_table(result.quarantine, q_path)
-    finally:
-        if saving is not None:
-            saving.result()
-        pool.shutdown()
-    if store is not None and run_id is not None:
-        with step("saving to the store"):
-            store.save_assessments(run_id, assessments)
-            _finish_run(store, run_id, counts, report)
+    with failing(store, run_id):
+        try:
+            with step(f"assessing {result.accepted.height:,} lines"):
+                assessments, report = assess(result.accepted, refs, budgets, thresholds=thresholds)
+            with step("writing assessments"):
+                write_table(assessments, output, json_columns=("reasons", "rule_hits"))
+            q_path = None
+            if result.quarantined:
+                q_path = quarantine or default_quarantine(output)
+                write_table(result.quarantine, q_path)
+        finally:
+            if saving is not None:
+                saving.result()
+            pool.shutdown()
+        if store is not None and run_id is not None:
+            with step("saving to the store"):
+                store.save_assessments(run_id, assessments)
+                _finish_run(store, run_id, counts, report)
     return ScreenResult(counts, report, assessments, q_path, run_id)
 
 
@@ -263,7 +274,6 @@ def _screen_streamed(
     progress: Progress | None,
 ) -> ScreenResult:
     """Bounded batches on ``engine``; the output file is written batch by batch."""
-    from chipcustoms.run import streaming
     from chipcustoms.run.engine.base import describe
 
     store, run_id, thresholds = None, None, None
@@ -271,6 +281,35 @@ def _screen_streamed(
         store, run_id, thresholds = _start_run(
             db, input_path, mapping, refs, budgets, command, threshold_mode, describe(engine)
         )
+    with failing(store, run_id):
+        return _stream_and_store(
+            input_path, output, parts, mapping=mapping, refs=refs, budgets=budgets,
+            quarantine=quarantine, step=step, engine=engine, to_folder=to_folder,
+            work_dir=work_dir, progress=progress, store=store, run_id=run_id,
+            thresholds=thresholds,
+        )
+
+
+def _stream_and_store(
+    input_path: str,
+    output: str,
+    parts: list[Partition],
+    *,
+    mapping: Mapping,
+    refs: References,
+    budgets: Budgets,
+    quarantine: str | None,
+    step: Step,
+    engine: Engine,
+    to_folder: bool,
+    work_dir: str | None,
+    progress: Progress | None,
+    store: Store | None,
+    run_id: int | None,
+    thresholds: dict[str, float | None] | None,
+) -> ScreenResult:
+    from chipcustoms.run import streaming
+
     work = streaming.work_dir(work_dir)
     pool = ThreadPoolExecutor(max_workers=1)
     saving: list[Future[None]] = []

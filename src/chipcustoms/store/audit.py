@@ -54,7 +54,7 @@ def entry_hash(prev_hash: str, entry: Mapping[str, Any], key: bytes) -> str:
 
 
 def unkeyed_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
-    """The chain's hash before it was keyed (migration 0004 only; 0006 rechains with the key)."""
+    """The chain's hash before it was keyed (migration 0004 only; 0007 rechains with the key)."""
     return hashlib.sha256(_body(prev_hash, entry)).hexdigest()
 
 

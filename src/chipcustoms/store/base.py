@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import json
@@ -18,8 +19,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from chipcustoms import settings
-from chipcustoms.errors import StoreError
-from chipcustoms.store import checkpoints
+from chipcustoms.errors import StoreBusy, StoreError
+from chipcustoms.store import checkpoints, runlife
 from chipcustoms.store import tables as t
 from chipcustoms.store.audit import GENESIS, current_actor, entry_hash
 
@@ -103,6 +104,7 @@ class Store(ABC):
                     seed=seed,
                     budgets=json.dumps(budgets),
                     status="running",
+                    owner=runlife.owner(),
                 )
             ).inserted_primary_key
             assert pk is not None  # a single-row insert always reports its key
@@ -121,11 +123,13 @@ class Store(ABC):
         self, run_id: int, *, counts: dict[str, Any], thresholds: dict[str, Any]
     ) -> None:
         with self.engine.begin() as conn:
+            stamp = now()
+            cases = runlife.open_cases(conn, run_id, stamp)  # visible only now: see runlife
             conn.execute(
                 t.runs.update()
                 .where(t.runs.c.run_id == run_id)
                 .values(
-                    finished_at=now(),
+                    finished_at=stamp,
                     counts=json.dumps(counts),
                     thresholds=json.dumps(thresholds),
                     status="done",
@@ -137,7 +141,7 @@ class Store(ABC):
                 "run",
                 str(run_id),
                 None,
-                {"counts": counts, "thresholds": thresholds},
+                {"counts": counts, "thresholds": thresholds, "cases": cases},
             )
 
     def _audit(
@@ -204,7 +208,8 @@ class Store(ABC):
 
     @abstractmethod
     def save_assessments(self, run_id: int, assessments: pl.DataFrame) -> None:
-        """Append one assessment per line and open (or update) a case for each selected line."""
+        """Append one assessment per line; hold a case for each selected line, which
+        ``finish_run`` opens (or updates) when the run completes."""
 
     def save_batch(self, run_id: int, lines: pl.DataFrame, assessments: pl.DataFrame) -> None:
         """Both of the above, lines first."""
@@ -535,8 +540,12 @@ class Store(ABC):
                 conn.execute(t.screening_hits.insert(), rows)
 
 
-def open_store(url_or_path: str | None = None, *, upgrade: bool = True) -> Store:
-    """A store for a SQLite path (default) or a database URL."""
+def open_store(
+    url_or_path: str | None = None, *, upgrade: bool = True, busy_seconds: float | None = None
+) -> Store:
+    """A store for a SQLite path (default) or a database URL; runs whose process is gone are
+    marked failed (store/runlife.py). ``busy_seconds``: how long a SQLite write waits for
+    another writer (default: the ``busy_seconds`` setting)."""
     target = url_or_path or default_db_path()
     store: Store
     if target.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
@@ -548,11 +557,13 @@ def open_store(url_or_path: str | None = None, *, upgrade: bool = True) -> Store
     else:
         from chipcustoms.store.sqlite import SQLiteStore
 
-        store = SQLiteStore(target.removeprefix("sqlite:///"))
+        store = SQLiteStore(target.removeprefix("sqlite:///"), busy_seconds=busy_seconds)
     try:
         if upgrade:
             store.upgrade()
         store.check_schema()
+        with contextlib.suppress(StoreBusy):  # a writer holds the store: reap at the next open
+            runlife.reap(store)
     except sa.exc.OperationalError as exc:
         raise StoreError(f"{_shown(target)}: cannot reach the store ({exc.orig})") from exc
     return store

@@ -88,26 +88,14 @@ class PostgresStore(Store):
             json_text("reasons"), pl.lit(run_id).alias("run_id"), pl.lit(stamp).alias("created_at")
         )
         cases = assessments.filter(pl.col("channel") != "green").select(
-            "declaration_id", "item_no", "channel", "office", "risk_score"
+            pl.lit(run_id).alias("run_id"), "declaration_id", "item_no", "channel", "office",
+            "risk_score",
         )
         with self.engine.begin() as conn:
             cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             _copy(cur, "assessments", frame)
-            cur.execute(
-                "CREATE TEMP TABLE stage_cases (declaration_id text, item_no bigint, "
-                "channel text, office text, risk_score float8) ON COMMIT DROP"
-            )
-            _copy(cur, "stage_cases", cases)
-            cur.execute(
-                "INSERT INTO cases (declaration_id, item_no, run_id, channel, office, risk_score, "
-                "status, opened_at, updated_at) SELECT declaration_id, item_no, %(r)s, channel, "
-                "office, risk_score, 'open', %(t)s, %(t)s FROM stage_cases "
-                "ON CONFLICT (declaration_id, item_no) DO UPDATE SET "
-                "run_id = EXCLUDED.run_id, channel = EXCLUDED.channel, "
-                "risk_score = EXCLUDED.risk_score, updated_at = EXCLUDED.updated_at "
-                "WHERE cases.status <> 'closed'",
-                {"r": run_id, "t": stamp},
-            )
+            # Selected lines wait here until the run finishes (store/runlife.py).
+            _copy(cur, "pending_cases", cases)
             self._audit(
                 conn,
                 "run.save_assessments",

@@ -47,7 +47,7 @@ def _records(df: pl.DataFrame) -> list[dict[str, Any]]:
     return df.with_columns(pl.col(pl.Date).cast(pl.Utf8)).to_dicts()
 
 
-def _insert(conn: sa.Connection, table: sa.Table) -> Any:
+def dialect_insert(conn: sa.Connection, table: sa.Table) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
@@ -57,7 +57,7 @@ def save_lines(store: Store, run_id: int, lines: pl.DataFrame) -> int:
     records = _records(lines.select(DECL_COLUMNS))
     d = t.declarations.c
     with store.engine.begin() as conn:
-        ins = _insert(conn, t.declarations)
+        ins = dialect_insert(conn, t.declarations)
         if records:
             conn.execute(
                 ins.values(
@@ -87,39 +87,30 @@ def save_lines(store: Store, run_id: int, lines: pl.DataFrame) -> int:
 
 
 def save_assessments(store: Store, run_id: int, assessments: pl.DataFrame) -> None:
+    """Append the assessments; the selected lines wait in ``pending_cases`` until the run
+    finishes (store/runlife.py)."""
     stamp = now()
     rows = _records(assessments.select(ASSESSMENT_COLUMNS).with_columns(json_text("reasons")))
-    cases = [
+    pending = [
         {k: r[k] for k in ("declaration_id", "item_no", "channel", "risk_score")}
-        | {"office": o, "run_id": run_id, "status": "open", "opened_at": stamp, "updated_at": stamp}
+        | {"office": o, "run_id": run_id}
         for r, o in zip(rows, assessments["office"].to_list(), strict=True)
         if r["channel"] != "green"
     ]
-    c = t.cases.c
     with store.engine.begin() as conn:
         if rows:
             conn.execute(
                 t.assessments.insert(), [{**r, "run_id": run_id, "created_at": stamp} for r in rows]
             )
-        if cases:
-            ins = _insert(conn, t.cases)
-            conn.execute(
-                ins.values(cases).on_conflict_do_update(
-                    index_elements=[c.declaration_id, c.item_no],
-                    set_={
-                        k: ins.excluded[k]
-                        for k in ("run_id", "channel", "risk_score", "updated_at")
-                    },
-                    where=c.status != "closed",
-                )
-            )
+        if pending:
+            conn.execute(t.pending_cases.insert(), pending)
         store._audit(
             conn,
             "run.save_assessments",
             "run",
             str(run_id),
             None,
-            {"assessments": len(rows), "cases": len(cases)},
+            {"assessments": len(rows), "cases": len(pending)},
         )
 
 

@@ -1,10 +1,16 @@
-"""SQLite backend: WAL for everyday use, and a bulk path that streams Arrow batches in via ADBC.
+"""SQLite backend: WAL always, and a bulk path that streams Arrow batches in via ADBC.
 
 A million lines through row-wise INSERTs take longer than screening them. The bulk path appends
 Arrow record batches in C (``adbc-driver-sqlite``), converting the frame a slice at a time so
-that memory stays bounded, inside one transaction. During that transaction the database is in
-rollback-journal mode: new pages are then written once, instead of to the WAL and again at the
-checkpoint; it returns to WAL afterwards.
+that memory stays bounded, inside one transaction.
+
+Writers coordinate through SQLite's own write lock: every connection waits for it
+(``busy_timeout``; settings ``busy_seconds``, ``server_busy_seconds``) and the bulk path takes
+it up front with ``BEGIN IMMEDIATE``. The database stays in WAL mode, so readers (the server's
+pages) never wait for a bulk write. The bulk path used to switch to rollback-journal mode for
+its transaction, which needs the file to itself: next to another writer or the server it failed
+("database is locked", masked by a failed ROLLBACK). Keeping WAL costs the bulk write about a
+checkpoint's copy (docs/benchmarks.md).
 
 ADBC links its own SQLite. Two SQLite copies in one process must never have the same file open
 at once (closing one releases the other's POSIX locks), so the SQLAlchemy engine uses NullPool
@@ -14,6 +20,7 @@ and is disposed before the bulk path opens the file.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,33 +29,39 @@ import adbc_driver_sqlite.dbapi as adbc
 import polars as pl
 import pyarrow as pa
 import sqlalchemy as sa
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from chipcustoms import settings
 from chipcustoms.assess.frames import lookup
-from chipcustoms.errors import StoreError
+from chipcustoms.errors import StoreBusy, StoreError
 from chipcustoms.lines.schema import KEY
 from chipcustoms.lines.tableio import json_text
 from chipcustoms.store import checkpoints, rows, tables
 from chipcustoms.store.audit import GENESIS, entry_hash
-from chipcustoms.store.base import Store, actor, now
+from chipcustoms.store.base import Store, actor, alembic_config, now
 
-BULK_PRAGMAS = (
-    "PRAGMA journal_mode=DELETE",
-    "PRAGMA synchronous=NORMAL",
-    "PRAGMA cache_size=-32768",  # 32 MiB: enough for appending in key order
-)
+BULK_PRAGMAS = ("PRAGMA cache_size=-32768",)  # 32 MiB: enough for appending in key order
+# After a checkpoint the WAL file is cut back to this size (a bulk write grows it to its size).
+WAL_LIMIT = 64 * 2**20
+SYNC_LEVELS = ("FULL", "NORMAL", "EXTRA")
 SLICE_ROWS = 25_000
 
 
-# A bulk append at least this large relative to what the table holds rebuilds the table's
-# secondary indexes (search by date, trader, model) after the append instead of maintaining them
-# row by row: one sorted build of each is several times cheaper for a first large import.
+# A bulk append at least this large relative to what the table holds drops the table's secondary
+# indexes and builds them after the append instead of maintaining them row by row: one sorted
+# build of each is several times cheaper for a first large import. The pages' search indexes
+# (tables.SEARCH_INDEXES) are not rebuilt here: they are built after the run, off its critical
+# path (store/indexes.py).
 REBUILD_SHARE = 0.5
 
 
 @contextlib.contextmanager
 def _indexes_rebuilt(cur: Any, table: sa.Table, incoming: int) -> Iterator[None]:
-    """Drop ``table``'s secondary indexes around a large append (same transaction)."""
+    """Drop ``table``'s secondary indexes around a large append (same transaction); rebuild
+    those the write path needs, leave the search indexes to ``indexes.ensure``."""
     cur.execute(f"SELECT coalesce(max(rowid), 0) FROM {table.name}")
     have = int(cur.fetchone()[0])
     if incoming < REBUILD_SHARE * have or not table.indexes:
@@ -63,16 +76,61 @@ def _indexes_rebuilt(cur: Any, table: sa.Table, incoming: int) -> Iterator[None]
     for name, _ in specs:
         cur.execute(f"DROP INDEX IF EXISTS {name}")
     yield
-    for _, ddl in specs:
-        cur.execute(ddl)
+    for name, ddl in specs:
+        if name not in tables.SEARCH_INDEXES:
+            cur.execute(ddl)
+
+
+def _sync_level() -> str:
+    level = str(settings.get("sqlite_synchronous")).upper()
+    if level not in SYNC_LEVELS:
+        raise StoreError(f"CHIPCUSTOMS_SQLITE_SYNCHRONOUS={level!r}: use one of {SYNC_LEVELS}")
+    return level
+
+
+def _wal_pragmas(cur: Any) -> None:
+    """WAL (set once, kept: switching needs the file to itself), durability, WAL size cap."""
+    cur.execute("PRAGMA journal_mode")
+    if str(cur.fetchone()[0]).lower() != "wal":
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.fetchall()
+    cur.execute(f"PRAGMA synchronous={_sync_level()}")
+    cur.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
+    cur.fetchall()
 
 
 def _on_connect(dbapi_conn: object, _record: object) -> None:
     cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    _wal_pragmas(cur)
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text or "sqlite_busy" in text
+
+
+def _begin_immediate(cur: Any, wait: float, path: str) -> None:
+    """Take the write lock now, waiting up to ``wait`` seconds for other writers.
+
+    ``busy_timeout`` makes SQLite itself wait; the loop covers the few cases where SQLite
+    answers BUSY without calling its busy handler (WAL recovery by another connection).
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+            return
+        except Exception as exc:  # the ADBC driver's OperationalError
+            if not _is_busy(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise StoreBusy(
+                    f"{path}: another process held the store's write lock for more than "
+                    f"{wait:g} s (CHIPCUSTOMS_BUSY_SECONDS); nothing was written"
+                ) from exc
+            time.sleep(0.05)
 
 
 def _stream(
@@ -92,34 +150,82 @@ def _stream(
 
 
 class SQLiteStore(Store):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, busy_seconds: float | None = None) -> None:
         self.path = path
         parent = Path(path).parent
         if not parent.exists():
             raise StoreError(f"{path}: folder {parent} does not exist")
-        self.engine = sa.create_engine(f"sqlite:///{path}", poolclass=sa.pool.NullPool)
+        self.busy_seconds = float(
+            settings.get("busy_seconds") if busy_seconds is None else busy_seconds
+        )
+        self.engine = sa.create_engine(
+            f"sqlite:///{path}",
+            poolclass=sa.pool.NullPool,
+            connect_args={"timeout": self.busy_seconds},  # pysqlite's busy_timeout
+        )
         sa.event.listen(self.engine, "connect", _on_connect)
+        sa.event.listen(self.engine, "handle_error", self._busy_error)
+
+    def _busy_error(self, ctx: sa.engine.ExceptionContext) -> None:
+        """A write that waited ``busy_seconds`` for the lock in vain raises StoreBusy."""
+        if _is_busy(ctx.original_exception):
+            raise StoreBusy(
+                f"{self.path}: another process held the store's write lock for more than "
+                f"{self.busy_seconds:g} s; nothing was written"
+            ) from ctx.original_exception
+
+    def upgrade(self) -> None:
+        """Pending migrations in one real transaction under the write lock.
+
+        pysqlite runs DDL outside any transaction, so a process killed mid-upgrade (or two
+        processes creating one store at once) could leave half a schema. A store already at
+        head is only read, so opening it never waits for another process's write.
+        """
+        with self.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            head = ScriptDirectory.from_config(alembic_config(conn)).get_current_head()
+        if current == head:
+            return
+        locked = sa.create_engine(
+            f"sqlite:///{self.path}",
+            poolclass=sa.pool.NullPool,
+            connect_args={"timeout": self.busy_seconds, "isolation_level": None},
+        )
+        sa.event.listen(locked, "connect", _on_connect)
+        sa.event.listen(locked, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        try:
+            with locked.begin() as conn:
+                command.upgrade(alembic_config(conn), "head")
+        finally:
+            locked.dispose()
 
     @contextlib.contextmanager
     def _bulk(self) -> Iterator[Any]:
-        """One ADBC transaction in rollback-journal mode; the SQLAlchemy engine stays closed."""
+        """One ADBC write transaction (BEGIN IMMEDIATE, waiting for other writers); the
+        SQLAlchemy engine stays closed meanwhile."""
         self.engine.dispose()
         conn = adbc.connect(self.path, autocommit=True)  # the transaction is explicit below
         cur = conn.cursor()
+        began = False
         try:
+            cur.execute(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
+            cur.fetchall()
+            _wal_pragmas(cur)
             for pragma in BULK_PRAGMAS:
                 cur.execute(pragma)
-                if pragma.startswith("PRAGMA journal_mode"):
-                    cur.fetchall()
-            cur.execute("BEGIN IMMEDIATE")
+            _begin_immediate(cur, self.busy_seconds, self.path)
+            began = True
             yield cur
             cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
+            began = False
+        except BaseException:
+            if began:
+                # Never let a failed ROLLBACK (SQLite may already have rolled back) hide the
+                # error that brought us here.
+                with contextlib.suppress(Exception):
+                    cur.execute("ROLLBACK")
             raise
         finally:
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.fetchall()
             cur.close()
             conn.close()
 
@@ -200,10 +306,13 @@ class SQLiteStore(Store):
             rows.save_assessments(self, run_id, assessments)
             return
         stamp = now()
-        cases = (
-            assessments.select("declaration_id", "item_no", "channel", "office", "risk_score")
-            .filter(pl.col("channel") != "green")
-            .with_columns(pl.lit(run_id).alias("run_id"))
+        cases = assessments.filter(pl.col("channel") != "green").select(
+            pl.lit(run_id).alias("run_id"),
+            "declaration_id",
+            "item_no",
+            "channel",
+            "office",
+            "risk_score",
         )
 
         def assess_rows(part: pl.DataFrame) -> pl.DataFrame:
@@ -213,19 +322,8 @@ class SQLiteStore(Store):
         with self._bulk() as cur:
             with _indexes_rebuilt(cur, tables.assessments, assessments.height):
                 cur.adbc_ingest("assessments", _stream(assessments, assess_rows), mode="append")
-            cur.execute("DROP TABLE IF EXISTS temp.stage_cases")
-            cur.adbc_ingest("stage_cases", cases.to_arrow(), mode="create", temporary=True)
-            cur.execute(
-                "INSERT INTO cases (declaration_id, item_no, run_id, channel, office, risk_score, "
-                "status, opened_at, updated_at) SELECT declaration_id, item_no, run_id, channel, "
-                "office, risk_score, 'open', ?, ? FROM temp.stage_cases "
-                "WHERE true ON CONFLICT (declaration_id, item_no) DO UPDATE SET "
-                "run_id = excluded.run_id, channel = excluded.channel, "
-                "risk_score = excluded.risk_score, updated_at = excluded.updated_at "
-                "WHERE cases.status <> 'closed'",
-                (stamp, stamp),
-            )
-            cur.execute("DROP TABLE temp.stage_cases")
+            # Selected lines wait here until the run finishes (store/runlife.py).
+            cur.adbc_ingest("pending_cases", cases.to_arrow(), mode="append")
             self._audit_bulk(
                 cur,
                 run_id,

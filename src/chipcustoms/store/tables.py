@@ -40,7 +40,11 @@ runs = sa.Table(
     sa.Column("budgets", sa.Text),  # JSON
     sa.Column("thresholds", sa.Text),  # JSON: the threshold-mode cut-offs this run implies
     sa.Column("counts", sa.Text),  # JSON: read / accepted / quarantined / per channel
-    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),  # running / done / failed
+    # Migration 0008: which process runs it (JSON: host, pid, process start), so that a run
+    # whose process is gone is marked failed at the next open; why a failed run failed.
+    sa.Column("owner", sa.Text),
+    sa.Column("error", sa.Text),
 )
 
 declarations = sa.Table(
@@ -103,6 +107,20 @@ cases = sa.Table(
     sa.Column("updated_at", sa.Text, nullable=False),
     sa.UniqueConstraint("declaration_id", "item_no", name="uq_cases_line"),
     sa.Index("ix_cases_status_channel", "status", "channel"),
+)
+
+# Migration 0008: the cases a run selected, held until the run finishes. `finish_run` opens them
+# (cases) and deletes these rows in the transaction that marks the run done, so a run that dies
+# never leaves cases in the queue.
+pending_cases = sa.Table(
+    "pending_cases",
+    metadata,
+    sa.Column("run_id", sa.Integer, primary_key=True),
+    sa.Column("declaration_id", sa.Text, primary_key=True),
+    sa.Column("item_no", sa.BigInteger, primary_key=True),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("office", sa.Text),
+    sa.Column("risk_score", sa.Float),
 )
 
 outcomes = sa.Table(
@@ -316,3 +334,14 @@ sa.Index("ix_declarations_importer_id", declarations.c.importer_id)
 sa.Index("ix_declarations_importer_name", declarations.c.importer_name)
 sa.Index("ix_declarations_exporter_name", declarations.c.exporter_name)
 sa.Index("ix_assessments_accelerator", assessments.c.accelerator_id, assessments.c.assessment_id)
+# The pages' search indexes: a large bulk append drops them and they are built after the run,
+# off its critical path (store/indexes.py); small writes maintain them.
+SEARCH_INDEXES = frozenset(
+    {
+        "ix_declarations_date",
+        "ix_declarations_importer_id",
+        "ix_declarations_importer_name",
+        "ix_declarations_exporter_name",
+        "ix_assessments_accelerator",
+    }
+)

@@ -14,7 +14,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from chipcustoms.app.security_headers import HEADERS
-from chipcustoms.errors import ChipCustomsError
+from chipcustoms.errors import ChipCustomsError, StoreBusy
+
+# Seconds a client is asked to wait when the store's write lock is held by a batch write.
+RETRY_AFTER = 5
 
 
 class APIError(Exception):
@@ -43,6 +46,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def api_error(_: Request, exc: APIError) -> JSONResponse:
         return envelope(exc.status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(StoreBusy)
+    async def busy(_: Request, exc: StoreBusy) -> JSONResponse:
+        # A batch job or a concurrent screen holds the write lock: try again, nothing was written.
+        response = envelope(503, "store_busy", "the store is busy with a batch write; retry")
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
 
     @app.exception_handler(ChipCustomsError)
     async def domain_error(_: Request, exc: ChipCustomsError) -> JSONResponse:

@@ -7,18 +7,21 @@ million-line file should not hold the server's interpreter.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import polars as pl
 
+from chipcustoms.errors import StoreBusy
+
 
 def run_job(db: str, job_id: int, path: str, mapping: str | None, user: str) -> None:
     """Screen ``path`` in budget mode and record the result on the job (in the worker)."""
     from chipcustoms.app.api.uploads import discard, public_message
     from chipcustoms.run.orchestrator import screen_file
-    from chipcustoms.store import open_store
+    from chipcustoms.store import indexes, open_store
     from chipcustoms.store.access import update_job
     from chipcustoms.store.audit import acting_as
 
@@ -54,8 +57,13 @@ def run_job(db: str, job_id: int, path: str, mapping: str | None, user: str) -> 
         except Exception as exc:  # a job's failure is its state, not a server crash
             message = f"{type(exc).__name__}: {public_message(exc)}"
             update_job(store, job_id, state="failed", error=message)
+            return
         finally:  # the upload, a mapping uploaded with it, and what the run wrote beside them
             discard(path, mapping if mapping and Path(mapping).is_absolute() else None)
+        # The pages' search indexes a bulk run leaves to be built: here, after the job is done,
+        # in this worker rather than during the run (store/indexes.py).
+        with contextlib.suppress(StoreBusy):
+            indexes.ensure(store)
 
 
 class JobRunner:

@@ -22,6 +22,7 @@ from chipcustoms.lines.schema import FIELDS, LABEL_FIELDS
 from chipcustoms.store import Store
 from chipcustoms.store.access import create_job, get_job, stored_offices
 from chipcustoms.store.audit import acting_as
+from chipcustoms.store.runlife import failing
 
 router = APIRouter(prefix="/v1", tags=["screening"])
 SHOWN = [
@@ -70,12 +71,13 @@ def screen(
             seed=0,
             budgets={},
         )
-        st.store.save_batch(run_id, result.accepted, assessments)
-        st.store.finish_run(
-            run_id,
-            counts={"accepted": result.accepted.height, "channels": report.counts},
-            thresholds=thresholds,
-        )
+        with failing(st.store, run_id):  # busy (503) or broken: the run is failed, not left
+            st.store.save_batch(run_id, result.accepted, assessments)
+            st.store.finish_run(
+                run_id,
+                counts={"accepted": result.accepted.height, "channels": report.counts},
+                thresholds=thresholds,
+            )
     for channel, n in report.counts.items():
         st.metrics.lines.labels(channel).inc(n)
     return {

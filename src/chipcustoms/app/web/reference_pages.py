@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from chipcustoms.app.state import state
 from chipcustoms.app.web.render import page
 from chipcustoms.app.web.session import Session, page_session
-from chipcustoms.store import pages
+from chipcustoms.store import indexes, pages
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,6 +27,7 @@ def search(
         low = text.lower()
         models = [m.id for m in st.refs.catalog.models
                   if low in m.id.lower() or low in f"{m.vendor} {m.model}".lower()]
+        indexes.ensure_in_background(st.store)  # after a bulk run; this search scans meanwhile
         rows = pages.search(st.store, text, session.user.office, models)
     return page(request, "search.html", session, q=text, rows=rows, models=models)
 
