@@ -40,17 +40,38 @@ import sqlalchemy as sa
 from chipcustoms import settings
 from chipcustoms.store import tables as t
 
-COVERED = {"cases": "case_id", "outcomes": "outcome_id", "overrides": "override_id",
-           "users": "user_id"}
-SIGNED = ("checkpoint_id", "at", "entries", "head_hash", "rows_digest", "assessments_upto",
-          "assessments_digest", "prev_mac")
+COVERED = {
+    "cases": "case_id",
+    "outcomes": "outcome_id",
+    "overrides": "override_id",
+    "users": "user_id",
+}
+SIGNED = (
+    "checkpoint_id",
+    "at",
+    "entries",
+    "head_hash",
+    "rows_digest",
+    "assessments_upto",
+    "assessments_digest",
+    "prev_mac",
+)
 EMPTY = hashlib.sha256(b"").hexdigest()
 BATCH = 50_000
 # Audited writes known to leave the covered tables alone: their checkpoint carries the previous
 # rows digest instead of reading every case again (a single-line API screen makes four). Any
 # other action, including one added later, recomputes it.
-LEAVES_ROWS = ("run.start", "run.save_lines", "run.finish", "job.", "model.", "watchlist.",
-               "allow.")
+# `run.save_assessments` only appends assessments and holds the run's cases back
+# (`pending_cases`); `run.finish` opens them, so it recomputes.
+LEAVES_ROWS = (
+    "run.start",
+    "run.save_lines",
+    "run.save_assessments",
+    "job.",
+    "model.",
+    "watchlist.",
+    "allow.",
+)
 
 
 def key_file(url: sa.URL) -> Path:
@@ -86,7 +107,9 @@ class Db(Protocol):
     """The few operations a checkpoint needs, over SQLAlchemy or an ADBC cursor."""
 
     def feed(self, h: Any, sql: str, table: str) -> None:
-        """Add the rows of ``sql`` (the columns of ``_columns(table)``) to the hash ``h``."""
+        """Add the rows of ``sql`` (the columns of ``self.columns(table)``) to the hash ``h``."""
+
+    def columns(self, table: str) -> str: ...
 
     def one(self, sql: str) -> tuple[Any, ...] | None: ...
 
@@ -94,8 +117,10 @@ class Db(Protocol):
 
 
 def _schema(table: str) -> dict[str, pl.DataType]:
-    return {c.name: pl.Float64() if isinstance(c.type, sa.Float) else pl.Utf8()
-            for c in t.metadata.tables[table].columns}
+    return {
+        c.name: pl.Float64() if isinstance(c.type, sa.Float) else pl.Utf8()
+        for c in t.metadata.tables[table].columns
+    }
 
 
 def _feed_frame(h: Any, frame: pl.DataFrame, table: str) -> None:
@@ -119,6 +144,11 @@ class SaDb:
         for part in result.partitions(BATCH):
             _feed_frame(h, pl.DataFrame(part, schema=schema, orient="row"), table)
 
+    def columns(self, table: str) -> str:
+        if self.conn.dialect.name == "postgresql":
+            return _pg_columns(table)
+        return _sqlite_columns(table)
+
     def one(self, sql: str) -> tuple[Any, ...] | None:
         row = self.conn.exec_driver_sql(sql).first()
         return None if row is None else tuple(row)
@@ -138,6 +168,9 @@ class AdbcDb:
             assert isinstance(frame, pl.DataFrame)
             _feed_frame(h, frame, table)
 
+    def columns(self, table: str) -> str:
+        return _sqlite_columns(table)
+
     def one(self, sql: str) -> tuple[Any, ...] | None:
         self.cur.execute(sql)
         row = self.cur.fetchone()
@@ -146,15 +179,28 @@ class AdbcDb:
     def insert(self, values: dict[str, Any]) -> None:
         names = ", ".join(values)
         marks = ", ".join("?" for _ in values)
-        self.cur.execute(f"INSERT INTO audit_checkpoints ({names}) VALUES ({marks})",
-                         tuple(values.values()))
+        self.cur.execute(
+            f"INSERT INTO audit_checkpoints ({names}) VALUES ({marks})", tuple(values.values())
+        )
 
 
-def _columns(table: str) -> str:
-    """Each column as text, except floats, read as numbers and written by Polars / PostgreSQL:
-    SQLite's text of a REAL depends on the library's version (the ADBC bulk path links its own)."""
+def _pg_columns(table: str) -> str:
+    """Each column as text, except floats: PostgreSQL's COPY writes both the same way always."""
     return ", ".join(
         c.name if isinstance(c.type, sa.Float) else f"CAST({c.name} AS TEXT) AS {c.name}"
+        for c in t.metadata.tables[table].columns
+    )
+
+
+def _sqlite_columns(table: str) -> str:
+    """Floats as numbers, written by Polars (SQLite's text of a REAL depends on the library's
+    version, and the ADBC bulk path links its own); every other column as non-null text
+    (``\\N`` for NULL: ADBC infers an expression's type from its first values, and a NULL
+    there would read as an integer). Both SQLite drivers then yield the same bytes."""
+    return ", ".join(
+        c.name
+        if isinstance(c.type, sa.Float)
+        else f"COALESCE(CAST({c.name} AS TEXT), '\\N') AS {c.name}"
         for c in t.metadata.tables[table].columns
     )
 
@@ -164,7 +210,7 @@ def rows_digest(db: Db) -> str:
     h = hashlib.sha256()
     for table, pk in COVERED.items():
         h.update(f"table {table}\n".encode())
-        db.feed(h, f"SELECT {_columns(table)} FROM {table} ORDER BY {pk}", table)
+        db.feed(h, f"SELECT {db.columns(table)} FROM {table} ORDER BY {pk}", table)
     return str(h.hexdigest())
 
 
@@ -172,9 +218,12 @@ def assessments_digest(db: Db, after: int, upto: int) -> str:
     if upto <= after:
         return EMPTY
     h = hashlib.sha256()
-    db.feed(h, f"SELECT {_columns('assessments')} FROM assessments WHERE assessment_id "
-               f"> {int(after)} AND assessment_id <= {int(upto)} ORDER BY assessment_id",
-            "assessments")
+    db.feed(
+        h,
+        f"SELECT {db.columns('assessments')} FROM assessments WHERE assessment_id "
+        f"> {int(after)} AND assessment_id <= {int(upto)} ORDER BY assessment_id",
+        "assessments",
+    )
     return str(h.hexdigest())
 
 
