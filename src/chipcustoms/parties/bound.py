@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from rapidfuzz.process import cpdist
 
 from chipcustoms.parties.compare import (
@@ -58,7 +58,7 @@ def _token_sims(
     big, small = np.maximum(la, lb), np.minimum(la, lb)
     d = np.asarray(
         cpdist(
-            [vocab[i] for i in ta], [vocab[i] for i in tb], scorer=Levenshtein.distance, workers=-1
+            [vocab[i] for i in ta], [vocab[i] for i in tb], scorer=OSA.distance, workers=-1
         ),
         dtype=np.float64,
     )

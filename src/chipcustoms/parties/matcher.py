@@ -207,10 +207,11 @@ class Matcher:
         eid, ename = ents["entity_id"].to_list(), ents["name"].to_list()
         countries, addresses = ents["countries"].to_list(), ents["addresses"].to_list()
         idents = ents["identifiers"].to_list()
+        schemas = ents["schema"].to_list() if "schema" in ents.columns else [None] * ents.height
         rows = []
         for qi, ni in zip(pairs["__q"].to_list(), pairs["__n"].to_list(), strict=True):
             q, e = queries[qi], ent_of[ni]
-            cmp = compare(normalize(q.name), self.norms[ni])
+            cmp = compare(normalize(q.name), self.norms[ni], schemas[e])
             score, feats = cmp.score, dict(cmp.features)
             if q.identifier and q.identifier in (idents[e] or []):
                 score, feats["identifier_match"] = 1.0, q.identifier
