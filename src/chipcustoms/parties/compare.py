@@ -196,7 +196,11 @@ def _compare_tokens(
     left_b = [t for j, t in enumerate(b_tokens) if j not in used_b]
     short = a_tokens if len("".join(a_tokens)) <= len("".join(b_tokens)) else b_tokens
     weight = sum(len(t) for t in short)
-    matched = sum(sim * max(len(x), len(y)) for x, y, sim in aligned)
+    # an initial stands for one letter, not for the whole name it abbreviates ("A. I. Zhukov"
+    # is not "Alexey Ivanovich Belov")
+    matched = sum(
+        sim * (1 if min(len(x), len(y)) == 1 else max(len(x), len(y))) for x, y, sim in aligned
+    )
     base = min(1.0, matched / max(weight, 1)) if aligned else 0.0
     conflicts = min(len(left_a), len(left_b))
     longer = left_a if len(left_a) > len(left_b) else left_b

@@ -26,6 +26,8 @@ from chipcustoms.parties.bound import upper_bounds
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
 from chipcustoms.parties.names import NormName, normalize, sound
 
+GRAM = 4  # letters of a prefix key and of a compact-form gram
+MAX_GRAMMED = 40  # grams are taken from the compact form's first 40 letters
 PAIR_TOKENS = 8  # token pairs are keyed among a name's first 8 distinct tokens
 QUERY_CHUNK = 50_000  # queries matched at once (bounds memory)
 COUNTRY_BONUS = 0.05
@@ -43,13 +45,27 @@ HIT_SCHEMA = {
 
 
 def _keys(n: NormName) -> list[str]:
-    """``NormName.keys`` plus the name's token pairs, as tokens ("p:") and sounds ("q:")."""
+    """The blocking keys of one name, by family (each catches what the others miss):
+
+    - ``t:`` tokens, ``m:`` their metaphone, ``c:`` the compact form (``NormName.keys``);
+      scripts are transliterated first (Cyrillic, Chinese pinyin), so these are per script too;
+    - ``p:`` / ``q:`` token pairs as tokens and as sounds (rare where single tokens are common);
+    - ``i:`` a token with another token's initial ("J. Smith" / "John Smith");
+    - ``x:`` each token's first four letters (a typo at the end of a word);
+    - ``g:`` four-letter grams of the compact form (a typo anywhere, words run together).
+    Identifiers (``d:``) are keyed by the matcher from the entity's and the query's ids.
+    """
     toks = sorted(set(n.tokens[:PAIR_TOKENS]))
     out = n.keys()
     for i, x in enumerate(toks):
         for y in toks[i + 1 :]:
             out.append(f"p:{x}|{y}")
             out.append("q:" + "|".join(sorted((sound(x), sound(y)))))
+        out.extend(f"i:{y[0]}|{x}" for y in toks if y != x and len(x) > 1)
+        if len(x) >= GRAM:
+            out.append(f"x:{x[:GRAM]}")
+    compact = n.compact[:MAX_GRAMMED]
+    out.extend({f"g:{compact[k : k + GRAM]}" for k in range(len(compact) - GRAM + 1)})
     return out
 
 
@@ -92,9 +108,9 @@ class Matcher:
         entities: pl.DataFrame,
         *,
         thresholds: dict[str, float] | None = None,
-        top_k: int = 10,
+        top_k: int = 50,
         max_key_share: float = 0.02,
-        max_postings: int = 200,
+        max_postings: int = 400,
     ) -> None:
         self.entities = entities.with_row_index("__e")
         self.thresholds = thresholds or {}

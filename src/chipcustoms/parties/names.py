@@ -95,7 +95,8 @@ def normalize(name: str) -> NormName:
     d = _data()
     text = unicodedata.normalize("NFKC", name).casefold()
     text = _CJK.sub(_cjk, text)
-    text = replace_org_types_compare(text)  # before folding: "beschränkter Haftung" -> gmbh
+    if not text.isascii():  # forms spelt with accents: "beschränkter Haftung" -> gmbh
+        text = replace_org_types_compare(text)
     text = ascii_text(text).lower()
     text = _DROP.sub("", text).replace("&", " and ")  # "AT&T" / "AT and T"
     text = replace_org_types_compare(" ".join(_SPLIT.split(text)).strip())
