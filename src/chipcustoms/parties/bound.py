@@ -57,9 +57,7 @@ def _token_sims(
     la, lb = lens[ta], lens[tb]
     big, small = np.maximum(la, lb), np.minimum(la, lb)
     d = np.asarray(
-        cpdist(
-            [vocab[i] for i in ta], [vocab[i] for i in tb], scorer=OSA.distance, workers=-1
-        ),
+        cpdist([vocab[i] for i in ta], [vocab[i] for i in tb], scorer=OSA.distance, workers=-1),
         dtype=np.float64,
     )
     ns = 1.0 - d / np.maximum(big, 1)

@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 
 from chipcustoms.parties.bound import upper_bounds
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
+from chipcustoms.parties.entities import allow_filter, groups, one_per_entity
 from chipcustoms.parties.names import NormName, normalize, sound
 
 GRAM = 4  # letters of a prefix key and of a compact-form gram
@@ -41,6 +42,7 @@ HIT_SCHEMA = {
     "matched_name": pl.Utf8,
     "score": pl.Float64,
     "features": pl.Utf8,
+    "lists": pl.Utf8,
 }
 
 
@@ -143,6 +145,7 @@ class Matcher:
         rows = rows.join(self.key_ids.select("key", "kid"), on="key")
         self.keys = rows.filter(~pl.col("solo")).select("kid", "__n")
         self.solo = rows.filter(pl.col("solo")).select("kid", "__n")
+        self.group = groups(self.entities)
         lists = self.entities["list_name"].to_list()
         self.floors = np.array(
             [self.threshold(lists[e]) for e in names["__e"].to_list()], dtype=np.float64
@@ -201,11 +204,15 @@ class Matcher:
         keep = exempt[qi] | (ub + bonus[qi] >= floor)
         return pairs.filter(pl.Series(keep))
 
-    def match(self, queries: list[Query], *, by_index: bool = False) -> pl.DataFrame:
-        """Hits at or above each list's threshold, best per (query, entity); HIT_SCHEMA.
+    def match(
+        self, queries: list[Query], *, by_index: bool = False, allowed: pl.DataFrame | None = None
+    ) -> pl.DataFrame:
+        """Hits at or above each list's threshold, one per (query, entity); HIT_SCHEMA.
 
         With ``by_index`` the hits carry ``__qi`` (the query's position) and are best per
-        (position, entity): the same name may come with different countries or ids.
+        (position, entity): the same name may come with different countries or ids. Pairs the
+        analyst cleared (``allowed``) are dropped first; then entities that are one party on
+        several lists (``entities.groups``) give one hit naming them all (``lists``).
         """
         schema = {"__qi": pl.UInt32, **HIT_SCHEMA} if by_index else HIT_SCHEMA
         if not queries or self.names.height == 0:
@@ -256,12 +263,16 @@ class Matcher:
                         listed[ni],
                         score,
                         json.dumps(feats, ensure_ascii=False),
+                        int(self.group[e]),
                     )
                 )
-        hits = pl.DataFrame(rows, schema={"__qi": pl.UInt32, **HIT_SCHEMA}, orient="row")
+        found = {"__qi": pl.UInt32, **HIT_SCHEMA, "__g": pl.UInt32}
+        del found["lists"]
+        hits = pl.DataFrame(rows, schema=found, orient="row")
+        key = "__qi" if by_index else "query"
         hits = hits.sort("score", descending=True).unique(
-            ["__qi" if by_index else "query", "list_name", "entity_id"],
-            keep="first",
-            maintain_order=True,
+            [key, "list_name", "entity_id"], keep="first", maintain_order=True
         )
+        hits = allow_filter(hits, allowed if allowed is not None else pl.DataFrame())
+        hits = one_per_entity(hits, key).sort("score", descending=True, maintain_order=True)
         return hits if by_index else hits.drop("__qi")

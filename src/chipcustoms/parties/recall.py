@@ -91,9 +91,10 @@ def check(n: int, seed: int = 16, threshold: float = DEFAULT_THRESHOLD) -> Recal
     found_df = Matcher(entities_frame(listed), thresholds={"default": threshold}).match(
         [Query(q) for q in names], by_index=True
     )
-    found = {
-        (int(q), int(e[1:]))
-        for q, e in zip(found_df["__qi"].to_list(), found_df["entity_id"].to_list(), strict=True)
+    found = {  # a hit stands for every entity of its group (entities.one_per_entity)
+        (int(q), int(tag.rsplit(":", 1)[1][1:]))
+        for q, tags in zip(found_df["__qi"].to_list(), found_df["lists"].to_list(), strict=True)
+        for tag in tags.split("; ")
     }
     hows = Counter(qs[q][2] for q, _ in brute)
     hit_hows = Counter(qs[q][2] for q, e in brute if (q, e) in found)

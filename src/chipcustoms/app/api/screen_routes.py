@@ -17,6 +17,7 @@ from chipcustoms.assess.pipeline import assess
 from chipcustoms.assess.selection import Budgets
 from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.mapping import load_mapping
+from chipcustoms.parties.party_scorer import hits_from_reasons
 from chipcustoms.store.access import create_job, get_job
 from chipcustoms.store.audit import acting_as
 
@@ -67,6 +68,7 @@ def screen(
             budgets={},
         )
         st.store.save_batch(run_id, result.accepted, assessments)
+        st.store.save_screening_hits(run_id, hits_from_reasons(assessments))
         st.store.finish_run(
             run_id,
             counts={"accepted": result.accepted.height, "channels": report.counts},
