@@ -3,7 +3,7 @@ matched per distinct name.
 
 Every listed name is reduced to blocking keys (its tokens, their metaphone, its compact form,
 see ``NormName.keys``); a query reaches only the names that share a key with it (a Polars join),
-keeps the ``top_k`` sharing the most, and only those pairs are scored. Keys carried by more than
+keeps the ``top_k`` sharing the most (rarest) keys, and only those pairs are scored. Keys carried by more than
 ``max_key_share`` of the names ("technology", "trading") block nothing and are dropped.
 
 On top of the name score, the party's context moves it, each move named in the evidence:
@@ -71,27 +71,31 @@ def _keys(n: NormName) -> list[str]:
     return out
 
 
-def _top_k(q: npt.NDArray[np.uint32], n: npt.NDArray[np.uint32], k: int) -> pl.DataFrame:
-    """Per query, the ``k`` names met most often (ties: lowest index), by sorting packed
-    integers: (query, name) counted as runs of one sorted u64, then (query, -count, name)."""
+def _top_k(
+    q: npt.NDArray[np.uint32],
+    n: npt.NDArray[np.uint32],
+    w: npt.NDArray[np.float32],
+    k: int,
+) -> pl.DataFrame:
+    """Per query, the ``k`` names with the most shared key weight (``w``: each shared key's
+    rarity, log(names / names with the key)); ties: lowest index. A pair is one packed u64;
+    the weights of a pair's keys are summed over runs of the sorted codes (numpy, no group-by).
+    """
     if not len(q):
         return pl.DataFrame(schema={"__q": pl.UInt32, "__n": pl.UInt32})
-    code = np.sort(q.astype(np.uint64) << np.uint64(32) | n.astype(np.uint64))
+    code = q.astype(np.uint64) << np.uint64(32) | n.astype(np.uint64)
+    order = np.argsort(code, kind="stable")
+    code = code[order]
     starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-    count = np.minimum(np.diff(np.r_[starts, len(code)]), 255).astype(np.uint64)
+    total = np.add.reduceat(w[order], starts)
     pair = code[starts]
     qq, nn = pair >> np.uint64(32), pair & np.uint64(0xFFFFFFFF)
-    rank = np.sort(qq << np.uint64(40) | (np.uint64(255) - count) << np.uint64(32) | nn)
-    rq = rank >> np.uint64(40)
-    first = np.flatnonzero(np.r_[True, rq[1:] != rq[:-1]])
-    pos = np.arange(len(rank)) - np.repeat(first, np.diff(np.r_[first, len(rank)]))
-    keep = rank[pos < k]
-    return pl.DataFrame(
-        {
-            "__q": (keep >> np.uint64(40)).astype(np.uint32),
-            "__n": (keep & np.uint64(0xFFFFFFFF)).astype(np.uint32),
-        }
-    )
+    rank = np.lexsort((nn, -total, qq))
+    qq, nn = qq[rank], nn[rank]
+    first = np.flatnonzero(np.r_[True, qq[1:] != qq[:-1]])
+    pos = np.arange(len(qq)) - np.repeat(first, np.diff(np.r_[first, len(qq)]))
+    keep = pos < k
+    return pl.DataFrame({"__q": qq[keep].astype(np.uint32), "__n": nn[keep].astype(np.uint32)})
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,7 @@ class Matcher:
         entities: pl.DataFrame,
         *,
         thresholds: dict[str, float] | None = None,
-        top_k: int = 50,
+        top_k: int = 20,
         max_key_share: float = 0.02,
         max_postings: int = 400,
     ) -> None:
@@ -142,6 +146,10 @@ class Matcher:
         rows = rows.join(df, on="key")
         self.key_ids = rows.select("key", "df").unique("key", maintain_order=True)
         self.key_ids = self.key_ids.with_row_index("kid")
+        total = max(names.height, 1)
+        self.key_weight = np.log1p(total / np.maximum(self.key_ids["df"].to_numpy(), 1)).astype(
+            np.float32
+        )
         rows = rows.join(self.key_ids.select("key", "kid"), on="key")
         self.keys = rows.filter(~pl.col("solo")).select("kid", "__n")
         self.solo = rows.filter(pl.col("solo")).select("kid", "__n")
@@ -181,7 +189,10 @@ class Matcher:
         )
         qkeys = qkeys.select("__q", "kid")
         joined = pl.concat([budget.join(self.keys, on="kid"), qkeys.join(self.solo, on="kid")])
-        return _top_k(joined["__q"].to_numpy(), joined["__n"].to_numpy(), self.top_k)
+        kid = joined["kid"].to_numpy()
+        return _top_k(
+            joined["__q"].to_numpy(), joined["__n"].to_numpy(), self.key_weight[kid], self.top_k
+        )
 
     def _survivors(self, queries: list[Query]) -> pl.DataFrame:
         """Candidate pairs whose score bound (``bound.upper_bounds``) can still reach their

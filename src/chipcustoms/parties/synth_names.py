@@ -36,6 +36,11 @@ def _pools() -> dict[str, Any]:
     return data
 
 
+def _invented(rng: random.Random, low: int, high: int) -> str:
+    """A made-up word of ``low`` to ``high`` Latin syllables."""
+    return "".join(rng.choice(_pools()["syllables"]) for _ in range(rng.randint(low, high))).title()
+
+
 def entity(rng: random.Random) -> SynthEntity:
     """One listed party of a random kind."""
     p = _pools()
@@ -48,17 +53,24 @@ def entity(rng: random.Random) -> SynthEntity:
         name = f"{p['cities'][city]} {latin} {p['industries'][ind]} Co., Ltd."
         return SynthEntity("Company", name, f"{city}{trade}{ind}有限公司", kind)
     if kind == "western":
-        stem = rng.choice(p["western_stems"]) + rng.choice(("", "tek", "ia", "ex", "ora", "on"))
+        stem = rng.choice(p["western_stems"]) + _invented(rng, 1, 2).lower()
         words = rng.sample(p["western_words"], rng.choice((1, 2)))
         return SynthEntity(
             "Company", " ".join([stem, *words, rng.choice(p["legal_forms"])]), "", kind
         )
     if kind == "person":
         given = rng.sample(p["given"], rng.choice((1, 1, 2)))
-        return SynthEntity("Person", " ".join([*given, rng.choice(p["surnames"])]), "", kind)
-    g, s = rng.choice(sorted(p["cyrillic_given"])), rng.choice(sorted(p["cyrillic_surnames"]))
-    pat = rng.choice(sorted(p["cyrillic_patronymics"]))
-    latin = f"{p['cyrillic_given'][g]} {p['cyrillic_patronymics'][pat]} {p['cyrillic_surnames'][s]}"
+        surname = rng.choice(p["surnames"]) if rng.random() < 0.3 else _invented(rng, 2, 3)
+        return SynthEntity("Person", " ".join([*given, surname]), "", kind)
+    g, pat = rng.choice(sorted(p["cyrillic_given"])), rng.choice(sorted(p["cyrillic_patronymics"]))
+    if rng.random() < 0.3:
+        s = rng.choice(sorted(p["cyrillic_surnames"]))
+        surname = p["cyrillic_surnames"][s]
+    else:
+        parts = [rng.choice(p["cyrillic_syllables"]) for _ in range(rng.randint(1, 2))]
+        s = ("".join(parts) + rng.choice(p["cyrillic_endings"])).title()
+        surname = ascii_text(s)
+    latin = f"{p['cyrillic_given'][g]} {p['cyrillic_patronymics'][pat]} {surname}"
     return SynthEntity("Person", latin, f"{s} {g} {pat}", kind)
 
 
@@ -92,8 +104,8 @@ def variant(rng: random.Random, e: SynthEntity, how: str) -> str:
         return " ".join([*words[1:], words[0]])  # the city last: "Xinyuan Technology ... Shenzhen"
     if how == "initialled" and e.schema == "Person":
         return " ".join([w[0] + "." for w in words[:-1]] + [words[-1]])
-    if how == "initialled":
-        return " ".join([words[0][0], *words[1:]])
+    if how == "initialled":  # firms are not declared with initials: a typo instead
+        return typo(rng, e.name)
     if how == "transliterated":
         return e.original or typo(rng, e.name)
     text = e.name
