@@ -3,8 +3,9 @@ matched per distinct name.
 
 Every listed name is reduced to blocking keys (its tokens, their metaphone, its compact form,
 see ``NormName.keys``); a query reaches only the names that share a key with it (a Polars join),
-keeps the ``top_k`` sharing the most (rarest) keys, and only those pairs are scored. Keys carried by more than
-``max_key_share`` of the names ("technology", "trading") block nothing and are dropped.
+keeps the ``top_k`` sharing the most key weight (rare keys weigh more), and only those pairs are
+scored. Keys carried by more than ``max_key_share`` of the names ("technology", "trading")
+block nothing and are dropped.
 
 On top of the name score, the party's context moves it, each move named in the evidence:
 ``identifier_match`` (a declared id equals a listed identifier: the score becomes 1),
@@ -83,11 +84,13 @@ def _top_k(
     """
     if not len(q):
         return pl.DataFrame(schema={"__q": pl.UInt32, "__n": pl.UInt32})
-    code = q.astype(np.uint64) << np.uint64(32) | n.astype(np.uint64)
-    order = np.argsort(code, kind="stable")
-    code = code[order]
+    # one u64 per (query, name, key): query (24 bits: a chunk), name (32), weight in 1/8 (8)
+    wq = np.minimum(np.rint(w * 8), 255).astype(np.uint64)
+    code = np.sort(q.astype(np.uint64) << np.uint64(40) | n.astype(np.uint64) << np.uint64(8) | wq)
+    weight = (code & np.uint64(255)).astype(np.float32)
+    code >>= np.uint64(8)
     starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-    total = np.add.reduceat(w[order], starts)
+    total = np.add.reduceat(weight, starts)
     pair = code[starts]
     qq, nn = pair >> np.uint64(32), pair & np.uint64(0xFFFFFFFF)
     rank = np.lexsort((nn, -total, qq))
@@ -96,6 +99,18 @@ def _top_k(
     pos = np.arange(len(qq)) - np.repeat(first, np.diff(np.r_[first, len(qq)]))
     keep = pos < k
     return pl.DataFrame({"__q": qq[keep].astype(np.uint32), "__n": nn[keep].astype(np.uint32)})
+
+
+def _flat_keys(norms: list[NormName]) -> tuple[npt.NDArray[np.uint32], list[str]]:
+    """All names' keys in one flat list, and the index of the name each belongs to (building
+    a frame from flat lists is several times faster than from a list of lists)."""
+    owner: list[int] = []
+    flat: list[str] = []
+    for i, n in enumerate(norms):
+        keys = _keys(n)
+        flat.extend(keys)
+        owner.extend([i] * len(keys))
+    return np.array(owner, dtype=np.uint32), flat
 
 
 @dataclass(frozen=True)
@@ -133,14 +148,12 @@ class Matcher:
         )
         self.names = names
         self.norms = [normalize(n) for n in names["listed"].to_list()]
+        owner, flat = _flat_keys(self.norms)
+        solo = np.array([len(n.tokens) <= 1 for n in self.norms], dtype=bool)
         rows = pl.DataFrame(
-            {
-                "__n": names["__n"],
-                "key": [_keys(n) for n in self.norms],
-                "solo": [len(n.tokens) <= 1 for n in self.norms],
-            },
-            schema={"__n": pl.UInt32, "key": pl.List(pl.Utf8), "solo": pl.Boolean},
-        ).explode("key")
+            {"__n": owner, "key": flat, "solo": solo[owner]},
+            schema={"__n": pl.UInt32, "key": pl.Utf8, "solo": pl.Boolean},
+        )
         cap = max(50, int(max_key_share * max(names.height, 1)))
         df = rows.group_by("key").len("df").filter(pl.col("df") <= cap)
         rows = rows.join(df, on="key")
@@ -152,7 +165,9 @@ class Matcher:
         )
         rows = rows.join(self.key_ids.select("key", "kid"), on="key")
         self.keys = rows.filter(~pl.col("solo")).select("kid", "__n")
-        self.solo = rows.filter(pl.col("solo")).select("kid", "__n")
+        self.solo = rows.filter(pl.col("solo") & ~pl.col("key").str.starts_with("g:"))
+        self.solo = self.solo.select("kid", "__n")
+        self.solo_kids = self.solo["kid"].unique().implode()
         self.group = groups(self.entities)
         lists = self.entities["list_name"].to_list()
         self.floors = np.array(
@@ -174,10 +189,9 @@ class Matcher:
         norms = [normalize(q) for q in queries]
         qkeys = (
             pl.DataFrame(
-                {"__q": range(len(queries)), "key": [_keys(n) for n in norms]},
-                schema={"__q": pl.UInt32, "key": pl.List(pl.Utf8)},
+                dict(zip(("__q", "key"), _flat_keys(norms), strict=True)),
+                schema={"__q": pl.UInt32, "key": pl.Utf8},
             )
-            .explode("key")
             .join(self.key_ids, on="key")
             .select("__q", "kid", "df")
         )
@@ -187,7 +201,8 @@ class Matcher:
             .filter(pl.col("cum") - pl.col("df") < self.max_postings)
             .select("__q", "kid")
         )
-        qkeys = qkeys.select("__q", "kid")
+        # one-token names through every key of the query but its grams (they have few keys)
+        qkeys = qkeys.filter(pl.col("kid").is_in(self.solo_kids)).select("__q", "kid")
         joined = pl.concat([budget.join(self.keys, on="kid"), qkeys.join(self.solo, on="kid")])
         kid = joined["kid"].to_numpy()
         return _top_k(
