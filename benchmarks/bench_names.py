@@ -64,7 +64,7 @@ def bench_pairs(path: Path) -> None:
     cases = list(csv.DictReader(path.open(encoding="utf-8")))
     normalize.cache_clear()
     start = time.perf_counter()
-    ours = [compare(normalize(c["name1"]), normalize(c["name2"])).score for c in cases]
+    ours = [compare(normalize(c["name1"]), normalize(c["name2"]), c["schema"]).score for c in cases]
     t_ours = time.perf_counter() - start
     truth = [c["is_match"] == "true" for c in cases]
     print(f"cases: {len(cases)}  default threshold {DEFAULT_THRESHOLD} (chosen on {sorted(TUNE)})")

@@ -37,12 +37,30 @@ PASSWORD = "bench-password-1"
 def build(rows: int, db: Path) -> None:
     lines = OUT / f"web-lines-{rows}.parquet"
     if not lines.exists():
-        subprocess.run([BIN / "chipcustoms", "generate", "--rows", str(rows), "--seed", "1",
-                        "-o", str(lines)], check=True)
+        subprocess.run(
+            [BIN / "chipcustoms", "generate", "--rows", str(rows), "--seed", "1", "-o", str(lines)],
+            check=True,
+        )
     start = time.perf_counter()
-    subprocess.run([BIN / "chipcustoms", "screen", str(lines), "-o", str(OUT / "web-out.parquet"),
-                    "--db", str(db), "--red", "0.03", "--yellow", "0.05", "--blue", "0.02",
-                    "-q"], check=True)
+    subprocess.run(
+        [
+            BIN / "chipcustoms",
+            "screen",
+            str(lines),
+            "-o",
+            str(OUT / "web-out.parquet"),
+            "--db",
+            str(db),
+            "--red",
+            "0.03",
+            "--yellow",
+            "0.05",
+            "--blue",
+            "0.02",
+            "-q",
+        ],
+        check=True,
+    )
     print(f"screened {rows:,} lines into {db} in {time.perf_counter() - start:.1f} s")
 
 
@@ -60,10 +78,17 @@ def prepare(db: Path, rebuild: bool) -> tuple[str, dict[str, str]]:
         with acting_as("bench"):
             _, cases = casework.list_cases(store, channel="red", limit=20)
             for i, c in enumerate(cases):
-                casework.record_outcome(store, c["case_id"], found=i % 3 == 0,
-                                        real_accelerator_id=None, real_units=None,
-                                        real_value_usd=None, capture=None, verification=None,
-                                        notes="bench")
+                casework.record_outcome(
+                    store,
+                    c["case_id"],
+                    found=i % 3 == 0,
+                    real_accelerator_id=None,
+                    real_units=None,
+                    real_value_usd=None,
+                    capture=None,
+                    verification=None,
+                    notes="bench",
+                )
         (OUT / "web-bench.key").write_text(key)
     key = key or (OUT / "web-bench.key").read_text()
     if rebuild:  # forget the watermark: the next refresh recomputes every day
@@ -71,18 +96,23 @@ def prepare(db: Path, rebuild: bool) -> tuple[str, dict[str, str]]:
             conn.execute(t.overview_state.delete())
     start = time.perf_counter()
     changed = views.refresh(store)
-    print(f"overview refresh (full, after the run): {time.perf_counter() - start:.1f} s"
-          f"{'' if changed else ' (already fresh)'}")
+    print(
+        f"overview refresh (full, after the run): {time.perf_counter() - start:.1f} s"
+        f"{'' if changed else ' (already fresh)'}"
+    )
     _, cases = casework.list_cases(store, channel="red", limit=1)
     with store.engine.connect() as conn:
         d = t.declarations.c
         sample = conn.execute(
             sa.select(d.importer_name, d.declaration_id, d.office, d.date).limit(1)
         ).one()
-    return key, {"case": f"/line/{cases[0]['declaration_id']}/{cases[0]['item_no']}",
-                 "importer": str(sample.importer_name).split()[0],
-                 "decl": str(sample.declaration_id)[:6], "office": str(sample.office),
-                 "month": str(sample.date)[:7]}
+    return key, {
+        "case": f"/line/{cases[0]['declaration_id']}/{cases[0]['item_no']}",
+        "importer": str(sample.importer_name).split()[0],
+        "decl": str(sample.declaration_id)[:6],
+        "office": str(sample.office),
+        "month": str(sample.date)[:7],
+    }
 
 
 def free_port() -> int:
@@ -105,8 +135,11 @@ def main() -> None:
     key, s = prepare(db, args.rebuild)
     port = free_port()
     env = {**os.environ, "CHIPCUSTOMS_SECRET": "bench"}
-    server = subprocess.Popen([BIN / "chipcustoms", "serve", "--db", str(db), "--port",
-                               str(port)], env=env, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [BIN / "chipcustoms", "serve", "--db", str(db), "--port", str(port)],
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, timeout=60) as c:
@@ -119,11 +152,17 @@ def main() -> None:
             r = c.post("/login", data={"name": "bench", "password": PASSWORD})
             assert r.status_code == 303 and "chipcustoms_session" in c.cookies, r.status_code
             pages = [
-                "/queue", "/queue?channel=red", "/queue?accelerator=nvidia-h20&sort=age",
-                s["case"], "/overview", "/overview?measure=units",
+                "/queue",
+                "/queue?channel=red",
+                "/queue?accelerator=nvidia-h20&sort=age",
+                s["case"],
+                "/overview",
+                "/overview?measure=units",
                 f"/overview?date_from={s['month']}-01&date_to={s['month']}-28&office={s['office']}",
-                f"/search?q={s['decl']}", f"/search?q={s['importer'].lower()}",
-                "/search?q=H20", "/reference",
+                f"/search?q={s['decl']}",
+                f"/search?q={s['importer'].lower()}",
+                "/search?q=H20",
+                "/reference",
             ]
             print(f"\n{'page':<72} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}")
             for page in pages:
@@ -138,11 +177,19 @@ def main() -> None:
                 times.sort()
                 p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
                 print(f"{page:<72} {statistics.median(times):7.1f} {p95:7.1f} {times[-1]:7.1f}")
-            line = {"declaration_id": "BENCH-API-1", "date": f"{s['month']}-15", "flow": "import",
-                    "office": s["office"], "description": "NVIDIA H20 96GB", "quantity": 2,
-                    "value": 5000, "currency": "USD"}
-            r = c.post("/v1/screen", json={"lines": [line]},
-                       headers={"Authorization": f"Bearer {key}"})
+            line = {
+                "declaration_id": "BENCH-API-1",
+                "date": f"{s['month']}-15",
+                "flow": "import",
+                "office": s["office"],
+                "description": "NVIDIA H20 96GB",
+                "quantity": 2,
+                "value": 5000,
+                "currency": "USD",
+            }
+            r = c.post(
+                "/v1/screen", json={"lines": [line]}, headers={"Authorization": f"Bearer {key}"}
+            )
             assert r.status_code == 200, r.text
             start = time.perf_counter()
             r = c.get("/overview")
@@ -150,9 +197,11 @@ def main() -> None:
             auth = {"Authorization": f"Bearer {key}"}
             while c.get("/v1/overview", headers=auth).json()["updating"]:
                 time.sleep(0.05)
-            print(f"\nafter one line screened through the API: /overview answered in "
-                  f"{page_ms:.0f} ms (from the cells, refresh started); cells current after "
-                  f"{time.perf_counter() - start:.2f} s (one day, and its month of routes)")
+            print(
+                f"\nafter one line screened through the API: /overview answered in "
+                f"{page_ms:.0f} ms (from the cells, refresh started); cells current after "
+                f"{time.perf_counter() - start:.2f} s (one day, and its month of routes)"
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)

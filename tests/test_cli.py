@@ -212,3 +212,11 @@ def test_demo_runs_end_to_end_with_watchlist_hits(tmp_path: Path) -> None:
     assert out.height > 19_000 and set(out["channel"]) >= {"red", "yellow", "green"}
     summary = (tmp_path / "demo" / "summary.md").read_text()
     assert "SCR_WATCHLIST_HIT" in summary
+    # issue 16: the run stores its hits in screening_hits, one per reason, under its run
+    from chipcustoms.store import open_store
+
+    store = open_store(str(tmp_path / "d.db"))
+    reasons = out["reasons"].map_elements(
+        lambda r: sum(x["code"] == "SCR_WATCHLIST_HIT" for x in json.loads(r)), return_dtype=int
+    )
+    assert store.count("screening_hits") == reasons.sum() > 0

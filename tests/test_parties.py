@@ -257,3 +257,56 @@ def test_scorer_uses_declared_country_and_id() -> None:
     hits = ScreeningScorer(entities).hits(df).sort("__i")
     assert "country_agrees" in hits["features"][0] and "country_conflicts" in hits["features"][1]
     assert hits["score"][0] > hits["score"][1]
+
+
+def test_one_hit_per_entity_names_every_list() -> None:
+    """The same firm on two lists (shared identifier; or same name and country) is one hit."""
+    base = read_list(SAMPLES / "sample.csv", "csv")
+    jiarui = base.filter(pl.col("entity_id") == "demo-jiarui")
+    other = jiarui.with_columns(
+        pl.lit("ofac-77").alias("entity_id"),
+        pl.lit(["HK-1234"]).alias("identifiers"),
+        pl.lit("other").alias("list_name"),
+        pl.lit(3).alias("list_version"),
+    )
+    entities = pl.concat(
+        [
+            base.with_columns(pl.lit("demo").alias("list_name"), pl.lit(1).alias("list_version")),
+            other,
+        ],
+        how="diagonal_relaxed",
+    )
+    hits = Matcher(entities).match([Query("HONGKONG JIARUI INTL TRADING LTD")])
+    assert hits.height == 1
+    assert hits["lists"][0] == "demo v1:demo-jiarui; other v3:ofac-77"
+    assert json.loads(hits["features"][0])["on_lists"] == hits["lists"][0].split("; ")
+
+
+def test_screen_hits_stored_from_reasons() -> None:
+    """`screen --db` stores exactly the hits its reasons state (party_scorer.hits_from_reasons)."""
+    from chipcustoms.parties.party_scorer import hits_from_reasons
+
+    entities = read_list(SAMPLES / "sample.csv", "csv").with_columns(
+        pl.lit("demo").alias("list_name"), pl.lit(1).alias("list_version")
+    )
+    df = pl.DataFrame(
+        {
+            "__i": [0, 1],
+            "importer_name": ["SHENZHEN XIN YUAN TECH CO LTD", "Acme GmbH"],
+            "floor_red": [False, False],
+            "floor_yellow": [False, False],
+        },
+        schema_overrides={"__i": pl.UInt32},
+    )
+    _, _, reasons = ScreeningScorer(entities).score(df)
+    assessed = reasons.select(pl.col("reason").implode().alias("reasons")).with_columns(
+        pl.lit("D1").alias("declaration_id"), pl.lit(1).alias("item_no")
+    )
+    rows = hits_from_reasons(assessed)
+    assert rows.select("declaration_id", "role", "party_name", "entity_id").row(0) == (
+        "D1",
+        "importer",
+        "SHENZHEN XIN YUAN TECH CO LTD",
+        "demo-xinyuan",
+    )
+    assert 0.69 <= rows["score"][0] <= 1.0 and "compact_equal" in json.loads(rows["features"][0])

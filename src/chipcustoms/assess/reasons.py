@@ -83,7 +83,9 @@ def screening_codes() -> list[ReasonCode]:
             "The importer, exporter or consignee name matches a listed entity of a loaded "
             f"watchlist at or above the list's threshold (default {th['default']}); the evidence "
             "names the list and version, entity, matched name, score and the name features "
-            "(token alignment, conflicts, country / address / identifier agreement). Score: "
+            "(token alignment, distinct tokens, conflicts, extra words, country / address / "
+            "identifier agreement); one hit per entity, naming every list it is on "
+            "(`on_lists`); the hits are stored in `screening_hits` with the run. Score: "
             f"weight {cfg['weight']} x match score. Floor: red at >= {cfg['floor_red']}, "
             f"yellow at >= {cfg['floor_yellow']}. Cleared pairs (`watchlist allow`) are dropped.",
             f"parties/scorer.py, refdata/names/screening.yaml ({cfg['version']})",

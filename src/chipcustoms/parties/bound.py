@@ -5,11 +5,12 @@ of a bulk run are nowhere near a hit, so they are first bounded over all pairs a
 pairs expanded by Polars joins, token similarities by rapidfuzz's C ``cpdist``), and only pairs
 whose bound reaches the hit floor are compared in full. The bound is proven, not fitted:
 
-- ``compare``'s matched weight sums ``sim(x, y) * max(|x|, |y|)`` over aligned pairs, each token
-  in at most one pair, so it is at most the sum over ``a``'s tokens of each token's best such
-  term with any ``b`` token, and likewise from ``b``'s side: ``base <= min(1, min(SA, SB) / W)``
-  (``W`` the shorter name's compact length; the alignment rounds sims to 3 decimals, hence the
-  ``+ 0.0005`` per term).
+- ``compare``'s matched weight sums ``sim(x, y) * max(w(x), w(y))`` (``w`` = ``token_weight``,
+  1 for an initial pair, which is less) over aligned pairs, each token in at most one pair, so
+  it is at most the sum over ``a``'s tokens of each token's best such term with any ``b``
+  token, and likewise from ``b``'s side: ``base <= min(1, min(SA, SB) / W)`` (``W`` the smaller
+  of the two names' total weights, at most the shorter name's that ``compare`` divides by; the
+  alignment rounds sims to 3 decimals, hence the ``+ 0.0005`` per term).
 - A token with no positively similar token on the other side stays unaligned, so ``left_a >=
   za`` and ``left_b >= zb`` (counts of such tokens). The penalty ``0.75 ** min(la, lb) *
   0.94 ** |la - lb|`` only falls when ``la`` or ``lb`` grows (one step costs 0.94, or
@@ -28,7 +29,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from rapidfuzz.process import cpdist
 
 from chipcustoms.parties.compare import (
@@ -38,6 +39,7 @@ from chipcustoms.parties.compare import (
     INITIAL_SIMILARITY,
     MIN_SIMILARITY,
     TYPO_POWER,
+    token_weight,
 )
 
 SLACK = 1e-4  # compare() rounds its score to 4 decimals
@@ -57,9 +59,7 @@ def _token_sims(
     la, lb = lens[ta], lens[tb]
     big, small = np.maximum(la, lb), np.minimum(la, lb)
     d = np.asarray(
-        cpdist(
-            [vocab[i] for i in ta], [vocab[i] for i in tb], scorer=Levenshtein.distance, workers=-1
-        ),
+        cpdist([vocab[i] for i in ta], [vocab[i] for i in tb], scorer=OSA.distance, workers=-1),
         dtype=np.float64,
     )
     ns = 1.0 - d / np.maximum(big, 1)
@@ -104,9 +104,9 @@ def upper_bounds(
     lt, rt = table(left, "l", "i", "ta"), table(right, "r", "j", "tb")
     lcompact = ["".join(t) for t in left]
     rcompact = ["".join(t) for t in right]
-    lw = np.fromiter((len(c) for c in lcompact), dtype=np.float64, count=len(left))
-    rw = np.fromiter((len(c) for c in rcompact), dtype=np.float64, count=len(right))
-    lens = np.fromiter((len(t) for t in vocab), dtype=np.float64, count=len(vocab))
+    lw = np.fromiter((sum(map(token_weight, t)) for t in left), dtype=np.float64, count=len(left))
+    rw = np.fromiter((sum(map(token_weight, t)) for t in right), dtype=np.float64, count=len(right))
+    lens = np.fromiter(map(token_weight, vocab), dtype=np.float64, count=len(vocab))
     for start in range(0, len(li), CHUNK):
         pl_, pr = li[start : start + CHUNK], ri[start : start + CHUNK]
         pairs = pl.DataFrame({"p": np.arange(len(pl_), dtype=np.uint32), "l": pl_, "r": pr})

@@ -17,7 +17,7 @@ from chipcustoms.errors import InputError
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, VERSION, compare
 from chipcustoms.parties.matcher import Matcher, Query
 from chipcustoms.parties.names import normalize
-from chipcustoms.parties.party_scorer import ROLES, allow_filter, settings
+from chipcustoms.parties.party_scorer import ROLES, settings
 from chipcustoms.parties.watchlists import read_list
 from chipcustoms.store.base import Store
 
@@ -78,8 +78,7 @@ def screen_names(
         Query(r["name"] or "", r.get("country"), r.get("address"), r.get("id"))
         for r in rows.iter_rows(named=True)
     ]
-    hits = Matcher(entities, thresholds=thresholds).match(queries)
-    hits = allow_filter(hits, store.allowed())
+    hits = Matcher(entities, thresholds=thresholds).match(queries, allowed=store.allowed())
     return (
         df.with_row_index("row")
         .join(hits.rename({"query": "name"}), on="name", how="inner")
@@ -133,9 +132,8 @@ def rescreen(store: Store, since: str) -> tuple[int, pl.DataFrame]:
         ).drop_nulls("query")
         names = long["query"].unique().to_list()
         found = Matcher(changed, thresholds=settings()["thresholds"]).match(
-            [Query(n) for n in names]
+            [Query(n) for n in names], allowed=store.allowed()
         )
-        found = allow_filter(found, store.allowed())
         hits = long.join(found, on="query").select(
             "declaration_id",
             "item_no",

@@ -4,13 +4,23 @@ Like nomenklatura's matchers it is a few small features, each explained to the a
 
 - ``compact_equal``: the names agree once spaces are ignored ("XIN YUAN" / "Xinyuan").
 - ``token_alignment``: tokens are paired best-first (reordering is free); a pair counts when the
-  two tokens are within a typo budget that grows with their length, or one is the other's initial.
-  The score is the length-weighted similarity of the paired tokens over the shorter name.
+  two tokens are within a typo budget that grows with their length (a swap of two letters is one
+  edit), or one is the other's initial. The score is the length-weighted similarity of the paired
+  tokens over the shorter name, a generic word ("Technology", "Trading") counting for less.
+- ``distinct_tokens``: tokens that look alike but name something else never pair: two numbers
+  (Roman numerals too, outside person names: "Fund III" / "Fund IV", IMO numbers), and two
+  Chinese trade-name words that differ in a pinyin syllable ("Minghua" / "Minghui"; not in
+  person names, where a given name's romanisation varies more than a firm's).
+- ``patronymic_order``: both person names carry "bin"/"ibn": the given name pairs only with the
+  given name ("Salman bin Muhammad" is not "Muhammad bin Salman").
 - ``conflict``: both names keep unpaired tokens (a different surname, a different place): each
   costs a large share, since that is how near misses differ from their target.
-- ``extra``: only the longer name keeps unpaired tokens (dropped middle names, a trading
-  suffix): a small cost each.
+- ``extra``: only the longer name keeps unpaired tokens, each priced by what it is (per schema):
+  a generic word or a dropped patronymic costs EXTRA_COST, a person's other name
+  PERSON_EXTRA_COST, an organisation's distinctive word ORG_EXTRA_COST, a country
+  QUALIFIER_COST (a subsidiary abroad), a number NUMBER_COST (another fund, another vessel).
 
+Every cost is at least the one ``bound.py`` assumes, so its proven upper bound still holds.
 The constants and the default threshold were chosen on the bench's ``synth_*`` case groups only
 (docs/benchmarks.md, "Party screening"); the other groups are held out.
 """
@@ -20,18 +30,25 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
-from chipcustoms.parties.names import NormName
+from chipcustoms.parties.names import NormName, vocab
 
-CONFLICT_COST = 0.25
-EXTRA_COST = 0.06
+CONFLICT_COST = 0.25  # the bound's cost of a conflict; every conflict costs exactly this
+EXTRA_COST = 0.06  # the bound's (and the least) cost of an extra token
+PERSON_EXTRA_COST = 0.1
+ORG_EXTRA_COST = 0.15  # synth sweep: 0.1-0.2 tie at GENERIC_WEIGHT 0.5
+QUALIFIER_COST = 0.4
+NUMBER_COST = 0.35
 INITIAL_SIMILARITY = 0.7
+GENERIC_WEIGHT = 0.5  # synth: 1.0 is one pair better; kept for distinctive words (issue 16)
 DEFAULT_THRESHOLD = 0.69
-VERSION = "names-v1"
+VERSION = "names-v2"
 TYPO_POWER = 0.5
 FAR_POWER = 3.0
 MIN_SIMILARITY = 0.6
+PINYIN_MIN_LENGTH = 6
+KINDS = {"Person": "person", "Vessel": "vessel"}  # every other schema is an organisation
 
 
 @dataclass
@@ -40,56 +57,158 @@ class Comparison:
     features: dict[str, object] = field(default_factory=dict)
 
 
+def kind_of(schema: str | None) -> str:
+    """``person``, ``vessel``, ``org``, or ``any`` when the schema is not known."""
+    if not schema:
+        return "any"
+    return KINDS.get(schema, "org")
+
+
+@functools.lru_cache(maxsize=200_000)
+def token_weight(token: str) -> float:
+    """A token's share of a name: its length, a generic word's (``generic_words``) cut to
+    GENERIC_WEIGHT of it, so "Electronics" cannot make "Nordon Electronics" the same firm as
+    "Orion Electronics"."""
+    return len(token) * (GENERIC_WEIGHT if token in vocab("generic_words") else 1.0)
+
+
+def _pair_weight(x: str, y: str) -> float:
+    """An aligned pair's weight: 1 for an initial (it stands for one letter, not for the name
+    it abbreviates: "A. I. Zhukov" is not "Alexey Ivanovich Belov"); the longer length, cut to
+    GENERIC_WEIGHT when either side is a generic word (a misspelt "Semicondutcor" is still
+    one). Never above ``max(token_weight(x), token_weight(y))``, which ``bound.py`` assumes."""
+    if min(len(x), len(y)) == 1:
+        return 1.0
+    generic = vocab("generic_words")
+    return max(len(x), len(y)) * (GENERIC_WEIGHT if x in generic or y in generic else 1.0)
+
+
 def _budget(n: int) -> int:
     """Edits a token of length ``n`` may carry and still be the same word."""
     return 0 if n <= 3 else 1 if n <= 6 else 2 if n <= 10 else 3
 
 
+def is_number(token: str, kind: str) -> bool:
+    return token.isdigit() or (kind != "person" and token in vocab("roman_numerals"))
+
+
+@functools.lru_cache(maxsize=200_000)
+def syllables(token: str) -> tuple[str, ...] | None:
+    """The pinyin syllables ``token`` spells (longest first, backtracking), or None."""
+    known = vocab("pinyin_syllables")
+    text = token.replace("zh", "z").replace("ch", "c").replace("sh", "s")
+    plain = {s.replace("zh", "z").replace("ch", "c").replace("sh", "s") for s in known}
+
+    @functools.cache
+    def split(i: int) -> tuple[str, ...] | None:
+        if i == len(text):
+            return ()
+        for j in range(min(len(text), i + 5), i, -1):
+            if text[i:j] in plain and (rest := split(j)) is not None:
+                return (text[i:j], *rest)
+        return None
+
+    return split(0)
+
+
+def pinyin_differs(a: str, b: str) -> bool:
+    """Both tokens, of 6 letters or more, spell two or more pinyin syllables, as many each, and
+    not the same ones. Shorter words spell pinyin by chance too often ("chase" = cha-se)."""
+    if min(len(a), len(b)) < PINYIN_MIN_LENGTH:
+        return False
+    sa, sb = syllables(a), syllables(b)
+    return sa is not None and sb is not None and len(sa) == len(sb) >= 2 and sa != sb
+
+
 @functools.lru_cache(maxsize=1_000_000)
-def _token_similarity(a: str, b: str) -> float:
+def _token_similarity(a: str, b: str, kind: str = "any") -> float:
     """1 for the same token; within the typo budget, close to 1; further off, a partial credit
-    that falls fast (the square of the normalised similarity), so a swapped word still scores low.
+    that falls fast (the cube of the normalised similarity), so a swapped word still scores low.
+    Numbers and differing pinyin words score 0: they are other names, not typos.
     """
     if a == b:
         return 1.0
-    if len(a) == 1 or len(b) == 1:
-        return INITIAL_SIMILARITY if a[0] == b[0] else 0.0
-    if a.isdigit() != b.isdigit():
+    if is_number(a, kind) or is_number(b, kind) or a.isdigit() != b.isdigit():
         return 0.0
-    sim = Levenshtein.normalized_similarity(a, b)
-    if Levenshtein.distance(a, b) <= _budget(min(len(a), len(b))):
-        return sim**TYPO_POWER
-    return sim**FAR_POWER if sim >= MIN_SIMILARITY else 0.0
+    if len(a) == 1 or len(b) == 1:  # a firm's word is not initialled ("A Devices" is not
+        # "Atlas Devices"); a person's given names are
+        return INITIAL_SIMILARITY if a[0] == b[0] and kind in ("person", "any") else 0.0
+    if kind != "person" and pinyin_differs(a, b):
+        return 0.0
+    d = OSA.distance(a, b)
+    sim = 1.0 - d / max(len(a), len(b))
+    if d <= _budget(min(len(a), len(b))):
+        return float(sim**TYPO_POWER)
+    return float(sim**FAR_POWER) if sim >= MIN_SIMILARITY else 0.0
 
 
-def compare(a: NormName, b: NormName) -> Comparison:
-    """Score two names; every feature that moved the score is in ``features``.
+def _distinct(x: str, y: str, kind: str) -> bool:
+    """Tokens kept apart by a rule, not by spelling: two numbers, two pinyin words."""
+    if is_number(x, kind) and is_number(y, kind):
+        return True
+    return kind != "person" and pinyin_differs(x, y)
 
-    Cached per pair of normalised token tuples (the score depends on nothing else); each call
-    gets its own ``features`` dict.
+
+def _extra_cost(token: str, kind: str) -> float:
+    """What one unpaired token of the longer name costs (never less than EXTRA_COST)."""
+    if is_number(token, kind):
+        return NUMBER_COST
+    if kind == "person":
+        if token.endswith(tuple(vocab("patronymic_endings"))):
+            return EXTRA_COST
+        return PERSON_EXTRA_COST
+    if token in vocab("generic_words"):
+        return EXTRA_COST
+    if kind in ("org", "vessel") and token in vocab("countries"):
+        return QUALIFIER_COST
+    return ORG_EXTRA_COST if kind == "org" else EXTRA_COST
+
+
+def _roles(tokens: tuple[str, ...]) -> list[int] | None:
+    """0 for the given name, 1 for the tokens after a patronymic marker; None without one."""
+    markers = vocab("patronymic_markers")
+    at = next((i for i, t in enumerate(tokens) if t in markers), None)
+    if at is None or at == 0:
+        return None
+    return [0 if i < at else 1 for i in range(len(tokens))]
+
+
+def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
+    """Score two names (``schema``: the listed entity's FtM schema, if known); every feature
+    that moved the score is in ``features``.
+
+    Cached per pair of normalised token tuples and schema kind (the score depends on nothing
+    else); each call gets its own ``features`` dict.
     """
-    score, features = _compare_tokens(a.tokens, b.tokens)
+    score, features = _compare_tokens(a.tokens, b.tokens, kind_of(schema))
     return Comparison(score, dict(features))
 
 
 @functools.lru_cache(maxsize=500_000)
 def _compare_tokens(
-    a_tokens: tuple[str, ...], b_tokens: tuple[str, ...]
+    a_tokens: tuple[str, ...], b_tokens: tuple[str, ...], kind: str = "any"
 ) -> tuple[float, dict[str, object]]:
-    a = NormName("", a_tokens, ())
-    b = NormName("", b_tokens, ())
-    if not a.tokens or not b.tokens:
+    if not a_tokens or not b_tokens:
         return 0.0, {"empty": True}
-    if a.compact == b.compact:
-        return 1.0, {"compact_equal": a.compact}
-    pairs = sorted(
-        (
-            (_token_similarity(x, y), -abs(i - j), i, j)
-            for i, x in enumerate(a.tokens)
-            for j, y in enumerate(b.tokens)
-        ),
-        reverse=True,
-    )
+    if "".join(a_tokens) == "".join(b_tokens):
+        return 1.0, {"compact_equal": "".join(a_tokens)}
+    features: dict[str, object] = {}
+    ra = rb = None
+    if kind == "person":
+        ra, rb = _roles(a_tokens), _roles(b_tokens)
+        if ra is not None and rb is not None:
+            features["patronymic_order"] = True
+    pairs = []
+    distinct = []
+    for i, x in enumerate(a_tokens):
+        for j, y in enumerate(b_tokens):
+            if ra is not None and rb is not None and ra[i] != rb[j]:
+                continue
+            sim = _token_similarity(x, y, kind)
+            if sim == 0.0 and _distinct(x, y, kind):
+                distinct.append((x, y))
+            pairs.append((sim, -abs(i - j), i, j))
+    pairs.sort(reverse=True)
     used_a: set[int] = set()
     used_b: set[int] = set()
     aligned: list[tuple[str, str, float]] = []
@@ -100,19 +219,24 @@ def _compare_tokens(
             continue
         used_a.add(i)
         used_b.add(j)
-        aligned.append((a.tokens[i], b.tokens[j], round(sim, 3)))
-    left_a = [t for i, t in enumerate(a.tokens) if i not in used_a]
-    left_b = [t for j, t in enumerate(b.tokens) if j not in used_b]
-    short = a.tokens if len(a.compact) <= len(b.compact) else b.tokens
-    weight = sum(len(t) for t in short)
-    matched = sum(sim * max(len(x), len(y)) for x, y, sim in aligned)
+        aligned.append((a_tokens[i], b_tokens[j], round(sim, 3)))
+    left_a = [t for i, t in enumerate(a_tokens) if i not in used_a]
+    left_b = [t for j, t in enumerate(b_tokens) if j not in used_b]
+    short = a_tokens if len("".join(a_tokens)) <= len("".join(b_tokens)) else b_tokens
+    weight = sum(token_weight(t) for t in short)
+    matched = sum(sim * _pair_weight(x, y) for x, y, sim in aligned)
     base = min(1.0, matched / max(weight, 1)) if aligned else 0.0
     conflicts = min(len(left_a), len(left_b))
-    extras = abs(len(left_a) - len(left_b))
-    score = base * (1 - CONFLICT_COST) ** conflicts * (1 - EXTRA_COST) ** extras
-    features: dict[str, object] = {"token_alignment": aligned}
+    longer = left_a if len(left_a) > len(left_b) else left_b
+    costs = sorted(_extra_cost(t, kind) for t in longer)[: abs(len(left_a) - len(left_b))]
+    score = base * (1 - CONFLICT_COST) ** conflicts
+    for cost in costs:
+        score *= 1 - cost
+    features["token_alignment"] = aligned
+    if distinct:
+        features["distinct_tokens"] = sorted(set(distinct))[:5]
     if conflicts:
         features["conflict"] = {"left": left_a, "right": left_b}
-    elif extras:
-        features["extra"] = left_a or left_b
+    elif costs:
+        features["extra"] = {t: _extra_cost(t, kind) for t in longer}
     return round(max(0.0, min(1.0, score)), 4), features

@@ -3,8 +3,9 @@ matched per distinct name.
 
 Every listed name is reduced to blocking keys (its tokens, their metaphone, its compact form,
 see ``NormName.keys``); a query reaches only the names that share a key with it (a Polars join),
-keeps the ``top_k`` sharing the most, and only those pairs are scored. Keys carried by more than
-``max_key_share`` of the names ("technology", "trading") block nothing and are dropped.
+keeps the ``top_k`` sharing the most key weight (rare keys weigh more), and only those pairs are
+scored. Keys carried by more than ``max_key_share`` of the names ("technology", "trading")
+block nothing and are dropped.
 
 On top of the name score, the party's context moves it, each move named in the evidence:
 ``identifier_match`` (a declared id equals a listed identifier: the score becomes 1),
@@ -24,8 +25,11 @@ from rapidfuzz import fuzz
 
 from chipcustoms.parties.bound import upper_bounds
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
+from chipcustoms.parties.entities import allow_filter, groups, one_per_entity
 from chipcustoms.parties.names import NormName, normalize, sound
 
+GRAM = 4  # letters of a prefix key and of a compact-form gram
+MAX_GRAMMED = 40  # grams are taken from the compact form's first 40 letters
 PAIR_TOKENS = 8  # token pairs are keyed among a name's first 8 distinct tokens
 QUERY_CHUNK = 50_000  # queries matched at once (bounds memory)
 COUNTRY_BONUS = 0.05
@@ -39,41 +43,74 @@ HIT_SCHEMA = {
     "matched_name": pl.Utf8,
     "score": pl.Float64,
     "features": pl.Utf8,
+    "lists": pl.Utf8,
 }
 
 
 def _keys(n: NormName) -> list[str]:
-    """``NormName.keys`` plus the name's token pairs, as tokens ("p:") and sounds ("q:")."""
+    """The blocking keys of one name, by family (each catches what the others miss):
+
+    - ``t:`` tokens, ``m:`` their metaphone, ``c:`` the compact form (``NormName.keys``);
+      scripts are transliterated first (Cyrillic, Chinese pinyin), so these are per script too;
+    - ``p:`` / ``q:`` token pairs as tokens and as sounds (rare where single tokens are common);
+    - ``i:`` a token with another token's initial ("J. Smith" / "John Smith");
+    - ``x:`` each token's first four letters (a typo at the end of a word);
+    - ``g:`` four-letter grams of the compact form (a typo anywhere, words run together).
+    Identifiers (``d:``) are keyed by the matcher from the entity's and the query's ids.
+    """
     toks = sorted(set(n.tokens[:PAIR_TOKENS]))
     out = n.keys()
     for i, x in enumerate(toks):
         for y in toks[i + 1 :]:
             out.append(f"p:{x}|{y}")
             out.append("q:" + "|".join(sorted((sound(x), sound(y)))))
+        out.extend(f"i:{y[0]}|{x}" for y in toks if y != x and len(x) > 1)
+        if len(x) >= GRAM:
+            out.append(f"x:{x[:GRAM]}")
+    compact = n.compact[:MAX_GRAMMED]
+    out.extend({f"g:{compact[k : k + GRAM]}" for k in range(len(compact) - GRAM + 1)})
     return out
 
 
-def _top_k(q: npt.NDArray[np.uint32], n: npt.NDArray[np.uint32], k: int) -> pl.DataFrame:
-    """Per query, the ``k`` names met most often (ties: lowest index), by sorting packed
-    integers: (query, name) counted as runs of one sorted u64, then (query, -count, name)."""
+def _top_k(
+    q: npt.NDArray[np.uint32],
+    n: npt.NDArray[np.uint32],
+    w: npt.NDArray[np.float32],
+    k: int,
+) -> pl.DataFrame:
+    """Per query, the ``k`` names with the most shared key weight (``w``: each shared key's
+    rarity, log(names / names with the key)); ties: lowest index. A pair is one packed u64;
+    the weights of a pair's keys are summed over runs of the sorted codes (numpy, no group-by).
+    """
     if not len(q):
         return pl.DataFrame(schema={"__q": pl.UInt32, "__n": pl.UInt32})
-    code = np.sort(q.astype(np.uint64) << np.uint64(32) | n.astype(np.uint64))
+    # one u64 per (query, name, key): query (24 bits: a chunk), name (32), weight in 1/8 (8)
+    wq = np.minimum(np.rint(w * 8), 255).astype(np.uint64)
+    code = np.sort(q.astype(np.uint64) << np.uint64(40) | n.astype(np.uint64) << np.uint64(8) | wq)
+    weight = (code & np.uint64(255)).astype(np.float32)
+    code >>= np.uint64(8)
     starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-    count = np.minimum(np.diff(np.r_[starts, len(code)]), 255).astype(np.uint64)
+    total = np.add.reduceat(weight, starts)
     pair = code[starts]
     qq, nn = pair >> np.uint64(32), pair & np.uint64(0xFFFFFFFF)
-    rank = np.sort(qq << np.uint64(40) | (np.uint64(255) - count) << np.uint64(32) | nn)
-    rq = rank >> np.uint64(40)
-    first = np.flatnonzero(np.r_[True, rq[1:] != rq[:-1]])
-    pos = np.arange(len(rank)) - np.repeat(first, np.diff(np.r_[first, len(rank)]))
-    keep = rank[pos < k]
-    return pl.DataFrame(
-        {
-            "__q": (keep >> np.uint64(40)).astype(np.uint32),
-            "__n": (keep & np.uint64(0xFFFFFFFF)).astype(np.uint32),
-        }
-    )
+    rank = np.lexsort((nn, -total, qq))
+    qq, nn = qq[rank], nn[rank]
+    first = np.flatnonzero(np.r_[True, qq[1:] != qq[:-1]])
+    pos = np.arange(len(qq)) - np.repeat(first, np.diff(np.r_[first, len(qq)]))
+    keep = pos < k
+    return pl.DataFrame({"__q": qq[keep].astype(np.uint32), "__n": nn[keep].astype(np.uint32)})
+
+
+def _flat_keys(norms: list[NormName]) -> tuple[npt.NDArray[np.uint32], list[str]]:
+    """All names' keys in one flat list, and the index of the name each belongs to (building
+    a frame from flat lists is several times faster than from a list of lists)."""
+    owner: list[int] = []
+    flat: list[str] = []
+    for i, n in enumerate(norms):
+        keys = _keys(n)
+        flat.extend(keys)
+        owner.extend([i] * len(keys))
+    return np.array(owner, dtype=np.uint32), flat
 
 
 @dataclass(frozen=True)
@@ -92,9 +129,9 @@ class Matcher:
         entities: pl.DataFrame,
         *,
         thresholds: dict[str, float] | None = None,
-        top_k: int = 10,
+        top_k: int = 20,
         max_key_share: float = 0.02,
-        max_postings: int = 200,
+        max_postings: int = 400,
     ) -> None:
         self.entities = entities.with_row_index("__e")
         self.thresholds = thresholds or {}
@@ -111,22 +148,27 @@ class Matcher:
         )
         self.names = names
         self.norms = [normalize(n) for n in names["listed"].to_list()]
+        owner, flat = _flat_keys(self.norms)
+        solo = np.array([len(n.tokens) <= 1 for n in self.norms], dtype=bool)
         rows = pl.DataFrame(
-            {
-                "__n": names["__n"],
-                "key": [_keys(n) for n in self.norms],
-                "solo": [len(n.tokens) <= 1 for n in self.norms],
-            },
-            schema={"__n": pl.UInt32, "key": pl.List(pl.Utf8), "solo": pl.Boolean},
-        ).explode("key")
+            {"__n": owner, "key": flat, "solo": solo[owner]},
+            schema={"__n": pl.UInt32, "key": pl.Utf8, "solo": pl.Boolean},
+        )
         cap = max(50, int(max_key_share * max(names.height, 1)))
         df = rows.group_by("key").len("df").filter(pl.col("df") <= cap)
         rows = rows.join(df, on="key")
         self.key_ids = rows.select("key", "df").unique("key", maintain_order=True)
         self.key_ids = self.key_ids.with_row_index("kid")
+        total = max(names.height, 1)
+        self.key_weight = np.log1p(total / np.maximum(self.key_ids["df"].to_numpy(), 1)).astype(
+            np.float32
+        )
         rows = rows.join(self.key_ids.select("key", "kid"), on="key")
         self.keys = rows.filter(~pl.col("solo")).select("kid", "__n")
-        self.solo = rows.filter(pl.col("solo")).select("kid", "__n")
+        self.solo = rows.filter(pl.col("solo") & ~pl.col("key").str.starts_with("g:"))
+        self.solo = self.solo.select("kid", "__n")
+        self.solo_kids = self.solo["kid"].unique().implode()
+        self.group = groups(self.entities)
         lists = self.entities["list_name"].to_list()
         self.floors = np.array(
             [self.threshold(lists[e]) for e in names["__e"].to_list()], dtype=np.float64
@@ -147,10 +189,9 @@ class Matcher:
         norms = [normalize(q) for q in queries]
         qkeys = (
             pl.DataFrame(
-                {"__q": range(len(queries)), "key": [_keys(n) for n in norms]},
-                schema={"__q": pl.UInt32, "key": pl.List(pl.Utf8)},
+                dict(zip(("__q", "key"), _flat_keys(norms), strict=True)),
+                schema={"__q": pl.UInt32, "key": pl.Utf8},
             )
-            .explode("key")
             .join(self.key_ids, on="key")
             .select("__q", "kid", "df")
         )
@@ -160,9 +201,13 @@ class Matcher:
             .filter(pl.col("cum") - pl.col("df") < self.max_postings)
             .select("__q", "kid")
         )
-        qkeys = qkeys.select("__q", "kid")
+        # one-token names through every key of the query but its grams (they have few keys)
+        qkeys = qkeys.filter(pl.col("kid").is_in(self.solo_kids)).select("__q", "kid")
         joined = pl.concat([budget.join(self.keys, on="kid"), qkeys.join(self.solo, on="kid")])
-        return _top_k(joined["__q"].to_numpy(), joined["__n"].to_numpy(), self.top_k)
+        kid = joined["kid"].to_numpy()
+        return _top_k(
+            joined["__q"].to_numpy(), joined["__n"].to_numpy(), self.key_weight[kid], self.top_k
+        )
 
     def _survivors(self, queries: list[Query]) -> pl.DataFrame:
         """Candidate pairs whose score bound (``bound.upper_bounds``) can still reach their
@@ -185,11 +230,15 @@ class Matcher:
         keep = exempt[qi] | (ub + bonus[qi] >= floor)
         return pairs.filter(pl.Series(keep))
 
-    def match(self, queries: list[Query], *, by_index: bool = False) -> pl.DataFrame:
-        """Hits at or above each list's threshold, best per (query, entity); HIT_SCHEMA.
+    def match(
+        self, queries: list[Query], *, by_index: bool = False, allowed: pl.DataFrame | None = None
+    ) -> pl.DataFrame:
+        """Hits at or above each list's threshold, one per (query, entity); HIT_SCHEMA.
 
         With ``by_index`` the hits carry ``__qi`` (the query's position) and are best per
-        (position, entity): the same name may come with different countries or ids.
+        (position, entity): the same name may come with different countries or ids. Pairs the
+        analyst cleared (``allowed``) are dropped first; then entities that are one party on
+        several lists (``entities.groups``) give one hit naming them all (``lists``).
         """
         schema = {"__qi": pl.UInt32, **HIT_SCHEMA} if by_index else HIT_SCHEMA
         if not queries or self.names.height == 0:
@@ -207,10 +256,11 @@ class Matcher:
         eid, ename = ents["entity_id"].to_list(), ents["name"].to_list()
         countries, addresses = ents["countries"].to_list(), ents["addresses"].to_list()
         idents = ents["identifiers"].to_list()
+        schemas = ents["schema"].to_list() if "schema" in ents.columns else [None] * ents.height
         rows = []
         for qi, ni in zip(pairs["__q"].to_list(), pairs["__n"].to_list(), strict=True):
             q, e = queries[qi], ent_of[ni]
-            cmp = compare(normalize(q.name), self.norms[ni])
+            cmp = compare(normalize(q.name), self.norms[ni], schemas[e])
             score, feats = cmp.score, dict(cmp.features)
             if q.identifier and q.identifier in (idents[e] or []):
                 score, feats["identifier_match"] = 1.0, q.identifier
@@ -239,12 +289,16 @@ class Matcher:
                         listed[ni],
                         score,
                         json.dumps(feats, ensure_ascii=False),
+                        int(self.group[e]),
                     )
                 )
-        hits = pl.DataFrame(rows, schema={"__qi": pl.UInt32, **HIT_SCHEMA}, orient="row")
+        found = {"__qi": pl.UInt32, **HIT_SCHEMA, "__g": pl.UInt32}
+        del found["lists"]
+        hits = pl.DataFrame(rows, schema=found, orient="row")
+        key = "__qi" if by_index else "query"
         hits = hits.sort("score", descending=True).unique(
-            ["__qi" if by_index else "query", "list_name", "entity_id"],
-            keep="first",
-            maintain_order=True,
+            [key, "list_name", "entity_id"], keep="first", maintain_order=True
         )
+        hits = allow_filter(hits, allowed if allowed is not None else pl.DataFrame())
+        hits = one_per_entity(hits, key).sort("score", descending=True, maintain_order=True)
         return hits if by_index else hits.drop("__qi")

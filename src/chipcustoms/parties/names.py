@@ -60,6 +60,12 @@ def _data() -> dict[str, Any]:
 
 
 @functools.cache
+def vocab(name: str) -> frozenset[str]:
+    """One word list of ``names.yaml`` as a set (the scorer's generic words, countries...)."""
+    return frozenset(str(w) for w in _data()[name])
+
+
+@functools.cache
 def sound(token: str) -> str:
     """Metaphone key: "Tayota" and "Toyota" share one, so a typo still finds its candidate."""
     return metaphone(token) or token
@@ -89,8 +95,10 @@ def normalize(name: str) -> NormName:
     d = _data()
     text = unicodedata.normalize("NFKC", name).casefold()
     text = _CJK.sub(_cjk, text)
+    if not text.isascii():  # forms spelt with accents: "beschränkter Haftung" -> gmbh
+        text = replace_org_types_compare(text)
     text = ascii_text(text).lower()
-    text = _DROP.sub("", text)
+    text = _DROP.sub("", text).replace("&", " and ")  # "AT&T" / "AT and T"
     text = replace_org_types_compare(" ".join(_SPLIT.split(text)).strip())
     stop, forms, abbr = set(d["stopwords"]), set(d["legal_forms"]), d["abbreviations"]
     raw = [abbr.get(t, t) for t in _SPLIT.split(text) if t]

@@ -10,11 +10,13 @@ reasons. A hit is a SCR_WATCHLIST_HIT reason, the best hit a noisy-or term, and 
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
 import polars as pl
 
 from chipcustoms.assess.frames import lookup
+from chipcustoms.parties.entities import allow_filter  # noqa: F401  (imported from here)
 from chipcustoms.parties.matcher import Matcher, Query
 from chipcustoms.policy.rules import IDX, REASON_DTYPE
 from chipcustoms.refdata import REFDATA, load_yaml
@@ -36,14 +38,6 @@ CODE = "SCR_WATCHLIST_HIT"
 def settings() -> dict[str, Any]:
     data: dict[str, Any] = load_yaml(REFDATA / "names" / "screening.yaml")
     return data
-
-
-def allow_filter(hits: pl.DataFrame, allowed: pl.DataFrame) -> pl.DataFrame:
-    """Hits minus the (declared name, list, entity) pairs an analyst cleared."""
-    if allowed.height == 0:
-        return hits
-    cleared = allowed.rename({"party_name": "query"})
-    return hits.join(cleared, on=["query", "list_name", "entity_id"], how="anti")
 
 
 class ScreeningScorer:
@@ -90,7 +84,7 @@ class ScreeningScorer:
         ctx_cols = ["query", "country", "address", "identifier"]
         distinct = long.select(ctx_cols).unique(maintain_order=True).with_row_index("__qi")
         queries = [Query(*row) for row in distinct.select(ctx_cols).iter_rows()]
-        hits = allow_filter(self.matcher.match(queries, by_index=True), self.allowed)
+        hits = self.matcher.match(queries, by_index=True, allowed=self.allowed)
         return (
             long.join(distinct, on=ctx_cols, nulls_equal=True)
             .join(hits.drop("query"), on="__qi")
@@ -145,6 +139,53 @@ class ScreeningScorer:
             .alias("reason"),
         )
         return df, pl.col("screening_score") * weight, reasons
+
+
+HIT_FIELDS = {
+    "role": pl.Utf8,
+    "query": pl.Utf8,
+    "list_name": pl.Utf8,
+    "list_version": pl.Int64,
+    "entity_id": pl.Utf8,
+    "matched_name": pl.Utf8,
+    "score": pl.Float64,
+}
+
+
+def hits_from_reasons(assessments: pl.DataFrame) -> pl.DataFrame:
+    """The SCR_WATCHLIST_HIT reasons of assessed lines as ``screening_hits`` rows, so that a
+    `screen` run stores the very hits its reasons state (the line page and `rescreen` read
+    that table). The hit's ``score`` is the name score, not the reason's weighted one."""
+    fields = [f if f != "query" else "party_name" for f in HIT_FIELDS]
+    cols = ["declaration_id", "item_no", *fields, "features"]
+    if assessments.height == 0 or "reasons" not in assessments.columns:
+        return pl.DataFrame(schema=dict.fromkeys(cols, pl.Utf8))
+    reasons = (
+        assessments.select("declaration_id", "item_no", "reasons")
+        .explode("reasons")
+        .drop_nulls("reasons")
+        .unnest("reasons")
+        .filter(pl.col("code") == CODE)
+    )
+    if reasons.height == 0:
+        return pl.DataFrame(schema=dict.fromkeys(cols, pl.Utf8))
+    ev = reasons["evidence"].str.json_decode(pl.Struct(HIT_FIELDS))
+    features = [
+        json.dumps(json.loads(e).get("features"), ensure_ascii=False)
+        for e in reasons["evidence"].to_list()
+    ]
+    return (
+        pl.concat(
+            [
+                reasons.select("declaration_id", "item_no"),
+                ev.struct.unnest(),
+                pl.DataFrame({"features": features}, schema={"features": pl.Utf8}),
+            ],
+            how="horizontal",
+        )
+        .rename({"query": "party_name"})
+        .select(cols)
+    )
 
 
 def load_scorer(db: str) -> ScreeningScorer | None:

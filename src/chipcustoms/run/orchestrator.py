@@ -24,6 +24,7 @@ from chipcustoms.lines.ingest import IngestResult, ingest
 from chipcustoms.lines.mapping import Mapping, load_mapping
 from chipcustoms.lines.partitions import Partition, plan
 from chipcustoms.lines.tableio import format_of, read_raw_checked, write_table
+from chipcustoms.parties.party_scorer import hits_from_reasons
 from chipcustoms.run.engine import Engine, LocalEngine, Progress
 from chipcustoms.run.summary import Digest, RunCounts
 
@@ -189,6 +190,7 @@ def screen_file(
         if store is not None and run_id is not None:
             with step("saving to the store"):
                 store.save_assessments(run_id, assessments)
+                store.save_screening_hits(run_id, hits_from_reasons(assessments))
                 _finish_run(store, run_id, counts, report)
     return ScreenResult(counts, report, assessments, q_path, run_id)
 
@@ -349,7 +351,9 @@ def _stream_and_store(
         if store is not None and run_id is not None:
             with step("saving to the store"):
                 for path in result.parts:
-                    store.save_assessments(run_id, streaming.read_part(path))
+                    part = streaming.read_part(path)
+                    store.save_assessments(run_id, part)
+                    store.save_screening_hits(run_id, hits_from_reasons(part))
                 _finish_run(store, run_id, result.counts, result.report)
         if not to_folder:
             with step("writing the output file"):

@@ -19,6 +19,7 @@ from chipcustoms.assess.selection import Budgets
 from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.mapping import bundled_mappings, load_mapping
 from chipcustoms.lines.schema import FIELDS, LABEL_FIELDS
+from chipcustoms.parties.party_scorer import hits_from_reasons
 from chipcustoms.store import Store
 from chipcustoms.store.access import create_job, get_job, stored_offices
 from chipcustoms.store.audit import acting_as
@@ -73,6 +74,7 @@ def screen(
         )
         with failing(st.store, run_id):  # busy (503) or broken: the run is failed, not left
             st.store.save_batch(run_id, result.accepted, assessments)
+            st.store.save_screening_hits(run_id, hits_from_reasons(assessments))
             st.store.finish_run(
                 run_id,
                 counts={"accepted": result.accepted.height, "channels": report.counts},
