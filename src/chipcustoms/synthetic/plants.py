@@ -55,10 +55,20 @@ class Planted:
 def _template(lines: pl.DataFrame, rng: Rng, n: int) -> pl.DataFrame:
     """``n`` honest accelerator import lines to copy goods fields from."""
     pool = lines.filter(
-        pl.col("true_accelerator_id").is_not_null() & (pl.col("patterns") == "")
+        pl.col("true_accelerator_id").is_in(_template_models()) & (pl.col("patterns") == "")
         & (pl.col("flow") == "import")
     )
     return pool[rng.integers(0, pool.height, n).tolist()]
+
+
+@functools.cache
+def _template_models() -> list[str]:
+    """Catalog models of the segments planted lines copy (refdata/plants.yaml)."""
+    from chipcustoms.recognise.catalog import load_catalog
+
+    segments = plant_config()["template_segments"]
+    frame = load_catalog().frame()
+    return frame.filter(pl.col("segment").is_in(segments))["accelerator_id"].to_list()
 
 
 def _rows(tpl: pl.DataFrame, fields: dict[str, Any], start: dt.date, ids: int) -> pl.DataFrame:
@@ -142,7 +152,9 @@ def _campaigns(lines: pl.DataFrame, rng: Rng, start: dt.date, days: int) -> list
 
 def _route(lines: pl.DataFrame, rng: Rng, start: dt.date, days: int) -> tuple[Any, Any]:
     c = plant_config()["route"]
-    acc = lines.filter(pl.col("true_accelerator_id").is_not_null() & (pl.col("flow") == "import"))
+    acc = lines.filter(
+        pl.col("true_accelerator_id").is_in(_template_models()) & (pl.col("flow") == "import")
+    )
     model = acc["true_accelerator_id"].mode().sort()[0]
     pool = acc.filter(pl.col("true_accelerator_id") == model)
     first = start + dt.timedelta(days=c["first_day"])
@@ -156,12 +168,15 @@ def _route(lines: pl.DataFrame, rng: Rng, start: dt.date, days: int) -> tuple[An
         day.extend(((d - start).days + np.sort(rng.integers(0, span, k))).tolist())
         d = month_end
     tpl = pool[rng.integers(0, pool.height, len(day)).tolist()]
+    origin = str(pool["origin_country"].drop_nulls().mode().sort()[0])
+    dest = str(pool["destination_country"].drop_nulls().mode().sort()[0])
     rows = _rows(tpl, {"day": np.array(day), "shipped_from_country": c["shipped_from"],
+                       "origin_country": origin, "destination_country": dest,
                        "patterns": "hub", "planted": "route:R1",
                        "value": tpl["true_value_usd"]}, start, 0)
     full = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    origin = rows["origin_country"].mode().sort()[0]
     truth = {"accelerator_id": model, "shipped_from": c["shipped_from"], "origin": origin,
+             "destination": dest, "route": f"{origin}>{c['shipped_from']}>{dest}",
              "first_day": first.isoformat(), "first_full_month": full.isoformat()[:7]}
     return rows, truth
 
