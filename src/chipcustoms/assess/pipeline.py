@@ -12,6 +12,7 @@ from typing import Protocol
 
 import polars as pl
 
+from chipcustoms import settings
 from chipcustoms.assess import anomalies as anomaly
 from chipcustoms.assess.frames import lookup
 from chipcustoms.assess.scoring import ScoringConfig, noisy_or, scoring_config
@@ -110,6 +111,10 @@ def _scorers(db: str | None) -> list[Scorer]:
 
     screening = load_scorer(db)
     scorers: list[Scorer] = [screening] if screening is not None else []
+    if settings.get("patterns"):
+        from chipcustoms.patterns.pattern_scorer import load_pattern_scorer
+
+        scorers.extend(p for p in [load_pattern_scorer(db)] if p is not None)
     return [*scorers, ModelScorer.from_store(db)]  # a no-op until a model is trained
 
 

@@ -41,6 +41,7 @@ class SplitLotSettings(_Strict):
 
 class RouteSettings(_Strict):
     baseline_months: int
+    new_months: int
     min_lines: int
     min_share: float
     growth: float

@@ -1,6 +1,6 @@
 """Route intelligence: each route's share of an accelerator model's units per month, against
 the trailing baseline months. A transit route (shipped from a country other than the origin)
-that is new (no baseline share) or growing (share / baseline share >= ``growth``) is flagged
+that is new (first seen within the last ``new_months``, after a baseline without it) or growing (share / baseline share >= ``growth``) is flagged
 for that month, with the baseline as its evidence.
 
 A route is origin > shipped-from > destination. Shares are of units (quantity x the cards a
@@ -76,20 +76,27 @@ def flags(lines: pl.DataFrame, settings: RouteSettings | None = None) -> pl.Data
             .alias("baseline_share"),
             pl.col("base_total").fill_null(0).alias("base_total"),
         )
-        .filter(pl.col("month") > first)  # the first month has no baseline to compare with
     )
-    new = pl.col("baseline_share") == 0
+    # New: the route first carried the model within the last `new_months`, after a baseline
+    # in which it carried none (its first month is not the data's first).
+    age = (pl.col("month").dt.year() * 12 + pl.col("month").dt.month()) - (
+        pl.col("since").dt.year() * 12 + pl.col("since").dt.month())
+    out = out.with_columns(
+        pl.col("month").min().over("accelerator_id", "route").alias("since")
+    )
+    new = (age < s.new_months) & (pl.col("since") > first)
     growing = pl.col("share") >= s.growth * pl.col("baseline_share")
     return (
         out.filter(
             pl.col("transit") & (pl.col("lines") >= s.min_lines)
             & (pl.col("share") >= s.min_share) & (pl.col("base_total") > 0) & (new | growing)
+            & (pl.col("month") > first)  # the first month has no baseline to compare with
         )
         .with_columns(
             pl.when(new).then(pl.lit("ROUTE_NEW")).otherwise(pl.lit("ROUTE_GROWING"))
             .alias("code")
         )
-        .select("accelerator_id", "month", "route", "code", "lines", "units", "share",
+        .select("accelerator_id", "month", "route", "code", "since", "lines", "units", "share",
                 "baseline_share", "base_total")
         .sort("month", "accelerator_id", "route")
     )
