@@ -42,6 +42,7 @@ def accelerator_lines(lines: pl.DataFrame) -> pl.DataFrame:
     return acc.with_columns(
         units_expr(acc.columns).alias("units"),
         _status(acc.columns).alias("status"),
+        pl.col("date").dt.truncate("1mo").alias("month"),
     ).with_columns((pl.col("units") * tpp).alias("compute_tpp"))
 
 
@@ -50,7 +51,7 @@ def ledger(lines: pl.DataFrame) -> pl.DataFrame:
     acc = accelerator_lines(lines)
     keys = ["accelerator_id", "month", "route", "destination_country"]
     long = acc.group_by(
-        "accelerator_id", pl.col("date").dt.truncate("1mo").alias("month"),
+        "accelerator_id", "month",
         route_expr().alias("route"), "destination_country", "status",
     ).agg(pl.len().alias("lines"), pl.col("units").sum(), pl.col("compute_tpp").sum())
     wide = long.pivot(on="status", index=keys, values=["units", "compute_tpp"],

@@ -92,12 +92,13 @@ class Network:
         return None if row.height == 0 else row["community"][0]
 
     def find(self, query: str) -> str | None:
-        """A party by exact key, else by name (case-insensitive substring)."""
+        """A party by exact key, else by key prefix, else by name (case-insensitive part)."""
         if self.parties.filter(pl.col(PARTY) == query).height:
             return query
         hit = self.parties.filter(
-            pl.col("party_name").str.to_lowercase().str.contains(query.lower(), literal=True)
-        )
+            pl.col(PARTY).str.starts_with(query)
+            | pl.col("party_name").str.to_lowercase().str.contains(query.lower(), literal=True)
+        ).sort(PARTY)
         return None if hit.height == 0 else str(hit[PARTY][0])
 
 
