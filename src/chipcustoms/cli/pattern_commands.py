@@ -159,7 +159,7 @@ def plant_cmd(
     write_table(p.lines.drop("true_accelerator_id", "true_value_usd", "intent", "patterns"),
                 output)
     p.comtrade.write_csv(partner)
-    p.watchlist.write_csv(watchlist)
+    p.watchlist.rename({"entity_id": "id"}).write_csv(watchlist)  # `watchlist load -f csv`
     if truth:
         Path(truth).write_text(json.dumps({
             "networks": p.networks.to_dicts(), "campaigns": p.campaigns["campaign"].unique()

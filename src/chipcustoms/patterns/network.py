@@ -61,9 +61,11 @@ def listed_keys(entities: pl.DataFrame) -> pl.DataFrame:
     cols = [pl.col("name")]
     if "aliases" in entities.columns:
         cols.append(pl.col("aliases"))
+    ident = next((c for c in ("entity_id", "id") if c in entities.columns), "name")
+    listed = pl.col("list_name") if "list_name" in entities.columns else pl.lit("watchlist")
     long = entities.select(
-        pl.concat_list(cols).alias("n"), pl.col("list_name"), pl.col("entity_id")
-        if "entity_id" in entities.columns else pl.col("name").alias("entity_id")
+        pl.concat_list(cols).alias("n"), listed.alias("list_name"),
+        pl.col(ident).alias("entity_id"),
     ).explode("n").drop_nulls("n")
     return (
         long.with_columns(name_key(long["n"]).alias("name_key"))

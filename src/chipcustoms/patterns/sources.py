@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from chipcustoms.assess.pipeline import References, enrich
 from chipcustoms.lines.ingest import read_and_ingest
 from chipcustoms.lines.mapping import load_mapping
+from chipcustoms.store import Store
 
 # The in-force assessment of each line and its latest outcome; plain SQL both backends run.
 _STORE_SQL = """
@@ -45,12 +46,12 @@ def file_lines(path: str | Path, mapping: str | None, refs: References) -> pl.Da
     return enrich(result.accepted, refs, anomalies=False)
 
 
-def store_lines(db: str, refs: References) -> pl.DataFrame:
+def store_lines(db: str | Store, refs: References) -> pl.DataFrame:
     """Every current line of the store with its in-force assessment; an inspection outcome
     recorded for a line overrides the label it was imported with."""
     from chipcustoms.store import open_store
 
-    store = open_store(db)
+    store = open_store(db) if isinstance(db, str) else db
     with store.engine.connect() as conn:
         result = conn.execute(sa.text(_STORE_SQL))
         rows = result.fetchall()
