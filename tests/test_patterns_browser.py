@@ -31,6 +31,7 @@ from chipcustoms.cli.main import app as cli
 from chipcustoms.parties.commands import load
 from chipcustoms.patterns import report
 from chipcustoms.patterns.mirror import read_partner
+from chipcustoms.patterns.network import listed_keys
 from chipcustoms.patterns.sources import store_lines
 from chipcustoms.run.orchestrator import screen_file
 from chipcustoms.store import open_store
@@ -67,9 +68,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Planted, str, Path]
 
 
 def _front(p: Planted) -> tuple[str, str]:
-    """A listed front's partner: (importer id, one of its declaration ids)."""
+    """A listed front's partner, not itself listed: (importer id, one of its declarations)."""
     row = p.lines.filter(pl.col("planted") == "network:N00").sort("importer_id").row(
-        0, named=True)
+        -1, named=True)
     return row["importer_id"], row["declaration_id"]
 
 
@@ -102,12 +103,14 @@ def test_report_from_the_store_has_every_section(world: tuple[Planted, str, Path
     store = open_store(db)
     lines = store_lines(store, References.load())
     ctx = report.build(lines, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31),
+                       listed=listed_keys(store.watchlist_entities()),
                        partner=read_partner(folder / "partner.csv"))
     html = report.render(ctx)
     for section in ("flows", "routes", "ledger", "mirror", "networks", "rates", "cases"):
         assert f'id="{section}"' in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert html.count("<svg") >= 4 and "<script" not in html
+    assert ctx["n_flagged"] >= 8  # the planted fronts, found from the store's lines and lists
     assert ctx["gap"]["total"]["gap_low"] <= p.mirror_gap_usd <= ctx["gap"]["total"]["gap_high"]
     (folder / "report.html").write_text(html, encoding="utf-8")
 
@@ -158,6 +161,7 @@ def test_party_network_and_report_in_chromium(
         page.wait_for_url(f"{base_url}/party/**")
         assert page.locator("#party-network circle.party").count() >= 4
         assert "flagged" in page.locator("#community-summary").inner_text()
+    assert "listed on planted-fronts" in page.locator("#network-path").inner_text()
         page.locator("#party-network").screenshot(path=str(ARTIFACTS / "party-network.png"))
         page.screenshot(path=str(ARTIFACTS / "party-page.png"), full_page=True)
         fetched.clear()

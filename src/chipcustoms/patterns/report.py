@@ -25,7 +25,7 @@ from chipcustoms import settings
 from chipcustoms.app.web import charts
 from chipcustoms.patterns import ledger, mirror, network, routes, split_lots
 
-TOP_MODELS = 6
+TOP_MODELS = 4  # series per chart: the legend holds four
 
 
 def _month_labels(df: pl.DataFrame) -> list[str]:

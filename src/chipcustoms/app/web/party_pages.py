@@ -68,7 +68,7 @@ def draw(net: Network, community: int, focus: str) -> str:
     def at(i: int) -> tuple[float, float]:
         sx = (xs[i] - min(xs)) / ((max(xs) - min(xs)) or 1)
         sy = (ys[i] - min(ys)) / ((max(ys) - min(ys)) or 1)
-        return 60 + sx * (W - 200), 40 + sy * (H - 90)
+        return 40 + sx * (W - 300), 30 + sy * (H - 80)  # room for labels on the right
 
     info = {r[PARTY]: r for r in members.iter_rows(named=True)}
     shown = dict(zip([f"{k}\x1f{v}" for k, v in links.select("kind", "value").iter_rows()],
@@ -90,13 +90,13 @@ def draw(net: Network, community: int, focus: str) -> str:
                         f'{escape(str(r["party_name"])[:28])}</text>')
         else:
             kind, value = n.split("\x1f", 1)
-            text = escape(str(shown.get(n, value))[:34])
+            text = escape(str(shown.get(n, value))[:30])
             body.append(f'<rect class="link" x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" '
                         f'height="12" fill="{KIND_COLOURS.get(kind, "#777")}"><title>{kind}: '
                         f'{text}</title></rect><text x="{x + 9:.1f}" y="{y + 16:.1f}" '
                         f'class="lg">{kind}: {text}</text>')
     legend = "".join(
-        f'<rect x="{20 + i * 110}" y="{H - 16}" width="10" height="10" fill="{c}"/>'
+        
         f'<text x="{34 + i * 110}" y="{H - 7}" class="lg">{k}</text>'
         for i, (k, c) in enumerate([("listed", "#C0392B"), ("seized", "#E69F00"),
                                     ("importer", "#0072B2"), *KIND_COLOURS.items()]))
