@@ -96,8 +96,8 @@ def draw(net: Network, community: int, focus: str) -> str:
                         f'{text}</title></rect><text x="{x + 9:.1f}" y="{y + 16:.1f}" '
                         f'class="lg">{kind}: {text}</text>')
     legend = "".join(
-        
-        f'<text x="{34 + i * 110}" y="{H - 7}" class="lg">{k}</text>'
+        f'<rect x="{20 + i * 86}" y="{H - 16}" width="10" height="10" fill="{c}"/>'
+        f'<text x="{34 + i * 86}" y="{H - 7}" class="lg">{k}</text>'
         for i, (k, c) in enumerate([("listed", "#C0392B"), ("seized", "#E69F00"),
                                     ("importer", "#0072B2"), *KIND_COLOURS.items()]))
     return (f'<svg role="img" aria-label="Trader network" viewBox="0 0 {W} {H}" class="chart" '
