@@ -237,7 +237,7 @@ def _mirror(lines: pl.DataFrame, rng: Rng) -> tuple[pl.DataFrame, float, str]:
     chosen = rng.choice(target, size=min(c["cells"], len(target)), replace=False)
     share = rng.dirichlet(np.ones(len(chosen)))
     extra = np.zeros(cells.height)
-    extra[chosen] = share * c["gap_usd"]
+    extra[chosen] = share * c["gap_share"] * float(cells["declared"].sum())
     reported = cells["declared"].to_numpy() * noise + extra
     gap = float(extra.sum())
     out = cells.select(
