@@ -142,7 +142,7 @@ def test_party_network_and_report_in_chromium(
     playwright: Any = pytest.importorskip("playwright.sync_api")
     p, _, folder = world
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    party, decl = _front(p)
+    _, decl = _front(p)
     html = folder / "report.html"
     if not html.exists():
         test_report_from_the_store_has_every_section(world)
@@ -161,7 +161,7 @@ def test_party_network_and_report_in_chromium(
         page.wait_for_url(f"{base_url}/party/**")
         assert page.locator("#party-network circle.party").count() >= 4
         assert "flagged" in page.locator("#community-summary").inner_text()
-    assert "listed on planted-fronts" in page.locator("#network-path").inner_text()
+        assert "listed on planted-fronts" in page.locator("#network-path").inner_text()
         page.locator("#party-network").screenshot(path=str(ARTIFACTS / "party-network.png"))
         page.screenshot(path=str(ARTIFACTS / "party-page.png"), full_page=True)
         fetched.clear()

@@ -18,6 +18,7 @@ from chipcustoms.assess.frames import lookup
 from chipcustoms.assess.scoring import ScoringConfig, noisy_or, scoring_config
 from chipcustoms.assess.selection import Budgets, SelectionReport, select, select_by_thresholds
 from chipcustoms.lines import fx
+from chipcustoms.patterns.pattern_scorer import load_pattern_scorers
 from chipcustoms.policy.packs import LoadedPack, load_packs
 from chipcustoms.policy.rules import IDX, REASON_DTYPE, RuleSet
 from chipcustoms.recognise import controls
@@ -111,10 +112,7 @@ def _scorers(db: str | None) -> list[Scorer]:
 
     screening = load_scorer(db)
     scorers: list[Scorer] = [screening] if screening is not None else []
-    if settings.get("patterns"):
-        from chipcustoms.patterns.pattern_scorer import load_pattern_scorer
-
-        scorers.extend(p for p in [load_pattern_scorer(db)] if p is not None)
+    scorers += load_pattern_scorers(db) if settings.get("patterns") else []
     return [*scorers, ModelScorer.from_store(db)]  # a no-op until a model is trained
 
 

@@ -14,7 +14,7 @@ from chipcustoms.cli.common import Db, app, db_path, err, existing, out
 from chipcustoms.errors import ChipCustomsError
 
 Input = typer.Option(None, "--input", "-i", help="Declarations file (else the store, --db).")
-MappingOpt = typer.Option(None, "--mapping", "-m", help="Mapping of --input (bundled name or YAML).")
+MappingOpt = typer.Option(None, "--mapping", "-m", help="Mapping of --input (name or YAML).")
 Listed = typer.Option(None, "--watchlist", help="CSV of listed entities (name, list_name); "
                       "default: the store's watchlists.")
 

@@ -312,13 +312,12 @@ def _sentence(
             a, attr, b = label[path[i]], label[path[i + 1]], label[path[i + 2]]
             kind, value = attr.split("\x1f", 1)
             text = shown.get((a, attr)) or value
-            hops.append(f"{info[a]['party_name']} shares {kind} '{text}' with {info[b]['party_name']}")
+            hops.append(
+                f"{info[a]['party_name']} shares {kind} '{text}' with {info[b]['party_name']}"
+            )
         tail = (f"listed on {anchor['listed_on']}" if anchor["listed"]
                 else "with an irregular inspection outcome")
-        if hops:
-            text = f"{who}: " + "; ".join(hops) + f", {tail}"
-        else:
-            text = f"{who} is itself {tail}"
+        text = f"{who}: " + "; ".join(hops) + f", {tail}" if hops else f"{who} is itself {tail}"
     text += f" (community of {n} parties, score {r['score']:.2f})."
     return {PARTY: party, "community": r["community"], "code": code, "message": text,
             "community_score": r["score"], "path": " > ".join(hops), "n_parties": n}

@@ -49,7 +49,10 @@ class PatternContext:
     @classmethod
     def build(cls, lines: pl.DataFrame, listed: pl.DataFrame | None = None) -> PatternContext:
         """``lines``: enriched lines (:mod:`chipcustoms.patterns.sources`)."""
-        net = network.build(lines, listed)
+        return cls.from_network(lines, network.build(lines, listed))
+
+    @classmethod
+    def from_network(cls, lines: pl.DataFrame, net: network.Network) -> PatternContext:
         camps, members = split_lots.campaigns(lines, net)
         return cls(network.paths(net), camps, members, routes.flags(lines))
 
@@ -120,8 +123,8 @@ class PatternScorer:
         return df, pl.col("pattern_score"), reasons
 
 
-def load_pattern_scorer(db: str) -> PatternScorer | None:
-    """The scorer over the store's lines and watchlists; None while the store has no lines."""
+def load_pattern_scorers(db: str) -> list[PatternScorer]:
+    """The scorer over the store's lines and watchlists; none while the store has no lines."""
     from chipcustoms.assess.pipeline import References
     from chipcustoms.patterns.sources import store_lines
     from chipcustoms.store import open_store
@@ -129,7 +132,7 @@ def load_pattern_scorer(db: str) -> PatternScorer | None:
     refs = References.load()
     lines = store_lines(db, refs)
     if lines.height == 0:
-        return None
+        return []
     entities = open_store(db).watchlist_entities()
     listed = network.listed_keys(entities) if entities.height else None
-    return PatternScorer(PatternContext.build(lines, listed))
+    return [PatternScorer(PatternContext.build(lines, listed))]

@@ -1,7 +1,8 @@
 """Route intelligence: each route's share of an accelerator model's units per month, against
 the trailing baseline months. A transit route (shipped from a country other than the origin)
-that is new (first seen within the last ``new_months``, after a baseline without it) or growing (share / baseline share >= ``growth``) is flagged
-for that month, with the baseline as its evidence.
+that is new (first seen within the last ``new_months``, after a baseline without it) or
+growing (share / baseline share >= ``growth``) is flagged for that month, with the baseline as
+its evidence.
 
 A route is origin > shipped-from > destination. Shares are of units (quantity x the cards a
 system carries), so one 8-GPU server weighs as eight cards.

@@ -52,6 +52,10 @@ class Planted:
     mirror_country: str
 
 
+def _uniform(rng: Rng, bounds: list[float], n: int) -> np.ndarray:
+    return rng.uniform(float(bounds[0]), float(bounds[1]), n)
+
+
 def _template(lines: pl.DataFrame, rng: Rng, n: int) -> pl.DataFrame:
     """``n`` honest accelerator import lines to copy goods fields from."""
     pool = lines.filter(
@@ -77,7 +81,7 @@ def _rows(tpl: pl.DataFrame, fields: dict[str, Any], start: dt.date, ids: int) -
     out = tpl.with_columns(
         pl.Series("declaration_id", [f"PLT{ids + i:09d}" for i in range(n)]),
         pl.lit(1, dtype=tpl.schema["item_no"]).alias("item_no"),
-        (pl.lit(start) + pl.duration(days=pl.Series(days))).alias("date"),
+        pl.Series("date", np.datetime64(start, "D") + np.asarray(days, dtype="timedelta64[D]")),
         pl.lit("USD").alias("currency"),
         pl.lit(False).alias("inspected"),
         pl.lit(False).alias("fraud"),
@@ -110,7 +114,7 @@ def _networks(lines: pl.DataFrame, rng: Rng, start: dt.date, days: int) -> list[
                 "day": day, "importer_id": pid, "importer_name": name, "consignee_name": name,
                 "importer_address": addr, "declarant_id": f"PLD{k:02d}{j:02d}",
                 "exporter_id": f"PLX{k:02d}{j:02d}",
-                "value": rng.uniform(*c["value_usd"], n).round(2), "patterns": "front",
+                "value": _uniform(rng, c["value_usd"], n).round(2), "patterns": "front",
                 "planted": f"network:{net}",
             }
             rows = _rows(_template(lines, rng, n), fields, start, 0)
@@ -143,7 +147,7 @@ def _campaigns(lines: pl.DataFrame, rng: Rng, start: dt.date, days: int) -> list
             "importer_address": [f"{i + 10} Canton Road, Room {k}{i}, Kowloon" for i in who],
             "consignee_name": buyer,
             "quantity": rng.integers(c["units"][0], c["units"][1] + 1, n).astype(float),
-            "value": rng.uniform(*c["value_usd"], n), "patterns": "split_lot",
+            "value": _uniform(rng, c["value_usd"], n), "patterns": "split_lot",
             "planted": f"split:{camp}",
         }
         frames.append(_rows(_template(lines, rng, n), fields, start, 0))
@@ -159,12 +163,15 @@ def _route(lines: pl.DataFrame, rng: Rng, start: dt.date, days: int) -> tuple[An
     pool = acc.filter(pl.col("true_accelerator_id") == model)
     first = start + dt.timedelta(days=c["first_day"])
     end = start + dt.timedelta(days=days)
+    # A share of the model's own monthly lines (at least `min_lines_per_month`), so the route
+    # stands out at any data size.
+    per_month = max(c["min_lines_per_month"], c["share_of_model"] * pool.height * 30 / days)
     day = []
     d = first
     while d < end:  # a loop over months, not lines
         month_end = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         span = (min(month_end, end) - d).days
-        k = max(1, round(c["lines_per_month"] * span / 30))
+        k = max(1, round(per_month * span / 30))
         day.extend(((d - start).days + np.sort(rng.integers(0, span, k))).tolist())
         d = month_end
     tpl = pool[rng.integers(0, pool.height, len(day)).tolist()]

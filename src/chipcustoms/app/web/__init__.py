@@ -2,7 +2,8 @@
 as the API. ``mount(app)`` adds the pages, their static files and their error pages.
 
 Pages: ``/login``, ``/queue``, ``/line/{declaration_id}/{item_no}``, ``/overview``, ``/search``,
-``/reference``, ``/party/{importer_id}``; ``/v1/overview`` is the overview's aggregates as JSON for API clients.
+``/reference``, ``/party/{importer_id}``;
+``/v1/overview`` is the overview's aggregates as JSON for API clients.
 """
 
 from __future__ import annotations

@@ -106,7 +106,9 @@ def draw(net: Network, community: int, focus: str) -> str:
 
 
 @router.get("/party/{party_id}", response_class=HTMLResponse)
-def party(request: Request, party_id: str, session: Session = Depends(page_session)) -> HTMLResponse:
+def party(
+    request: Request, party_id: str, session: Session = Depends(page_session)
+) -> HTMLResponse:
     net = _network(request, session.user.office)
     key = party_id if net.parties.filter(pl.col(PARTY) == party_id).height else None
     if key is None:
