@@ -6,7 +6,7 @@
    screening run does (catalog, USD, controls) and writes them to bench-out/ (not timed).
 2. In a child process: reads them, builds the trader network, scores its communities, finds
    the paths, the split-lot campaigns and the route flags, and scores every line through the
-   PatternScorer (the pipeline's seam): seconds and peak RSS of that process (wait4).
+   PatternScorer (the pipeline's seam): seconds and peak RSS of that process (VmHWM).
 3. In a child process: the report for the year (HTML, with the mirror gap): seconds, peak RSS.
 
 Also prints what was recovered (network recall / precision, campaigns, route month, mirror
@@ -90,7 +90,13 @@ def stage_network(folder: Path) -> dict[str, object]:
         hits += int(c.height > 0 and c["count"].max() >= 0.8 * g.height)
     prec = parties.join(flagged, on="community").group_by("community").agg(
         (pl.col("network").is_not_null().mean() > 0.5).alias("p"))["p"].mean()
-    return {"network_build_s": round(t1 - t0, 1), "paths_lots_routes_scoring_s":
+    planted = pl.read_csv(folder / "campaigns.csv").join(
+        ctx.members.rename({"campaign": "found"}), on=["declaration_id", "item_no"], how="left"
+    ).group_by("campaign").agg(
+        (pl.col("found") == pl.col("found").drop_nulls().mode().first()).fill_null(False)
+        .mean().alias("share"))
+    return {"split_lot_recall": (planted["share"] >= 0.8).mean(),
+            "network_build_s": round(t1 - t0, 1), "paths_lots_routes_scoring_s":
             round(t2 - t1, 1),
             "total_s": round(t2 - t0, 1), "parties": net.parties.height,
             "communities": net.communities.height, "flagged": net.flagged().height,
@@ -101,7 +107,7 @@ def stage_network(folder: Path) -> dict[str, object]:
 def stage_report(folder: Path) -> dict[str, object]:
     import polars as pl
 
-    from chipcustoms.patterns import mirror, network, report
+    from chipcustoms.patterns import mirror, network, report, routes
 
     lines = pl.read_parquet(folder / "lines.parquet", columns=analysis_columns(folder))
     t0 = time.perf_counter()
@@ -116,10 +122,19 @@ def stage_report(folder: Path) -> dict[str, object]:
     return {"report_s": round(t1 - t0, 1), "html_kib": len(html) // 1024,
             "gap_usd": round(gap["gap_usd"]), "gap_low": round(gap["gap_low"]),
             "gap_high": round(gap["gap_high"]), "planted_gap_usd": truth["mirror_gap_usd"],
-            "route_months": sorted({m.strftime("%Y-%m") for m in ctx["route_flags"]
+            "route_months": sorted({m.strftime("%Y-%m") for m in routes.flags(lines)
                                     .filter(pl.col("route") == truth["route"]["route"])["month"]
                                     .to_list()}),
             "first_full_month": truth["route"]["first_full_month"]}
+
+
+def peak_rss_mib() -> int:
+    """This process's own peak RSS (VmHWM). Not wait4's ru_maxrss: Linux carries the parent's
+    peak across fork and exec into it, and the parent holds the generated lines."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    return -1
 
 
 def child(stage: str, folder: Path) -> None:
@@ -127,10 +142,8 @@ def child(stage: str, folder: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.Popen([sys.executable, __file__, "--stage", stage, str(folder)],
                             stdout=subprocess.PIPE, text=True, env=env)
-    _, _, usage = os.wait4(proc.pid, 0)
-    assert proc.stdout is not None
-    result = json.loads(proc.stdout.read().strip().splitlines()[-1])
-    result["peak_rss_mib"] = round(usage.ru_maxrss / 1024)
+    out, _ = proc.communicate()
+    result = json.loads(out.strip().splitlines()[-1])
     print(f"{stage}: {json.dumps(result)}")
 
 
@@ -143,7 +156,7 @@ def main() -> None:
     a = ap.parse_args()
     if a.stage:
         fn = stage_network if a.stage == "network" else stage_report
-        print(json.dumps(fn(Path(a.folder)), default=str))
+        print(json.dumps(fn(Path(a.folder)) | {"peak_rss_mib": peak_rss_mib()}, default=str))
         return
     folder = prepare(a.rows, a.seed)
     print(f"load average before: {os.getloadavg()}")

@@ -119,7 +119,9 @@ def build(
         "by_model": by_model.head(15), "routes_top": routes_top, "gap": gap,
         "networks": top_networks, "n_flagged": net.flagged().height,
         "campaigns": camps.sort("value_usd", descending=True).head(10),
-        "route_flags": routes.flags(df).head(15), "top_cases": top_cases,
+        "route_flags": routes.flags(df).sort(["code", "month", "share"],
+                                             descending=[True, False, True]).head(20),
+        "top_cases": top_cases,
     }
 
 
