@@ -172,3 +172,23 @@ def test_party_network_and_report_in_chromium(
         browser.close()
     why = report.to_pdf(html, ARTIFACTS / "report.pdf")
     assert why is None and (ARTIFACTS / "report.pdf").stat().st_size > 10_000
+
+
+def test_screen_with_patterns_setting_adds_pattern_reasons(
+    world: tuple[Planted, str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CHIPCUSTOMS_PATTERNS on: the store's lines build the context, the run's lines get the
+    pattern reasons and the run records the context's version."""
+    _, db, folder = world
+    monkeypatch.setenv("CHIPCUSTOMS_PATTERNS", "1")
+    refs = References.load(db=db)
+    assert [s.name for s in refs.scorers][-2:] == ["pattern", "model"]
+    out = folder / "again.parquet"
+    screen_file(str(folder / "lines.parquet"), str(out), db=None,
+                budgets=Budgets(red=0.05, yellow=0.05), refs=refs)
+    got = pl.read_parquet(out)
+    sources = got["reasons"].explode().struct.field("source")
+    codes = set(got["reasons"].explode().struct.field("code").drop_nulls().to_list())
+    assert (sources == "pattern").sum() > 100
+    assert {"NETWORK_LISTED_LINK", "SPLIT_LOT_CAMPAIGN", "ROUTE_NEW"} <= codes
+    assert refs.versions()["patterns"]["flagged_parties"] > 0  # type: ignore[index]

@@ -95,6 +95,7 @@ class References:
             "scoring": self.scoring.version,
             "model": by_name.get("model"),
             "watchlists": by_name.get("screening"),
+            "patterns": by_name.get("pattern"),
         }
 
     def category_of(self) -> dict[str, str]:
