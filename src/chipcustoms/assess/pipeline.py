@@ -12,12 +12,14 @@ from typing import Protocol
 
 import polars as pl
 
+from chipcustoms import settings
 from chipcustoms.assess import anomalies as anomaly
 from chipcustoms.assess import per_unit
 from chipcustoms.assess.frames import lookup
 from chipcustoms.assess.scoring import ScoringConfig, noisy_or, scoring_config
 from chipcustoms.assess.selection import Budgets, SelectionReport, select, select_by_thresholds
 from chipcustoms.lines import fx
+from chipcustoms.patterns.pattern_scorer import load_pattern_scorers
 from chipcustoms.policy.packs import LoadedPack, load_packs
 from chipcustoms.policy.rules import IDX, REASON_DTYPE, RuleSet
 from chipcustoms.recognise import controls
@@ -94,6 +96,7 @@ class References:
             "scoring": self.scoring.version,
             "model": by_name.get("model"),
             "watchlists": by_name.get("screening"),
+            "patterns": by_name.get("pattern"),
         }
 
     def category_of(self) -> dict[str, str]:
@@ -111,6 +114,7 @@ def _scorers(db: str | None) -> list[Scorer]:
 
     screening = load_scorer(db)
     scorers: list[Scorer] = [screening] if screening is not None else []
+    scorers += load_pattern_scorers(db) if settings.get("patterns") else []
     return [*scorers, ModelScorer.from_store(db)]  # a no-op until a model is trained
 
 

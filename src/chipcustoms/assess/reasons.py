@@ -64,6 +64,7 @@ def registry(refs: References) -> list[ReasonCode]:
                 "model_scorer.py, refdata/scoring.yaml (model)",
             )
         )
+    out.extend(pattern_codes())
     for (channel, how), (code, text) in SELECTION_MESSAGES.items():
         out.append(ReasonCode(code, "selection", "-", f"{channel}, {how}: {text}", "pipeline.py"))
     return out
@@ -91,6 +92,26 @@ def screening_codes() -> list[ReasonCode]:
             f"parties/scorer.py, refdata/names/screening.yaml ({cfg['version']})",
         )
     ]
+
+
+def pattern_codes() -> list[ReasonCode]:
+    """Views over many lines: trader networks, split-lot campaigns, routes."""
+    from chipcustoms.patterns.config import pattern_settings
+    from chipcustoms.patterns.pattern_scorer import NETWORK_CODES, OTHER_CODES
+
+    s = pattern_settings()
+    weights = {"NETWORK": s.network.reason_weight, "SPLIT": s.split_lots.reason_weight,
+               "ROUTE": s.routes.reason_weight}
+    out = []
+    for code, meaning in {**NETWORK_CODES, **OTHER_CODES}.items():
+        w = weights[code.split("_")[0]]
+        score = "weight x community score" if code.startswith("NETWORK") else "the weight"
+        out.append(ReasonCode(
+            code, "pattern", "pattern",
+            f"{meaning} Score: {score} ({w}). Added when CHIPCUSTOMS_PATTERNS is set.",
+            f"patterns/pattern_scorer.py, refdata/patterns.yaml ({s.version})",
+        ))
+    return out
 
 
 def markdown(refs: References) -> str:

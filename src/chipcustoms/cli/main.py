@@ -21,7 +21,7 @@ __all__ = ["app", "main"]
 
 # Each command family lives in its own module; importing it registers its commands on ``app``,
 # in the order `--help` lists them.
-for _family in ("screen", "server", "reference", "recognise", "model", "party"):
+for _family in ("screen", "server", "reference", "recognise", "model", "party", "pattern"):
     importlib.import_module(f"chipcustoms.cli.{_family}_commands")
 
 

@@ -2,7 +2,8 @@
 as the API. ``mount(app)`` adds the pages, their static files and their error pages.
 
 Pages: ``/login``, ``/queue``, ``/line/{declaration_id}/{item_no}``, ``/overview``, ``/search``,
-``/reference``; ``/v1/overview`` is the overview's aggregates as JSON for API clients.
+``/reference``, ``/party/{importer_id}``;
+``/v1/overview`` is the overview's aggregates as JSON for API clients.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from chipcustoms.app.web import case_pages as routes_cases
 from chipcustoms.app.web import login_pages as routes_auth
 from chipcustoms.app.web import overview_pages as routes_overview
+from chipcustoms.app.web import party_pages as routes_party
 from chipcustoms.app.web import reference_pages as routes_reference
 from chipcustoms.app.web.login_guard import Throttle
 from chipcustoms.app.web.render import HERE, page
@@ -27,7 +29,7 @@ def mount(app: FastAPI) -> None:
     app.state.login_throttle = Throttle()
     app.state.web_refreshing = threading.Lock()  # held while the overview refreshes
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (routes_auth, routes_cases, routes_overview, routes_reference):
+    for module in (routes_auth, routes_cases, routes_overview, routes_reference, routes_party):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)
