@@ -36,12 +36,21 @@ class ModelSetting(BaseModel):
     meaning: str = ""
 
 
+class SelectionSetting(BaseModel):
+    """What budget-mode selection reads from the scoring file (see refdata/scoring.yaml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_ranked_score: float = 0.0
+
+
 class ScoringConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str
     anomalies: dict[str, AnomalySetting]
     model: ModelSetting | None = None
+    selection: SelectionSetting = SelectionSetting()
 
 
 @lru_cache(maxsize=1)

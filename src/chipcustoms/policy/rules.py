@@ -17,7 +17,8 @@ import polars as pl
 
 from chipcustoms import settings
 from chipcustoms.errors import RuleError
-from chipcustoms.policy.packs import PLACEHOLDER, LoadedPack, Rule
+from chipcustoms.policy.packs import PLACEHOLDER, LoadedPack, Pack, Rule
+from chipcustoms.policy.profiles import Profile, check_condition, load_profile
 from chipcustoms.policy.sqlexpr import check, columns_of
 
 IDX = "__i"
@@ -87,11 +88,17 @@ class GroupSpec:
 
 
 class RuleSet:
-    """All active rules of the loaded packs, compiled once per column set."""
+    """All active rules of the loaded packs, compiled once per column set.
 
-    def __init__(self, packs: list[LoadedPack]) -> None:
-        self.packs = packs
-        self.rules = [(lp.pack, r) for lp in packs for r in lp.pack.rules]
+    Under ``profile`` (default: the ``all`` profile) only the packs it applies take part, and
+    each rule's condition is ANDed with the condition under which its pack's law governs the
+    line (:mod:`chipcustoms.policy.profiles`).
+    """
+
+    def __init__(self, packs: list[LoadedPack], profile: Profile | None = None) -> None:
+        self.profile = profile or load_profile("all")
+        self.packs = [lp for lp in packs if self.profile.applies(lp.pack)]
+        self.rules = [(lp.pack, r) for lp in self.packs for r in lp.pack.rules]
         self.codes = {r.code: r.category for _, r in self.rules}
         # Compiled SQL per column set and the columns the rules read: checking every condition
         # with sqlglot costs ~20 ms, paid once per process instead of once per batch or line.
@@ -125,6 +132,9 @@ class RuleSet:
                 if col not in cond_cols:
                     raise RuleError(f"{where}: evidence names unknown column {col!r}")
             cond = check(rule.condition, cond_cols, where=where)
+            governs = self._governs(pack, columns)
+            if governs != "TRUE":
+                cond = f"({cond}) AND ({governs})"
             start = rule.effective_from or pack.effective_from
             end = rule.effective_to or pack.effective_to
             if start:
@@ -159,6 +169,9 @@ class RuleSet:
             compiled.append(CompiledRule(pack.id, rule, cond))
         return compiled, ctes
 
+    def _governs(self, pack: Pack, columns: set[str]) -> str:
+        return check_condition(self.profile, pack, columns)
+
     def _columns_read(self) -> set[str]:
         if self._read is None:
             self._read = self._columns_read_uncached()
@@ -166,6 +179,8 @@ class RuleSet:
 
     def _columns_read_uncached(self) -> set[str]:
         used = {"date"}
+        for lp in self.packs:
+            used |= columns_of(self.profile.condition(lp.pack))
         for _, rule in self.rules:
             used |= columns_of(rule.condition) | set(rule.evidence)
             used |= {col for col, _ in rule.placeholders()}
