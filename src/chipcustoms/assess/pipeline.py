@@ -14,7 +14,12 @@ import polars as pl
 
 from chipcustoms.assess import anomalies as anomaly
 from chipcustoms.assess.frames import lookup
-from chipcustoms.assess.scoring import ScoringConfig, noisy_or, scoring_config
+from chipcustoms.assess.scoring import (
+    ScoringConfig,
+    noisy_or,
+    one_reason_per_fact,
+    scoring_config,
+)
 from chipcustoms.assess.selection import Budgets, SelectionReport, select, select_by_thresholds
 from chipcustoms.lines import fx
 from chipcustoms.policy.packs import LoadedPack, load_packs
@@ -309,7 +314,7 @@ def score(
                     pl.col("reason").cast(REASON_DTYPE),
                 )
             )
-    reasons = pl.concat(parts).sort(
+    reasons = one_reason_per_fact(pl.concat(parts), refs.scoring).sort(
         [IDX, "__rank", pl.col("reason").struct.field("score")],
         descending=[False, False, True],
         maintain_order=True,

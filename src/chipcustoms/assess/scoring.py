@@ -23,6 +23,9 @@ class AnomalySetting(BaseModel):
     category: str
     meaning: str
     min_peers: int | None = None
+    # Rule codes that state the same fact: where one of them hit the line, this anomaly gives
+    # no reason of its own (one fact, one reason); its score still counts in the risk.
+    same_fact_as: list[str] = []
 
 
 class ModelSetting(BaseModel):
@@ -56,6 +59,23 @@ class ScoringConfig(BaseModel):
 @lru_cache(maxsize=1)
 def scoring_config() -> ScoringConfig:
     return ScoringConfig.model_validate(load_yaml(REFDATA / "scoring.yaml"))
+
+
+def one_reason_per_fact(reasons: pl.DataFrame, config: ScoringConfig) -> pl.DataFrame:
+    """Drop an anomaly's reason where a rule stating the same fact hit the line.
+
+    ``reasons``: long reasons (``__i``, ``reason`` struct with ``code`` and ``source``).
+    """
+    code = pl.col("reason").struct.field("code")
+    rule_hits = reasons.filter(pl.col("reason").struct.field("source") == "rule").select(
+        "__i", code.alias("__code")
+    )
+    for name, setting in config.anomalies.items():
+        if not setting.same_fact_as:
+            continue
+        covered = rule_hits.filter(pl.col("__code").is_in(setting.same_fact_as))["__i"]
+        reasons = reasons.filter(~((code == name) & pl.col("__i").is_in(covered)))
+    return reasons
 
 
 def noisy_or(terms: list[pl.Expr]) -> pl.Expr:
