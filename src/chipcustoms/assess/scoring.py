@@ -74,7 +74,7 @@ def one_reason_per_fact(reasons: pl.DataFrame, config: ScoringConfig) -> pl.Data
         if not setting.same_fact_as:
             continue
         covered = rule_hits.filter(pl.col("__code").is_in(setting.same_fact_as))["__i"]
-        reasons = reasons.filter(~((code == name) & pl.col("__i").is_in(covered)))
+        reasons = reasons.filter(~((code == name) & pl.col("__i").is_in(covered.implode())))
     return reasons
 
 

@@ -24,6 +24,7 @@ from chipcustoms.lines.ingest import IngestResult, ingest
 from chipcustoms.lines.mapping import Mapping, load_mapping
 from chipcustoms.lines.partitions import Partition, plan
 from chipcustoms.lines.tableio import format_of, read_raw_checked, write_table
+from chipcustoms.policy.profiles import Profile
 from chipcustoms.run.engine import Engine, LocalEngine, Progress
 from chipcustoms.run.summary import Digest, RunCounts
 
@@ -59,6 +60,7 @@ class ScreenResult:
     run_id: int | None
     digest: Digest | None = None
     streamed: bool = False
+    profile: Profile | None = None  # the jurisdiction profile in force
 
 
 def default_quarantine(output: str) -> str:
@@ -86,10 +88,12 @@ def screen_file(
     batch_rows: int | None = None,
     work_dir: str | None = None,
     progress: Progress | None = None,
+    profile: str | None = None,
 ) -> ScreenResult:
     """Screen a file or a folder of partitions end to end; unreadable rows go to quarantine.
 
-    ``output`` is a file (format by extension, ``-`` for CSV on stdout) or, for a streamed
+    ``profile`` names who screens (a jurisdiction profile; default: the `profile` setting),
+    unless ``refs`` is given (it carries its own). ``output`` is a file (format by extension, ``-`` for CSV on stdout) or, for a streamed
     run, a folder (a path without a table extension) that gets one Parquet file per batch.
     """
     budgets = budgets or Budgets()
@@ -116,7 +120,7 @@ def screen_file(
     if threshold_mode and not db:
         raise ChipCustomsError("--mode threshold needs --db: the cut-offs come from a stored run")
     with step("loading reference data"):
-        refs = refs or References.load(policies, db)
+        refs = refs or References.load(policies, db, profile)
     if streamed:
         assert parts is not None
         return _screen_streamed(
@@ -170,7 +174,7 @@ def screen_file(
         with step("saving to the store"):
             store.save_assessments(run_id, assessments)
             _finish_run(store, run_id, counts, report)
-    return ScreenResult(counts, report, assessments, q_path, run_id)
+    return ScreenResult(counts, report, assessments, q_path, run_id, profile=refs.rules.profile)
 
 
 def _start_run(
@@ -311,5 +315,12 @@ def _screen_streamed(
     digest = result.digest
     top = digest.riskiest if digest is not None else pl.DataFrame()
     return ScreenResult(
-        result.counts, result.report, top, q_path, run_id, digest=digest, streamed=True
+        result.counts,
+        result.report,
+        top,
+        q_path,
+        run_id,
+        digest=digest,
+        streamed=True,
+        profile=refs.rules.profile,
     )
