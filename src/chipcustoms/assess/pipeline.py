@@ -103,9 +103,7 @@ class References:
         return {
             "profile": self.rules.profile.id,
             "catalog": self.catalog.version,
-            "policies": {
-                lp.pack.id: f"{lp.pack.version}#{lp.digest}" for lp in self.rules.packs
-            },
+            "policies": {lp.pack.id: f"{lp.pack.version}#{lp.digest}" for lp in self.rules.packs},
             "scoring": self.scoring.version,
             "model": by_name.get("model"),
             "watchlists": by_name.get("screening"),

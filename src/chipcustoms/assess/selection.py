@@ -30,9 +30,7 @@ class Budgets:
     per: tuple[str, ...] = ()
     seed: int = 0
     # Ranked selection only takes lines scoring above this (refdata/scoring.yaml, selection).
-    min_score: float = field(
-        default_factory=lambda: scoring_config().selection.min_ranked_score
-    )
+    min_score: float = field(default_factory=lambda: scoring_config().selection.min_ranked_score)
 
     def __post_init__(self) -> None:
         for name in ("red", "yellow", "blue", "random_share"):

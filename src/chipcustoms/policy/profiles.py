@@ -139,8 +139,7 @@ def governing(lines: pl.DataFrame, profile: Profile, packs: list[LoadedPack]) ->
         return pl.Series("governing_packs", [[]] * lines.height, dtype=pl.List(pl.Utf8))
     columns = set(lines.columns)
     cases = ", ".join(
-        f"CASE WHEN coalesce({check_condition(profile, p, columns)}, FALSE) "
-        f"THEN '{p.id}' END"
+        f"CASE WHEN coalesce({check_condition(profile, p, columns)}, FALSE) THEN '{p.id}' END"
         for p in applied
     )
     con = _thread_connection()

@@ -93,8 +93,9 @@ def screen_file(
     """Screen a file or a folder of partitions end to end; unreadable rows go to quarantine.
 
     ``profile`` names who screens (a jurisdiction profile; default: the `profile` setting),
-    unless ``refs`` is given (it carries its own). ``output`` is a file (format by extension, ``-`` for CSV on stdout) or, for a streamed
-    run, a folder (a path without a table extension) that gets one Parquet file per batch.
+    unless ``refs`` is given (it carries its own). ``output`` is a file (format by extension,
+    ``-`` for CSV on stdout) or, for a streamed run, a folder (a path without a table
+    extension) that gets one Parquet file per batch.
     """
     budgets = budgets or Budgets()
     the_mapping = load_mapping(mapping)
