@@ -152,3 +152,16 @@ def test_profile_setting_and_screen_option(
     assert versions["profile"] == "cn-import"
     listed = runner.invoke(app, ["profiles"])
     assert listed.exit_code == 0 and "cn-import" in listed.output and "(default)" in listed.output
+
+
+def test_a_reason_that_a_licence_would_be_denied_carries_a_red_floor() -> None:
+    """Coherent reasons: "prohibited without a licence" means at least red; a licence or permit
+    reason without a red floor says why not in its message."""
+    for lp in load_packs():
+        for r in lp.pack.rules:
+            text = f"{r.title} {r.message}".lower()
+            if "presumption of denial" in text or "does not release" in text:
+                assert r.floor == "red", (lp.pack.id, r.id)
+            elif r.category == "control" and ("licence" in text or "permit" in text):
+                assert r.floor is not None, (lp.pack.id, r.id)
+                assert r.floor == "red" or "check" in r.message, (lp.pack.id, r.id)
