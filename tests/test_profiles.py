@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from chipcustoms.assess.pipeline import References, assess, enrich
@@ -165,3 +166,19 @@ def test_a_reason_that_a_licence_would_be_denied_carries_a_red_floor() -> None:
             elif r.category == "control" and ("licence" in text or "permit" in text):
                 assert r.floor is not None, (lp.pack.id, r.id)
                 assert r.floor == "red" or "check" in r.message, (lp.pack.id, r.id)
+
+
+def test_threshold_mode_takes_the_cut_offs_of_a_run_under_the_same_profile(
+    tmp_path: Path, fixtures: Path
+) -> None:
+    db = str(tmp_path / "t.db")
+    src = str(fixtures / "lines.csv")
+
+    def screen(*extra: str) -> Result:
+        return runner.invoke(app, ["screen", src, "-o", str(tmp_path / "o.csv"), "--db", db,
+                                   "-q", *extra])  # fmt: skip
+
+    assert screen("--profile", "cn-import").exit_code == 0
+    refused = screen("--profile", "us-export", "--mode", "threshold")
+    assert "under profile 'us-export'" in str(refused.exception)
+    assert screen("--profile", "cn-import", "--mode", "threshold").exit_code == 0

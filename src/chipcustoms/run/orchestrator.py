@@ -193,11 +193,12 @@ def _start_run(
     store = open_store(db)
     thresholds: dict[str, float | None] | None = None
     if threshold_mode:
-        latest = store.latest_thresholds()
+        profile = refs.rules.profile.id
+        latest = store.latest_thresholds(profile)
         if latest is None:
             raise ChipCustomsError(
-                f"{db}: no finished budget-mode screening run to take cut-offs from; "
-                "screen a batch with budgets first"
+                f"{db}: no finished budget-mode screening run under profile {profile!r} to take "
+                "cut-offs from; screen a batch with budgets (and the same --profile) first"
             )
         source_run, thresholds = latest
         command = f"screen --mode threshold (cut-offs of run {source_run})"
