@@ -17,6 +17,14 @@ def test_reason_code_reference_is_current(refs: References) -> None:
     )
 
 
+def test_scenario_table_is_current() -> None:
+    from scenario_docs import markdown as scenarios_markdown
+
+    assert (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8") == scenarios_markdown(), (
+        "run: PYTHONPATH=src python tests/scenario_docs.py > docs/scenarios.md"
+    )
+
+
 def test_every_cli_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     names = [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]

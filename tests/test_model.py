@@ -114,6 +114,10 @@ def test_scorer_joins_risk_and_explains_in_words(
     assert json.loads(model_reasons[0]["evidence"])["feature"] in model.feature_names_
     history = [r["message"] for r in out.explode("reasons")["reasons"] if r["source"] == "model"]
     assert any("past inspections" in m and " of " in m for m in history)
+    # Only known values that raise the risk are reasons: no "n/a", no contribution of 0.000.
+    reasons = [r for r in out.explode("reasons")["reasons"] if r and r["source"] == "model"]
+    assert all("n/a" not in r["message"] and round(r["score"], 3) > 0 for r in reasons)
+    assert all(json.loads(r["evidence"])["contribution"] > 0 for r in reasons)
 
 
 def test_versions_activate_and_roll_back(tmp_path: Path, lines: pl.DataFrame) -> None:

@@ -16,11 +16,17 @@ from chipcustoms import settings
 from chipcustoms.assess import anomalies as anomaly
 from chipcustoms.assess import per_unit
 from chipcustoms.assess.frames import lookup
-from chipcustoms.assess.scoring import ScoringConfig, noisy_or, scoring_config
+from chipcustoms.assess.scoring import (
+    ScoringConfig,
+    noisy_or,
+    one_reason_per_fact,
+    scoring_config,
+)
 from chipcustoms.assess.selection import Budgets, SelectionReport, select, select_by_thresholds
 from chipcustoms.lines import fx
 from chipcustoms.patterns.pattern_scorer import load_pattern_scorers
 from chipcustoms.policy.packs import LoadedPack, load_packs
+from chipcustoms.policy.profiles import Profile, load_profile
 from chipcustoms.policy.rules import IDX, REASON_DTYPE, RuleSet
 from chipcustoms.recognise import controls
 from chipcustoms.recognise.catalog import Catalog, load_catalog
@@ -76,23 +82,31 @@ class References:
     packs: list[LoadedPack]
     scoring: ScoringConfig
     scorers: list[Scorer] = field(default_factory=list)
+    profile: Profile | None = None  # who screens; None: the `all` profile
     resolver: Resolver = field(init=False)
     rules: RuleSet = field(init=False)
 
     def __post_init__(self) -> None:
         self.resolver = Resolver(self.catalog)
-        self.rules = RuleSet(self.packs)
+        self.rules = RuleSet(self.packs, self.profile)
+        self.profile = self.rules.profile
 
     @classmethod
-    def load(cls, policies: list[str] | None = None, db: str | None = None) -> References:
-        """Files of the package, plus what the store holds (watchlists, the active model)."""
-        return cls(load_catalog(), load_packs(policies), scoring_config(), _scorers(db))
+    def load(
+        cls, policies: list[str] | None = None, db: str | None = None, profile: str | None = None
+    ) -> References:
+        """Files of the package, plus what the store holds (watchlists, the active model);
+        ``profile``: a profile name or file (default: the `profile` setting, else `all`)."""
+        packs = load_packs(policies)
+        prof = load_profile(profile, packs)
+        return cls(load_catalog(), packs, scoring_config(), _scorers(db), prof)
 
     def versions(self) -> dict[str, object]:
         by_name = {s.name: s.version() for s in self.scorers}
         return {
+            "profile": self.rules.profile.id,
             "catalog": self.catalog.version,
-            "policies": {lp.pack.id: f"{lp.pack.version}#{lp.digest}" for lp in self.packs},
+            "policies": {lp.pack.id: f"{lp.pack.version}#{lp.digest}" for lp in self.rules.packs},
             "scoring": self.scoring.version,
             "model": by_name.get("model"),
             "watchlists": by_name.get("screening"),
@@ -263,8 +277,9 @@ def score(
         pl.col("resolution_method"),
         pl.lit(" '"),
         pl.col("resolution_match"),
-        pl.lit("'; US EAR: "),
-        pl.col("license_basis"),
+        pl.lit("'"),
+        # EAR facts as information only: the licence result is a rule's to cite, where it governs.
+        pl.concat_str(pl.lit("; US ECCN "), pl.col("eccn")).fill_null(""),
         pl.lit("."),
     )
     parts.append(
@@ -287,7 +302,7 @@ def score(
                     pl.col("reason").cast(REASON_DTYPE),
                 )
             )
-    reasons = pl.concat(parts).sort(
+    reasons = one_reason_per_fact(pl.concat(parts), refs.scoring).sort(
         [IDX, "__rank", pl.col("reason").struct.field("score")],
         descending=[False, False, True],
         maintain_order=True,

@@ -30,8 +30,10 @@ def registry(refs: References) -> list[ReasonCode]:
         for c, m in RESOLUTION_CODES.items()
     ]
     for lp in refs.packs:
+        j = lp.pack.jurisdiction
+        law = f" Law: {j.law}, where {j.governs} and {j.items}." if j is not None else ""
         for r in lp.pack.rules:
-            floor = f" Floor: at least {r.floor}." if r.floor else ""
+            floor = f" Floor: at least {r.floor}.{law}" if r.floor else law
             out.append(
                 ReasonCode(
                     r.code,

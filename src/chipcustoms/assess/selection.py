@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from chipcustoms.assess.frames import compact
+from chipcustoms.assess.scoring import scoring_config
 
 RED, YELLOW, BLUE, GREEN = "red", "yellow", "blue", "green"
 
@@ -28,7 +29,8 @@ class Budgets:
     random_share: float = 0.1
     per: tuple[str, ...] = ()
     seed: int = 0
-    min_score: float = 0.0  # ranked selection only takes lines scoring above this
+    # Ranked selection only takes lines scoring above this (refdata/scoring.yaml, selection).
+    min_score: float = field(default_factory=lambda: scoring_config().selection.min_ranked_score)
 
     def __post_init__(self) -> None:
         for name in ("red", "yellow", "blue", "random_share"):

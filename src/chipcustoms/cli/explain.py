@@ -55,8 +55,8 @@ def render(record: dict[str, Any], console: Console) -> None:
         lic = {True: "licence required", False: "no licence needed", None: "undetermined"}
         console.print(
             f"Resolved: {model.model if model else '?'} ({latest['accelerator_id']}, "
-            f"confidence {latest['resolution_confidence']:.2f}); ECCN "
-            f"{latest['eccn']}; US EAR: {lic[latest['license_required']]}",
+            f"confidence {latest['resolution_confidence']:.3f}); ECCN "
+            f"{latest['eccn']}; US EAR (information): {lic[latest['license_required']]}",
             highlight=False,
         )
     else:
@@ -64,7 +64,7 @@ def render(record: dict[str, Any], console: Console) -> None:
     console.print("[bold]Reasons[/] (strongest first; score = contribution to the risk score)")
     for r in json.loads(latest["reasons"] or "[]"):
         console.print(
-            f"  [bold]{r['code']}[/] ({r['source']}, {r['score']:.2f}) {escape(r['message'])}",
+            f"  [bold]{r['code']}[/] ({r['source']}, {r['score']:.3f}) {escape(r['message'])}",
             highlight=False,
         )
         ev = json.loads(r["evidence"]) if r.get("evidence") else {}

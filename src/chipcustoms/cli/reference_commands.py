@@ -1,4 +1,5 @@
-"""Commands that show reference data in force: catalog, policies, reasons, settings, mappings."""
+"""Commands that show reference data in force: catalog, policies, profiles, reasons, settings,
+mappings."""
 
 from __future__ import annotations
 
@@ -81,6 +82,12 @@ def policies(
             f"{p.effective_to or 'open'}) #{lp.digest}: {p.title}"
         )
         out.print(f"  source: {p.source}", highlight=False)
+        if p.jurisdiction is not None:
+            j = p.jurisdiction
+            out.print(
+                f"  law: {j.law} ({j.authority}); governs: {j.governs}; items: {j.items}",
+                highlight=False,
+            )
         for r in p.rules:
             floor = f", floor {r.floor}" if r.floor else ""
             out.print(
@@ -89,6 +96,37 @@ def policies(
                 highlight=False,
             )
             out.print(f"      source: {r.source}", highlight=False, style="dim")
+        out.print()
+
+
+@app.command()
+def profiles(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """List the jurisdiction profiles (`screen --profile`): who screens, which packs apply to
+    which flows, and where each pack's law governs."""
+    from chipcustoms.policy.packs import load_packs
+    from chipcustoms.policy.profiles import default_name, load_profiles
+
+    packs = load_packs()
+    found = load_profiles()
+    if as_json:
+        out.print_json(json.dumps([p.model_dump(mode="json") for p in found]))
+        return
+    default = default_name()
+    for p in found:
+        mark = " (default)" if p.id == default else ""
+        out.print(f"[bold]{p.id}[/]{mark}: {p.title}", highlight=False)
+        out.print(f"  screened by: {p.screener}; jurisdiction: {p.jurisdiction}", highlight=False)
+        for lp in packs:
+            if not p.applies(lp.pack):
+                continue
+            use = p.use_of(lp.pack.id)
+            flows = ", ".join(use.flows) if use and use.flows else "wherever its law governs"
+            out.print(
+                f"  - {lp.pack.id} ({flows}) where {p.condition(lp.pack)}",
+                highlight=False,
+            )
         out.print()
 
 

@@ -52,6 +52,13 @@ def screen(
         "-p",
         help="Policy pack id or YAML file; repeat for several. Default: every bundled pack.",
     ),
+    profile: str | None = typer.Option(
+        None,
+        "--profile",
+        help="Who screens: a jurisdiction profile (`chipcustoms profiles`) or a YAML file; "
+        "each pack applies only where its law governs the line's flow. Default: the `profile` "
+        "setting, else all.",
+    ),
     red: float = typer.Option(Budgets.red, help="Share of each selection unit sent to red."),
     yellow: float = typer.Option(Budgets.yellow, help="Share sent to yellow (documentary check)."),
     blue: float = typer.Option(Budgets.blue, help="Share sent to blue (post-clearance audit)."),
@@ -136,6 +143,7 @@ def screen(
             workers,
             batch_rows,
             work_dir,
+            profile,
         )
     )
 
@@ -164,6 +172,7 @@ class ScreenRequest:
     workers: int | None = None
     batch_rows: int | None = None
     work_dir: str | None = None
+    profile: str | None = None
 
 
 def run_screen(r: ScreenRequest) -> None:
@@ -218,6 +227,7 @@ def run_screen(r: ScreenRequest) -> None:
             batch_rows=r.batch_rows,
             work_dir=r.work_dir,
             progress=mapped,
+            profile=r.profile,
         )
     KEEP.append(result)  # freed by the process exit, not by Python one object at a time
     if r.quiet and not r.summary:
@@ -229,6 +239,7 @@ def run_screen(r: ScreenRequest) -> None:
         title=f"chipcustoms screen {r.input}",
         output=r.output,
         quarantine=result.quarantine_path,
+        profile=result.profile,
     )
     if result.run_id is not None and result.assessments.height:
         text += f"\nRun {result.run_id} recorded in {db}; try `chipcustoms explain "

@@ -100,7 +100,7 @@ def write_table(df: pl.DataFrame, path: str | Path, *, json_columns: tuple[str, 
     """
     fmt = format_of(path)
     if fmt == "csv":
-        out = df.with_columns([json_text(c) for c in json_columns if c in df.columns])
+        out = for_people(df).with_columns([json_text(c) for c in json_columns if c in df.columns])
         nested = [c for c, t in out.schema.items() if t.is_nested()]
         out = out.with_columns([json_text(c) for c in nested])
         if str(path) == "-":
@@ -119,6 +119,24 @@ def write_table(df: pl.DataFrame, path: str | Path, *, json_columns: tuple[str, 
             sys.stdout.buffer.write(buf.getvalue())
         else:
             df.write_parquet(path)
+
+
+# Computed numbers in a CSV are for people: USD to the cent, scores to 3 decimals. Parquet,
+# JSONL and the store keep full precision (the ranking reads them); declared values and
+# weights are written as read.
+USD_SUFFIX = "_usd"
+SCORE_COLUMNS = ("risk_score", "model_score", "screening_score", "resolution_confidence")
+SCORE_PREFIX = "anom_"
+
+
+def for_people(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` with its computed float columns rounded for a CSV a person reads."""
+    floats = [c for c, t in df.schema.items() if t in (pl.Float32, pl.Float64)]
+    usd = [c for c in floats if c.endswith(USD_SUFFIX)]
+    scores = [c for c in floats if c in SCORE_COLUMNS or c.startswith(SCORE_PREFIX)]
+    return df.with_columns(
+        *(pl.col(c).round(2) for c in usd), *(pl.col(c).round(3) for c in scores)
+    )
 
 
 def json_text(column: str) -> pl.Expr:

@@ -123,14 +123,23 @@ class ModelScorer:
             values["key"] = feats[f"__key_{f.source}"].gather(r).str.replace_all(_SEP, " / ")
             values["n"] = feats[f"hist_n_{f.source}"].gather(r).cast(pl.Int64)
             values["pos"] = feats[f"__pos_{f.source}"].gather(r)
-            values["value"] = raw.round(3)
+            values["value"] = raw.round(3).fill_nan(None)
         elif f.kind == "categorical":
             levels = self.model.encodings_.levels[f.source]
             values["value"] = pl.Series(levels, dtype=pl.Utf8).gather(raw.cast(pl.Int64))
         else:
-            values["value"] = raw.round_sig_figs(3)
+            values["value"] = raw.cast(pl.Float64).round_sig_figs(3).fill_nan(None)
         template = getattr(msgs, f.kind)
-        frame = pl.DataFrame(values).with_columns(part["__c"], part["__score"], part[IDX])
+        # A contribution is a reason only when it raises the risk by a visible amount and every
+        # value its sentence names is known (no "is n/a", no 0.000).
+        frame = (
+            pl.DataFrame(values)
+            .with_columns(part["__c"], part["__score"], part[IDX])
+            .filter(
+                pl.all_horizontal(pl.col(name).is_not_null() for name in values)
+                & (pl.col("__score").round(3) > 0)
+            )
+        )
         evidence: dict[str, Any] = {
             "feature": pl.lit(f.name),
             "value": pl.col("value"),

@@ -84,7 +84,11 @@ def run(lines: pl.DataFrame, y: np.ndarray, refs: References, s: Settings) -> pl
             )
             idx = np.flatnonzero(period == p)
             scores = model.predict_proba(df[idx])[:, 1]
-            budgets = Budgets(red=s.red, yellow=0, blue=0, random_share=share, seed=s.seed + int(p))
+            # The model's probability ranks every line: the simulated budget is filled whole
+            # (no minimum risk score, which is for the noisy-or risk of a screen).
+            budgets = Budgets(
+                red=s.red, yellow=0, blue=0, random_share=share, seed=s.seed + int(p), min_score=0.0
+            )
             chosen = idx[_inspect(scores, budgets)]
             budget = len(chosen)
             revealed[chosen] = True

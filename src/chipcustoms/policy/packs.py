@@ -79,6 +79,21 @@ class Rule(BaseModel):
         return [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(self.message)]
 
 
+class Jurisdiction(BaseModel):
+    """The law a pack carries and where it governs: a reason of the pack is only given on a
+    line this condition holds for (ANDed into every rule's condition, see
+    :mod:`chipcustoms.policy.profiles`), so no reason cites a law that does not govern the
+    line's flow."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    law: str  # the law in words, as a reason's reader should recognise it
+    authority: str  # whose law: an ISO country code, or `any` for checks every customs runs
+    governs: str = "TRUE"  # SQL (the rule subset) over the line: the flows this law governs
+    items: str = "TRUE"  # SQL: the items subject to this law (e.g. US-designed chips)
+    note: str = ""
+
+
 class Pack(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -89,6 +104,8 @@ class Pack(BaseModel):
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
     source: str
+    # Optional for a user's own pack (it then governs every line); every bundled pack has one.
+    jurisdiction: Jurisdiction | None = None
     rules: list[Rule]
 
     @model_validator(mode="after")

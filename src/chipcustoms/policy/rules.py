@@ -20,8 +20,9 @@ import polars as pl
 
 from chipcustoms import settings
 from chipcustoms.errors import RuleError
-from chipcustoms.policy.packs import PLACEHOLDER, LoadedPack, Rule, parse_rule
-from chipcustoms.policy.sqlexpr import quote
+from chipcustoms.policy.packs import PLACEHOLDER, LoadedPack, Pack, Rule, parse_rule
+from chipcustoms.policy.profiles import Profile, check_condition, load_profile
+from chipcustoms.policy.sqlexpr import columns_of, quote
 
 IDX = "__i"
 
@@ -107,15 +108,21 @@ class GroupSpec:
 
 
 class RuleSet:
-    """All active rules of the loaded packs, compiled once per column set."""
+    """All active rules of the loaded packs, compiled once per column set.
 
-    def __init__(self, packs: list[LoadedPack]) -> None:
-        self.packs = packs
-        self.rules = [(lp.pack, r) for lp in packs for r in lp.pack.rules]
+    Under ``profile`` (default: the ``all`` profile) only the packs it applies take part, and
+    each rule's condition is ANDed with the condition under which its pack's law governs the
+    line (:mod:`chipcustoms.policy.profiles`).
+    """
+
+    def __init__(self, packs: list[LoadedPack], profile: Profile | None = None) -> None:
+        self.profile = profile or load_profile("all")
+        self.packs = [lp for lp in packs if self.profile.applies(lp.pack)]
+        self.rules = [(lp.pack, r) for lp in self.packs for r in lp.pack.rules]
         self.codes = {r.code: r.category for _, r in self.rules}
         # Every expression parsed and checked once, here: a bad pack fails before any data is
         # read, and the SQL that runs is rendered from these trees.
-        self._parsed = [parse_rule(lp, r) for lp in packs for r in lp.pack.rules]
+        self._parsed = [parse_rule(lp, r) for lp in self.packs for r in lp.pack.rules]
         # Compiled SQL per column set and the columns the rules read: checking every condition
         # with sqlglot costs ~20 ms, paid once per process instead of once per batch or line.
         self._compiled: dict[frozenset[str], tuple[list[CompiledRule], list[tuple[str, str]]]] = {}
@@ -134,7 +141,7 @@ class RuleSet:
                         update={"pack": lp.pack.model_copy(update={"rules": [rule]})}
                     )
                     try:
-                        RuleSet([one]).evaluate(batch)
+                        RuleSet([one], self.profile).evaluate(batch)
                     except RuleError as exc:
                         where = f"policy pack {lp.path}, rule {rule.id}"
                         raise RuleError(
@@ -169,6 +176,9 @@ class RuleSet:
                 if col not in cond_cols:
                     raise RuleError(f"{where}: evidence names unknown column {col!r}")
             cond = parsed.condition.render(cond_cols)
+            governs = self._governs(pack, columns)
+            if governs != "TRUE":
+                cond = f"({cond}) AND ({governs})"
             start = rule.effective_from or pack.effective_from
             end = rule.effective_to or pack.effective_to
             if start:
@@ -203,6 +213,9 @@ class RuleSet:
             compiled.append(CompiledRule(pack.id, rule, cond))
         return compiled, ctes
 
+    def _governs(self, pack: Pack, columns: set[str]) -> str:
+        return check_condition(self.profile, pack, columns)
+
     def _columns_read(self) -> set[str]:
         if self._read is None:
             self._read = self._columns_read_uncached()
@@ -210,6 +223,8 @@ class RuleSet:
 
     def _columns_read_uncached(self) -> set[str]:
         used = {"date"}
+        for lp in self.packs:
+            used |= columns_of(self.profile.condition(lp.pack))
         for (_, rule), parsed in zip(self.rules, self._parsed, strict=True):
             used |= parsed.condition.columns | set(rule.evidence)
             used |= {col for col, _ in rule.placeholders()}

@@ -233,6 +233,9 @@ class Accelerator(_Strict):
 class VendorFile(_Strict):
     vendor: str
     vendor_name: str
+    # ISO country where the vendor designs its chips: which export law an item is subject to
+    # (a pack's `jurisdiction.items` reads it as the `vendor_country` column).
+    vendor_country: str | None = None
     version: str
     sources: dict[str, Source]
     models: list[Accelerator]
@@ -319,6 +322,7 @@ class Catalog:
         self.systems = systems or []
         self.systems_file = systems_file
         self.models: list[Accelerator] = []
+        self.vendor_country: dict[str, str | None] = {}
         seen: dict[str, Path] = {}
         for vf, path in zip(vendors, files, strict=True):
             for m in vf.models:
@@ -326,6 +330,7 @@ class Catalog:
                     raise ReferenceDataError(f"{path} [{m.id}]: id already defined in {seen[m.id]}")
                 seen[m.id] = path
                 self.models.append(m.model_copy(update={"vendor": vf.vendor_name}))
+                self.vendor_country[m.id] = vf.vendor_country
         self.by_id = {m.id: m for m in self.models}
         for sys_ in self.systems:
             if sys_.accelerator is not None and sys_.accelerator not in self.by_id:
@@ -357,6 +362,7 @@ class Catalog:
                 {
                     "accelerator_id": m.id,
                     "accelerator_vendor": m.vendor,
+                    "vendor_country": self.vendor_country.get(m.id),
                     "accelerator_model": m.model,
                     "segment": m.segment,
                     "china_variant": m.china_variant,
@@ -374,6 +380,7 @@ class Catalog:
         schema: dict[str, pl.DataType | DataTypeClass] = {
             "accelerator_id": pl.Utf8,
             "accelerator_vendor": pl.Utf8,
+            "vendor_country": pl.Utf8,
             "accelerator_model": pl.Utf8,
             "segment": pl.Utf8,
             "china_variant": pl.Boolean,

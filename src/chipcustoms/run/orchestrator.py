@@ -25,6 +25,7 @@ from chipcustoms.lines.mapping import Mapping, load_mapping
 from chipcustoms.lines.partitions import Partition, plan
 from chipcustoms.lines.tableio import format_of, read_raw_checked, write_table
 from chipcustoms.parties.party_scorer import hits_from_reasons
+from chipcustoms.policy.profiles import Profile
 from chipcustoms.run.engine import Engine, LocalEngine, Progress
 from chipcustoms.run.summary import Digest, RunCounts
 
@@ -70,6 +71,7 @@ class ScreenResult:
     run_id: int | None
     digest: Digest | None = None
     streamed: bool = False
+    profile: Profile | None = None  # the jurisdiction profile in force
 
 
 def default_quarantine(output: str) -> str:
@@ -105,11 +107,14 @@ def screen_file(
     batch_rows: int | None = None,
     work_dir: str | None = None,
     progress: Progress | None = None,
+    profile: str | None = None,
 ) -> ScreenResult:
     """Screen a file or a folder of partitions end to end; unreadable rows go to quarantine.
 
-    ``output`` is a file (format by extension, ``-`` for CSV on stdout) or, for a streamed
-    run, a folder (a path without a table extension) that gets one Parquet file per batch.
+    ``profile`` names who screens (a jurisdiction profile; default: the `profile` setting),
+    unless ``refs`` is given (it carries its own). ``output`` is a file (format by extension,
+    ``-`` for CSV on stdout) or, for a streamed run, a folder (a path without a table
+    extension) that gets one Parquet file per batch.
     """
     budgets = budgets or Budgets()
     the_mapping = load_mapping(mapping)
@@ -135,7 +140,7 @@ def screen_file(
     if threshold_mode and not db:
         raise ChipCustomsError("--mode threshold needs --db: the cut-offs come from a stored run")
     with step("loading reference data"):
-        refs = refs or References.load(policies, db)
+        refs = refs or References.load(policies, db, profile)
         check_rules(refs)
     if streamed:
         assert parts is not None
@@ -192,7 +197,7 @@ def screen_file(
                 store.save_assessments(run_id, assessments)
                 store.save_screening_hits(run_id, hits_from_reasons(assessments))
                 _finish_run(store, run_id, counts, report)
-    return ScreenResult(counts, report, assessments, q_path, run_id)
+    return ScreenResult(counts, report, assessments, q_path, run_id, profile=refs.rules.profile)
 
 
 def _start_run(
@@ -210,11 +215,12 @@ def _start_run(
     store = open_store(db)
     thresholds: dict[str, float | None] | None = None
     if threshold_mode:
-        latest = store.latest_thresholds()
+        profile = refs.rules.profile.id
+        latest = store.latest_thresholds(profile)
         if latest is None:
             raise ChipCustomsError(
-                f"{db}: no finished budget-mode screening run to take cut-offs from; "
-                "screen a batch with budgets first"
+                f"{db}: no finished budget-mode screening run under profile {profile!r} to take "
+                "cut-offs from; screen a batch with budgets (and the same --profile) first"
             )
         source_run, thresholds = latest
         command = f"screen --mode threshold (cut-offs of run {source_run})"
@@ -363,5 +369,12 @@ def _stream_and_store(
     digest = result.digest
     top = digest.riskiest if digest is not None else pl.DataFrame()
     return ScreenResult(
-        result.counts, result.report, top, q_path, run_id, digest=digest, streamed=True
+        result.counts,
+        result.report,
+        top,
+        q_path,
+        run_id,
+        digest=digest,
+        streamed=True,
+        profile=refs.rules.profile,
     )

@@ -63,7 +63,7 @@ from chipcustoms.lines.ingest import QUARANTINE_SCHEMA, ROW, ingest
 from chipcustoms.lines.mapping import Mapping
 from chipcustoms.lines.partitions import Partition, read_partition
 from chipcustoms.lines.schema import canonical_schema
-from chipcustoms.lines.tableio import format_of, json_text
+from chipcustoms.lines.tableio import for_people, format_of, json_text
 from chipcustoms.policy.rules import IDX, GroupSpec, connect
 from chipcustoms.run.engine import Engine, Progress
 from chipcustoms.run.summary import Digest, RunCounts
@@ -641,7 +641,9 @@ class TableSink:
             # Held open across batches and closed in close(): not a with-block by design.
             self._fh = sys.stdout.buffer if self.path == "-" else open(self.path, "wb")  # noqa: SIM115
         if self.fmt == "csv":
-            out = df.with_columns([json_text(c) for c in self.json_columns if c in df.columns])
+            out = for_people(df).with_columns(
+                [json_text(c) for c in self.json_columns if c in df.columns]
+            )
             nested = [c for c, t in out.schema.items() if t.is_nested()]
             out = out.with_columns([json_text(c) for c in nested])
             out.write_csv(self._fh, include_header=self._header)

@@ -9,6 +9,7 @@ import polars as pl
 
 from chipcustoms.assess.frames import compact
 from chipcustoms.assess.selection import SelectionReport
+from chipcustoms.policy.profiles import Profile
 
 
 @dataclass(frozen=True)
@@ -102,12 +103,17 @@ def markdown(
     title: str,
     output: str,
     quarantine: str | None,
+    profile: Profile | None = None,
 ) -> str:
     """The summary as Markdown (also printed to stderr by the CLI)."""
     digest = assessments if isinstance(assessments, Digest) else Digest.of(assessments)
-    lines = [
-        f"# {title}",
-        "",
+    lines = [f"# {title}", ""]
+    if profile is not None:
+        lines.append(
+            f"- jurisdiction profile: **{profile.id}** ({profile.title}; screened by "
+            f"{profile.screener}): a reason cites only a law that governs the line's flow"
+        )
+    lines += [
         f"- lines read: {counts.read:,}; accepted: {counts.accepted:,}; "
         f"quarantined: {counts.quarantined:,}"
         + (f" (see {quarantine})" if quarantine and counts.quarantined else ""),
@@ -128,10 +134,19 @@ def markdown(
         f"{report.floor_overflow:,}."
     )
     th = ", ".join(
-        f"{k} >= {v:.3g}" if v is not None else f"{k}: none" for k, v in report.thresholds.items()
+        f"{k} >= {v:.3f}" if v is not None else f"{k}: none" for k, v in report.thresholds.items()
+    )
+    none = [k for k, v in report.thresholds.items() if v is None]
+    why = (
+        f" A cut-off is none when no line of its budget was selected by rank ({', '.join(none)}):"
+        " only lines above the minimum ranked score (refdata/scoring.yaml, selection) fill a"
+        " budget, and floors do not set a cut-off; threshold mode then selects those channels"
+        " by floors only."
+        if none
+        else ""
     )
     lines += [
-        f"Threshold-mode cut-offs implied by this run: {th}.",
+        f"Threshold-mode cut-offs implied by this run: {th}.{why}",
         "",
         "## Top reasons",
         "",
@@ -149,7 +164,7 @@ def markdown(
         )
         for r in row["reasons"]:
             if r["source"] in ("rule", "anomaly", "screening", "model"):
-                lines.append(f"  - `{r['code']}` ({r['score']:.2f}) {r['message']}")
+                lines.append(f"  - `{r['code']}` ({r['score']:.3f}) {r['message']}")
     return "\n".join(lines) + "\n"
 
 

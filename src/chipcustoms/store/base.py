@@ -279,18 +279,27 @@ class Store(ABC):
             ).all()
         return [int(r[0]) for r in rows]
 
-    def latest_thresholds(self) -> tuple[int, dict[str, float | None]] | None:
-        """The score cut-offs implied by the newest finished budget-mode run (threshold mode)."""
+    def latest_thresholds(
+        self, profile: str | None = None
+    ) -> tuple[int, dict[str, float | None]] | None:
+        """The score cut-offs implied by the newest finished budget-mode run (threshold mode);
+        with ``profile``, the newest run under that jurisdiction profile (runs recorded before
+        profiles existed count as `all`): cut-offs of another border's day do not transfer."""
         with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(t.runs.c.run_id, t.runs.c.thresholds)
+            rows = conn.execute(
+                sa.select(t.runs.c.run_id, t.runs.c.thresholds, t.runs.c.versions)
                 .where(t.runs.c.status == "done", t.runs.c.command == "screen")
                 .order_by(t.runs.c.run_id.desc())
-                .limit(1)
-            ).first()
-        if row is None or not row.thresholds:
-            return None
-        return int(row.run_id), json.loads(row.thresholds)
+                .limit(1 if profile is None else 200)
+            ).all()
+        for row in rows:
+            versions = json.loads(row.versions) if isinstance(row.versions, str) else row.versions
+            if profile is not None and (versions or {}).get("profile", "all") != profile:
+                continue
+            if not row.thresholds:
+                return None
+            return int(row.run_id), json.loads(row.thresholds)
+        return None
 
     def runs(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

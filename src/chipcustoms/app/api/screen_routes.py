@@ -58,7 +58,7 @@ def screen(
             {"field": f"lines.{int(r['row']) - 1}.{r['field']}", "problem": r["reason"]} for r in q
         ]
         raise APIError(422, "invalid_input", f"invalid input: {details[0]['field']}", details)
-    latest = st.store.latest_thresholds()
+    latest = st.store.latest_thresholds(st.refs.rules.profile.id)
     if latest is None:
         raise APIError(409, "no_thresholds", "no cut-offs yet: screen a batch in budget mode first")
     source_run, thresholds = latest
