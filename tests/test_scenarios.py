@@ -37,23 +37,7 @@ BUDGETS = Budgets()  # the default budgets of `screen`
 # Scenarios that depend on work of other branches (recognition: units of named servers, generic
 # AI wording, accessories in Chinese; screening: one distinctive syllable). The lead removes
 # these marks when the branches are merged.
-NEEDS_OTHER_BRANCH = {
-    # servers: weight and heading checks that count the cards a system carries
-    "cn-hgx-h100-server",
-    "cn-h20-server-fair",
-    "us-hgx-server-to-china",
-    # named systems whose GPUs are not written (accelerator-unknown, 8 units)
-    "cn-xe9680-gpu-unwritten",
-    "us-ai-server-gpu-unwritten-to-china",
-    # generic AI wording -> accelerator-unknown with is_accelerator true
-    "cn-generic-ai-accelerator",
-    "cn-generic-chinese-wording",
-    "cn-relabelled-fake-brand",
-    # 显卡散热风扇: a cooling fan is an accessory
-    "cn-cooling-fan-chinese",
-    # a different firm differing in one distinctive syllable
-    "cn-different-firm-one-syllable",
-}
+NEEDS_OTHER_BRANCH: set[str] = set()
 
 
 def scenario_lines(scenario: dict[str, Any]) -> list[dict[str, Any]]:

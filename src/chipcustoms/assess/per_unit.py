@@ -66,4 +66,14 @@ def add_per_unit(df: pl.DataFrame, catalog: Catalog, vocabulary: Vocabulary) -> 
             .alias("eccn"),
         )
         .drop("hs_headings")
+        .with_columns(
+            # What one declared unit should weigh: the system's catalogued mass, or one card;
+            # a multi-card line whose system mass is not catalogued has no expectation.
+            pl.when(pl.col("system_weight_kg").is_not_null())
+            .then(pl.col("system_weight_kg"))
+            .when(pl.col("units_per_item") == 1)
+            .then(pl.col("weight_kg_typical"))
+            .otherwise(None)
+            .alias("expected_unit_kg")
+        )
     )

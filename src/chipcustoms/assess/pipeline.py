@@ -268,20 +268,30 @@ def score(
                 _RANK_EVIDENCE,
             )
         )
-    message = pl.concat_str(
+    # EAR facts as information only: the licence result is a rule's to cite, where it governs.
+    eccn = pl.concat_str(pl.lit("; US ECCN "), pl.col("eccn")).fill_null("")
+    named = pl.concat_str(
         pl.lit("Resolved to "),
         pl.col("accelerator_vendor"),
         pl.lit(" "),
         pl.col("accelerator_model"),
         pl.lit(" by "),
         pl.col("resolution_method"),
-        pl.lit(" '"),
-        pl.col("resolution_match"),
-        pl.lit("'"),
-        # EAR facts as information only: the licence result is a rule's to cite, where it governs.
-        pl.concat_str(pl.lit("; US ECCN "), pl.col("eccn")).fill_null(""),
+        pl.concat_str(pl.lit(" '"), pl.col("resolution_match"), pl.lit("'")).fill_null(""),
+        eccn,
         pl.lit("."),
     )
+    # An accelerator without a nameable model (AI wording, a system whose GPUs are not written).
+    unnamed = pl.concat_str(
+        pl.lit("Recognised as "),
+        pl.col("accelerator_model").fill_null("an accelerator"),
+        pl.lit(" by "),
+        pl.col("resolution_method").fill_null("wording"),
+        pl.concat_str(pl.lit(" '"), pl.col("resolution_match"), pl.lit("'")).fill_null(""),
+        eccn,
+        pl.lit("."),
+    )
+    message = pl.when(pl.col("accelerator_vendor").is_not_null()).then(named).otherwise(unnamed)
     parts.append(
         _long(
             df,
