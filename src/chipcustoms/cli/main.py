@@ -30,6 +30,7 @@ from rich.progress import (
 from rich.table import Table
 
 from chipcustoms import __version__, settings
+from chipcustoms.cli import exits
 from chipcustoms.errors import ChipCustomsError
 
 if TYPE_CHECKING:
@@ -947,16 +948,11 @@ def main() -> None:
         rc = app(standalone_mode=False)
     except ChipCustomsError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(2)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+        sys.exit(exits.USAGE)
+    except (Exception, KeyboardInterrupt) as exc:
+        if (framework := exits.framework_exit(exc)) is None:
+            raise
+        sys.exit(framework)
     code = rc if isinstance(rc, int) else 0
     if _KEEP:
         sys.stdout.flush()
