@@ -10,7 +10,10 @@ not by class, and an upgrade of typer cannot turn a usage error back into a trac
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chipcustoms.run.summary import RunCounts
 
 USAGE = 2  # click's and typer's code for usage errors, and ours for refused input
 ABORTED = 130  # as a shell reports an interrupted command
@@ -33,3 +36,9 @@ def framework_exit(exc: BaseException) -> int | None:
     if name == "Exit" and isinstance(code, int):
         return code
     return None
+
+
+def quarantine_note(counts: RunCounts, path: str | None) -> str:
+    """The one line ``--quiet`` still prints: rows set aside are never silent."""
+    where = f" (see {path})" if path else ""
+    return f"warning: {counts.quarantined:,} of {counts.read:,} rows quarantined{where}"

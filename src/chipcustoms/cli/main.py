@@ -248,6 +248,8 @@ def screen(
             progress=mapped,
         )
     _KEEP.append(result)  # freed by the process exit, not by Python one object at a time
+    if quiet and result.counts.quarantined:  # -q hides progress, never lost rows
+        err.print(exits.quarantine_note(result.counts, result.quarantine_path), highlight=False)
     if quiet and not summary:
         return
     text = markdown(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -27,6 +28,8 @@ READ_ERROR = "__unreadable"  # why the reader could not split this row into fiel
 RAW_LINE = "__raw_line"  # that row's text as read
 MARKERS = (READ_ERROR, RAW_LINE)
 INT64 = (-(2**63), 2**63 - 1)
+FIELD_LIMIT = 1 << 30  # bytes in one CSV field: the fast reader has no limit, so nor does this
+HOLDS = ("\ue000", "\ue001", "\ue002", "\ufdd0", "\ufdd1", "\U0010fffd")  # stand-ins, see csv_rows
 
 
 def check_names(columns: list[str], path: str, *, allow: tuple[str, ...] = ()) -> None:
@@ -73,9 +76,18 @@ def csv_rows(data: bytes, path: str, eol: str = "\n") -> tuple[pl.DataFrame, boo
     Blank lines are skipped, as the fast reader skips them.
     """
     text, lossy = _decode(data)
-    if eol == "\r":
-        text = text.replace("\r", "\n")
-    rows = csv.reader(io.StringIO(text, newline=""))
+    # Python's csv ends a row at CR or LF alike; the fast reader only at the file's own line
+    # ending. The other one, unquoted inside a value, is held aside so that both agree.
+    other = re.compile("\r(?!\n)" if eol == "\n" else "\n")
+    hold = next((c for c in HOLDS if c not in text), "")
+    if hold:
+        text = other.sub(hold, text)
+    original = "\r" if eol == "\n" else "\n"
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
+    rows = (
+        [v.replace(hold, original) for v in row] if hold and hold in "".join(row) else row
+        for row in csv.reader(io.StringIO(text, newline=""))
+    )
     header = next(rows, None)
     if not header:
         raise InputError(f"{path}: empty file, no header row")

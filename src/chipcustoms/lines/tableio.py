@@ -139,7 +139,7 @@ def _read_csv(
             else:
                 df = pl.read_csv(source, infer_schema=False, schema_overrides=attempt, eol_char=eol)
             rewind()
-            if not _short_rows(df, source):
+            if not _short_rows(df, source, lossy):
                 return df, lossy
             break
         except pl.exceptions.ComputeError as exc:
@@ -157,14 +157,17 @@ def _peek(source: Path | io.BytesIO, size: int = 1 << 20) -> bytes:
         return f.read(size)
 
 
-def _short_rows(df: pl.DataFrame, source: Path | io.BytesIO) -> bool:
+def _short_rows(df: pl.DataFrame, source: Path | io.BytesIO, lossy: bool) -> bool:
     """Whether a row has fewer fields than the header: polars fills such rows with nulls.
 
     Such a row has a null in its last column, so only a file with one is checked again, by
-    pyarrow's parser, which counts each row's fields.
+    pyarrow's parser, which counts each row's fields (a file with invalid UTF-8 is read row by
+    row instead: pyarrow cannot show such a row to its handler).
     """
     if df.width < 2 or df.height == 0 or df[df.columns[-1]].null_count() == 0:
         return False
+    if lossy:
+        return True
     found = 0
 
     def count(_: object) -> str:
@@ -176,7 +179,10 @@ def _short_rows(df: pl.DataFrame, source: Path | io.BytesIO) -> bool:
         pacsv.read_csv(
             source,
             read_options=pacsv.ReadOptions(
-                column_names=[f"c{i}" for i in range(df.width)], skip_rows=1, block_size=16 << 20
+                column_names=[f"c{i}" for i in range(df.width)],
+                skip_rows=1,
+                block_size=16 << 20,
+                encoding="latin-1",  # any byte decodes, so the handler sees every row
             ),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=count),
             convert_options=pacsv.ConvertOptions(
