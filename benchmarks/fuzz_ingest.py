@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fuzz_inputs import FuzzInput, check_in_process, make_input  # noqa: E402
+import polars as pl
 
-import polars as pl  # noqa: E402
+from fuzz_inputs import FuzzInput, check_in_process, make_input
 
 
 def cli_failure(inp: FuzzInput, path: Path, chipcustoms: str) -> str | None:
@@ -74,8 +74,10 @@ def main() -> None:
                 path = Path(tmp) / f"input{inp.suffix}"
                 path.write_bytes(inp.data)
                 formats[inp.fmt] += check is None
-                why = check_in_process(inp, str(path)) if check is None else cli_failure(
-                    inp, path, check
+                why = (
+                    check_in_process(inp, str(path))
+                    if check is None
+                    else cli_failure(inp, path, check)
                 )
                 if why is not None:
                     bad += 1

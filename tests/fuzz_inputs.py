@@ -41,14 +41,62 @@ GOOD = {
     "currency": lambda r: r.choice(["USD", "CNY", "eur"]),
 }
 ODD_TEXT = [
-    "", " ", "NaN", "nan", "inf", "-inf", "1e400", "-1", "-0", "0", "1e-400", "9" * 40,
-    "-001-01-01", "0000-01-01", "99999-12-31", "2025-02-30", "2025/13/01", "31.12.2025",
-    "true", "FALSE", "null", "ZZ", "\u200b", "😀" * 20, "名前", "a\x00b", "\ufeffD1", "\ufffd",
-    'say "hi"', "a,b", "line\nbreak", "cr\rinside", "tab\tbed", "x" * 70_000, "  padded  ",
+    "",
+    " ",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "1e400",
+    "-1",
+    "-0",
+    "0",
+    "1e-400",
+    "9" * 40,
+    "-001-01-01",
+    "0000-01-01",
+    "99999-12-31",
+    "2025-02-30",
+    "2025/13/01",
+    "31.12.2025",
+    "true",
+    "FALSE",
+    "null",
+    "ZZ",
+    "\u200b",
+    "😀" * 20,
+    "名前",
+    "a\x00b",
+    "\ufeffD1",
+    "\ufffd",
+    'say "hi"',
+    "a,b",
+    "line\nbreak",
+    "cr\rinside",
+    "tab\tbed",
+    "x" * 70_000,
+    "  padded  ",
 ]
 ODD_JSON: list[Any] = [
-    None, True, 0, -1, 2**63, -(2**70), 1e308, math.nan, math.inf, -math.inf, 1.5, "",
-    [], [1, "a"], {}, {"a": {"b": [1]}}, "2025-01-01", "-001-01-01", 12345678901234567890,
+    None,
+    True,
+    0,
+    -1,
+    2**63,
+    -(2**70),
+    1e308,
+    math.nan,
+    math.inf,
+    -math.inf,
+    1.5,
+    "",
+    [],
+    [1, "a"],
+    {},
+    {"a": {"b": [1]}},
+    "2025-01-01",
+    "-001-01-01",
+    12345678901234567890,
 ]
 
 
@@ -176,7 +224,9 @@ def _arrow_column(rng: random.Random, name: str, n: int) -> pa.Array:
         return pa.array([rng.choice([{"a": 1}, {"a": None}, None]) for _ in range(n)])
     if kind == "bool":
         return pa.array([rng.choice([True, False, None]) for _ in range(n)])
-    return pa.array([rng.choice([0, 10**18, -(10**18), None]) for _ in range(n)], pa.timestamp("us"))
+    return pa.array(
+        [rng.choice([0, 10**18, -(10**18), None]) for _ in range(n)], pa.timestamp("us")
+    )
 
 
 def _mangle(rng: random.Random, data: bytes) -> bytes:

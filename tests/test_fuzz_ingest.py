@@ -8,9 +8,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from fuzz_inputs import check_in_process, make_input
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from fuzz_inputs import check_in_process, make_input
 
 
 @settings(

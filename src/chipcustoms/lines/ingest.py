@@ -16,6 +16,7 @@ import pycountry
 
 from chipcustoms.lines import bounds, countries
 from chipcustoms.lines.mapping import Mapping
+from chipcustoms.lines.salvage import MARKERS, RAW_LINE, READ_ERROR, check_names
 from chipcustoms.lines.schema import (
     CANONICAL,
     EXTRA,
@@ -24,7 +25,6 @@ from chipcustoms.lines.schema import (
     TRANSPORT_MODES,
     canonical_schema,
 )
-from chipcustoms.lines.salvage import MARKERS, RAW_LINE, READ_ERROR, check_names
 
 ROW = "__row"
 DISTINCT_LIMIT = 200_000

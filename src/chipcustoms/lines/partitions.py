@@ -143,7 +143,7 @@ def read_partition(part: Partition, typed_for: TypedFor | None = None) -> tuple[
             off, n = part.rows
             df = pl.scan_parquet(part.path).slice(off, n).collect()
             check_names(df.columns, part.path)
-            return flatten(df), False
+            return flatten(df)
         assert part.span is not None
         start, end = part.span
         with open(part.path, "rb") as f:

@@ -49,8 +49,11 @@ def check_names(columns: list[str], path: str, *, allow: tuple[str, ...] = ()) -
         )
 
 
-def flatten(df: pl.DataFrame) -> pl.DataFrame:
-    """Nested values as JSON text, binary as text (invalid UTF-8 as U+FFFD), objects as text."""
+def flatten(df: pl.DataFrame, lossy: bool = False) -> tuple[pl.DataFrame, bool]:
+    """Nested values as JSON text, binary as text (invalid UTF-8 as U+FFFD), objects as text.
+
+    Returns the frame and whether it may now hold broken encoding (``lossy``, or binary seen).
+    """
     from chipcustoms.lines.tableio import json_text
 
     fixes: list[pl.Expr | pl.Series] = []
@@ -61,7 +64,8 @@ def flatten(df: pl.DataFrame) -> pl.DataFrame:
             fixes.append(pl.Series(name, _lossy(df[name]), dtype=pl.Utf8))
         elif dtype == pl.Object or isinstance(dtype, pl.Time | pl.Duration):
             fixes.append(pl.col(name).map_elements(str, return_dtype=pl.Utf8))
-    return df.with_columns(fixes) if fixes else df
+    binary = any(dtype == pl.Binary for dtype in df.schema.values())
+    return (df.with_columns(fixes) if fixes else df), lossy or binary
 
 
 def _lossy(col: pl.Series) -> list[str | None]:
@@ -152,8 +156,7 @@ def jsonl_rows(data: bytes, path: str) -> tuple[pl.DataFrame, bool]:
             names.update(dict.fromkeys(rec))
     check_names(list(names), path)
     frame = {
-        name: _column(name, [None if r is None else r.get(name) for r in records])
-        for name in names
+        name: _column(name, [None if r is None else r.get(name) for r in records]) for name in names
     }
     df = pl.DataFrame(frame) if frame else pl.DataFrame(height=len(records))
     return _with_markers(df, errors, lines), lossy
@@ -170,8 +173,10 @@ def _column(name: str, values: list[Any]) -> pl.Series:
     kinds = {type(v) for v in values if v is not None}
     if kinds == {bool}:
         return pl.Series(name, values, dtype=pl.Boolean)
-    if kinds and kinds <= {int, float} and all(
-        isinstance(v, float) or INT64[0] <= v <= INT64[1] for v in values if v is not None
+    if (
+        kinds
+        and kinds <= {int, float}
+        and all(isinstance(v, float) or INT64[0] <= v <= INT64[1] for v in values if v is not None)
     ):
         return pl.Series(name, values, dtype=pl.Int64 if kinds == {int} else pl.Float64)
     return pl.Series(name, [_text(v) for v in values], dtype=pl.Utf8)

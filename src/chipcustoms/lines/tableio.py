@@ -90,7 +90,7 @@ def read_source(
         else:
             df, lossy = pl.read_parquet(source), False
             check_names(df.columns, name)
-        return flatten(df), lossy
+        return flatten(df, lossy)
     except InputError:
         raise
     except UNREADABLE as exc:
@@ -131,7 +131,8 @@ def _read_csv(
     if typed_for is not None:
         overrides = typed_for(header)
     lossy = False
-    for attempt in ([overrides] if overrides else []) + [{}, None]:
+    attempts: list[dict[str, pl.DataType] | None] = [overrides] if overrides else []
+    for attempt in [*attempts, {}, None]:
         try:
             if attempt is None:  # not valid UTF-8: invalid bytes as U+FFFD, for ingest to flag
                 lossy = True
