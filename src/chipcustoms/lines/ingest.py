@@ -445,7 +445,8 @@ def _apply(
     ]
     errors = pl.concat_list(entries).list.drop_nulls()
     if READ_ERROR in chunk.columns:  # an unreadable row: the reader's reason alone
-        errors = pl.when(pl.col(READ_ERROR).is_not_null()).then(errors.list.head(1)).otherwise(errors)
+        unread = pl.col(READ_ERROR).is_not_null()
+        errors = pl.when(unread).then(errors.list.head(1)).otherwise(errors)
     rejected = staged.filter(is_bad).with_columns(errors.alias("__errors"))
     quarantine = rejected.select(
         pl.lit(file).alias("file"),
