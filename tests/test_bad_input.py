@@ -18,6 +18,8 @@ from chipcustoms.assess.selection import Budgets
 from chipcustoms.errors import InputError
 from chipcustoms.lines.ingest import IngestResult, read_and_ingest
 from chipcustoms.lines.mapping import load_mapping
+from chipcustoms.lines.partitions import plan, read_partition
+from chipcustoms.lines.tableio import read_raw_checked
 from chipcustoms.run.orchestrator import screen_file
 
 HEADER = "declaration_id,item_no,date,flow,hs_code,quantity,value,currency"
@@ -188,6 +190,7 @@ def test_corrupt_parquet_bytes_never_reach_the_user_as_a_panic(tmp_path: Path) -
     [
         ("s.csv", _csv(*[GOOD.format(k) for k in range(1, 8)], "D8,1", GOOD.format(9) + ",x")),
         ("s.jsonl", _jsonl(*[_obj(declaration_id=f"J{k}") for k in range(8)], b"[]", b"{x")),
+        ("cr.csv", _csv(GOOD.format(1), "D8,1", GOOD.format(9) + ",x", eol="\r")),
     ],
 )
 def test_streamed_batches_quarantine_the_rows_the_whole_file_does(
@@ -200,9 +203,18 @@ def test_streamed_batches_quarantine_the_rows_the_whole_file_does(
         result = screen_file(
             str(src), str(tmp_path / f"{label}.csv"), refs=refs, budgets=Budgets(), batch_rows=batch
         )
-        assert result.streamed == (batch is not None)
+        assert result.streamed == (batch is not None and not name.startswith("cr"))
         assert result.quarantine_path is not None
         runs.append((result.counts, pl.read_csv(result.quarantine_path).select("row", "reason")))
     (mem_counts, mem_q), (st_counts, st_q) = runs
     assert st_counts == mem_counts and mem_counts.quarantined == 2
     assert st_q.equals(mem_q)
+
+
+def test_a_cr_only_csv_is_one_partition_read_as_the_whole_file(tmp_path: Path) -> None:
+    src = tmp_path / "cr.csv"
+    src.write_bytes(_csv(*[GOOD.format(k) for k in range(50)], eol="\r"))
+    (part,) = plan(str(src), 10)  # no LF to cut at: one partition, never a silent zero
+    streamed, _ = read_partition(part)
+    whole, _ = read_raw_checked(src)
+    assert streamed.height == whole.height == 50 and streamed.equals(whole)
