@@ -191,7 +191,7 @@ def _csv_line(row: list[str]) -> str:
 def _text(v: Any) -> str | None:
     if v is None or isinstance(v, str):
         return v
-    return json.dumps(v, ensure_ascii=False)
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))  # as polars encodes
 
 
 def _decode(data: bytes) -> tuple[str, bool]:
