@@ -107,6 +107,13 @@ SCREENED = [
     ),
     ("year.jsonl", _jsonl(_obj(date="-001-01-01")), 1, [(1, "date: date out of range")]),
     ("empty.jsonl", b"", 0, []),
+    ("nul.jsonl", _jsonl(_obj(), _obj(declaration_id="J\x002")), 2, [(2, "declaration_id: NUL")]),
+    (
+        "nul.parquet",
+        _parquet(pa.table({"declaration_id": ["P1", "P\x002"], "date": ["2025-01-01"] * 2})),
+        2,
+        [(2, "declaration_id: NUL character")],
+    ),
     (
         "binary.parquet",
         _parquet(pa.table({"declaration_id": [b"P1", b"\xff"], "date": ["2025-01-01"] * 2})),

@@ -164,7 +164,9 @@ def ingest(
     schema = canonical_schema()
 
     values: dict[str, pl.Expr] = {}
-    errors: list[Check] = [*bounds.unreadable(raw), *bounds.no_nul(raw, MARKERS)]
+    errors: list[Check] = bounds.unreadable(raw)
+    if check_encoding:  # the reader saw invalid UTF-8 or a NUL character somewhere
+        errors += bounds.no_nul(raw, MARKERS)
 
     # Text in every string column: broken encoding is a row error wherever it appears.
     for col, dtype in raw.schema.items():

@@ -19,7 +19,14 @@ import pyarrow.parquet as pq
 
 from chipcustoms.errors import InputError
 from chipcustoms.lines.salvage import check_names, flatten
-from chipcustoms.lines.tableio import FORMATS, UNREADABLE, TypedFor, format_of, read_source
+from chipcustoms.lines.tableio import (
+    FORMATS,
+    UNREADABLE,
+    TypedFor,
+    format_of,
+    nul_in,
+    read_source,
+)
 
 BLOCK = 64 << 20  # bytes per read while counting quotes
 
@@ -143,7 +150,7 @@ def read_partition(part: Partition, typed_for: TypedFor | None = None) -> tuple[
             off, n = part.rows
             df = pl.scan_parquet(part.path).slice(off, n).collect()
             check_names(df.columns, part.path)
-            return flatten(df)
+            return flatten(df, nul_in(df))
         assert part.span is not None
         start, end = part.span
         with open(part.path, "rb") as f:

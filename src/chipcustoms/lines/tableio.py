@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -85,17 +86,41 @@ def read_source(
     try:
         if fmt == "csv":
             df, lossy = _read_csv(source, typed_for, name)
+            lossy = lossy or _has_nul(source, b"\x00")
         elif fmt == "jsonl":
-            df, lossy = _read_jsonl(source, name), False
+            df, lossy = _read_jsonl(source, name), _has_nul(source, b"\x00", b"\\u0000")
         else:
-            df, lossy = pl.read_parquet(source), False
+            df = pl.read_parquet(source)
             check_names(df.columns, name)
+            lossy = nul_in(df)
         return flatten(df, lossy)
     except InputError:
         raise
     except UNREADABLE as exc:
         why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{name}: cannot read as {fmt}: {why}") from exc
+
+
+def _has_nul(source: Path | io.BytesIO, *forms: bytes) -> bool:
+    """Whether a text file holds a NUL character (as a byte, or a JSON escape): one memchr
+    over the file, so that the common file skips ingest's per-column NUL check."""
+    if isinstance(source, io.BytesIO):
+        data = source.getvalue()
+        return any(data.find(f) >= 0 for f in forms)
+    if source.stat().st_size == 0:
+        return False
+    with source.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        return any(view.find(f) >= 0 for f in forms)
+
+
+def nul_in(df: pl.DataFrame) -> bool:
+    """Whether a typed table (Parquet) holds a NUL character in any text column."""
+    texts = [
+        pl.col(c).str.contains("\x00", literal=True).any()
+        for c, t in df.schema.items()
+        if t == pl.Utf8
+    ]
+    return bool(texts) and bool(df.select(pl.any_horizontal(texts)).item())
 
 
 def _bytes(source: Path | io.BytesIO) -> bytes:
