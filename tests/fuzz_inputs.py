@@ -257,6 +257,8 @@ def check_in_process(inp: FuzzInput, path: str) -> str | None:
     try:
         result = read_and_ingest(path, load_mapping(None))
     except InputError as exc:
+        if isinstance(exc.__cause__, BaseException) and "Panic" in type(exc.__cause__).__name__:
+            return f"refused, but after a Rust panic (printed on stderr): {exc}"
         if inp.refusable and path in str(exc):
             return None
         return f"refused: {exc}"

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from chipcustoms.errors import InputError
 from chipcustoms.lines.salvage import check_names, csv_rows, flatten, jsonl_rows
@@ -90,6 +91,11 @@ def read_source(
         elif fmt == "jsonl":
             df, lossy = _read_jsonl(source, name), _has_nul(source, b"\x00", b"\\u0000")
         else:
+            # pyarrow reads the footer first (about 1 ms): a corrupt one is an ArrowInvalid
+            # here, where polars would panic and print a Rust backtrace on stderr.
+            pq.read_metadata(source)
+            if isinstance(source, io.BytesIO):
+                source.seek(0)
             df = pl.read_parquet(source)
             check_names(df.columns, name)
             lossy = nul_in(df)
