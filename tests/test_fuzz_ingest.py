@@ -15,7 +15,7 @@ from fuzz_inputs import check_in_process, make_input
 
 
 @settings(
-    max_examples=400,
+    max_examples=300,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
