@@ -58,9 +58,10 @@ def read_raw_checked(
     """Read a declarations file without interpreting values.
 
     CSV is read as text (every column Utf8); JSONL and Parquet keep their own types. Returns
-    the frame and whether it may hold broken encoding: a CSV that is not valid UTF-8 is re-read
-    with invalid bytes replaced by U+FFFD, so that its rows can be quarantined one by one
-    instead of failing the whole file. A CSV row with the wrong number of fields and a JSONL
+    the frame and whether it may hold broken text (ingest's ``check_encoding``): a CSV that is
+    not valid UTF-8 is re-read with invalid bytes replaced by U+FFFD, so that its rows can be
+    quarantined one by one instead of failing the whole file; a file with a NUL character
+    anywhere, or binary Parquet values, is flagged the same way. A CSV row with the wrong number of fields and a JSONL
     line that is not a JSON object become marker rows (:mod:`chipcustoms.lines.salvage`) for
     ingest to quarantine. Validation of values is ingest's job, not this one's; a file that
     cannot be read at all raises :class:`InputError` naming it.
