@@ -143,12 +143,17 @@ def _cell(rng: random.Random, name: str) -> str:
 
 def _csv(rng: random.Random) -> FuzzInput:
     cols, refusable = _columns(rng)
-    n = rng.randint(0, 40)
     out = io.StringIO()
     eol = rng.choice(["\n", "\n", "\r\n", "\r"])
     writer = csv.writer(out, lineterminator=eol)
     writer.writerow(cols)
-    for _ in range(n):
+    n = 0
+    for _ in range(rng.randint(0, 40)):
+        if rng.random() < 0.03:  # a blank line: a row of nulls to every reader
+            out.write(eol)
+            n += 1
+            continue
+        n += 1
         row = [_cell(rng, c) for c in cols]
         if rng.random() < 0.1:  # ragged: a field too many or too few
             row = [*row, "extra"] if rng.random() < 0.5 or len(row) < 2 else row[:-1]
@@ -160,6 +165,8 @@ def _csv(rng: random.Random) -> FuzzInput:
     data = ("\ufeff" if rng.random() < 0.1 else "").encode() + text.encode("utf-8")
     if rng.random() < 0.1 and n:  # invalid UTF-8 inside one data row
         cut = data.rfind(eol.encode(), 0, len(data) - 1) + len(eol)
+        if data[cut : cut + 1] == b'"':  # bytes before an opening quote unquote the field
+            rows = None
         data = data[:cut] + b"\xff\xfe" + data[cut:]
     return FuzzInput("csv", data, rows, refusable or not cols)
 

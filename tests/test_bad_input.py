@@ -67,6 +67,12 @@ SCREENED = [
         4,
         [(2, "row: ragged row: 9 fields"), (4, "row: ragged row: 2 fields")],
     ),
+    (
+        "blank-line.csv",
+        _csv(GOOD.format(1), "", GOOD.format(3) + ",surplus", GOOD.format(4)),
+        4,
+        [(2, "declaration_id: missing required key"), (3, "row: ragged row")],
+    ),
     ("short-only.csv", _csv(GOOD.format(1), "D2,1,2025-03-01"), 2, [(2, "row: ragged row")]),
     (
         "nul.csv",

@@ -77,7 +77,7 @@ def csv_rows(data: bytes, path: str, eol: str = "\n") -> tuple[pl.DataFrame, boo
     """Every row of a CSV text; rows with the wrong number of fields become marker rows.
 
     Returns the frame (all columns text) and whether invalid UTF-8 was replaced by U+FFFD.
-    Blank lines are skipped, as the fast reader skips them.
+    A blank line is a row of nulls, as the fast reader reads it, so row numbers agree.
     """
     text, lossy = _decode(data)
     # Python's csv ends a row at CR or LF alike; the fast reader only at the file's own line
@@ -101,8 +101,8 @@ def csv_rows(data: bytes, path: str, eol: str = "\n") -> tuple[pl.DataFrame, boo
     errors: list[str | None] = []
     lines: list[str | None] = []
     for row in rows:
-        if not row:
-            continue
+        if not row:  # a blank line: a row of nulls, as the fast reader counts it
+            row = [""] * width
         if len(row) == width:
             for col, v in zip(columns, row, strict=True):
                 col.append(v or None)
