@@ -61,9 +61,9 @@ def read_raw_checked(
     the frame and whether it may hold broken text (ingest's ``check_encoding``): a CSV that is
     not valid UTF-8 is re-read with invalid bytes replaced by U+FFFD, so that its rows can be
     quarantined one by one instead of failing the whole file; a file with a NUL character
-    anywhere, or binary Parquet values, is flagged the same way. A CSV row with the wrong number of fields and a JSONL
-    line that is not a JSON object become marker rows (:mod:`chipcustoms.lines.salvage`) for
-    ingest to quarantine. Validation of values is ingest's job, not this one's; a file that
+    anywhere, or binary Parquet values, is flagged the same way. A CSV row with the wrong
+    number of fields and a JSONL line that is not a JSON object become marker rows
+    (:mod:`chipcustoms.lines.salvage`) for ingest to quarantine. Validation of values is ingest's job, not this one's; a file that
     cannot be read at all raises :class:`InputError` naming it.
 
     ``typed_for(header)`` may name CSV columns to parse as numbers or dates while reading: the
