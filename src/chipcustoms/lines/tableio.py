@@ -63,8 +63,9 @@ def read_raw_checked(
     quarantined one by one instead of failing the whole file; a file with a NUL character
     anywhere, or binary Parquet values, is flagged the same way. A CSV row with the wrong
     number of fields and a JSONL line that is not a JSON object become marker rows
-    (:mod:`chipcustoms.lines.salvage`) for ingest to quarantine. Validation of values is ingest's job, not this one's; a file that
-    cannot be read at all raises :class:`InputError` naming it.
+    (:mod:`chipcustoms.lines.salvage`) for ingest to quarantine. Validation of values is
+    ingest's job, not this one's; a file that cannot be read at all raises
+    :class:`InputError` naming it.
 
     ``typed_for(header)`` may name CSV columns to parse as numbers or dates while reading: the
     common, clean file then skips a text round trip. If any cell does not parse, the file is
