@@ -85,7 +85,10 @@ def main() -> None:
                     failures[key] += 1
                     examples.setdefault(key, seed)
             took = time.perf_counter() - start
-            print(f"{label:16} {count:8,} inputs  {bad:5,} unexpected failures  {took:8.1f} s")
+            print(
+                f"{label:16} {count:8,} inputs  {bad:5,} unexpected failures  {took:8.1f} s",
+                flush=True,
+            )
     print("in-process inputs by format:", dict(formats))
     for key, n in failures.most_common():
         print(f"  {n:5}  {key}  (first seed {examples[key]})")
