@@ -196,6 +196,36 @@ def test_corrupt_parquet_bytes_never_reach_the_user_as_a_panic(tmp_path: Path) -
             _ingest(tmp_path, "c.parquet", bad)
         except InputError as exc:
             assert "c.parquet" in str(exc)
+            assert not isinstance(exc.__cause__, pl.exceptions.PanicException)
+
+
+def test_a_footer_pointing_outside_the_file_is_refused_before_polars_reads_it(
+    tmp_path: Path,
+) -> None:
+    good = _parquet(pa.table({"declaration_id": ["P1"] * 50, "value": [1.0] * 50}))
+    meta = pq.read_metadata(io.BytesIO(good))
+    size = meta.row_group(0).column(0).total_compressed_size
+    # The footer (Thrift) holds the chunk's size as a zigzag varint: make it point past the end.
+    old, new = _varint(size), _varint(size + len(good))
+    footer_at = len(good) - 8 - int.from_bytes(good[-8:-4], "little")
+    at = good.index(old, footer_at)
+    bad = good[:at] + new + good[at + len(old) :]
+    bad = (
+        bad[:-8]
+        + (int.from_bytes(good[-8:-4], "little") + len(new) - len(old)).to_bytes(4, "little")
+        + b"PAR1"
+    )
+    with pytest.raises(InputError, match="lies outside the file"):
+        _ingest(tmp_path, "f.parquet", bad)
+
+
+def _varint(n: int) -> bytes:
+    z, out = n << 1, bytearray()
+    while True:
+        out.append((z & 0x7F) | (0x80 if z > 0x7F else 0))
+        z >>= 7
+        if not z:
+            return bytes(out)
 
 
 @pytest.mark.parametrize(

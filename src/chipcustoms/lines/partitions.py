@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from chipcustoms.errors import InputError
 from chipcustoms.lines.salvage import check_names, flatten
@@ -23,6 +22,7 @@ from chipcustoms.lines.tableio import (
     FORMATS,
     UNREADABLE,
     TypedFor,
+    check_parquet,
     format_of,
     nul_in,
     read_source,
@@ -125,7 +125,7 @@ def plan(path: str, batch_rows: int) -> list[Partition]:
         fmt = format_of(f)
         if fmt == "parquet":
             try:
-                n = pq.ParquetFile(f).metadata.num_rows
+                n = check_parquet(f, str(f))
             except UNREADABLE as exc:  # pyarrow raises ArrowInvalid (a ValueError)
                 raise InputError(f"{f}: cannot read as parquet: {exc}") from exc
             for off in range(0, max(n, 1), batch_rows):

@@ -93,11 +93,7 @@ def read_source(
         elif fmt == "jsonl":
             df, lossy = _read_jsonl(source, name), _has_nul(source, b"\x00", b"\\u0000")
         else:
-            # pyarrow reads the footer first (about 1 ms): a corrupt one is an ArrowInvalid
-            # here, where polars would panic and print a Rust backtrace on stderr.
-            pq.read_metadata(source)
-            if isinstance(source, io.BytesIO):
-                source.seek(0)
+            check_parquet(source, name)  # before polars, which panics on a corrupt footer
             df = pl.read_parquet(source)
             check_names(df.columns, name)
             lossy = nul_in(df)
@@ -107,6 +103,31 @@ def read_source(
     except UNREADABLE as exc:
         why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{name}: cannot read as {fmt}: {why}") from exc
+
+
+def check_parquet(source: Path | io.BytesIO, name: str) -> int:
+    """The file's row count, once its footer and the byte ranges it gives hold together.
+
+    pyarrow reads the footer (about 1 ms), so a corrupt one is an ``ArrowInvalid`` here, where
+    polars would panic and print a Rust backtrace on stderr; and every column chunk must lie
+    inside the file, the commonest damage to a footer that still parses.
+    """
+    meta = pq.read_metadata(source)
+    size = source.getbuffer().nbytes if isinstance(source, io.BytesIO) else source.stat().st_size
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(group.num_columns):
+            chunk = group.column(c)
+            starts = [chunk.data_page_offset, chunk.dictionary_page_offset]
+            start = min(o for o in starts if o is not None)
+            if start < 4 or start + chunk.total_compressed_size > size:
+                raise InputError(
+                    f"{name}: cannot read as parquet: column chunk {c} of row group {g} lies "
+                    "outside the file (corrupt footer)"
+                )
+    return int(meta.num_rows)
 
 
 def _has_nul(source: Path | io.BytesIO, *forms: bytes) -> bool:
