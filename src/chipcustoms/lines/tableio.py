@@ -120,9 +120,9 @@ def check_parquet(source: Path | io.BytesIO, name: str) -> int:
         group = meta.row_group(g)
         for c in range(group.num_columns):
             chunk = group.column(c)
-            starts = [chunk.data_page_offset, chunk.dictionary_page_offset]
-            start = min(o for o in starts if o is not None)
-            if start < 4 or start + chunk.total_compressed_size > size:
+            # An offset of 0 means "none" (an empty chunk's data page, an absent dictionary).
+            starts = [o for o in (chunk.data_page_offset, chunk.dictionary_page_offset) if o]
+            if starts and (min(starts) < 4 or min(starts) + chunk.total_compressed_size > size):
                 raise InputError(
                     f"{name}: cannot read as parquet: column chunk {c} of row group {g} lies "
                     "outside the file (corrupt footer)"
