@@ -41,11 +41,7 @@ def generator_digest() -> str:
     import chipcustoms
 
     root = Path(chipcustoms.__file__).parent
-    parts = [
-        root / "synthetic" / "generator.py",
-        root / "synthetic" / "world.py",
-        root / "refdata" / "generator.yaml",
-    ]
+    parts = [*sorted((root / "synthetic").glob("*.py")), root / "refdata" / "generator.yaml"]
     return hashlib.sha256(b"".join(p.read_bytes() for p in parts)).hexdigest()[:8]
 
 

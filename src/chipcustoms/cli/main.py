@@ -14,6 +14,7 @@ import typer
 from rich.markup import escape
 
 from chipcustoms import __version__
+from chipcustoms.cli import exits
 from chipcustoms.cli.common import KEEP, app, err, out
 from chipcustoms.errors import ChipCustomsError
 
@@ -45,16 +46,11 @@ def main() -> None:
         rc = app(standalone_mode=False)
     except ChipCustomsError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(2)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+        sys.exit(exits.USAGE)
+    except (Exception, KeyboardInterrupt) as exc:
+        if (framework := exits.framework_exit(exc)) is None:
+            raise
+        sys.exit(framework)
     code = rc if isinstance(rc, int) else 0
     if KEEP:
         sys.stdout.flush()

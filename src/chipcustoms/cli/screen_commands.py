@@ -12,6 +12,7 @@ from rich.markdown import Markdown
 
 from chipcustoms import settings
 from chipcustoms.assess.selection import Budgets
+from chipcustoms.cli import exits
 from chipcustoms.cli.common import (
     KEEP,
     Db,
@@ -230,6 +231,8 @@ def run_screen(r: ScreenRequest) -> None:
             profile=r.profile,
         )
     KEEP.append(result)  # freed by the process exit, not by Python one object at a time
+    if r.quiet and result.counts.quarantined:  # -q hides progress, never lost rows
+        err.print(exits.quarantine_note(result.counts, result.quarantine_path), highlight=False)
     if r.quiet and not r.summary:
         return
     text = markdown(

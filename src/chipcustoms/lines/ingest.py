@@ -14,8 +14,9 @@ from pathlib import Path
 import polars as pl
 import pycountry
 
-from chipcustoms.lines import countries
+from chipcustoms.lines import bounds, countries
 from chipcustoms.lines.mapping import Mapping
+from chipcustoms.lines.salvage import MARKERS, RAW_LINE, READ_ERROR, check_names
 from chipcustoms.lines.schema import (
     CANONICAL,
     EXTRA,
@@ -156,17 +157,20 @@ def ingest(
     duplicate-key check off here and runs it over the whole input instead, and asks for each
     accepted line's row number (``keep_row``, column ``__row``) to find the duplicates by.
     """
+    check_names(raw.columns, file, allow=MARKERS)
     raw = raw.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
     sources = mapping.source_columns(raw.columns)
     present = {f: s for f, s in sources.items() if s in raw.columns}
     schema = canonical_schema()
 
     values: dict[str, pl.Expr] = {}
-    errors: list[Check] = []
+    errors: list[Check] = bounds.unreadable(raw)
+    if check_encoding:  # the reader saw invalid UTF-8 or a NUL character somewhere
+        errors += bounds.no_nul(raw, MARKERS)
 
     # Text in every string column: broken encoding is a row error wherever it appears.
     for col, dtype in raw.schema.items():
-        if check_encoding and dtype == pl.Utf8:
+        if check_encoding and dtype == pl.Utf8 and col not in MARKERS:
             errors.append(
                 _error(
                     col,
@@ -215,7 +219,7 @@ def ingest(
     errors.append(
         _error(
             "item_no",
-            item.is_null() | (item != item.floor()) | (item < 1),
+            item.is_null() | (item != item.floor()) | (item < 1) | (item > bounds.LARGEST_ITEM),
             pl.concat_str(pl.lit("item_no must be a positive integer, got "), _shown(item_text)),
         )
     )
@@ -233,6 +237,7 @@ def ingest(
         )
     out["date"] = parsed_date
     errors.append(_error("date", values["date"].is_null(), "missing required field date"))
+    errors.append(bounds.in_range(parsed_date))
     errors.append(
         _error(
             "date",
@@ -259,6 +264,7 @@ def ingest(
         errors.append(
             _error(name, num < 0, pl.concat_str(pl.lit(f"negative {name} "), num.cast(pl.Utf8)))
         )
+        errors.append(bounds.finite(name, num))
     # Enumerations
     flow = values["flow"].str.to_lowercase()
     out["flow"] = flow
@@ -355,7 +361,7 @@ def ingest(
 
     # Extra: every source column that no field took, as JSON text.
     used = set(present.values())
-    rest = [c for c in raw.columns if c not in used and c != ROW]
+    rest = [c for c in raw.columns if c not in used and c not in (ROW, *MARKERS)]
     if mapping.keep_extra and rest:
         out[EXTRA] = pl.struct([pl.col(c) for c in rest]).struct.json_encode()
     else:
@@ -391,7 +397,7 @@ def ingest(
             ),
         )
     )
-    raw_cols = [c for c in raw.columns if c not in (ROW, "__first")]
+    raw_cols = [c for c in raw.columns if c not in (ROW, "__first", *MARKERS)]
     parts = [
         _apply(
             raw.slice(offset, CHUNK_ROWS),
@@ -439,9 +445,11 @@ def _apply(
         )
         for i, (field, _, reason) in enumerate(checks)
     ]
-    rejected = staged.filter(is_bad).with_columns(
-        pl.concat_list(entries).list.drop_nulls().alias("__errors")
-    )
+    errors = pl.concat_list(entries).list.drop_nulls()
+    if READ_ERROR in chunk.columns:  # an unreadable row: the reader's reason alone
+        unread = pl.col(READ_ERROR).is_not_null()
+        errors = pl.when(unread).then(errors.list.head(1)).otherwise(errors)
+    rejected = staged.filter(is_bad).with_columns(errors.alias("__errors"))
     quarantine = rejected.select(
         pl.lit(file).alias("file"),
         pl.col(ROW).alias("row"),
@@ -459,9 +467,20 @@ def _apply(
         .list.join("; ")
         .alias("reason"),
         pl.struct(pl.col("__errors").alias("e")).struct.json_encode().alias("errors"),
-        pl.struct([pl.col(c) for c in raw_cols]).struct.json_encode().alias("raw"),
+        _raw_json(chunk, raw_cols).alias("raw"),
     )
     return accepted, quarantine, unknown
+
+
+def _raw_json(chunk: pl.DataFrame, raw_cols: list[str]) -> pl.Expr:
+    """The row's values as JSON; an unreadable row's text as the reader saw it."""
+    values = (
+        pl.struct([pl.col(c) for c in raw_cols]).struct.json_encode() if raw_cols else pl.lit("{}")
+    )
+    if RAW_LINE not in chunk.columns:
+        return values
+    line = pl.struct(pl.col(RAW_LINE).alias("line")).struct.json_encode()
+    return pl.when(pl.col(RAW_LINE).is_not_null()).then(line).otherwise(values)
 
 
 def read_and_ingest(path: str | Path, mapping: Mapping) -> IngestResult:

@@ -15,10 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from chipcustoms.errors import InputError
-from chipcustoms.lines.tableio import FORMATS, TypedFor, _read_csv, format_of
+from chipcustoms.lines.salvage import check_names, flatten
+from chipcustoms.lines.tableio import (
+    FORMATS,
+    UNREADABLE,
+    TypedFor,
+    check_parquet,
+    format_of,
+    nul_in,
+    read_source,
+)
 
 BLOCK = 64 << 20  # bytes per read while counting quotes
 
@@ -117,8 +125,8 @@ def plan(path: str, batch_rows: int) -> list[Partition]:
         fmt = format_of(f)
         if fmt == "parquet":
             try:
-                n = pq.ParquetFile(f).metadata.num_rows
-            except (OSError, ValueError) as exc:  # pyarrow raises ArrowInvalid (a ValueError)
+                n = check_parquet(f, str(f))
+            except UNREADABLE as exc:  # pyarrow raises ArrowInvalid (a ValueError)
                 raise InputError(f"{f}: cannot read as parquet: {exc}") from exc
             for off in range(0, max(n, 1), batch_rows):
                 parts.append(Partition(len(parts), str(f), fmt, rows=(off, batch_rows)))
@@ -140,17 +148,17 @@ def read_partition(part: Partition, typed_for: TypedFor | None = None) -> tuple[
         if part.fmt == "parquet":
             assert part.rows is not None
             off, n = part.rows
-            return pl.scan_parquet(part.path).slice(off, n).collect(), False
+            df = pl.scan_parquet(part.path).slice(off, n).collect()
+            check_names(df.columns, part.path)
+            return flatten(df, nul_in(df))
         assert part.span is not None
         start, end = part.span
         with open(part.path, "rb") as f:
             head = f.readline() if part.fmt == "csv" else b""
             f.seek(start)
             body = f.read(end - start)
-        if part.fmt == "jsonl":
-            if not body.strip():
-                return pl.DataFrame(), False
-            return pl.read_ndjson(io.BytesIO(body), infer_schema_length=10_000), False
-        return _read_csv(io.BytesIO(head + body), typed_for)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError) as exc:
+    except InputError:
+        raise
+    except UNREADABLE as exc:
         raise InputError(f"{part.path}: cannot read as {part.fmt}: {exc}") from exc
+    return read_source(io.BytesIO(head + body), part.fmt, part.path, typed_for)

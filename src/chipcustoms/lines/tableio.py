@@ -6,14 +6,20 @@ default to CSV so that pipes work without flags.
 
 from __future__ import annotations
 
+import csv
 import io
+import mmap
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from chipcustoms.errors import InputError
+from chipcustoms.lines.salvage import check_names, csv_rows, flatten, jsonl_rows
 
 FORMATS = {
     ".csv": "csv",
@@ -36,6 +42,14 @@ def format_of(path: str | Path, default: str = "csv") -> str:
 
 
 TypedFor = Callable[[list[str]], dict[str, pl.DataType]]
+# What a reader may raise on a file it cannot read; a Rust panic is a BaseException in Python.
+UNREADABLE: tuple[type[BaseException], ...] = (
+    pl.exceptions.PolarsError,
+    pl.exceptions.PanicException,
+    pa.ArrowException,
+    OSError,
+    ValueError,
+)
 
 
 def read_raw_checked(
@@ -44,52 +58,198 @@ def read_raw_checked(
     """Read a declarations file without interpreting values.
 
     CSV is read as text (every column Utf8); JSONL and Parquet keep their own types. Returns
-    the frame and whether it may hold broken encoding: a CSV that is not valid UTF-8 is re-read
-    with invalid bytes replaced by U+FFFD, so that its rows can be quarantined one by one
-    instead of failing the whole file. Validation of values is ingest's job, not this one's.
+    the frame and whether it may hold broken text (ingest's ``check_encoding``): a CSV that is
+    not valid UTF-8 is re-read with invalid bytes replaced by U+FFFD, so that its rows can be
+    quarantined one by one instead of failing the whole file; a file with a NUL character
+    anywhere, or binary Parquet values, is flagged the same way. A CSV row with the wrong
+    number of fields and a JSONL line that is not a JSON object become marker rows
+    (:mod:`chipcustoms.lines.salvage`) for ingest to quarantine. Validation of values is
+    ingest's job, not this one's; a file that cannot be read at all raises
+    :class:`InputError` naming it.
 
     ``typed_for(header)`` may name CSV columns to parse as numbers or dates while reading: the
     common, clean file then skips a text round trip. If any cell does not parse, the file is
     read again as text so that ingest can quarantine exactly the bad rows.
     """
     fmt = format_of(path)
-    source: str | Path | io.BytesIO
+    source: Path | io.BytesIO
     if str(path) == "-":
         source = io.BytesIO(sys.stdin.buffer.read())
     else:
         source = Path(path)
         if not source.exists():
             raise InputError(f"{path}: file not found")
+    return read_source(source, fmt, str(path), typed_for)
+
+
+def read_source(
+    source: Path | io.BytesIO, fmt: str, name: str, typed_for: TypedFor | None = None
+) -> tuple[pl.DataFrame, bool]:
+    """One file (or one partition's bytes) of format ``fmt``, read as :func:`read_raw_checked`."""
     try:
         if fmt == "csv":
-            return _read_csv(source, typed_for)
-        if fmt == "jsonl":
-            return pl.read_ndjson(source, infer_schema_length=10_000), False
-        return pl.read_parquet(source), False
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError) as exc:
-        raise InputError(f"{path}: cannot read as {fmt}: {exc}") from exc
+            df, lossy = _read_csv(source, typed_for, name)
+            lossy = lossy or _has_nul(source, b"\x00")
+        elif fmt == "jsonl":
+            df, lossy = _read_jsonl(source, name), _has_nul(source, b"\x00", b"\\u0000")
+        else:
+            check_parquet(source, name)  # before polars, which panics on a corrupt footer
+            df = pl.read_parquet(source)
+            check_names(df.columns, name)
+            lossy = nul_in(df)
+        return flatten(df, lossy)
+    except InputError:
+        raise
+    except UNREADABLE as exc:
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{name}: cannot read as {fmt}: {why}") from exc
 
 
-def _read_csv(source: Path | io.BytesIO, typed_for: TypedFor | None) -> tuple[pl.DataFrame, bool]:
+def check_parquet(source: Path | io.BytesIO, name: str) -> int:
+    """The file's row count, once its footer and the byte ranges it gives hold together.
+
+    pyarrow reads the footer (about 1 ms), so a corrupt one is an ``ArrowInvalid`` here, where
+    polars would panic and print a Rust backtrace on stderr; and every column chunk must lie
+    inside the file, the commonest damage to a footer that still parses.
+    """
+    meta = pq.read_metadata(source)
+    size = source.getbuffer().nbytes if isinstance(source, io.BytesIO) else source.stat().st_size
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(group.num_columns):
+            chunk = group.column(c)
+            # An offset of 0 means "none" (an empty chunk's data page, an absent dictionary).
+            starts = [o for o in (chunk.data_page_offset, chunk.dictionary_page_offset) if o]
+            if starts and (min(starts) < 4 or min(starts) + chunk.total_compressed_size > size):
+                raise InputError(
+                    f"{name}: cannot read as parquet: column chunk {c} of row group {g} lies "
+                    "outside the file (corrupt footer)"
+                )
+    return int(meta.num_rows)
+
+
+def _has_nul(source: Path | io.BytesIO, *forms: bytes) -> bool:
+    """Whether a text file holds a NUL character (as a byte, or a JSON escape): one memchr
+    over the file, so that the common file skips ingest's per-column NUL check."""
+    if isinstance(source, io.BytesIO):
+        data = source.getvalue()
+        return any(data.find(f) >= 0 for f in forms)
+    if source.stat().st_size == 0:
+        return False
+    with source.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        return any(view.find(f) >= 0 for f in forms)
+
+
+def nul_in(df: pl.DataFrame) -> bool:
+    """Whether a typed table (Parquet) holds a NUL character in any text column."""
+    texts = [
+        pl.col(c).str.contains("\x00", literal=True).any()
+        for c, t in df.schema.items()
+        if t == pl.Utf8
+    ]
+    return bool(texts) and bool(df.select(pl.any_horizontal(texts)).item())
+
+
+def _bytes(source: Path | io.BytesIO) -> bytes:
+    return source.getvalue() if isinstance(source, io.BytesIO) else source.read_bytes()
+
+
+def _read_jsonl(source: Path | io.BytesIO, name: str) -> pl.DataFrame:
+    try:
+        df = pl.read_ndjson(source, infer_schema_length=10_000)
+        check_names(df.columns, name)
+        return df
+    except UNREADABLE:  # a bad line, mixed types, an empty file: line by line instead
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+        return jsonl_rows(_bytes(source), name)[0]
+
+
+def _read_csv(
+    source: Path | io.BytesIO, typed_for: TypedFor | None, name: str = "-"
+) -> tuple[pl.DataFrame, bool]:
     def rewind() -> None:
         if isinstance(source, io.BytesIO):
             source.seek(0)
 
+    head = _peek(source)
+    if not head.removeprefix(b"\xef\xbb\xbf").strip():
+        raise InputError(f"{name}: empty file, no header row")
+    # A file with CR-only line endings (classic Mac) is one line to a reader that waits for LF.
+    eol = "\r" if b"\r" in head and b"\n" not in head else "\n"
+    header = next(csv.reader(io.StringIO(head.decode("utf-8-sig", "replace"), newline="")), [])
+    check_names(header, name)
     overrides: dict[str, pl.DataType] = {}
     if typed_for is not None:
-        header = pl.read_csv(source, n_rows=0, infer_schema=False, encoding="utf8-lossy").columns
-        rewind()
         overrides = typed_for(header)
-    for attempt in ([overrides] if overrides else []) + [{}]:
+    lossy = False
+    attempts: list[dict[str, pl.DataType] | None] = [overrides] if overrides else []
+    for attempt in [*attempts, {}, None]:
         try:
-            return pl.read_csv(source, infer_schema=False, schema_overrides=attempt), False
+            if attempt is None:  # not valid UTF-8: invalid bytes as U+FFFD, for ingest to flag
+                lossy = True
+                df = pl.read_csv(source, infer_schema=False, encoding="utf8-lossy", eol_char=eol)
+            else:
+                df = pl.read_csv(source, infer_schema=False, schema_overrides=attempt, eol_char=eol)
+            rewind()
+            if not _short_rows(df, source, lossy):
+                return df, lossy
+            break
         except pl.exceptions.ComputeError as exc:
             rewind()
-            if "utf-8" in str(exc).lower():
-                break
-            if not attempt:
-                raise
-    return pl.read_csv(source, infer_schema=False, encoding="utf8-lossy"), True
+            if attempt is None or (not attempt and "utf-8" not in str(exc).lower()):
+                break  # a ragged or badly quoted row: row by row below
+    rewind()
+    return csv_rows(_bytes(source), name, eol)
+
+
+def _peek(source: Path | io.BytesIO, size: int = 1 << 20) -> bytes:
+    if isinstance(source, io.BytesIO):
+        return source.getvalue()[:size]
+    with source.open("rb") as f:
+        return f.read(size)
+
+
+def _short_rows(df: pl.DataFrame, source: Path | io.BytesIO, lossy: bool) -> bool:
+    """Whether a row has fewer fields than the header: polars fills such rows with nulls.
+
+    Such a row has a null in its last column, so only a file with one is checked again, by
+    pyarrow's parser, which counts each row's fields (a file with invalid UTF-8 is read row by
+    row instead: pyarrow cannot show such a row to its handler).
+    """
+    if df.width < 2 or df.height == 0 or df[df.columns[-1]].null_count() == 0:
+        return False
+    if lossy:
+        return True
+    found = 0
+
+    def count(_: object) -> str:
+        nonlocal found
+        found += 1
+        return "skip"
+
+    try:
+        pacsv.read_csv(
+            source,
+            read_options=pacsv.ReadOptions(
+                column_names=[f"c{i}" for i in range(df.width)],
+                skip_rows=1,
+                block_size=16 << 20,
+                encoding="latin-1",  # any byte decodes, so the handler sees every row
+            ),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=count),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=["c0"], column_types={"c0": pa.binary()}, check_utf8=False
+            ),
+        )
+    except pa.ArrowException:
+        return True
+    finally:
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+    return found > 0
 
 
 def write_table(df: pl.DataFrame, path: str | Path, *, json_columns: tuple[str, ...] = ()) -> None:

@@ -281,8 +281,8 @@ def context_bucket(job: Job, task: ContextBucket) -> pl.DataFrame:
     if lines is not None:
         lines = lines.join(task.gone, on=[PART, ROW], how="anti")
     if task.group is None:
-        if lines is None:
-            return pl.DataFrame(schema={"hs6": pl.Utf8, "ln": pl.Float64})
+        if lines is None:  # an empty bucket: the statistics' own (empty) columns
+            lines = pl.DataFrame(schema={"hs6": pl.Utf8, "ln": pl.Float64})
         return compact(anomaly.peer_stats(lines.select("hs6", "ln")))
     spec = task.group
     if lines is None:
