@@ -99,7 +99,9 @@ def _line_model() -> type[BaseModel]:
     )
     # ingest refuses a value without a currency: the schema says so (anyOf), and so does
     # the model's validator.
-    both: dict[str, Any] = {"anyOf": [{"required": ["value", "currency"]}, {"not": {"required": ["value"]}}]}
+    both: dict[str, Any] = {
+        "anyOf": [{"required": ["value", "currency"]}, {"not": {"required": ["value"]}}]
+    }
     config = ConfigDict(extra="forbid", regex_engine="python-re",  # the extra key's lookahead
                         json_schema_extra=both)
     validators: dict[str, Any] = {
