@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 
+from chipcustoms.app.api.contract import AUTH, BODY, answers
 from chipcustoms.app.api.envelope import APIError
-from chipcustoms.app.api.schemas import AssignRequest, OutcomeRequest, OverrideRequest, RowId
+from chipcustoms.app.api.schemas import (
+    TEXT,
+    AssignRequest,
+    OutcomeRequest,
+    OverrideRequest,
+    RowId,
+)
 from chipcustoms.app.api.screen_routes import decode_reasons
 from chipcustoms.app.auth import check_office, require
 from chipcustoms.app.state import state
@@ -17,11 +25,24 @@ from chipcustoms.store import Store, casework
 from chipcustoms.store.audit import acting_as
 
 router = APIRouter(prefix="/v1", tags=["cases"])
+CASE = {"case_id": 1, "declaration_id": "D1", "item_no": 1, "office": "SZ01", "channel": "red",
+        "status": "open", "accelerator_id": "nvidia-h20", "assigned_to": None,
+        "risk_score": 0.91}
+DECLARATION = {"declaration_id": "D1", "items": [{"declaration": {"declaration_id": "D1",
+               "item_no": 1, "office": "SZ01"}, "assessments": [], "latest": None}]}
 
 
-@router.get("/declarations/{declaration_id}")
+def body(example: dict[str, Any]) -> dict[str, Any]:
+    """``openapi_extra`` giving a request body its example."""
+    return {"requestBody": {"content": {"application/json": {"example": example}}}}
+
+
+
+@router.get("/declarations/{declaration_id}", responses=answers(DECLARATION, *AUTH, 404, 422))
 def declaration(
-    declaration_id: str, request: Request, user: User = Depends(require("read"))
+    declaration_id: Annotated[str, PathParam(pattern=TEXT)],
+    request: Request,
+    user: User = Depends(require("read")),
 ) -> dict[str, Any]:
     """Every item of the declaration: the line, its assessments (newest first), case, outcomes."""
     store = state(request).store
@@ -38,13 +59,14 @@ def declaration(
     return {"declaration_id": declaration_id, "items": items}
 
 
-@router.get("/cases")
+@router.get("/cases", responses=answers({"total": 1, "limit": 50, "offset": 0, "cases": [CASE]},
+                                         *AUTH, 422))
 def cases(
     request: Request,
-    channel: str | None = None,
-    status: str | None = None,
-    office: str | None = None,
-    accelerator: str | None = None,
+    channel: Literal["green", "yellow", "red", "blue"] | None = None,
+    status: str | None = Query(None, pattern=TEXT),
+    office: str | None = Query(None, pattern=TEXT),
+    accelerator: str | None = Query(None, pattern=TEXT),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=2**63 - 1),
     user: User = Depends(require("read")),
@@ -73,12 +95,14 @@ def _case(store: Store, case_id: int, user: User) -> dict[str, Any]:
     return case
 
 
-@router.get("/cases/{case_id}")
+@router.get("/cases/{case_id}", responses=answers(CASE, *AUTH, 404, 422))
 def case(case_id: RowId, request: Request, user: User = Depends(require("read"))) -> dict[str, Any]:
     return _case(state(request).store, case_id, user)
 
 
-@router.post("/cases/{case_id}/assign")
+@router.post("/cases/{case_id}/assign", openapi_extra=body({"to": "ines"}),
+             responses=answers(CASE | {"assigned_to": "ines", "status": "assigned"},
+                               *AUTH, *BODY, 404, 409))
 def assign(
     case_id: RowId, body: AssignRequest, request: Request, user: User = Depends(require("assign"))
 ) -> dict[str, Any]:
@@ -88,7 +112,10 @@ def assign(
         return casework.assign(store, case_id, body.to or user.name)
 
 
-@router.post("/cases/{case_id}/outcome")
+@router.post("/cases/{case_id}/outcome", openapi_extra=body(
+    {"found": True, "real_accelerator_id": "nvidia-h100-pcie", "real_units": 8, "notes": "x"}),
+    responses=answers({"case_id": 1, "found": True, "recorded_by": "ines"},
+                      *AUTH, *BODY, 404, 409))
 def outcome(
     case_id: RowId, body: OutcomeRequest, request: Request, user: User = Depends(require("outcome"))
 ) -> dict[str, Any]:
@@ -116,7 +143,9 @@ def outcome(
         )
 
 
-@router.post("/cases/{case_id}/override")
+@router.post("/cases/{case_id}/override", openapi_extra=body(
+    {"channel": "red", "reason": "intelligence report 7"}),
+    responses=answers(CASE | {"channel": "red"}, *AUTH, *BODY, 404, 409))
 def override(
     case_id: RowId,
     body: OverrideRequest,

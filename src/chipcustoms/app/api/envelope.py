@@ -6,6 +6,7 @@ each detail names the field (``loc``) and the problem. Domain errors carry their
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -29,17 +30,23 @@ class APIError(Exception):
 
 
 def envelope(
-    status: int, code: str, message: str, details: list[Any] | None = None
+    status: int,
+    code: str,
+    message: str,
+    details: list[Any] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body = {"status": status, "code": code, "message": message, "details": details or []}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     if status >= 500:  # answered outside the middleware stack (app/security_headers.py)
         headers.update(HEADERS)
     return JSONResponse({"error": body}, status_code=status, headers=headers or None)
 
 
 def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
-    return ".".join(str(p) for p in loc if p != "body") or "body"
+    return ".".join(str(p) for p in loc if p not in ("body", "[key]")) or "body"
 
 
 def install(app: FastAPI) -> None:
@@ -71,7 +78,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return envelope(exc.status_code, code, str(exc.detail))
+        # A 405 keeps Starlette's ``Allow`` header (RFC 9110): the methods the path does have.
+        return envelope(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def crash(_: Request, exc: Exception) -> JSONResponse:

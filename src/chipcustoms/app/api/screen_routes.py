@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
 from chipcustoms.app.api import uploads
+from chipcustoms.app.api.contract import AUTH, BODY, answers
 from chipcustoms.app.api.envelope import APIError
-from chipcustoms.app.api.schemas import RowId, ScreenRequest, lines_frame
+from chipcustoms.app.api.schemas import RESERVED, RowId, ScreenRequest, lines_frame
 from chipcustoms.app.auth import check_office, require
 from chipcustoms.app.state import state
 from chipcustoms.app.users import User
@@ -18,7 +19,6 @@ from chipcustoms.assess.pipeline import assess
 from chipcustoms.assess.selection import Budgets
 from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.mapping import bundled_mappings, load_mapping
-from chipcustoms.lines.schema import FIELDS, LABEL_FIELDS
 from chipcustoms.parties.party_scorer import hits_from_reasons
 from chipcustoms.store import Store
 from chipcustoms.store.access import create_job, get_job, stored_offices
@@ -44,14 +44,32 @@ SHOWN = [
 SUFFIXES = (".csv", ".jsonl", ".parquet")
 
 
-@router.post("/screen")
+SCREENED = {"run_id": 12, "thresholds": {"red": 0.82, "yellow": 0.55},
+            "assessments": [{"declaration_id": "API1", "item_no": 1, "office": "SZ01",
+                             "accelerator_id": "nvidia-h20", "channel": "red", "risk_score": 0.91,
+                             "top_reason": "LICENCE_REQUIRED", "reasons": []}]}
+EXAMPLE_LINE = {"declaration_id": "API1", "item_no": 1, "date": "2025-11-05", "flow": "import",
+                "office": "SZ01", "origin_country": "TW", "destination_country": "CN",
+                "hs_code": "847330", "description": "NVIDIA H20 96GB GPU module",
+                "quantity": 8, "value": 24000, "currency": "USD"}
+JOB = {"job_id": 3, "state": "done", "file": "lines.csv", "total": 5000, "done": 5000,
+       "counts": {"accepted": 4990, "quarantined": 10}, "quarantine": [], "run_id": 7}
+FORMATS = tuple(s.lstrip(".") for s in SUFFIXES)
+MAPPINGS = tuple(bundled_mappings())
+
+
+@router.post("/screen", responses=answers(SCREENED, *AUTH, *BODY, 409),
+             openapi_extra={"requestBody": {"content": {"application/json": {
+                 "example": {"lines": [EXAMPLE_LINE]}}}}})
 def screen(
     body: ScreenRequest, request: Request, user: User = Depends(require("screen"))
 ) -> dict[str, Any]:
     """Assess up to 1,000 lines against the stored cut-offs (threshold mode); they are stored."""
     st = state(request)
     _check_lines(body.lines, user, st.store)
-    result = ingest(lines_frame(body.lines), load_mapping(None), file="request")
+    # JSON text is valid UTF-8 by construction: a U+FFFD in it was sent on purpose.
+    result = ingest(lines_frame(body.lines), load_mapping(None), file="request",
+                    check_encoding=False)
     if result.quarantined:
         q = result.quarantine.to_dicts()
         details = [
@@ -89,12 +107,6 @@ def screen(
     }
 
 
-# Names an ``extra`` entry may not take: ingest would read it as the canonical field or label of
-# that name, so ``extra: {"office": ...}`` would move the line and ``{"fraud": "true"}`` would
-# become a training label.
-RESERVED = frozenset(f.name for f in FIELDS) | frozenset(LABEL_FIELDS) | {"extra"}
-
-
 def _check_lines(lines: list[Any], user: User, store: Store) -> None:
     """Refuse (422) labels and canonical names smuggled in ``extra``; force a scoped caller's
     office onto lines that name none and refuse (403) a line for another office, or a key whose
@@ -117,12 +129,18 @@ def _check_lines(lines: list[Any], user: User, store: Store) -> None:
         check_office(user, office, f"stored line {key[0]} item {key[1]}")
 
 
-@router.post("/jobs", status_code=202)
+@router.post("/jobs", status_code=202,
+             responses=answers({"job_id": 3, "state": "queued", "url": "/v1/jobs/3"},
+                               *AUTH, *BODY, 413, status=202))
 async def submit_job(
     request: Request,
     file: UploadFile = File(description="Declarations: .csv, .jsonl or .parquet"),
-    mapping: str = Form("canonical", description="Bundled mapping name (never a server path)"),
-    mapping_file: UploadFile | None = File(None, description="Your own mapping (YAML)"),
+    mapping: Literal[MAPPINGS] = Form(  # type: ignore[valid-type]
+        "canonical", description="Bundled mapping name (never a server path)"),
+    # Not nullable in the document: a form field is a file or absent, never "null".
+    mapping_file: UploadFile = File(None, description="Your own mapping (YAML)"),  # type: ignore[assignment]
+    format: Literal[FORMATS] | None = Form(  # type: ignore[valid-type]
+        None, description="How to read the file; default: its name's suffix, else csv"),
     user: User = Depends(require("screen")),
 ) -> dict[str, Any]:
     """Queue a file for batch screening (budget mode); poll ``GET /v1/jobs/{id}``.
@@ -130,35 +148,23 @@ async def submit_job(
     The upload is bounded (setting ``upload_max_bytes``; 413 past it) and deleted when the job
     ends, done or failed. ``mapping`` names a bundled mapping; a mapping of your own is uploaded
     as ``mapping_file``, so no request can make the server read a file of its own choosing.
+    What is *in* the files (rows, an uploaded mapping) is the job's business: a file that cannot
+    be read fails the job, with the reason on it, as a schema cannot say what a file holds.
     """
     st = state(request)
     if user.office is not None:  # the file may hold lines of any office
         raise APIError(403, "forbidden", f"batch jobs may hold lines of any office: users "
                        f"scoped to office {user.office} screen through POST /v1/screen")
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", file.filename or "upload.csv")
-    if not name.endswith(SUFFIXES):
-        raise APIError(
-            422,
-            "invalid_input",
-            f"file must end in {', '.join(SUFFIXES)}",
-            [{"field": "file", "problem": f"unsupported file name {name!r}"}],
-        )
-    if mapping_file is None and mapping not in bundled_mappings():
-        problem = f"not a bundled mapping; use one of {', '.join(bundled_mappings())}"
-        raise APIError(422, "invalid_input", f"mapping: {problem}",
-                       [{"field": "mapping", "problem": problem}])
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", file.filename or "upload")
+    suffix = next((s for s in SUFFIXES if name.endswith(s)), None)
+    if format is not None and suffix != f".{format}":
+        name = f"{name}.{format}"
+    elif suffix is None:
+        name = f"{name}.csv"
     staged = uploads.stage(st.jobs_dir, [("file", file, name), ("mapping_file", mapping_file,
                                                                  "mapping.yaml")])
     data_path, mapping_path = await staged
     used = mapping if mapping_path is None else str(mapping_path)
-    try:
-        # a request names a bundled mapping, or uploads its own; it never points at server files
-        load_mapping(used, bundled_only=mapping_path is None)
-    except Exception as exc:
-        uploads.discard(data_path, mapping_path)
-        problem = uploads.public_message(exc)
-        raise APIError(422, "invalid_input", f"mapping: {problem}",
-                       [{"field": "mapping_file", "problem": problem}]) from exc
     with acting_as(user.name):
         job_id = create_job(st.store, name, mapping if mapping_path is None else "(uploaded)",
                             user.name)
@@ -166,7 +172,7 @@ async def submit_job(
     return {"job_id": job_id, "state": "queued", "url": f"/v1/jobs/{job_id}"}
 
 
-@router.get("/jobs/{job_id}")
+@router.get("/jobs/{job_id}", responses=answers(JOB, *AUTH, 404, 422))
 def job(job_id: RowId, request: Request, user: User = Depends(require("read"))) -> dict[str, Any]:
     """A job, for the user who submitted it, an admin or an analyst of every office; to anyone
     else it does not exist (404), so its number tells nothing."""

@@ -15,6 +15,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from chipcustoms.app.api.contract import AUTH, answers
+from chipcustoms.app.api.envelope import APIError
 from chipcustoms.app.auth import check_office as api_check_office
 from chipcustoms.app.auth import require
 from chipcustoms.app.state import AppState, state
@@ -25,7 +27,17 @@ from chipcustoms.app.web.session import PageError, Session, check_office, page_s
 from chipcustoms.store import pages, views
 
 router = APIRouter()
-DAY = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+DAY = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"})
+
+
+def _day(text: str | None, name: str) -> str | None:
+    """An ISO day, or a 422 naming the parameter (the document says ``format: date``)."""
+    try:
+        return None if text is None else dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        problem = f"not a date: {text!r} (YYYY-MM-DD)"
+        raise APIError(422, "invalid_input", f"invalid input: {name}",
+                       [{"field": name, "problem": problem}]) from None
 
 
 def _refresh(st: AppState) -> None:
@@ -72,10 +84,15 @@ def overview_data(request: Request, f: views.Filters, fresh: bool = False) -> di
     }
 
 
-@router.get("/v1/overview", tags=["overview"])
+@router.get("/v1/overview", tags=["overview"], responses=answers(
+    {"filters": {"date_from": None, "date_to": None, "office": "SZ01"}, "as_of": "2025-11-05",
+     "updating": False, "by_model_month": [], "routes": [], "channel_mix": [],
+     "flagged_by_reason": [], "hit_rate_by_reason": [], "hit_rate_by_model_version": []},
+    *AUTH, 422))
 def overview_api(
     request: Request, date_from: str | None = DAY, date_to: str | None = DAY,
-    office: str | None = None, fresh: bool = False, user: User = Depends(require("read")),
+    office: str | None = Query(None, pattern=r"^[^\x00]*$"), fresh: bool = False,
+    user: User = Depends(require("read")),
 ) -> dict[str, Any]:
     """The overview's aggregates; an office-scoped user gets their office's. Line figures come
     from cells refreshed in the background (``as_of``, ``updating``); ``fresh=true`` waits for
@@ -83,7 +100,8 @@ def overview_api(
     if user.office is not None:
         api_check_office(user, office or user.office, "that overview")
         office = user.office
-    return overview_data(request, views.Filters(date_from, date_to, office), fresh)
+    days = [_day(date_from, "date_from"), _day(date_to, "date_to")]
+    return overview_data(request, views.Filters(days[0], days[1], office), fresh)
 
 
 def _series(rows: list[dict[str, Any]], key: str, value: str, months: list[str],
