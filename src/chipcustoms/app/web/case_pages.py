@@ -54,7 +54,9 @@ def queue(
                           status=status, sort=sort, limit=PAGE, offset=offset)
     total, rows = pages.queue(state(request).store, qq)
     params = {k: v for k, v in request.query_params.items() if k != "offset"}
+    profiles = pages.run_profiles(state(request).store, {int(r["run_id"]) for r in rows})
     return page(request, "queue.html", session, q=qq, total=total, rows=rows, page_size=PAGE,
+                profiles=profiles,
                 base=urlencode(params), offices=pages.offices(state(request).store),
                 models=sorted(state(request).refs.catalog.by_id))
 
@@ -81,8 +83,10 @@ def line(
         rows = st.refs.catalog.frame().filter(accelerator_id=model.id).drop("hs_headings")
         spec = rows.to_dicts()[0] if rows.height else None
     reasons = (latest or {}).get("reasons") or []
+    profiles = pages.run_profiles(st.store, {int(h["run_id"]) for h in history})
     return page(
         request, "line.html", session, d=record["declaration"], latest=latest, history=history,
+        profiles=profiles,
         spec=spec, reasons=[r for r in reasons if r.get("source") != "model"],
         contributions=[r for r in reasons if r.get("source") == "model"],
         hits=pages.screening_hits(st.store, declaration_id, item_no),

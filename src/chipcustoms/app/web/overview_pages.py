@@ -54,9 +54,12 @@ def _refresh_soon(request: Request) -> None:
 def overview_data(request: Request, f: views.Filters, fresh: bool = False) -> dict[str, Any]:
     """The aggregates; with ``fresh`` the cells are brought up to date first (waits)."""
     st = state(request)
-    if fresh:
-        _refresh(st)
     as_of, stale = views.freshness(st.store)
+    if fresh or as_of is None:
+        # First visit (cells never computed): compute them now rather than show empty charts
+        # "as of never"; later visits answer at once and refresh in the background.
+        _refresh(st)
+        as_of, stale = views.freshness(st.store)
     if stale:
         _refresh_soon(request)
     return {
@@ -102,7 +105,10 @@ def _charts(data: dict[str, Any], measure: str) -> dict[str, str]:
     per_month: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     per_model: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for r in bm:
-        for bucket in (per_month[r["month"]], per_model[str(r["accelerator_id"] or "unresolved")]):
+        # Lines without an accelerator are counted by month but kept off the model chart,
+        # where their one bar dwarfed every accelerator (the page states their total apart).
+        model = [per_model[r["accelerator_id"]]] if r["accelerator_id"] else []
+        for bucket in (per_month[r["month"]], *model):
             bucket[0] += r[measure] or 0
             bucket[1] += r[f"flagged_{measure}"] or 0
     models = sorted(per_model, key=lambda k: -per_model[k][0])[:10]
@@ -149,5 +155,8 @@ def overview(
         office = session.user.office
     f = views.Filters(date_from or None, date_to or None, office or None)
     data = overview_data(request, f)
+    other = [r for r in data["by_model_month"] if not r["accelerator_id"]]
+    without = {k: sum(r[k] or 0 for r in other) for k in ("lines", "units", "value_usd")}
     return page(request, "overview.html", session, data=data, f=f, measure=measure,
+                without_accelerator=without,
                 charts=_charts(data, measure), offices=pages.offices(state(request).store))
