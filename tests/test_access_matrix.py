@@ -27,6 +27,7 @@ from web_fixtures import PASSWORD, csrf, login_form, web_served
 
 OFFICES = ("SZ01", "SZ02")
 LINES = {"SZ01": ("D1", 1), "SZ02": ("D3", 1)}  # stored lines of the fixture, one per office
+IMPORTERS = {"SZ01": "IMP1", "SZ02": "IMP3"}  # their importers (only in that office's lines)
 
 
 @dataclass
@@ -64,7 +65,10 @@ def _api(method: str, path: str, **kw: Any) -> Call:
 def _page(method: str, path: str, data: dict[str, str] | None = None) -> Call:
     def call(ctx: Ctx, who: Caller, office: str) -> httpx.Response:
         decl, item = LINES[office]
-        url = path.format(case=ctx.cases[office], decl=decl, item=item, office=office)
+        url = path.format(
+            case=ctx.cases[office], decl=decl, item=item, office=office,
+            party=IMPORTERS[office],
+        )
         if method == "GET":
             return who.pages.get(url, follow_redirects=False)
         form = {"csrf": who.token, **(data or {})}
@@ -125,6 +129,7 @@ CALLS: dict[str, Call] = {
     "GET /overview": _page("GET", "/overview?office={office}"),
     "GET /search": _page("GET", "/search?q=D"),
     "GET /reference": _page("GET", "/reference"),
+    "GET /party/{party_id}": _page("GET", "/party/{party}"),
 }
 
 

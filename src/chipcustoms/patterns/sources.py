@@ -74,6 +74,9 @@ def store_lines(db: str | Store, refs: References) -> pl.DataFrame:
                       infer_schema_length=None)
     if df.height == 0:
         return df
+    # A column NULL on every stored line (no addresses declared, say) is read without a type:
+    # it is text in the store, so it is text here.
+    df = df.with_columns(pl.col(pl.Null).cast(pl.Utf8))
     df = df.with_columns(
         pl.col("date").cast(pl.Utf8).str.slice(0, 10).str.to_date(),
         pl.when(pl.col("found").is_not_null()).then(pl.lit(True))

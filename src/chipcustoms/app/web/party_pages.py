@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 import rustworkx as rx
+import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
@@ -23,6 +24,7 @@ from chipcustoms.app.web.render import page
 from chipcustoms.app.web.session import PageError, Session, page_session
 from chipcustoms.patterns import network
 from chipcustoms.patterns.network import PARTY, Network
+from chipcustoms.store import tables as t
 
 router = APIRouter(include_in_schema=False)
 _LOCK = threading.Lock()
@@ -105,6 +107,15 @@ def draw(net: Network, community: int, focus: str) -> str:
             f'{escape(focus)}</title>{"".join(body)}{legend}</svg>')
 
 
+def _elsewhere(request: Request, party_id: str, office: str) -> bool:
+    """Whether the importer has stored lines in an office other than ``office`` (one indexed
+    lookup on the declarations' importer id)."""
+    d = t.declarations.c
+    q = sa.select(d.office).where(d.importer_id == party_id, d.office != office).limit(1)
+    with state(request).store.engine.connect() as conn:
+        return conn.execute(q).first() is not None
+
+
 @router.get("/party/{party_id}", response_class=HTMLResponse)
 def party(
     request: Request, party_id: str, session: Session = Depends(page_session)
@@ -112,6 +123,10 @@ def party(
     net = _network(request, session.user.office)
     key = party_id if net.parties.filter(pl.col(PARTY) == party_id).height else None
     if key is None:
+        office = session.user.office
+        if office is not None and _elsewhere(request, party_id, office):
+            # As for a line of another office: the caller is told it is not theirs to see.
+            raise PageError(403, f"Importer {party_id} trades outside office {office}.")
         raise PageError(404, f"No importer {party_id} in the stored lines.")
     row = net.parties.filter(pl.col(PARTY) == key).row(0, named=True)
     comm = row["community"]
