@@ -215,6 +215,9 @@ def test_demo_runs_end_to_end_with_watchlist_hits(tmp_path: Path) -> None:
     assert out.height > 19_000 and set(out["channel"]) >= {"red", "yellow", "green"}
     summary = (tmp_path / "demo" / "summary.md").read_text()
     assert "SCR_WATCHLIST_HIT" in summary
+    # issue 15: a cut-off printed as none beside red lines says why (floors set no cut-off)
+    cutoffs = next(x for x in summary.splitlines() if x.startswith("Threshold-mode cut-offs"))
+    assert ": none" not in cutoffs or "A cut-off is none when no line of its budget" in cutoffs
     # issue 16: the run stores its hits in screening_hits, one per reason, under its run
     from chipcustoms.store import open_store
 

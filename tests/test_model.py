@@ -18,7 +18,7 @@ from chipcustoms.errors import ChipCustomsError
 from chipcustoms.model import features as ft
 from chipcustoms.model.model_scorer import ModelScorer
 from chipcustoms.model.risk_model import RiskModel
-from chipcustoms.model.training import evaluate, train
+from chipcustoms.model.training import evaluate, evaluation_text, train
 from chipcustoms.store import open_store
 from chipcustoms.synthetic.generator import generate
 
@@ -155,6 +155,10 @@ def test_evaluate_finds_a_planted_trader_pattern(lines: pl.DataFrame) -> None:
     assert ev.report.precision_at["5"] == pytest.approx(1.0)
     assert ev.report.auc is not None and ev.report.auc > 0.8  # unseen importers stay unknown
     assert set(ev.rules.columns) == {"rule", "hits", "fraud_share"}
+    # The AUC is printed beside the share of irregular test lines it was measured against.
+    base = planted[2000:]["fraud"].mean()
+    assert d["base_rate"] == pytest.approx(base)
+    assert f"irregular (base rate): {base:.3f}   AUC:" in evaluation_text(ev)
 
 
 def test_cli_train_models_simulate(tmp_path: Path, lines: pl.DataFrame) -> None:

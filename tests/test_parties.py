@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from chipcustoms.errors import InputError
+from chipcustoms.errors import InputError, NotFoundError
 from chipcustoms.parties import commands
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
 from chipcustoms.parties.matcher import Matcher, Query
@@ -110,9 +110,32 @@ def test_parties_and_allow_list(tmp_path: Path) -> None:
         w.writerows([["name", "country"], ["HONGKONG JIARUI INTL TRADING LTD", "HK"], ["Acme", ""]])
     hits = commands.screen_names(store, str(names), lists=None, threshold=None)
     assert hits["entity_id"].to_list() == ["demo-jiarui"]
+    assert hits["row"].to_list() == [1]  # the first data row, as the quarantine counts
     assert "country_agrees" in hits["features"][0]
     store.allow("HONGKONG JIARUI INTL TRADING LTD", "demo", "demo-jiarui", "different firm")
     assert commands.screen_names(store, str(names), lists=None, threshold=None).height == 0
+
+
+def test_allow_refuses_an_unknown_list_or_entity(tmp_path: Path) -> None:
+    """`watchlist allow "X" nolist nobody` once stored a clearance that never applied."""
+    from typer.testing import CliRunner
+
+    from chipcustoms.cli.main import app
+
+    _store_with_sample(tmp_path)
+    db = str(tmp_path / "s.db")
+    for args, said in (
+        (["X", "nolist", "nobody"], "no watchlist named 'nolist' (loaded: demo)"),
+        (["X", "demo", "nobody"], "watchlist 'demo' has no entity 'nobody'"),
+    ):
+        r = CliRunner().invoke(app, ["watchlist", "allow", *args, "--reason", "r", "--db", db])
+        assert r.exit_code != 0 and isinstance(r.exception, NotFoundError)
+        assert str(r.exception) == said
+    assert open_store(db).allowed().height == 0
+    ok = CliRunner().invoke(
+        app, ["watchlist", "allow", "X", "demo", "demo-jiarui", "--reason", "r", "--db", db]
+    )
+    assert ok.exit_code == 0 and open_store(db).allowed().height == 1
 
 
 def test_rescreen_sees_only_changed_entities(tmp_path: Path) -> None:

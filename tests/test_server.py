@@ -146,8 +146,15 @@ def test_outcome_capture_is_verified_against_the_declared_line(api: Served) -> N
     verdict = json.loads(done.json()["verification"])
     assert verdict["found_accelerator_ids"] == ["nvidia-h100-sxm"]
     assert verdict["declared_accelerator_id"] == case["accelerator_id"] != "nvidia-h100-sxm"
-    assert verdict["status"] == "model_mismatch"
+    # The line declares more units than the one card captured: both mismatches are named.
+    assert verdict["status"].startswith("model") and verdict["mismatches"][0] == "model"
     assert verdict["against_report"]["status"] == "match"
+    # What was declared is stored with the verdict (it once read null).
+    line = api.client.get(f"/v1/declarations/{case['declaration_id']}",
+                          headers=api.auth("ines")).json()
+    item = next(i for i in line["items"] if i["declaration"]["item_no"] == case["item_no"])
+    per_item = item["latest"]["units_per_item"] or 1
+    assert verdict["declared_units"] == item["declaration"]["quantity"] * per_item > 0
 
 
 def test_office_scoped_users_see_only_their_office(api: Served) -> None:

@@ -84,6 +84,20 @@ def test_relabelled_card_is_a_model_mismatch(refs: References, fixtures: Path) -
     assert count["status"] == "count_mismatch" and count["declared_units"] == 8
 
 
+def test_verify_names_every_mismatch_and_nothing_declared(refs: References, fixtures: Path) -> None:
+    """Without --declared there is nothing to compare; a relabelled card short in number is
+    both a model and a count mismatch."""
+    text = (fixtures / "captures" / "nvidia-smi-q_relabelled.txt").read_text(encoding="utf-8")
+    alone = verify_text(text, resolver=refs.resolver)
+    assert alone["status"] == "identified" and alone["mismatches"] == []
+    assert alone["found_accelerator_ids"] == ["nvidia-h100-sxm"]
+    both = verify_text(text, declared="NVIDIA L20 48GB", units=4, resolver=refs.resolver)
+    assert both["status"] == "model_and_count_mismatch"
+    assert both["mismatches"] == ["model", "count"] and both["found_units"] == 1
+    model = verify_text(text, declared="NVIDIA L20 48GB", units=1, resolver=refs.resolver)
+    assert model["mismatches"] == ["model"]
+
+
 def test_verify_records_the_outcome_on_the_case(tmp_path: Path, fixtures: Path) -> None:
     from chipcustoms.run.orchestrator import screen_file
     from chipcustoms.store import open_store

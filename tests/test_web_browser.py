@@ -139,3 +139,41 @@ def test_inspector_works_a_red_case_in_chromium(base_url: str) -> None:
         _shot(page, "08-viewer-line")
         browser.close()
     assert len(list(ARTIFACTS.glob("*.png"))) == 8
+
+
+def test_pages_in_chinese_with_a_cjk_font(base_url: str) -> None:
+    """The same pages in Simplified Chinese (?lang=zh-CN, then the cookie), screenshots
+    ``zh-*.png``; the glyphs come from a system CJK font (Debian's fonts-noto-cjk,
+    installed by .ci/chromium.sh), never from the internet."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need("playwright is not installed (the dev extra)")
+    if shutil.which("fc-list") and "CJK" not in os.popen("fc-list :lang=zh family").read():
+        _need("no CJK font (apt-get install fonts-noto-cjk)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base_url}/login?lang=zh-CN")
+        assert page.get_by_role("heading", name="登录").is_visible()
+        _shot(page, "zh-01-login")
+        page.get_by_label("用户名").fill("ines")
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"{base_url}/queue")
+        assert page.get_by_role("heading", name="布控队列").is_visible()  # the cookie kept it
+        assert page.evaluate("document.fonts.check('15px \"Noto Sans CJK SC\"', '布控')")
+        _shot(page, "zh-02-queue")
+        for path, name, heading in (
+            ("/line/D1/1", "zh-03-line", "报关单 D1 第 1 项"),
+            ("/overview", "zh-05-overview", "概览"),
+            ("/search?q=H20", "zh-06-search", "搜索"),
+            ("/reference", "zh-07-reference", "现行参考数据"),
+        ):
+            page.goto(f"{base_url}{path}")
+            assert page.get_by_role("heading", name=heading, exact=False).first.is_visible()
+            _shot(page, name)
+        page.goto(f"{base_url}/search?q=H20&lang=en")
+        _shot(page, "06b-search-h20")
+        browser.close()

@@ -20,6 +20,7 @@ def verify_capture(
     refs: References,
     *,
     declared_id: str | None,
+    declared_units: float | None = None,
     reported_id: str | None = None,
     reported_units: float | None = None,
 ) -> str | None:
@@ -27,7 +28,7 @@ def verify_capture(
     if not capture or not capture.strip():
         return None
     found = identify(parse_capture(capture), refs.resolver)
-    result: dict[str, Any] = verify(found, declared_id, None)
+    result: dict[str, Any] = verify(found, declared_id, declared_units)
     result["against"] = "declaration"
     if reported_id is not None or reported_units is not None:
         report = verify(found, reported_id or declared_id, reported_units)
@@ -37,3 +38,13 @@ def verify_capture(
             "reported_units": reported_units,
         }
     return json.dumps(result, default=str)
+
+
+def declared_units(line: dict[str, Any] | None) -> float | None:
+    """How many accelerators the line declares: its quantity times the units per item its
+    newest assessment resolved (8 for an HGX board), so the outcome keeps what was declared."""
+    if line is None or line["declaration"].get("quantity") is None:
+        return None
+    history = line.get("assessments") or []
+    per_item = (history[0].get("units_per_item") if history else None) or 1
+    return float(line["declaration"]["quantity"]) * float(per_item)

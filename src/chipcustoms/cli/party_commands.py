@@ -65,9 +65,10 @@ def watchlist_allow(
     db: Db = None,
 ) -> None:
     """Clear a (declared name, list entity) pair so that it stops coming back as a hit."""
+    from chipcustoms.parties.commands import allow
     from chipcustoms.store import open_store
 
-    open_store(db_path(db)).allow(party_name, list_name, entity_id, reason)
+    allow(open_store(db_path(db)), party_name, list_name, entity_id, reason)
     err.print(f"cleared {party_name!r} against {list_name}:{entity_id}")
 
 

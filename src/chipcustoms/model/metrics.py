@@ -82,6 +82,9 @@ class Report:
     auc: float | None
     n_test: int
     critical_recall_at: dict[str, float | None] | None = None
+    # Share of irregular test lines: precision at any rate means little without it (random
+    # selection finds this share), and an AUC on a rare class needs it beside it.
+    base_rate: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -90,6 +93,7 @@ class Report:
             "revenue_at": self.revenue_at,
             "auc": self.auc,
             "n_test": self.n_test,
+            "base_rate": self.base_rate,
         }
         if self.critical_recall_at is not None:
             out["critical_recall_at"] = self.critical_recall_at
@@ -116,6 +120,7 @@ def report(
         revenue_at={_key(r): revenue_at(rev, scores, r / 100) for r in rates_pct},
         auc=auc(y, scores),
         n_test=len(y),
+        base_rate=float(np.mean(y)) if len(y) else None,
         critical_recall_at=None
         if critical is None
         else {_key(r): recall_at(critical, scores, r / 100) for r in rates_pct},

@@ -192,7 +192,8 @@ def evaluation_text(ev: Evaluation) -> str:
     """The human report of `chipcustoms evaluate`."""
     r = ev.report
     lines = [
-        f"test lines: {r.n_test:,}   AUC: {_pct(r.auc)}",
+        f"test lines: {r.n_test:,}   irregular (base rate): {_pct(r.base_rate)}"
+        f"   AUC: {_pct(r.auc)}",
         "",
         "rate%  precision  recall  revenue",
     ]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from chipcustoms.errors import InputError
+from chipcustoms.errors import InputError, NotFoundError
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, VERSION, compare
 from chipcustoms.parties.matcher import Matcher, Query
 from chipcustoms.parties.names import normalize
@@ -80,10 +80,25 @@ def screen_names(
     ]
     hits = Matcher(entities, thresholds=thresholds).match(queries, allowed=store.allowed())
     return (
-        df.with_row_index("row")
+        # Rows count from 1, the first data row, as the quarantine counts them.
+        df.with_row_index("row", offset=1)
         .join(hits.rename({"query": "name"}), on="name", how="inner")
         .sort(["row", "score"], descending=[False, True])
     )
+
+
+def allow(store: Store, party_name: str, list_name: str, entity_id: str, reason: str) -> None:
+    """Clear a pair only if the list is loaded and has that entity: a typo would otherwise be
+    stored as a clearance that never applies, and the hit would keep coming back."""
+    lists = sorted({w["name"] for w in store.watchlists()})
+    if list_name not in lists:
+        raise NotFoundError(
+            f"no watchlist named {list_name!r} (loaded: {', '.join(lists) or 'none'})"
+        )
+    ids = store.watchlist_entities([list_name])["entity_id"]
+    if not (ids == entity_id).any():
+        raise NotFoundError(f"watchlist {list_name!r} has no entity {entity_id!r}")
+    store.allow(party_name, list_name, entity_id, reason)
 
 
 def compare_pairs(path: str) -> pl.DataFrame:

@@ -53,6 +53,9 @@ class Rule(BaseModel):
     effective_to: dt.date | None = None
     source: str
     message: str
+    # The same reason in Simplified Chinese (same placeholders), for the officer's language;
+    # without it a Chinese page shows the English message.
+    message_zh: str | None = None
     evidence: list[str] = Field(default_factory=list)
     group: GroupSpec | None = None
 
@@ -63,10 +66,10 @@ class Rule(BaseModel):
             raise ValueError("code must be UPPER_SNAKE_CASE (a stable reason code)")
         return v
 
-    @field_validator("message")
+    @field_validator("message", "message_zh")
     @classmethod
-    def _plain_placeholders(cls, v: str) -> str:
-        for m in re.finditer(r"\{[^{}]*\}?", v):
+    def _plain_placeholders(cls, v: str | None) -> str | None:
+        for m in re.finditer(r"\{[^{}]*\}?", v or ""):
             p = PLACEHOLDER.fullmatch(m.group())
             if p is None or not FORMAT_SPEC.match(p.group(2) or ""):
                 raise ValueError(
@@ -76,7 +79,9 @@ class Rule(BaseModel):
         return v
 
     def placeholders(self) -> list[tuple[str, str | None]]:
-        return [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(self.message)]
+        """The columns the messages name (English first, then any the Chinese adds)."""
+        both = self.message + (self.message_zh or "")
+        return [(m.group(1), m.group(2)) for m in PLACEHOLDER.finditer(both)]
 
 
 class Jurisdiction(BaseModel):

@@ -292,6 +292,8 @@ class RuleSet:
             flag = f"__h{k}"
             flags.append(f"coalesce({c.condition}, FALSE) AS {flag}")
             ev_cols = c.rule.evidence or [col for col, _ in c.rule.placeholders()]
+            if c.rule.message_zh:  # the values a Chinese page fills the template with
+                ev_cols = [*ev_cols, *(col for col, _ in c.rule.placeholders())]
             ev = ", ".join(f"{_lit(col)}, {quote(col)}" for col in dict.fromkeys(ev_cols))
             evidence = f"json_object('rule', {_lit(c.ref)}{', ' + ev if ev else ''})::VARCHAR"
             reason = (

@@ -276,18 +276,29 @@ def verify(
     unknown = sum(1 for d in capture.devices if not d.accelerator_id)
     model_ok = bool(found) and found == [declared_id]
     count_ok = declared_units is None or float(capture.count) == float(declared_units)
+    # Every disagreement is reported (a relabelled card can also be short in number); the
+    # status names the first, ``mismatches`` lists them all.
+    mismatches = [
+        name
+        for name, bad in (
+            ("model", bool(found) and declared_id is not None and not model_ok),
+            ("count", bool(capture.devices) and not count_ok),
+        )
+        if bad
+    ]
     if not capture.devices:
         status = "no_device"
     elif not found:
         status = "unidentified"
-    elif not model_ok:
-        status = "model_mismatch"
-    elif not count_ok:
-        status = "count_mismatch"
+    elif declared_id is None and not mismatches:
+        status = "identified"  # nothing declared to compare the model with
+    elif mismatches:
+        status = "_and_".join(mismatches) + "_mismatch"
     else:
         status = "match"
     return {
         "status": status,
+        "mismatches": mismatches,
         "declared_accelerator_id": declared_id,
         "declared_units": declared_units,
         "found_accelerator_ids": found,

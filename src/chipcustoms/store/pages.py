@@ -116,11 +116,42 @@ def hit_rates(store: Store, f: Filters, by: str) -> list[dict[str, Any]]:
                 r.run_id: (json.loads(r.versions or "{}") or {}).get("model")
                 for r in conn.execute(sa.select(t.runs.c.run_id, t.runs.c.versions))
             }
-            for r in rows:
-                r["key"] = str(versions.get(r["key"]) or "rules only")
+            rows = _by_model_label(rows, versions)
     for r in rows:
         r["hit_rate"] = r["found"] / r["inspected"] if r["inspected"] else None
     return rows
+
+
+def run_profiles(store: Store, run_ids: set[int]) -> dict[int, str]:
+    """The jurisdiction profile each run screened under (``versions.profile``); runs from
+    before profiles existed read as ``all``, which is what they applied."""
+    if not run_ids:
+        return {}
+    q = sa.select(t.runs.c.run_id, t.runs.c.versions).where(t.runs.c.run_id.in_(run_ids))
+    with store.engine.connect() as conn:
+        return {int(r.run_id): str((json.loads(r.versions or "{}") or {}).get("profile") or "all")
+                for r in conn.execute(q)}
+
+
+def model_label(model: Any) -> str:
+    """How a model version reads in a legend: "model v3", not the run's JSON object."""
+    if not model:
+        return "rules only"
+    if isinstance(model, dict):
+        return f"model v{model.get('version', '?')}"
+    return str(model)
+
+
+def _by_model_label(rows: list[dict[str, Any]], versions: dict[Any, Any]
+                    ) -> list[dict[str, Any]]:
+    """Rows per run summed per model label and month (runs of one model are one series)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        key = (model_label(versions.get(r["key"])), r["month"])
+        cell = out.setdefault(key, {"key": key[0], "month": key[1], "inspected": 0, "found": 0})
+        cell["inspected"] += r["inspected"] or 0
+        cell["found"] += r["found"] or 0
+    return sorted(out.values(), key=lambda r: (r["month"], r["key"]))
 
 
 def screening_hits(store: Store, declaration_id: str, item_no: int) -> list[dict[str, Any]]:
@@ -152,7 +183,9 @@ def search(
 ) -> list[dict[str, Any]]:
     """Lines whose declaration id starts with ``text``, whose importer id is ``text``, whose
     importer or exporter name starts with it (as typed, upper or title case), or whose in-force
-    model is one of ``accelerators``; newest first."""
+    model is one of ``accelerators`` (best match first: "H20" lists H20 lines before H200's).
+    Id and name matches come first, then the models in the given order, each newest first;
+    every row carries its newest assessment's model, channel and risk."""
     cols = (d.declaration_id, d.item_no, d.date, d.office, d.importer_id, d.importer_name,
             d.exporter_name, d.description)
     names = {text, text.upper(), text.title()}
@@ -162,10 +195,11 @@ def search(
         *[sa.select(*cols).where(_prefix(col, n)) for n in names
           for col in (d.importer_name, d.exporter_name)],
     ]
-    if accelerators:
+    by_text = len(probes)
+    for model in accelerators:  # one probe per model, so a near name cannot crowd it out
         newest = (
             sa.select(a.declaration_id, a.item_no)
-            .where(a.accelerator_id.in_(accelerators))
+            .where(a.accelerator_id == model)
             .order_by(a.assessment_id.desc())
             .limit(limit)
             .subquery()
@@ -179,14 +213,31 @@ def search(
         )
     found: dict[tuple[str, int], dict[str, Any]] = {}
     with store.engine.connect() as conn:
-        for probe in probes:
+        for i, probe in enumerate(probes):
             if office:
                 probe = probe.where(d.office == office)
             for r in conn.execute(probe.limit(limit)).mappings():
-                found.setdefault((r["declaration_id"], r["item_no"]), dict(r))
+                how = "text" if i < by_text else "model"
+                found.setdefault((r["declaration_id"], r["item_no"]), {**r, "matched_by": how})
+        _add_newest_assessment(conn, found)
+    rank = {m: i + 1 for i, m in enumerate(accelerators)}
     rows = sorted(found.values(), key=lambda r: (r["date"] or "", r["declaration_id"]),
                   reverse=True)
+    rows.sort(key=lambda r: 0 if r["matched_by"] == "text" else rank.get(r["accelerator_id"], 0))
     return rows[:limit]
+
+
+def _add_newest_assessment(conn: sa.Connection, found: dict[tuple[str, int], dict[str, Any]]
+                           ) -> None:
+    """Model, channel and risk of each found line's newest assessment (by the line index)."""
+    for r in found.values():
+        r.update(accelerator_id=None, channel=None, risk_score=None)
+    ids = sorted({k[0] for k in found})
+    q = (sa.select(a.declaration_id, a.item_no, a.accelerator_id, a.channel, a.risk_score)
+         .where(a.declaration_id.in_(ids)).order_by(a.assessment_id))
+    for row in conn.execute(q).mappings() if ids else []:
+        if (row["declaration_id"], row["item_no"]) in found:
+            found[(row["declaration_id"], row["item_no"])].update(dict(row))
 
 
 def login_record(store: Store, name: str) -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ from chipcustoms.app.api.screen_routes import decode_reasons
 from chipcustoms.app.auth import check_office, require
 from chipcustoms.app.state import state
 from chipcustoms.app.users import User
-from chipcustoms.app.verification import verify_capture
+from chipcustoms.app.verification import declared_units, verify_capture
 from chipcustoms.store import Store, casework
 from chipcustoms.store.audit import acting_as
 
@@ -126,6 +126,7 @@ def outcome(
         body.capture,
         st.refs,
         declared_id=case["accelerator_id"],
+        declared_units=declared_units(st.store.line(case["declaration_id"], case["item_no"])),
         reported_id=body.real_accelerator_id,
         reported_units=body.real_units,
     )

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from chipcustoms.app.api.schemas import RowId
 from chipcustoms.app.api.screen_routes import decode_reasons
 from chipcustoms.app.state import state
-from chipcustoms.app.verification import verify_capture
+from chipcustoms.app.verification import declared_units, verify_capture
+from chipcustoms.app.web import i18n
 from chipcustoms.app.web.render import page
 from chipcustoms.app.web.session import (
     PageError,
@@ -25,6 +26,7 @@ from chipcustoms.app.web.session import (
     require_page,
 )
 from chipcustoms.errors import ChipCustomsError
+from chipcustoms.policy.messages import localise, rules_by_ref
 from chipcustoms.store import casework, pages
 from chipcustoms.store.audit import acting_as
 
@@ -54,7 +56,9 @@ def queue(
                           status=status, sort=sort, limit=PAGE, offset=offset)
     total, rows = pages.queue(state(request).store, qq)
     params = {k: v for k, v in request.query_params.items() if k != "offset"}
+    profiles = pages.run_profiles(state(request).store, {int(r["run_id"]) for r in rows})
     return page(request, "queue.html", session, q=qq, total=total, rows=rows, page_size=PAGE,
+                profiles=profiles,
                 base=urlencode(params), offices=pages.offices(state(request).store),
                 models=sorted(state(request).refs.catalog.by_id))
 
@@ -81,8 +85,14 @@ def line(
         rows = st.refs.catalog.frame().filter(accelerator_id=model.id).drop("hs_headings")
         spec = rows.to_dicts()[0] if rows.height else None
     reasons = (latest or {}).get("reasons") or []
+    lang = i18n.choose(request)
+    if lang != "en":  # the reader's language, from the packs' templates
+        by_ref = rules_by_ref(lp.pack for lp in st.refs.packs)
+        reasons = [{**r, "message": localise(r, by_ref, lang)} for r in reasons]
+    profiles = pages.run_profiles(st.store, {int(h["run_id"]) for h in history})
     return page(
         request, "line.html", session, d=record["declaration"], latest=latest, history=history,
+        profiles=profiles,
         spec=spec, reasons=[r for r in reasons if r.get("source") != "model"],
         contributions=[r for r in reasons if r.get("source") == "model"],
         hits=pages.screening_hits(st.store, declaration_id, item_no),
@@ -169,7 +179,9 @@ async def outcome(
     claimed = real_accelerator_id or None
     units = _number(real_units, "Units found")
     verification = verify_capture(
-        text, st.refs, declared_id=case["accelerator_id"], reported_id=claimed, reported_units=units
+        text, st.refs, declared_id=case["accelerator_id"], reported_id=claimed,
+        reported_units=units,
+        declared_units=declared_units(st.store.line(case["declaration_id"], case["item_no"])),
     )
     with _as_page(), st.writing, acting_as(session.user.name):
         casework.record_outcome(

@@ -21,7 +21,8 @@ from chipcustoms.app.auth import check_office as api_check_office
 from chipcustoms.app.auth import require
 from chipcustoms.app.state import AppState, state
 from chipcustoms.app.users import User
-from chipcustoms.app.web import charts
+from chipcustoms.app.web import charts, i18n
+from chipcustoms.app.web.i18n import gettext as _
 from chipcustoms.app.web.render import page
 from chipcustoms.app.web.session import PageError, Session, check_office, page_session
 from chipcustoms.store import pages, views
@@ -66,9 +67,12 @@ def _refresh_soon(request: Request) -> None:
 def overview_data(request: Request, f: views.Filters, fresh: bool = False) -> dict[str, Any]:
     """The aggregates; with ``fresh`` the cells are brought up to date first (waits)."""
     st = state(request)
-    if fresh:
-        _refresh(st)
     as_of, stale = views.freshness(st.store)
+    if fresh or as_of is None:
+        # First visit (cells never computed): compute them now rather than show empty charts
+        # "as of never"; later visits answer at once and refresh in the background.
+        _refresh(st)
+        as_of, stale = views.freshness(st.store)
     if stale:
         _refresh_soon(request)
     return {
@@ -120,11 +124,15 @@ def _charts(data: dict[str, Any], measure: str) -> dict[str, str]:
     per_month: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     per_model: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for r in bm:
-        for bucket in (per_month[r["month"]], per_model[str(r["accelerator_id"] or "unresolved")]):
+        # Lines without an accelerator are counted by month but kept off the model chart,
+        # where their one bar dwarfed every accelerator (the page states their total apart).
+        model = [per_model[r["accelerator_id"]]] if r["accelerator_id"] else []
+        for bucket in (per_month[r["month"]], *model):
             bucket[0] += r[measure] or 0
             bucket[1] += r[f"flagged_{measure}"] or 0
     models = sorted(per_model, key=lambda k: -per_model[k][0])[:10]
-    word = "value (USD)" if measure == "value_usd" else "units"
+    word = _("value (USD)") if measure == "value_usd" else _("units")
+    declared, flagged = _("declared"), _("flagged")
     mix: dict[str, dict[str, float]] = defaultdict(dict)
     for r in data["channel_mix"]:
         mix[str(r["office"])][r["channel"]] = r["lines"]
@@ -132,19 +140,19 @@ def _charts(data: dict[str, Any], measure: str) -> dict[str, str]:
     hv_months = sorted({r["month"] for r in data["hit_rate_by_model_version"]})
     return {
         "month": charts.grouped_bars(
-            f"Declared and flagged {word} by month", months,
-            [("declared", [per_month[m][0] for m in months]),
-             ("flagged", [per_month[m][1] for m in months])]),
+            _("Declared and flagged %(what)s by month") % {"what": word}, months,
+            [(declared, [per_month[m][0] for m in months]),
+             (flagged, [per_month[m][1] for m in months])]),
         "model": charts.grouped_bars(
-            f"Declared and flagged {word} by accelerator model", models,
-            [("declared", [per_model[m][0] for m in models]),
-             ("flagged", [per_model[m][1] for m in models])]),
-        "mix": charts.stacked_shares("Channel mix per office", sorted(mix.items()),
+            _("Declared and flagged %(what)s by accelerator model") % {"what": word}, models,
+            [(declared, [per_model[m][0] for m in models]),
+             (flagged, [per_model[m][1] for m in models])]),
+        "mix": charts.stacked_shares(_("Channel mix per office"), sorted(mix.items()),
                                      ["red", "yellow", "blue", "green"]),
-        "hit_reason": charts.lines("Hit rate per top reason and month", hr_months,
+        "hit_reason": charts.lines(_("Hit rate per top reason and month"), hr_months,
                                    _series(data["hit_rate_by_reason"], "key", "hit_rate",
                                            hr_months)),
-        "hit_model": charts.lines("Hit rate per model version and month", hv_months,
+        "hit_model": charts.lines(_("Hit rate per model version and month"), hv_months,
                                   _series(data["hit_rate_by_model_version"], "key", "hit_rate",
                                           hv_months)),
     }
@@ -167,5 +175,13 @@ def overview(
         office = session.user.office
     f = views.Filters(date_from or None, date_to or None, office or None)
     data = overview_data(request, f)
+    other = [r for r in data["by_model_month"] if not r["accelerator_id"]]
+    without = {k: sum(r[k] or 0 for r in other) for k in ("lines", "units", "value_usd")}
+    token = i18n.use(i18n.choose(request))  # the charts' titles and legends
+    try:
+        drawn = _charts(data, measure)
+    finally:
+        i18n.reset(token)
     return page(request, "overview.html", session, data=data, f=f, measure=measure,
-                charts=_charts(data, measure), offices=pages.offices(state(request).store))
+                without_accelerator=without, charts=drawn,
+                offices=pages.offices(state(request).store))

@@ -3,6 +3,9 @@ force: catalog with specs and classification, policy packs with rules and source
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
@@ -12,6 +15,22 @@ from chipcustoms.app.web.session import Session, page_session
 from chipcustoms.store import indexes, pages
 
 router = APIRouter(include_in_schema=False)
+
+
+def match_models(models: Sequence[Any], text: str) -> list[str]:
+    """Catalog ids whose id or name contains ``text``, the exact model first: "H20" is the
+    H20, then models named from it (H20 ...), then those that merely contain it (H200, GH200)."""
+    low = text.lower()
+
+    def rank(m: Any) -> tuple[int, int, str]:
+        name, ident = m.model.lower(), m.id.lower()
+        exact = low in (name, ident) or ident.endswith("-" + low)
+        starts = name.startswith(low + " ") or ident.endswith("-" + low.replace(" ", "-"))
+        return (0 if exact else 1 if starts else 2 if name.startswith(low) else 3, len(name),
+                ident)
+
+    hits = [m for m in models if low in m.id.lower() or low in f"{m.vendor} {m.model}".lower()]
+    return [m.id for m in sorted(hits, key=rank)]
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -24,9 +43,7 @@ def search(
     models: list[str] = []
     if text:
         # The catalog is a few dozen entries: its names are matched here, the lines in the store.
-        low = text.lower()
-        models = [m.id for m in st.refs.catalog.models
-                  if low in m.id.lower() or low in f"{m.vendor} {m.model}".lower()]
+        models = match_models(st.refs.catalog.models, text)
         indexes.ensure_in_background(st.store)  # after a bulk run; this search scans meanwhile
         rows = pages.search(st.store, text, session.user.office, models)
     return page(request, "search.html", session, q=text, rows=rows, models=models)

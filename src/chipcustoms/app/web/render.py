@@ -11,10 +11,15 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from chipcustoms.app.web import i18n
 from chipcustoms.app.web.session import Session
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
 
 
 def _money(x: Any) -> str:
@@ -48,5 +53,15 @@ def page(
     request: Request, name: str, session: Session | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
     flash = request.query_params.get("msg")
-    ctx = {"session": session, "user": session.user if session else None, "flash": flash}
-    return templates.TemplateResponse(request, name, {**ctx, **context}, status_code=status)
+    lang = i18n.choose(request)
+    ctx = {"session": session, "user": session.user if session else None, "flash": flash,
+           "lang": lang, "here": request.url.path}
+    token = i18n.use(lang)
+    try:  # the template is rendered here, in the request's language
+        response = templates.TemplateResponse(request, name, {**ctx, **context},
+                                               status_code=status)
+    finally:
+        i18n.reset(token)
+    if request.query_params.get("lang") and request.cookies.get(i18n.COOKIE) != lang:
+        response.set_cookie(i18n.COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    return response
