@@ -56,19 +56,18 @@ class Tables:
     ai_generic: str  # the generic id a named system without its model gets
 
 
-def context(v: Vocabulary) -> pl.Expr:
-    """What the words and the HS code around a model number say, as one struct."""
+def _ai_system(v: Vocabulary) -> pl.Expr:
     norm = pl.col("__norm")
-    hs = pl.col("__hs")
-    strong, weak = v.accessory_strong, v.accessory_weak
-    accessory = (
-        norm.str.contains(strong) & ~norm.str.contains(f"(?:{v.with_words})(?:{strong})")
-    ) | (
-        norm.str.contains(weak)
-        & norm.str.contains(v.for_words)
-        & ~norm.str.contains(f"(?:{v.with_words})(?:{weak})")
-    )
-    acc_word = pl.coalesce(norm.str.extract(f"({strong})", 1), norm.str.extract(f"({weak})", 1))
+    return norm.str.contains(v.ai_system[0]) & norm.str.contains(v.ai_system[1])
+
+
+def wording(v: Vocabulary) -> pl.Expr:
+    """The generic wording class of a line (``__generic``): the first class whose patterns
+    match, AI-compute classes vetoed by mining words, and a system word beside an AI-compute
+    word outranking every class. Some 40 patterns, run one by one (one alternation of them all
+    is too large for the regex engine's fast path): the costliest part of the context, so the
+    resolver runs it only where :func:`needs_wording` says the result can matter."""
+    norm = pl.col("__norm")
     generic: pl.Expr = pl.lit(None, dtype=pl.Utf8)
     not_ai = norm.str.contains(v.not_ai)
     for gid, _, patterns in reversed(v.generic):
@@ -77,8 +76,41 @@ def context(v: Vocabulary) -> pl.Expr:
             found = found & ~not_ai
         generic = pl.when(found).then(pl.lit(gid)).otherwise(generic)
     # A system word with an AI-compute word beside it outranks every wording class.
-    ai_system = norm.str.contains(v.ai_system[0]) & norm.str.contains(v.ai_system[1])
-    generic = pl.when(ai_system & ~not_ai).then(pl.lit(v.ai_id)).otherwise(generic)
+    generic = pl.when(_ai_system(v) & ~not_ai).then(pl.lit(v.ai_id)).otherwise(generic)
+    return generic.alias("__generic")
+
+
+def needs_wording() -> pl.Expr:
+    """Lines whose outcome can depend on the wording class. :func:`decide` reads the class
+    only (a) as a GPU word, which a named system or a vocabulary hint already is, and (b) as
+    the id of a line that keeps no model, which a part number or PCI id always keeps (or loses
+    to an accessory or exclusion, whose lines take no class), and so does an alias or a named
+    system with a GPU word beside it. Every other line needs it; the golden test
+    (tests/test_resolver_golden.py) pins that skipping it changes no output."""
+    named = pl.col("__sys_id").is_not_null()
+    strong = pl.col("__pn_id").is_not_null() | pl.col("__pci_id").is_not_null()
+    beside = (pl.col("__alias_ids").list.len() > 0) | named
+    return ~(strong | (beside & (pl.col("__ctx").struct.field("hint") | named)))
+
+
+def context(v: Vocabulary) -> pl.Expr:
+    """What the words and the HS code around a model number say, as one struct (the wording
+    class apart: see :func:`wording`)."""
+    norm = pl.col("__norm")
+    hs = pl.col("__hs")
+    strong, weak = v.accessory_strong, v.accessory_weak
+    # One extract per word list serves as both the test and the word reported.
+    strong_word = norm.str.extract(f"({strong})", 1)
+    weak_word = norm.str.extract(f"({weak})", 1)
+    accessory = (
+        strong_word.is_not_null() & ~norm.str.contains(f"(?:{v.with_words})(?:{strong})")
+    ) | (
+        weak_word.is_not_null()
+        & norm.str.contains(v.for_words)
+        & ~norm.str.contains(f"(?:{v.with_words})(?:{weak})")
+    )
+    acc_word = pl.coalesce(strong_word, weak_word)
+    ai_system = _ai_system(v)
     strong_count = pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNT[1:3]])
     count = pl.coalesce(
         *[norm.str.extract(p, 1) for p in _COUNT[:-1]],
@@ -91,7 +123,6 @@ def context(v: Vocabulary) -> pl.Expr:
         accessory.alias("accessory"),
         acc_word.alias("accessory_word"),
         norm.str.extract(f"({v.exclusion})", 1).alias("exclusion"),
-        generic.alias("generic"),
         (norm.str.contains(v.system_word) | ai_system).alias("system_word"),
         count.cast(pl.Int64, strict=False).alias("count"),
         strong_count.cast(pl.Int64, strict=False).alias("strong_count"),
@@ -108,7 +139,7 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
     hint = (
         ctx.struct.field("hint")
         | pl.col("__sys_id").is_not_null()
-        | ctx.struct.field("generic").is_in(list(t.counting_generic)).fill_null(False)
+        | pl.col("__generic").is_in(list(t.counting_generic)).fill_null(False)
     )
     hs_fits = ctx.struct.field("hs_fits")
     n_alias = pl.col("__alias_ids").list.len()
@@ -168,11 +199,11 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .then(pl.lit(None, dtype=pl.Utf8))
         # AI wording under an unrelated HS chapter ("accelerator" under 8708) is not read as AI.
         .when(
-            ctx.struct.field("generic").is_in(list(t.counting_generic))
+            pl.col("__generic").is_in(list(t.counting_generic))
             & ~ctx.struct.field("hs_chapter_ok")
         )
         .then(pl.lit(None, dtype=pl.Utf8))
-        .otherwise(ctx.struct.field("generic"))
+        .otherwise(pl.col("__generic"))
     )
     generic_counts = generic.is_in(list(t.counting_generic)).fill_null(False)
     conf = (

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from chipcustoms.assess.frames import lookup
 from chipcustoms.recognise.catalog import Catalog
-from chipcustoms.recognise.evidence import FORMS, Tables, context, decide
+from chipcustoms.recognise.evidence import FORMS, Tables, context, decide, needs_wording, wording
 from chipcustoms.recognise.textnorm import (
     normalise_model_expr,
     normalise_model_text,
@@ -278,6 +278,13 @@ class Resolver:
                 default=None,
                 return_dtype=pl.Utf8,
             ).alias("__sys_possible"),
+        )
+        need = needs_wording()
+        d = pl.concat(
+            [
+                d.filter(~need).with_columns(pl.lit(None, pl.Utf8).alias("__generic")),
+                d.filter(need).with_columns(wording(v)),
+            ]
         )
         d = self._fuzzy(d)
         return decide(d, self._tables).select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
