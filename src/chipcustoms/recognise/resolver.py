@@ -223,17 +223,24 @@ class Resolver:
             upper.str.extract(self._part_regex, 1).alias("__pn_hit"),
             pl.col("__norm").str.extract(PCI_PATTERN, 1).alias("__pci_hit"),
             self._aliases(pl.col("__norm")),
-            pl.col("__norm").str.extract(self._system_regex, 1).alias("__sys_hit"),
             context(v),
         )
-        # Model aliases are sought outside the system's name: "Atlas 800T A2" is a server, not
-        # an NVIDIA A2 (a system that always carries one model supplies it). Few lines name a
-        # system, so only they are searched again (resolve joins the rows back by __key).
+        # The system regex runs only where a system name occurs as a substring (one
+        # Aho-Corasick pass): a regex with Unicode word boundaries is slow on CJK and Cyrillic
+        # text, and few lines name a system. Model aliases are sought outside the system's
+        # name: "Atlas 800T A2" is a server, not an NVIDIA A2 (a system that always carries one
+        # model supplies it), so the lines naming one are searched again (resolve joins the
+        # rows back by __key).
+        maybe = pl.col("__norm").str.contains_any(list(self.system_alias))
+        hits = d.filter(maybe).with_columns(
+            pl.col("__norm").str.extract(self._system_regex, 1).alias("__sys_hit")
+        )
         named = pl.col("__sys_hit").is_not_null()
         d = pl.concat(
             [
-                d.filter(~named),
-                d.filter(named).with_columns(
+                d.filter(~maybe).with_columns(pl.lit(None, pl.Utf8).alias("__sys_hit")),
+                hits.filter(~named),
+                hits.filter(named).with_columns(
                     self._aliases(pl.col("__norm").str.replace(self._system_regex, " "))
                 ),
             ]
