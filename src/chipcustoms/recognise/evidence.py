@@ -80,6 +80,14 @@ def wording(v: Vocabulary) -> pl.Expr:
     return generic.alias("__generic")
 
 
+def system_wording(v: Vocabulary) -> pl.Expr:
+    """Whether the words say a computer built to carry accelerators (``__system_word``): a
+    system word, or an AI system phrase. It decides only which count a line reads ("8x" on a
+    server's line, not on a cooler's), so the resolver runs it only on lines where a count was
+    found (a slow regex on CJK and Cyrillic text, needed by few lines)."""
+    return (pl.col("__norm").str.contains(v.system_word) | _ai_system(v)).alias("__system_word")
+
+
 def needs_wording() -> pl.Expr:
     """Lines whose outcome can depend on the wording class. :func:`decide` reads the class
     only (a) as a GPU word, which a named system or a vocabulary hint already is, and (b) as
@@ -110,7 +118,6 @@ def context(v: Vocabulary) -> pl.Expr:
         & ~norm.str.contains(f"(?:{v.with_words})(?:{weak})")
     )
     acc_word = pl.coalesce(strong_word, weak_word)
-    ai_system = _ai_system(v)
     strong_count = pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNT[1:3]])
     count = pl.coalesce(
         *[norm.str.extract(p, 1) for p in _COUNT[:-1]],
@@ -123,7 +130,6 @@ def context(v: Vocabulary) -> pl.Expr:
         accessory.alias("accessory"),
         acc_word.alias("accessory_word"),
         norm.str.extract(f"({v.exclusion})", 1).alias("exclusion"),
-        (norm.str.contains(v.system_word) | ai_system).alias("system_word"),
         count.cast(pl.Int64, strict=False).alias("count"),
         strong_count.cast(pl.Int64, strict=False).alias("strong_count"),
     ).alias("__ctx")
@@ -191,7 +197,7 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         & (hint | ctx.struct.field("hs_chapter_ok"))
     )
     system_only = system & ~kept
-    is_system = pl.col("__sys_id").is_not_null() | ctx.struct.field("system_word")
+    is_system = pl.col("__sys_id").is_not_null() | pl.col("__system_word")
     generic = (
         pl.when(system_only)
         .then(pl.lit(t.ai_generic))
@@ -199,8 +205,7 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .then(pl.lit(None, dtype=pl.Utf8))
         # AI wording under an unrelated HS chapter ("accelerator" under 8708) is not read as AI.
         .when(
-            pl.col("__generic").is_in(list(t.counting_generic))
-            & ~ctx.struct.field("hs_chapter_ok")
+            pl.col("__generic").is_in(list(t.counting_generic)) & ~ctx.struct.field("hs_chapter_ok")
         )
         .then(pl.lit(None, dtype=pl.Utf8))
         .otherwise(pl.col("__generic"))

@@ -21,7 +21,15 @@ from rapidfuzz import fuzz
 
 from chipcustoms.assess.frames import lookup
 from chipcustoms.recognise.catalog import Catalog
-from chipcustoms.recognise.evidence import FORMS, Tables, context, decide, needs_wording, wording
+from chipcustoms.recognise.evidence import (
+    FORMS,
+    Tables,
+    context,
+    decide,
+    needs_wording,
+    system_wording,
+    wording,
+)
 from chipcustoms.recognise.textnorm import (
     normalise_model_expr,
     normalise_model_text,
@@ -291,6 +299,13 @@ class Resolver:
             [
                 d.filter(~need).with_columns(pl.lit(None, pl.Utf8).alias("__generic")),
                 d.filter(need).with_columns(wording(v)),
+            ]
+        )
+        counted = pl.col("__ctx").struct.field("count").is_not_null()
+        d = pl.concat(
+            [
+                d.filter(~counted).with_columns(pl.lit(False).alias("__system_word")),
+                d.filter(counted).with_columns(system_wording(v)),
             ]
         )
         d = self._fuzzy(d)
