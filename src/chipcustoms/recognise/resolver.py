@@ -31,7 +31,10 @@ from chipcustoms.recognise.evidence import (
     wording,
 )
 from chipcustoms.recognise.textnorm import (
-    normalise_model_expr,
+    HOMOGLYPH_BEFORE_DIGIT,
+    homoglyph_expr,
+    model_spelling_expr,
+    normalise_expr,
     normalise_model_text,
     normalise_part_number,
     squeeze,
@@ -225,7 +228,12 @@ class Resolver:
             .str.replace_all(_VEN_DEV, "${1}-${2}")
             .str.replace_all("+", " plus ", literal=True)
         )
-        d = d.with_columns(normalise_model_expr(raw).alias("__norm"))
+        # normalise_model_expr, with the homoglyph passes only on the texts that have one.
+        d = d.with_columns(model_spelling_expr(raw).alias("__norm"))
+        cyr = pl.col("__norm").str.contains(HOMOGLYPH_BEFORE_DIGIT)
+        d = pl.concat(
+            [d.filter(~cyr), d.filter(cyr).with_columns(homoglyph_expr(pl.col("__norm")))]
+        ).with_columns(normalise_expr(pl.col("__norm")))
         upper = pl.concat_str(pl.col("__pn"), pl.lit(" "), normalise_part_number(pl.col("__text")))
         d = d.with_columns(
             upper.str.extract(self._part_regex, 1).alias("__pn_hit"),
