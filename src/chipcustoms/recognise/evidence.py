@@ -161,6 +161,10 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .when(pl.col("__f_id").is_not_null())
         .then(pl.lit("fuzzy"))
     )
+    # Each intermediate is materialised once as a column (eager Polars does not share common
+    # subexpressions, and the method, model and kept tests are read a dozen times each).
+    d = d.with_columns(method.alias("__method"), hint.alias("__hint"))
+    method, hint = pl.col("__method"), pl.col("__hint")
     first = pl.col("__alias_ids").list.first()
     form = pl.col("__norm").str.extract(r"\b(" + "|".join(FORMS) + r")\b", 1)
     variant = pl.concat_str(first, pl.lit("|"), form).replace_strict(
@@ -179,6 +183,8 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .when(method == "fuzzy")
         .then(pl.col("__f_match"))
     )
+    d = d.with_columns(model.alias("__model"), match.alias("__match"))
+    model, match = pl.col("__model"), pl.col("__match")
     bare = (method == "alias") & pl.col("__bare")
     # A distinctive model number standing alone ("GB300") needs no GPU word, unless the HS
     # code says the goods are something else.
@@ -196,6 +202,8 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         & ~excluded
         & (hint | ctx.struct.field("hs_chapter_ok"))
     )
+    d = d.with_columns(kept.alias("__kept"), system.alias("__system"), rejected.alias("__rejected"))
+    kept, system, rejected = pl.col("__kept"), pl.col("__system"), pl.col("__rejected")
     system_only = system & ~kept
     is_system = pl.col("__sys_id").is_not_null() | pl.col("__system_word")
     generic = (
@@ -210,6 +218,8 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .then(pl.lit(None, dtype=pl.Utf8))
         .otherwise(pl.col("__generic"))
     )
+    d = d.with_columns(generic.alias("__generic_id"))
+    generic = pl.col("__generic_id")
     generic_counts = generic.is_in(list(t.counting_generic)).fill_null(False)
     conf = (
         pl.when(method == "part_number")
