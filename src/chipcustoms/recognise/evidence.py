@@ -101,15 +101,25 @@ def needs_wording() -> pl.Expr:
     return ~(strong | (beside & (pl.col("__ctx").struct.field("hint") | named)))
 
 
+def context_words(v: Vocabulary) -> list[pl.Expr]:
+    """The extracts :func:`context` reads twice, as columns to compute first (eager Polars
+    does not share common subexpressions): the accessory words and the strong count."""
+    norm = pl.col("__norm")
+    return [
+        norm.str.extract(f"({v.accessory_strong})", 1).alias("__strong_word"),
+        norm.str.extract(f"({v.accessory_weak})", 1).alias("__weak_word"),
+        pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNT[1:3]]).alias("__strong_count"),
+    ]
+
+
 def context(v: Vocabulary) -> pl.Expr:
     """What the words and the HS code around a model number say, as one struct (the wording
-    class apart: see :func:`wording`)."""
+    class apart: see :func:`wording`); needs the columns of :func:`context_words`."""
     norm = pl.col("__norm")
     hs = pl.col("__hs")
     strong, weak = v.accessory_strong, v.accessory_weak
     # One extract per word list serves as both the test and the word reported.
-    strong_word = norm.str.extract(f"({strong})", 1)
-    weak_word = norm.str.extract(f"({weak})", 1)
+    strong_word, weak_word = pl.col("__strong_word"), pl.col("__weak_word")
     accessory = (
         strong_word.is_not_null() & ~norm.str.contains(f"(?:{v.with_words})(?:{strong})")
     ) | (
@@ -118,9 +128,11 @@ def context(v: Vocabulary) -> pl.Expr:
         & ~norm.str.contains(f"(?:{v.with_words})(?:{weak})")
     )
     acc_word = pl.coalesce(strong_word, weak_word)
-    strong_count = pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNT[1:3]])
-    count = pl.coalesce(
-        *[norm.str.extract(p, 1) for p in _COUNT[:-1]],
+    strong_count = pl.col("__strong_count")
+    count = pl.coalesce(  # the count patterns in order; the strong ones are _COUNT[1:3]
+        norm.str.extract(_COUNT[0], 1),
+        strong_count,
+        norm.str.extract(_COUNT[3], 1),
         norm.str.extract(_COUNT[-1], 1).replace_strict(_CN_COUNT, default=None),
     )
     return pl.struct(

@@ -25,6 +25,7 @@ from chipcustoms.recognise.evidence import (
     FORMS,
     Tables,
     context,
+    context_words,
     decide,
     needs_wording,
     system_wording,
@@ -235,7 +236,7 @@ class Resolver:
             [d.filter(~cyr), d.filter(cyr).with_columns(homoglyph_expr(pl.col("__norm")))]
         ).with_columns(normalise_expr(pl.col("__norm")))
         upper = pl.concat_str(pl.col("__pn"), pl.lit(" "), normalise_part_number(pl.col("__text")))
-        d = d.with_columns(
+        d = d.with_columns(context_words(v)).with_columns(
             upper.str.extract(self._part_regex, 1).alias("__pn_hit"),
             pl.col("__norm").str.extract(PCI_PATTERN, 1).alias("__pci_hit"),
             self._aliases(pl.col("__norm")),
