@@ -120,9 +120,8 @@ def main() -> None:
         f"{os.getloadavg()[0]:.1f})"
     )
     print(
-        f"resolver CPU time          {min(cpu):>10.2f} s  {len(texts) / min(cpu):>10,.0f} /s best "
-        "of "
-        f"{args.repeat}, {len(texts) / statistics.median(cpu):,.0f} /s median"
+        f"resolver CPU time          {min(cpu):>10.2f} s  {len(texts) / min(cpu):>10,.0f} /s "
+        f"best of {args.repeat}, {len(texts) / statistics.median(cpu):,.0f} /s median"
     )
     if args.resolver_only:
         return

@@ -161,7 +161,7 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
     )
     hs_fits = ctx.struct.field("hs_fits")
     n_alias = pl.col("__alias_ids").list.len()
-    method = (
+    method: pl.Expr = (
         pl.when(pl.col("__pn_id").is_not_null())
         .then(pl.lit("part_number"))
         .when(pl.col("__pci_id").is_not_null())
@@ -183,7 +183,7 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         t.variants, default=None, return_dtype=pl.Utf8
     )
     model = pl.coalesce("__pn_id", "__pci_id", pl.coalesce(variant, first), "__sys_model", "__f_id")
-    match = (
+    match: pl.Expr = (
         pl.when(method == "part_number")
         .then(pl.col("__pn_hit"))
         .when(method == "pci_id")
