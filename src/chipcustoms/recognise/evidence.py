@@ -56,19 +56,18 @@ class Tables:
     ai_generic: str  # the generic id a named system without its model gets
 
 
-def context(v: Vocabulary) -> pl.Expr:
-    """What the words and the HS code around a model number say, as one struct."""
+def _ai_system(v: Vocabulary) -> pl.Expr:
     norm = pl.col("__norm")
-    hs = pl.col("__hs")
-    strong, weak = v.accessory_strong, v.accessory_weak
-    accessory = (
-        norm.str.contains(strong) & ~norm.str.contains(f"(?:{v.with_words})(?:{strong})")
-    ) | (
-        norm.str.contains(weak)
-        & norm.str.contains(v.for_words)
-        & ~norm.str.contains(f"(?:{v.with_words})(?:{weak})")
-    )
-    acc_word = pl.coalesce(norm.str.extract(f"({strong})", 1), norm.str.extract(f"({weak})", 1))
+    return norm.str.contains(v.ai_system[0]) & norm.str.contains(v.ai_system[1])
+
+
+def wording(v: Vocabulary) -> pl.Expr:
+    """The generic wording class of a line (``__generic``): the first class whose patterns
+    match, AI-compute classes vetoed by mining words, and a system word beside an AI-compute
+    word outranking every class. Some 40 patterns, run one by one (one alternation of them all
+    is too large for the regex engine's fast path): the costliest part of the context, so the
+    resolver runs it only where :func:`needs_wording` says the result can matter."""
+    norm = pl.col("__norm")
     generic: pl.Expr = pl.lit(None, dtype=pl.Utf8)
     not_ai = norm.str.contains(v.not_ai)
     for gid, _, patterns in reversed(v.generic):
@@ -77,11 +76,63 @@ def context(v: Vocabulary) -> pl.Expr:
             found = found & ~not_ai
         generic = pl.when(found).then(pl.lit(gid)).otherwise(generic)
     # A system word with an AI-compute word beside it outranks every wording class.
-    ai_system = norm.str.contains(v.ai_system[0]) & norm.str.contains(v.ai_system[1])
-    generic = pl.when(ai_system & ~not_ai).then(pl.lit(v.ai_id)).otherwise(generic)
-    strong_count = pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNT[1:3]])
-    count = pl.coalesce(
-        *[norm.str.extract(p, 1) for p in _COUNT[:-1]],
+    generic = pl.when(_ai_system(v) & ~not_ai).then(pl.lit(v.ai_id)).otherwise(generic)
+    return generic.alias("__generic")
+
+
+def system_wording(v: Vocabulary) -> pl.Expr:
+    """Whether the words say a computer built to carry accelerators (``__system_word``): a
+    system word, or an AI system phrase. It decides only which count a line reads ("8x" on a
+    server's line, not on a cooler's), so the resolver runs it only on lines where a count was
+    found (a slow regex on CJK and Cyrillic text, needed by few lines)."""
+    return (pl.col("__norm").str.contains(v.system_word) | _ai_system(v)).alias("__system_word")
+
+
+def needs_wording() -> pl.Expr:
+    """Lines whose outcome can depend on the wording class. :func:`decide` reads the class
+    only (a) as a GPU word, which a named system or a vocabulary hint already is, and (b) as
+    the id of a line that keeps no model, which a part number or PCI id always keeps (or loses
+    to an accessory or exclusion, whose lines take no class), and so does an alias or a named
+    system with a GPU word beside it. Every other line needs it; the golden test
+    (tests/test_resolver_golden.py) pins that skipping it changes no output."""
+    named = pl.col("__sys_id").is_not_null()
+    strong = pl.col("__pn_id").is_not_null() | pl.col("__pci_id").is_not_null()
+    beside = (pl.col("__alias_ids").list.len() > 0) | named
+    return ~(strong | (beside & (pl.col("__ctx").struct.field("hint") | named)))
+
+
+def context_words(v: Vocabulary) -> list[pl.Expr]:
+    """The extracts :func:`context` reads twice, as columns to compute first (eager Polars
+    does not share common subexpressions): the accessory words and the strong count."""
+    norm = pl.col("__norm")
+    return [
+        norm.str.extract(f"({v.accessory_strong})", 1).alias("__strong_word"),
+        norm.str.extract(f"({v.accessory_weak})", 1).alias("__weak_word"),
+        pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNT[1:3]]).alias("__strong_count"),
+    ]
+
+
+def context(v: Vocabulary) -> pl.Expr:
+    """What the words and the HS code around a model number say, as one struct (the wording
+    class apart: see :func:`wording`); needs the columns of :func:`context_words`."""
+    norm = pl.col("__norm")
+    hs = pl.col("__hs")
+    strong, weak = v.accessory_strong, v.accessory_weak
+    # One extract per word list serves as both the test and the word reported.
+    strong_word, weak_word = pl.col("__strong_word"), pl.col("__weak_word")
+    accessory = (
+        strong_word.is_not_null() & ~norm.str.contains(f"(?:{v.with_words})(?:{strong})")
+    ) | (
+        weak_word.is_not_null()
+        & norm.str.contains(v.for_words)
+        & ~norm.str.contains(f"(?:{v.with_words})(?:{weak})")
+    )
+    acc_word = pl.coalesce(strong_word, weak_word)
+    strong_count = pl.col("__strong_count")
+    count = pl.coalesce(  # the count patterns in order; the strong ones are _COUNT[1:3]
+        norm.str.extract(_COUNT[0], 1),
+        strong_count,
+        norm.str.extract(_COUNT[3], 1),
         norm.str.extract(_COUNT[-1], 1).replace_strict(_CN_COUNT, default=None),
     )
     return pl.struct(
@@ -91,8 +142,6 @@ def context(v: Vocabulary) -> pl.Expr:
         accessory.alias("accessory"),
         acc_word.alias("accessory_word"),
         norm.str.extract(f"({v.exclusion})", 1).alias("exclusion"),
-        generic.alias("generic"),
-        (norm.str.contains(v.system_word) | ai_system).alias("system_word"),
         count.cast(pl.Int64, strict=False).alias("count"),
         strong_count.cast(pl.Int64, strict=False).alias("strong_count"),
     ).alias("__ctx")
@@ -108,11 +157,11 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
     hint = (
         ctx.struct.field("hint")
         | pl.col("__sys_id").is_not_null()
-        | ctx.struct.field("generic").is_in(list(t.counting_generic)).fill_null(False)
+        | pl.col("__generic").is_in(list(t.counting_generic)).fill_null(False)
     )
     hs_fits = ctx.struct.field("hs_fits")
     n_alias = pl.col("__alias_ids").list.len()
-    method = (
+    method: pl.Expr = (
         pl.when(pl.col("__pn_id").is_not_null())
         .then(pl.lit("part_number"))
         .when(pl.col("__pci_id").is_not_null())
@@ -124,13 +173,17 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .when(pl.col("__f_id").is_not_null())
         .then(pl.lit("fuzzy"))
     )
+    # Each intermediate is materialised once as a column (eager Polars does not share common
+    # subexpressions, and the method, model and kept tests are read a dozen times each).
+    d = d.with_columns(method.alias("__method"), hint.alias("__hint"))
+    method, hint = pl.col("__method"), pl.col("__hint")
     first = pl.col("__alias_ids").list.first()
     form = pl.col("__norm").str.extract(r"\b(" + "|".join(FORMS) + r")\b", 1)
     variant = pl.concat_str(first, pl.lit("|"), form).replace_strict(
         t.variants, default=None, return_dtype=pl.Utf8
     )
     model = pl.coalesce("__pn_id", "__pci_id", pl.coalesce(variant, first), "__sys_model", "__f_id")
-    match = (
+    match: pl.Expr = (
         pl.when(method == "part_number")
         .then(pl.col("__pn_hit"))
         .when(method == "pci_id")
@@ -142,6 +195,8 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .when(method == "fuzzy")
         .then(pl.col("__f_match"))
     )
+    d = d.with_columns(model.alias("__model"), match.alias("__match"))
+    model, match = pl.col("__model"), pl.col("__match")
     bare = (method == "alias") & pl.col("__bare")
     # A distinctive model number standing alone ("GB300") needs no GPU word, unless the HS
     # code says the goods are something else.
@@ -159,8 +214,10 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         & ~excluded
         & (hint | ctx.struct.field("hs_chapter_ok"))
     )
+    d = d.with_columns(kept.alias("__kept"), system.alias("__system"), rejected.alias("__rejected"))
+    kept, system, rejected = pl.col("__kept"), pl.col("__system"), pl.col("__rejected")
     system_only = system & ~kept
-    is_system = pl.col("__sys_id").is_not_null() | ctx.struct.field("system_word")
+    is_system = pl.col("__sys_id").is_not_null() | pl.col("__system_word")
     generic = (
         pl.when(system_only)
         .then(pl.lit(t.ai_generic))
@@ -168,12 +225,13 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .then(pl.lit(None, dtype=pl.Utf8))
         # AI wording under an unrelated HS chapter ("accelerator" under 8708) is not read as AI.
         .when(
-            ctx.struct.field("generic").is_in(list(t.counting_generic))
-            & ~ctx.struct.field("hs_chapter_ok")
+            pl.col("__generic").is_in(list(t.counting_generic)) & ~ctx.struct.field("hs_chapter_ok")
         )
         .then(pl.lit(None, dtype=pl.Utf8))
-        .otherwise(ctx.struct.field("generic"))
+        .otherwise(pl.col("__generic"))
     )
+    d = d.with_columns(generic.alias("__generic_id"))
+    generic = pl.col("__generic_id")
     generic_counts = generic.is_in(list(t.counting_generic)).fill_null(False)
     conf = (
         pl.when(method == "part_number")

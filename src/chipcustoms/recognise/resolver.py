@@ -21,9 +21,21 @@ from rapidfuzz import fuzz
 
 from chipcustoms.assess.frames import lookup
 from chipcustoms.recognise.catalog import Catalog
-from chipcustoms.recognise.evidence import FORMS, Tables, context, decide
+from chipcustoms.recognise.evidence import (
+    FORMS,
+    Tables,
+    context,
+    context_words,
+    decide,
+    needs_wording,
+    system_wording,
+    wording,
+)
 from chipcustoms.recognise.textnorm import (
-    normalise_model_expr,
+    HOMOGLYPH_BEFORE_DIGIT,
+    homoglyph_expr,
+    model_spelling_expr,
+    normalise_expr,
     normalise_model_text,
     normalise_part_number,
     squeeze,
@@ -217,23 +229,35 @@ class Resolver:
             .str.replace_all(_VEN_DEV, "${1}-${2}")
             .str.replace_all("+", " plus ", literal=True)
         )
-        d = d.with_columns(normalise_model_expr(raw).alias("__norm"))
+        # normalise_model_expr, with the homoglyph passes only on the texts that have one.
+        d = d.with_columns(model_spelling_expr(raw).alias("__norm"))
+        cyr = pl.col("__norm").str.contains(HOMOGLYPH_BEFORE_DIGIT)
+        d = pl.concat(
+            [d.filter(~cyr), d.filter(cyr).with_columns(homoglyph_expr(pl.col("__norm")))]
+        ).with_columns(normalise_expr(pl.col("__norm")))
         upper = pl.concat_str(pl.col("__pn"), pl.lit(" "), normalise_part_number(pl.col("__text")))
-        d = d.with_columns(
+        d = d.with_columns(context_words(v)).with_columns(
             upper.str.extract(self._part_regex, 1).alias("__pn_hit"),
             pl.col("__norm").str.extract(PCI_PATTERN, 1).alias("__pci_hit"),
             self._aliases(pl.col("__norm")),
-            pl.col("__norm").str.extract(self._system_regex, 1).alias("__sys_hit"),
             context(v),
         )
-        # Model aliases are sought outside the system's name: "Atlas 800T A2" is a server, not
-        # an NVIDIA A2 (a system that always carries one model supplies it). Few lines name a
-        # system, so only they are searched again (resolve joins the rows back by __key).
+        # The system regex runs only where a system name occurs as a substring (one
+        # Aho-Corasick pass): a regex with Unicode word boundaries is slow on CJK and Cyrillic
+        # text, and few lines name a system. Model aliases are sought outside the system's
+        # name: "Atlas 800T A2" is a server, not an NVIDIA A2 (a system that always carries one
+        # model supplies it), so the lines naming one are searched again (resolve joins the
+        # rows back by __key).
+        maybe = pl.col("__norm").str.contains_any(list(self.system_alias))
+        hits = d.filter(maybe).with_columns(
+            pl.col("__norm").str.extract(self._system_regex, 1).alias("__sys_hit")
+        )
         named = pl.col("__sys_hit").is_not_null()
         d = pl.concat(
             [
-                d.filter(~named),
-                d.filter(named).with_columns(
+                d.filter(~maybe).with_columns(pl.lit(None, pl.Utf8).alias("__sys_hit")),
+                hits.filter(~named),
+                hits.filter(named).with_columns(
                     self._aliases(pl.col("__norm").str.replace(self._system_regex, " "))
                 ),
             ]
@@ -278,6 +302,20 @@ class Resolver:
                 default=None,
                 return_dtype=pl.Utf8,
             ).alias("__sys_possible"),
+        )
+        need = needs_wording()
+        d = pl.concat(
+            [
+                d.filter(~need).with_columns(pl.lit(None, pl.Utf8).alias("__generic")),
+                d.filter(need).with_columns(wording(v)),
+            ]
+        )
+        counted = pl.col("__ctx").struct.field("count").is_not_null()
+        d = pl.concat(
+            [
+                d.filter(~counted).with_columns(pl.lit(False).alias("__system_word")),
+                d.filter(counted).with_columns(system_wording(v)),
+            ]
         )
         d = self._fuzzy(d)
         return decide(d, self._tables).select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)

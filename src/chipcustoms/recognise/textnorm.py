@@ -78,13 +78,28 @@ def normalise_model_text(s: str) -> str:
     return normalise_text(re.sub(_TIMES, r"\1 × \2", s))
 
 
-def normalise_model_expr(expr: pl.Expr) -> pl.Expr:
-    """Vectorised twin of :func:`normalise_model_text`."""
-    out = (
+# Any homoglyph before a digit, with the same case rules as the replacements: a text it does not
+# match is left unchanged by every one of them.
+HOMOGLYPH_BEFORE_DIGIT = "(?i)[" + "".join(_HOMOGLYPHS) + "]\\d"
+
+
+def model_spelling_expr(expr: pl.Expr) -> pl.Expr:
+    """The first steps of :func:`normalise_model_expr`: dashes in model numbers, "x" counts."""
+    return (
         expr.str.normalize("NFKC")
         .str.replace_all(_LETTER_DASH_DIGIT, "${1}${2}")
         .str.replace_all(_TIMES, "${1} × ${2}")
     )
+
+
+def homoglyph_expr(expr: pl.Expr) -> pl.Expr:
+    """Cyrillic look-alikes before a digit made Latin: one pass per letter, so callers with many
+    texts run it only where :data:`HOMOGLYPH_BEFORE_DIGIT` matches."""
     for cyr, lat in _HOMOGLYPHS.items():
-        out = out.str.replace_all(f"(?i){cyr}(\\d)", f"{lat}${{1}}")
-    return normalise_expr(out)
+        expr = expr.str.replace_all(f"(?i){cyr}(\\d)", f"{lat}${{1}}")
+    return expr
+
+
+def normalise_model_expr(expr: pl.Expr) -> pl.Expr:
+    """Vectorised twin of :func:`normalise_model_text`."""
+    return normalise_expr(homoglyph_expr(model_spelling_expr(expr)))
