@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from chipcustoms.lines.tableio import json_text
 from chipcustoms.store import rows
-from chipcustoms.store.base import Store, now
+from chipcustoms.store.audit_log import now
+from chipcustoms.store.base import Store
 
 SLICE_ROWS = 50_000
 AUDIT_LOCK = 0x63686970  # "chip": any constant the store's writers agree on

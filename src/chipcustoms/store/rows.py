@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from chipcustoms.lines.schema import FIELDS, LABELS
 from chipcustoms.lines.tableio import json_text
 from chipcustoms.store import tables as t
-from chipcustoms.store.base import now
+from chipcustoms.store.audit_log import now
 
 if TYPE_CHECKING:
     from chipcustoms.store.base import Store
