@@ -49,3 +49,15 @@ def test_loading_references_and_assessing_never_opens_the_store() -> None:
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
     )
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_store_and_assess_modules_are_under_400_lines() -> None:
+    """The narrow store and the pure assessment stay split by what each module owns."""
+    pkg = ROOT / "src" / "chipcustoms"
+    big = {
+        p.relative_to(pkg).as_posix(): n
+        for sub in ("store", "assess")
+        for p in (pkg / sub).glob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert not big, big

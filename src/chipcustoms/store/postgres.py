@@ -88,10 +88,7 @@ class PostgresStore(Store):
         frame = assessments.select(rows.ASSESSMENT_COLUMNS).with_columns(
             json_text("reasons"), pl.lit(run_id).alias("run_id"), pl.lit(stamp).alias("created_at")
         )
-        cases = assessments.filter(pl.col("channel") != "green").select(
-            pl.lit(run_id).alias("run_id"), "declaration_id", "item_no", "channel", "office",
-            "risk_score",
-        )
+        cases = rows.pending_cases(run_id, assessments)
         with self.engine.begin() as conn:
             cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             _copy(cur, "assessments", frame)

@@ -290,14 +290,7 @@ class SQLiteStore(Store):
             rows.save_assessments(self, run_id, assessments)
             return
         stamp = now()
-        cases = assessments.filter(pl.col("channel") != "green").select(
-            pl.lit(run_id).alias("run_id"),
-            "declaration_id",
-            "item_no",
-            "channel",
-            "office",
-            "risk_score",
-        )
+        cases = rows.pending_cases(run_id, assessments)
 
         def assess_rows(part: pl.DataFrame) -> pl.DataFrame:
             keyed = part.select(pl.lit(run_id).alias("run_id"), *rows.ASSESSMENT_COLUMNS)
