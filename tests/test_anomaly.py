@@ -141,5 +141,7 @@ def test_a_check_without_its_yaml_entry_is_refused(refs: References) -> None:
     try:
         with pytest.raises(ChipCustomsError, match="TOY_UNLISTED"):
             checks.settings_of(refs.scoring)
+        with pytest.raises(ChipCustomsError, match="TOY_UNLISTED"):  # before any line is read
+            References(refs.catalog, refs.packs, refs.scoring)
     finally:
         checks.CHECKS.pop("TOY_UNLISTED")

@@ -14,7 +14,7 @@ import polars as pl
 
 from chipcustoms.assess import anomalies as anomaly
 from chipcustoms.assess import per_unit
-from chipcustoms.assess.checks import built
+from chipcustoms.assess.checks import built, settings_of
 from chipcustoms.assess.frames import lookup
 from chipcustoms.assess.output import OUTPUT_COLUMNS as OUTPUT_COLUMNS  # re-exported
 from chipcustoms.assess.output import output_columns
@@ -88,6 +88,7 @@ class References:
     rules: RuleSet = field(init=False)
 
     def __post_init__(self) -> None:
+        settings_of(self.scoring)  # every anomaly check has its YAML entry: refuse before any work
         self.resolver = Resolver(self.catalog)
         self.rules = RuleSet(self.packs, self.profile)
         self.profile = self.rules.profile
