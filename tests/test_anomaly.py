@@ -1,7 +1,16 @@
+from pathlib import Path
+
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
 from chipcustoms.assess.anomalies import add_scores
+from chipcustoms.assess.pipeline import References, assess
+from chipcustoms.assess.selection import Budgets
+from chipcustoms.cli.main import app
+from chipcustoms.errors import ChipCustomsError
+from chipcustoms.lines.ingest import read_and_ingest
+from chipcustoms.lines.mapping import load_mapping
 
 
 def _lines(unit_values: list[float], hs6: str = "610910") -> pl.DataFrame:
@@ -73,3 +82,66 @@ def test_a_server_is_priced_per_card_and_not_weighed_against_one() -> None:
     out = add_scores(lines)
     assert out["anom_value_below_range"][0] == pytest.approx(0.5)
     assert out["anom_weight_implausible"][0] is None
+
+
+def test_a_new_check_is_one_function_and_one_yaml_entry(
+    refs: References, fixtures: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A toy check registered through the decorator, with its scoring entry keyed by its code,
+    shows up as an output column, as a reason, and in `chipcustoms reasons`."""
+    from chipcustoms.assess import checks
+    from chipcustoms.assess import pipeline as pipeline_module
+    from chipcustoms.assess.scoring import AnomalySetting
+
+    entry = AnomalySetting(
+        weight=0.5, report_at=0.5, category="valuation", meaning="Toy: declared quantity over 5."
+    )
+    config = refs.scoring.model_copy(
+        update={"anomalies": {**refs.scoring.anomalies, "TOY_MANY_UNITS": entry}}
+    )
+
+    @checks.check("TOY_MANY_UNITS")
+    def many_units(x: checks.Inputs) -> checks.Check:
+        return checks.Check(
+            pl.when(pl.col("quantity") > 5).then(1.0).otherwise(0.0),
+            pl.concat_str(pl.lit("Quantity "), pl.col("quantity").cast(pl.Utf8), pl.lit(" > 5.")),
+            ["quantity"],
+        )
+
+    try:
+        toy_refs = References(refs.catalog, refs.packs, config)
+        lines = read_and_ingest(fixtures / "lines.csv", load_mapping(None)).accepted
+        out, _ = assess(lines, toy_refs, Budgets(red=0.3, yellow=0.3, blue=0.2))
+        assert "anom_toy_many_units" in out.columns
+        many = out.filter(pl.col("quantity") > 5)
+        assert many.height > 0
+        assert many["anom_toy_many_units"].to_list() == [1.0] * many.height
+        codes = [[r["code"] for r in rs] for rs in many["reasons"].to_list()]
+        assert all("TOY_MANY_UNITS" in c for c in codes)
+        assert all(
+            "TOY_MANY_UNITS" not in [r["code"] for r in rs]
+            for rs in out.filter(pl.col("quantity") <= 5)["reasons"].to_list()
+        )
+
+        monkeypatch.setattr(pipeline_module, "scoring_config", lambda: config)
+        shown = CliRunner().invoke(app, ["reasons"])
+        assert shown.exit_code == 0, shown.output
+        assert "TOY_MANY_UNITS" in shown.output and "Toy: declared quantity over 5." in shown.output
+    finally:
+        checks.CHECKS.pop("TOY_MANY_UNITS")
+
+
+def test_a_check_without_its_yaml_entry_is_refused(refs: References) -> None:
+    from chipcustoms.assess import checks
+
+    @checks.check("TOY_UNLISTED")
+    def unlisted(x: checks.Inputs) -> checks.Check:
+        return checks.Check(pl.lit(0.0), pl.lit(""), [])
+
+    try:
+        with pytest.raises(ChipCustomsError, match="TOY_UNLISTED"):
+            checks.settings_of(refs.scoring)
+        with pytest.raises(ChipCustomsError, match="TOY_UNLISTED"):  # before any line is read
+            References(refs.catalog, refs.packs, refs.scoring)
+    finally:
+        checks.CHECKS.pop("TOY_UNLISTED")

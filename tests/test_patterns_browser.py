@@ -34,6 +34,7 @@ from chipcustoms.patterns.mirror import read_partner
 from chipcustoms.patterns.network import listed_keys
 from chipcustoms.patterns.sources import store_lines
 from chipcustoms.run.orchestrator import screen_file
+from chipcustoms.run.references import load_references
 from chipcustoms.store import open_store
 from chipcustoms.store.access import add_user, set_password
 from chipcustoms.synthetic.generator import generate
@@ -181,7 +182,7 @@ def test_screen_with_patterns_setting_adds_pattern_reasons(
     pattern reasons and the run records the context's version."""
     _, db, folder = world
     monkeypatch.setenv("CHIPCUSTOMS_PATTERNS", "1")
-    refs = References.load(db=db)
+    refs = load_references(db=db)
     assert [s.name for s in refs.scorers][-2:] == ["pattern", "model"]
     out = folder / "again.parquet"
     screen_file(str(folder / "lines.parquet"), str(out), db=None,

@@ -21,6 +21,7 @@ from chipcustoms.assess.selection import Budgets
 from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.mapping import load_mapping
 from chipcustoms.parties.commands import ensure_demo_list
+from chipcustoms.run.references import load_references
 from chipcustoms.store import open_store
 from chipcustoms.synthetic.generator import generate
 
@@ -73,7 +74,7 @@ def profiled(store_db: str) -> Any:
 
     def get(profile: str) -> tuple[References, dict[str, float | None]]:
         if profile not in cache:
-            refs = References.load(db=store_db, profile=profile)
+            refs = load_references(db=store_db, profile=profile)
             background = generate(BACKGROUND_LINES, seed=15, days=1)
             border = DOC["profiles"][profile]
             if "flow" in border:

@@ -18,6 +18,7 @@ from chipcustoms.app.api import screen_routes as routes_screen
 from chipcustoms.app.security_headers import SecurityHeaders
 from chipcustoms.app.state import AppState
 from chipcustoms.assess.pipeline import References
+from chipcustoms.run.references import load_references
 from chipcustoms.store import default_db_path, indexes, open_store
 
 
@@ -34,7 +35,7 @@ def create_app(
     indexes.ensure_in_background(store)  # search indexes a bulk run left to be built
     folder = Path(jobs_dir or tempfile.mkdtemp(prefix="chipcustoms-jobs-"))
     folder.mkdir(parents=True, exist_ok=True)
-    st = AppState(target, store, refs or References.load(db=target), folder)
+    st = AppState(target, store, refs or load_references(db=target), folder)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

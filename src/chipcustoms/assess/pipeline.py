@@ -12,10 +12,12 @@ from typing import Protocol
 
 import polars as pl
 
-from chipcustoms import settings
 from chipcustoms.assess import anomalies as anomaly
 from chipcustoms.assess import per_unit
+from chipcustoms.assess.checks import built, settings_of
 from chipcustoms.assess.frames import lookup
+from chipcustoms.assess.output import OUTPUT_COLUMNS as OUTPUT_COLUMNS  # re-exported
+from chipcustoms.assess.output import output_columns
 from chipcustoms.assess.scoring import (
     ScoringConfig,
     noisy_or,
@@ -24,7 +26,6 @@ from chipcustoms.assess.scoring import (
 )
 from chipcustoms.assess.selection import Budgets, SelectionReport, select, select_by_thresholds
 from chipcustoms.lines import fx
-from chipcustoms.patterns.pattern_scorer import load_pattern_scorers
 from chipcustoms.policy.packs import LoadedPack, load_packs
 from chipcustoms.policy.profiles import Profile, load_profile
 from chipcustoms.policy.rules import IDX, REASON_DTYPE, RuleSet
@@ -87,19 +88,25 @@ class References:
     rules: RuleSet = field(init=False)
 
     def __post_init__(self) -> None:
+        settings_of(self.scoring)  # every anomaly check has its YAML entry: refuse before any work
         self.resolver = Resolver(self.catalog)
         self.rules = RuleSet(self.packs, self.profile)
         self.profile = self.rules.profile
 
     @classmethod
     def load(
-        cls, policies: list[str] | None = None, db: str | None = None, profile: str | None = None
+        cls,
+        policies: list[str] | None = None,
+        *,
+        profile: str | None = None,
+        scorers: list[Scorer] | None = None,
     ) -> References:
-        """Files of the package, plus what the store holds (watchlists, the active model);
-        ``profile``: a profile name or file (default: the `profile` setting, else `all`)."""
+        """The package's files; ``scorers``: evidence the caller built (the run layer builds
+        the store's, run/references.py: assess never opens the store); ``profile``: a profile
+        name or file (default: the `profile` setting, else `all`)."""
         packs = load_packs(policies)
         prof = load_profile(profile, packs)
-        return cls(load_catalog(), packs, scoring_config(), _scorers(db), prof)
+        return cls(load_catalog(), packs, scoring_config(), list(scorers or []), prof)
 
     def versions(self) -> dict[str, object]:
         by_name = {s.name: s.version() for s in self.scorers}
@@ -117,19 +124,6 @@ class References:
         cats: dict[str, str] = dict(self.rules.codes)
         cats.update({code: s.category for code, s in self.scoring.anomalies.items()})
         return cats
-
-
-def _scorers(db: str | None) -> list[Scorer]:
-    """The store-backed scorers in force for ``db``: screening first, then the model."""
-    if db is None:
-        return []
-    from chipcustoms.model.model_scorer import ModelScorer
-    from chipcustoms.parties.party_scorer import load_scorer
-
-    screening = load_scorer(db)
-    scorers: list[Scorer] = [screening] if screening is not None else []
-    scorers += load_pattern_scorers(db) if settings.get("patterns") else []
-    return [*scorers, ModelScorer.from_store(db)]  # a no-op until a model is trained
 
 
 def enrich(lines: pl.DataFrame, refs: References, *, anomalies: bool = True) -> pl.DataFrame:
@@ -181,10 +175,8 @@ class BatchContext:
 def add_anomalies(
     df: pl.DataFrame, refs: References, context: BatchContext | None = None
 ) -> pl.DataFrame:
-    min_peers = refs.scoring.anomalies["VAL_LOW_FOR_HS"].min_peers or 20
-    return anomaly.add_scores(
-        df, min_peers=min_peers, peers=context.peers if context is not None else None
-    )
+    peers = context.peers if context is not None else None
+    return anomaly.add_scores(df, peers=peers, config=refs.scoring)
 
 
 def _reason(
@@ -256,8 +248,8 @@ def score(
             pl.col("rule_reasons").alias("reason"),
         ).explode("reason")
     ]
-    for code, (col, message, evidence) in anomaly.reason_specs().items():
-        s = refs.scoring.anomalies[code]
+    for r, s, check in built(refs.scoring, df.columns):
+        code, col, message, evidence = r.code, r.column, check.message, check.evidence
         contribution = pl.col(col).fill_null(0.0) * s.weight
         terms.append(contribution)
         parts.append(
@@ -353,55 +345,6 @@ def finish(df: pl.DataFrame, reasons: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(lists["reasons"].fill_null(pl.lit([], dtype=pl.List(REASON_DTYPE))))
 
 
-# The key, the declared fields an analyst sorts and filters by, the description the resolver read
-# (issue 14: an analyst checks the recognition against the words), and the assessment. Other
-# long free text (names, addresses) stays in the input and the store.
-OUTPUT_COLUMNS = [
-    "declaration_id",
-    "item_no",
-    "date",
-    "flow",
-    "office",
-    "importer_id",
-    "origin_country",
-    "shipped_from_country",
-    "destination_country",
-    "hs_code",
-    "quantity",
-    "value",
-    "currency",
-    "value_usd",
-    "unit_value_usd",
-    "description",
-    "accelerator_id",
-    "accelerator_vendor",
-    "accelerator_model",
-    "is_accelerator",
-    "units_per_item",
-    "value_per_accelerator_usd",
-    "system_id",
-    "possible_models",
-    "resolution_confidence",
-    "resolution_method",
-    "eccn",
-    "tpp",
-    "license_required",
-    "license_basis",
-    "anom_value_below_range",
-    "anom_weight_implausible",
-    "anom_value_low_for_hs",
-    "anom_data_gap",
-    "rule_hits",
-    "floor_red",
-    "floor_yellow",
-    "risk_score",
-    "channel",
-    "selection",
-    "top_reason",
-    "reasons",
-]
-
-
 def assess(
     lines: pl.DataFrame,
     refs: References,
@@ -426,4 +369,4 @@ def assess(
         if c in df.columns and df[c].null_count() < df.height
     ]
     extra = [c for s in refs.scorers for c in s.output_columns()]
-    return df.select(OUTPUT_COLUMNS + extra + labels), report
+    return df.select(output_columns() + extra + labels), report

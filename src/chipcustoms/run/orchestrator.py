@@ -27,6 +27,7 @@ from chipcustoms.lines.tableio import format_of, read_raw_checked, write_table
 from chipcustoms.parties.party_scorer import hits_from_reasons
 from chipcustoms.policy.profiles import Profile
 from chipcustoms.run.engine import Engine, LocalEngine, Progress
+from chipcustoms.run.references import load_references
 from chipcustoms.run.summary import Digest, RunCounts
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ def screen_file(
     if threshold_mode and not db:
         raise ChipCustomsError("--mode threshold needs --db: the cut-offs come from a stored run")
     with step("loading reference data"):
-        refs = refs or References.load(policies, db, profile)
+        refs = refs or load_references(policies, db, profile)
         check_rules(refs)
     if streamed:
         assert parts is not None

@@ -39,12 +39,12 @@ import pyarrow.parquet as pq
 from chipcustoms.assess import anomalies as anomaly
 from chipcustoms.assess.frames import compact, lookup
 from chipcustoms.assess.pipeline import (
-    OUTPUT_COLUMNS,
     BatchContext,
     References,
     add_anomalies,
     enrich,
     finish,
+    output_columns,
     score,
 )
 from chipcustoms.assess.selection import (
@@ -375,7 +375,7 @@ def score_partition(job: Job, task: ScoreTask) -> Scored:
     context = BatchContext(peers=task.peers, groups=groups)
     df = add_anomalies(df, job.refs, context)
     df, reasons = score(df, job.refs, context=context)
-    keep = [*OUTPUT_COLUMNS, *(c for s in job.refs.scorers for c in s.output_columns()), *LABELS]
+    keep = [*output_columns(), *(c for s in job.refs.scorers for c in s.output_columns()), *LABELS]
     keep += [c for c in (*job.budgets.per, "top_category") if c not in keep]
     dropped = {"channel", "selection", "reasons"}
     df.select(IDX, *(c for c in keep if c not in dropped and c in df.columns)).write_ipc(
@@ -455,7 +455,7 @@ def write_partition(job: Job, task: WriteTask) -> Written:
         )
     df = finish(df, reasons)
     extra = [c for s in job.refs.scorers for c in s.output_columns()]
-    out = df.select(OUTPUT_COLUMNS + extra + list(task.labels))
+    out = df.select(output_columns() + extra + list(task.labels))
     if task.path.endswith(".arrow"):  # a part of one output file: read back once, here
         out.write_ipc(task.path, compression="lz4")
     else:

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from chipcustoms.app.users import ROLES, User, key_hash, new_key, password_hash
 from chipcustoms.errors import ChipCustomsError
 from chipcustoms.store import tables as t
-from chipcustoms.store.base import Store, now
+from chipcustoms.store.audit_log import now
+from chipcustoms.store.base import Store
 
 u = t.users.c
 

@@ -18,7 +18,8 @@ from chipcustoms.errors import (
     NotFoundError,
 )
 from chipcustoms.store import tables as t
-from chipcustoms.store.base import Store, actor, now
+from chipcustoms.store.audit_log import actor, now
+from chipcustoms.store.base import Store
 
 c = t.cases.c
 a = t.assessments.c

@@ -115,6 +115,9 @@ class Db(Protocol):
 
     def insert(self, values: dict[str, Any]) -> None: ...
 
+    def add(self, table: str, values: dict[str, Any]) -> None:
+        """Insert one row into ``table`` (the audit entry and its checkpoint)."""
+
 
 def _schema(table: str) -> dict[str, pl.DataType]:
     return {
@@ -154,7 +157,10 @@ class SaDb:
         return None if row is None else tuple(row)
 
     def insert(self, values: dict[str, Any]) -> None:
-        self.conn.execute(t.audit_checkpoints.insert().values(**values))
+        self.add("audit_checkpoints", values)
+
+    def add(self, table: str, values: dict[str, Any]) -> None:
+        self.conn.execute(t.metadata.tables[table].insert().values(**values))
 
 
 class AdbcDb:
@@ -177,11 +183,12 @@ class AdbcDb:
         return None if row is None else tuple(row)
 
     def insert(self, values: dict[str, Any]) -> None:
+        self.add("audit_checkpoints", values)
+
+    def add(self, table: str, values: dict[str, Any]) -> None:
         names = ", ".join(values)
         marks = ", ".join("?" for _ in values)
-        self.cur.execute(
-            f"INSERT INTO audit_checkpoints ({names}) VALUES ({marks})", tuple(values.values())
-        )
+        self.cur.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", tuple(values.values()))
 
 
 def _pg_columns(table: str) -> str:

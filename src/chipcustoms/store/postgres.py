@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from chipcustoms.lines.tableio import json_text
 from chipcustoms.store import rows
-from chipcustoms.store.base import Store, now
+from chipcustoms.store.audit_log import now
+from chipcustoms.store.base import Store
 
 SLICE_ROWS = 50_000
 AUDIT_LOCK = 0x63686970  # "chip": any constant the store's writers agree on
@@ -87,10 +88,7 @@ class PostgresStore(Store):
         frame = assessments.select(rows.ASSESSMENT_COLUMNS).with_columns(
             json_text("reasons"), pl.lit(run_id).alias("run_id"), pl.lit(stamp).alias("created_at")
         )
-        cases = assessments.filter(pl.col("channel") != "green").select(
-            pl.lit(run_id).alias("run_id"), "declaration_id", "item_no", "channel", "office",
-            "risk_score",
-        )
+        cases = rows.pending_cases(run_id, assessments)
         with self.engine.begin() as conn:
             cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             _copy(cur, "assessments", frame)

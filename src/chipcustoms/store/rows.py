@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from chipcustoms.lines.schema import FIELDS, LABELS
 from chipcustoms.lines.tableio import json_text
 from chipcustoms.store import tables as t
-from chipcustoms.store.base import now
+from chipcustoms.store.audit_log import now
 
 if TYPE_CHECKING:
     from chipcustoms.store.base import Store
@@ -45,6 +45,19 @@ ASSESSMENT_COLUMNS = [
 
 def _records(df: pl.DataFrame) -> list[dict[str, Any]]:
     return df.with_columns(pl.col(pl.Date).cast(pl.Utf8)).to_dicts()
+
+
+def pending_cases(run_id: int, assessments: pl.DataFrame) -> pl.DataFrame:
+    """The lines that wait for a case until the run finishes (store/runlife.py): every line
+    not released green. One rule for the small path and both bulk paths."""
+    return assessments.filter(pl.col("channel") != "green").select(
+        pl.lit(run_id).alias("run_id"),
+        "declaration_id",
+        "item_no",
+        "channel",
+        "office",
+        "risk_score",
+    )
 
 
 def dialect_insert(conn: sa.Connection, table: sa.Table) -> Any:
@@ -91,12 +104,7 @@ def save_assessments(store: Store, run_id: int, assessments: pl.DataFrame) -> No
     finishes (store/runlife.py)."""
     stamp = now()
     rows = _records(assessments.select(ASSESSMENT_COLUMNS).with_columns(json_text("reasons")))
-    pending = [
-        {k: r[k] for k in ("declaration_id", "item_no", "channel", "risk_score")}
-        | {"office": o, "run_id": run_id}
-        for r, o in zip(rows, assessments["office"].to_list(), strict=True)
-        if r["channel"] != "green"
-    ]
+    pending = pending_cases(run_id, assessments).to_dicts()
     with store.engine.begin() as conn:
         if rows:
             conn.execute(

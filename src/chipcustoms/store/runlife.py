@@ -107,7 +107,7 @@ def _fail(store: Store, conn: sa.Connection, run_id: int, error: str, stamp: str
 
 def fail_run(store: Store, run_id: int, error: str) -> None:
     """Mark a running run failed (its pending cases dropped): the run raised and is ending."""
-    from chipcustoms.store.base import now
+    from chipcustoms.store.audit_log import now
 
     with store.engine.begin() as conn:
         _fail(store, conn, run_id, error, now())
@@ -128,7 +128,7 @@ def failing(store: Store | None, run_id: int | None) -> Iterator[None]:
 
 def reap(store: Store) -> list[int]:
     """Fail every running run whose process is gone; the ids of the runs failed."""
-    from chipcustoms.store.base import now
+    from chipcustoms.store.audit_log import now
 
     r = t.runs.c
     with store.engine.connect() as conn:

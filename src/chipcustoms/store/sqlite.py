@@ -39,9 +39,9 @@ from chipcustoms.assess.frames import lookup
 from chipcustoms.errors import StoreBusy, StoreError
 from chipcustoms.lines.schema import KEY
 from chipcustoms.lines.tableio import json_text
-from chipcustoms.store import checkpoints, rows, tables
-from chipcustoms.store.audit import GENESIS, entry_hash
-from chipcustoms.store.base import Store, actor, alembic_config, now
+from chipcustoms.store import audit_log, checkpoints, rows, tables
+from chipcustoms.store.audit_log import now
+from chipcustoms.store.base import Store, alembic_config
 
 BULK_PRAGMAS = ("PRAGMA cache_size=-32768",)  # 32 MiB: enough for appending in key order
 # After a checkpoint the WAL file is cut back to this size (a bulk write grows it to its size).
@@ -234,27 +234,11 @@ class SQLiteStore(Store):
         # it), so the chain's tail read next cannot be stale. It matches no row.
         conn.execute(sa.text("DELETE FROM users WHERE 0"))
 
-    def _audit_bulk(self, cur: Any, run_id: int, action: str, after: str) -> None:
-        """The hash-chained entry of a bulk write (inside its BEGIN IMMEDIATE transaction)."""
-        cur.execute("SELECT audit_id, hash FROM audit ORDER BY audit_id DESC LIMIT 1")
-        last = cur.fetchone()
-        entry = {
-            "audit_id": 1 if last is None else int(last[0]) + 1,
-            "at": now(),
-            "actor": actor(),
-            "action": action,
-            "entity": "run",
-            "entity_id": str(run_id),
-            "before": None,
-            "after": after,
-        }
-        prev = GENESIS if last is None else str(last[1])
-        cur.execute(
-            "INSERT INTO audit (audit_id, at, actor, action, entity, entity_id, before, after, "
-            "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*entry.values(), prev, entry_hash(prev, entry, self.audit_key)),
-        )
-        checkpoints.record(checkpoints.AdbcDb(cur), self.audit_key, str(entry["at"]), action)
+    def _audit_bulk(self, cur: Any, run_id: int, action: str, after: dict[str, int]) -> None:
+        """The audit entry of a bulk write, inside its BEGIN IMMEDIATE transaction (which holds
+        the write lock)."""
+        audit_log.append(checkpoints.AdbcDb(cur), self.audit_key, action, "run", str(run_id),
+                         None, after)
 
     def save_lines(self, run_id: int, lines: pl.DataFrame) -> int:
         if lines.height <= rows.SMALL:
@@ -297,7 +281,7 @@ class SQLiteStore(Store):
                 cur,
                 run_id,
                 "run.save_lines",
-                f'{{"lines": {decl.height}, "updated": {existing.height}}}',
+                {"lines": decl.height, "updated": existing.height},
             )
         return existing.height
 
@@ -306,14 +290,7 @@ class SQLiteStore(Store):
             rows.save_assessments(self, run_id, assessments)
             return
         stamp = now()
-        cases = assessments.filter(pl.col("channel") != "green").select(
-            pl.lit(run_id).alias("run_id"),
-            "declaration_id",
-            "item_no",
-            "channel",
-            "office",
-            "risk_score",
-        )
+        cases = rows.pending_cases(run_id, assessments)
 
         def assess_rows(part: pl.DataFrame) -> pl.DataFrame:
             keyed = part.select(pl.lit(run_id).alias("run_id"), *rows.ASSESSMENT_COLUMNS)
@@ -328,5 +305,5 @@ class SQLiteStore(Store):
                 cur,
                 run_id,
                 "run.save_assessments",
-                f'{{"assessments": {assessments.height}, "cases": {cases.height}}}',
+                {"assessments": assessments.height, "cases": cases.height},
             )

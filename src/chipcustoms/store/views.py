@@ -17,7 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from chipcustoms.store import tables as t
-from chipcustoms.store.base import Store, now
+from chipcustoms.store.audit_log import now
+from chipcustoms.store.base import Store
 
 d, a, oc = t.declarations.c, t.assessments.c, t.overview_cells.c
 WATERMARK = "overview"
