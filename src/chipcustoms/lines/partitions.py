@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from chipcustoms.errors import InputError
-from chipcustoms.lines.salvage import check_names, flatten
+from chipcustoms.lines.salvage import flatten
 from chipcustoms.lines.tableio import (
     FORMATS,
     UNREADABLE,
@@ -25,6 +25,7 @@ from chipcustoms.lines.tableio import (
     check_parquet,
     format_of,
     nul_in,
+    parquet_rows,
     read_source,
 )
 
@@ -148,8 +149,7 @@ def read_partition(part: Partition, typed_for: TypedFor | None = None) -> tuple[
         if part.fmt == "parquet":
             assert part.rows is not None
             off, n = part.rows
-            df = pl.scan_parquet(part.path).slice(off, n).collect()
-            check_names(df.columns, part.path)
+            df = parquet_rows(part.path, off, n)
             return flatten(df, nul_in(df))
         assert part.span is not None
         start, end = part.span
