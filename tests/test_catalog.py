@@ -215,7 +215,7 @@ def test_missing_figures_need_a_note_and_must_be_absent(tmp_path: Path) -> None:
 
 
 def test_new_models_declare_what_is_missing() -> None:
-    from chipcustoms.recognise.catalog import check_catalog
+    from chipcustoms.recognise.catalog_check import check_catalog
 
     cat = load_catalog()
     undeclared = [f for f in check_catalog(cat) if "undeclared" in f.problem]

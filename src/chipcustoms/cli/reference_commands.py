@@ -25,7 +25,8 @@ def catalog(
     ),
 ) -> None:
     """List the accelerator catalog with derived TPP, performance density and ECCN."""
-    from chipcustoms.recognise.catalog import check_catalog, format_findings, load_catalog
+    from chipcustoms.recognise.catalog import load_catalog
+    from chipcustoms.recognise.catalog_check import check_catalog, format_findings
 
     cat = load_catalog()
     if check:
