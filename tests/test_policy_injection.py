@@ -260,4 +260,8 @@ def test_job_upload_names_a_bundled_mapping_or_is_refused(
                     headers=api.auth("ana"),
                 )
             assert r.status_code == 422, r.text
-            assert "not a bundled mapping" in r.json()["error"]["message"]
+            # The request schema lists the bundled mappings: a path is refused by it, the same
+            # way for a file that exists and one that does not (nothing about the server leaks).
+            err = r.json()["error"]
+            assert [d["field"] for d in err["details"]] == ["mapping"], err
+            assert mapping not in r.text
