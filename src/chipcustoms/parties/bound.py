@@ -25,6 +25,7 @@ above the threshold is lost.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -49,7 +50,7 @@ Tokens = tuple[str, ...]
 
 
 def _token_sims(
-    vocab: list[str], ta: npt.NDArray[np.uint32], tb: npt.NDArray[np.uint32]
+    vocab: list[str], ta: npt.NDArray[np.integer], tb: npt.NDArray[np.integer]
 ) -> npt.NDArray[np.float64]:
     """``compare._token_similarity`` over aligned token-id arrays, in C and numpy."""
     lens = np.fromiter((len(t) for t in vocab), dtype=np.int64, count=len(vocab))
@@ -92,7 +93,7 @@ def _flat(
     return toks, np.cumsum(lens) - lens, lens, comp
 
 
-def _segment_max(values: npt.NDArray[np.float64], size: npt.NDArray[np.int64]) -> npt.NDArray:
+def _segment_max(values: npt.NDArray[Any], size: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
     """Max of consecutive segments of ``size`` (all > 0) elements."""
     return np.maximum.reduceat(values, np.cumsum(size) - size)
 
