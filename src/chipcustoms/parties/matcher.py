@@ -3,9 +3,11 @@ matched per distinct name.
 
 Every listed name is reduced to blocking keys (its tokens, their metaphone, its compact form,
 see ``NormName.keys``); a query reaches only the names that share a key with it (a Polars join),
-keeps the ``top_k`` sharing the most key weight (rare keys weigh more), and only those pairs are
-scored. Keys carried by more than ``max_key_share`` of the names ("technology", "trading")
-block nothing and are dropped.
+keeps the ``top_k`` sharing the most key weight (rare keys weigh more); every one of those
+whose proven score bound (``bound.py``, numpy, millions of pairs a second) reaches the
+threshold is scored, so the cut is by score, not by a short list of key rank. Keys carried by
+more than ``max_key_share`` of the names ("technology", "trading") block nothing and are
+dropped.
 
 On top of the name score, the party's context moves it, each move named in the evidence:
 ``identifier_match`` (a declared id equals a listed identifier: the score becomes 1),
@@ -129,9 +131,9 @@ class Matcher:
         entities: pl.DataFrame,
         *,
         thresholds: dict[str, float] | None = None,
-        top_k: int = 20,
-        max_key_share: float = 0.02,
-        max_postings: int = 400,
+        top_k: int = 100,
+        max_key_share: float = 0.05,
+        max_postings: int = 1000,
     ) -> None:
         self.entities = entities.with_row_index("__e")
         self.thresholds = thresholds or {}
