@@ -33,7 +33,7 @@ from chipcustoms.parties.names import NormName, normalize, sound
 GRAM = 4  # letters of a prefix key and of a compact-form gram
 MAX_GRAMMED = 40  # grams are taken from the compact form's first 40 letters
 PAIR_TOKENS = 8  # token pairs are keyed among a name's first 8 distinct tokens
-QUERY_CHUNK = 50_000  # queries matched at once (bounds memory)
+QUERY_CHUNK = 10_000  # queries matched at once (bounds memory: up to 1,000 postings each)
 COUNTRY_BONUS = 0.05
 ADDRESS_BONUS = 0.05
 HIT_SCHEMA = {
