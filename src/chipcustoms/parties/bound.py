@@ -98,6 +98,34 @@ def _segment_max(values: npt.NDArray[Any], size: npt.NDArray[np.int64]) -> npt.N
     return np.maximum.reduceat(values, np.cumsum(size) - size)
 
 
+def _letters(token: str) -> int:
+    """The set of characters of ``token`` as 64 bits (a character's code mod 64)."""
+    bits = 0
+    for c in token:
+        bits |= 1 << (ord(c) & 63)
+    return bits
+
+
+def _may_be_similar(
+    ta: npt.NDArray[np.integer],
+    tb: npt.NDArray[np.integer],
+    tlen: npt.NDArray[np.int64],
+    tmask: npt.NDArray[np.uint64],
+) -> npt.NDArray[np.bool_]:
+    """False only where ``_token_sims`` is surely 0, without computing it: a positive
+    similarity needs an edit distance within ``max(budget, (1 - MIN_SIMILARITY) * longer)``, and
+    the distance is at least the length difference and half the characters present in one
+    token only (an edit adds or drops at most two; a transposition none). Equal tokens and
+    initials are always kept."""
+    la, lb = tlen[ta], tlen[tb]
+    big, small = np.maximum(la, lb), np.minimum(la, lb)
+    budget = np.select([small <= 3, small <= 6, small <= 10], [0, 1, 2], 3)
+    allowed = np.maximum(budget, (1 - MIN_SIMILARITY) * big + 1e-6)
+    diff = np.bitwise_count(tmask[ta] ^ tmask[tb]).astype(np.int64)
+    least = np.maximum(big - small, (diff + 1) // 2)
+    return (ta == tb) | (small <= 1) | (least <= allowed)
+
+
 def upper_bounds(
     left: Sequence[Tokens],
     right: Sequence[Tokens],
@@ -122,6 +150,8 @@ def upper_bounds(
     vocab = list(ids)
     nv = np.uint64(max(len(vocab), 1))
     wt = np.fromiter(map(token_weight, vocab), dtype=np.float64, count=len(vocab))
+    tlen = np.fromiter(map(len, vocab), dtype=np.int64, count=len(vocab))
+    tmask = np.fromiter(map(_letters, vocab), dtype=np.uint64, count=len(vocab))
     lw = np.add.reduceat(wt[ltok], loff) if len(ltok) else np.zeros(0)
     rw = np.add.reduceat(wt[rtok], roff) if len(rtok) else np.zeros(0)
     lw, rw = np.where(llen > 0, lw, 0.0), np.where(rlen > 0, rw, 0.0)
@@ -137,11 +167,14 @@ def upper_bounds(
         k = np.arange(int(cnt.sum())) - first[p]
         i, j = k // lb[p], k % lb[p]
         ta, tb = ltok[loff[a][p] + i], rtok[roff[b][p] + j]
-        codes, inv = np.unique(ta.astype(np.uint64) * nv + tb, return_inverse=True)
+        # only token pairs that can be similar at all are deduplicated and compared
+        term, pos = np.zeros(len(ta)), np.zeros(len(ta), dtype=np.int8)
+        near = np.flatnonzero(_may_be_similar(ta, tb, tlen, tmask))
+        codes, inv = np.unique(ta[near].astype(np.uint64) * nv + tb[near], return_inverse=True)
         ua, ub = (codes // nv).astype(np.int64), (codes % nv).astype(np.int64)
         sim = _token_sims(vocab, ua, ub) if len(codes) else np.zeros(0)
         uterm = np.where(sim > 0, (sim + ROUNDING) * np.maximum(wt[ua], wt[ub]), 0.0)
-        term, pos = uterm[inv], (sim > 0)[inv].astype(np.int8)
+        term[near], pos[near] = uterm[inv], (sim > 0)[inv]
         # a's side: segments of lb (pair-major, a-token-major)
         seg = np.repeat(lb, la)
         sa = np.add.reduceat(_segment_max(term, seg), np.cumsum(la) - la)
