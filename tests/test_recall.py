@@ -16,7 +16,7 @@ def test_recall_against_brute_force_500() -> None:
     r = check(500, seed=16)
     assert r.brute > 400  # the check has hits of every kind to find
     assert set(VARIANTS) <= set(r.by_variant)
-    assert r.recall >= 0.99, r.missed[:5]
+    assert r.recall >= 0.995, r.missed[:5]
 
 
 def test_variants_are_what_they_say() -> None:

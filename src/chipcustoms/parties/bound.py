@@ -25,10 +25,10 @@ above the threshold is lost.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import cpdist
 
@@ -50,7 +50,7 @@ Tokens = tuple[str, ...]
 
 
 def _token_sims(
-    vocab: list[str], ta: npt.NDArray[np.uint32], tb: npt.NDArray[np.uint32]
+    vocab: list[str], ta: npt.NDArray[np.integer], tb: npt.NDArray[np.integer]
 ) -> npt.NDArray[np.float64]:
     """``compare._token_similarity`` over aligned token-id arrays, in C and numpy."""
     lens = np.fromiter((len(t) for t in vocab), dtype=np.int64, count=len(vocab))
@@ -72,79 +72,129 @@ def _token_sims(
     return np.where(ta == tb, 1.0, sim)
 
 
+def _flat(
+    names: Sequence[Tokens], ids: dict[str, int], compact: dict[str, int]
+) -> tuple[
+    npt.NDArray[np.uint32], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]
+]:
+    """Token ids of all names in one array, each name's offset and token count, and the id of
+    its compact form (-1 when empty): the CSR layout the bound indexes with numpy."""
+    lens = np.fromiter((len(t) for t in names), dtype=np.int64, count=len(names))
+    toks = np.fromiter(
+        (ids.setdefault(t, len(ids)) for ts in names for t in ts),
+        dtype=np.uint32,
+        count=int(lens.sum()),
+    )
+    comp = np.fromiter(
+        (compact.setdefault("".join(t), len(compact)) if t else -1 for t in names),
+        dtype=np.int64,
+        count=len(names),
+    )
+    return toks, np.cumsum(lens) - lens, lens, comp
+
+
+def _segment_max(values: npt.NDArray[Any], size: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+    """Max of consecutive segments of ``size`` (all > 0) elements."""
+    return np.maximum.reduceat(values, np.cumsum(size) - size)
+
+
+def _letters(token: str) -> int:
+    """The set of characters of ``token`` as 64 bits (a character's code mod 64)."""
+    bits = 0
+    for c in token:
+        bits |= 1 << (ord(c) & 63)
+    return bits
+
+
+def _may_be_similar(
+    ta: npt.NDArray[np.integer],
+    tb: npt.NDArray[np.integer],
+    tlen: npt.NDArray[np.int64],
+    tmask: npt.NDArray[np.uint64],
+) -> npt.NDArray[np.bool_]:
+    """False only where ``_token_sims`` is surely 0, without computing it: a positive
+    similarity needs an edit distance within ``max(budget, (1 - MIN_SIMILARITY) * longer)``, and
+    the distance is at least the length difference and half the characters present in one
+    token only (an edit adds or drops at most two; a transposition none). Equal tokens and
+    initials are always kept."""
+    la, lb = tlen[ta], tlen[tb]
+    big, small = np.maximum(la, lb), np.minimum(la, lb)
+    budget = np.select([small <= 3, small <= 6, small <= 10], [0, 1, 2], 3)
+    allowed = np.maximum(budget, (1 - MIN_SIMILARITY) * big + 1e-6)
+    diff = np.bitwise_count(tmask[ta] ^ tmask[tb]).astype(np.int64)
+    least = np.maximum(big - small, (diff + 1) // 2)
+    return (ta == tb) | (small <= 1) | (least <= allowed)
+
+
 def upper_bounds(
     left: Sequence[Tokens],
     right: Sequence[Tokens],
     li: npt.NDArray[np.integer],
     ri: npt.NDArray[np.integer],
 ) -> npt.NDArray[np.float64]:
-    """For each pair ``(left[li[p]], right[ri[p]])`` a number >= its ``compare`` score."""
-    li, ri = np.asarray(li, dtype=np.uint32), np.asarray(ri, dtype=np.uint32)
+    """For each pair ``(left[li[p]], right[ri[p]])`` a number >= its ``compare`` score.
+
+    Every token pair of every pair is laid out flat (numpy: pair-major, then ``a``'s token,
+    then ``b``'s); each distinct token pair's similarity is computed once (rapidfuzz's C
+    ``cpdist``); per-token maxima are segment reductions, from ``b``'s side after a transpose
+    of each pair's block. No joins, no group-bys: millions of pairs a second.
+    """
+    li, ri = np.asarray(li, dtype=np.int64), np.asarray(ri, dtype=np.int64)
     out = np.zeros(len(li), dtype=np.float64)
     if not len(li):
         return out
     ids: dict[str, int] = {}
-    vocab: list[str] = []
-
-    def table(names: Sequence[Tokens], col: str, pos: str, tok: str) -> pl.DataFrame:
-        rows, poss, toks = [], [], []
-        for n, tokens in enumerate(names):
-            for k, t in enumerate(tokens):
-                if t not in ids:
-                    ids[t] = len(vocab)
-                    vocab.append(t)
-                rows.append(n)
-                poss.append(k)
-                toks.append(ids[t])
-        return pl.DataFrame(
-            {col: rows, pos: poss, tok: toks},
-            schema={col: pl.UInt32, pos: pl.UInt16, tok: pl.UInt32},
-        )
-
-    lt, rt = table(left, "l", "i", "ta"), table(right, "r", "j", "tb")
-    lcompact = ["".join(t) for t in left]
-    rcompact = ["".join(t) for t in right]
-    lw = np.fromiter((sum(map(token_weight, t)) for t in left), dtype=np.float64, count=len(left))
-    rw = np.fromiter((sum(map(token_weight, t)) for t in right), dtype=np.float64, count=len(right))
-    lens = np.fromiter(map(token_weight, vocab), dtype=np.float64, count=len(vocab))
-    for start in range(0, len(li), CHUNK):
-        pl_, pr = li[start : start + CHUNK], ri[start : start + CHUNK]
-        pairs = pl.DataFrame({"p": np.arange(len(pl_), dtype=np.uint32), "l": pl_, "r": pr})
-        x = pairs.join(lt, on="l").join(rt, on="r").select("p", "i", "j", "ta", "tb")
-        todo = x.select("ta", "tb").unique()
-        ta, tb = todo["ta"].to_numpy(), todo["tb"].to_numpy()
-        sim = _token_sims(vocab, ta, tb)
-        term = np.where(sim > 0, (sim + ROUNDING) * np.maximum(lens[ta], lens[tb]), 0.0)
-        simtab = todo.with_columns(pl.Series("c", term), pl.Series("pos", sim > 0))
-        x = x.join(simtab, on=["ta", "tb"])
-        side = []
-        for tok, name in (("i", "a"), ("j", "b")):
-            per = x.group_by("p", tok).agg(pl.col("c").max(), pl.col("pos").any())
-            side.append(
-                per.group_by("p").agg(
-                    pl.col("c").sum().alias(f"s{name}"),
-                    (~pl.col("pos")).sum().cast(pl.Int64).alias(f"z{name}"),
-                )
-            )
-        agg = side[0].join(side[1], on="p").sort("p")
-        p = agg["p"].to_numpy()
-        sa, sb = agg["sa"].to_numpy(), agg["sb"].to_numpy()
-        za, zb = agg["za"].to_numpy(), agg["zb"].to_numpy()
-        w = np.minimum(lw[pl_[p]], rw[pr[p]])
+    compact: dict[str, int] = {}
+    ltok, loff, llen, lcomp = _flat(left, ids, compact)
+    rtok, roff, rlen, rcomp = _flat(right, ids, compact)
+    vocab = list(ids)
+    nv = np.uint64(max(len(vocab), 1))
+    wt = np.fromiter(map(token_weight, vocab), dtype=np.float64, count=len(vocab))
+    tlen = np.fromiter(map(len, vocab), dtype=np.int64, count=len(vocab))
+    tmask = np.fromiter(map(_letters, vocab), dtype=np.uint64, count=len(vocab))
+    lw = np.add.reduceat(wt[ltok], loff) if len(ltok) else np.zeros(0)
+    rw = np.add.reduceat(wt[rtok], roff) if len(rtok) else np.zeros(0)
+    lw, rw = np.where(llen > 0, lw, 0.0), np.where(rlen > 0, rw, 0.0)
+    for s in range(0, len(li), CHUNK):
+        a_all, b_all = li[s : s + CHUNK], ri[s : s + CHUNK]
+        chunk = np.zeros(len(a_all), dtype=np.float64)
+        live = np.flatnonzero((llen[a_all] > 0) & (rlen[b_all] > 0))
+        a, b = a_all[live], b_all[live]
+        la, lb = llen[a], rlen[b]
+        cnt = la * lb
+        first = np.cumsum(cnt) - cnt
+        p = np.repeat(np.arange(len(a)), cnt)
+        k = np.arange(int(cnt.sum())) - first[p]
+        i, j = k // lb[p], k % lb[p]
+        ta, tb = ltok[loff[a][p] + i], rtok[roff[b][p] + j]
+        # only token pairs that can be similar at all are deduplicated and compared
+        term, pos = np.zeros(len(ta)), np.zeros(len(ta), dtype=np.int8)
+        near = np.flatnonzero(_may_be_similar(ta, tb, tlen, tmask))
+        codes, inv = np.unique(ta[near].astype(np.uint64) * nv + tb[near], return_inverse=True)
+        ua, ub = (codes // nv).astype(np.int64), (codes % nv).astype(np.int64)
+        sim = _token_sims(vocab, ua, ub) if len(codes) else np.zeros(0)
+        uterm = np.where(sim > 0, (sim + ROUNDING) * np.maximum(wt[ua], wt[ub]), 0.0)
+        term[near], pos[near] = uterm[inv], (sim > 0)[inv]
+        # a's side: segments of lb (pair-major, a-token-major)
+        seg = np.repeat(lb, la)
+        sa = np.add.reduceat(_segment_max(term, seg), np.cumsum(la) - la)
+        za = np.add.reduceat(1 - _segment_max(pos, seg), np.cumsum(la) - la)
+        # b's side: the same elements, each pair's block transposed (b-token-major)
+        t = np.empty_like(term)
+        q = np.empty_like(pos)
+        at = first[p] + j * la[p] + i
+        t[at], q[at] = term, pos
+        seg = np.repeat(la, lb)
+        sb = np.add.reduceat(_segment_max(t, seg), np.cumsum(lb) - lb)
+        zb = np.add.reduceat(1 - _segment_max(q, seg), np.cumsum(lb) - lb)
+        w = np.minimum(lw[a], rw[b])
         base = np.minimum(1.0, np.minimum(sa, sb) / np.maximum(w, 1.0))
+        za, zb = za.astype(np.int64), zb.astype(np.int64)
         pen = (1 - CONFLICT_COST) ** np.minimum(za, zb) * (1 - EXTRA_COST) ** np.abs(za - zb)
-        chunk = np.zeros(len(pl_), dtype=np.float64)
-        chunk[p] = np.minimum(1.0, base * pen + SLACK)
-        equal = np.fromiter(
-            (
-                lcompact[a] == rcompact[b] and lcompact[a] != ""
-                for a, b in zip(pl_, pr, strict=True)
-            ),
-            dtype=bool,
-            count=len(pl_),
-        )
+        chunk[live] = np.minimum(1.0, base * pen + SLACK)
+        equal = (lcomp[a_all] == rcomp[b_all]) & (lcomp[a_all] >= 0)
         chunk[equal] = 1.0
-        out[start : start + CHUNK] = chunk
+        out[s : s + CHUNK] = chunk
     return out
 
 

@@ -3,9 +3,11 @@ matched per distinct name.
 
 Every listed name is reduced to blocking keys (its tokens, their metaphone, its compact form,
 see ``NormName.keys``); a query reaches only the names that share a key with it (a Polars join),
-keeps the ``top_k`` sharing the most key weight (rare keys weigh more), and only those pairs are
-scored. Keys carried by more than ``max_key_share`` of the names ("technology", "trading")
-block nothing and are dropped.
+keeps the ``top_k`` (150) sharing the most key weight (rare keys weigh more); every one of those
+whose proven score bound (``bound.py``, numpy, millions of pairs a second) reaches the
+threshold is scored, so the cut is by score, not by a short list of key rank. Keys carried by
+more than ``max_key_share`` of the names ("technology", "trading") block nothing and are
+dropped.
 
 On top of the name score, the party's context moves it, each move named in the evidence:
 ``identifier_match`` (a declared id equals a listed identifier: the score becomes 1),
@@ -31,7 +33,8 @@ from chipcustoms.parties.names import NormName, normalize, sound
 GRAM = 4  # letters of a prefix key and of a compact-form gram
 MAX_GRAMMED = 40  # grams are taken from the compact form's first 40 letters
 PAIR_TOKENS = 8  # token pairs are keyed among a name's first 8 distinct tokens
-QUERY_CHUNK = 50_000  # queries matched at once (bounds memory)
+DELETE_LENGTHS = (4, 12)  # tokens this long get one-deletion keys (a typo budget of 1 or more)
+QUERY_CHUNK = 10_000  # queries matched at once (bounds memory: up to 1,000 postings each)
 COUNTRY_BONUS = 0.05
 ADDRESS_BONUS = 0.05
 HIT_SCHEMA = {
@@ -55,7 +58,9 @@ def _keys(n: NormName) -> list[str]:
     - ``p:`` / ``q:`` token pairs as tokens and as sounds (rare where single tokens are common);
     - ``i:`` a token with another token's initial ("J. Smith" / "John Smith");
     - ``x:`` each token's first four letters (a typo at the end of a word);
-    - ``g:`` four-letter grams of the compact form (a typo anywhere, words run together).
+    - ``g:`` four-letter grams of the compact form (a typo anywhere, words run together);
+    - ``e:`` each token and its one-letter deletions (SymSpell: any two tokens one edit apart
+      share one, "Telov" / "Teov", where prefixes, grams and sounds may all differ).
     Identifiers (``d:``) are keyed by the matcher from the entity's and the query's ids.
     """
     toks = sorted(set(n.tokens[:PAIR_TOKENS]))
@@ -67,6 +72,8 @@ def _keys(n: NormName) -> list[str]:
         out.extend(f"i:{y[0]}|{x}" for y in toks if y != x and len(x) > 1)
         if len(x) >= GRAM:
             out.append(f"x:{x[:GRAM]}")
+        if DELETE_LENGTHS[0] <= len(x) <= DELETE_LENGTHS[1]:
+            out.extend({f"e:{x}", *(f"e:{x[:k]}{x[k + 1 :]}" for k in range(len(x)))})
     compact = n.compact[:MAX_GRAMMED]
     out.extend({f"g:{compact[k : k + GRAM]}" for k in range(len(compact) - GRAM + 1)})
     return out
@@ -129,9 +136,9 @@ class Matcher:
         entities: pl.DataFrame,
         *,
         thresholds: dict[str, float] | None = None,
-        top_k: int = 20,
-        max_key_share: float = 0.02,
-        max_postings: int = 400,
+        top_k: int = 150,
+        max_key_share: float = 0.05,
+        max_postings: int = 1000,
     ) -> None:
         self.entities = entities.with_row_index("__e")
         self.thresholds = thresholds or {}
