@@ -34,7 +34,9 @@ class CodeTemplates(BaseModel):
     @field_validator("codes", mode="before")
     @classmethod
     def _listed(cls, v: Any) -> Any:
-        return {k: [t] if isinstance(t, str) else t for k, t in v.items()} if isinstance(v, dict) else v
+        if not isinstance(v, dict):
+            return v
+        return {k: [t] if isinstance(t, str) else t for k, t in v.items()}
 
     @field_validator("codes")
     @classmethod
@@ -43,7 +45,8 @@ class CodeTemplates(BaseModel):
             for t in templates:
                 for m in PLACEHOLDER.finditer(t):
                     if m.group(2) and not FORMAT_SPEC.match(m.group(2)):
-                        raise ValueError(f"{code}: format spec {m.group(2)!r} is not a number format")
+                        spec = m.group(2)
+                        raise ValueError(f"{code}: format spec {spec!r} is not a number format")
         return v
 
 
