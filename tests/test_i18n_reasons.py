@@ -84,13 +84,15 @@ def test_a_value_missing_from_the_evidence_keeps_the_english_message() -> None:
     reason = {
         "code": "VAL_LOW_FOR_HS",
         "source": "anomaly",
-        "message": "Unit value 3.00 USD per kg is far below other lines of HS 847330 in this batch.",
+        "message": "Unit value 3.00 USD per kg is far below other lines of HS 847330.",
         "evidence": json.dumps({"unit_basis": "kg", "hs6": "847330"}),  # no unit_basis_usd
     }
     assert localise(reason, {}, "zh-CN") == reason["message"]
     full = {**reason, "evidence": json.dumps({"unit_basis": "kg", "hs6": "847330",
                                                "unit_basis_usd": 3.0})}
-    assert localise(full, {}, "zh-CN") == "每千克单价 3.00 美元，远低于本批次税号 847330 下的其他申报：疑似低报价格。"
+    assert localise(full, {}, "zh-CN") == (
+        "每千克单价 3.00 美元，远低于本批次税号 847330 下的其他申报：疑似低报价格。"
+    )
 
 
 def test_summary_in_zh(refs: References, fixtures: Path) -> None:
