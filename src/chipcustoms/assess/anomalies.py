@@ -118,7 +118,14 @@ def value_below_range(x: Inputs) -> Check:
             pl.col("accelerator_model"),
             pl.lit("."),
         ),
-        ["unit_value_usd", "units_per_item", "price_low_usd", "price_high_usd", "accelerator_id"],
+        [
+            "unit_value_usd",
+            "units_per_item",
+            "price_low_usd",
+            "price_high_usd",
+            "accelerator_id",
+            "accelerator_model",  # for the zh template (refdata/reasons_zh.yaml)
+        ],
     )
 
 
@@ -171,6 +178,8 @@ def weight_implausible(x: Inputs) -> Check:
             "accelerator_id",
             "units_per_item",
             "system_weight_kg",
+            "accelerator_model",  # for the zh template (refdata/reasons_zh.yaml)
+            "system_id",
         ],
     )
 

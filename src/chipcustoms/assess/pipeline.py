@@ -201,6 +201,8 @@ RESOLUTION_EVIDENCE = [
     "tpp",
     "performance_density",
     "license_required",
+    "accelerator_vendor",  # for the zh template (refdata/reasons_zh.yaml)
+    "accelerator_model",
 ]
 # Order of reasons within a line: evidence by score first, then the resolution and selection notes.
 _RANK_EVIDENCE, _RANK_RESOLUTION, _RANK_SELECTION = 0, 1, 2

@@ -120,6 +120,9 @@ def screen(
         help="Folder for the spilled batches of a streamed run (default: the system temp; "
         "on a cluster, a path every worker sees).",
     ),
+    lang: str | None = typer.Option(
+        None, "--lang", help="Language of the summary: en or zh-CN (default: the lang setting)."
+    ),
 ) -> None:
     """Screen declaration lines and write one assessment per line."""
     run_screen(
@@ -145,6 +148,7 @@ def screen(
             batch_rows,
             work_dir,
             profile,
+            lang,
         )
     )
 
@@ -174,6 +178,7 @@ class ScreenRequest:
     batch_rows: int | None = None
     work_dir: str | None = None
     profile: str | None = None
+    lang: str | None = None  # of the summary; None: the `lang` setting
 
 
 def run_screen(r: ScreenRequest) -> None:
@@ -181,6 +186,7 @@ def run_screen(r: ScreenRequest) -> None:
     from chipcustoms.run.engine import make_engine
     from chipcustoms.run.orchestrator import _quiet, screen_file
     from chipcustoms.run.summary import markdown, riskiest
+    from chipcustoms.run.summary_text import LANGS
 
     try:
         budgets = Budgets(
@@ -202,6 +208,9 @@ def run_screen(r: ScreenRequest) -> None:
     db = r.db or settings.get("db")
     if r.input != "-" and not Path(r.input).exists():
         raise ChipCustomsError(f"{r.input}: file not found")
+    lang = r.lang or settings.get("lang")
+    if lang not in LANGS:
+        raise ChipCustomsError(f"--lang must be one of {sorted(LANGS)}, got {lang!r}")
     if r.batch_rows is not None and r.batch_rows < 1:
         raise ChipCustomsError(f"--batch-rows must be at least 1, got {r.batch_rows}")
     with (
@@ -243,6 +252,8 @@ def run_screen(r: ScreenRequest) -> None:
         output=r.output,
         quarantine=result.quarantine_path,
         profile=result.profile,
+        lang=lang,
+        rules=result.rules,
     )
     if result.run_id is not None and result.assessments.height:
         text += f"\nRun {result.run_id} recorded in {db}; try `chipcustoms explain "

@@ -25,6 +25,8 @@ from chipcustoms.lines.mapping import Mapping, load_mapping
 from chipcustoms.lines.partitions import Partition, plan
 from chipcustoms.lines.tableio import format_of, read_raw_checked, write_table
 from chipcustoms.parties.party_scorer import hits_from_reasons
+from chipcustoms.policy.messages import rules_by_ref
+from chipcustoms.policy.packs import Rule
 from chipcustoms.policy.profiles import Profile
 from chipcustoms.run.engine import Engine, LocalEngine, Progress
 from chipcustoms.run.references import load_references
@@ -73,6 +75,7 @@ class ScreenResult:
     digest: Digest | None = None
     streamed: bool = False
     profile: Profile | None = None  # the jurisdiction profile in force
+    rules: dict[str, Rule] | None = None  # pack/rule@version -> rule, for zh messages
 
 
 def default_quarantine(output: str) -> str:
@@ -198,7 +201,8 @@ def screen_file(
                 store.save_assessments(run_id, assessments)
                 store.save_screening_hits(run_id, hits_from_reasons(assessments))
                 _finish_run(store, run_id, counts, report)
-    return ScreenResult(counts, report, assessments, q_path, run_id, profile=refs.rules.profile)
+    return ScreenResult(counts, report, assessments, q_path, run_id, profile=refs.rules.profile,
+                        rules=rules_by_ref(lp.pack for lp in refs.packs))
 
 
 def _start_run(
@@ -378,4 +382,5 @@ def _stream_and_store(
         digest=digest,
         streamed=True,
         profile=refs.rules.profile,
+        rules=rules_by_ref(lp.pack for lp in refs.packs),
     )

@@ -9,7 +9,10 @@ import polars as pl
 
 from chipcustoms.assess.frames import compact
 from chipcustoms.assess.selection import SelectionReport
+from chipcustoms.policy.messages import localise
+from chipcustoms.policy.packs import Rule
 from chipcustoms.policy.profiles import Profile
+from chipcustoms.run.summary_text import gettext_for
 
 
 @dataclass(frozen=True)
@@ -104,67 +107,97 @@ def markdown(
     output: str,
     quarantine: str | None,
     profile: Profile | None = None,
+    lang: str = "en",
+    rules: dict[str, Rule] | None = None,
 ) -> str:
-    """The summary as Markdown (also printed to stderr by the CLI)."""
+    """The summary as Markdown (also printed to stderr by the CLI), in ``lang`` (``en`` or
+    ``zh-CN``): the fixed text through the catalog, reasons through their zh templates (``rules``
+    are the run's, for rule reasons; without them rule reasons stay English)."""
+    _ = gettext_for(lang)
     digest = assessments if isinstance(assessments, Digest) else Digest.of(assessments)
     lines = [f"# {title}", ""]
     if profile is not None:
         lines.append(
-            f"- jurisdiction profile: **{profile.id}** ({profile.title}; screened by "
-            f"{profile.screener}): a reason cites only a law that governs the line's flow"
+            _(
+                "- jurisdiction profile: **%(id)s** (%(title)s; screened by %(screener)s): "
+                "a reason cites only a law that governs the line's flow"
+            )
+            % {"id": profile.id, "title": profile.title, "screener": profile.screener}
         )
+    counted = _("- lines read: %(read)s; accepted: %(accepted)s; quarantined: %(quarantined)s") % {
+        "read": f"{counts.read:,}",
+        "accepted": f"{counts.accepted:,}",
+        "quarantined": f"{counts.quarantined:,}",
+    }
+    if quarantine and counts.quarantined:
+        counted += _(" (see %(file)s)") % {"file": quarantine}
     lines += [
-        f"- lines read: {counts.read:,}; accepted: {counts.accepted:,}; "
-        f"quarantined: {counts.quarantined:,}"
-        + (f" (see {quarantine})" if quarantine and counts.quarantined else ""),
-        f"- assessments written to {output}",
-        f"- accelerator lines: {digest.accelerator_lines:,}",
+        counted,
+        _("- assessments written to %(output)s") % {"output": output},
+        _("- accelerator lines: %(n)s") % {"n": f"{digest.accelerator_lines:,}"},
         "",
-        "## Lines per channel",
+        _("## Lines per channel"),
         "",
-        "| channel | lines |",
+        "| " + _("channel") + " | " + _("lines") + " |",
         "|---|---|",
     ]
     for ch, n in report.counts.items():
         lines.append(f"| {ch} | {n:,} |")
     lines.append("")
     lines.append(
-        f"Selection units: {report.units:,}; random exploration picks: "
-        f"{report.random_selected:,}; rule floors over the red budget: "
-        f"{report.floor_overflow:,}."
+        _(
+            "Selection units: %(units)s; random exploration picks: %(random)s; rule floors "
+            "over the red budget: %(overflow)s."
+        )
+        % {
+            "units": f"{report.units:,}",
+            "random": f"{report.random_selected:,}",
+            "overflow": f"{report.floor_overflow:,}",
+        }
     )
     th = ", ".join(
-        f"{k} >= {v:.3f}" if v is not None else f"{k}: none" for k, v in report.thresholds.items()
+        f"{k} >= {v:.3f}" if v is not None else _("%(channel)s: none") % {"channel": k}
+        for k, v in report.thresholds.items()
     )
     none = [k for k, v in report.thresholds.items() if v is None]
     why = (
-        f" A cut-off is none when no line of its budget was selected by rank ({', '.join(none)}):"
-        " only lines above the minimum ranked score (refdata/scoring.yaml, selection) fill a"
-        " budget, and floors do not set a cut-off; threshold mode then selects those channels"
-        " by floors only."
+        _(
+            " A cut-off is none when no line of its budget was selected by rank (%(channels)s):"
+            " only lines above the minimum ranked score (refdata/scoring.yaml, selection) fill a"
+            " budget, and floors do not set a cut-off; threshold mode then selects those channels"
+            " by floors only."
+        )
+        % {"channels": ", ".join(none)}
         if none
         else ""
     )
     lines += [
-        f"Threshold-mode cut-offs implied by this run: {th}.{why}",
+        _("Threshold-mode cut-offs implied by this run: %(cutoffs)s.") % {"cutoffs": th} + why,
         "",
-        "## Top reasons",
+        _("## Top reasons"),
         "",
-        "| reason | lines |",
+        "| " + _("reason") + " | " + _("lines") + " |",
         "|---|---|",
     ]
     for code, n in digest.reasons.head(8).iter_rows():
         lines.append(f"| {code} | {n:,} |")
-    lines += ["", "## The ten riskiest lines", ""]
+    lines += ["", _("## The ten riskiest lines"), ""]
     for row in digest.riskiest.iter_rows(named=True):
-        model = row["accelerator_model"] or "no accelerator"
+        model = row["accelerator_model"] or _("no accelerator")
         lines.append(
-            f"- **{row['declaration_id']} item {row['item_no']}**: risk "
-            f"{row['risk_score']:.3f}, {row['channel']} ({model})"
+            _("- **%(declaration)s item %(item)s**: risk %(risk)s, %(channel)s (%(model)s)")
+            % {
+                "declaration": row["declaration_id"],
+                "item": row["item_no"],
+                "risk": f"{row['risk_score']:.3f}",
+                "channel": row["channel"],
+                "model": model,
+            }
         )
         for r in row["reasons"]:
             if r["source"] in ("rule", "anomaly", "screening", "model"):
-                lines.append(f"  - `{r['code']}` ({r['score']:.3f}) {r['message']}")
+                message = localise(r, rules or {}, lang)
+                lines.append(f"  - `{r['code']}` ({r['score']:.3f}) {message}")
     return "\n".join(lines) + "\n"
 
 
