@@ -134,8 +134,9 @@ def mirror_cmd(
     from chipcustoms.patterns import mirror
 
     m = mirror.load_mapping(layout)
-    cells, total = mirror.gap(_lines(db, input, mapping),
-                              mirror.read_partner(existing([partner])[0], m), mapping=m)
+    # The small partner file first: a wrong path is refused before every stored line is read.
+    exports = mirror.read_partner(existing([partner])[0], m)
+    cells, total = mirror.gap(_lines(db, input, mapping), exports, mapping=m)
     if output:
         write_table(cells, output)
     out.print(json.dumps(total, indent=2))
