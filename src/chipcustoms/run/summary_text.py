@@ -15,11 +15,13 @@ from pathlib import Path
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
-LANGS = {"en": "en", "zh-CN": "zh_CN"}  # the same names as the pages' (app/web/i18n.py)
+LANGS = {"en": "en", "zh-CN": "zh_CN"}  # what a request or --lang names -> the catalog folder
 
 
 @cache
-def _translations(lang: str) -> NullTranslations:
+def translations(lang: str) -> NullTranslations:
+    """The compiled catalog of ``lang`` (a key of LANGS); English has none (msgids are English).
+    The one loader: the pages (``app/web/i18n.py``) use it too."""
     if lang == "en":
         return NullTranslations()  # msgids are English
     return Translations.load(str(LOCALE_DIR), [LANGS[lang]])
@@ -29,4 +31,4 @@ def gettext_for(lang: str) -> Callable[[str], str]:
     """``_`` for ``lang`` (a key of LANGS); an unknown language is refused, not shown in English."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {sorted(LANGS)}")
-    return _translations(lang).ugettext
+    return translations(lang).ugettext

@@ -21,7 +21,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import write_po
 
-from chipcustoms.app.web.i18n import LOCALE_DIR
+from chipcustoms.run.summary_text import LOCALE_DIR
 
 ROOT = LOCALE_DIR.parents[2]  # the repository (src/chipcustoms/locale -> ..)
 LANG = "zh_CN"

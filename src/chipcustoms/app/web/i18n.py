@@ -12,25 +12,15 @@ request being rendered, so one shared Jinja environment serves both languages.
 from __future__ import annotations
 
 import contextvars
-from functools import cache
-from pathlib import Path
 
 from babel.core import negotiate_locale
-from babel.support import NullTranslations, Translations
 from fastapi import Request
 
-LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
-LANGS = {"en": "en", "zh-CN": "zh_CN"}  # what a request names -> the catalog folder
+# One catalog loader for the pages and the run summary (which must not import FastAPI).
+from chipcustoms.run.summary_text import LANGS, translations
+
 COOKIE = "lang"
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("page_lang", default="en")
-
-
-@cache
-def translations(lang: str) -> NullTranslations:
-    """The compiled catalog of ``lang`` (a key of LANGS); English has none (msgids are English)."""
-    if lang == "en":
-        return NullTranslations()
-    return Translations.load(str(LOCALE_DIR), [LANGS[lang]])
 
 
 def _known(value: str | None) -> str | None:
