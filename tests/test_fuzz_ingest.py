@@ -6,6 +6,8 @@ file; never a traceback. ``benchmarks/fuzz_ingest.py`` runs the long campaign.""
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -26,3 +28,28 @@ def test_every_generated_input_is_screened_or_refused(rng: random.Random, tmp_pa
     path = tmp_path / f"input{inp.suffix}"
     path.write_bytes(inp.data)
     assert check_in_process(inp, str(path)) is None
+
+
+# Seeds of inputs that once killed the process from native code (the campaign's log names them).
+# 2018485: a damaged size statistic in a Parquet footer made pyarrow's column-chunk accessor
+# throw a C++ exception that aborted the interpreter.
+ABORTED_ONCE = [2018485]
+
+
+def test_inputs_that_once_aborted_the_process_are_screened_or_refused(tmp_path: Path) -> None:
+    """Run in a child interpreter: a regression would abort it, not the test session."""
+    code = (
+        "import random, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from fuzz_inputs import check_in_process, make_input\n"
+        f"for seed in {ABORTED_ONCE!r}:\n"
+        "    inp = make_input(random.Random(seed))\n"
+        f"    path = {str(tmp_path)!r} + f'/input{{seed}}{{inp.suffix}}'\n"
+        "    open(path, 'wb').write(inp.data)\n"
+        "    why = check_in_process(inp, path)\n"
+        "    assert why is None, (seed, why)\n"
+        "print('survived')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "survived" in proc.stdout

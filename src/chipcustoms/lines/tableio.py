@@ -94,7 +94,9 @@ def read_source(
             df, lossy = _read_jsonl(source, name), _has_nul(source, b"\x00", b"\\u0000")
         else:
             check_parquet(source, name)
-            df = parquet_frame(pq.read_table(source), name)
+            table = pq.read_table(source)
+            check_chunks(pq.read_metadata(_rewound(source)), _size(source), name)
+            df = parquet_frame(table, name)
             lossy = nul_in(df)
         return flatten(df, lossy)
     except InputError:
@@ -130,22 +132,32 @@ def parquet_rows(path: str, offset: int, length: int) -> pl.DataFrame:
             first = start if first is None else first
         start += rows
     table = pf.read_row_groups(groups) if groups else pf.schema_arrow.empty_table()
+    check_chunks(pf.metadata, Path(path).stat().st_size, path, groups)
     skip = 0 if first is None else offset - first
     return parquet_frame(table.slice(skip, length), path)
 
 
 def check_parquet(source: Path | io.BytesIO, name: str) -> int:
-    """The file's row count, once its footer and the byte ranges it gives hold together.
+    """The file's row count from its footer (about 1 ms), read by pyarrow: a corrupt footer is
+    an ``ArrowInvalid`` here, where polars would panic and print a Rust backtrace on stderr.
 
-    pyarrow reads the footer (about 1 ms), so a corrupt one is an ``ArrowInvalid`` here, where
-    polars would panic and print a Rust backtrace on stderr; and every column chunk must lie
-    inside the file, the commonest damage to a footer that still parses.
+    Only file- and row-group-level fields are touched. A column chunk's metadata is decoded
+    lazily, and pyarrow's Python accessor for it (``RowGroupMetaData.column``) does not turn a
+    C++ exception into a Python one: a damaged size statistic there aborts the whole process
+    (a fuzzed file did). The chunks are checked by :func:`check_chunks` once pyarrow's reader,
+    which reports such damage as an error, has decoded them.
     """
-    meta = pq.read_metadata(source)
-    size = source.getbuffer().nbytes if isinstance(source, io.BytesIO) else source.stat().st_size
-    if isinstance(source, io.BytesIO):
-        source.seek(0)
-    for g in range(meta.num_row_groups):
+    meta = pq.read_metadata(_rewound(source))
+    _rewound(source)
+    return int(meta.num_rows)
+
+
+def check_chunks(
+    meta: pq.FileMetaData, size: int, name: str, groups: list[int] | None = None
+) -> None:
+    """Every column chunk of ``groups`` (default: all) lies inside the file, the commonest
+    damage to a footer that still parses. Call it only after those row groups were read."""
+    for g in range(meta.num_row_groups) if groups is None else groups:
         group = meta.row_group(g)
         for c in range(group.num_columns):
             chunk = group.column(c)
@@ -156,7 +168,16 @@ def check_parquet(source: Path | io.BytesIO, name: str) -> int:
                     f"{name}: cannot read as parquet: column chunk {c} of row group {g} lies "
                     "outside the file (corrupt footer)"
                 )
-    return int(meta.num_rows)
+
+
+def _rewound(source: Path | io.BytesIO) -> Path | io.BytesIO:
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    return source
+
+
+def _size(source: Path | io.BytesIO) -> int:
+    return source.getbuffer().nbytes if isinstance(source, io.BytesIO) else source.stat().st_size
 
 
 def _has_nul(source: Path | io.BytesIO, *forms: bytes) -> bool:
