@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
 import random
 import shutil
 import subprocess
@@ -51,7 +52,54 @@ def cli_failure(inp: FuzzInput, path: Path, chipcustoms: str) -> str | None:
     return None
 
 
+def in_process(start: int, count: int, progress: Path, tmp: str) -> None:
+    """Worker: inputs ``start`` .. ``start + count - 1`` in this process, one JSON line per
+    unexpected failure on stdout; the seed being checked is written to ``progress`` first, so
+    the parent can name the input that killed a worker from native code (an abort, a panic)."""
+    for seed in range(start, start + count):
+        inp = make_input(random.Random(seed))
+        path = Path(tmp) / f"input{inp.suffix}"
+        path.write_bytes(inp.data)
+        progress.write_text(str(seed))
+        why = check_in_process(inp, str(path))
+        print(json.dumps({"seed": seed, "fmt": inp.fmt, "why": why}), flush=True)
+
+
+def run_in_process(start: int, count: int, tmp: str) -> list[dict[str, object]]:
+    """All ``count`` inputs through worker processes; a worker that dies is restarted after
+    the input it died on, which is recorded as an unexpected failure."""
+    results: list[dict[str, object]] = []
+    progress = Path(tmp) / "progress"
+    seed, end = start, start + count
+    while seed < end:
+        progress.write_text("")
+        proc = subprocess.run(
+            [sys.executable, __file__, "--worker", str(seed), str(end - seed), str(progress)],
+            capture_output=True,
+            text=True,
+        )
+        done = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+        results += done
+        if proc.returncode == 0:
+            break
+        died = int(progress.read_text() or seed)
+        results.append(
+            {
+                "seed": died,
+                "fmt": "?",
+                "why": f"process died (exit {proc.returncode}): "
+                + (proc.stderr.strip().splitlines() or [""])[-1][:200],
+            }
+        )
+        seed = died + 1
+    return results
+
+
 def main() -> None:
+    if len(sys.argv) == 5 and sys.argv[1] == "--worker":
+        with tempfile.TemporaryDirectory() as tmp:
+            in_process(int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]), tmp)
+        return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--inputs", type=int, default=10_000, help="inputs run in process")
     ap.add_argument("--cli", type=int, default=100, help="inputs run through the console script")
@@ -61,32 +109,41 @@ def main() -> None:
     failures: collections.Counter[str] = collections.Counter()
     formats: collections.Counter[str] = collections.Counter()
     examples: dict[str, int] = {}
+
+    def record(label: str, fmt: str, seed: int, why: str | None) -> bool:
+        if why is None:
+            return False
+        key = f"{label} {fmt}: {why.splitlines()[0][:120]}"
+        failures[key] += 1
+        examples.setdefault(key, seed)
+        return True
+
     with tempfile.TemporaryDirectory() as tmp:
-        for label, count, check in (
-            ("in process", args.inputs, None),
-            ("through the CLI", args.cli, args.chipcustoms),
-        ):
-            start = time.perf_counter()
-            bad = 0
-            for k in range(count):
-                seed = args.seed + k
-                inp = make_input(random.Random(seed))
-                path = Path(tmp) / f"input{inp.suffix}"
-                path.write_bytes(inp.data)
-                formats[inp.fmt] += check is None
-                why = (
-                    check_in_process(inp, str(path))
-                    if check is None
-                    else cli_failure(inp, path, check)
-                )
-                if why is not None:
-                    bad += 1
-                    key = f"{label} {inp.fmt}: {why.splitlines()[0][:120]}"
-                    failures[key] += 1
-                    examples.setdefault(key, seed)
-            took = time.perf_counter() - start
+        t0 = time.perf_counter()
+        results = run_in_process(args.seed, args.inputs, tmp) if args.inputs else []
+        bad = 0
+        for r in results:
+            formats[str(r["fmt"])] += 1
+            bad += record("in process", str(r["fmt"]), int(r["seed"]), r["why"])  # type: ignore[arg-type]
+        took = time.perf_counter() - t0
+        print(
+            f"{'in process':16} {len(results):8,} inputs  {bad:5,} unexpected failures  "
+            f"{took:8.1f} s",
+            flush=True,
+        )
+        start, bad = time.perf_counter(), 0
+        for k in range(args.cli):
+            seed = args.seed + k
+            inp = make_input(random.Random(seed))
+            path = Path(tmp) / f"input{inp.suffix}"
+            path.write_bytes(inp.data)
+            bad += record(
+                "through the CLI", inp.fmt, seed, cli_failure(inp, path, args.chipcustoms)
+            )
+        if args.cli:
             print(
-                f"{label:16} {count:8,} inputs  {bad:5,} unexpected failures  {took:8.1f} s",
+                f"{'through the CLI':16} {args.cli:8,} inputs  {bad:5,} unexpected failures  "
+                f"{time.perf_counter() - start:8.1f} s",
                 flush=True,
             )
     print("in-process inputs by format:", dict(formats))
