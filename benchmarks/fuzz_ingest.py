@@ -4,7 +4,9 @@ and ``ingest`` in process, and M of them through the installed console script.
 Each input must be screened (``read = accepted + quarantined``, no row lost) or, where that
 is a right answer, refused with a message naming the file; through the CLI, exit 0 or 2 and
 never a traceback, the output and quarantine files holding every row read. Prints the counts
-of unexpected failures, with the seed of each for a rerun (``--seed S --inputs 1``).
+of unexpected failures, with the seed of each for a rerun (``--seed S --inputs 1``). The
+in-process inputs run in a worker process: an input that kills it from native code (an abort, a
+panic) is counted as an unexpected failure at its seed, and the campaign goes on after it.
 
     PYTHONPATH=src python benchmarks/fuzz_ingest.py --inputs 100000 --cli 1000
 """
