@@ -8,7 +8,7 @@ of unexpected failures, with the seed of each for a rerun (``--seed S --inputs 1
 in-process inputs run in a worker process: an input that kills it from native code (an abort, a
 panic) is counted as an unexpected failure at its seed, and the campaign goes on after it.
 
-    PYTHONPATH=src python benchmarks/fuzz_ingest.py --inputs 100000 --cli 1000
+    PYTHONPATH=src python benchmarks/fuzz_ingest.py --inputs 100000 --cli 1000 --jobs 2
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -107,6 +108,7 @@ def main() -> None:
     ap.add_argument("--cli", type=int, default=100, help="inputs run through the console script")
     ap.add_argument("--seed", type=int, default=0, help="seed of the first input")
     ap.add_argument("--chipcustoms", default=shutil.which("chipcustoms") or "chipcustoms")
+    ap.add_argument("--jobs", type=int, default=1, help="inputs checked at once (processes)")
     args = ap.parse_args()
     failures: collections.Counter[str] = collections.Counter()
     formats: collections.Counter[str] = collections.Counter()
@@ -120,29 +122,46 @@ def main() -> None:
         examples.setdefault(key, seed)
         return True
 
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        results = run_in_process(args.seed, args.inputs, tmp) if args.inputs else []
-        bad = 0
-        for r in results:
-            formats[str(r["fmt"])] += 1
-            bad += record("in process", str(r["fmt"]), int(r["seed"]), r["why"])  # type: ignore[arg-type]
-        took = time.perf_counter() - t0
-        print(
-            f"{'in process':16} {len(results):8,} inputs  {bad:5,} unexpected failures  "
-            f"{took:8.1f} s",
-            flush=True,
-        )
-        start, bad = time.perf_counter(), 0
-        for k in range(args.cli):
+    jobs = max(1, args.jobs)
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(jobs) as pool:
+        if args.inputs:
+            t0 = time.perf_counter()
+            cuts = [args.seed + args.inputs * j // jobs for j in range(jobs + 1)]
+            dirs = [Path(tmp) / f"w{j}" for j in range(jobs)]
+            for d in dirs:
+                d.mkdir()
+            chunks = pool.map(
+                lambda j: run_in_process(cuts[j], cuts[j + 1] - cuts[j], str(dirs[j])),
+                range(jobs),
+            )
+            results = [r for chunk in chunks for r in chunk]
+            bad = 0
+            for r in results:
+                formats[str(r["fmt"])] += 1
+                bad += record("in process", str(r["fmt"]), int(r["seed"]), r["why"])  # type: ignore[arg-type]
+            print(
+                f"{'in process':16} {len(results):8,} inputs  {bad:5,} unexpected failures  "
+                f"{time.perf_counter() - t0:8.1f} s",
+                flush=True,
+            )
+
+        def one_cli(k: int) -> tuple[str, int, str | None]:
             seed = args.seed + k
             inp = make_input(random.Random(seed))
-            path = Path(tmp) / f"input{inp.suffix}"
+            folder = Path(tmp) / f"cli{k}"
+            folder.mkdir()
+            path = folder / f"input{inp.suffix}"
             path.write_bytes(inp.data)
-            bad += record(
-                "through the CLI", inp.fmt, seed, cli_failure(inp, path, args.chipcustoms)
-            )
+            why = cli_failure(inp, path, args.chipcustoms)
+            shutil.rmtree(folder)
+            return inp.fmt, seed, why
+
         if args.cli:
+            start = time.perf_counter()
+            bad = sum(
+                record("through the CLI", fmt, seed, why)
+                for fmt, seed, why in pool.map(one_cli, range(args.cli))
+            )
             print(
                 f"{'through the CLI':16} {args.cli:8,} inputs  {bad:5,} unexpected failures  "
                 f"{time.perf_counter() - start:8.1f} s",
