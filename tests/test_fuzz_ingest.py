@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +35,8 @@ def test_every_generated_input_is_screened_or_refused(rng: random.Random, tmp_pa
 # 2018485: a damaged size statistic in a Parquet footer made pyarrow's column-chunk accessor
 # throw a C++ exception that aborted the interpreter.
 ABORTED_ONCE = [2018485]
+# Invalid UTF-8 in a Parquet text column: pyarrow does not check it, polars panicked reading it.
+PANICKED_ONCE = [2021229, 2028669, 2038929]
 
 
 def test_inputs_that_once_aborted_the_process_are_screened_or_refused(tmp_path: Path) -> None:
@@ -53,3 +56,11 @@ def test_inputs_that_once_aborted_the_process_are_screened_or_refused(tmp_path: 
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "survived" in proc.stdout
+
+
+@pytest.mark.parametrize("seed", PANICKED_ONCE)
+def test_inputs_that_once_panicked_are_screened_or_refused(seed: int, tmp_path: Path) -> None:
+    inp = make_input(random.Random(seed))
+    path = tmp_path / f"input{inp.suffix}"
+    path.write_bytes(inp.data)
+    assert check_in_process(inp, str(path)) is None

@@ -149,8 +149,8 @@ def read_partition(part: Partition, typed_for: TypedFor | None = None) -> tuple[
         if part.fmt == "parquet":
             assert part.rows is not None
             off, n = part.rows
-            df = parquet_rows(part.path, off, n)
-            return flatten(df, nul_in(df))
+            df, repaired = parquet_rows(part.path, off, n)
+            return flatten(df, repaired or nul_in(df))
         assert part.span is not None
         start, end = part.span
         with open(part.path, "rb") as f:

@@ -96,8 +96,8 @@ def read_source(
             check_parquet(source, name)
             table = pq.read_table(source)
             check_chunks(pq.read_metadata(_rewound(source)), _size(source), name)
-            df = parquet_frame(table, name)
-            lossy = nul_in(df)
+            df, repaired = parquet_frame(table, name)
+            lossy = repaired or nul_in(df)
         return flatten(df, lossy)
     except InputError:
         raise
@@ -106,23 +106,44 @@ def read_source(
         raise InputError(f"{name}: cannot read as {fmt}: {why}") from exc
 
 
-def parquet_frame(table: pa.Table, name: str) -> pl.DataFrame:
-    """Arrow decoded by pyarrow, as a frame. Parquet is decoded by pyarrow rather than polars:
-    on damaged data pages polars' decoder can panic or abort the whole process (a fuzzed file
-    asked it for 2^61 bytes), where pyarrow raises an error this module turns into a refusal.
-    Names are checked first: a frame cannot hold two columns of one name."""
+def parquet_frame(table: pa.Table, name: str) -> tuple[pl.DataFrame, bool]:
+    """Arrow decoded by pyarrow, as a frame, and whether invalid UTF-8 was replaced in it.
+
+    Parquet is decoded by pyarrow rather than polars: on damaged data pages polars' decoder can
+    panic or abort the whole process (a fuzzed file asked it for 2^61 bytes), where pyarrow
+    raises an error this module turns into a refusal. Names are checked first: a frame cannot
+    hold two columns of one name. pyarrow does not check that text is UTF-8, and polars panics
+    on reading such a value back ("PyObject pointer is null"): invalid bytes in a text column
+    become U+FFFD, as a CSV reader makes them, and the caller quarantines those rows."""
     check_names(table.column_names, name)
     # Schema and field metadata (pandas', Arrow's own) are not data, and polars panics on a
     # damaged key (invalid UTF-8 in the metadata of a fuzzed file): read the columns only.
     clean = pa.schema([f.remove_metadata() for f in table.schema])
-    frame = pl.from_arrow(pa.Table.from_arrays(table.columns, schema=clean))
+    columns, repaired = [], False
+    for field, column in zip(clean, table.columns, strict=True):
+        try:
+            column.validate(full=True)
+        except pa.ArrowInvalid as exc:
+            text = pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+            if not text:
+                raise InputError(
+                    f"{name}: cannot read as parquet: column {field.name!r}: {exc}"
+                ) from exc
+            raw = column.cast(pa.large_binary()).to_pylist()  # a damaged file only: rare
+            column = pa.chunked_array(
+                [[None if b is None else b.decode("utf-8", "replace") for b in raw]],
+                type=field.type,
+            )
+            repaired = True
+        columns.append(column)
+    frame = pl.from_arrow(pa.Table.from_arrays(columns, schema=clean))
     assert isinstance(frame, pl.DataFrame)
-    return frame
+    return frame, repaired
 
 
-def parquet_rows(path: str, offset: int, length: int) -> pl.DataFrame:
+def parquet_rows(path: str, offset: int, length: int) -> tuple[pl.DataFrame, bool]:
     """Rows ``offset`` to ``offset + length`` of a Parquet file, reading only the row groups
-    that hold them (a partition of a large file), decoded by pyarrow."""
+    that hold them (a partition of a large file), decoded by pyarrow (:func:`parquet_frame`)."""
     pf = pq.ParquetFile(path)
     groups, first, start = [], None, 0
     for g in range(pf.metadata.num_row_groups):
