@@ -69,7 +69,7 @@ def main() -> None:
             w = csv.DictWriter(f, fieldnames=fields)
             w.writeheader()
             w.writerows(sorted(part, key=lambda r: r["id"]))
-    print(f"dev2 {len(dev)} lines ({len(pinned)} pinned), held-out2 {len(held)} lines (seed {SEED})")
+    print(f"dev2 {len(dev)} lines ({len(pinned)} pinned), held-out2 {len(held)} (seed {SEED})")
 
 
 if __name__ == "__main__":
