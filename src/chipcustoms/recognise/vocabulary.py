@@ -70,9 +70,7 @@ class VocabularyFile(_Strict):
 
     _p = field_validator(
         "hints", "bare_hints", "exclusions", "system_words", "brand_words", "not_ai"
-    )(
-        _check_patterns
-    )
+    )(_check_patterns)
 
     @model_validator(mode="after")
     def _one_meaning_per_id(self) -> VocabularyFile:
