@@ -29,6 +29,9 @@ AI_CLASSES = {"datacenter", "workstation", "flagship_consumer", "system", "gener
 KINDS = {"ruling", "court", "seizure", "trade_record", "other"}
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+LANGUAGES = {"en", "zh", "hu", "ru"}
+# Two draws: split.py (dev / heldout, rw-001..132) and split2.py (dev2 / heldout2, rw-133 on).
+PARTS = ["dev.csv", "heldout.csv", "dev2.csv", "heldout2.csv"]
 
 
 def norm(text: str) -> str:
@@ -50,7 +53,17 @@ def held() -> list[dict[str, str]]:
     return rows("heldout.csv")
 
 
-@pytest.mark.parametrize("name", ["dev.csv", "heldout.csv"])
+@pytest.fixture(scope="module")
+def dev2() -> list[dict[str, str]]:
+    return rows("dev2.csv")
+
+
+@pytest.fixture(scope="module")
+def held2() -> list[dict[str, str]]:
+    return rows("heldout2.csv")
+
+
+@pytest.mark.parametrize("name", PARTS)
 def test_parses_as_a_labelled_set(name: str) -> None:
     df = read_labelled(DATA / name)
     assert df.height == len(rows(name))
@@ -65,9 +78,18 @@ def test_counts(dev: list[dict[str, str]], held: list[dict[str, str]]) -> None:
     assert 0.3 <= len(acc) / len(every) <= 0.5
 
 
-def test_labels_valid(dev: list[dict[str, str]], held: list[dict[str, str]]) -> None:
+def test_counts_second_draw(dev2: list[dict[str, str]], held2: list[dict[str, str]]) -> None:
+    every = dev2 + held2
+    assert len(every) >= 80 and sum(r["is_accelerator"] == "true" for r in every) >= 35
+    assert len(held2) >= 40
+    assert sum(r["is_accelerator"] == "true" for r in held2) >= 15
+    assert all(int(r["id"][3:]) > 132 for r in every)  # the second draw holds only new lines
+
+
+def test_labels_valid() -> None:
     bad = []
-    for name, part in (("dev", dev), ("heldout", held)):
+    for name in PARTS:
+        part = rows(name)
         for i, r in enumerate(part, start=2):
             eid, acc = r["expected_id"], r["is_accelerator"]
             ok = (
@@ -77,7 +99,7 @@ def test_labels_valid(dev: list[dict[str, str]], held: list[dict[str, str]]) -> 
                 and r["source_url"].startswith(("http://", "https://"))
                 and (not r["source_date"] or DATE.match(r["source_date"]))
                 and (not r["units"] or (r["units"].isdigit() and int(r["units"]) > 0))
-                and r["language"] in {"en", "zh", "hu"}
+                and r["language"] in LANGUAGES
                 and (not eid or ID.match(eid))
                 and r["description"].strip() == r["description"] != ""
                 and re.match(r"^rw-\d{3}$", r["id"])
@@ -93,16 +115,20 @@ def test_labels_valid(dev: list[dict[str, str]], held: list[dict[str, str]]) -> 
     assert not bad, bad
 
 
-def test_no_duplicates(dev: list[dict[str, str]], held: list[dict[str, str]]) -> None:
-    descs = [norm(r["description"]) for r in dev + held]
-    ids = [r["id"] for r in dev + held]
+def test_no_duplicates() -> None:
+    every = [r for name in PARTS for r in rows(name)]
+    descs = [norm(r["description"]) for r in every]
+    ids = [r["id"] for r in every]
     assert len(set(descs)) == len(descs)
     assert len(set(ids)) == len(ids)
 
 
-def test_heldout_unseen(held: list[dict[str, str]], dev: list[dict[str, str]]) -> None:
-    """No held-out description occurs in dev, in tests/ (this file aside) or in the refdata."""
-    texts = [norm(r["description"]) for r in dev]
+@pytest.mark.parametrize("name", ["heldout.csv", "heldout2.csv"])
+def test_heldout_unseen(name: str) -> None:
+    """No held-out description occurs in a dev part, in tests/ (this file aside) or in the
+    refdata: both held-out parts are compared with both dev parts."""
+    held = rows(name)
+    texts = [norm(r["description"]) for dev_name in ("dev.csv", "dev2.csv") for r in rows(dev_name)]
     for folder in (ROOT / "tests", ROOT / "src" / "chipcustoms" / "refdata"):
         for p in sorted(folder.rglob("*")):
             if not p.is_file() or p.resolve() == Path(__file__).resolve():

@@ -57,8 +57,14 @@ class Tables:
 
 
 def _ai_system(v: Vocabulary) -> pl.Expr:
+    """A system word and an AI-compute word on one line, unless the system word only qualifies
+    a part ("server CPUs designed for AI") and no GPU or accelerator word is there."""
     norm = pl.col("__norm")
-    return norm.str.contains(v.ai_system[0]) & norm.str.contains(v.ai_system[1])
+    found = norm.str.contains(v.ai_system[0]) & norm.str.contains(v.ai_system[1])
+    if v.ai_system_parts is None:
+        return found
+    parts, unless = v.ai_system_parts
+    return found & ~(norm.str.contains(parts) & ~norm.str.contains(unless))
 
 
 def wording(v: Vocabulary) -> pl.Expr:
@@ -137,6 +143,7 @@ def context(v: Vocabulary) -> pl.Expr:
     )
     return pl.struct(
         norm.str.contains(v.hint).alias("hint"),
+        norm.str.contains(v.bare_hint).alias("bare_hint"),
         hs.str.slice(0, 4).is_in(list(v.hs_prefixes)).alias("hs_fits"),
         ((hs == "") | hs.str.slice(0, 2).is_in(list(v.hs_chapters))).alias("hs_chapter_ok"),
         accessory.alias("accessory"),
@@ -154,10 +161,13 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
     ctx = pl.col("__ctx")
     # A named GPU system is itself a GPU word for the model numbers beside it ("XE9680 8x H200").
     # So is AI-compute wording ("deep learning server with 4 x A100").
+    # Two different catalogued model numbers are each other's GPU word ("H100s, H200s, A100s"):
+    # one bare number may be a pump or a bolt grade, a list of them is a list of chips.
     hint = (
         ctx.struct.field("hint")
         | pl.col("__sys_id").is_not_null()
         | pl.col("__generic").is_in(list(t.counting_generic)).fill_null(False)
+        | (pl.col("__alias_ids").list.n_unique() >= 2)
     )
     hs_fits = ctx.struct.field("hs_fits")
     n_alias = pl.col("__alias_ids").list.len()
@@ -203,7 +213,9 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
     lone_ok = bare & pl.col("__distinctive") & (pl.col("__hs") == "")
     weak_text = method.is_in(["alias", "fuzzy", "system"])
     # A model number alone, or any model under an unrelated HS chapter, needs a GPU word.
-    rejected = weak_text & ~hint & (bare & ~hs_fits & ~lone_ok | ~ctx.struct.field("hs_chapter_ok"))
+    # A server word lets a bare number stand ("H800 server modules") but is no GPU word itself.
+    bare_ok = lone_ok | ctx.struct.field("bare_hint")
+    rejected = weak_text & ~hint & (bare & ~hs_fits & ~bare_ok | ~ctx.struct.field("hs_chapter_ok"))
     accessory = ctx.struct.field("accessory")
     excluded = ctx.struct.field("exclusion").is_not_null()
     kept = model.is_not_null() & ~rejected & ~accessory & ~excluded

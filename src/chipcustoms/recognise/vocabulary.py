@@ -47,13 +47,16 @@ class GenericClass(_Strict):
 class AiSystems(_Strict):
     systems: list[str]
     carrying: list[str]
+    parts: list[str] = []  # "server CPUs": the system word qualifies a part
+    parts_unless: list[str] = []  # ... unless a GPU or accelerator word stands beside it
 
-    _p = field_validator("systems", "carrying")(_check_patterns)
+    _p = field_validator("systems", "carrying", "parts", "parts_unless")(_check_patterns)
 
 
 class VocabularyFile(_Strict):
     version: str
     hints: list[str]
+    bare_hints: list[str] = []  # let a bare model number be a chip, not GPU words themselves
     hs_prefixes: list[str]
     hs_chapters: list[str]
     accessories: Accessories
@@ -65,9 +68,9 @@ class VocabularyFile(_Strict):
     system_hs: list[str]
     not_ai: list[str]
 
-    _p = field_validator("hints", "exclusions", "system_words", "brand_words", "not_ai")(
-        _check_patterns
-    )
+    _p = field_validator(
+        "hints", "bare_hints", "exclusions", "system_words", "brand_words", "not_ai"
+    )(_check_patterns)
 
     @model_validator(mode="after")
     def _one_meaning_per_id(self) -> VocabularyFile:
@@ -90,6 +93,7 @@ class Vocabulary:
 
     version: str
     hint: str
+    bare_hint: str  # matches nothing where the vocabulary lists no bare hints
     hs_prefixes: tuple[str, ...]
     hs_chapters: tuple[str, ...]
     accessory_strong: str
@@ -103,6 +107,9 @@ class Vocabulary:
     system_word: str
     counting_generic: frozenset[str]  # generic ids whose lines are accelerators
     ai_system: tuple[str, str]  # (system words, AI-compute words): both on one line
+    # (part words, GPU words): "server CPUs" is a part, not a system, unless a GPU word is there;
+    # None where the vocabulary lists no part words.
+    ai_system_parts: tuple[str, str] | None
     ai_id: str  # the generic id such a line gets
     brand_word: str
     system_hs: tuple[str, ...]
@@ -124,6 +131,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     return Vocabulary(
         version=f"{vf.version}#{digest}",
         hint=union(vf.hints),
+        bare_hint=union(vf.bare_hints or [r"$^"]),
         hs_prefixes=tuple(vf.hs_prefixes),
         hs_chapters=tuple(vf.hs_chapters),
         accessory_strong=union(vf.accessories.strong),
@@ -135,6 +143,11 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         system_word=union(vf.system_words),
         counting_generic=frozenset(g.id for g in vf.generic if g.is_accelerator),
         ai_system=(union(vf.ai_systems.systems), union(vf.ai_systems.carrying)),
+        ai_system_parts=(
+            (union(vf.ai_systems.parts), union(vf.ai_systems.parts_unless or [r"$^"]))
+            if vf.ai_systems.parts
+            else None
+        ),
         ai_id=ai_id,
         brand_word=union(vf.brand_words),
         system_hs=tuple(vf.system_hs),
