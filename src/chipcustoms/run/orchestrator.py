@@ -321,9 +321,9 @@ def _stream_and_store(
     run_id: int | None,
     thresholds: dict[str, float | None] | None,
 ) -> ScreenResult:
-    from chipcustoms.run import streaming
+    from chipcustoms.run import spill, streaming
 
-    work = streaming.work_dir(work_dir)
+    work = spill.work_dir(work_dir)
     pool = ThreadPoolExecutor(max_workers=1)
     saving: list[Future[None]] = []
 
@@ -362,7 +362,7 @@ def _stream_and_store(
         if store is not None and run_id is not None:
             with step("saving to the store"):
                 for path in result.parts:
-                    part = streaming.read_part(path)
+                    part = spill.read_part(path)
                     store.save_assessments(run_id, part)
                     store.save_screening_hits(run_id, hits_from_reasons(part))
                 _finish_run(store, run_id, result.counts, result.report)
@@ -370,7 +370,7 @@ def _stream_and_store(
             with step("writing the output file"):
                 streaming.concatenate(result.parts, output, json_columns=JSON_COLUMNS)
     finally:
-        streaming.cleanup(work)
+        spill.cleanup(work)
     digest = result.digest
     top = digest.riskiest if digest is not None else pl.DataFrame()
     return ScreenResult(
