@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from chipcustoms.assess.frames import compact, lookup
+from chipcustoms.assess.output import LABELS, assessment_columns, labels_in
 from chipcustoms.assess.pipeline import (
     BatchContext,
     add_anomalies,
     enrich,
     finish,
-    output_columns,
     score,
 )
 from chipcustoms.assess.selection import (
@@ -36,7 +36,6 @@ from chipcustoms.policy.rules import IDX, connect
 from chipcustoms.run.spill import LOCAL, PART, Job, aggregates, scatter, spill_path
 from chipcustoms.run.summary import Digest
 
-LABELS = ("inspected", "fraud", "critical", "revenue")
 
 def _key_columns(df: pl.DataFrame, quarantine: pl.DataFrame, part: int) -> pl.DataFrame:
     """(part, row, k1, k2, accepted) of every line with a declaration_id, both outcomes."""
@@ -105,7 +104,7 @@ def prepare(job: Job, part: Partition) -> Prepared:
     for spec in job.refs.rules.group_specs(set(df.columns) - {ROW, IDX}):
         cols = [c for c in spec.columns if c in df.columns]
         scatter(job, df.select(*ids, IDX, *cols), spec.name, part.index, list(spec.partition_by))
-    labels = frozenset(c for c in LABELS if df[c].null_count() < df.height)
+    labels = frozenset(labels_in(df))
     units = df.group_by(unit_key(job.budgets.per)).agg(pl.len().cast(pl.Int64).alias("__n"))
     return Prepared(
         result.read,
@@ -181,7 +180,7 @@ def score_partition(job: Job, task: ScoreTask) -> Scored:
     context = BatchContext(peers=task.peers, groups=groups)
     df = add_anomalies(df, job.refs, context)
     df, reasons = score(df, job.refs, context=context)
-    keep = [*output_columns(), *(c for s in job.refs.scorers for c in s.output_columns()), *LABELS]
+    keep = assessment_columns(job.refs.scorers, LABELS)
     keep += [c for c in (*job.budgets.per, "top_category") if c not in keep]
     dropped = {"channel", "selection", "reasons"}
     df.select(IDX, *(c for c in keep if c not in dropped and c in df.columns)).write_ipc(
@@ -260,8 +259,7 @@ def write_partition(job: Job, task: WriteTask) -> Written:
             pl.col("channel").fill_null(GREEN), pl.col("selection").fill_null("none")
         )
     df = finish(df, reasons)
-    extra = [c for s in job.refs.scorers for c in s.output_columns()]
-    out = df.select(output_columns() + extra + list(task.labels))
+    out = df.select(assessment_columns(job.refs.scorers, task.labels))
     if task.path.endswith(".arrow"):  # a part of one output file: read back once, here
         out.write_ipc(task.path, compression="lz4")
     else:

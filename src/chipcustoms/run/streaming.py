@@ -24,24 +24,23 @@ Only the map steps run on the engine; what they return is small (counts, digests
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any
 
 import polars as pl
-import pyarrow.parquet as pq
 
+from chipcustoms.assess.output import LABELS
+from chipcustoms.assess.pipeline import assess
 from chipcustoms.assess.selection import (
     SelectionReport,
     random_room,
 )
-from chipcustoms.lines.ingest import QUARANTINE_SCHEMA, ROW
+from chipcustoms.lines.ingest import QUARANTINE_SCHEMA, ROW, ingest
 from chipcustoms.lines.partitions import Partition
 from chipcustoms.lines.schema import canonical_schema
-from chipcustoms.lines.tableio import for_people, format_of, json_text
+from chipcustoms.lines.tableio import read_raw_checked
 from chipcustoms.policy.rules import IDX
 from chipcustoms.run.context import (
     ContextBucket,
@@ -52,7 +51,6 @@ from chipcustoms.run.context import (
 )
 from chipcustoms.run.engine import Engine, Progress
 from chipcustoms.run.phases import (
-    LABELS,
     ScoreTask,
     WriteTask,
     global_selection,
@@ -64,6 +62,7 @@ from chipcustoms.run.spill import (
     PART,
     PARTS_PER_BUCKET,
     Job,
+    read_part,
     spill_path,
 )
 from chipcustoms.run.summary import Digest, RunCounts
@@ -71,15 +70,17 @@ from chipcustoms.run.summary import Digest, RunCounts
 Step = Callable[[str], AbstractContextManager[None]]
 
 # --- the run ------------------------------------------------------------------------------
+Frame = str | pl.DataFrame  # a spill file, or (one partition, no spill) the frame itself
+
+
 @dataclass
 class StreamResult:
     counts: RunCounts
     report: SelectionReport
-    digest: Digest | None
-    parts: list[str]  # assessments per partition, in input order
+    digest: Digest | None  # None for one partition: its assessments are all in memory
+    parts: list[Frame]  # assessments per partition, in input order
     # Per partition with any: its quarantine spills and their row offsets, in input order.
-    quarantine: list[list[tuple[str, int]]]
-    lines: list[tuple[str, pl.DataFrame]]  # enriched spill, and its duplicate rows to drop
+    quarantine: list[list[tuple[Frame, int]]]
     unknown_markers: int
 
 
@@ -103,17 +104,23 @@ def stream(
     progress: Progress | None = None,
     step: Step | None = None,
     on_lines: Callable[[Iterator[pl.DataFrame]], object] | None = None,
+    spill: bool = True,
 ) -> StreamResult:
     """Phases A to E over ``parts``; the parts' assessments land in ``out_dir`` or the work.
 
     ``on_lines`` gets the accepted lines batch by batch as soon as the duplicates are known
-    (after phase B), so that a caller can store them while the rest runs.
+    (after phase B), so that a caller can store them while the rest runs. ``spill=False``
+    (one partition, in this process): nothing goes to the work folder, see :func:`_whole`.
     """
     bar = _Bar(progress)
 
     def phase(text: str) -> AbstractContextManager[None]:
         return step(text) if step is not None else nullcontext()
 
+    if not spill:
+        if len(parts) != 1:
+            raise ValueError("only one partition can run without spilling")
+        return _whole(job, parts[0], phase, on_lines)
     job = replace(job, buckets=max(2, -(-len(parts) // PARTS_PER_BUCKET)))
     with phase(f"reading and enriching {len(parts)} partitions"):
         prepared = engine.gather(prepare, parts, shared=job, label="read + enrich", progress=bar)
@@ -147,12 +154,8 @@ def stream(
         mine = dups.filter(pl.col("part") == p.index).drop("part")
         tasks.append(ScoreTask(p.index, peers, groups, mine, before, room))
         before += prep.accepted - mine.height
-    lines = [
-        (spill_path(job, "enriched", t.index, "arrow"), t.dups.select(pl.col("row").alias(ROW)))
-        for t in tasks
-    ]
     if on_lines is not None:
-        on_lines(_lines(lines))
+        on_lines(_lines(job, tasks))
     with phase("scoring"):
         scored = engine.gather(score_partition, tasks, shared=job, label="score", progress=bar)
     report: SelectionReport | None = None
@@ -185,28 +188,75 @@ def stream(
     quarantined = sum(p.quarantined for p in prepared) + dup_total
     counts = RunCounts(read, read - quarantined, quarantined)
     counts.check()
-    quarantine = [
-        [(spill_path(job, "quarantine", p.index), off)] * bool(prep.quarantined)
-        + [(spill_path(job, "duplicates", p.index), 0)] * bool(t.dups.height)
-        for p, prep, off, t in zip(parts, prepared, offsets, tasks, strict=True)
-    ]
+    quarantine: list[list[tuple[Frame, int]]] = []
+    for p, prep, off, t in zip(parts, prepared, offsets, tasks, strict=True):
+        spills: list[tuple[Frame, int]] = []
+        if prep.quarantined:
+            spills.append((spill_path(job, "quarantine", p.index), off))
+        if t.dups.height:
+            spills.append((spill_path(job, "duplicates", p.index), 0))
+        quarantine.append(spills)
     return StreamResult(
         counts,
         report,
         Digest.merge(digests) if digests else None,
         [w.path for w in writes],
         quarantine,
-        lines,
         sum(p.unknown_markers for p in prepared),
     )
 
 
-def _lines(spills: list[tuple[str, pl.DataFrame]]) -> Iterator[pl.DataFrame]:
+def _whole(
+    job: Job,
+    part: Partition,
+    phase: Step,
+    on_lines: Callable[[Iterator[pl.DataFrame]], object] | None,
+) -> StreamResult:
+    """One partition, nothing spilled: the whole input is the batch.
+
+    With one partition, the global context of phase B (duplicate keys, HS6 peers, group
+    aggregates) is the batch's own and selection's unit sizes are the batch's, so phases A to E
+    are exactly :func:`~chipcustoms.assess.pipeline.assess` over the batch: it runs here, in
+    memory, and the result is held as frames instead of spill files.
+    """
+    with phase("reading"):
+        raw, lossy = read_raw_checked(part.path, job.mapping.typed_columns)
+    with phase(f"validating {raw.height:,} rows"):
+        result = ingest(raw, job.mapping, file=part.path, check_encoding=lossy)
+        del raw
+    counts = RunCounts(result.read, result.accepted.height, result.quarantined)
+    counts.check()
+    if on_lines is not None:
+        on_lines(iter([result.accepted]))
+    with phase(f"assessing {result.accepted.height:,} lines"):
+        assessed, report = assess(
+            result.accepted, job.refs, job.budgets, thresholds=job.thresholds
+        )
+    quarantine: list[tuple[Frame, int]] = []
+    if result.quarantined:
+        quarantine.append((result.quarantine, 0))
+    return StreamResult(
+        counts, report, None, [assessed], [quarantine], result.unknown_country_markers
+    )
+
+
+def _frame(source: Frame) -> pl.DataFrame:
+    return source if isinstance(source, pl.DataFrame) else read_part(source)
+
+
+def assessments(result: StreamResult) -> Iterator[pl.DataFrame]:
+    """The run's assessments part by part, in input order (one frame per partition)."""
+    for source in result.parts:
+        yield _frame(source)
+
+
+def _lines(job: Job, tasks: list[ScoreTask]) -> Iterator[pl.DataFrame]:
+    """Each partition's accepted lines, the duplicates of earlier lines left out."""
     schema = canonical_schema()
-    for enriched, duplicates in spills:
-        df = pl.read_ipc(enriched, columns=[ROW, *schema])
-        if duplicates.height:
-            df = df.join(duplicates, on=ROW, how="anti")
+    for task in tasks:
+        df = pl.read_ipc(spill_path(job, "enriched", task.index, "arrow"), columns=[ROW, *schema])
+        if task.dups.height:
+            df = df.join(task.dups.select(pl.col("row").alias(ROW)), on=ROW, how="anti")
         yield df.drop(ROW)
 
 
@@ -216,68 +266,9 @@ def iter_quarantine(result: StreamResult) -> Iterator[pl.DataFrame]:
         if not spills:
             continue
         frames = [
-            pl.read_parquet(path).select(
+            _frame(source).select(
                 *(pl.col(c) + offset if c == "row" else pl.col(c) for c in QUARANTINE_SCHEMA)
             )
-            for path, offset in spills
+            for source, offset in spills
         ]
         yield pl.concat(frames).sort("row", maintain_order=True)
-
-
-class TableSink:
-    """One output file written batch by batch (CSV, JSONL or Parquet), or stdout for CSV."""
-
-    def __init__(self, path: str, *, json_columns: tuple[str, ...] = ()) -> None:
-        self.path, self.fmt = path, format_of(path)
-        self.json_columns = json_columns
-        self._fh: IO[bytes] | None = None
-        self._pq: pq.ParquetWriter | None = None
-        self._header = True
-
-    def write(self, df: pl.DataFrame) -> None:
-        if self.fmt == "parquet":
-            table = df.to_arrow()
-            if self._pq is None:
-                sink: Any = sys.stdout.buffer if self.path == "-" else self.path
-                self._pq = pq.ParquetWriter(sink, table.schema)
-            if table.schema != self._pq.schema:
-                table = table.cast(self._pq.schema)
-            self._pq.write_table(table)
-            return
-        if self._fh is None:
-            # Held open across batches and closed in close(): not a with-block by design.
-            self._fh = sys.stdout.buffer if self.path == "-" else open(self.path, "wb")  # noqa: SIM115
-        if self.fmt == "csv":
-            out = for_people(df).with_columns(
-                [json_text(c) for c in self.json_columns if c in df.columns]
-            )
-            nested = [c for c, t in out.schema.items() if t.is_nested()]
-            out = out.with_columns([json_text(c) for c in nested])
-            out.write_csv(self._fh, include_header=self._header)
-        else:
-            df.write_ndjson(self._fh)
-        self._header = False
-
-    def close(self) -> None:
-        if self._pq is not None:
-            self._pq.close()
-        if self._fh is not None and self.path != "-":
-            self._fh.close()
-        elif self._fh is not None:
-            self._fh.flush()
-
-
-def concatenate(parts: list[str], output: str, *, json_columns: tuple[str, ...] = ()) -> int:
-    """Stream the parts (Arrow IPC) into one file in ``output``'s format; returns its rows."""
-    sink = TableSink(output, json_columns=json_columns)
-    rows = 0
-    try:
-        for path in parts:
-            df = pl.read_ipc(path)
-            sink.write(df)
-            rows += df.height
-            del df
-            Path(path).unlink()
-    finally:
-        sink.close()
-    return rows

@@ -38,7 +38,7 @@ from chipcustoms import settings
 from chipcustoms.assess.frames import lookup
 from chipcustoms.errors import StoreBusy, StoreError
 from chipcustoms.lines.schema import KEY
-from chipcustoms.lines.tableio import json_text
+from chipcustoms.lines.tablewrite import json_text
 from chipcustoms.store import audit_log, checkpoints, rows, tables
 from chipcustoms.store.audit_log import now
 from chipcustoms.store.base import Store, alembic_config
