@@ -13,8 +13,8 @@ import polars as pl
 
 from chipcustoms.assess import anomalies as anomaly
 from chipcustoms.assess.frames import compact
-from chipcustoms.lines.ingest import ROW
 from chipcustoms.lines.partitions import Partition
+from chipcustoms.lines.quarantine import ROW
 from chipcustoms.policy.rules import IDX, GroupSpec, connect
 from chipcustoms.run.phases import Prepared
 from chipcustoms.run.spill import (

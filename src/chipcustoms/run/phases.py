@@ -29,8 +29,9 @@ from chipcustoms.assess.selection import (
     select_by_thresholds,
     unit_key,
 )
-from chipcustoms.lines.ingest import QUARANTINE_SCHEMA, ROW, ingest
+from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.partitions import Partition, read_partition
+from chipcustoms.lines.quarantine import QUARANTINE_SCHEMA, ROW, duplicate_reason
 from chipcustoms.lines.schema import canonical_schema
 from chipcustoms.policy.rules import IDX, connect
 from chipcustoms.run.spill import LOCAL, PART, Job, aggregates, scatter, spill_path
@@ -140,9 +141,8 @@ def _duplicates(df: pl.DataFrame, dups: pl.DataFrame) -> pl.DataFrame:
     Their raw source row is no longer at hand, so ``raw`` holds the canonical values.
     """
     gone = df.join(dups.rename({"row": ROW}), on=ROW)
-    reason = pl.concat_str(
-        pl.lit("duplicate key (declaration_id, item_no), first seen in row "),
-        pl.col("first_row").cast(pl.Utf8),
+    reason = duplicate_reason(
+        pl.col("first_row"),
         pl.when(pl.col("first_file") != pl.col("file"))
         .then(pl.concat_str(pl.lit(" of "), pl.col("first_file")))
         .otherwise(pl.lit("")),

@@ -37,8 +37,9 @@ from chipcustoms.assess.selection import (
     SelectionReport,
     random_room,
 )
-from chipcustoms.lines.ingest import QUARANTINE_SCHEMA, ROW, ingest
+from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.partitions import Partition
+from chipcustoms.lines.quarantine import QUARANTINE_SCHEMA, ROW
 from chipcustoms.lines.schema import canonical_schema
 from chipcustoms.lines.tableio import read_raw_checked
 from chipcustoms.policy.rules import IDX
