@@ -215,6 +215,10 @@ def _run(
                 on_lines=save_lines,
                 spill=spill,
             )
+            if store is not None and run_id is not None:
+                # Queued behind the lines on the same thread: the store takes the assessments
+                # while this thread writes the output file.
+                saving.append(pool.submit(_save_assessed, store, run_id, result))
             if not to_folder:
                 with step("writing the output file" if spill else "writing assessments"):
                     write_table(streaming.assessments(result), output, json_columns=JSON_COLUMNS)
@@ -223,15 +227,12 @@ def _run(
                 q_path = quarantine or default_quarantine(output)
                 write_table(streaming.iter_quarantine(result), q_path)
         finally:
-            for future in saving:
-                future.result()
+            with step("saving to the store") if saving else contextlib.nullcontext():
+                for future in saving:
+                    future.result()
             pool.shutdown()
         if store is not None and run_id is not None:
-            with step("saving to the store"):
-                for part in streaming.assessments(result):
-                    store.save_assessments(run_id, part)
-                    store.save_screening_hits(run_id, hits_from_reasons(part))
-                _finish_run(store, run_id, result.counts, result.report)
+            _finish_run(store, run_id, result.counts, result.report)
     finally:
         if work is not None:
             spill_dir.cleanup(work)
@@ -314,3 +315,9 @@ def _finish_run(store: Store, run_id: int, counts: RunCounts, report: SelectionR
 def _save_all(store: Store, run_id: int, batches: Iterator[pl.DataFrame]) -> None:
     for lines in batches:
         store.save_lines(run_id, lines)
+
+
+def _save_assessed(store: Store, run_id: int, result: streaming.StreamResult) -> None:
+    for part in streaming.assessments(result):
+        store.save_assessments(run_id, part)
+        store.save_screening_hits(run_id, hits_from_reasons(part))
