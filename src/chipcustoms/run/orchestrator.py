@@ -34,6 +34,7 @@ from chipcustoms.policy.profiles import Profile
 from chipcustoms.run import spill as spill_dir
 from chipcustoms.run import streaming
 from chipcustoms.run.engine import Engine, LocalEngine, Progress
+from chipcustoms.run.engine.base import describe
 from chipcustoms.run.references import load_references
 from chipcustoms.run.spill import Job
 from chipcustoms.run.summary import Digest, RunCounts
@@ -144,8 +145,6 @@ def screen_file(
         check_rules(refs)
     store, run_id, thresholds = None, None, None
     if db:
-        from chipcustoms.run.engine.base import describe
-
         where = describe(engine) if spill else None
         store, run_id, thresholds = _start_run(
             db, input_path, the_mapping, refs, budgets, command, threshold_mode, where
@@ -192,9 +191,10 @@ def _run(
     run_id: int | None,
 ) -> ScreenResult:
     """The one run: stream (one partition without spill, or many), write the output and the
-    quarantine, store what was assessed. One worker thread stores the declared lines: they do
-    not depend on the assessment, so the store takes them (SQLite in C, GIL released) while
-    Polars and DuckDB assess; the store is touched by nothing else until that finishes."""
+    quarantine, store what was assessed. One worker thread does the store's bulk writes (in C,
+    GIL released): the declared lines while Polars and DuckDB assess (they do not depend on
+    the assessment), then the assessments while this thread writes the output; the store is
+    touched by nothing else until that thread is done, then the run is finished here."""
     work = spill_dir.work_dir(work_dir) if spill else None
     pool = ThreadPoolExecutor(max_workers=1)
     saving: list[Future[None]] = []
