@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-import pytest
-
 from chipcustoms.assess.pipeline import References
 from chipcustoms.assess.reasons import markdown
 from chipcustoms.cli.main import app
@@ -60,7 +58,6 @@ def test_no_two_modules_share_a_name() -> None:
     assert not clashes
 
 
-@pytest.mark.xfail(reason="splitting the large modules is in progress (issue 12)", strict=False)
 def test_no_module_over_400_lines() -> None:
     pkg = ROOT / "src" / "chipcustoms"
     big = {

@@ -3,10 +3,19 @@ the anomaly check registry (assess/checks.py), so a new check's column needs no 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Protocol
+
+import polars as pl
+
 from chipcustoms.assess import (
     anomalies,  # noqa: F401  (registers the bundled checks)
     checks,
 )
+from chipcustoms.lines.schema import LABELS as LABEL_FIELDS
+
+# Labels (training and evaluation only) go to the output where the input carries them.
+LABELS = tuple(f.name for f in LABEL_FIELDS)
 
 # The key, the declared fields an analyst sorts and filters by, the description the resolver read
 # (issue 14: an analyst checks the recognition against the words), and the assessment. Other
@@ -43,7 +52,8 @@ BEFORE_CHECKS = [
     "license_required",
     "license_basis",
 ]
-AFTER_CHECKS = [    "rule_hits",
+AFTER_CHECKS = [
+    "rule_hits",
     "floor_red",
     "floor_yellow",
     "risk_score",
@@ -60,3 +70,20 @@ def output_columns() -> list[str]:
 
 
 OUTPUT_COLUMNS = output_columns()  # with the bundled checks (what the tests pin)
+
+
+class _HasColumns(Protocol):
+    def output_columns(self) -> list[str]: ...
+
+
+def labels_in(df: pl.DataFrame) -> list[str]:
+    """The label columns ``df`` holds with at least one value."""
+    return [c for c in LABELS if c in df.columns and df[c].null_count() < df.height]
+
+
+def assessment_columns(scorers: Iterable[_HasColumns], labels: Iterable[str] = ()) -> list[str]:
+    """The one list of an assessment's columns: output columns, each scorer's own, labels.
+
+    assess() and every part of a streamed run select with it, so the paths cannot drift.
+    """
+    return [*output_columns(), *(c for s in scorers for c in s.output_columns()), *labels]

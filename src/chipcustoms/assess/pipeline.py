@@ -17,7 +17,7 @@ from chipcustoms.assess import per_unit
 from chipcustoms.assess.checks import built, settings_of
 from chipcustoms.assess.frames import lookup
 from chipcustoms.assess.output import OUTPUT_COLUMNS as OUTPUT_COLUMNS  # re-exported
-from chipcustoms.assess.output import output_columns
+from chipcustoms.assess.output import assessment_columns, labels_in
 from chipcustoms.assess.scoring import (
     ScoringConfig,
     noisy_or,
@@ -365,10 +365,4 @@ def assess(
     else:
         df, report = select(df, budgets)
     df = finish(df, reasons)
-    labels: list[str] = [
-        c
-        for c in ("inspected", "fraud", "critical", "revenue")
-        if c in df.columns and df[c].null_count() < df.height
-    ]
-    extra = [c for s in refs.scorers for c in s.output_columns()]
-    return df.select(output_columns() + extra + labels), report
+    return df.select(assessment_columns(refs.scorers, labels_in(df))), report

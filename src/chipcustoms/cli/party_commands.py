@@ -81,7 +81,7 @@ def parties(
     db: Db = None,
 ) -> None:
     """Screen a file of party names against the stored lists; hits with their features."""
-    from chipcustoms.lines.tableio import write_table
+    from chipcustoms.lines.tablewrite import write_table
     from chipcustoms.parties.commands import screen_names
     from chipcustoms.store import open_store
 
@@ -96,7 +96,7 @@ def compare_names(
     output: str = typer.Option("-", "--output", "-o", help="Scored pairs, format by extension."),
 ) -> None:
     """Score name pairs with the screening scorer (score 0..1, match at the default threshold)."""
-    from chipcustoms.lines.tableio import write_table
+    from chipcustoms.lines.tablewrite import write_table
     from chipcustoms.parties.commands import compare_pairs
 
     write_table(compare_pairs(pairs), output)

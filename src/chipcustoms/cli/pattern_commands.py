@@ -112,7 +112,7 @@ def ledger_cmd(
     db: Db = None, input: str | None = Input, mapping: str | None = MappingOpt,
 ) -> None:
     """Units and TPP compute by model, month, route, destination and status; the unchecked."""
-    from chipcustoms.lines.tableio import write_table
+    from chipcustoms.lines.tablewrite import write_table
     from chipcustoms.patterns import ledger
 
     lines = _lines(db, input, mapping)
@@ -130,7 +130,7 @@ def mirror_cmd(
     db: Db = None, input: str | None = Input, mapping: str | None = MappingOpt,
 ) -> None:
     """The mirror gap: partner exports against declared imports, with its interval."""
-    from chipcustoms.lines.tableio import write_table
+    from chipcustoms.lines.tablewrite import write_table
     from chipcustoms.patterns import mirror
 
     m = mirror.load_mapping(layout)
@@ -152,7 +152,7 @@ def plant_cmd(
     truth: str | None = typer.Option(None, "--truth", help="What was planted (JSON)."),
 ) -> None:
     """Generated lines with planted networks, split lots, a new route and a mirror gap."""
-    from chipcustoms.lines.tableio import write_table
+    from chipcustoms.lines.tablewrite import write_table
     from chipcustoms.synthetic.generator import generate
     from chipcustoms.synthetic.plants import plant
 

@@ -16,7 +16,15 @@ import pycountry
 
 from chipcustoms.lines import bounds, countries
 from chipcustoms.lines.mapping import Mapping
-from chipcustoms.lines.salvage import MARKERS, RAW_LINE, READ_ERROR, check_names
+from chipcustoms.lines.quarantine import (
+    QUARANTINE_SCHEMA,
+    ROW,
+    Check,
+    apply_checks,
+    duplicate_keys,
+    error,
+)
+from chipcustoms.lines.salvage import MARKERS, check_names
 from chipcustoms.lines.schema import (
     CANONICAL,
     EXTRA,
@@ -26,7 +34,6 @@ from chipcustoms.lines.schema import (
     canonical_schema,
 )
 
-ROW = "__row"
 DISTINCT_LIMIT = 200_000
 CHUNK_ROWS = 1_000_000  # bounded working memory for larger inputs: checks run chunk by chunk
 COUNTRY_FIELDS = ("origin_country", "shipped_from_country", "destination_country")
@@ -64,18 +71,6 @@ TRANSPORT_ALIASES = {
     "postal": "post",
     "express": "courier",
 }
-QUARANTINE_SCHEMA = pl.Schema(
-    {
-        "file": pl.Utf8,
-        "row": pl.Int64,
-        "declaration_id": pl.Utf8,
-        "item_no": pl.Utf8,
-        "field": pl.Utf8,
-        "reason": pl.Utf8,
-        "errors": pl.Utf8,
-        "raw": pl.Utf8,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -95,14 +90,6 @@ class IngestResult:
 def _text(expr: pl.Expr) -> pl.Expr:
     """Source value as trimmed text, empty string as null."""
     return expr.cast(pl.Utf8).str.strip_chars().replace("", None)
-
-
-Check = tuple[str, pl.Expr, pl.Expr]  # field, condition, reason
-
-
-def _error(field: str, cond: pl.Expr, reason: pl.Expr | str) -> Check:
-    """A check: a cheap boolean for every row; its reason text is built only where it fails."""
-    return field, cond, pl.lit(reason) if isinstance(reason, str) else reason
 
 
 Derive = tuple[Callable[[pl.Expr], pl.Expr], pl.DataType]
@@ -172,7 +159,7 @@ def ingest(
     for col, dtype in raw.schema.items():
         if check_encoding and dtype == pl.Utf8 and col not in MARKERS:
             errors.append(
-                _error(
+                error(
                     col,
                     pl.col(col).str.contains("\ufffd", literal=True),
                     "broken encoding (invalid UTF-8 bytes)",
@@ -207,7 +194,7 @@ def ingest(
     # Key
     out["declaration_id"] = values["declaration_id"]
     errors.append(
-        _error(
+        error(
             "declaration_id",
             values["declaration_id"].is_null(),
             "missing required key declaration_id",
@@ -217,7 +204,7 @@ def ingest(
     item = item_text.cast(pl.Float64, strict=False)
     out["item_no"] = item.cast(pl.Int64, strict=False)
     errors.append(
-        _error(
+        error(
             "item_no",
             item.is_null() | (item != item.floor()) | (item < 1) | (item > bounds.LARGEST_ITEM),
             pl.concat_str(pl.lit("item_no must be a positive integer, got "), _shown(item_text)),
@@ -236,10 +223,10 @@ def ingest(
             [values["date"].str.to_date(fmt, strict=False) for fmt in mapping.date_formats]
         )
     out["date"] = parsed_date
-    errors.append(_error("date", values["date"].is_null(), "missing required field date"))
+    errors.append(error("date", values["date"].is_null(), "missing required field date"))
     errors.append(bounds.in_range(parsed_date))
     errors.append(
-        _error(
+        error(
             "date",
             pl.lit(False) if date_typed else values["date"].is_not_null() & parsed_date.is_null(),
             pl.concat_str(
@@ -255,21 +242,21 @@ def ingest(
         out[name] = num
         if name not in typed:
             errors.append(
-                _error(
+                error(
                     name,
                     values[name].is_not_null() & num.is_null(),
                     pl.concat_str(pl.lit(f"{name} is not a number: "), _shown(values[name])),
                 )
             )
         errors.append(
-            _error(name, num < 0, pl.concat_str(pl.lit(f"negative {name} "), num.cast(pl.Utf8)))
+            error(name, num < 0, pl.concat_str(pl.lit(f"negative {name} "), num.cast(pl.Utf8)))
         )
         errors.append(bounds.finite(name, num))
     # Enumerations
     flow = values["flow"].str.to_lowercase()
     out["flow"] = flow
     errors.append(
-        _error(
+        error(
             "flow",
             flow.is_not_null() & ~flow.is_in(list(FLOWS)),
             pl.concat_str(
@@ -300,7 +287,7 @@ def ingest(
         out[name] = code
         unknown_markers.append(marker)
         errors.append(
-            _error(
+            error(
                 name, invalid, pl.concat_str(pl.lit("unknown country code "), _shown(values[name]))
             )
         )
@@ -309,14 +296,14 @@ def ingest(
     out["currency"] = currency
     iso4217 = [c.alpha_3 for c in pycountry.currencies]
     errors.append(
-        _error(
+        error(
             "currency",
             currency.is_not_null() & ~currency.is_in(iso4217),
             pl.concat_str(pl.lit("unknown currency code "), _shown(currency)),
         )
     )
     errors.append(
-        _error(
+        error(
             "currency",
             values["value"].is_not_null() & currency.is_null(),
             "value given without a currency",
@@ -331,7 +318,7 @@ def ingest(
     )
     out["hs_code"] = hs
     errors.append(
-        _error(
+        error(
             "hs_code",
             hs_bad.fill_null(False),
             pl.concat_str(
@@ -369,37 +356,11 @@ def ingest(
 
     # Duplicate keys inside one file: the first row wins, later ones are quarantined. Found over
     # the whole file first, so that the rest can run in bounded chunks.
-    key_exprs = [out["declaration_id"].alias("__k1"), out["item_no"].alias("__k2")]
-    keys = raw.select(pl.col(ROW), *key_exprs).with_columns(
-        (pl.col("__k1").is_not_null() & ~pl.struct("__k1", "__k2").is_first_distinct()).alias(
-            "__is_dup"
-        )
-    )
-    dups = keys.filter(pl.col("__is_dup") & check_duplicates)
-    firsts = (
-        keys.join(dups.select("__k1", "__k2").unique(), on=["__k1", "__k2"])
-        .group_by("__k1", "__k2")
-        .agg(pl.col(ROW).min().alias("__first"))
-    )
-    dups = dups.join(firsts, on=["__k1", "__k2"]).select(ROW, "__first")
-    if dups.height:
-        raw = raw.join(dups, on=ROW, how="left", maintain_order="left")
-    else:
-        raw = raw.with_columns(pl.lit(None, dtype=pl.Int64).alias("__first"))
-    checks = [(f, cond, reason) for f, cond, reason in errors]
-    checks.append(
-        (
-            "declaration_id",
-            pl.col("__first").is_not_null(),
-            pl.concat_str(
-                pl.lit("duplicate key (declaration_id, item_no), first seen in row "),
-                pl.col("__first").cast(pl.Utf8),
-            ),
-        )
-    )
+    raw, duplicate = duplicate_keys(raw, out, check_duplicates)
+    checks = [*errors, duplicate]
     raw_cols = [c for c in raw.columns if c not in (ROW, "__first", *MARKERS)]
     parts = [
-        _apply(
+        apply_checks(
             raw.slice(offset, CHUNK_ROWS),
             out,
             checks,
@@ -417,70 +378,6 @@ def ingest(
         read=raw.height,
         unknown_country_markers=sum(p[2] for p in parts),
     )
-
-
-def _apply(
-    chunk: pl.DataFrame,
-    out: dict[str, pl.Expr],
-    checks: list[Check],
-    unknown_markers: list[pl.Expr],
-    schema: dict[str, pl.DataType],
-    raw_cols: list[str],
-    file: str,
-) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    """Run every check and conversion on one chunk: (accepted, quarantine, unknown markers)."""
-    staged = chunk.with_columns(
-        *[cond.fill_null(False).alias(f"__e{i}") for i, (_, cond, _) in enumerate(checks)],
-        pl.sum_horizontal(unknown_markers).alias("__unknown"),
-        *[expr.cast(schema[name], strict=False).alias(f"__c_{name}") for name, expr in out.items()],
-        *([pl.col(ROW).alias(f"__c_{ROW}")] if ROW in schema else []),
-    )
-    is_bad = pl.any_horizontal([f"__e{i}" for i in range(len(checks))])
-    good = staged.filter(~is_bad)
-    accepted = good.select([pl.col(f"__c_{name}").alias(name) for name in schema])
-    unknown = int(good["__unknown"].sum() or 0)
-    entries = [
-        pl.when(pl.col(f"__e{i}")).then(
-            pl.struct(pl.lit(field).alias("field"), reason.alias("reason"))
-        )
-        for i, (field, _, reason) in enumerate(checks)
-    ]
-    errors = pl.concat_list(entries).list.drop_nulls()
-    if READ_ERROR in chunk.columns:  # an unreadable row: the reader's reason alone
-        unread = pl.col(READ_ERROR).is_not_null()
-        errors = pl.when(unread).then(errors.list.head(1)).otherwise(errors)
-    rejected = staged.filter(is_bad).with_columns(errors.alias("__errors"))
-    quarantine = rejected.select(
-        pl.lit(file).alias("file"),
-        pl.col(ROW).alias("row"),
-        pl.col("__c_declaration_id").alias("declaration_id"),
-        pl.col("__c_item_no").cast(pl.Utf8).alias("item_no"),
-        pl.col("__errors").list.first().struct.field("field").alias("field"),
-        pl.col("__errors")
-        .list.eval(
-            pl.concat_str(
-                pl.element().struct.field("field"),
-                pl.lit(": "),
-                pl.element().struct.field("reason"),
-            )
-        )
-        .list.join("; ")
-        .alias("reason"),
-        pl.struct(pl.col("__errors").alias("e")).struct.json_encode().alias("errors"),
-        _raw_json(chunk, raw_cols).alias("raw"),
-    )
-    return accepted, quarantine, unknown
-
-
-def _raw_json(chunk: pl.DataFrame, raw_cols: list[str]) -> pl.Expr:
-    """The row's values as JSON; an unreadable row's text as the reader saw it."""
-    values = (
-        pl.struct([pl.col(c) for c in raw_cols]).struct.json_encode() if raw_cols else pl.lit("{}")
-    )
-    if RAW_LINE not in chunk.columns:
-        return values
-    line = pl.struct(pl.col(RAW_LINE).alias("line")).struct.json_encode()
-    return pl.when(pl.col(RAW_LINE).is_not_null()).then(line).otherwise(values)
 
 
 def read_and_ingest(path: str | Path, mapping: Mapping) -> IngestResult:

@@ -54,7 +54,7 @@ def flatten(df: pl.DataFrame, lossy: bool = False) -> tuple[pl.DataFrame, bool]:
 
     Returns the frame and whether it may now hold broken encoding (``lossy``, or binary seen).
     """
-    from chipcustoms.lines.tableio import json_text
+    from chipcustoms.lines.tablewrite import json_text
 
     fixes: list[pl.Expr | pl.Series] = []
     for name, dtype in df.schema.items():

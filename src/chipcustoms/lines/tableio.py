@@ -12,6 +12,7 @@ import mmap
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
@@ -323,59 +324,13 @@ def _short_rows(df: pl.DataFrame, source: Path | io.BytesIO, lossy: bool) -> boo
     return found > 0
 
 
-def write_table(df: pl.DataFrame, path: str | Path, *, json_columns: tuple[str, ...] = ()) -> None:
-    """Write ``df`` in the format of ``path``.
-
-    CSV cannot hold nested values, so ``json_columns`` (lists of structs such as `reasons`) are
-    encoded as JSON text there; JSONL and Parquet keep them native.
-    """
-    fmt = format_of(path)
-    if fmt == "csv":
-        out = for_people(df).with_columns([json_text(c) for c in json_columns if c in df.columns])
-        nested = [c for c, t in out.schema.items() if t.is_nested()]
-        out = out.with_columns([json_text(c) for c in nested])
-        if str(path) == "-":
-            sys.stdout.write(out.write_csv())
-        else:
-            out.write_csv(path)
-    elif fmt == "jsonl":
-        if str(path) == "-":
-            sys.stdout.write(df.write_ndjson())
-        else:
-            df.write_ndjson(path)
-    else:
-        if str(path) == "-":
-            buf = io.BytesIO()
-            df.write_parquet(buf)
-            sys.stdout.buffer.write(buf.getvalue())
-        else:
-            df.write_parquet(path)
+_WRITERS = ("write_table", "TableSink", "for_people", "json_text")
 
 
-# Computed numbers in a CSV are for people: USD to the cent, scores to 3 decimals. Parquet,
-# JSONL and the store keep full precision (the ranking reads them); declared values and
-# weights are written as read.
-USD_SUFFIX = "_usd"
-SCORE_COLUMNS = ("risk_score", "model_score", "screening_score", "resolution_confidence")
-SCORE_PREFIX = "anom_"
+def __getattr__(name: str) -> Any:
+    """The writers live in :mod:`chipcustoms.lines.tablewrite`; older imports still resolve."""
+    if name in _WRITERS:
+        from chipcustoms.lines import tablewrite
 
-
-def for_people(df: pl.DataFrame) -> pl.DataFrame:
-    """``df`` with its computed float columns rounded for a CSV a person reads."""
-    floats = [c for c, t in df.schema.items() if t in (pl.Float32, pl.Float64)]
-    usd = [c for c in floats if c.endswith(USD_SUFFIX)]
-    scores = [c for c in floats if c in SCORE_COLUMNS or c.startswith(SCORE_PREFIX)]
-    return df.with_columns(
-        *(pl.col(c).round(2) for c in usd), *(pl.col(c).round(3) for c in scores)
-    )
-
-
-def json_text(column: str) -> pl.Expr:
-    """Vectorised JSON encoding of a nested column (wrapped in a struct so lists encode too)."""
-    return (
-        pl.struct(pl.col(column).alias("v"))
-        .struct.json_encode()
-        .str.strip_prefix('{"v":')
-        .str.strip_suffix("}")
-        .alias(column)
-    )
+        return getattr(tablewrite, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,7 +11,8 @@ from typing import Any
 import polars as pl
 
 from chipcustoms.errors import ChipCustomsError, InputError
-from chipcustoms.lines.tableio import read_raw_checked, write_table
+from chipcustoms.lines.tableio import read_raw_checked
+from chipcustoms.lines.tablewrite import write_table
 from chipcustoms.recognise.captures import identify, parse_capture, verify
 from chipcustoms.recognise.catalog import load_catalog
 from chipcustoms.recognise.devset import Evaluation, evaluate, read_labelled

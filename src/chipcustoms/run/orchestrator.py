@@ -1,9 +1,11 @@
 """`chipcustoms screen` as a library call: read, ingest, assess, write, store.
 
 The CLI, the demo, the server's batch jobs and the benchmarks all call :func:`screen_file`, so
-what is measured is what users run. An input of one batch (``batch_rows``) is assessed in
-memory as one batch; a larger one, a folder of partitions, or any input on a Dask engine is
-streamed in bounded batches (:mod:`chipcustoms.run.streaming`) with the same results.
+what is measured is what users run. There is one run: :func:`chipcustoms.run.streaming.stream`
+over the input's partitions. An input of one batch on an in-process engine is one partition
+that is not spilled (assessed in memory, the fastest path); a larger one, a folder of
+partitions, or any input on a Dask engine streams in bounded batches with the same results.
+Either way the same code writes the output and the quarantine and stores the run.
 """
 
 from __future__ import annotations
@@ -11,25 +13,30 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 
-from chipcustoms.assess.pipeline import References, assess, enrich
+from chipcustoms.assess.pipeline import References, enrich
 from chipcustoms.assess.selection import Budgets, SelectionReport
 from chipcustoms.errors import ChipCustomsError
-from chipcustoms.lines.ingest import IngestResult, ingest
+from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.mapping import Mapping, load_mapping
 from chipcustoms.lines.partitions import Partition, plan
-from chipcustoms.lines.tableio import format_of, read_raw_checked, write_table
+from chipcustoms.lines.tableio import format_of
+from chipcustoms.lines.tablewrite import write_table
 from chipcustoms.parties.party_scorer import hits_from_reasons
 from chipcustoms.policy.messages import rules_by_ref
 from chipcustoms.policy.packs import Rule
 from chipcustoms.policy.profiles import Profile
+from chipcustoms.run import spill as spill_dir
+from chipcustoms.run import streaming
 from chipcustoms.run.engine import Engine, LocalEngine, Progress
+from chipcustoms.run.engine.base import describe
 from chipcustoms.run.references import load_references
+from chipcustoms.run.spill import Job
 from chipcustoms.run.summary import Digest, RunCounts
 
 if TYPE_CHECKING:
@@ -122,6 +129,7 @@ def screen_file(
     """
     budgets = budgets or Budgets()
     the_mapping = load_mapping(mapping)
+    engine = engine or LocalEngine()
     to_folder = output != "-" and (
         output.endswith("/")
         or Path(output).is_dir()
@@ -129,80 +137,121 @@ def screen_file(
     )
     if not to_folder:
         format_of(output)  # an unknown extension fails now, not after the work
-    parts: list[Partition] | None = None
-    if input_path != "-":
-        local = engine is None or isinstance(engine, LocalEngine)
-        parts = plan(input_path, batch_rows or (IN_MEMORY_ROWS if local else DEFAULT_BATCH_ROWS))
-        if batch_rows is None and local and len(parts) > 1:
-            parts = plan(input_path, DEFAULT_BATCH_ROWS)
-    streamed = parts is not None and (
-        len(parts) > 1
-        or Path(input_path).is_dir()
-        or to_folder
-        or (engine is not None and not isinstance(engine, LocalEngine))
-    )
+    parts, spill = _plan(input_path, engine, batch_rows, to_folder)
     if threshold_mode and not db:
         raise ChipCustomsError("--mode threshold needs --db: the cut-offs come from a stored run")
     with step("loading reference data"):
         refs = refs or load_references(policies, db, profile)
         check_rules(refs)
-    if streamed:
-        assert parts is not None
-        return _screen_streamed(
-            input_path,
-            output,
-            parts,
-            mapping=the_mapping,
-            refs=refs,
-            budgets=budgets,
-            db=db,
-            quarantine=quarantine,
-            step=step,
-            command=command,
-            threshold_mode=threshold_mode,
-            engine=engine or LocalEngine(),
-            to_folder=to_folder,
-            work_dir=work_dir,
-            progress=progress,
-        )
-    with step("reading"):
-        raw, lossy = read_raw_checked(input_path, the_mapping.typed_columns)
-    with step(f"validating {raw.height:,} rows"):
-        result: IngestResult = ingest(raw, the_mapping, file=input_path, check_encoding=lossy)
-        del raw
-    counts = RunCounts(result.read, result.accepted.height, result.quarantined)
-    counts.check()
-    store, run_id, saving = None, None, None
-    thresholds: dict[str, float | None] | None = None
-    pool = ThreadPoolExecutor(max_workers=1)
+    store, run_id, thresholds = None, None, None
     if db:
+        where = describe(engine) if spill else None
         store, run_id, thresholds = _start_run(
-            db, input_path, the_mapping, refs, budgets, command, threshold_mode
+            db, input_path, the_mapping, refs, budgets, command, threshold_mode, where
         )
-        # The declared lines do not depend on the assessment: SQLite stores them on a worker
-        # thread (in C, GIL released) while Polars and DuckDB assess on the others.
-        saving = pool.submit(store.save_lines, run_id, result.accepted)
+    job = Job(refs, the_mapping, budgets, "", thresholds)
     with failing(store, run_id):
+        result = _run(
+            job, parts, engine, output, spill=spill, to_folder=to_folder, quarantine=quarantine,
+            step=step, work_dir=work_dir, progress=progress, store=store, run_id=run_id,
+        )
+    return result
+
+
+def _plan(
+    input_path: str, engine: Engine, batch_rows: int | None, to_folder: bool
+) -> tuple[list[Partition], bool]:
+    """The partitions, and whether they spill: an input of one batch on an in-process engine
+    is one partition assessed in memory (the fastest path); anything else streams."""
+    if input_path == "-":
+        return [Partition(0, "-", format_of("-"))], False
+    one_batch = IN_MEMORY_ROWS if engine.in_process else DEFAULT_BATCH_ROWS
+    parts = plan(input_path, batch_rows or one_batch)
+    if batch_rows is None and engine.in_process and len(parts) > 1:
+        parts = plan(input_path, DEFAULT_BATCH_ROWS)
+    spill = (
+        len(parts) > 1 or Path(input_path).is_dir() or to_folder or not engine.in_process
+    )
+    return parts, spill
+
+
+def _run(
+    job: Job,
+    parts: list[Partition],
+    engine: Engine,
+    output: str,
+    *,
+    spill: bool,
+    to_folder: bool,
+    quarantine: str | None,
+    step: Step,
+    work_dir: str | None,
+    progress: Progress | None,
+    store: Store | None,
+    run_id: int | None,
+) -> ScreenResult:
+    """The one run: stream (one partition without spill, or many), write the output and the
+    quarantine, store what was assessed. One worker thread does the store's bulk writes (in C,
+    GIL released): the declared lines while Polars and DuckDB assess (they do not depend on
+    the assessment), then the assessments while this thread writes the output; the store is
+    touched by nothing else until that thread is done, then the run is finished here."""
+    work = spill_dir.work_dir(work_dir) if spill else None
+    pool = ThreadPoolExecutor(max_workers=1)
+    saving: list[Future[None]] = []
+
+    def save_lines(batches: Iterator[pl.DataFrame]) -> None:
+        if store is not None and run_id is not None:
+            saving.append(pool.submit(_save_all, store, run_id, batches))
+
+    try:
         try:
-            with step(f"assessing {result.accepted.height:,} lines"):
-                assessments, report = assess(result.accepted, refs, budgets, thresholds=thresholds)
-            with step("writing assessments"):
-                write_table(assessments, output, json_columns=("reasons", "rule_hits"))
+            result = streaming.stream(
+                replace(job, work=work or ""),
+                parts,
+                engine,
+                out_dir=output if to_folder else None,
+                progress=progress,
+                step=step,
+                on_lines=save_lines,
+                spill=spill,
+            )
+            if store is not None and run_id is not None:
+                # Queued behind the lines on the same thread: the store takes the assessments
+                # while this thread writes the output file.
+                saving.append(pool.submit(_save_assessed, store, run_id, result))
+            if not to_folder:
+                with step("writing the output file" if spill else "writing assessments"):
+                    write_table(streaming.assessments(result), output, json_columns=JSON_COLUMNS)
             q_path = None
-            if result.quarantined:
+            if result.counts.quarantined:
                 q_path = quarantine or default_quarantine(output)
-                write_table(result.quarantine, q_path)
+                write_table(streaming.iter_quarantine(result), q_path)
         finally:
-            if saving is not None:
-                saving.result()
+            with step("saving to the store") if saving else contextlib.nullcontext():
+                for future in saving:
+                    future.result()
             pool.shutdown()
         if store is not None and run_id is not None:
-            with step("saving to the store"):
-                store.save_assessments(run_id, assessments)
-                store.save_screening_hits(run_id, hits_from_reasons(assessments))
-                _finish_run(store, run_id, counts, report)
-    return ScreenResult(counts, report, assessments, q_path, run_id, profile=refs.rules.profile,
-                        rules=rules_by_ref(lp.pack for lp in refs.packs))
+            _finish_run(store, run_id, result.counts, result.report)
+    finally:
+        if work is not None:
+            spill_dir.cleanup(work)
+    refs, digest = job.refs, result.digest
+    if not spill:  # one partition in memory: the result holds every line
+        held = next(streaming.assessments(result))
+    else:  # the output holds them; the digest keeps the riskiest
+        held = digest.riskiest if digest is not None else pl.DataFrame()
+    return ScreenResult(
+        result.counts,
+        result.report,
+        held,
+        q_path,
+        run_id,
+        digest=digest,
+        streamed=spill,
+        profile=refs.rules.profile,
+        rules=rules_by_ref(lp.pack for lp in refs.packs),
+    )
 
 
 def _start_run(
@@ -268,119 +317,7 @@ def _save_all(store: Store, run_id: int, batches: Iterator[pl.DataFrame]) -> Non
         store.save_lines(run_id, lines)
 
 
-def _screen_streamed(
-    input_path: str,
-    output: str,
-    parts: list[Partition],
-    *,
-    mapping: Mapping,
-    refs: References,
-    budgets: Budgets,
-    db: str | None,
-    quarantine: str | None,
-    step: Step,
-    command: str,
-    threshold_mode: bool,
-    engine: Engine,
-    to_folder: bool,
-    work_dir: str | None,
-    progress: Progress | None,
-) -> ScreenResult:
-    """Bounded batches on ``engine``; the output file is written batch by batch."""
-    from chipcustoms.run.engine.base import describe
-
-    store, run_id, thresholds = None, None, None
-    if db:
-        store, run_id, thresholds = _start_run(
-            db, input_path, mapping, refs, budgets, command, threshold_mode, describe(engine)
-        )
-    with failing(store, run_id):
-        return _stream_and_store(
-            input_path, output, parts, mapping=mapping, refs=refs, budgets=budgets,
-            quarantine=quarantine, step=step, engine=engine, to_folder=to_folder,
-            work_dir=work_dir, progress=progress, store=store, run_id=run_id,
-            thresholds=thresholds,
-        )
-
-
-def _stream_and_store(
-    input_path: str,
-    output: str,
-    parts: list[Partition],
-    *,
-    mapping: Mapping,
-    refs: References,
-    budgets: Budgets,
-    quarantine: str | None,
-    step: Step,
-    engine: Engine,
-    to_folder: bool,
-    work_dir: str | None,
-    progress: Progress | None,
-    store: Store | None,
-    run_id: int | None,
-    thresholds: dict[str, float | None] | None,
-) -> ScreenResult:
-    from chipcustoms.run import streaming
-
-    work = streaming.work_dir(work_dir)
-    pool = ThreadPoolExecutor(max_workers=1)
-    saving: list[Future[None]] = []
-
-    def save_lines(batches: Iterator[pl.DataFrame]) -> None:
-        # As in memory: the declared lines do not depend on the assessment, so the store
-        # takes them on a worker thread while the batches are scored (the store is touched
-        # by nothing else until this finishes).
-        if store is not None and run_id is not None:
-            saving.append(pool.submit(_save_all, store, run_id, batches))
-
-    try:
-        job = streaming.Job(refs, mapping, budgets, work, thresholds)
-        try:
-            result = streaming.stream(
-                job,
-                parts,
-                engine,
-                out_dir=output if to_folder else None,
-                progress=progress,
-                step=step,
-                on_lines=save_lines,
-            )
-        finally:
-            for future in saving:
-                future.result()
-            pool.shutdown()
-        q_path = None
-        if result.counts.quarantined:
-            q_path = quarantine or default_quarantine(output)
-            sink = streaming.TableSink(q_path)
-            try:
-                for q in streaming.iter_quarantine(result):
-                    sink.write(q)
-            finally:
-                sink.close()
-        if store is not None and run_id is not None:
-            with step("saving to the store"):
-                for path in result.parts:
-                    part = streaming.read_part(path)
-                    store.save_assessments(run_id, part)
-                    store.save_screening_hits(run_id, hits_from_reasons(part))
-                _finish_run(store, run_id, result.counts, result.report)
-        if not to_folder:
-            with step("writing the output file"):
-                streaming.concatenate(result.parts, output, json_columns=JSON_COLUMNS)
-    finally:
-        streaming.cleanup(work)
-    digest = result.digest
-    top = digest.riskiest if digest is not None else pl.DataFrame()
-    return ScreenResult(
-        result.counts,
-        result.report,
-        top,
-        q_path,
-        run_id,
-        digest=digest,
-        streamed=True,
-        profile=refs.rules.profile,
-        rules=rules_by_ref(lp.pack for lp in refs.packs),
-    )
+def _save_assessed(store: Store, run_id: int, result: streaming.StreamResult) -> None:
+    for part in streaming.assessments(result):
+        store.save_assessments(run_id, part)
+        store.save_screening_hits(run_id, hits_from_reasons(part))

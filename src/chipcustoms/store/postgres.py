@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from chipcustoms.lines.tableio import json_text
+from chipcustoms.lines.tablewrite import json_text
 from chipcustoms.store import rows
 from chipcustoms.store.audit_log import now
 from chipcustoms.store.base import Store

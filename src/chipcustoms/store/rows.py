@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from chipcustoms.lines.schema import FIELDS, LABELS
-from chipcustoms.lines.tableio import json_text
+from chipcustoms.lines.tablewrite import json_text
 from chipcustoms.store import tables as t
 from chipcustoms.store.audit_log import now
 

@@ -38,7 +38,7 @@ from chipcustoms import settings
 from chipcustoms.assess.frames import lookup
 from chipcustoms.errors import StoreBusy, StoreError
 from chipcustoms.lines.schema import KEY
-from chipcustoms.lines.tableio import json_text
+from chipcustoms.lines.tablewrite import json_text
 from chipcustoms.store import audit_log, checkpoints, rows, tables
 from chipcustoms.store.audit_log import now
 from chipcustoms.store.base import Store, alembic_config
@@ -131,6 +131,21 @@ def _begin_immediate(cur: Any, wait: float, path: str) -> None:
                     f"{wait:g} s (CHIPCUSTOMS_BUSY_SECONDS); nothing was written"
                 ) from exc
             time.sleep(0.05)
+
+
+def _stored_keys(cur: Any, decl: pl.DataFrame) -> pl.DataFrame:
+    """(declaration_id, item_no, first_run_id) of the lines of ``decl`` already stored; the
+    keys go through a staging table (temp.stage_keys, dropped by the caller)."""
+    cur.execute("DROP TABLE IF EXISTS temp.stage_keys")
+    keys = decl.select(KEY)
+    cur.adbc_ingest("stage_keys", _stream(keys, lambda p: p), mode="create", temporary=True)
+    cur.execute(
+        "SELECT d.declaration_id, d.item_no, d.first_run_id FROM declarations d "
+        "JOIN temp.stage_keys k USING (declaration_id, item_no)"
+    )
+    existing = pl.from_arrow(cur.fetch_arrow_table())
+    assert isinstance(existing, pl.DataFrame)
+    return existing
 
 
 def _stream(
@@ -256,15 +271,9 @@ class SQLiteStore(Store):
         with self._bulk() as cur:
             # Which lines are stored already? Only their keys go through a staging table; old
             # versions are removed and the new ones appended (first_run_id is carried over).
-            cur.execute("DROP TABLE IF EXISTS temp.stage_keys")
-            keys = decl.select(KEY)
-            cur.adbc_ingest("stage_keys", _stream(keys, lambda p: p), mode="create", temporary=True)
-            cur.execute(
-                "SELECT d.declaration_id, d.item_no, d.first_run_id FROM declarations d "
-                "JOIN temp.stage_keys k USING (declaration_id, item_no)"
-            )
-            existing = pl.from_arrow(cur.fetch_arrow_table())
-            assert isinstance(existing, pl.DataFrame)
+            # Into an empty table (a first import) nothing can be stored already.
+            cur.execute("SELECT EXISTS (SELECT 1 FROM declarations)")
+            existing = _stored_keys(cur, decl) if cur.fetchone()[0] else pl.DataFrame()
             if existing.height:
                 cur.execute(
                     "DELETE FROM declarations WHERE (declaration_id, item_no) IN "
@@ -276,7 +285,7 @@ class SQLiteStore(Store):
                 decl = decl.with_columns(pl.lit(run_id).alias("first_run_id"))
             with _indexes_rebuilt(cur, tables.declarations, decl.height):
                 cur.adbc_ingest("declarations", _stream(decl, decl_rows), mode="append")
-            cur.execute("DROP TABLE temp.stage_keys")
+            cur.execute("DROP TABLE IF EXISTS temp.stage_keys")
             self._audit_bulk(
                 cur,
                 run_id,

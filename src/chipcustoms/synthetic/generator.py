@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,9 @@ import polars as pl
 from chipcustoms.lines.schema import EXTRA, FLOWS, TRANSPORT_MODES, canonical_schema
 from chipcustoms.recognise.catalog import Catalog, load_catalog
 from chipcustoms.refdata import REFDATA
-from chipcustoms.synthetic.world import Arr, Cfg, Rng, World, build_world, config
+from chipcustoms.synthetic.items import labels, line_goods, wording
+from chipcustoms.synthetic.sampling import cond, pattern, sig, sizes, take
+from chipcustoms.synthetic.world import Arr, Rng, World, build_world, config
 
 __all__ = ["config", "generate", "generate_batches"]
 
@@ -32,65 +34,12 @@ _IMPORT, _EXPORT = FLOWS.index("import"), FLOWS.index("export")
 _COURIER, _AIR = TRANSPORT_MODES.index("courier"), TRANSPORT_MODES.index("air")
 
 
-# ------------------------------------------------------------------ vectorised row helpers
-def _cond(rng: Rng, cum: Arr, key: Arr) -> Arr:
-    """Category per row given its key: one searchsorted over all keys' cumulative weights."""
-    flat = (cum + np.arange(cum.shape[0])[:, None]).ravel()
-    out: Arr = np.searchsorted(flat, key + rng.random(len(key)), side="right") - key * cum.shape[1]
-    return out
-
-
-def _pick(rng: Rng, groups: Arr, idx: Arr | int, n: int, skew: float = 2.0) -> Arr:
-    """Index into a vocabulary group, skewed to its front (the clean spellings); -1 if empty."""
-    off, cnt = groups[0, idx], groups[1, idx]
-    return np.where(cnt > 0, off + (cnt * rng.random(n) ** skew).astype(np.int64), -1)
-
-
-def _loguni(rng: Rng, lo: Arr, hi: Arr) -> Arr:
-    return np.exp(np.log(lo) + rng.random(len(lo)) * np.log(hi / lo))
-
-
-def _uni(rng: Rng, bounds: Sequence[float], n: int) -> Arr:
-    return rng.uniform(float(bounds[0]), float(bounds[1]), n)
-
-
-def _sig(x: Arr) -> Arr:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def _take(strings: pl.Series, idx: Arr) -> pl.Series:
-    """Gather strings by index (a negative index means null): rows share the vocabulary's text."""
-    out = strings.gather(np.maximum(idx, 0))
-    neg = np.flatnonzero(idx < 0)
-    return out.scatter(neg, None) if len(neg) else out
-
-
-# ------------------------------------------------------------------ rows (per chunk, vectorised)
-def _pattern(f: Cfg, name: str, acc: Arr, intent: Arr) -> Arr:
-    """P(pattern) by line kind and hidden intent, from the YAML [P | intent, P | no intent]."""
-    a, o = (f[k]["patterns"].get(name, [0.0, 0.0]) for k in ("accelerator", "ordinary"))
-    out: Arr = np.where(acc, np.where(intent, a[0], a[1]), np.where(intent, o[0], o[1]))
-    return out
-
-
-def _sizes(rng: Rng, cfg: Cfg, n: int) -> Arr:
-    """Items per declaration, summing exactly to n."""
-    ip = cfg["items_per_declaration"]
-    if n == 0:
-        return np.zeros(0, np.int64)
-    k = np.where(rng.random(n) < ip["single"], 1, 1 + rng.geometric(ip["geometric_p"], n))
-    cs = np.cumsum(k := k.clip(max=ip["max"]))
-    k = k[: int(np.searchsorted(cs, n)) + 1].copy()
-    k[-1] -= int(k.sum()) - n
-    return k
-
-
 def _declarations(w: World, rng: Rng, n: int, start: dt.date, days: int) -> dict[str, Arr]:
     """Who files what and when, with the hidden intent; in acceptance-date order."""
     cfg, a, f, sl = w.cfg, w.a, w.cfg["fraud"], w.cfg["split_lots"]
     lo, hi = sl["lines"]  # split lots: one party, one model, one-item declarations, a few weeks
     lens = rng.integers(lo, hi + 1, int(n * sl["share"]) * 2 // (lo + hi))
-    k = _sizes(rng, cfg, n - int(lens.sum()))
+    k = sizes(rng, cfg, n - int(lens.sum()))
     n_reg, cid, nc = len(k), np.repeat(np.arange(len(lens)), lens), len(lens)
     k = np.concatenate([k, np.ones(len(cid), np.int64)])
     nd, camp = len(k), np.arange(len(k)) >= n_reg
@@ -118,10 +67,10 @@ def _declarations(w: World, rng: Rng, n: int, start: dt.date, days: int) -> dict
         + lat["split_lot"] * camp
     )
     i0 = np.where(acc, f["accelerator"]["intent_intercept"], f["ordinary"]["intent_intercept"])
-    intent = rng.random(nd) < _sig(i0 + z)
+    intent = rng.random(nd) < sig(i0 + z)
     intent[n_reg:] = (rng.random(nc) < sl["intent"])[cid]
     wd = (start.weekday() + day) % 7  # weekly rhythm: most weekend filings move into the week
-    move = (wd >= 5) & (rng.random(nd) > _pattern(f, "weekend_keep", acc, intent))
+    move = (wd >= 5) & (rng.random(nd) > pattern(f, "weekend_keep", acc, intent))
     to = day - wd + rng.integers(0, 5, nd)
     day = np.where(move, np.where(to < 0, to + 7, np.where(to >= days, to - 7, to)), day)
     day = day.clip(0, days - 1)
@@ -149,14 +98,14 @@ def _routes(w: World, rng: Rng, dc: dict[str, Arr]) -> dict[str, Arr]:
     nf = len(FLOWS)
     flow = np.where(acc, rng.choice(nf, nd, p=a["flow_acc_p"]), rng.choice(nf, nd, p=a["flow_p"]))
     flow[camp] = _IMPORT  # split lots are imports
-    office = _cond(rng, a["office_cum"], a["p_country"][party])
+    office = cond(rng, a["office_cum"], a["p_country"][party])
     oc, sector = a["office_country"][office], np.where(acc, a["acc_sector"], a["p_sector"][party])
     small = np.where(rng.random(nd) < sl["courier_share"], _COURIER, _AIR)
-    mode = np.where(camp, small, _cond(rng, a["mode_cum"], office))
+    mode = np.where(camp, small, cond(rng, a["mode_cum"], office))
     model = dc["model"]
-    origin = np.where(acc, _cond(rng, a["m_origin"], model), _cond(rng, a["s_origin"], sector))
+    origin = np.where(acc, cond(rng, a["m_origin"], model), cond(rng, a["s_origin"], sector))
     export = flow == _EXPORT
-    hub = ~export & (rng.random(nd) < _pattern(f, "hub", acc, intent))
+    hub = ~export & (rng.random(nd) < pattern(f, "hub", acc, intent))
     via = rng.choice(a["hubs"], nd, p=a["hub_p"])
     via = np.where(via == oc, a["alt_hub"][oc], via)
     shipped = np.where(hub | (origin == oc), via, origin)
@@ -166,7 +115,7 @@ def _routes(w: World, rng: Rng, dc: dict[str, Arr]) -> dict[str, Arr]:
     skew = np.where(intent & acc, 3.0, 1.0)  # risky accelerator lines favour front exporters
     foreign = a["groups"][0, g] + (a["groups"][1, g] * rng.random(nd) ** skew).astype(np.int64)
     imp, exp = np.where(export, foreign, party), np.where(export, party, foreign)
-    fwd = rng.random(nd) < _pattern(f, "forwarder", acc, intent)
+    fwd = rng.random(nd) < pattern(f, "forwarder", acc, intent)
     cons = np.where(fwd, a["n_parties"] + rng.integers(0, a["n_fwd"], nd), imp)
     cons[rng.random(nd) < w.cfg["odd"]["null_consignee"]] = -1
     return {
@@ -185,140 +134,6 @@ def _routes(w: World, rng: Rng, dc: dict[str, Arr]) -> dict[str, Arr]:
     }
 
 
-def _lines(w: World, rng: Rng, x: dict[str, Arr], item_no: Arr) -> dict[str, Arr]:
-    """What each line really is (item or model, quantity, true value, mass) and how it lies."""
-    cfg, a, f, ac = w.cfg, w.a, w.cfg["fraud"], w.cfg["accelerators"]
-    n, m, iv = len(item_no), x["model"], x["intent"]
-    acc = x["acc"] & ((rng.random(n) < ac["item_share"]) | (item_no == 1))
-    it = np.where(
-        rng.random(n) < cfg["in_sector_share"],
-        _cond(rng, a["i_cum"], x["sector"]),
-        rng.choice(len(a["i_p"]), n, p=a["i_p"]),
-    )
-    vague = acc & (rng.random(n) < _pattern(f, "vague", acc, iv))
-    fake = acc & ~vague & (rng.random(n) < _pattern(f, "fake_brand", acc, iv))
-    under = rng.random(n) < _pattern(f, "undervalued", acc, iv)
-    disc = acc & ~under & (rng.random(n) < _pattern(f, "discounted", acc, iv))
-    q_lo, q_hi = ac["quantity"]  # accelerator lots skew small; split lots carry 1-2 units
-    q_acc = np.floor(np.exp(rng.random(n) ** 2 * np.log(q_hi + 1))).clip(q_lo, q_hi)
-    q_ord = _loguni(rng, *a["i_qty"][:, it])
-    q = np.where(
-        acc,
-        np.where(x["camp"], rng.integers(1, 3, n), q_acc),
-        np.where(a["i_kg"][it], np.round(q_ord, 1), np.ceil(q_ord)),
-    )
-    lo, hi = a["m_price"][:, m]  # true unit value in USD: a price inside the range, with spread
-    uv = np.where(
-        acc,
-        (lo + rng.random(n) * (hi - lo)) * rng.uniform(0.92, 1.12, n),
-        _loguni(rng, *a["i_value"][:, it]),
-    )
-    rt = f["ratios"]  # declared / true value
-    ratio = np.where(disc, _uni(rng, rt["discounted"], n), 1.0)
-    low_acc = lo * _uni(rng, rt["accelerator_undervalued"], n) / uv
-    ratio = np.where(under, np.where(acc, low_acc, _uni(rng, rt["ordinary_undervalued"], n)), ratio)
-    unit_kg = np.where(  # packed cards weigh a little more than the bare card
-        acc, a["m_w"][m] * rng.uniform(0.95, 1.15, n), _loguni(rng, *a["i_weight"][:, it])
-    )
-    net = q * unit_kg
-    gross = net * np.where(acc, rng.uniform(1.2, 1.6, n), rng.uniform(1.03, 1.25, n))
-    return {
-        "acc": acc,
-        "it": it,
-        "vague": vague,
-        "fake": fake,
-        "under": under,
-        "disc": disc,
-        "q": q,
-        "ratio": ratio,
-        "declared": q * uv * ratio,
-        "true": q * uv * np.where(disc, ratio, 1.0),
-        "net": net,
-        "gross": gross,
-    }
-
-
-def _wording(
-    w: World, rng: Rng, x: dict[str, Arr], ln: dict[str, Arr]
-) -> dict[str, tuple[str, Arr]]:
-    """(vocabulary, index) of description, HS code, brand, model and part number per line."""
-    a, fl = w.a, w.cfg["fill"]
-    acc, it, m, vague, fake = ln["acc"], ln["it"], x["model"], ln["vague"], ln["fake"]
-    n = len(acc)
-    fb = rng.integers(0, a["f_brand"].shape[1], n)  # one fake brand per line, in text and column
-    desc = np.where(
-        acc,
-        np.where(
-            vague,
-            _pick(rng, a["vague"], 0, n, 1.5),
-            np.where(fake, _pick(rng, a["f_desc"], fb, n), _pick(rng, a["m_desc"], m, n)),
-        ),
-        _pick(rng, a["i_desc"], it, n),
-    )
-    hs_v, hs_h = a["hs_vague"][:, 0], a["hs_honest"][:, 0]
-    hs_acc = np.where(
-        vague | fake,
-        hs_v[0] + rng.choice(hs_v[1], n, p=a["hs_vague_p"]),
-        hs_h[0] + rng.choice(hs_h[1], n, p=a["hs_honest_p"]),
-    )
-    u = rng.random((4, n))
-    nob = np.where(u[3] < fl["no_brand"], _pick(rng, a["nobrand"], 0, n, 1.0), -1)
-    brand = np.where(
-        u[0] < np.where(acc, fl["brand_accelerator"], fl["brand_ordinary"]),
-        np.where(acc, _pick(rng, a["m_brand"], m, n, 1.5), _pick(rng, a["i_brand"], it, n, 1.0)),
-        -1,
-    )
-    brand = np.where((brand < 0) & ~acc, nob, brand)
-    relabel = fake & (u[0] < fl["fake_brand_column"])
-    plain = acc & ~vague & ~fake
-    model = np.where(
-        plain & (u[1] < fl["model"]),
-        a["m_model"][0, m],
-        np.where(fake & (u[1] < fl["model"]), _pick(rng, a["f_model"], 0, n, 1.0), -1),
-    )
-    part = np.where(plain & (u[2] < fl["part_number"]), _pick(rng, a["m_part"], m, n, 1.0), -1)
-    return {
-        "description": ("desc", desc),
-        "hs_code": ("hs", np.where(acc, hs_acc, _pick(rng, a["i_hs"], it, n, 1.0))),
-        "brand": ("tags", np.where(vague, nob, np.where(relabel, a["f_brand"][0, fb], brand))),
-        "model": ("tags", model),
-        "part_number": ("tags", part),
-    }
-
-
-def _labels(w: World, rng: Rng, x: dict[str, Arr], ln: dict[str, Arr]) -> dict[str, Arr]:
-    """The hidden fraud draw, a logit over latent and visible factors, and what it recovers."""
-    cfg, a, f = w.cfg, w.a, w.cfg["fraud"]
-    acc, n = ln["acc"], len(ln["acc"])
-    c = {
-        k: np.where(acc, v, f["ordinary"]["logit"][k]) for k, v in f["accelerator"]["logit"].items()
-    }
-    factors = {
-        "intent": x["intent"],
-        "trader": a["risk"][x["party"]],
-        "declarant": a["decl_risk"][x["decl"]],
-        "undervaluation": np.where(ln["disc"], 0.0, np.clip(1.0 - ln["ratio"], 0.0, 1.0)),
-        "vague": ln["vague"],
-        "hub": x["hub"],
-        "new_trader": x["new"],
-        "weekend": x["weekend"],
-        "fake_brand": ln["fake"],
-        "item_risk": a["i_risk"][ln["it"]],
-    }
-    fraud = rng.random(n) < _sig(c["intercept"] + sum(c[k] * v for k, v in factors.items()))
-    declared = ln["declared"]
-    gap = ln["true"] - declared  # what an inspection recovers; hidden where none was declared
-    gap = np.where(gap < 0.1 * declared, declared * rng.uniform(0.2, 1.0, n), gap)
-    rate = np.where(acc, cfg["accelerators"]["duty"], a["i_duty"][ln["it"]]) + cfg["vat"]
-    revenue = np.where(fraud, np.round(gap * rate, 2), 0.0)
-    return {
-        "inspected": acc | (rng.random(n) < cfg["inspected_share_ordinary"]),
-        "fraud": fraud,
-        "critical": (fraud & (acc | (revenue >= cfg["critical_revenue_usd"]))).astype(np.int64),
-        "revenue": revenue,
-    }
-
-
 def _chunk(
     w: World, rng: Rng, n: int, base: int, start: dt.date, days: int, truth: bool
 ) -> pl.DataFrame:
@@ -328,7 +143,7 @@ def _chunk(
     d = np.repeat(np.arange(len(dc["k"])), dc["k"])
     item_no = np.arange(n) - np.repeat(np.cumsum(dc["k"]) - dc["k"], dc["k"]) + 1
     x = {key: v[d] for key, v in dc.items() if key != "k"}  # declaration fields, per line
-    ln = _lines(w, rng, x, item_no)
+    ln = line_goods(w, rng, x, item_no)
     dates = np.datetime64(start, "D") + x["day"]
     month = dates.astype("datetime64[M]").astype(np.int64) - a["fx_m0"]
     value = ln["declared"] * a["fx"][x["cur"], month.clip(0, a["fx"].shape[1] - 1)]
@@ -352,9 +167,9 @@ def _chunk(
         "transport_mode": ("modes", x["mode"]),
         "currency": ("currencies", x["cur"]),
         "quantity_unit": ("units", np.where(ln["acc"], a["pcs"], a["i_unit"][ln["it"]])),
-    } | _wording(w, rng, x, ln)
+    } | wording(w, rng, x, ln)
     cols: dict[str, Any] = (
-        {key: _take(w.s[voc], idx) for key, (voc, idx) in text.items()}
+        {key: take(w.s[voc], idx) for key, (voc, idx) in text.items()}
         | {
             "declaration_id": "DEC" + pl.Series(base + d + 1).cast(pl.Utf8).str.zfill(10),
             "item_no": item_no,
@@ -371,7 +186,7 @@ def _chunk(
                 nan_to_null=True,
             ),
         }
-        | _labels(w, rng, x, ln)
+        | labels(w, rng, x, ln)
     )
     out = pl.DataFrame(cols).select(list(_schema())).cast(pl.Schema(_schema()))
     return _with_truth(w, out, x, ln) if truth else out
@@ -389,7 +204,7 @@ def _with_truth(w: World, out: pl.DataFrame, x: dict[str, Arr], ln: dict[str, Ar
         "front": w.a["front"][x["party"]],
     }
     return out.with_columns(
-        true_accelerator_id=_take(w.s["model_ids"], np.where(ln["acc"], x["model"], -1)),
+        true_accelerator_id=take(w.s["model_ids"], np.where(ln["acc"], x["model"], -1)),
         true_value_usd=np.round(ln["true"], 2),
         intent=x["intent"],
         patterns=pl.concat_str(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import random
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,13 +23,13 @@ import polars as pl
 from chipcustoms.lines.schema import FLOWS, TRANSPORT_MODES
 from chipcustoms.recognise.catalog import Accelerator, Catalog
 from chipcustoms.refdata import REFDATA, load_yaml
+from chipcustoms.synthetic.spellings import front_name, id_code, party_names, variants
 
 __all__ = ["Arr", "Cfg", "Rng", "World", "build_world", "config"]
 
 Arr = npt.NDArray[Any]
 Rng = np.random.Generator
 Cfg = dict[str, Any]
-_FULLWIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)} | {0x20: 0x3000}
 
 
 @functools.lru_cache(maxsize=1)
@@ -51,119 +51,6 @@ def _cum(rows: Arr) -> Arr:
     c = np.cumsum(rows / rows.sum(axis=1, keepdims=True), axis=1)
     c[:, -1] = 1.0
     return c
-
-
-# ------------------------------------------------------------------ text: spellings and names
-def _typo(r: random.Random, s: str) -> str:
-    pos = [i for i, c in enumerate(s[:-1]) if c.isascii() and c.isalpha()][1:]
-    if len(pos) < 2:
-        return s
-    i = r.choice(pos)
-    return r.choice(
-        [s[:i] + s[i + 1] + s[i] + s[i + 2 :], s[:i] + s[i + 1 :], s[:i] + s[i] + s[i:]]
-    )
-
-
-def _swap(r: random.Random, s: str, pairs: Sequence[Sequence[Any]]) -> str:
-    """Apply one applicable (from, to | [to, ...]) pair: an abbreviation, legal form, spelling."""
-    hits = [(a, b) for a, b in pairs if a in s]
-    if not hits:
-        return s
-    a, b = r.choice(hits)
-    return s.replace(a, b if isinstance(b, str) else r.choice(b), 1)
-
-
-def _noisy(r: random.Random, s: str, noise: Cfg) -> str:
-    """One clerk's spelling: shouted, lowered, typo'd, abbreviated or typed in full-width."""
-    ops = r.choices(list(noise["ops"]), list(noise["ops"].values()), k=r.randint(1, 2))
-    for op in dict.fromkeys(ops):  # ordered: a set's order would change with the hash seed
-        if op == "typo":
-            s = _typo(r, s)
-        elif op == "abbreviate":
-            s = _swap(r, s, noise["abbreviations"])
-        else:
-            s = s.translate(_FULLWIDTH) if op == "fullwidth" else getattr(s, op)()
-    return s
-
-
-def _spellings(r: random.Random, bases: Sequence[str], noise: Cfg) -> list[str]:
-    """Clean descriptions first, then noisy variants: real data repeats a few spellings a lot."""
-    out = dict.fromkeys(re.sub(r"\b(\w+) \1\b", r"\1", " ".join(b.split())) for b in bases)
-    for b in list(out):
-        for _ in range(noise["variants"] - 1):
-            out.setdefault(_noisy(r, b, noise))
-    return list(out)
-
-
-def _code(r: random.Random, k: int) -> str:
-    return "".join(r.choices("0123456789ABCDEFGHJKLMNPQRTUWXY", k=k))
-
-
-def _party(r: random.Random, cfg: Cfg, country: str, sector: str, zh: bool) -> list[str]:
-    """Name, address and id of one trader from the YAML formats, in one script throughout."""
-    n = cfg["names"]
-    fmt = n["formats"].get(country, n["formats"]["foreign"])
-    (s1, z1), (s2, z2) = r.sample(n["syllables"], 2)
-    word = r.choice(cfg["sectors"][sector]["words"] if r.random() < 0.8 else n["extra_words"])
-    city, road, hk = r.choice(n["cn_cities"]), r.choice(n["cn_roads"]), r.choice(n["hk_districts"])
-    district, c = r.choice(city[2]), n["countries"].get(country, {"legal": [""], "cities": [""]})
-    ctx = {
-        "s1": s1,
-        "s2": s2.lower(),
-        "s1_zh": z1,
-        "s2_zh": z2,
-        "word": word[0],
-        "word_zh": word[1],
-        "city": city[0],
-        "city_zh": city[1],
-        "district": district[0],
-        "district_zh": district[1],
-        "road": road[0],
-        "road_zh": road[1],
-        "hk_district": hk[0],
-        "hk_district_zh": hk[1],
-        "hk_street": r.choice(n["hk_streets"]),
-        "street": r.choice(n["foreign_streets"]),
-        "a": r.choice(n["foreign_stems"]),
-        "b": r.choice(n["foreign_stems"]),
-        "legal": r.choice(c["legal"]),
-        "fcity": r.choice(c["cities"]),
-        "country": c.get("name"),
-        "no": r.randint(1, 998),
-        "floor": r.randint(1, 40),
-        "unit": r.randint(1, 30),
-        "region": city[3],
-        "code": _code(r, 10),
-        "code8": _code(r, 8),
-        "cc": country,
-        "br": r.randint(10**7, 10**8 - 1),
-    }
-    lang = "zh" if zh and "zh" in fmt else "en"
-    return [
-        r.choice(fmt[lang]).format(**ctx),
-        r.choice(fmt["addr_" + lang]).format(**ctx),
-        fmt["id"].format(**ctx),
-    ]
-
-
-def _front(r: random.Random, cfg: Cfg, en: str, zh: str | None) -> str:
-    """A name near a listed firm: what screening must still match (typos, forms, romanisation)."""
-    ops = cfg["front_ops"]
-    if zh and r.random() < 0.4:
-        return _swap(r, _swap(r, zh, ops["zh_homophones"]), ops["zh_homophones"])
-    cities = [c[0] + " " for c in cfg["names"]["cn_cities"]] + ["Hong Kong ", "Kowloon Bay "]
-    edits: dict[str, Callable[[str], str]] = {
-        "legal": lambda s: _swap(r, s, ops["legal_forms"]),
-        "abbr": lambda s: _swap(r, s, ops["abbreviations"]),
-        "translit": lambda s: _swap(r, s, ops["transliterations"]),
-        "typo": lambda s: _typo(r, s),
-        "upper": str.upper,
-        "city": lambda s: next((s[len(c) :] for c in cities if s.startswith(c)), s),
-    }
-    s = en
-    for op in r.sample(list(edits), 2):
-        s = edits[op](s)
-    return s if s != en else _typo(r, s)
 
 
 # ------------------------------------------------------------------ the world (once per seed)
@@ -238,11 +125,11 @@ def _parties(
     dom_c = rng.choice(list(t["domestic_countries"]), t["domestic"], p=_p(t["domestic_countries"]))
     dom_s = rng.choice(sectors, t["domestic"], p=_p([cfg["sectors"][s]["share"] for s in sectors]))
     rows = [
-        [*_party(r, cfg, c, s, r.random() < t["chinese_name_share"][c]), c, s, False]
+        [*party_names(r, cfg, c, s, r.random() < t["chinese_name_share"][c]), c, s, False]
         for c, s in zip(dom_c.tolist(), dom_s.tolist(), strict=True)
     ]
     fronts = [
-        (_front(r, cfg, en, zh), c, c + _code(r, 8))
+        (front_name(r, cfg, en, zh), c, c + id_code(r, 8))
         for en, zh, c in cfg["listed"]
         for _ in range(cfg["fronts_per_listed"])
     ]
@@ -262,7 +149,7 @@ def _parties(
                 if fc == c and s == acc_sector
             ]
             k = t["foreign_per_group"] + int(2 * cfg["sectors"][s]["origins"].get(c, 0))
-            rows += [[*_party(r, cfg, c, s, False), c, s, False] for _ in range(k)]
+            rows += [[*party_names(r, cfg, c, s, False), c, s, False] for _ in range(k)]
         groups[1, g] = len(rows) - groups[0, g]
     n, fr, n_decl = len(rows), cfg["fraud"], t["declarants"]
     front = np.array([row[5] for row in rows])
@@ -310,11 +197,11 @@ def _goods(
     desc, hs, tags, a = _Vocab(), _Vocab(), _Vocab(), w.a
     ph = {"brand": "", "model": "", "alias": "", "memory": "", "form": ""}
     fakes = list(dict.fromkeys(ac["fake_brands"]))
-    a["i_desc"] = desc.add([_spellings(r, i["en"] + i.get("zh", []), noise) for i in items])
+    a["i_desc"] = desc.add([variants(r, i["en"] + i.get("zh", []), noise) for i in items])
     templates = ac["templates"]["en"] + ac["templates"]["zh"]
     a["m_desc"] = desc.add(
         [
-            _spellings(
+            variants(
                 r,
                 [
                     t.format_map(ph | m | {"alias": r.choice([*m["aliases"], m["model"]])})
@@ -325,9 +212,9 @@ def _goods(
             for m in models
         ]
     )
-    a["vague"] = desc.add([_spellings(r, ac["vague"]["en"] + ac["vague"]["zh"], noise)])
+    a["vague"] = desc.add([variants(r, ac["vague"]["en"] + ac["vague"]["zh"], noise)])
     a["f_desc"] = desc.add(
-        [_spellings(r, [t.format(brand=b) for t in ac["fake_templates"]], noise) for b in fakes]
+        [variants(r, [t.format(brand=b) for t in ac["fake_templates"]], noise) for b in fakes]
     )
     a["i_hs"] = hs.add([i["hs"] for i in items])
     a["hs_honest"], a["hs_vague"] = (hs.add([list(ac["hs"][k])]) for k in ("honest", "vague"))

@@ -30,6 +30,8 @@ class Engine(ABC):
     workers: int = 1
     #: A URL where the run can be watched (Dask's dashboard), if the engine has one.
     dashboard: str | None = None
+    #: Maps in this process: an input of one batch can then be assessed without spilling.
+    in_process: bool = False
 
     @abstractmethod
     def map(

@@ -16,6 +16,7 @@ class LocalEngine(Engine):
     """Sequential map in this process (Polars and DuckDB use the cores inside each batch)."""
 
     name = "local"
+    in_process = True
 
     def map(
         self, fn: Callable[[S, T], R], items: Sequence[T], *, shared: S
