@@ -22,6 +22,8 @@ from chipcustoms.cli.common import (
     progress,
 )
 from chipcustoms.errors import ChipCustomsError
+from chipcustoms.lines.tableio import format_of
+from chipcustoms.policy.profiles import load_profile
 
 
 @app.command()
@@ -213,6 +215,10 @@ def run_screen(r: ScreenRequest) -> None:
         raise ChipCustomsError(f"--lang must be one of {sorted(LANGS)}, got {lang!r}")
     if r.batch_rows is not None and r.batch_rows < 1:
         raise ChipCustomsError(f"--batch-rows must be at least 1, got {r.batch_rows}")
+    # Refused before the engine starts: a wrong name is cheap to report and costly to find late.
+    load_profile(r.profile)
+    if r.output != "-" and Path(r.output).suffix:
+        format_of(r.output)
     with (
         progress(not r.quiet, stages=6 if db else 5) as (step, mapped),
         contextlib.ExitStack() as stack,
