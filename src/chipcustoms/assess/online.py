@@ -41,7 +41,7 @@ LABELS = ("inspected", "fraud", "critical", "revenue")
 
 def peer_stats_of(lines: pl.DataFrame, refs: References) -> pl.DataFrame:
     """The HS6 peer statistics of a batch, as its own anomaly check sees them."""
-    from chipcustoms.assess import anomalies  # noqa: PLC0415  (keeps the import graph flat)
+    from chipcustoms.assess import anomalies
 
     df = enrich(lines, refs, anomalies=False)
     return anomalies.peer_stats(df.select("hs6", anomalies.log_unit_value().alias("ln")))
@@ -129,15 +129,22 @@ class OnlineAssessor:
     ) -> list[Row]:
         """Row evaluation where the lines given together are each other's windows."""
         assert self.row_rules is not None
-        parts = [g.partition_by for _, r in self.refs.rules.rules if (g := r.group)]
-        out = []
-        for i, row in enumerate(rows):
-            others = MemoryWindows([tuple(p) for p in parts])
-            for j, other in enumerate(rows):
-                if j != i:
-                    others.add(other)
-            out.append(self._finish(lines[i], row, anomalies[i], self.row_rules.evaluate(row, others)))
-        return out
+        together = MemoryWindows(self.partitions())
+        for row in rows:
+            together.add(row)
+        return [
+            self._finish(line, row, a, self.row_rules.evaluate(row, together.without(row)))
+            for line, row, a in zip(lines, rows, anomalies, strict=True)
+        ]
+
+    def partitions(self) -> list[tuple[str, ...]]:
+        """Each group rule's partition columns (what a window provider indexes by)."""
+        return [tuple(g.partition_by) for _, r in self.refs.rules.rules if (g := r.group)]
+
+    def window_columns(self) -> set[str]:
+        """The columns a window provider's rows must carry: those the group rules read."""
+        specs = self.refs.rules.group_specs(set(self.schema))
+        return {c for spec in specs for c in spec.columns}
 
     def _finish(self, line: Row, row: Row, anomalies: list[Any], hits: Any) -> Row:
         rule_reasons = hits.rule_reasons if hits is not None else []
@@ -157,7 +164,9 @@ class OnlineAssessor:
         if row["is_accelerator"]:
             ev = {k: row.get(k) for k in RESOLUTION_EVIDENCE}
             msg = rs.resolution_message(row)
-            parts.append((rs.RANK_RESOLUTION, rs.reason("RES_ACCELERATOR", "resolution", 0.0, msg, ev)))
+            parts.append(
+                (rs.RANK_RESOLUTION, rs.reason("RES_ACCELERATOR", "resolution", 0.0, msg, ev))
+            )
         for scorer in self.refs.scorers:
             adds, term, reasons = self._score(scorer, row)
             row.update(adds)

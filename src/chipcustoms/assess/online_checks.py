@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from chipcustoms.assess import anomalies
-from chipcustoms.assess.checks import CHECKS, built
+from chipcustoms.assess.checks import built
 from chipcustoms.assess.online_format import clip01, concat, div, fmt, ge, gt, k_and, ln
 from chipcustoms.assess.scoring import AnomalySetting, ScoringConfig
 
@@ -167,4 +167,3 @@ def is_reported(value: float | None, setting: AnomalySetting) -> bool:
 def contribution(value: float | None, setting: AnomalySetting) -> float:
     """``col.fill_null(0) * weight``: the check's risk term and its reason's score."""
     return (0.0 if value is None else value) * setting.weight
-

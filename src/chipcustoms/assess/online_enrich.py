@@ -58,7 +58,9 @@ class TextCache:
             schema=dict.fromkeys(TEXT_FIELDS, pl.Utf8),
             orient="row",
         )
-        for key, row in zip(todo, self.resolver.resolve(frame).select(RESOLVED).to_dicts(), strict=True):
+        for key, row in zip(
+            todo, self.resolver.resolve(frame).select(RESOLVED).to_dicts(), strict=True
+        ):
             self._cache[key] = row
             while len(self._cache) > self.size:
                 self._cache.popitem(last=False)
@@ -129,7 +131,10 @@ class RowEnricher:
         headings = row.pop("hs_headings")
         units = row["units_per_item"]
         acc = row["accelerator_id"]
-        hs6_in = (lambda s: None if hs6 is None else hs6 in s)  # noqa: E731
+
+        def hs6_in(codes: set[str]) -> bool | None:
+            return None if hs6 is None else hs6 in codes
+
         acc_unknown = None if acc is None else acc in self._unknown_ai
         if row["is_accelerator"]:
             contains = None if headings is None or hs6 is None else hs6 in headings

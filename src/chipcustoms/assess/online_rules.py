@@ -67,6 +67,17 @@ class MemoryWindows:
     def rows(
         self, partition: dict[str, Any], date_from: date, date_to: date, columns: tuple[str, ...]
     ) -> list[Row]:
+        return self.window(partition, date_from, date_to, columns, None)
+
+    def window(
+        self,
+        partition: dict[str, Any],
+        date_from: date,
+        date_to: date,
+        columns: tuple[str, ...],
+        skip: Row | None,
+    ) -> list[Row]:
+        """:meth:`rows`, leaving out the row ``skip`` (by identity)."""
         cols = tuple(partition)
         found = self._index.get((cols, tuple(partition.values())), [])
         lo = bisect.bisect_left(found, (date_from, -1), key=lambda t: (t[0], t[1]))
@@ -74,8 +85,24 @@ class MemoryWindows:
         for d, _, row in found[lo:]:
             if d > date_to:
                 break
-            out.append({c: row.get(c) for c in columns})
+            if row is not skip:
+                out.append({c: row.get(c) for c in columns})
         return out
+
+    def without(self, row: Row) -> WindowProvider:
+        """This provider with ``row`` left out (a line of a batch assessed row by row)."""
+        return _Without(self, row)
+
+
+@dataclass
+class _Without:
+    held: MemoryWindows
+    skip: Row
+
+    def rows(
+        self, partition: dict[str, Any], date_from: date, date_to: date, columns: tuple[str, ...]
+    ) -> list[Row]:
+        return self.held.window(partition, date_from, date_to, columns, self.skip)
 
 
 _LOCAL = threading.local()
@@ -104,7 +131,9 @@ class FrameRules:
     def evaluate(self, row: Row, windows: WindowProvider | None) -> RuleHits | None:
         return self.evaluate_many([row], windows)[0]
 
-    def evaluate_many(self, rows: list[Row], windows: WindowProvider | None) -> list[RuleHits | None]:
+    def evaluate_many(
+        self, rows: list[Row], windows: WindowProvider | None
+    ) -> list[RuleHits | None]:
         frame = self.to_frame(rows).with_row_index(IDX)
         groups = None
         if windows is not None and self._groups:
@@ -112,7 +141,9 @@ class FrameRules:
         hits = self.rules.evaluate(frame, groups=groups)
         out: list[RuleHits | None] = [None] * len(rows)
         for h in hits.to_dicts():
-            out[h[IDX]] = RuleHits(h["rule_reasons"], h["floor_red"], h["floor_yellow"], h["rule_hits"])
+            out[h[IDX]] = RuleHits(
+                h["rule_reasons"], h["floor_red"], h["floor_yellow"], h["rule_hits"]
+            )
         return out
 
     def _window_aggregates(
@@ -124,7 +155,7 @@ class FrameRules:
         for spec, group in zip(specs, self._groups, strict=True):
             assert group is not None
             cols = [c for c in spec.columns if c in frame.columns]
-            schema = {IDX: pl.Int64, **{c: frame.schema[c] for c in cols}}
+            schema: dict[str, pl.DataType] = {IDX: pl.Int64(), **{c: frame.schema[c] for c in cols}}
             parts = []
             for i, row in enumerate(rows):
                 span = timedelta(days=group.window_days)
