@@ -87,19 +87,16 @@ def fixture_lines() -> pl.DataFrame:
 
 def resolver_texts() -> pl.DataFrame:
     """The resolver sets' goods texts, each put on a generated line (its other fields kept)."""
-    texts = pl.concat(
-        [
-            pl.read_csv(FIXTURES / name, infer_schema=False).select(
-                [
-                    pl.col(c)
-                    if c in pl.read_csv(FIXTURES / name, n_rows=0).columns
-                    else pl.lit(None, pl.Utf8).alias(c)
-                    for c in ("description", "brand", "model", "part_number", "hs_code")
-                ]
+    fields = ("description", "brand", "model", "part_number", "hs_code")
+    frames = []
+    for name in RESOLVER_SETS:
+        df = pl.read_csv(FIXTURES / name, infer_schema=False)
+        frames.append(
+            df.select(
+                pl.col(c) if c in df.columns else pl.lit(None, pl.Utf8).alias(c) for c in fields
             )
-            for name in RESOLVER_SETS
-        ]
-    ).with_columns(pl.col("hs_code").str.replace_all(r"[^0-9]", ""))
+        )
+    texts = pl.concat(frames).with_columns(pl.col("hs_code").str.replace_all(r"[^0-9]", ""))
     base = generate(texts.height, seed=202)
     return base.with_columns(texts)
 
