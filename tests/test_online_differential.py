@@ -26,12 +26,17 @@ from chipcustoms.assess.pipeline import References, assess
 from chipcustoms.assess.selection import Budgets
 from chipcustoms.lines.ingest import read_and_ingest
 from chipcustoms.lines.mapping import load_mapping
+from chipcustoms.model.training import train
+from chipcustoms.parties.commands import ensure_demo_list
+from chipcustoms.run.references import load_references
+from chipcustoms.store import open_store
 from chipcustoms.synthetic.generator import generate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GENERATED = 20_000
 GROUP_LINES = 200
 ONE_BY_ONE = 20
+STORE_LINES = 300
 RESOLVER_SETS = ("resolver_golden.csv", "resolver_devset.csv", "resolver_holdout.csv")
 
 
@@ -165,3 +170,32 @@ def test_group_rules_in_submission_order(refs: References, online: OnlineAssesso
     assert online.window_columns() <= set(got[0])
     hits = [r for r in got if "SPLIT_LOTS" in {x["code"] for x in r["reasons"]}]
     assert 20 <= len(hits) < len(got)  # the rule fires on some lines, not all
+
+
+@pytest.fixture(scope="module")
+def store_refs(tmp_path_factory: pytest.TempPathFactory) -> References:
+    """References with the store's scorers: screening over the bundled demo watchlist and a
+    trained model (fast parameters)."""
+    db = str(tmp_path_factory.mktemp("online") / "online.db")
+    store = open_store(db)
+    ensure_demo_list(store)
+    trained = train(
+        generate(3_000, seed=7),
+        label="fraud",
+        refs=References.load(),
+        source={"inputs": "generated"},
+        params={"n_estimators": 40, "num_leaves": 15},
+    )
+    store.save_model(trained.record)
+    return load_references(db=db)
+
+
+def test_store_scorers_give_what_the_batch_gives(store_refs: References) -> None:
+    assert {s.name for s in store_refs.scorers} >= {"screening", "model"}
+    online = OnlineAssessor.from_run(generate(2_000, seed=111), store_refs, Budgets())
+    lines = pl.concat([generate(STORE_LINES, seed=606), fixture_lines()], how="diagonal_relaxed")
+    want = batch(lines, store_refs, online)
+    got = online.assess_many(lines.to_dicts())
+    assert differences(got, want)[:5] == []
+    sources = {x["source"] for r in got for x in r["reasons"]}
+    assert sources >= {"screening", "model"}

@@ -198,7 +198,8 @@ class OnlineAssessor:
             return result
         frame = self.to_frame([row]).with_row_index(IDX)
         df, term, part = scorer.score(frame)
-        adds = {c: df[c][0] for c in df.columns if c not in frame.columns}
+        # A scorer adds columns and may raise the floors: every column comes back.
+        adds = df.drop(IDX).row(0, named=True)
         for c in adds:
             self.schema.setdefault(c, df.schema[c])
         value = None if term is None else df.select(term).item()
