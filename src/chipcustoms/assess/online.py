@@ -69,11 +69,13 @@ class OnlineAssessor:
         self.checks = RowChecks(refs.scoring, peers, list(self.schema), self.to_frame)
         for r, _, _ in self.checks.checks:
             self.schema[r.column] = pl.Float64()
+        # The rules compiled for one line over the enriched batch's columns, where the RuleSet
+        # offers it (policy/rule_rows.py); else the batch evaluation on a frame.
+        make = getattr(refs.rules, "row_evaluator", None)
+        self.row_rules: RowRules | None = make(dict(self.schema)) if make is not None else None
         self.schema.update(
             floor_red=pl.Boolean(), floor_yellow=pl.Boolean(), rule_hits=pl.List(pl.Utf8())
         )
-        make = getattr(refs.rules, "row_evaluator", None)
-        self.row_rules: RowRules | None = make() if make is not None else None
         self.frame_rules = FrameRules(refs.rules, self.to_frame)
         self.settings = settings_of(refs.scoring)
         self.categories = refs.category_of()
@@ -114,7 +116,7 @@ class OnlineAssessor:
         rows = [self.enricher.enrich(line) for line in lines]
         anomalies = [self.checks.score(row) for row in rows]
         if self.row_rules is not None:
-            if windows is None and len(rows) > 1:
+            if windows is None:  # the lines given are each other's windows, as in a batch
                 return self._row_rules_together(lines, rows, anomalies)
             hits = [self.row_rules.evaluate(row, windows) for row in rows]
         else:
