@@ -199,3 +199,17 @@ def test_store_scorers_give_what_the_batch_gives(store_refs: References) -> None
     assert differences(got, want)[:5] == []
     sources = {x["source"] for r in got for x in r["reasons"]}
     assert sources >= {"screening", "model"}
+
+
+def test_a_new_run_replaces_cut_offs_and_peers_and_keeps_the_caches(
+    refs: References, online: OnlineAssessor
+) -> None:
+    fresh = OnlineAssessor(refs, thresholds=online.thresholds, peers=online.peers)
+    lines = generate(200, seed=707)
+    fresh.assess_many(lines.to_dicts())
+    misses = fresh.enricher.texts.misses
+    newer = OnlineAssessor.from_run(generate(1_000, seed=808), refs, Budgets(red=0.2))
+    fresh.refresh(thresholds=newer.thresholds, peers=newer.peers)
+    got = fresh.assess_many(lines.to_dicts())
+    assert fresh.enricher.texts.misses == misses  # nothing resolved again
+    assert differences(got, batch(lines, refs, newer)) == []

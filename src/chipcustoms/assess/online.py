@@ -19,7 +19,7 @@ import polars as pl
 
 from chipcustoms.assess import online_reasons as rs
 from chipcustoms.assess.checks import settings_of
-from chipcustoms.assess.online_checks import RowChecks, contribution, is_reported
+from chipcustoms.assess.online_checks import RowChecks, contribution, is_reported, peer_table
 from chipcustoms.assess.online_enrich import RowEnricher
 from chipcustoms.assess.online_rules import FrameRules, MemoryWindows, RowRules, WindowProvider
 from chipcustoms.assess.output import output_columns
@@ -93,6 +93,14 @@ class OnlineAssessor:
         latest run, and reloads when a new one lands)."""
         _, report = assess(lines, refs, budgets or Budgets())
         return cls(refs, thresholds=report.thresholds, peers=peer_stats_of(lines, refs))
+
+    def refresh(self, *, thresholds: dict[str, float | None], peers: pl.DataFrame | None) -> None:
+        """A new budget-mode run landed: its cut-offs and peers from now on. The caches stay
+        (a text resolves and a name screens the same whatever the run)."""
+        self.thresholds = dict(thresholds)
+        self.peers = peers
+        self.checks.peers = peer_table(peers)
+        self.checks.frame_peers = peers
 
     def batch_context(self) -> BatchContext:
         """The context under which the batch path sees the same peers as this assessor."""

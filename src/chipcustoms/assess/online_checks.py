@@ -128,7 +128,7 @@ class RowChecks:
     ) -> None:
         self.config = config
         self.peers = peer_table(peers)
-        self._frame_peers = peers
+        self.frame_peers = peers
         self._to_frame = to_frame
         # Built once: the evidence columns of each check, in registration order.
         self.checks = [(r, s, c.evidence) for r, s, c in built(config, columns)]
@@ -151,7 +151,7 @@ class RowChecks:
     def _by_frame(self, row: Row) -> dict[str, tuple[float | None, str | None]]:
         """The checks without a row form, by their expressions over a one-row frame."""
         frame = self._to_frame([{k: v for k, v in row.items() if k != "__peers"}])
-        scored = anomalies.add_scores(frame, peers=self._frame_peers, config=self.config)
+        scored = anomalies.add_scores(frame, peers=self.frame_peers, config=self.config)
         out = {}
         for r, _, check in built(self.config, scored.columns):
             if r.code not in ROW_CHECKS:
