@@ -206,8 +206,9 @@ def test_a_new_run_replaces_cut_offs_and_peers_and_keeps_the_caches(
 ) -> None:
     fresh = OnlineAssessor(refs, thresholds=online.thresholds, peers=online.peers)
     lines = generate(200, seed=707)
-    fresh.assess_many(lines.to_dicts())
+    assert fresh.warm(lines) == fresh.enricher.texts.misses > 0  # the run's texts, at once
     misses = fresh.enricher.texts.misses
+    fresh.assess_many(lines.to_dicts())
     newer = OnlineAssessor.from_run(generate(1_000, seed=808), refs, Budgets(red=0.2))
     fresh.refresh(thresholds=newer.thresholds, peers=newer.peers)
     got = fresh.assess_many(lines.to_dicts())

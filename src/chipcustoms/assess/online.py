@@ -34,6 +34,7 @@ from chipcustoms.assess.pipeline import (
 from chipcustoms.assess.selection import GREEN, Budgets
 from chipcustoms.lines.schema import canonical_schema
 from chipcustoms.policy.rules import IDX
+from chipcustoms.recognise.resolver import TEXT_FIELDS
 
 Row = dict[str, Any]
 LABELS = ("inspected", "fraud", "critical", "revenue")
@@ -101,6 +102,14 @@ class OnlineAssessor:
         self.peers = peers
         self.checks.peers = peer_table(peers)
         self.checks.frame_peers = peers
+
+    def warm(self, lines: pl.DataFrame) -> int:
+        """Resolve the distinct texts of ``lines`` (the latest run's, say) into the cache in
+        one batch-resolver call, so that lines repeating them never wait for a miss; returns
+        how many texts were new."""
+        before = self.enricher.texts.misses
+        self.enricher.texts.resolve_many(lines.select(TEXT_FIELDS).unique().to_dicts())
+        return self.enricher.texts.misses - before
 
     def batch_context(self) -> BatchContext:
         """The context under which the batch path sees the same peers as this assessor."""
