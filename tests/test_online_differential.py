@@ -31,6 +31,7 @@ from chipcustoms.parties.commands import ensure_demo_list
 from chipcustoms.run.references import load_references
 from chipcustoms.store import open_store
 from chipcustoms.synthetic.generator import generate
+from test_scenarios import SCENARIOS, canonical, scenario_lines
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GENERATED = 20_000
@@ -80,8 +81,6 @@ def differences(got: list[dict[str, Any]], want: list[dict[str, Any]]) -> list[s
 
 def fixture_lines() -> pl.DataFrame:
     """The line fixtures of tests/: the CSV files and the golden scenarios' lines."""
-    from tests.test_scenarios import SCENARIOS, canonical, scenario_lines
-
     frames = [
         read_and_ingest(FIXTURES / "lines.csv", load_mapping(None)).accepted,
         read_and_ingest(FIXTURES / "bad_rows.csv", load_mapping(None)).accepted.drop("extra"),
