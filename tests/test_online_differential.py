@@ -213,3 +213,18 @@ def test_a_new_run_replaces_cut_offs_and_peers_and_keeps_the_caches(
     got = fresh.assess_many(lines.to_dicts())
     assert fresh.enricher.texts.misses == misses  # nothing resolved again
     assert differences(got, batch(lines, refs, newer)) == []
+
+
+def test_the_text_cache_is_bounded_and_resolves_as_the_batch(refs: References) -> None:
+    from chipcustoms.assess.online_enrich import TextCache
+
+    cache = TextCache(refs.resolver, size=2)
+    lines = generate(30, seed=909).to_dicts()
+    texts = {tuple(line[c] for c in ("description", "brand", "model", "part_number", "hs_code"))
+             for line in lines}  # fmt: skip
+    want = refs.resolver.resolve(generate(30, seed=909)).to_dicts()
+    for line, w in zip(lines, want, strict=True):
+        got = cache.get(line)
+        assert all(same(got[c], w[c]) for c in got)
+        assert len(cache._cache) <= 2
+    assert cache.misses >= min(len(texts), 3)

@@ -32,7 +32,7 @@ class TextCache:
 
     def __init__(self, resolver: Resolver, size: int | None = None) -> None:
         self.resolver = resolver
-        self.size = int(size if size is not None else settings.get("online_cache_texts"))
+        self.size = max(1, int(size if size is not None else settings.get("online_cache_texts")))
         self._cache: OrderedDict[tuple[Any, ...], Row] = OrderedDict()
         self.misses = 0
 
