@@ -9,6 +9,7 @@ them to the batch path's values.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from datetime import date
 from typing import Any
@@ -28,42 +29,51 @@ RESOLVED = [*RESOLVED_SCHEMA, "accelerator_vendor", "accelerator_model"]
 
 
 class TextCache:
-    """Resolution per distinct (description, brand, model, part number, HS code), bounded."""
+    """Resolution per distinct (description, brand, model, part number, HS code), bounded.
+
+    A lock keeps the LRU whole when a server's threads share one assessor; a miss resolves
+    outside it (two threads may resolve one new text twice, to the same result)."""
 
     def __init__(self, resolver: Resolver, size: int | None = None) -> None:
         self.resolver = resolver
         self.size = max(1, int(size if size is not None else settings.get("online_cache_texts")))
         self._cache: OrderedDict[tuple[Any, ...], Row] = OrderedDict()
+        self._lock = threading.Lock()
         self.misses = 0
 
     def get(self, line: Row) -> Row:
         key = tuple(line.get(c) for c in TEXT_FIELDS)
-        hit = self._cache.get(key)
-        if hit is not None:
-            self._cache.move_to_end(key)
-            return hit
-        self.resolve_many([line])
-        return self._cache[key]
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        return self.resolve_many([line])[key]
 
-    def resolve_many(self, lines: list[Row]) -> None:
+    def resolve_many(self, lines: list[Row]) -> dict[tuple[Any, ...], Row]:
         """Resolve the texts of ``lines`` not yet cached in one batch-resolver call (the
-        resolver works per distinct text, so a frame of many texts gives each text's result)."""
+        resolver works per distinct text, so a frame of many texts gives each text's result);
+        returns the new ones by key."""
         keys = {tuple(line.get(c) for c in TEXT_FIELDS) for line in lines}
-        todo = [k for k in keys if k not in self._cache]
+        with self._lock:
+            todo = [k for k in keys if k not in self._cache]
         if not todo:
-            return
-        self.misses += len(todo)
+            return {}
         frame = pl.DataFrame(
             [dict(zip(TEXT_FIELDS, k, strict=True)) for k in todo],
             schema=dict.fromkeys(TEXT_FIELDS, pl.Utf8),
             orient="row",
         )
-        for key, row in zip(
-            todo, self.resolver.resolve(frame).select(RESOLVED).to_dicts(), strict=True
-        ):
-            self._cache[key] = row
-            while len(self._cache) > self.size:
-                self._cache.popitem(last=False)
+        found = dict(
+            zip(todo, self.resolver.resolve(frame).select(RESOLVED).to_dicts(), strict=True)
+        )
+        with self._lock:
+            self.misses += len(todo)
+            for key, row in found.items():
+                self._cache[key] = row
+                while len(self._cache) > self.size:
+                    self._cache.popitem(last=False)
+        return found
 
 
 class RowEnricher:
