@@ -59,6 +59,9 @@ class MemoryWindows:
     _n: int = 0
 
     def add(self, row: Row) -> None:
+        """Hold ``row`` (a line without a date is in no window)."""
+        if row.get("date") is None:
+            return
         for cols in self.partitions:
             rows = self._index.setdefault((cols, tuple(row.get(c) for c in cols)), [])
             bisect.insort(rows, (row["date"], self._n, row), key=lambda t: (t[0], t[1]))
