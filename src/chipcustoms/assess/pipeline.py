@@ -353,13 +353,20 @@ def assess(
     budgets: Budgets,
     *,
     thresholds: dict[str, float | None] | None = None,
+    context: BatchContext | None = None,
 ) -> tuple[pl.DataFrame, SelectionReport]:
     """Assess a canonical batch; one output row per input line, in input order.
 
     With ``thresholds`` (threshold mode: single lines, streams) each line's channel comes from
-    the stored score cut-offs instead of the batch's budgets.
+    the stored score cut-offs instead of the batch's budgets. ``context``: the HS6 peers and
+    group aggregates of a larger whole (the latest run's, for the online path's comparison)
+    instead of this batch's own.
     """
-    df, reasons = score(enrich(lines, refs), refs)
+    if context is None:
+        df, reasons = score(enrich(lines, refs), refs)
+    else:
+        enriched = add_anomalies(enrich(lines, refs, anomalies=False), refs, context)
+        df, reasons = score(enriched, refs, context=context)
     if thresholds is not None:
         df, report = select_by_thresholds(df, thresholds)
     else:

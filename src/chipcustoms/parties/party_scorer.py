@@ -140,6 +140,72 @@ class ScreeningScorer:
         )
         return df, pl.col("screening_score") * weight, reasons
 
+    def score_row(self, row: dict[str, Any]) -> tuple[dict[str, Any], float, list[dict[str, Any]]]:
+        """:meth:`score` for one line (the online path): the same hits, floors, term and
+        reasons, the matcher's answer cached per distinct query (name and its context)."""
+        from chipcustoms.assess.online_format import concat, float_text, json_object, round_even
+
+        cfg = settings()
+        weight = float(cfg["weight"])
+        cache: dict[Query, list[dict[str, Any]]] = self.__dict__.setdefault("_row_hits", {})
+        found = []
+        for col, ctx in CONTEXT.items():
+            name = row.get(col)
+            if col not in row or name is None or name.strip() == "":
+                continue
+            q = Query(
+                name, *(None if c is None or row.get(c) is None else str(row[c]) for c in ctx)
+            )
+            if q not in cache:
+                if len(cache) >= 50_000:  # bounded: the oldest query goes first
+                    del cache[next(iter(cache))]
+                cache[q] = self.matcher.match([q], by_index=True, allowed=self.allowed).to_dicts()
+            found += [(ROLES[col], name, h) for h in cache[q]]
+        best = max((h["score"] for _, _, h in found), default=0.0)
+        reasons = []
+        for role, query, h in found:
+            message = concat(
+                f"The {role} '{query}' matches '",
+                h["matched_name"],
+                "' of ",
+                h["entity_name"],
+                " on watchlist ",
+                h["list_name"],
+                " v",
+                None if h["list_version"] is None else str(h["list_version"]),
+                " (entity ",
+                h["entity_id"],
+                "), score ",
+                None if h["score"] is None else float_text(round_even(h["score"], 2)),
+                ".",
+            )
+            fields = ["list_name", "list_version", "entity_id", "entity_name", "matched_name"]
+            head = json_object(
+                [
+                    ("role", role),
+                    ("query", query),
+                    *((f, h[f]) for f in fields),
+                    ("score", h["score"]),
+                ]
+            )
+            evidence = concat(head[:-1], ',"features":', h["features"], "}")
+            reasons.append(
+                {
+                    "code": CODE,
+                    "source": "screening",
+                    "score": round_even(h["score"] * weight, 4),
+                    "message": message,
+                    "evidence": evidence,
+                }
+            )
+        adds = {
+            "screening_score": best,
+            "screening_hits": sorted({f"{h['list_name']}:{h['entity_id']}" for _, _, h in found}),
+            "floor_red": bool(row.get("floor_red")) or best >= cfg["floor_red"],
+            "floor_yellow": bool(row.get("floor_yellow")) or best >= cfg["floor_yellow"],
+        }
+        return adds, best * weight, reasons
+
 
 HIT_FIELDS = {
     "role": pl.Utf8,
