@@ -1,0 +1,91 @@
+"""The server's single-line screen on the online path (assess/online.py).
+
+A line posted to ``POST /v1/screen`` is assessed against the cut-offs of the newest budget-mode
+run and, as the design notes ask, against that run's anomaly peer statistics (HS6 medians and
+spreads). Both are loaded here once per run, from the store, and the assessor is kept with its
+caches (resolved texts, screened names) for the life of the process; a new run swaps cut-offs
+and peers in (``OnlineAssessor.refresh``) without dropping them. The answer is the batch path's
+frame and report, so the route, the group writer and the tests see what they saw before.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import polars as pl
+import sqlalchemy as sa
+
+from chipcustoms.assess.online import OnlineAssessor, peer_stats_of
+from chipcustoms.assess.pipeline import References
+from chipcustoms.assess.selection import BLUE, GREEN, RED, YELLOW, SelectionReport
+from chipcustoms.lines.schema import canonical_schema
+from chipcustoms.store import Store
+from chipcustoms.store import tables as t
+
+
+def run_lines(store: Store, run_id: int) -> pl.DataFrame:
+    """The canonical lines a run assessed (its peers are computed over them)."""
+    d, a = t.declarations, t.assessments
+    schema = canonical_schema()
+    q = (
+        sa.select(*[d.c[name] for name in schema])
+        .join(a, (a.c.declaration_id == d.c.declaration_id) & (a.c.item_no == d.c.item_no))
+        .where(a.c.run_id == run_id)
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(q).all()
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+
+
+class OnlineScreen:
+    """One assessor per process; its cut-offs and peers those of the run named on each call."""
+
+    def __init__(self, store: Store, refs: References) -> None:
+        self.store, self.refs = store, refs
+        self._assessor: OnlineAssessor | None = None
+        self._run: int | None = None
+        self._schema: dict[str, pl.DataType] | None = None
+        self._lock = threading.Lock()
+
+    def assessor(self, run_id: int, thresholds: dict[str, float | None]) -> OnlineAssessor:
+        with self._lock:
+            if self._assessor is None or self._run != run_id:
+                lines = run_lines(self.store, run_id)
+                peers = peer_stats_of(lines, self.refs) if lines.height else None
+                if self._assessor is None:
+                    self._assessor = OnlineAssessor(self.refs, thresholds=thresholds, peers=peers)
+                else:
+                    self._assessor.refresh(thresholds=thresholds, peers=peers)
+                self._run = run_id
+            return self._assessor
+
+    def assess(
+        self, frame: pl.DataFrame, run_id: int, thresholds: dict[str, float | None]
+    ) -> tuple[pl.DataFrame, SelectionReport]:
+        """Assess the request's canonical lines: the batch's output frame and report shape."""
+        online = self.assessor(run_id, thresholds)
+        rows = online.assess_many(frame.to_dicts())
+        if self._schema is None:  # the batch's dtypes, learnt once from the batch itself
+            from chipcustoms.assess.pipeline import assess
+            from chipcustoms.assess.selection import Budgets
+
+            batch, _ = assess(
+                frame.head(1),
+                self.refs,
+                Budgets(),
+                thresholds=thresholds,
+                context=online.batch_context(),
+            )
+            self._schema = dict(batch.schema)
+        out = pl.DataFrame(
+            [{c: r.get(c) for c in self._schema} for r in rows], schema=self._schema, orient="row"
+        )
+        channels = [r["channel"] for r in rows]
+        report = SelectionReport(
+            units=1,
+            counts={c: channels.count(c) for c in (RED, YELLOW, BLUE, GREEN)},
+            floor_overflow=0,
+            thresholds=dict(thresholds),
+            random_selected=0,
+        )
+        return out, report
