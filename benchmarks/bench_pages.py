@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -149,7 +150,10 @@ def main() -> None:
                         break
                 except httpx.TransportError:
                     time.sleep(0.1)
-            r = c.post("/login", data={"name": "bench", "password": PASSWORD})
+            form = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text)
+            assert form, "no CSRF token in the login form"
+            r = c.post("/login", data={"name": "bench", "password": PASSWORD,
+                                       "csrf": form.group(1)})
             assert r.status_code == 303 and "chipcustoms_session" in c.cookies, r.status_code
             pages = [
                 "/queue",
