@@ -161,16 +161,17 @@ def _charts(data: dict[str, Any], measure: str) -> dict[str, str]:
 
 
 def _model_month_rows(rows: list[dict[str, Any]]) -> Markup:
-    """The model-and-month table's rows as escaped HTML, built here rather than in a Jinja
-    loop: at a million lines it has ~1,700 rows of 7 cells, and the loop's per-cell filter
-    calls took 50-60 ms of a ~100 ms page; this takes a few."""
-    out = []
-    for r in rows:
-        cells = (r["accelerator_id"] or "unresolved", r["month"], r["lines"], num(r["units"], 0),
-                 money(r["value_usd"]), num(r["flagged_units"], 0),
-                 money(r["flagged_value_usd"]))
-        out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
-    return Markup("".join(out))
+    """The model-and-month table's rows as HTML, built here rather than in a Jinja loop: at a
+    million lines it has ~1,700 rows of 7 cells, and the loop's per-cell filter calls took
+    50-60 ms of the page. The two text cells are escaped; the others are numbers formatted
+    here (digits, commas, a point), which need no escaping."""
+    row = ("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+           "<td>{}</td></tr>").format
+    return Markup("".join(
+        row(escape(r["accelerator_id"] or "unresolved"), escape(r["month"]), int(r["lines"]),
+            num(r["units"], 0), money(r["value_usd"]), num(r["flagged_units"], 0),
+            money(r["flagged_value_usd"]))
+        for r in rows))
 
 
 @router.get("/overview", response_class=HTMLResponse, include_in_schema=False)
