@@ -78,6 +78,10 @@ def test_the_overview_layout_is_its_cells_sums_and_follows_them(
         conn.execute(t.overview_layout.delete())
     assert layout.parts(store, everything) == stored
     assert pages.offices(store) == stored["offices"]
+    assert not layout.current(store)
+    assert views.refresh(store) and layout.current(store)  # the layout alone rebuilt
+    assert not views.refresh(store)  # nothing left to do
+    assert layout.parts(store, everything) == stored
 
     # A second run lands: the refresh rebuilds the layout with the new lines.
     _screen(store.target, tmp_path, refs, seed=20, rows=100)  # type: ignore[attr-defined]

@@ -51,6 +51,20 @@ def rebuild(conn: sa.Connection, mark: int) -> None:
     ])
 
 
+def stamp(conn: sa.Connection) -> int | None:
+    """The watermark the stored layout was computed at; None when it is incomplete."""
+    rows = conn.execute(sa.select(lo.last_assessment_id)).scalars().all()
+    return rows[0] if len(rows) == len(PARTS) and len(set(rows)) == 1 else None
+
+
+def current(store: Store) -> bool:
+    """Whether the stored layout matches the cells (else a refresh rebuilds it)."""
+    with store.engine.connect() as conn:
+        mark = conn.execute(sa.select(st.last_assessment_id)
+                            .where(st.name == views.WATERMARK)).scalar()
+        return mark is not None and stamp(conn) == mark
+
+
 def parts(store: Store, f: views.Filters) -> dict[str, Any]:
     """Every part for these filters: the stored layout when unfiltered and current, otherwise
     (filtered, or cells refreshed by an older version) summed from the cells."""

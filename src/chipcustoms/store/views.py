@@ -86,8 +86,13 @@ def refresh(store: Store) -> bool:
                 t.overview_state.c.name == WATERMARK
             )
         ).scalar()
+        from chipcustoms.store import layout  # it sums these cells: imported late, no cycle
+
         if mark is not None and mark >= top:
-            return False
+            if layout.stamp(conn) == mark:
+                return False
+            layout.rebuild(conn, mark)  # cells current, layout not (a store from before 0009)
+            return True
         days: Any = None  # None: every day
         if mark:
             days = (
@@ -101,8 +106,6 @@ def refresh(store: Store) -> bool:
                 .scalar_subquery()
             )
         _recompute(conn, days)
-        from chipcustoms.store import layout  # it sums these cells: imported late, no cycle
-
         layout.rebuild(conn, top)
         values = {"last_assessment_id": top, "refreshed_at": now()}
         if mark is None:

@@ -74,7 +74,7 @@ def overview_data(request: Request, f: views.Filters, fresh: bool = False) -> di
         # "as of never"; later visits answer at once and refresh in the background.
         _refresh(st)
         as_of, stale = views.freshness(st.store)
-    if stale:
+    if stale or not layout.current(st.store):  # a store from before the layout: build it
         _refresh_soon(request)
     cells = layout.parts(st.store, f)  # the stored layout when unfiltered (store/layout.py)
     return {
