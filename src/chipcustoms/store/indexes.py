@@ -45,7 +45,8 @@ def missing(store: Store) -> list[str]:
 
 
 def ensure(store: Store) -> list[str]:
-    """Build every missing search index, one write transaction each; the names built."""
+    """Build every missing search index, one write transaction each, then give SQLite's planner
+    the queue's statistics (:func:`analyze_cases`); the names built."""
     built = []
     with _building:
         declared = _declared()
@@ -53,13 +54,38 @@ def ensure(store: Store) -> list[str]:
             with store.engine.begin() as conn:
                 conn.execute(sa.schema.CreateIndex(declared[name], if_not_exists=True))
             built.append(name)
+        analyze_cases(store)
     return built
+
+
+def _cases_unanalysed(store: Store) -> bool:
+    if store.engine.dialect.name != "sqlite":
+        return False
+    with store.engine.connect() as conn:
+        known = conn.execute(sa.text(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first()
+        return known is None or conn.execute(sa.text(
+            "SELECT 1 FROM sqlite_stat1 WHERE tbl = 'cases'")).first() is None
+
+
+def analyze_cases(store: Store) -> None:
+    """``ANALYZE cases`` on SQLite (its indexes only: ~50 ms at 30,000 cases).
+
+    Without statistics SQLite guesses that ``status IN ('open', 'assigned')`` picks few rows,
+    reads every open case through ``ix_cases_status_channel`` and sorts them (100 ms and more
+    at a million lines), instead of reading the page from the front of the queue's ordered
+    index (tables.OPEN_CASES; 1 ms). The ratios, not the counts, decide the plan, so statistics
+    taken once stay right as the queue grows. PostgreSQL's autovacuum keeps its own.
+    """
+    if store.engine.dialect.name == "sqlite":
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("ANALYZE cases"))
 
 
 def ensure_in_background(store: Store) -> threading.Thread | None:
     """:func:`ensure` on a daemon thread, retrying while the store is busy; None when nothing
     is missing or a build is already under way in this process."""
-    if _building.locked() or not missing(store):
+    if _building.locked() or not (missing(store) or _cases_unanalysed(store)):
         return None
 
     def build() -> None:

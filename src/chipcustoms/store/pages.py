@@ -17,11 +17,18 @@ from chipcustoms.store.base import Store
 from chipcustoms.store.views import Filters, plain
 
 c, a, d, o = t.cases.c, t.assessments.c, t.declarations.c, t.outcomes.c
+# Each sort's order, as the queue's partial indexes hold it (tables.OPEN_CASES).
 SORTS = {"risk": (c.risk_score.desc(), c.case_id), "age": (c.opened_at, c.case_id)}
+REVERSED = {"risk": (c.risk_score, c.case_id.desc()), "age": (c.opened_at.desc(),
+                                                             c.case_id.desc())}
 
 
 @dataclass(frozen=True)
 class QueueQuery:
+    """Filters, sort and which page: ``after`` / ``before`` a case (keyset: the page starts
+    right after that case in the sort's order, read from the front of an index), else
+    ``offset`` cases in."""
+
     channel: str | None = None
     office: str | None = None
     accelerator: str | None = None
@@ -30,6 +37,15 @@ class QueueQuery:
     sort: str = "risk"
     limit: int = 50
     offset: int = 0
+    after: int | None = None
+    before: int | None = None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    total: int  # cases matching the filters
+    start: int  # how many come before this page (its first row is number start + 1)
+    rows: list[dict[str, Any]]
 
 
 def _case_line(cases: Any) -> Any:
@@ -47,15 +63,11 @@ def _case_line(cases: Any) -> Any:
     )
 
 
-def queue(store: Store, qq: QueueQuery) -> tuple[int, list[dict[str, Any]]]:
-    """One page of cases and how many match; with the line's date, importer and model.
-
-    Without a model filter the page is cut from the cases alone and only its rows are joined:
-    sorting tens of thousands of joined rows is what made a naive queue slow.
-    """
+def _filters(qq: QueueQuery) -> list[Any]:
+    # The open queue's filter is the partial indexes' own WHERE text (see tables.OPEN_CASES).
     conds: list[Any] = []
     if qq.status == "open":
-        conds.append(c.status.in_(("open", "assigned")))
+        conds.append(sa.text(f"cases.{t.OPEN_CASES}"))
     elif qq.status != "all":
         conds.append(c.status == qq.status)
     for col, value in ((c.channel, qq.channel), (c.office, qq.office)):
@@ -64,25 +76,68 @@ def queue(store: Store, qq: QueueQuery) -> tuple[int, list[dict[str, Any]]]:
     if qq.min_age_days:
         cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=qq.min_age_days)
         conds.append(c.opened_at <= cutoff.isoformat(timespec="seconds"))
-    extra = (a.accelerator_id, a.top_reason, d.date, d.importer_name, d.description)
     if qq.accelerator:
         conds.append(a.accelerator_id == qq.accelerator)
-        joined = sa.select(t.cases, *extra).select_from(_case_line(t.cases)).where(*conds)
-        counted = sa.select(sa.func.count()).select_from(joined.subquery())
-        page = joined.order_by(*SORTS[qq.sort]).limit(qq.limit).offset(qq.offset)
-    else:
-        counted = sa.select(sa.func.count()).select_from(t.cases).where(*conds)
-        cut = (
-            sa.select(t.cases).where(*conds).order_by(*SORTS[qq.sort])
-            .limit(qq.limit).offset(qq.offset).subquery()
-        )
-        order = (cut.c.risk_score.desc(), cut.c.case_id) if qq.sort == "risk" else (
-            cut.c.opened_at, cut.c.case_id)
-        page = sa.select(cut, *extra).select_from(_case_line(cut)).order_by(*order)
+    return conds
+
+
+def _before(sort: str, key: Any) -> Any:
+    """Cases that come before ``key`` (a case row) in the sort's order."""
+    if sort == "risk":
+        return sa.or_(c.risk_score > key.risk_score,
+                      sa.and_(c.risk_score == key.risk_score, c.case_id < key.case_id))
+    return sa.or_(c.opened_at < key.opened_at,
+                  sa.and_(c.opened_at == key.opened_at, c.case_id < key.case_id))
+
+
+def _after(sort: str, key: Any) -> Any:
+    if sort == "risk":
+        return sa.or_(c.risk_score < key.risk_score,
+                      sa.and_(c.risk_score == key.risk_score, c.case_id > key.case_id))
+    return sa.or_(c.opened_at > key.opened_at,
+                  sa.and_(c.opened_at == key.opened_at, c.case_id > key.case_id))
+
+
+def queue(store: Store, qq: QueueQuery) -> QueuePage:
+    """One page of cases, how many match and how many come before it; each row with its
+    line's date, importer and model.
+
+    The page is read in the sort's order from an index of the open cases (tables.OPEN_CASES),
+    its LIMIT rows and no more: after/before a case (keyset) the page starts at that case's
+    place in the index, with no OFFSET to step over. Only the page's rows are joined to their
+    line, except under a model filter, where the join is the filter. The counts walk the same
+    index (no table rows).
+    """
+    conds = _filters(qq)
+    extra = (a.accelerator_id, a.top_reason, d.date, d.importer_name, d.description)
+    base = _case_line(t.cases) if qq.accelerator else t.cases
     with store.engine.connect() as conn:
-        total = conn.execute(counted).scalar_one()
-        rows = [dict(r) for r in conn.execute(page).mappings()]
-    return int(total), rows
+        key_id = qq.after if qq.after is not None else qq.before
+        key = None
+        if key_id is not None:
+            key = conn.execute(sa.select(c.risk_score, c.opened_at, c.case_id)
+                               .where(c.case_id == key_id)).first()
+        total = conn.execute(sa.select(sa.func.count()).select_from(base).where(*conds)
+                             ).scalar_one()
+        cut = sa.select(c.case_id).select_from(base).where(*conds)
+        if key is not None and qq.after is not None:
+            cut = cut.where(_after(qq.sort, key)).order_by(*SORTS[qq.sort])
+        elif key is not None:
+            cut = cut.where(_before(qq.sort, key)).order_by(*REVERSED[qq.sort])
+        else:
+            cut = cut.order_by(*SORTS[qq.sort]).offset(qq.offset)
+        ids = [r[0] for r in conn.execute(cut.limit(qq.limit))]
+        page = sa.select(t.cases, *extra).select_from(_case_line(t.cases)).where(
+            c.case_id.in_(ids)).order_by(*SORTS[qq.sort])
+        rows = [dict(r) for r in conn.execute(page).mappings()] if ids else []
+        if rows and key is not None:
+            first = conn.execute(sa.select(c.risk_score, c.opened_at, c.case_id)
+                                 .where(c.case_id == rows[0]["case_id"])).one()
+            start = conn.execute(sa.select(sa.func.count()).select_from(base)
+                                 .where(*conds, _before(qq.sort, first))).scalar_one()
+        else:
+            start = qq.offset if key is None else 0
+    return QueuePage(int(total), int(start), rows)
 
 
 def _outcomes(f: Filters) -> sa.Select[Any]:
@@ -252,8 +307,8 @@ def login_record(store: Store, name: str) -> dict[str, Any] | None:
 
 
 def offices(store: Store) -> list[str]:
-    """Offices that have lines (from the overview's cells: no scan of the lines)."""
-    oc = t.overview_cells.c
-    q = sa.select(oc.office).where(oc.kind == "model", oc.office.is_not(None)).distinct()
-    with store.engine.connect() as conn:
-        return sorted(str(r[0]) for r in conn.execute(q))
+    """Offices that have lines (the overview's stored layout, else its cells: no scan of the
+    lines)."""
+    from chipcustoms.store import layout  # layout sums the views this module's readers share
+
+    return layout.offices(store)

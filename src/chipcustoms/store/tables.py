@@ -108,6 +108,15 @@ cases = sa.Table(
     sa.UniqueConstraint("declaration_id", "item_no", name="uq_cases_line"),
     sa.Index("ix_cases_status_channel", "status", "channel"),
 )
+# The queue (store/pages.py, migration 0009): open cases in the order each sort shows them, so a
+# page is read from the front of an index (keyset: after/before a case) instead of sorting every
+# open case. Partial: closed cases, most of them in time, are not in it. The page's filter is
+# this very text, so that SQLite and PostgreSQL both see that it implies the index's WHERE.
+OPEN_CASES = "status IN ('open', 'assigned')"
+sa.Index("ix_cases_queue_risk", cases.c.risk_score.desc(), cases.c.case_id,
+         sqlite_where=sa.text(OPEN_CASES), postgresql_where=sa.text(OPEN_CASES))
+sa.Index("ix_cases_queue_age", cases.c.opened_at, cases.c.case_id,
+         sqlite_where=sa.text(OPEN_CASES), postgresql_where=sa.text(OPEN_CASES))
 
 # Migration 0008: the cases a run selected, held until the run finishes. `finish_run` opens them
 # (cases) and deletes these rows in the transaction that marks the run done, so a run that dies
@@ -318,6 +327,19 @@ overview_cells = sa.Table(
     sa.Column("units", sa.Float),
     sa.Column("value_usd", sa.Float),
     sa.Index("ix_overview_cells_kind_period", "kind", "period"),
+    # One office's overview (an office-scoped user's) reads only its cells (migration 0009).
+    sa.Index("ix_overview_cells_kind_office", "kind", "office", "period"),
+)
+
+# The unfiltered overview's sums, one row per part of the page (its JSON), computed from the
+# cells in the transaction that refreshes them (store/layout.py, migration 0009): the page most
+# people open reads a few rows instead of summing tens of thousands of cells per load.
+overview_layout = sa.Table(
+    "overview_layout",
+    metadata,
+    sa.Column("part", sa.Text, primary_key=True),
+    sa.Column("last_assessment_id", sa.BigInteger, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
 )
 
 overview_state = sa.Table(

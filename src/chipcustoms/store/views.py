@@ -86,8 +86,13 @@ def refresh(store: Store) -> bool:
                 t.overview_state.c.name == WATERMARK
             )
         ).scalar()
+        from chipcustoms.store import layout  # it sums these cells: imported late, no cycle
+
         if mark is not None and mark >= top:
-            return False
+            if layout.stamp(conn) == mark:
+                return False
+            layout.rebuild(conn, mark)  # cells current, layout not (a store from before 0009)
+            return True
         days: Any = None  # None: every day
         if mark:
             days = (
@@ -101,6 +106,7 @@ def refresh(store: Store) -> bool:
                 .scalar_subquery()
             )
         _recompute(conn, days)
+        layout.rebuild(conn, top)
         values = {"last_assessment_id": top, "refreshed_at": now()}
         if mark is None:
             conn.execute(t.overview_state.insert().values(name=WATERMARK, **values))
@@ -166,12 +172,15 @@ def plain(value: Any) -> Any:
     return value
 
 
-def rows(store: Store, q: sa.Select[Any]) -> list[dict[str, Any]]:
+def rows(store: Store | sa.Connection, q: sa.Select[Any]) -> list[dict[str, Any]]:
+    """The query's rows as plain dicts, on a store or inside an open transaction."""
+    if isinstance(store, sa.Connection):
+        return [{k: plain(v) for k, v in r.items()} for r in store.execute(q).mappings()]
     with store.engine.connect() as conn:
-        return [{k: plain(v) for k, v in r.items()} for r in conn.execute(q).mappings()]
+        return rows(conn, q)
 
 
-def by_model_month(store: Store, f: Filters) -> list[dict[str, Any]]:
+def by_model_month(store: Store | sa.Connection, f: Filters) -> list[dict[str, Any]]:
     """Declared and flagged lines, units and value (USD) per accelerator model and month."""
     month = sa.func.substr(oc.period, 1, 7).label("month")
     q = (
@@ -192,7 +201,7 @@ def by_model_month(store: Store, f: Filters) -> list[dict[str, Any]]:
     return rows(store, q)
 
 
-def by_route(store: Store, f: Filters, limit: int = 20) -> list[dict[str, Any]]:
+def by_route(store: Store | sa.Connection, f: Filters, limit: int = 20) -> list[dict[str, Any]]:
     """The largest routes (origin, shipped-from, destination) by declared value."""
     value = sa.func.sum(oc.value_usd)
     q = (
@@ -214,7 +223,7 @@ def by_route(store: Store, f: Filters, limit: int = 20) -> list[dict[str, Any]]:
     return rows(store, q)
 
 
-def channel_mix(store: Store, f: Filters) -> list[dict[str, Any]]:
+def channel_mix(store: Store | sa.Connection, f: Filters) -> list[dict[str, Any]]:
     """Lines per office and channel."""
     q = (
         sa.select(oc.office, oc.channel, sa.func.sum(oc.lines).label("lines"))
@@ -225,7 +234,7 @@ def channel_mix(store: Store, f: Filters) -> list[dict[str, Any]]:
     return rows(store, q)
 
 
-def reasons_flagged(store: Store, f: Filters) -> list[dict[str, Any]]:
+def reasons_flagged(store: Store | sa.Connection, f: Filters) -> list[dict[str, Any]]:
     """Lines sent to a check per top reason (rule or anomaly code) and month."""
     month = sa.func.substr(oc.period, 1, 7).label("month")
     q = (

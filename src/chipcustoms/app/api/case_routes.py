@@ -10,6 +10,7 @@ from fastapi import Path as PathParam
 from chipcustoms.app.api.contract import AUTH, BODY, answers
 from chipcustoms.app.api.envelope import APIError
 from chipcustoms.app.api.schemas import (
+    JSON_INT_MAX,
     TEXT,
     AssignRequest,
     OutcomeRequest,
@@ -68,7 +69,7 @@ def cases(
     office: str | None = Query(None, pattern=TEXT),
     accelerator: str | None = Query(None, pattern=TEXT),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0, le=2**63 - 1),
+    offset: int = Query(0, ge=0, le=JSON_INT_MAX),
     user: User = Depends(require("read")),
 ) -> dict[str, Any]:
     """The queue, riskiest first. A user scoped to an office sees only that office's cases."""

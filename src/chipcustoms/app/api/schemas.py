@@ -23,8 +23,17 @@ from chipcustoms.lines import countries
 from chipcustoms.lines.ingest import COUNTRY_FIELDS
 from chipcustoms.lines.schema import FIELDS, FLOWS, LABEL_FIELDS, TRANSPORT_MODES
 
-# A row id in a URL: the stores keep 64-bit integers, so a larger one is a 422, not a 500.
-RowId = Annotated[int, PathParam(ge=0, le=2**63 - 1)]
+# The largest integer a JSON number carries exactly (IEEE double): above it a client that reads
+# numbers as doubles (JavaScript, most JSON Schema validators) and the server disagree on which
+# side of a bound a value falls (schemathesis sent 2**63 + 192 as "valid" against le=2**63-1).
+# item_no is a 64-bit integer in both stores, so every item number below it fits.
+JSON_INT_MAX = 2**53 - 1
+# A row id in a URL (case, job): the tables' integer keys are 32-bit on PostgreSQL, so a larger
+# one is a 422, not a 500 from the store (schemathesis sent 2**53 - 2 to PostgreSQL).
+ROW_ID_MAX = 2**31 - 1
+RowId = Annotated[int, PathParam(ge=0, le=ROW_ID_MAX)]
+# An item number in a URL: 64-bit in the stores, bounded where JSON numbers are exact.
+ItemNo = Annotated[int, PathParam(ge=0, le=JSON_INT_MAX)]
 
 MAX_LINES = 1_000
 _TYPES: dict[str, Any] = {"String": str, "Int64": int, "Float64": float, "Date": dt.date}
@@ -67,7 +76,7 @@ def _codes() -> list[str]:
 # is never refused afterwards and one it forbids is refused here, with the field named.
 _CONSTRAINTS: dict[str, tuple[Any, dict[str, Any]]] = {
     "declaration_id": (str, {"pattern": r"^[^\x00]*[^\s\x00][^\x00]*$", "max_length": 200}),
-    "item_no": (Annotated[int, Exact()], {"ge": 1, "le": 2**63 - 1}),
+    "item_no": (Annotated[int, Exact()], {"ge": 1, "le": JSON_INT_MAX}),
     "date": (Annotated[dt.date, BeforeValidator(_iso_text)], {}),
     "flow": (Literal[FLOWS], {}),  # type: ignore[valid-type]
     "transport_mode": (Literal[TRANSPORT_MODES], {}),  # type: ignore[valid-type]

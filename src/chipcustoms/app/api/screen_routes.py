@@ -56,6 +56,7 @@ JOB = {"job_id": 3, "state": "done", "file": "lines.csv", "total": 5000, "done":
        "counts": {"accepted": 4990, "quarantined": 10}, "quarantine": [], "run_id": 7}
 FORMATS = tuple(s.lstrip(".") for s in SUFFIXES)
 MAPPINGS = tuple(bundled_mappings())
+BINARY: dict[str, Any] = {"format": "binary"}
 
 
 @router.post("/screen", responses=answers(SCREENED, *AUTH, *BODY, 409),
@@ -134,12 +135,17 @@ def _check_lines(lines: list[Any], user: User, store: Store) -> None:
                                *AUTH, *BODY, 413, status=202))
 async def submit_job(
     request: Request,
-    file: UploadFile = File(description="Declarations: .csv, .jsonl or .parquet"),
+    # ``format: binary`` beside 3.1's contentMediaType: any bytes are a file, so a client (or
+    # schemathesis) that knows only the 3.0 spelling does not read "123" as a wrong type.
+    file: UploadFile = File(description="Declarations: .csv, .jsonl or .parquet",
+                            json_schema_extra=BINARY),
     mapping: Literal[MAPPINGS] = Form(  # type: ignore[valid-type]
         "canonical", description="Bundled mapping name (never a server path)"),
     # Not nullable in the document: a form field is a file or absent, never "null".
-    mapping_file: UploadFile = File(None, description="Your own mapping (YAML)"),  # type: ignore[assignment]
-    format: Literal[FORMATS] | None = Form(  # type: ignore[valid-type]
+    mapping_file: UploadFile = File(None, description="Your own mapping (YAML)",  # type: ignore[assignment]
+                                    json_schema_extra=BINARY),
+    # Not nullable either: a form field has no null, only absent (the text "null" is a 422).
+    format: Literal[FORMATS] = Form(  # type: ignore[valid-type,assignment]
         None, description="How to read the file; default: its name's suffix, else csv"),
     user: User = Depends(require("screen")),
 ) -> dict[str, Any]:

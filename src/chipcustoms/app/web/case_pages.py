@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from chipcustoms.app.api.schemas import RowId
+from chipcustoms.app.api.schemas import ROW_ID_MAX, ItemNo, RowId
 from chipcustoms.app.api.screen_routes import decode_reasons
 from chipcustoms.app.state import state
 from chipcustoms.app.verification import declared_units, verify_capture
@@ -45,6 +45,8 @@ def queue(
     status: str = Query("open", pattern="^(open|assigned|closed|all)$"),
     sort: str = Query("risk", pattern="^(risk|age)$"),
     offset: int = Query(0, ge=0, le=2**63 - 1),
+    after: int | None = Query(None, ge=0, le=ROW_ID_MAX),  # keyset: the page after this case
+    before: int | None = Query(None, ge=0, le=ROW_ID_MAX),
     session: Session = Depends(page_session),
 ) -> HTMLResponse:
     user = session.user
@@ -53,12 +55,15 @@ def queue(
         office = user.office
     qq = pages.QueueQuery(channel=channel or None, office=office or None,
                           accelerator=accelerator or None, min_age_days=int(age or 0) or None,
-                          status=status, sort=sort, limit=PAGE, offset=offset)
-    total, rows = pages.queue(state(request).store, qq)
-    params = {k: v for k, v in request.query_params.items() if k != "offset"}
+                          status=status, sort=sort, limit=PAGE, offset=offset, after=after,
+                          before=before)
+    found = pages.queue(state(request).store, qq)
+    rows = found.rows
+    params = {k: v for k, v in request.query_params.items()
+              if k not in ("offset", "after", "before")}
     profiles = pages.run_profiles(state(request).store, {int(r["run_id"]) for r in rows})
-    return page(request, "queue.html", session, q=qq, total=total, rows=rows, page_size=PAGE,
-                profiles=profiles,
+    return page(request, "queue.html", session, q=qq, total=found.total, start=found.start,
+                rows=rows, page_size=PAGE, profiles=profiles,
                 base=urlencode(params), offices=pages.offices(state(request).store),
                 models=sorted(state(request).refs.catalog.by_id))
 
@@ -73,7 +78,7 @@ def _line(request: Request, session: Session, declaration_id: str, item_no: int)
 
 @router.get("/line/{declaration_id}/{item_no}", response_class=HTMLResponse)
 def line(
-    request: Request, declaration_id: str, item_no: RowId, session: Session = Depends(page_session)
+    request: Request, declaration_id: str, item_no: ItemNo, session: Session = Depends(page_session)
 ) -> HTMLResponse:
     st = state(request)
     record = _line(request, session, declaration_id, item_no)

@@ -22,11 +22,11 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 )
 
 
-def _money(x: Any) -> str:
+def money(x: Any) -> str:
     return "" if x is None else f"{float(x):,.0f}"
 
 
-def _num(x: Any, digits: int = 2) -> str:
+def num(x: Any, digits: int = 2) -> str:
     if x is None:
         return ""
     return f"{x:,.{digits}f}" if isinstance(x, float) else str(x)
@@ -45,7 +45,7 @@ def _jsontext(x: Any) -> str:
     return json.dumps(x, ensure_ascii=False, indent=1, default=str)
 
 
-templates.env.filters.update(money=_money, num=_num, pct=_pct, jsontext=_jsontext)
+templates.env.filters.update(money=money, num=num, pct=_pct, jsontext=_jsontext)
 templates.env.globals["svg"] = Markup  # charts.py escapes everything it draws
 
 
