@@ -82,26 +82,34 @@ def _keys(n: NormName) -> list[str]:
 def _top_k(
     q: npt.NDArray[np.uint32],
     n: npt.NDArray[np.uint32],
-    w: npt.NDArray[np.float32],
+    w: npt.NDArray[np.uint8],
     k: int,
 ) -> pl.DataFrame:
     """Per query, the ``k`` names with the most shared key weight (``w``: each shared key's
-    rarity, log(names / names with the key)); ties: lowest index. A pair is one packed u64;
-    the weights of a pair's keys are summed over runs of the sorted codes (numpy, no group-by).
+    rarity in 1/8, ``Matcher.key_weight``); ties: lowest index. A row is one packed u64
+    (query, name, weight): one sort, then each pair's weights are summed over the runs of its
+    code; the ranking is a second sort of one packed u64 (query, inverted total, name), not a
+    lexsort of three arrays.
     """
     if not len(q):
         return pl.DataFrame(schema={"__q": pl.UInt32, "__n": pl.UInt32})
-    # one u64 per (query, name, key): query (24 bits: a chunk), name (32), weight in 1/8 (8)
-    wq = np.minimum(np.rint(w * 8), 255).astype(np.uint64)
-    code = np.sort(q.astype(np.uint64) << np.uint64(40) | n.astype(np.uint64) << np.uint64(8) | wq)
-    weight = (code & np.uint64(255)).astype(np.float32)
+    # one u64 per (query, name, key): query (24 bits: a chunk), name (32), weight (8)
+    code = q.astype(np.uint64) << np.uint64(40) | n.astype(np.uint64) << np.uint64(8) | w
+    code.sort()
+    weight = (code & np.uint64(255)).astype(np.uint32)
     code >>= np.uint64(8)
     starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
     total = np.add.reduceat(weight, starts)
     pair = code[starts]
     qq, nn = pair >> np.uint64(32), pair & np.uint64(0xFFFFFFFF)
-    rank = np.lexsort((nn, -total, qq))
-    qq, nn = qq[rank], nn[rank]
+    if len(nn) and int(nn.max()) < 1 << 24:  # (query 24, 65535 - total 16, name 24) bits
+        inv = np.uint64(0xFFFF) - np.minimum(total, 0xFFFF).astype(np.uint64)
+        rank = qq << np.uint64(40) | inv << np.uint64(24) | nn
+        rank.sort()
+        qq, nn = rank >> np.uint64(40), rank & np.uint64(0xFFFFFF)
+    else:
+        order = np.lexsort((nn, -total.astype(np.int64), qq))
+        qq, nn = qq[order], nn[order]
     first = np.flatnonzero(np.r_[True, qq[1:] != qq[:-1]])
     pos = np.arange(len(qq)) - np.repeat(first, np.diff(np.r_[first, len(qq)]))
     keep = pos < k
@@ -155,6 +163,7 @@ class Matcher:
         )
         self.names = names
         self.norms = [normalize(n) for n in names["listed"].to_list()]
+        self._tokens = [n.tokens for n in self.norms]
         owner, flat = _flat_keys(self.norms)
         solo = np.array([len(n.tokens) <= 1 for n in self.norms], dtype=bool)
         rows = pl.DataFrame(
@@ -167,9 +176,8 @@ class Matcher:
         self.key_ids = rows.select("key", "df").unique("key", maintain_order=True)
         self.key_ids = self.key_ids.with_row_index("kid")
         total = max(names.height, 1)
-        self.key_weight = np.log1p(total / np.maximum(self.key_ids["df"].to_numpy(), 1)).astype(
-            np.float32
-        )
+        rarity = np.log1p(total / np.maximum(self.key_ids["df"].to_numpy(), 1))
+        self.key_weight = np.minimum(np.rint(rarity * 8), 255).astype(np.uint8)  # in 1/8
         rows = rows.join(self.key_ids.select("key", "kid"), on="key")
         self.keys = rows.filter(~pl.col("solo")).select("kid", "__n")
         self.solo = rows.filter(pl.col("solo") & ~pl.col("key").str.starts_with("g:"))
@@ -223,9 +231,6 @@ class Matcher:
         if pairs.height == 0:
             return pairs
         qi, ni = pairs["__q"].to_numpy(), pairs["__n"].to_numpy()
-        ub = upper_bounds(
-            [normalize(q.name).tokens for q in queries], [n.tokens for n in self.norms], qi, ni
-        )
         bonus = np.array(
             [
                 (COUNTRY_BONUS if q.country else 0.0) + (ADDRESS_BONUS if q.address else 0.0)
@@ -233,8 +238,11 @@ class Matcher:
             ]
         )
         exempt = np.array([bool(q.identifier) for q in queries])  # an id match scores 1
-        floor = self.floors[ni]
-        keep = exempt[qi] | (ub + bonus[qi] >= floor)
+        floor = self.floors[ni] - bonus[qi]
+        ub = upper_bounds(
+            [normalize(q.name).tokens for q in queries], self._tokens, qi, ni, floor
+        )
+        keep = exempt[qi] | (ub >= floor)
         return pairs.filter(pl.Series(keep))
 
     def match(
