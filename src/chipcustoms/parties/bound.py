@@ -25,6 +25,7 @@ above the threshold is lost.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -251,7 +252,7 @@ def upper_bounds(
     shape = la_all[live] * (int(rlen.max()) + 1) + lb_all[live]
     order = live[np.argsort(shape, kind="stable")]
     edges = np.flatnonzero(np.r_[True, np.diff(np.sort(shape)) != 0, True])
-    for s0, s1 in zip(edges[:-1], edges[1:], strict=True):
+    for s0, s1 in itertools.pairwise(edges.tolist()):
         la, lb = int(la_all[order[s0]]), int(lb_all[order[s0]])
         step = max(1, CHUNK // (la * lb))
         for c in range(s0, s1, step):
