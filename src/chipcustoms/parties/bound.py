@@ -41,9 +41,11 @@ from chipcustoms.parties.compare import (
     FAR_POWER,
     INITIAL_SIMILARITY,
     MIN_SIMILARITY,
+    NICKNAME_SIMILARITY,
     TYPO_POWER,
     token_weight,
 )
+from chipcustoms.parties.names import nickname_group
 
 SLACK = 1e-4  # compare() rounds its score to 4 decimals
 ROUNDING = 5e-4  # compare() rounds each aligned similarity to 3 decimals
@@ -65,6 +67,7 @@ class _Vocab:
     letters: npt.NDArray[np.uint64]  # the letter set (``_letters``)
     row: npt.NDArray[np.int32]  # offsets of the length into ``_sim_table`` (capped at CAP)
     col: npt.NDArray[np.int32]
+    nick: npt.NDArray[np.int64]  # the nickname group's id (``names.nickname_group``), -1: none
 
     @classmethod
     def of(cls, words: list[str]) -> _Vocab:
@@ -80,7 +83,24 @@ class _Vocab:
             np.fromiter(map(_letters, words), dtype=np.uint64, count=n),
             capped * np.int32((CAP + 1) * 65),
             capped * np.int32(65),
+            _group_ids(words),
         )
+
+
+def _group_ids(words: list[str]) -> npt.NDArray[np.int64]:
+    ids: dict[str, int] = {}
+    return np.fromiter(
+        (ids.setdefault(g, len(ids)) if (g := nickname_group(w)) else -1 for w in words),
+        dtype=np.int64,
+        count=len(words),
+    )
+
+
+def _nicknames(
+    v: _Vocab, ta: npt.NDArray[np.integer], tb: npt.NDArray[np.integer]
+) -> npt.NDArray[np.bool_]:
+    """Token pairs of one nickname group (``compare`` pairs them at NICKNAME_SIMILARITY)."""
+    return (v.nick[ta] == v.nick[tb]) & (v.nick[ta] >= 0)
 
 
 def _token_sims(
@@ -100,6 +120,7 @@ def _token_sims(
     sim = np.where(v.digit[ta] != v.digit[tb], 0.0, sim)
     initial = np.where(v.first[ta] == v.first[tb], INITIAL_SIMILARITY, 0.0)
     sim = np.where(small == 1, initial, sim)
+    sim = np.where(_nicknames(v, ta, tb), np.maximum(sim, NICKNAME_SIMILARITY), sim)
     return np.where(ta == tb, 1.0, sim)
 
 
@@ -198,6 +219,14 @@ def _block(
     diff = np.bitwise_count(v.letters[a_tok][:, :, None] ^ v.letters[b_tok][:, None, :])
     idx = (v.row[a_tok][:, :, None] + v.col[b_tok][:, None, :]) + diff
     term = _sim_table()[idx] * np.maximum(wa[:, :, None], wb[:, None, :])
+    if (v.nick[a_tok] >= 0).any() and (v.nick[b_tok] >= 0).any():  # letters do not bound these
+        nick = _nicknames(v, a_tok[:, :, None], b_tok[:, None, :])
+        np.maximum(
+            term,
+            np.where(nick, (NICKNAME_SIMILARITY + ROUNDING) * 1.000001, 0)
+            * np.maximum(wa[:, :, None], wb[:, None, :]),
+            out=term,
+        )
     out = _combine(*_reduce(term), w)
     again = np.arange(len(out)) if floor is None else np.flatnonzero(out >= floor)
     if not len(again):

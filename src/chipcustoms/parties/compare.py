@@ -2,6 +2,12 @@
 
 Like nomenklatura's matchers it is a few small features, each explained to the analyst:
 
+- ``nickname``: in person names, a nickname pairs with the name it stands for ("Bibi" /
+  "Benjamin", ``refdata/names/variants.yaml``) at NICKNAME_SIMILARITY.
+- ``variants``: spellings of one name rewritten alike before comparing (``names.py``,
+  ``refdata/names/variants.yaml``): Arabic romanisations
+  ("Husayn" / "Hussein"), Wade-Giles syllables ("Hsi Chin-ping" / "Xi Jinping"), country names
+  ("U.S." / "United States").
 - ``compact_equal``: the names agree once spaces are ignored ("XIN YUAN" / "Xinyuan").
 - ``token_alignment``: tokens are paired best-first (reordering is free); a pair counts when the
   two tokens are within a typo budget that grows with their length (a swap of two letters is one
@@ -32,7 +38,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from chipcustoms.parties.names import NormName, vocab
+from chipcustoms.parties.names import NormName, nickname_group, vocab
 
 CONFLICT_COST = 0.25  # the bound's cost of a conflict; every conflict costs exactly this
 EXTRA_COST = 0.06  # the bound's (and the least) cost of an extra token
@@ -41,6 +47,7 @@ ORG_EXTRA_COST = 0.15  # synth sweep: 0.1-0.2 tie at GENERIC_WEIGHT 0.5
 QUALIFIER_COST = 0.4
 NUMBER_COST = 0.35
 INITIAL_SIMILARITY = 0.7
+NICKNAME_SIMILARITY = 0.9  # "Bibi" / "Benjamin": one name, told apart from an exact spelling
 GENERIC_WEIGHT = 0.5  # synth: 1.0 is one pair better; kept for distinctive words (issue 16)
 DEFAULT_THRESHOLD = 0.69
 VERSION = "names-v2"
@@ -130,6 +137,8 @@ def _token_similarity(a: str, b: str, kind: str = "any") -> float:
         return 1.0
     if is_number(a, kind) or is_number(b, kind) or a.isdigit() != b.isdigit():
         return 0.0
+    if kind in ("person", "any") and (g := nickname_group(a)) and g == nickname_group(b):
+        return max(NICKNAME_SIMILARITY, _token_similarity(a, b, "org"))
     if len(a) == 1 or len(b) == 1:  # a firm's word is not initialled ("A Devices" is not
         # "Atlas Devices"); a person's given names are
         return INITIAL_SIMILARITY if a[0] == b[0] and kind in ("person", "any") else 0.0
@@ -181,7 +190,10 @@ def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
     else); each call gets its own ``features`` dict.
     """
     score, features = _compare_tokens(a.tokens, b.tokens, kind_of(schema))
-    return Comparison(score, dict(features))
+    out = dict(features)
+    if a.variants or b.variants:  # spellings read as one name before comparing (names.py)
+        out["variants"] = [list(v) for v in dict.fromkeys(a.variants + b.variants)]
+    return Comparison(score, out)
 
 
 @functools.lru_cache(maxsize=500_000)
@@ -233,6 +245,9 @@ def _compare_tokens(
     for cost in costs:
         score *= 1 - cost
     features["token_alignment"] = aligned
+    nick = [(x, y) for x, y, _ in aligned if x != y and kind in ("person", "any")]
+    if nick := [(x, y) for x, y in nick if (g := nickname_group(x)) and g == nickname_group(y)]:
+        features["nickname"] = nick
     if distinct:
         features["distinct_tokens"] = sorted(set(distinct))[:5]
     if conflicts:

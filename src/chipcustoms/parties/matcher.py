@@ -17,6 +17,7 @@ when the addresses share most of their tokens).
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
@@ -28,13 +29,13 @@ from rapidfuzz import fuzz
 from chipcustoms.parties.bound import upper_bounds
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
 from chipcustoms.parties.entities import allow_filter, groups, one_per_entity
-from chipcustoms.parties.names import NormName, normalize, sound
+from chipcustoms.parties.names import NormName, nickname_group, normalize, sound
 
 GRAM = 4  # letters of a prefix key and of a compact-form gram
 MAX_GRAMMED = 40  # grams are taken from the compact form's first 40 letters
 PAIR_TOKENS = 8  # token pairs are keyed among a name's first 8 distinct tokens
 DELETE_LENGTHS = (4, 12)  # tokens this long get one-deletion keys (a typo budget of 1 or more)
-QUERY_CHUNK = 10_000  # queries matched at once (bounds memory: up to 1,000 postings each)
+QUERY_CHUNK = 5_000  # queries matched at once (bounds memory: up to 1,000 postings each)
 COUNTRY_BONUS = 0.05
 ADDRESS_BONUS = 0.05
 HIT_SCHEMA = {
@@ -60,23 +61,38 @@ def _keys(n: NormName) -> list[str]:
     - ``x:`` each token's first four letters (a typo at the end of a word);
     - ``g:`` four-letter grams of the compact form (a typo anywhere, words run together);
     - ``e:`` each token and its one-letter deletions (SymSpell: any two tokens one edit apart
-      share one, "Telov" / "Teov", where prefixes, grams and sounds may all differ).
+      share one, "Telov" / "Teov", where prefixes, grams and sounds may all differ);
+    - ``k:`` a given name's nickname group ("Bibi" / "Benjamin": ``names.nickname_group``).
     Identifiers (``d:``) are keyed by the matcher from the entity's and the query's ids.
     """
     toks = sorted(set(n.tokens[:PAIR_TOKENS]))
     out = n.keys()
     for i, x in enumerate(toks):
         for y in toks[i + 1 :]:
-            out.append(f"p:{x}|{y}")
-            out.append("q:" + "|".join(sorted((sound(x), sound(y)))))
-        out.extend(f"i:{y[0]}|{x}" for y in toks if y != x and len(x) > 1)
-        if len(x) >= GRAM:
-            out.append(f"x:{x[:GRAM]}")
-        if DELETE_LENGTHS[0] <= len(x) <= DELETE_LENGTHS[1]:
-            out.extend({f"e:{x}", *(f"e:{x[:k]}{x[k + 1 :]}" for k in range(len(x)))})
+            out.extend(_pair_keys(x, y))
+        if len(x) > 1:
+            out.extend(f"i:{y[0]}|{x}" for y in toks if y != x)
+        out.extend(_token_keys(x))
     compact = n.compact[:MAX_GRAMMED]
     out.extend({f"g:{compact[k : k + GRAM]}" for k in range(len(compact) - GRAM + 1)})
     return out
+
+
+@functools.lru_cache(maxsize=1_000_000)
+def _token_keys(x: str) -> tuple[str, ...]:
+    """A token's prefix, nickname-group and deletion keys (cached: tokens repeat)."""
+    out = [f"x:{x[:GRAM]}"] if len(x) >= GRAM else []
+    if group := nickname_group(x):
+        out.append(f"k:{group}")
+    if DELETE_LENGTHS[0] <= len(x) <= DELETE_LENGTHS[1]:
+        out.extend({f"e:{x}", *(f"e:{x[:k]}{x[k + 1 :]}" for k in range(len(x)))})
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1_000_000)
+def _pair_keys(x: str, y: str) -> tuple[str, str]:
+    """Two tokens' pair keys, as tokens and as sounds (cached: pairs repeat too)."""
+    return f"p:{x}|{y}", "q:" + "|".join(sorted((sound(x), sound(y))))
 
 
 def _top_k(
