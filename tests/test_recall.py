@@ -86,3 +86,25 @@ def test_nicknames_are_paired_not_rewritten() -> None:
     ]
     hits = Matcher(entities_frame(listed)).match([Query("Bibi Netanyahu")])
     assert hits["matched_name"].to_list() == ["Benjamin Netanyahu"]
+
+
+def test_acronym_of_an_organisation() -> None:
+    """One word spelling a firm's initials is that firm (not a person's), explained, bounded,
+    and found by the candidate index through the ``a:`` key."""
+    from chipcustoms.parties.bound import upper_bound
+    from chipcustoms.parties.matcher import Matcher, Query
+    from chipcustoms.parties.recall import entities_frame
+    from chipcustoms.parties.synth_names import SynthEntity
+
+    a, b = normalize("CCB"), normalize("China Construction Bank Corporation")
+    cmp = compare(a, b, "Company")
+    assert cmp.score >= DEFAULT_THRESHOLD and cmp.features == {"acronym": "ccb"}
+    assert upper_bound(a.tokens, b.tokens) >= cmp.score
+    assert (
+        compare(normalize("J S"), normalize("John Smith"), "Person").features.get("acronym") is None
+    )
+    listed = [SynthEntity("Company", "China Construction Bank Corporation", "", "firm")] + [
+        SynthEntity("Company", f"China Bank Trading {i}", "", "firm") for i in range(60)
+    ]
+    hits = Matcher(entities_frame(listed)).match([Query("CCB")])
+    assert hits["matched_name"].to_list() == ["China Construction Bank Corporation"]

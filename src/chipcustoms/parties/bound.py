@@ -43,6 +43,7 @@ from chipcustoms.parties.compare import (
     MIN_SIMILARITY,
     NICKNAME_SIMILARITY,
     TYPO_POWER,
+    acronym_of,
     token_weight,
 )
 from chipcustoms.parties.names import nickname_group
@@ -87,13 +88,58 @@ class _Vocab:
         )
 
 
+    def extend(self, words: list[str]) -> _Vocab:
+        """This vocabulary and ``words`` after it (the queries' new tokens)."""
+        if not words:
+            return self
+        more = _Vocab.of(words)
+        return _Vocab(
+            self.words + more.words,
+            *(
+                np.concatenate([getattr(self, f), getattr(more, f)])
+                for f in ("weight", "length", "digit", "first", "letters", "row", "col", "nick")
+            ),
+        )
+
+
 def _group_ids(words: list[str]) -> npt.NDArray[np.int64]:
-    ids: dict[str, int] = {}
     return np.fromiter(
-        (ids.setdefault(g, len(ids)) if (g := nickname_group(w)) else -1 for w in words),
+        (hash(g) & 0x7FFFFFFFFFFFFFFF if (g := nickname_group(w)) else -1 for w in words),
         dtype=np.int64,
         count=len(words),
     )
+
+
+def _acronyms(names: Sequence[Tokens], compact: dict[str, int]) -> npt.NDArray[np.int64]:
+    """The id (in ``compact``) of each name's initials (``compare.acronym_of``), -2: none."""
+    return np.fromiter(
+        (compact.setdefault(a, len(compact)) if (a := acronym_of(t)) else -2 for t in names),
+        dtype=np.int64,
+        count=len(names),
+    )
+
+
+@dataclass(frozen=True)
+class Side:
+    """The listed names flattened once (``_flat``) with their vocabulary: the matcher bounds
+    every batch of queries against the same list without flattening it again."""
+
+    ids: dict[str, int]
+    compact: dict[str, int]
+    tok: npt.NDArray[np.uint32]
+    off: npt.NDArray[np.int64]
+    length: npt.NDArray[np.int64]
+    comp: npt.NDArray[np.int64]
+    acronym: npt.NDArray[np.int64]
+    vocab: _Vocab
+
+    @classmethod
+    def of(cls, names: Sequence[Tokens]) -> Side:
+        ids: dict[str, int] = {}
+        compact: dict[str, int] = {}
+        tok, off, length, comp = _flat(names, ids, compact)
+        acronym = _acronyms(names, compact)
+        return cls(ids, compact, tok, off, length, comp, acronym, _Vocab.of(list(ids)))
 
 
 def _nicknames(
@@ -250,12 +296,13 @@ def _block(
 
 def upper_bounds(
     left: Sequence[Tokens],
-    right: Sequence[Tokens],
+    right: Sequence[Tokens] | Side,
     li: npt.NDArray[np.integer],
     ri: npt.NDArray[np.integer],
     floor: npt.NDArray[np.float64] | float | None = None,
 ) -> npt.NDArray[np.float64]:
-    """For each pair ``(left[li[p]], right[ri[p]])`` a number >= its ``compare`` score.
+    """For each pair ``(left[li[p]], right[ri[p]])`` a number >= its ``compare`` score
+    (``right`` may be a ``Side`` prepared once).
 
     Pairs are bucketed by shape (token counts ``la`` x ``lb``); a bucket's token pairs are one
     ``(pairs, la, lb)`` numpy block, so per-token maxima are plain axis reductions. With a
@@ -268,11 +315,12 @@ def upper_bounds(
     if not len(li):
         return out
     floors = None if floor is None else np.broadcast_to(np.asarray(floor, float), li.shape)
-    ids: dict[str, int] = {}
-    compact: dict[str, int] = {}
+    side = right if isinstance(right, Side) else Side.of(right)
+    ids, compact = dict(side.ids), dict(side.compact)
     ltok, loff, llen, lcomp = _flat(left, ids, compact)
-    rtok, roff, rlen, rcomp = _flat(right, ids, compact)
-    v = _Vocab.of(list(ids))
+    lacr = _acronyms(left, compact)
+    rtok, roff, rlen, rcomp = side.tok, side.off, side.length, side.comp
+    v = side.vocab.extend(list(ids)[len(side.ids) :])
     lw = np.add.reduceat(v.weight[ltok], loff) if len(ltok) else np.zeros(0)
     rw = np.add.reduceat(v.weight[rtok], roff) if len(rtok) else np.zeros(0)
     lw, rw = np.where(llen > 0, lw, 0.0), np.where(rlen > 0, rw, 0.0)
@@ -291,6 +339,9 @@ def upper_bounds(
             w = np.minimum(lw[li[sel]], rw[ri[sel]])
             out[sel] = _block(v, a_tok, b_tok, w, None if floors is None else floors[sel])
     equal = (lcomp[li] == rcomp[ri]) & (lcomp[li] >= 0)
+    # one name the other's initials ("CCB" / "China Construction Bank"): compare's ``acronym``
+    equal |= (llen[li] == 1) & (lcomp[li] == side.acronym[ri])
+    equal |= (rlen[ri] == 1) & (rcomp[ri] == lacr[li])
     out[equal] = 1.0
     return out
 

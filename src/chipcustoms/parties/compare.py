@@ -9,6 +9,8 @@ Like nomenklatura's matchers it is a few small features, each explained to the a
   ("Husayn" / "Hussein"), Wade-Giles syllables ("Hsi Chin-ping" / "Xi Jinping"), country names
   ("U.S." / "United States").
 - ``compact_equal``: the names agree once spaces are ignored ("XIN YUAN" / "Xinyuan").
+- ``acronym``: outside person names, one name is a single word spelling the other's initials
+  ("CCB" / "China Construction Bank"): ACRONYM_SCORE.
 - ``token_alignment``: tokens are paired best-first (reordering is free); a pair counts when the
   two tokens are within a typo budget that grows with their length (a swap of two letters is one
   edit), or one is the other's initial. The score is the length-weighted similarity of the paired
@@ -47,6 +49,7 @@ ORG_EXTRA_COST = 0.15  # synth sweep: 0.1-0.2 tie at GENERIC_WEIGHT 0.5
 QUALIFIER_COST = 0.4
 NUMBER_COST = 0.35
 INITIAL_SIMILARITY = 0.7
+ACRONYM_SCORE = 0.85  # "CCB" / "China Construction Bank": likely, not certain
 NICKNAME_SIMILARITY = 0.9  # "Bibi" / "Benjamin": one name, told apart from an exact spelling
 GENERIC_WEIGHT = 0.5  # synth: 1.0 is one pair better; kept for distinctive words (issue 16)
 DEFAULT_THRESHOLD = 0.69
@@ -173,6 +176,19 @@ def _extra_cost(token: str, kind: str) -> float:
     return ORG_EXTRA_COST if kind == "org" else EXTRA_COST
 
 
+def acronym_of(tokens: tuple[str, ...]) -> str | None:
+    """The initials of a name of 2 to 6 tokens ("china construction bank" -> "ccb")."""
+    return "".join(t[0] for t in tokens) if 2 <= len(tokens) <= 6 else None
+
+
+def _acronym(a: tuple[str, ...], b: tuple[str, ...]) -> str | None:
+    """``a`` is one token of 2+ letters that spells ``b``'s initials (or the other way)."""
+    for x, y in ((a, b), (b, a)):
+        if len(x) == 1 and len(x[0]) >= 2 and x[0] == acronym_of(y):
+            return x[0]
+    return None
+
+
 def _roles(tokens: tuple[str, ...]) -> list[int] | None:
     """0 for the given name, 1 for the tokens after a patronymic marker; None without one."""
     markers = vocab("patronymic_markers")
@@ -204,6 +220,8 @@ def _compare_tokens(
         return 0.0, {"empty": True}
     if "".join(a_tokens) == "".join(b_tokens):
         return 1.0, {"compact_equal": "".join(a_tokens)}
+    if kind != "person" and (acr := _acronym(a_tokens, b_tokens)):
+        return ACRONYM_SCORE, {"acronym": acr}
     features: dict[str, object] = {}
     ra = rb = None
     if kind == "person":

@@ -26,8 +26,8 @@ import numpy.typing as npt
 import polars as pl
 from rapidfuzz import fuzz
 
-from chipcustoms.parties.bound import upper_bounds
-from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
+from chipcustoms.parties.bound import Side, upper_bounds
+from chipcustoms.parties.compare import DEFAULT_THRESHOLD, acronym_of, compare
 from chipcustoms.parties.entities import allow_filter, groups, one_per_entity
 from chipcustoms.parties.names import NormName, nickname_group, normalize, sound
 
@@ -62,7 +62,9 @@ def _keys(n: NormName) -> list[str]:
     - ``g:`` four-letter grams of the compact form (a typo anywhere, words run together);
     - ``e:`` each token and its one-letter deletions (SymSpell: any two tokens one edit apart
       share one, "Telov" / "Teov", where prefixes, grams and sounds may all differ);
-    - ``k:`` a given name's nickname group ("Bibi" / "Benjamin": ``names.nickname_group``).
+    - ``k:`` a given name's nickname group ("Bibi" / "Benjamin": ``names.nickname_group``);
+    - ``a:`` the initials of a name of 2-6 tokens, or a one-token name itself ("CCB" / "China
+      Construction Bank": ``compare.acronym_of``).
     Identifiers (``d:``) are keyed by the matcher from the entity's and the query's ids.
     """
     toks = sorted(set(n.tokens[:PAIR_TOKENS]))
@@ -75,6 +77,8 @@ def _keys(n: NormName) -> list[str]:
         out.extend(_token_keys(x))
     compact = n.compact[:MAX_GRAMMED]
     out.extend({f"g:{compact[k : k + GRAM]}" for k in range(len(compact) - GRAM + 1)})
+    if short := acronym_of(n.tokens) if len(n.tokens) > 1 else n.compact:
+        out.append(f"a:{short}")
     return out
 
 
@@ -179,7 +183,7 @@ class Matcher:
         )
         self.names = names
         self.norms = [normalize(n) for n in names["listed"].to_list()]
-        self._tokens = [n.tokens for n in self.norms]
+        self._side = Side.of([n.tokens for n in self.norms])
         owner, flat = _flat_keys(self.norms)
         solo = np.array([len(n.tokens) <= 1 for n in self.norms], dtype=bool)
         rows = pl.DataFrame(
@@ -256,7 +260,7 @@ class Matcher:
         exempt = np.array([bool(q.identifier) for q in queries])  # an id match scores 1
         floor = self.floors[ni] - bonus[qi]
         ub = upper_bounds(
-            [normalize(q.name).tokens for q in queries], self._tokens, qi, ni, floor
+            [normalize(q.name).tokens for q in queries], self._side, qi, ni, floor
         )
         keep = exempt[qi] | (ub >= floor)
         return pairs.filter(pl.Series(keep))
