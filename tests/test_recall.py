@@ -108,3 +108,14 @@ def test_acronym_of_an_organisation() -> None:
     ]
     hits = Matcher(entities_frame(listed)).match([Query("CCB")])
     assert hits["matched_name"].to_list() == ["China Construction Bank Corporation"]
+
+
+def test_person_rules_from_the_tuning_groups() -> None:
+    """A one-word person name is weak evidence (``mononym``); two people written in Han or
+    Hangul characters that differ in one are two people (``script_differs``), while the
+    traditional and simplified forms of one name are not told apart."""
+    mono = compare(normalize("SHAMSUDDIN"), normalize("SHAMSUDDIN MOHAMMED HAQQANI"), "Person")
+    assert mono.score < DEFAULT_THRESHOLD and "mononym" in mono.features
+    other = compare(normalize("习近朋"), normalize("习近平"), "Person")
+    assert other.score < DEFAULT_THRESHOLD and "script_differs" in other.features
+    assert compare(normalize("習近平"), normalize("习近平"), "Person").score == 1.0

@@ -43,6 +43,11 @@ class NormName:
         return " ".join(self.tokens)
 
     @property
+    def han(self) -> str:
+        """The name's Chinese, Japanese and Korean characters as written (NFKC), "" if none."""
+        return "".join(_CJK.findall(unicodedata.normalize("NFKC", self.original)))
+
+    @property
     def compact(self) -> str:
         """Without spaces: "XIN YUAN" and "Xinyuan", "SiemensAG" and "Siemens AG" agree."""
         return "".join(self.tokens)
