@@ -65,7 +65,7 @@ class _Vocab:
     length: npt.NDArray[np.int64]
     digit: npt.NDArray[np.bool_]
     first: npt.NDArray[np.int64]  # the first character's code
-    letters: npt.NDArray[np.uint64]  # the letter set (``_letters``)
+    letters: npt.NDArray[np.uint32]  # the letter set (``_letters``)
     row: npt.NDArray[np.int32]  # offsets of the length into ``_sim_table`` (capped at CAP)
     col: npt.NDArray[np.int32]
     nick: npt.NDArray[np.int64]  # the nickname group's id (``names.nickname_group``), -1: none
@@ -81,7 +81,7 @@ class _Vocab:
             length,
             np.fromiter((t.isdigit() for t in words), dtype=bool, count=n),
             np.fromiter((ord(t[0]) if t else -1 for t in words), dtype=np.int64, count=n),
-            np.fromiter(map(_letters, words), dtype=np.uint64, count=n),
+            np.fromiter(map(_letters, words), dtype=np.uint32, count=n),
             capped * np.int32((CAP + 1) * 65),
             capped * np.int32(65),
             _group_ids(words),
@@ -192,10 +192,12 @@ def _flat(
 
 
 def _letters(token: str) -> int:
-    """The set of characters of ``token`` as 64 bits (a character's code mod 64)."""
+    """The set of characters of ``token`` as 32 bits (a character's code mod 32: the letters
+    of a normalised token are a-z, 0-9 and "&", so only digits share a bit with letters, which
+    can only make two letter sets look closer, never further apart)."""
     bits = 0
     for c in token:
-        bits |= 1 << (ord(c) & 63)
+        bits |= 1 << (ord(c) & 31)
     return bits
 
 
@@ -228,11 +230,32 @@ def _reduce(
     term: npt.NDArray[np.floating],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[Any], npt.NDArray[Any]]:
     """Per pair of a ``(pairs, la, lb)`` block of terms: SA, SB (sums of each token's best
-    term) and za, zb (tokens with no positive term)."""
-    best_a, best_b = term.max(axis=2), term.max(axis=1)
-    sa = best_a.sum(axis=1, dtype=np.float64)
-    sb = best_b.sum(axis=1, dtype=np.float64)
-    return sa, sb, (best_a == 0).sum(axis=1), (best_b == 0).sum(axis=1)
+    term) and za, zb (tokens with no positive term). The token axes are short (a few tokens),
+    where numpy's axis reductions are slow: they are folded one slice at a time instead."""
+    best_a, best_b = _fold_max(term, 2), _fold_max(term, 1)
+    sa, za = _fold_sum(best_a)
+    sb, zb = _fold_sum(best_b)
+    return sa, sb, za, zb
+
+
+def _fold_max(term: npt.NDArray[np.floating], axis: int) -> npt.NDArray[np.floating]:
+    def part(k: int) -> npt.NDArray[np.floating]:  # a view, no copy
+        return term[:, :, k] if axis == 2 else term[:, k, :]
+
+    out = part(0).copy()
+    for k in range(1, term.shape[axis]):
+        np.maximum(out, part(k), out=out)
+    return out
+
+
+def _fold_sum(best: npt.NDArray[np.floating]) -> tuple[npt.NDArray[np.float64], npt.NDArray[Any]]:
+    """Row sums (float64) and counts of zeros of a (pairs, tokens) array."""
+    total = best[:, 0].astype(np.float64)
+    zeros = (best[:, 0] == 0).astype(np.int64)
+    for k in range(1, best.shape[1]):
+        total += best[:, k]
+        zeros += best[:, k] == 0
+    return total, zeros
 
 
 def _combine(
@@ -263,14 +286,16 @@ def _block(
     pair once. Either value is a proven bound."""
     wa, wb = v.weight[a_tok].astype(np.float32), v.weight[b_tok].astype(np.float32)
     diff = np.bitwise_count(v.letters[a_tok][:, :, None] ^ v.letters[b_tok][:, None, :])
-    idx = (v.row[a_tok][:, :, None] + v.col[b_tok][:, None, :]) + diff
-    term = _sim_table()[idx] * np.maximum(wa[:, :, None], wb[:, None, :])
+    idx = v.row[a_tok][:, :, None] + v.col[b_tok][:, None, :]
+    idx += diff
+    wmax = np.maximum(wa[:, :, None], wb[:, None, :])
+    term = _sim_table()[idx]
+    term *= wmax
     if (v.nick[a_tok] >= 0).any() and (v.nick[b_tok] >= 0).any():  # letters do not bound these
         nick = _nicknames(v, a_tok[:, :, None], b_tok[:, None, :])
         np.maximum(
             term,
-            np.where(nick, (NICKNAME_SIMILARITY + ROUNDING) * 1.000001, 0)
-            * np.maximum(wa[:, :, None], wb[:, None, :]),
+            np.where(nick, (NICKNAME_SIMILARITY + ROUNDING) * 1.000001, 0) * wmax,
             out=term,
         )
     out = _combine(*_reduce(term), w)
