@@ -258,7 +258,7 @@ def test_prefilter_drops_no_hit(monkeypatch: pytest.MonkeyPatch) -> None:
         Query("深圳市鑫源科技有限公司"),
     ]
     with_prefilter = Matcher(entities).match(queries)
-    monkeypatch.setattr(matcher, "upper_bounds", lambda a, b, li, ri: np.ones(len(li)))
+    monkeypatch.setattr(matcher, "upper_bounds", lambda a, b, li, ri, f=None: np.ones(len(li)))
     without = Matcher(entities).match(queries)
     assert with_prefilter.equals(without) and with_prefilter.height >= 3
 

@@ -24,7 +24,10 @@ above the threshold is lost.
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,37 +41,132 @@ from chipcustoms.parties.compare import (
     FAR_POWER,
     INITIAL_SIMILARITY,
     MIN_SIMILARITY,
+    NICKNAME_SIMILARITY,
     TYPO_POWER,
+    acronym_of,
     token_weight,
 )
+from chipcustoms.parties.names import nickname_group
 
 SLACK = 1e-4  # compare() rounds its score to 4 decimals
 ROUNDING = 5e-4  # compare() rounds each aligned similarity to 3 decimals
-CHUNK = 200_000  # pairs per batch: about 5 M token pairs in memory at once
+CHUNK = 2_000_000  # token pairs per block (tens of MB of terms and temporaries)
+CAP = 64  # token lengths the similarity table knows exactly
 
 Tokens = tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _Vocab:
+    """Per-token arrays of the token ids of one ``upper_bounds`` call."""
+
+    words: list[str]
+    weight: npt.NDArray[np.float64]  # token_weight
+    length: npt.NDArray[np.int64]
+    digit: npt.NDArray[np.bool_]
+    first: npt.NDArray[np.int64]  # the first character's code
+    letters: npt.NDArray[np.uint32]  # the letter set (``_letters``)
+    row: npt.NDArray[np.int32]  # offsets of the length into ``_sim_table`` (capped at CAP)
+    col: npt.NDArray[np.int32]
+    nick: npt.NDArray[np.int64]  # the nickname group's id (``names.nickname_group``), -1: none
+
+    @classmethod
+    def of(cls, words: list[str]) -> _Vocab:
+        n = len(words)
+        length = np.fromiter(map(len, words), dtype=np.int64, count=n)
+        capped = np.minimum(length, CAP).astype(np.int32)
+        return cls(
+            words,
+            np.fromiter(map(token_weight, words), dtype=np.float64, count=n),
+            length,
+            np.fromiter((t.isdigit() for t in words), dtype=bool, count=n),
+            np.fromiter((ord(t[0]) if t else -1 for t in words), dtype=np.int64, count=n),
+            np.fromiter(map(_letters, words), dtype=np.uint32, count=n),
+            capped * np.int32((CAP + 1) * 65),
+            capped * np.int32(65),
+            _group_ids(words),
+        )
+
+
+    def extend(self, words: list[str]) -> _Vocab:
+        """This vocabulary and ``words`` after it (the queries' new tokens)."""
+        if not words:
+            return self
+        more = _Vocab.of(words)
+        return _Vocab(
+            self.words + more.words,
+            *(
+                np.concatenate([getattr(self, f), getattr(more, f)])
+                for f in ("weight", "length", "digit", "first", "letters", "row", "col", "nick")
+            ),
+        )
+
+
+def _group_ids(words: list[str]) -> npt.NDArray[np.int64]:
+    return np.fromiter(
+        (hash(g) & 0x7FFFFFFFFFFFFFFF if (g := nickname_group(w)) else -1 for w in words),
+        dtype=np.int64,
+        count=len(words),
+    )
+
+
+def _acronyms(names: Sequence[Tokens], compact: dict[str, int]) -> npt.NDArray[np.int64]:
+    """The id (in ``compact``) of each name's initials (``compare.acronym_of``), -2: none."""
+    return np.fromiter(
+        (compact.setdefault(a, len(compact)) if (a := acronym_of(t)) else -2 for t in names),
+        dtype=np.int64,
+        count=len(names),
+    )
+
+
+@dataclass(frozen=True)
+class Side:
+    """The listed names flattened once (``_flat``) with their vocabulary: the matcher bounds
+    every batch of queries against the same list without flattening it again."""
+
+    ids: dict[str, int]
+    compact: dict[str, int]
+    tok: npt.NDArray[np.uint32]
+    off: npt.NDArray[np.int64]
+    length: npt.NDArray[np.int64]
+    comp: npt.NDArray[np.int64]
+    acronym: npt.NDArray[np.int64]
+    vocab: _Vocab
+
+    @classmethod
+    def of(cls, names: Sequence[Tokens]) -> Side:
+        ids: dict[str, int] = {}
+        compact: dict[str, int] = {}
+        tok, off, length, comp = _flat(names, ids, compact)
+        acronym = _acronyms(names, compact)
+        return cls(ids, compact, tok, off, length, comp, acronym, _Vocab.of(list(ids)))
+
+
+def _nicknames(
+    v: _Vocab, ta: npt.NDArray[np.integer], tb: npt.NDArray[np.integer]
+) -> npt.NDArray[np.bool_]:
+    """Token pairs of one nickname group (``compare`` pairs them at NICKNAME_SIMILARITY)."""
+    return (v.nick[ta] == v.nick[tb]) & (v.nick[ta] >= 0)
+
+
 def _token_sims(
-    vocab: list[str], ta: npt.NDArray[np.integer], tb: npt.NDArray[np.integer]
+    v: _Vocab, ta: npt.NDArray[np.integer], tb: npt.NDArray[np.integer]
 ) -> npt.NDArray[np.float64]:
     """``compare._token_similarity`` over aligned token-id arrays, in C and numpy."""
-    lens = np.fromiter((len(t) for t in vocab), dtype=np.int64, count=len(vocab))
-    digit = np.fromiter((t.isdigit() for t in vocab), dtype=bool, count=len(vocab))
-    first = np.fromiter((ord(t[0]) if t else -1 for t in vocab), dtype=np.int64, count=len(vocab))
-    la, lb = lens[ta], lens[tb]
+    la, lb = v.length[ta], v.length[tb]
     big, small = np.maximum(la, lb), np.minimum(la, lb)
     d = np.asarray(
-        cpdist([vocab[i] for i in ta], [vocab[i] for i in tb], scorer=OSA.distance, workers=-1),
+        cpdist([v.words[i] for i in ta], [v.words[i] for i in tb], scorer=OSA.distance, workers=-1),
         dtype=np.float64,
     )
     ns = 1.0 - d / np.maximum(big, 1)
     budget = np.select([small <= 3, small <= 6, small <= 10], [0, 1, 2], 3)
     far = np.where(ns >= MIN_SIMILARITY, ns**FAR_POWER, 0.0)
     sim = np.where(d <= budget, ns**TYPO_POWER, far)
-    sim = np.where(digit[ta] != digit[tb], 0.0, sim)
-    initial = np.where(first[ta] == first[tb], INITIAL_SIMILARITY, 0.0)
+    sim = np.where(v.digit[ta] != v.digit[tb], 0.0, sim)
+    initial = np.where(v.first[ta] == v.first[tb], INITIAL_SIMILARITY, 0.0)
     sim = np.where(small == 1, initial, sim)
+    sim = np.where(_nicknames(v, ta, tb), np.maximum(sim, NICKNAME_SIMILARITY), sim)
     return np.where(ta == tb, 1.0, sim)
 
 
@@ -93,108 +191,183 @@ def _flat(
     return toks, np.cumsum(lens) - lens, lens, comp
 
 
-def _segment_max(values: npt.NDArray[Any], size: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
-    """Max of consecutive segments of ``size`` (all > 0) elements."""
-    return np.maximum.reduceat(values, np.cumsum(size) - size)
-
-
 def _letters(token: str) -> int:
-    """The set of characters of ``token`` as 64 bits (a character's code mod 64)."""
+    """The set of characters of ``token`` as 32 bits (a character's code mod 32: the letters
+    of a normalised token are a-z, 0-9 and "&", so only digits share a bit with letters, which
+    can only make two letter sets look closer, never further apart)."""
     bits = 0
     for c in token:
-        bits |= 1 << (ord(c) & 63)
+        bits |= 1 << (ord(c) & 31)
     return bits
 
 
-def _may_be_similar(
-    ta: npt.NDArray[np.integer],
-    tb: npt.NDArray[np.integer],
-    tlen: npt.NDArray[np.int64],
-    tmask: npt.NDArray[np.uint64],
-) -> npt.NDArray[np.bool_]:
-    """False only where ``_token_sims`` is surely 0, without computing it: a positive
-    similarity needs an edit distance within ``max(budget, (1 - MIN_SIMILARITY) * longer)``, and
-    the distance is at least the length difference and half the characters present in one
-    token only (an edit adds or drops at most two; a transposition none). Equal tokens and
-    initials are always kept."""
-    la, lb = tlen[ta], tlen[tb]
-    big, small = np.maximum(la, lb), np.minimum(la, lb)
+@functools.cache
+def _sim_table() -> npt.NDArray[np.float32]:
+    """``table[la, lb, diff]``: the most a term's similarity can be (plus the alignment's
+    rounding, ``ROUNDING``) for two tokens of lengths ``la``, ``lb`` whose letter sets differ in
+    ``diff`` characters; 0 where they cannot be similar at all. The edit distance is at least
+    ``dmin = max(|la - lb|, ceil(diff / 2))`` (an edit adds or drops at most two characters of
+    the letter sets, a transposition none), and ``_token_sims`` falls as the distance grows, so
+    its value at ``dmin`` bounds it. An initial pairs at INITIAL_SIMILARITY (1 when equal).
+    Lengths from CAP up are not known exactly: their entries are 1. Stored as float32, raised by
+    one part in a million to cover the float32 rounding."""
+    n = np.arange(CAP + 1)[:, None, None]
+    m = np.arange(CAP + 1)[None, :, None]
+    diff = np.arange(65)[None, None, :]
+    big, small = np.maximum(n, m), np.minimum(n, m)
+    dmin = np.maximum(big - small, (diff + 1) // 2)
     budget = np.select([small <= 3, small <= 6, small <= 10], [0, 1, 2], 3)
-    allowed = np.maximum(budget, (1 - MIN_SIMILARITY) * big + 1e-6)
-    diff = np.bitwise_count(tmask[ta] ^ tmask[tb]).astype(np.int64)
-    least = np.maximum(big - small, (diff + 1) // 2)
-    return (ta == tb) | (small <= 1) | (least <= allowed)
+    ns = 1.0 - dmin / np.maximum(big, 1)
+    far = np.where(ns >= MIN_SIMILARITY, np.clip(ns, 0, 1) ** FAR_POWER, 0.0)
+    sim = np.where(dmin <= budget, np.clip(ns, 0, 1) ** TYPO_POWER, far)
+    sim = np.where(small <= 1, np.where((dmin == 0), 1.0, INITIAL_SIMILARITY), sim)
+    sim = np.where(big >= CAP, 1.0, sim)
+    term = np.where(sim > 0, (sim + ROUNDING) * (1 + 1e-6), 0.0)
+    return np.broadcast_to(term, (CAP + 1, CAP + 1, 65)).astype(np.float32).ravel()
+
+
+def _reduce(
+    term: npt.NDArray[np.floating],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[Any], npt.NDArray[Any]]:
+    """Per pair of a ``(pairs, la, lb)`` block of terms: SA, SB (sums of each token's best
+    term) and za, zb (tokens with no positive term). The token axes are short (a few tokens),
+    where numpy's axis reductions are slow: they are folded one slice at a time instead."""
+    best_a, best_b = _fold_max(term, 2), _fold_max(term, 1)
+    sa, za = _fold_sum(best_a)
+    sb, zb = _fold_sum(best_b)
+    return sa, sb, za, zb
+
+
+def _fold_max(term: npt.NDArray[np.floating], axis: int) -> npt.NDArray[np.floating]:
+    def part(k: int) -> npt.NDArray[np.floating]:  # a view, no copy
+        return term[:, :, k] if axis == 2 else term[:, k, :]
+
+    out = part(0).copy()
+    for k in range(1, term.shape[axis]):
+        np.maximum(out, part(k), out=out)
+    return out
+
+
+def _fold_sum(best: npt.NDArray[np.floating]) -> tuple[npt.NDArray[np.float64], npt.NDArray[Any]]:
+    """Row sums (float64) and counts of zeros of a (pairs, tokens) array."""
+    total = best[:, 0].astype(np.float64)
+    zeros = (best[:, 0] == 0).astype(np.int64)
+    for k in range(1, best.shape[1]):
+        total += best[:, k]
+        zeros += best[:, k] == 0
+    return total, zeros
+
+
+def _combine(
+    sa: npt.NDArray[np.float64],
+    sb: npt.NDArray[np.float64],
+    za: npt.NDArray[Any],
+    zb: npt.NDArray[Any],
+    w: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    base = np.minimum(1.0, np.minimum(sa, sb) / np.maximum(w, 1.0))
+    pen = (1 - CONFLICT_COST) ** np.minimum(za, zb) * (1 - EXTRA_COST) ** np.abs(za - zb)
+    return np.asarray(np.minimum(1.0, base * pen + SLACK), dtype=np.float64)
+
+
+def _block(
+    v: _Vocab,
+    a_tok: npt.NDArray[np.uint32],
+    b_tok: npt.NDArray[np.uint32],
+    w: npt.NDArray[np.float64],
+    floor: npt.NDArray[np.float64] | None,
+) -> npt.NDArray[np.float64]:
+    """The bound of a block of pairs of one shape (``a_tok``: (pairs, la), ``b_tok``:
+    (pairs, lb) token ids; ``w``: the smaller name weight of each pair).
+
+    First from lengths and letter sets alone (``_sim_table``: a few vectorised operations per
+    token pair, no string work); then, for the pairs whose first bound still reaches ``floor``
+    (all pairs without one), from the token pairs' actual similarities, each distinct token
+    pair once. Either value is a proven bound."""
+    wa, wb = v.weight[a_tok].astype(np.float32), v.weight[b_tok].astype(np.float32)
+    diff = np.bitwise_count(v.letters[a_tok][:, :, None] ^ v.letters[b_tok][:, None, :])
+    idx = v.row[a_tok][:, :, None] + v.col[b_tok][:, None, :]
+    idx += diff
+    wmax = np.maximum(wa[:, :, None], wb[:, None, :])
+    term = _sim_table()[idx]
+    term *= wmax
+    if (v.nick[a_tok] >= 0).any() and (v.nick[b_tok] >= 0).any():  # letters do not bound these
+        nick = _nicknames(v, a_tok[:, :, None], b_tok[:, None, :])
+        np.maximum(
+            term,
+            np.where(nick, (NICKNAME_SIMILARITY + ROUNDING) * 1.000001, 0) * wmax,
+            out=term,
+        )
+    out = _combine(*_reduce(term), w)
+    again = np.arange(len(out)) if floor is None else np.flatnonzero(out >= floor)
+    if not len(again):
+        return out
+    term, a_tok, b_tok = term[again], a_tok[again], b_tok[again]
+    pp, ii, jj = np.nonzero(term > 0)
+    ta, tb = a_tok[pp, ii], b_tok[pp, jj]
+    sim = np.ones(len(ta))
+    other = np.flatnonzero(ta != tb)
+    if len(other):
+        nv = np.int64(len(v.words))
+        codes, inv = np.unique(ta[other].astype(np.int64) * nv + tb[other], return_inverse=True)
+        sim[other] = _token_sims(v, codes // nv, codes % nv)[inv]
+    exact = np.zeros(term.shape)
+    exact[pp, ii, jj] = np.where(
+        sim > 0, (sim + ROUNDING) * np.maximum(v.weight[ta], v.weight[tb]), 0.0
+    )
+    out[again] = _combine(*_reduce(exact), w[again])
+    return out
 
 
 def upper_bounds(
     left: Sequence[Tokens],
-    right: Sequence[Tokens],
+    right: Sequence[Tokens] | Side,
     li: npt.NDArray[np.integer],
     ri: npt.NDArray[np.integer],
+    floor: npt.NDArray[np.float64] | float | None = None,
 ) -> npt.NDArray[np.float64]:
-    """For each pair ``(left[li[p]], right[ri[p]])`` a number >= its ``compare`` score.
+    """For each pair ``(left[li[p]], right[ri[p]])`` a number >= its ``compare`` score
+    (``right`` may be a ``Side`` prepared once).
 
-    Every token pair of every pair is laid out flat (numpy: pair-major, then ``a``'s token,
-    then ``b``'s); each distinct token pair's similarity is computed once (rapidfuzz's C
-    ``cpdist``); per-token maxima are segment reductions, from ``b``'s side after a transpose
-    of each pair's block. No joins, no group-bys: millions of pairs a second.
+    Pairs are bucketed by shape (token counts ``la`` x ``lb``); a bucket's token pairs are one
+    ``(pairs, la, lb)`` numpy block, so per-token maxima are plain axis reductions. With a
+    ``floor`` (per pair or one for all), a pair whose bound from lengths and letter sets alone
+    is already below it keeps that bound (it cannot be a hit either way); only the others get
+    the tighter bound from the token pairs' similarities (``_block``).
     """
     li, ri = np.asarray(li, dtype=np.int64), np.asarray(ri, dtype=np.int64)
     out = np.zeros(len(li), dtype=np.float64)
     if not len(li):
         return out
-    ids: dict[str, int] = {}
-    compact: dict[str, int] = {}
+    floors = None if floor is None else np.broadcast_to(np.asarray(floor, float), li.shape)
+    side = right if isinstance(right, Side) else Side.of(right)
+    ids, compact = dict(side.ids), dict(side.compact)
     ltok, loff, llen, lcomp = _flat(left, ids, compact)
-    rtok, roff, rlen, rcomp = _flat(right, ids, compact)
-    vocab = list(ids)
-    nv = np.uint64(max(len(vocab), 1))
-    wt = np.fromiter(map(token_weight, vocab), dtype=np.float64, count=len(vocab))
-    tlen = np.fromiter(map(len, vocab), dtype=np.int64, count=len(vocab))
-    tmask = np.fromiter(map(_letters, vocab), dtype=np.uint64, count=len(vocab))
-    lw = np.add.reduceat(wt[ltok], loff) if len(ltok) else np.zeros(0)
-    rw = np.add.reduceat(wt[rtok], roff) if len(rtok) else np.zeros(0)
+    lacr = _acronyms(left, compact)
+    rtok, roff, rlen, rcomp = side.tok, side.off, side.length, side.comp
+    v = side.vocab.extend(list(ids)[len(side.ids) :])
+    lw = np.add.reduceat(v.weight[ltok], loff) if len(ltok) else np.zeros(0)
+    rw = np.add.reduceat(v.weight[rtok], roff) if len(rtok) else np.zeros(0)
     lw, rw = np.where(llen > 0, lw, 0.0), np.where(rlen > 0, rw, 0.0)
-    for s in range(0, len(li), CHUNK):
-        a_all, b_all = li[s : s + CHUNK], ri[s : s + CHUNK]
-        chunk = np.zeros(len(a_all), dtype=np.float64)
-        live = np.flatnonzero((llen[a_all] > 0) & (rlen[b_all] > 0))
-        a, b = a_all[live], b_all[live]
-        la, lb = llen[a], rlen[b]
-        cnt = la * lb
-        first = np.cumsum(cnt) - cnt
-        p = np.repeat(np.arange(len(a)), cnt)
-        k = np.arange(int(cnt.sum())) - first[p]
-        i, j = k // lb[p], k % lb[p]
-        ta, tb = ltok[loff[a][p] + i], rtok[roff[b][p] + j]
-        # only token pairs that can be similar at all are deduplicated and compared
-        term, pos = np.zeros(len(ta)), np.zeros(len(ta), dtype=np.int8)
-        near = np.flatnonzero(_may_be_similar(ta, tb, tlen, tmask))
-        codes, inv = np.unique(ta[near].astype(np.uint64) * nv + tb[near], return_inverse=True)
-        ua, ub = (codes // nv).astype(np.int64), (codes % nv).astype(np.int64)
-        sim = _token_sims(vocab, ua, ub) if len(codes) else np.zeros(0)
-        uterm = np.where(sim > 0, (sim + ROUNDING) * np.maximum(wt[ua], wt[ub]), 0.0)
-        term[near], pos[near] = uterm[inv], (sim > 0)[inv]
-        # a's side: segments of lb (pair-major, a-token-major)
-        seg = np.repeat(lb, la)
-        sa = np.add.reduceat(_segment_max(term, seg), np.cumsum(la) - la)
-        za = np.add.reduceat(1 - _segment_max(pos, seg), np.cumsum(la) - la)
-        # b's side: the same elements, each pair's block transposed (b-token-major)
-        t = np.empty_like(term)
-        q = np.empty_like(pos)
-        at = first[p] + j * la[p] + i
-        t[at], q[at] = term, pos
-        seg = np.repeat(la, lb)
-        sb = np.add.reduceat(_segment_max(t, seg), np.cumsum(lb) - lb)
-        zb = np.add.reduceat(1 - _segment_max(q, seg), np.cumsum(lb) - lb)
-        w = np.minimum(lw[a], rw[b])
-        base = np.minimum(1.0, np.minimum(sa, sb) / np.maximum(w, 1.0))
-        za, zb = za.astype(np.int64), zb.astype(np.int64)
-        pen = (1 - CONFLICT_COST) ** np.minimum(za, zb) * (1 - EXTRA_COST) ** np.abs(za - zb)
-        chunk[live] = np.minimum(1.0, base * pen + SLACK)
-        equal = (lcomp[a_all] == rcomp[b_all]) & (lcomp[a_all] >= 0)
-        chunk[equal] = 1.0
-        out[s : s + CHUNK] = chunk
+    la_all, lb_all = llen[li], rlen[ri]
+    live = np.flatnonzero((la_all > 0) & (lb_all > 0))
+    shape = la_all[live] * (int(rlen.max()) + 1) + lb_all[live]
+    order = live[np.argsort(shape, kind="stable")]
+    edges = np.flatnonzero(np.r_[True, np.diff(np.sort(shape)) != 0, True])
+    for s0, s1 in itertools.pairwise(edges.tolist()):
+        la, lb = int(la_all[order[s0]]), int(lb_all[order[s0]])
+        step = max(1, CHUNK // (la * lb))
+        for c in range(s0, s1, step):
+            sel = order[c : min(s1, c + step)]
+            a_tok = ltok[loff[li[sel]][:, None] + np.arange(la)]
+            b_tok = rtok[roff[ri[sel]][:, None] + np.arange(lb)]
+            w = np.minimum(lw[li[sel]], rw[ri[sel]])
+            out[sel] = _block(v, a_tok, b_tok, w, None if floors is None else floors[sel])
+    equal = (lcomp[li] == rcomp[ri]) & (lcomp[li] >= 0)
+    # one name the other's initials ("CCB" / "China Construction Bank"): compare's ``acronym``
+    equal |= (llen[li] == 1) & (lcomp[li] == side.acronym[ri])
+    equal |= (rlen[ri] == 1) & (rcomp[ri] == lacr[li])
+    out[equal] = 1.0
     return out
 
 

@@ -17,6 +17,7 @@ when the addresses share most of their tokens).
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
@@ -25,16 +26,16 @@ import numpy.typing as npt
 import polars as pl
 from rapidfuzz import fuzz
 
-from chipcustoms.parties.bound import upper_bounds
-from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
+from chipcustoms.parties.bound import Side, upper_bounds
+from chipcustoms.parties.compare import DEFAULT_THRESHOLD, acronym_of, compare
 from chipcustoms.parties.entities import allow_filter, groups, one_per_entity
-from chipcustoms.parties.names import NormName, normalize, sound
+from chipcustoms.parties.names import NormName, nickname_group, normalize, sound
 
 GRAM = 4  # letters of a prefix key and of a compact-form gram
 MAX_GRAMMED = 40  # grams are taken from the compact form's first 40 letters
 PAIR_TOKENS = 8  # token pairs are keyed among a name's first 8 distinct tokens
 DELETE_LENGTHS = (4, 12)  # tokens this long get one-deletion keys (a typo budget of 1 or more)
-QUERY_CHUNK = 10_000  # queries matched at once (bounds memory: up to 1,000 postings each)
+QUERY_CHUNK = 5_000  # queries matched at once (bounds memory: up to 1,000 postings each)
 COUNTRY_BONUS = 0.05
 ADDRESS_BONUS = 0.05
 HIT_SCHEMA = {
@@ -60,48 +61,75 @@ def _keys(n: NormName) -> list[str]:
     - ``x:`` each token's first four letters (a typo at the end of a word);
     - ``g:`` four-letter grams of the compact form (a typo anywhere, words run together);
     - ``e:`` each token and its one-letter deletions (SymSpell: any two tokens one edit apart
-      share one, "Telov" / "Teov", where prefixes, grams and sounds may all differ).
+      share one, "Telov" / "Teov", where prefixes, grams and sounds may all differ);
+    - ``k:`` a given name's nickname group ("Bibi" / "Benjamin": ``names.nickname_group``);
+    - ``a:`` the initials of a name of 2-6 tokens, or a one-token name itself ("CCB" / "China
+      Construction Bank": ``compare.acronym_of``).
     Identifiers (``d:``) are keyed by the matcher from the entity's and the query's ids.
     """
     toks = sorted(set(n.tokens[:PAIR_TOKENS]))
     out = n.keys()
     for i, x in enumerate(toks):
         for y in toks[i + 1 :]:
-            out.append(f"p:{x}|{y}")
-            out.append("q:" + "|".join(sorted((sound(x), sound(y)))))
-        out.extend(f"i:{y[0]}|{x}" for y in toks if y != x and len(x) > 1)
-        if len(x) >= GRAM:
-            out.append(f"x:{x[:GRAM]}")
-        if DELETE_LENGTHS[0] <= len(x) <= DELETE_LENGTHS[1]:
-            out.extend({f"e:{x}", *(f"e:{x[:k]}{x[k + 1 :]}" for k in range(len(x)))})
+            out.extend(_pair_keys(x, y))
+        if len(x) > 1:
+            out.extend(f"i:{y[0]}|{x}" for y in toks if y != x)
+        out.extend(_token_keys(x))
     compact = n.compact[:MAX_GRAMMED]
     out.extend({f"g:{compact[k : k + GRAM]}" for k in range(len(compact) - GRAM + 1)})
+    if short := acronym_of(n.tokens) if len(n.tokens) > 1 else n.compact:
+        out.append(f"a:{short}")
     return out
+
+
+@functools.lru_cache(maxsize=1_000_000)
+def _token_keys(x: str) -> tuple[str, ...]:
+    """A token's prefix, nickname-group and deletion keys (cached: tokens repeat)."""
+    out = [f"x:{x[:GRAM]}"] if len(x) >= GRAM else []
+    if group := nickname_group(x):
+        out.append(f"k:{group}")
+    if DELETE_LENGTHS[0] <= len(x) <= DELETE_LENGTHS[1]:
+        out.extend({f"e:{x}", *(f"e:{x[:k]}{x[k + 1 :]}" for k in range(len(x)))})
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1_000_000)
+def _pair_keys(x: str, y: str) -> tuple[str, str]:
+    """Two tokens' pair keys, as tokens and as sounds (cached: pairs repeat too)."""
+    return f"p:{x}|{y}", "q:" + "|".join(sorted((sound(x), sound(y))))
 
 
 def _top_k(
     q: npt.NDArray[np.uint32],
     n: npt.NDArray[np.uint32],
-    w: npt.NDArray[np.float32],
+    w: npt.NDArray[np.uint8],
     k: int,
 ) -> pl.DataFrame:
     """Per query, the ``k`` names with the most shared key weight (``w``: each shared key's
-    rarity, log(names / names with the key)); ties: lowest index. A pair is one packed u64;
-    the weights of a pair's keys are summed over runs of the sorted codes (numpy, no group-by).
+    rarity in 1/8, ``Matcher.key_weight``); ties: lowest index. A row is one packed u64
+    (query, name, weight): one sort, then each pair's weights are summed over the runs of its
+    code; the ranking is a second sort of one packed u64 (query, inverted total, name), not a
+    lexsort of three arrays.
     """
     if not len(q):
         return pl.DataFrame(schema={"__q": pl.UInt32, "__n": pl.UInt32})
-    # one u64 per (query, name, key): query (24 bits: a chunk), name (32), weight in 1/8 (8)
-    wq = np.minimum(np.rint(w * 8), 255).astype(np.uint64)
-    code = np.sort(q.astype(np.uint64) << np.uint64(40) | n.astype(np.uint64) << np.uint64(8) | wq)
-    weight = (code & np.uint64(255)).astype(np.float32)
+    # one u64 per (query, name, key): query (24 bits: a chunk), name (32), weight (8)
+    code = q.astype(np.uint64) << np.uint64(40) | n.astype(np.uint64) << np.uint64(8) | w
+    code.sort()
+    weight = (code & np.uint64(255)).astype(np.uint32)
     code >>= np.uint64(8)
     starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
     total = np.add.reduceat(weight, starts)
     pair = code[starts]
     qq, nn = pair >> np.uint64(32), pair & np.uint64(0xFFFFFFFF)
-    rank = np.lexsort((nn, -total, qq))
-    qq, nn = qq[rank], nn[rank]
+    if len(nn) and int(nn.max()) < 1 << 24:  # (query 24, 65535 - total 16, name 24) bits
+        inv = np.uint64(0xFFFF) - np.minimum(total, 0xFFFF).astype(np.uint64)
+        rank = qq << np.uint64(40) | inv << np.uint64(24) | nn
+        rank.sort()
+        qq, nn = rank >> np.uint64(40), rank & np.uint64(0xFFFFFF)
+    else:
+        order = np.lexsort((nn, -total.astype(np.int64), qq))
+        qq, nn = qq[order], nn[order]
     first = np.flatnonzero(np.r_[True, qq[1:] != qq[:-1]])
     pos = np.arange(len(qq)) - np.repeat(first, np.diff(np.r_[first, len(qq)]))
     keep = pos < k
@@ -155,6 +183,7 @@ class Matcher:
         )
         self.names = names
         self.norms = [normalize(n) for n in names["listed"].to_list()]
+        self._side = Side.of([n.tokens for n in self.norms])
         owner, flat = _flat_keys(self.norms)
         solo = np.array([len(n.tokens) <= 1 for n in self.norms], dtype=bool)
         rows = pl.DataFrame(
@@ -167,9 +196,8 @@ class Matcher:
         self.key_ids = rows.select("key", "df").unique("key", maintain_order=True)
         self.key_ids = self.key_ids.with_row_index("kid")
         total = max(names.height, 1)
-        self.key_weight = np.log1p(total / np.maximum(self.key_ids["df"].to_numpy(), 1)).astype(
-            np.float32
-        )
+        rarity = np.log1p(total / np.maximum(self.key_ids["df"].to_numpy(), 1))
+        self.key_weight = np.minimum(np.rint(rarity * 8), 255).astype(np.uint8)  # in 1/8
         rows = rows.join(self.key_ids.select("key", "kid"), on="key")
         self.keys = rows.filter(~pl.col("solo")).select("kid", "__n")
         self.solo = rows.filter(pl.col("solo") & ~pl.col("key").str.starts_with("g:"))
@@ -223,9 +251,6 @@ class Matcher:
         if pairs.height == 0:
             return pairs
         qi, ni = pairs["__q"].to_numpy(), pairs["__n"].to_numpy()
-        ub = upper_bounds(
-            [normalize(q.name).tokens for q in queries], [n.tokens for n in self.norms], qi, ni
-        )
         bonus = np.array(
             [
                 (COUNTRY_BONUS if q.country else 0.0) + (ADDRESS_BONUS if q.address else 0.0)
@@ -233,8 +258,11 @@ class Matcher:
             ]
         )
         exempt = np.array([bool(q.identifier) for q in queries])  # an id match scores 1
-        floor = self.floors[ni]
-        keep = exempt[qi] | (ub + bonus[qi] >= floor)
+        floor = self.floors[ni] - bonus[qi]
+        ub = upper_bounds(
+            [normalize(q.name).tokens for q in queries], self._side, qi, ni, floor
+        )
+        keep = exempt[qi] | (ub >= floor)
         return pairs.filter(pl.Series(keep))
 
     def match(

@@ -34,10 +34,18 @@ class NormName:
     original: str
     tokens: tuple[str, ...]  # the core: ASCII, lower case, no legal form, abbreviations expanded
     legal_forms: tuple[str, ...]
+    # spelling variants rewritten to their canonical form (``variants.yaml``): (as written,
+    # canonical, family), shown in explanations
+    variants: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def core(self) -> str:
         return " ".join(self.tokens)
+
+    @property
+    def han(self) -> str:
+        """The name's Chinese, Japanese and Korean characters as written (NFKC), "" if none."""
+        return "".join(_CJK.findall(unicodedata.normalize("NFKC", self.original)))
 
     @property
     def compact(self) -> str:
@@ -57,6 +65,61 @@ class NormName:
 def _data() -> dict[str, Any]:
     data: dict[str, Any] = load_yaml(REFDATA / "names" / "names.yaml")
     return data
+
+
+@functools.cache
+def _variants() -> tuple[dict[str, tuple[str, str]], list[tuple[re.Pattern[str], str]]]:
+    """``variants.yaml`` as a token -> (canonical, family) map, and the phrases of several
+    words (country names) as whole-word patterns, longest first."""
+    data = load_yaml(REFDATA / "names" / "variants.yaml")
+    tokens: dict[str, tuple[str, str]] = {}
+    phrases: list[tuple[str, str]] = []
+    for family in ("countries", "arabic"):
+        for canonical, written in data[family].items():
+            for w in written:
+                if " " in w:
+                    phrases.append((w, str(canonical)))
+                else:
+                    tokens[str(w)] = (str(canonical), family)
+    for syllable, pinyin in data["wade_giles"].items():
+        tokens[str(syllable)] = (str(pinyin), "wade_giles")
+    phrases.sort(key=lambda p: -len(p[0]))
+    return tokens, [(re.compile(rf"\b{re.escape(w)}\b"), c) for w, c in phrases]
+
+
+@functools.cache
+def _nickname_groups() -> dict[str, str]:
+    data = load_yaml(REFDATA / "names" / "variants.yaml")["nicknames"]
+    out = {str(c): str(c) for c in data}
+    out.update({str(w): str(c) for c, written in data.items() for w in written})
+    return out
+
+
+def nickname_group(token: str) -> str | None:
+    """The full given name a nickname or name stands for ("bibi", "benjamin" -> "benjamin"),
+    or None. Nicknames are not rewritten (a typo between two nicknames, "Tom" / "Tim", must
+    stay a typo): the scorer pairs two tokens of one group (``compare``), and the candidate
+    index keys the group (``matcher``)."""
+    return _nickname_groups().get(token)
+
+
+def _canonical(words: list[str]) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Spelling variants rewritten to their canonical form, and what was rewritten."""
+    tokens, phrases = _variants()
+    seen: list[tuple[str, str, str]] = []
+    text = " ".join(words)
+    for pattern, canonical in phrases:
+        text, n = pattern.subn(canonical, text)
+        if n:
+            seen.append((pattern.pattern[2:-2].replace("\\", ""), canonical, "countries"))
+    out = []
+    for w in text.split():
+        if w in tokens:
+            canonical, family = tokens[w]
+            seen.append((w, canonical, family))
+            w = canonical
+        out.append(w)
+    return out, seen
 
 
 @functools.cache
@@ -102,9 +165,10 @@ def normalize(name: str) -> NormName:
     text = replace_org_types_compare(" ".join(_SPLIT.split(text)).strip())
     stop, forms, abbr = set(d["stopwords"]), set(d["legal_forms"]), d["abbreviations"]
     raw = [abbr.get(t, t) for t in _SPLIT.split(text) if t]
-    words = [w for t in raw for w in t.split()]
+    words, seen = _canonical([w for t in raw for w in t.split()])
     core = [w for w in words if w not in stop and w not in forms]
     legal = tuple(w for w in words if w in forms)
     if not core:  # a name made only of form words ("Holding Company") keeps them
         core = [w for w in words if w not in stop] or words
-    return NormName(name, tuple(core), legal)
+    variants = tuple(v for v in seen if v[1] in core)
+    return NormName(name, tuple(core), legal, variants)

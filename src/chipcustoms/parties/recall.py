@@ -73,7 +73,7 @@ def brute_force(
     for s in range(0, nq, step):
         qi = np.repeat(np.arange(s, min(nq, s + step)), ne)
         ei = np.tile(np.arange(ne), min(nq, s + step) - s)
-        ub = upper_bounds(left, right, qi, ei)
+        ub = upper_bounds(left, right, qi, ei, threshold)
         keep = ub >= threshold
         compared += int(keep.sum())
         for q, e in zip(qi[keep].tolist(), ei[keep].tolist(), strict=True):
