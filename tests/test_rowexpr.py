@@ -237,8 +237,9 @@ rows = st.fixed_dictionaries(
         "d1": st.one_of(st.none(), st.dates(dt.date(2023, 1, 1), dt.date(2026, 12, 31))),
         "d2": st.one_of(st.none(), st.dates(dt.date(2023, 1, 1), dt.date(2026, 12, 31))),
         "b1": st.one_of(st.none(), st.booleans()),
-        "l1": st.one_of(st.none(), st.lists(st.one_of(st.none(), st.sampled_from(WORDS)),
-                                            max_size=3)),  # fmt: skip
+        "l1": st.one_of(
+            st.none(), st.lists(st.one_of(st.none(), st.sampled_from(WORDS)), max_size=3)
+        ),
     }
 )
 
@@ -255,7 +256,8 @@ def test_compiled_conditions_agree_with_duckdb(data: st.DataObject) -> None:
 # --- corners, table-driven ----------------------------------------------------------------
 
 ROW = {"i1": 7, "i2": 2, "f1": 2.5, "f2": None, "s1": "hello", "s2": None,
-       "d1": dt.date(2024, 1, 31), "d2": dt.date(2024, 3, 1), "b1": None, "l1": ["x", None]}  # fmt: skip
+       "d1": dt.date(2024, 1, 31), "d2": dt.date(2024, 3, 1), "b1": None,
+       "l1": ["x", None]}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -311,5 +313,5 @@ def test_corners_match_duckdb(sql: str, expected: object) -> None:
 
 
 def test_a_construct_without_a_row_evaluator_is_refused_when_compiled() -> None:
-    with pytest.raises(RuleError, match="no row evaluator|is needed|no such function"):
+    with pytest.raises(RuleError, match=r"no row evaluator|is needed|no such function"):
         compile_expr(parse("lower(i1) = 'x'", where="t"), TYPES)

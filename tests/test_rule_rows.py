@@ -31,8 +31,12 @@ def batch(refs: References) -> pl.DataFrame:
     lines = generate(1500, seed=11)
     flows = pl.Series(["import", "export", "transit"] * (lines.height // 3 + 1))[: lines.height]
     scenarios = [line for s in DOC["scenarios"] for line in scenario_lines(s)]
-    cheap = {**scenarios[0], "declaration_id": "CHEAP", "value": 900,  # uncontrolled, priced
-             "description": "NVIDIA RTX PRO 6000D graphics card 84GB"}
+    cheap = {
+        **scenarios[0],
+        "declaration_id": "CHEAP",
+        "value": 900,  # uncontrolled, priced
+        "description": "NVIDIA RTX PRO 6000D graphics card 84GB",
+    }
     golden = canonical([*scenarios, cheap])
     both = pl.concat(
         [lines.with_columns(flows.alias("flow")), golden.select(lines.columns)], how="vertical"
@@ -44,9 +48,7 @@ def _by_line(rs: RuleSet, batch: pl.DataFrame) -> dict[int, dict[str, Any]]:
     return {r[IDX]: r for r in rs.evaluate(batch).to_dicts()}
 
 
-def _row_results(
-    rows: RowRules, batch: pl.DataFrame
-) -> dict[int, dict[str, Any]]:
+def _row_results(rows: RowRules, batch: pl.DataFrame) -> dict[int, dict[str, Any]]:
     lines = batch.to_dicts()
     windows = InMemoryWindows(lines)
     out = {}
@@ -113,7 +115,8 @@ def test_group_rules_match_the_batch_window() -> None:
     for k in range(60):
         rows.append({
             "declaration_id": f"D{k}", "date": base + dt.timedelta(days=(k * 5) % 30),
-            "importer_id": [None, "IMP1", "IMP2"][k % 3], "model": ["h20", "h100"][k % 2 if k % 7 else 0],
+            "importer_id": [None, "IMP1", "IMP2"][k % 3],
+            "model": ["h20", "h100"][k % 2 if k % 7 else 0],
             "quantity": [1.0, 2.0, None, 0.0, 1.5, 3.0][k % 6], "office": ["A", "B", None][k % 3],
             "value": None if k % 4 == 0 else float(k),
         })  # fmt: skip
@@ -136,8 +139,13 @@ def test_a_group_rule_without_a_provider_is_an_error() -> None:
 
 
 def test_a_rule_on_an_unknown_column_fails_when_compiled_as_the_batch_does() -> None:
-    bad = {**SPLIT, "group": None, "condition": "no_such_column > 1", "evidence": [],
-           "message": "m"}
+    bad = {
+        **SPLIT,
+        "group": None,
+        "condition": "no_such_column > 1",
+        "evidence": [],
+        "message": "m",
+    }
     rs = RuleSet(_pack([bad]), load_profile("all"))
     schema = pl.Schema({"date": pl.Date, "importer_id": pl.Utf8})
     with pytest.raises(RuleError, match="unknown column 'no_such_column'"):

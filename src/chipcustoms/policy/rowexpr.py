@@ -143,14 +143,18 @@ class Compiler:
         src, f = t.type, t.fn
         if t.literal:
             try:
-                value = cast(t.value, src, target) if src == "VARCHAR" else convert(
-                    t.value, src, target
+                value = (
+                    cast(t.value, src, target)
+                    if src == "VARCHAR"
+                    else convert(t.value, src, target)
                 )
                 return const(value, target)
             except RowEvalError:
                 pass  # raised when evaluated, as DuckDB does
         if target == "FLOAT":
-            return Typed(lambda row: None if (v := f(row)) is None else to_float32(float(v)), target)
+            return Typed(
+                lambda row: None if (v := f(row)) is None else to_float32(float(v)), target
+            )
         return Typed(lambda row: convert(f(row), src, target), target)
 
 
@@ -327,6 +331,13 @@ def _float_mod(x: float, y: float) -> float:
     return math.fmod(x, y)
 
 
+_PLAIN: dict[type[exp.Expr], tuple[Callable[[Any, Any], Any], str]] = {
+    exp.Add: (lambda x, y: x + y, "addition"),
+    exp.Sub: (lambda x, y: x - y, "subtraction"),
+    exp.Mul: (lambda x, y: x * y, "multiplication"),
+}
+
+
 def _arith_op(kind: type[exp.Expr], t: str) -> Callable[[Any, Any], Any]:
     if kind is exp.Div:
         return (lambda x, y: to_float32(_divide(x, y))) if t == "FLOAT" else _divide
@@ -336,11 +347,8 @@ def _arith_op(kind: type[exp.Expr], t: str) -> Callable[[Any, Any], Any]:
         if t == "DECIMAL":
             return _dec_mod
         return _float_mod
-    base: Callable[[Any, Any], Any] = {
-        exp.Add: lambda x, y: x + y, exp.Sub: lambda x, y: x - y, exp.Mul: lambda x, y: x * y,
-    }[kind]  # fmt: skip
+    base, what = _PLAIN[kind]
     if is_int(t):
-        what = {exp.Add: "addition", exp.Sub: "subtraction", exp.Mul: "multiplication"}[kind]
         return lambda x, y: check_int(base(x, y), t, what)
     if t == "FLOAT":
         return lambda x, y: to_float32(base(x, y))

@@ -1,20 +1,12 @@
 """The row compiler's predicates and functions (:mod:`chipcustoms.policy.rowexpr`), each as
-DuckDB computes it: IN / BETWEEN / IS / LIKE / CASE / CAST and the allow-listed functions of
-:mod:`chipcustoms.policy.sqlexpr`. Dates and intervals are in :mod:`chipcustoms.policy.rowdates`.
-
-Known differences from DuckDB, kept out of the bundled packs and out of the property test's
-grammar: ``regexp_matches`` runs Python's ``re`` where DuckDB runs RE2 (RE2 refuses
-back-references and look-arounds, Python accepts them; ``\\d``/``\\w``/``\\s`` are ASCII in
-RE2 and Unicode in ``re``; ``$`` in ``re`` also matches before a final newline); ``lower`` and
-``upper`` use Python's full case mapping where DuckDB maps one code point to one (``ß``);
-``ILIKE`` folds with ``str.lower``.
+DuckDB computes it: IN / BETWEEN / IS / CASE / CAST and the allow-listed numeric functions of
+:mod:`chipcustoms.policy.sqlexpr`. Text and list functions are in
+:mod:`chipcustoms.policy.rowtext`, dates and intervals in :mod:`chipcustoms.policy.rowdates`.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import re
 from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
@@ -31,40 +23,30 @@ from chipcustoms.policy.rowdates import (
 )
 from chipcustoms.policy.rowexpr import (
     Compiler,
+    Fn,
     Row,
     Typed,
     comparable,
     compare_fn,
     const,
-    is_null,
+)
+from chipcustoms.policy.rowtext import (
+    binary,
+    length,
+    like,
+    list_contains,
+    need,
+    regexp,
+    starts_with,
+    strpos,
+    substr,
+    text_fn,
+    trim,
+    unary,
 )
 from chipcustoms.policy.rowvalues import NUMERIC, RowEvalError, cast, is_int, round_value
 
 __all__ = ["compile_function", "date_arith"]
-
-
-def _unary(t: Typed, op: Callable[[Any], Any], out: str, scale: int = 0) -> Typed:
-    if is_null(t):
-        return const(None, out)
-    f = t.fn
-    return Typed(lambda row: None if (v := f(row)) is None else op(v), out, scale=scale)
-
-
-def _binary(a: Typed, b: Typed, op: Callable[[Any, Any], Any], out: str) -> Typed:
-    if is_null(a) or is_null(b):
-        return const(None, out)
-    fa, fb = a.fn, b.fn
-
-    def f(row: Row) -> Any:
-        x, y = fa(row), fb(row)  # both sides, always: DuckDB evaluates both
-        return None if x is None or y is None else op(x, y)
-
-    return Typed(f, out)
-
-
-def _need(t: Typed, allowed: set[str], node: exp.Expr) -> None:
-    if t.type not in allowed | {"NULL"}:
-        raise RuleError(f"{node.sql()[:60]}: no such function for a {t.type} argument")
 
 
 def _in(c: Compiler, node: exp.In) -> Typed:
@@ -120,23 +102,9 @@ def _is(c: Compiler, node: exp.Is) -> Typed:
     raise RuleError(f"{node.sql()[:60]}: IS takes NULL, TRUE or FALSE")
 
 
-@functools.lru_cache(maxsize=4096)
-def _like_regex(pattern: str, fold: bool) -> re.Pattern[str]:
-    """DuckDB's LIKE without ESCAPE: ``%`` any run, ``_`` one character, nothing else special
-    (a backslash is a plain character)."""
-    out = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
-    return re.compile(out, re.DOTALL | (re.IGNORECASE if fold else 0))
-
-
-def _like(c: Compiler, node: exp.Expr) -> Typed:
-    s, p = c.compile(node.this), c.compile(node.expression)
-    _need(s, {"VARCHAR"}, node)
-    _need(p, {"VARCHAR"}, node)
-    fold = isinstance(node, exp.ILike)
-    if fold:
-        return _binary(s, p, lambda x, y: _like_regex(y.lower(), False).fullmatch(x.lower())
-                       is not None, "BOOLEAN")  # fmt: skip
-    return _binary(s, p, lambda x, y: _like_regex(y, False).fullmatch(x) is not None, "BOOLEAN")
+def _when_equal(a: Fn, b: Fn, eq: Callable[[Any, Any], bool]) -> Fn:
+    """``CASE x WHEN v``: x = v, where a NULL on either side is no match."""
+    return lambda row: (x := a(row)) is not None and (y := b(row)) is not None and eq(x, y)
 
 
 def _case(c: Compiler, node: exp.Case) -> Typed:
@@ -148,11 +116,7 @@ def _case(c: Compiler, node: exp.Case) -> Typed:
                 c, c.compile(operand), c.compile(branch.this), node.sql()[:60]
             )
             eq = compare_fn(exp.EQ, target)
-            conds.append(
-                lambda row, a=lt.fn, b=rt.fn, eq=eq: (
-                    (x := a(row)) is not None and (y := b(row)) is not None and eq(x, y)
-                )
-            )
+            conds.append(_when_equal(lt.fn, rt.fn, eq))
         else:
             conds.append(c.boolean(branch.this))
     values = [c.compile(b.args["true"]) for b in node.args.get("ifs") or []]
@@ -175,7 +139,10 @@ def _if(c: Compiler, node: exp.If) -> Typed:
     cond = c.boolean(node.this)
     false = node.args.get("false")
     t, (yes, no) = c.same(
-        [c.compile(node.args["true"]), c.compile(false) if false is not None else const(None, "NULL")],
+        [
+            c.compile(node.args["true"]),
+            c.compile(false) if false is not None else const(None, "NULL"),
+        ],
         "IF",
     )
     a, b = yes.fn, no.fn
@@ -246,27 +213,15 @@ def _extreme(c: Compiler, node: exp.Expr) -> Typed:
     return Typed(f, t, scale=items[0].scale if items else 0)
 
 
-def _text(c: Compiler, node: exp.Expr, op: Callable[[str], Any], out: str) -> Typed:
-    t = c.compile(node.this)
-    _need(t, {"VARCHAR"}, node)
-    return _unary(t, op, out)
-
-
-def _length(c: Compiler, node: exp.Expr) -> Typed:
-    t = c.compile(node.this)
-    _need(t, {"VARCHAR", "LIST"}, node)
-    return _unary(t, len, "BIGINT")
-
-
 def _number(c: Compiler, node: exp.Expr) -> Typed:
     t = c.compile(node.this)
-    _need(t, set(NUMERIC), node)
+    need(t, set(NUMERIC), node)
     return t
 
 
 def _abs(c: Compiler, node: exp.Expr) -> Typed:
     t = _number(c, node)
-    return _unary(t, abs, t.type, t.scale)
+    return unary(t, abs, t.type, t.scale)
 
 
 def _floor_ceil(c: Compiler, node: exp.Expr) -> Typed:
@@ -275,29 +230,27 @@ def _floor_ceil(c: Compiler, node: exp.Expr) -> Typed:
     t = _number(c, node)
     up = isinstance(node, exp.Ceil)
     if is_int(t.type):  # DuckDB floors an integer into a DOUBLE
-        return _unary(t, float, "DOUBLE")
+        return unary(t, float, "DOUBLE")
     if t.type == "DECIMAL":
         mode = ROUND_CEILING if up else ROUND_FLOOR
-        return _unary(t, lambda v: v.quantize(Decimal(1), rounding=mode), "DECIMAL")
+        return unary(t, lambda v: v.quantize(Decimal(1), rounding=mode), "DECIMAL")
     op = math.ceil if up else math.floor
-    return _unary(
-        t, lambda v: v if not math.isfinite(v) else math.copysign(float(op(v)), v), t.type
-    )
+    return unary(t, lambda v: v if not math.isfinite(v) else math.copysign(float(op(v)), v), t.type)
 
 
 def _round(c: Compiler, node: exp.Round) -> Typed:
     t = _number(c, node)
     digits_node = node.args.get("decimals")
     if digits_node is None:
-        return _unary(t, lambda v: round_value(v, t.type, 0), t.type)
+        return unary(t, lambda v: round_value(v, t.type, 0), t.type)
     if t.type == "DECIMAL":  # the result's scale is the literal digits asked for
         n = c.compile(digits_node)
         if not n.literal or not isinstance(n.value, int):
             raise RuleError(f"{node.sql()[:60]}: round a DECIMAL to a literal number of digits")
-        return _unary(t, lambda v: round_value(v, "DECIMAL", n.value), t.type, max(n.value, 0))
+        return unary(t, lambda v: round_value(v, "DECIMAL", n.value), t.type, max(n.value, 0))
     d = c.compile(digits_node)
-    _need(d, {"INTEGER", "BIGINT"}, node)
-    return _binary(t, d, lambda v, n: round_value(v, t.type, n), t.type)
+    need(d, {"INTEGER", "BIGINT"}, node)
+    return binary(t, d, lambda v, n: round_value(v, t.type, n), t.type)
 
 
 def _ln(x: float) -> float:
@@ -315,63 +268,13 @@ def _log10(x: float) -> float:
 def _logs(c: Compiler, node: exp.Expr) -> Typed:
     t = c.to(_number(c, node), "DOUBLE")
     if isinstance(node, exp.Ln):
-        return _unary(t, _ln, "DOUBLE")
+        return unary(t, _ln, "DOUBLE")
     other = node.args.get("expression")
     if other is None:
-        return _unary(t, _log10, "DOUBLE")
+        return unary(t, _log10, "DOUBLE")
     x = c.compile(other)
-    _need(x, set(NUMERIC), node)
-    return _binary(t, c.to(x, "DOUBLE"), lambda b, v: _ln(v) / _ln(b), "DOUBLE")
-
-
-def _regexp(c: Compiler, node: exp.Expr) -> Typed:
-    if node.args.get("flag") is not None:
-        raise RuleError(f"{node.sql()[:60]}: regexp options are not supported in a row evaluator")
-    s, p = c.compile(node.this), c.compile(node.expression)
-    _need(s, {"VARCHAR"}, node)
-    _need(p, {"VARCHAR"}, node)
-    return _binary(s, p, lambda x, y: _regex(y).search(x) is not None, "BOOLEAN")
-
-
-@functools.lru_cache(maxsize=4096)
-def _regex(pattern: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise RowEvalError("invalid_input", f"invalid regular expression: {exc}") from exc
-
-
-def _substring(s: str, offset: int, length: int | None) -> str:
-    """DuckDB's substring: 1-based, a negative start counts from the end, start 0 is one
-    character before the first, a negative length goes backwards; the span is clipped to the
-    string only after it is placed (checked against DuckDB over every start and length)."""
-    size = len(s)
-    if length is None:
-        length = size + 1 if offset >= 0 else -offset
-    start = offset - 1 if offset > 0 else size + offset if offset < 0 else -1
-    end = start + length
-    if length < 0:
-        start, end = end, start
-    start, end = max(start, 0), min(end, size)
-    return s[start:end] if end > start else ""
-
-
-def _substr(c: Compiler, node: exp.Substring) -> Typed:
-    s = c.compile(node.this)
-    _need(s, {"VARCHAR"}, node)
-    start = c.compile(node.args["start"])
-    length_node = node.args.get("length")
-    length = c.compile(length_node) if length_node is not None else const(0, "NULL")
-    fs, fa, fl, has_len = s.fn, start.fn, length.fn, length_node is not None
-
-    def f(row: Row) -> Any:
-        v, a = fs(row), fa(row)
-        n = fl(row) if has_len else None
-        if v is None or a is None or (has_len and n is None):
-            return None
-        return _substring(v, int(a), None if n is None else int(n))
-
-    return Typed(f, "VARCHAR")
+    need(x, set(NUMERIC), node)
+    return binary(t, c.to(x, "DOUBLE"), lambda b, v: _ln(v) / _ln(b), "DOUBLE")
 
 
 def _nullif(c: Compiler, node: exp.Expr) -> Typed:
@@ -386,54 +289,20 @@ def _nullif(c: Compiler, node: exp.Expr) -> Typed:
     return Typed(f, keep.type)
 
 
-def _list_contains(c: Compiler, node: exp.Expr) -> Typed:
-    lst, item = c.compile(node.this), c.compile(node.expression)
-    if lst.type == "VARCHAR" and isinstance(node, exp.Contains):
-        _need(item, {"VARCHAR"}, node)
-        return _binary(lst, item, lambda x, y: y in x, "BOOLEAN")
-    _need(lst, {"LIST"}, node)
-    return _binary(lst, item, lambda x, y: any(v == y for v in x if v is not None), "BOOLEAN")
-
-
-def _strpos(c: Compiler, node: exp.Expr) -> Typed:
-    s, sub = c.compile(node.this), c.compile(node.args["substr"])
-    _need(s, {"VARCHAR"}, node)
-    _need(sub, {"VARCHAR"}, node)
-    return _binary(s, sub, lambda x, y: x.find(y) + 1, "BIGINT")
-
-
-def _trim(c: Compiler, node: exp.Trim) -> Typed:
-    s = c.compile(node.this)
-    _need(s, {"VARCHAR"}, node)
-    position = str(node.args.get("position") or "BOTH").upper()
-    chars_node = node.args.get("expression")
-    chars = c.compile(chars_node) if chars_node is not None else const(" ", "VARCHAR")
-    _need(chars, {"VARCHAR"}, node)
-    op = {"LEADING": str.lstrip, "TRAILING": str.rstrip}.get(position, str.strip)
-    return _binary(s, chars, lambda x, y: op(x, y), "VARCHAR")
-
-
-def _starts_with(c: Compiler, node: exp.Expr) -> Typed:
-    s, p = c.compile(node.this), c.compile(node.expression)
-    _need(s, {"VARCHAR"}, node)
-    _need(p, {"VARCHAR"}, node)
-    return _binary(s, p, lambda x, y: x.startswith(y), "BOOLEAN")
-
-
 _ANONYMOUS = {"contains": exp.Contains, "list_contains": exp.ArrayContains,
               "regexp_matches": exp.RegexpLike}  # fmt: skip
 
 _FUNCTIONS: dict[type[exp.Expr], Callable[[Compiler, Any], Typed]] = {
-    exp.In: _in, exp.Between: _between, exp.Is: _is, exp.Like: _like, exp.ILike: _like,
+    exp.In: _in, exp.Between: _between, exp.Is: _is, exp.Like: like, exp.ILike: like,
     exp.Case: _case, exp.If: _if, exp.Cast: _cast, exp.Array: _array,
     exp.Coalesce: _coalesce, exp.Least: _extreme, exp.Greatest: _extreme,
-    exp.Lower: lambda c, n: _text(c, n, str.lower, "VARCHAR"),
-    exp.Upper: lambda c, n: _text(c, n, str.upper, "VARCHAR"),
-    exp.Length: _length, exp.Abs: _abs, exp.Floor: _floor_ceil, exp.Ceil: _floor_ceil,
-    exp.Round: _round, exp.Ln: _logs, exp.Log: _logs, exp.RegexpLike: _regexp,
-    exp.Substring: _substr, exp.Nullif: _nullif, exp.ArrayContains: _list_contains,
-    exp.Contains: _list_contains, exp.StrPosition: _strpos, exp.Trim: _trim,
-    exp.StartsWith: _starts_with, exp.Interval: compile_interval,
+    exp.Lower: lambda c, n: text_fn(c, n, str.lower, "VARCHAR"),
+    exp.Upper: lambda c, n: text_fn(c, n, str.upper, "VARCHAR"),
+    exp.Length: length, exp.Abs: _abs, exp.Floor: _floor_ceil, exp.Ceil: _floor_ceil,
+    exp.Round: _round, exp.Ln: _logs, exp.Log: _logs, exp.RegexpLike: regexp,
+    exp.Substring: substr, exp.Nullif: _nullif, exp.ArrayContains: list_contains,
+    exp.Contains: list_contains, exp.StrPosition: strpos, exp.Trim: trim,
+    exp.StartsWith: starts_with, exp.Interval: compile_interval,
     exp.DateDiff: compile_date_diff, exp.Extract: compile_extract,
     exp.DayOfWeek: compile_dayofweek,
 }  # fmt: skip

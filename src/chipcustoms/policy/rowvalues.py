@@ -34,7 +34,16 @@ class RowEvalError(RuleError):
 
 
 INTS = {"TINYINT": 8, "SMALLINT": 16, "INTEGER": 32, "BIGINT": 64, "HUGEINT": 128}
-NUMERIC_ORDER = ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "DECIMAL", "FLOAT", "DOUBLE"]
+NUMERIC_ORDER = [
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "DECIMAL",
+    "FLOAT",
+    "DOUBLE",
+]
 NUMERIC = frozenset(NUMERIC_ORDER)
 TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1"})
 FALSE_TEXT = frozenset({"false", "f", "no", "n", "0"})
@@ -188,7 +197,9 @@ def to_decimal(value: Any, src: str, scale: int, precision: int) -> Decimal:
         try:
             d = Decimal(value.strip())
         except InvalidOperation as exc:
-            raise RowEvalError("conversion", f"Could not convert string '{value}' to DECIMAL") from exc
+            raise RowEvalError(
+                "conversion", f"Could not convert string '{value}' to DECIMAL"
+            ) from exc
     elif src in ("DOUBLE", "FLOAT"):
         if not math.isfinite(value):
             raise RowEvalError("conversion", f"Could not cast value {value} to DECIMAL")
@@ -199,7 +210,9 @@ def to_decimal(value: Any, src: str, scale: int, precision: int) -> Decimal:
         raise RuleError(f"no cast from {src} to DECIMAL in a row evaluator")
     out = d.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
     if out.adjusted() >= precision - scale:
-        raise RowEvalError("conversion", f"Could not cast value {d} to DECIMAL({precision},{scale})")
+        raise RowEvalError(
+            "conversion", f"Could not cast value {d} to DECIMAL({precision},{scale})"
+        )
     return out
 
 
@@ -350,9 +363,11 @@ def round_value(value: Any, t: str, digits: int) -> Any:
         mod = 10.0**-digits
         return _round_half_away(value / mod) * mod
     if t == "DECIMAL":
-        return value.quantize(Decimal(1).scaleb(-max(digits, 0)), rounding=ROUND_HALF_UP) if (
-            digits >= 0
-        ) else (value.scaleb(digits).quantize(Decimal(1), rounding=ROUND_HALF_UP).scaleb(-digits))
+        return (
+            value.quantize(Decimal(1).scaleb(-max(digits, 0)), rounding=ROUND_HALF_UP)
+            if (digits >= 0)
+            else (value.scaleb(digits).quantize(Decimal(1), rounding=ROUND_HALF_UP).scaleb(-digits))
+        )
     if digits >= 0:
         return value
     mod = 10**-digits

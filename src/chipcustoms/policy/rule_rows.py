@@ -178,25 +178,30 @@ def _aggregate_value(agg: _Aggregate, lines: list[Mapping[str, Any]]) -> Any:
     return min(values) if agg.kind is exp.Min else max(values)
 
 
-def _message_parts(rule: Rule, types: Mapping[str, str]) -> tuple[Callable[[Any], str], ...]:
+def _literal_part(text: str) -> Callable[[Mapping[str, Any]], str]:
+    return lambda _row: text
+
+
+def _value_part(col: str, t: str, spec: str | None) -> Callable[[Mapping[str, Any]], str]:
+    """``coalesce(format('{:spec}', col), 'n/a')``, or ``CAST(col AS VARCHAR)`` without spec."""
+    if spec:
+        return lambda row: "n/a" if (v := row.get(col)) is None else format_number(v, t, spec)
+    return lambda row: "n/a" if (v := row.get(col)) is None else to_text(v, t)
+
+
+def _message_parts(
+    rule: Rule, types: Mapping[str, str]
+) -> tuple[Callable[[Mapping[str, Any]], str], ...]:
     """The batch's ``'lit' || coalesce(format('{:spec}', col), 'n/a') || ...`` as closures."""
-    parts: list[Callable[[Any], str]] = []
+    parts: list[Callable[[Mapping[str, Any]], str]] = []
     pos = 0
     for m in PLACEHOLDER.finditer(rule.message):
         if m.start() > pos:
-            text = rule.message[pos : m.start()]
-            parts.append(lambda _row, text=text: text)
-        col, spec, t = m.group(1), m.group(2), types[m.group(1)]
-        if spec:
-            parts.append(lambda row, col=col, spec=spec, t=t: (
-                "n/a" if (v := row.get(col)) is None else format_number(v, t, spec)))  # fmt: skip
-        else:
-            parts.append(lambda row, col=col, t=t: (
-                "n/a" if (v := row.get(col)) is None else to_text(v, t)))  # fmt: skip
+            parts.append(_literal_part(rule.message[pos : m.start()]))
+        parts.append(_value_part(m.group(1), types[m.group(1)], m.group(2)))
         pos = m.end()
     if pos < len(rule.message):
-        text = rule.message[pos:]
-        parts.append(lambda _row, text=text: text)
+        parts.append(_literal_part(rule.message[pos:]))
     return tuple(parts)
 
 
@@ -275,11 +280,17 @@ class RowRules:
                 scope = {**row, **aggs}
             if not self._holds(r.tests, scope):
                 continue
-            evidence = json_object([("rule", r.ref, "VARCHAR")]
-                                   + [(col, scope.get(col), t) for col, t in r.evidence])  # fmt: skip
-            reasons.append({"code": r.rule.code, "source": "rule", "score": float(r.rule.weight),
-                            "message": "".join(part(scope) for part in r.message),
-                            "evidence": evidence})  # fmt: skip
+            pairs: list[tuple[str, Any, str]] = [("rule", r.ref, "VARCHAR")]
+            pairs += [(col, scope.get(col), t) for col, t in r.evidence]
+            reasons.append(
+                {
+                    "code": r.rule.code,
+                    "source": "rule",
+                    "score": float(r.rule.weight),
+                    "message": "".join(part(scope) for part in r.message),
+                    "evidence": json_object(pairs),
+                }
+            )
             hits.append(r.ref)
             red = red or r.rule.floor == "red"
             yellow = yellow or r.rule.floor == "yellow"
