@@ -235,7 +235,7 @@ def to_text(value: Any, t: str) -> str:
     if t == "BOOLEAN":
         return "true" if value else "false"
     if t == "DOUBLE":
-        return repr(float(value))
+        return _signed_nan(value) or repr(float(value))
     if t == "FLOAT":
         return _float32_text(value)
     if t == "DECIMAL":
@@ -247,6 +247,11 @@ def to_text(value: Any, t: str) -> str:
     if t == "LIST":
         return "[" + ", ".join("NULL" if v is None else str(v) for v in value) + "]"
     return str(value)
+
+
+def _signed_nan(value: float) -> str:
+    """DuckDB writes a NaN with its sign bit set as ``-nan``; Python drops the sign."""
+    return "-nan" if value != value and math.copysign(1.0, value) < 0 else ""
 
 
 def _float32_text(value: float) -> str:
@@ -339,7 +344,7 @@ def format_number(value: Any, t: str, spec: str) -> str:
     """DuckDB's ``format('{:spec}', value)`` (fmt): Python's format mini-language agrees for the
     plain number specs a pack may use; an integer with a precision is refused, as fmt does."""
     if t in ("DOUBLE", "FLOAT"):
-        return format(float(value), spec)
+        return _signed_nan(value) or format(float(value), spec)
     if is_int(t):
         if "." in spec or spec.endswith(("f", "e", "g", "%")):
             raise RowEvalError("invalid_input", "precision not allowed for this argument type")
