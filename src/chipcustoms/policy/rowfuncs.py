@@ -107,7 +107,19 @@ def _when_equal(a: Fn, b: Fn, eq: Callable[[Any, Any], bool]) -> Fn:
     return lambda row: (x := a(row)) is not None and (y := b(row)) is not None and eq(x, y)
 
 
+def _constant(node: exp.Expr | None) -> bool:
+    """A literal value: CASE branches all equal to one are folded away by DuckDB."""
+    return isinstance(node, exp.Literal | exp.Null | exp.Boolean)
+
+
 def _case(c: Compiler, node: exp.Case) -> Typed:
+    ifs, default_node = node.args.get("ifs") or [], node.args.get("default")
+    if (
+        isinstance(default_node, exp.Expr)
+        and _constant(default_node)
+        and all(b.args["true"] == default_node for b in ifs)
+    ):
+        return c.compile(default_node)  # DuckDB's optimizer drops the conditions: never run
     operand = node.this
     conds: list[Callable[[Row], Any]] = []
     for branch in node.args.get("ifs") or []:
@@ -136,8 +148,10 @@ def _case(c: Compiler, node: exp.Case) -> Typed:
 
 
 def _if(c: Compiler, node: exp.If) -> Typed:
-    cond = c.boolean(node.this)
     false = node.args.get("false")
+    if isinstance(false, exp.Expr) and _constant(false) and node.args["true"] == false:
+        return c.compile(false)  # as CASE with equal branches: the condition is never run
+    cond = c.boolean(node.this)
     t, (yes, no) = c.same(
         [
             c.compile(node.args["true"]),
