@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -23,6 +25,9 @@ from chipcustoms.errors import RuleError
 from chipcustoms.policy.packs import PLACEHOLDER, LoadedPack, Pack, Rule, parse_rule
 from chipcustoms.policy.profiles import Profile, check_condition, load_profile
 from chipcustoms.policy.sqlexpr import columns_of, quote
+
+if TYPE_CHECKING:
+    from chipcustoms.policy.rule_rows import RowRules
 
 IDX = "__i"
 
@@ -261,6 +266,14 @@ class RuleSet:
                 read |= expr.columns
             specs.append(GroupSpec(name, sql, tuple(g.partition_by), tuple(sorted(read))))
         return specs
+
+    def row_evaluator(self, schema: Mapping[str, pl.DataType]) -> RowRules:
+        """The rules compiled for one line at a time over lines of ``schema`` (the enriched
+        batch's): :meth:`RowRules.evaluate` gives per line what :meth:`evaluate` gives."""
+        from chipcustoms.policy.rowexpr import duck_types
+        from chipcustoms.policy.rule_rows import RowRules
+
+        return RowRules(self, duck_types({k: v for k, v in schema.items() if k != IDX}))
 
     def evaluate(
         self, lines: pl.DataFrame, *, groups: dict[str, pl.DataFrame] | None = None
