@@ -40,7 +40,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        st.runner.shutdown()
+        st.close()
 
     app = FastAPI(
         title="chipcustoms",
