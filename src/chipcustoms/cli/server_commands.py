@@ -98,8 +98,9 @@ def serve(
     # to them through the `db` setting's variable, as any other setting would.
     os.environ[settings.table()["db"].env] = target
     if workers > 1 and not settings.get("secret"):
-        err.print("note: CHIPCUSTOMS_SECRET is unset, so each worker signs sessions with its own "
-                  "key and a page login holds only on the worker that made it; set it")
+        err.print("note: CHIPCUSTOMS_SECRET is unset, so each worker signs sessions with its "
+                  "own key and a page login holds only on the worker that made it; set it",
+                  soft_wrap=True)
     err.print(f"chipcustoms serving http://{host}:{port} (store {target}, {workers} worker"
               f"{'s' if workers > 1 else ''}); Ctrl-C stops", soft_wrap=True)
     uvicorn.run(
