@@ -70,38 +70,42 @@ def save_lines(store: Store, run_id: int, lines: pl.DataFrame) -> int:
         return write_lines(store, conn, run_id, lines)
 
 
-def write_lines(store: Store, conn: sa.Connection, run_id: int, lines: pl.DataFrame) -> int:
+def write_lines(
+    store: Store, conn: sa.Connection, run_id: int, lines: pl.DataFrame, *, audit: bool = True
+) -> int:
     """``save_lines`` in the caller's transaction (the server's group commit writes several
-    runs in one)."""
+    runs in one, and audits each run once: ``audit=False`` here)."""
     stamp = now()
     records = _records(lines.select(DECL_COLUMNS))
     d = t.declarations.c
     ins = dialect_insert(conn, t.declarations)
     if records:
+        # One statement with the rows as parameters (executemany): compiled once and cached,
+        # where a multi-row VALUES is compiled anew for every call, bind by bind.
         conn.execute(
-            ins.values(
-                [
-                    {**r, "first_run_id": run_id, "last_run_id": run_id, "updated_at": stamp}
-                    for r in records
-                ]
-            ).on_conflict_do_update(
+            ins.on_conflict_do_update(
                 index_elements=[d.declaration_id, d.item_no],
                 set_={c: ins.excluded[c] for c in [*DECL_COLUMNS, "last_run_id", "updated_at"]},
-            )
+            ),
+            [
+                {**r, "first_run_id": run_id, "last_run_id": run_id, "updated_at": stamp}
+                for r in records
+            ],
         )
     updated = conn.execute(
         sa.select(sa.func.count()).where(
             d.last_run_id == run_id, d.first_run_id != run_id, d.updated_at == stamp
         )
     ).scalar_one()
-    store._audit(
-        conn,
-        "run.save_lines",
-        "run",
-        str(run_id),
-        None,
-        {"lines": len(records), "updated": updated},
-    )
+    if audit:
+        store._audit(
+            conn,
+            "run.save_lines",
+            "run",
+            str(run_id),
+            None,
+            {"lines": len(records), "updated": updated},
+        )
     return int(updated)
 
 
@@ -113,7 +117,8 @@ def save_assessments(store: Store, run_id: int, assessments: pl.DataFrame) -> No
 
 
 def write_assessments(
-    store: Store, conn: sa.Connection, run_id: int, assessments: pl.DataFrame
+    store: Store, conn: sa.Connection, run_id: int, assessments: pl.DataFrame, *,
+    audit: bool = True,
 ) -> None:
     """``save_assessments`` in the caller's transaction."""
     stamp = now()
@@ -125,14 +130,15 @@ def write_assessments(
         )
     if pending:
         conn.execute(t.pending_cases.insert(), pending)
-    store._audit(
-        conn,
-        "run.save_assessments",
-        "run",
-        str(run_id),
-        None,
-        {"assessments": len(rows), "cases": len(pending)},
-    )
+    if audit:
+        store._audit(
+            conn,
+            "run.save_assessments",
+            "run",
+            str(run_id),
+            None,
+            {"assessments": len(rows), "cases": len(pending)},
+        )
 
 
 def decode(value: str | None) -> Any:

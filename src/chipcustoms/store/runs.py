@@ -38,8 +38,10 @@ def insert_run(store: Store, conn: sa.Connection,
     versions: dict[str, Any],
     seed: int,
     budgets: dict[str, Any],
+    audit: bool = True,
 ) -> int:
-    """``start_run`` in the caller's transaction."""
+    """``start_run`` in the caller's transaction (``audit=False``: the caller audits the run
+    once, as the server's group commit does)."""
     pk = conn.execute(
         t.runs.insert().values(
             started_at=now(),
@@ -56,14 +58,15 @@ def insert_run(store: Store, conn: sa.Connection,
     ).inserted_primary_key
     assert pk is not None  # a single-row insert always reports its key
     run_id = pk[0]
-    store._audit(
-        conn,
-        "run.start",
-        "run",
-        str(run_id),
-        None,
-        {"command": command, "inputs": inputs, "budgets": budgets, "seed": seed},
-    )
+    if audit:
+        store._audit(
+            conn,
+            "run.start",
+            "run",
+            str(run_id),
+            None,
+            {"command": command, "inputs": inputs, "budgets": budgets, "seed": seed},
+        )
     return int(run_id)
 
 
@@ -74,8 +77,9 @@ def finish_run(store: Store, run_id: int, *, counts: dict[str, Any], thresholds:
 
 
 def close_run(store: Store, conn: sa.Connection, run_id: int, *, counts: dict[str, Any],
-              thresholds: dict[str, Any]) -> None:
-    """``finish_run`` in the caller's transaction: the run's cases open, the run is done."""
+              thresholds: dict[str, Any], audit: bool = True) -> int:
+    """``finish_run`` in the caller's transaction: the run's cases open, the run is done; how
+    many cases opened or moved."""
     stamp = now()
     cases = runlife.open_cases(conn, run_id, stamp)  # visible only now: see runlife
     conn.execute(
@@ -88,14 +92,16 @@ def close_run(store: Store, conn: sa.Connection, run_id: int, *, counts: dict[st
             status="done",
         )
     )
-    store._audit(
-        conn,
-        "run.finish",
-        "run",
-        str(run_id),
-        None,
-        {"counts": counts, "thresholds": thresholds, "cases": cases},
-    )
+    if audit:
+        store._audit(
+            conn,
+            "run.finish",
+            "run",
+            str(run_id),
+            None,
+            {"counts": counts, "thresholds": thresholds, "cases": cases},
+        )
+    return cases
 
 
 def latest_thresholds(store: Store, profile: str | None = None
