@@ -206,7 +206,7 @@ class GroupWriter:
                     self.conn = self.store.engine.connect()
                 write_group(self.store, self.conn, group)
             self.groups += 1
-        except BaseException as exc:  # noqa: BLE001 - handed to the waiting requests
+        except BaseException as exc:  # handed to the waiting requests, whatever it is
             self._drop_connection()
             if len(group) == 1 or isinstance(exc, StoreBusy):
                 for item in group:
