@@ -112,7 +112,15 @@ def _prepare(folder: Path, db: str) -> tuple[str, list[dict[str, Any]]]:
         "value",
         "currency",
     ]
-    lines = pl.read_csv(src, infer_schema=False).select(fields).head(1000).to_dicts()
+    lines = (
+        pl.read_csv(src, infer_schema=False)
+        .select(fields)
+        .head(1000)
+        .with_columns(  # JSON numbers, as the request schema wants them
+            pl.col("item_no").cast(pl.Int64), pl.col("quantity", "value").cast(pl.Float64)
+        )
+        .to_dicts()
+    )
     return key, [{k: v for k, v in r.items() if v is not None} for r in lines]
 
 
