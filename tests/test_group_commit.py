@@ -28,7 +28,7 @@ from test_server import LINE
 if TYPE_CHECKING:  # imported for types only: app.state is imported through app.api
     from chipcustoms.app.state import AppState
 
-POSTS = 12
+POSTS = 8
 
 
 @pytest.fixture(params=BACKENDS)
@@ -70,16 +70,17 @@ def test_concurrent_screens_share_transactions_and_one_chain(api: Served) -> Non
         threads = [threading.Thread(target=post, args=(i,)) for i in range(POSTS)]
         for th in threads:
             th.start()
-        deadline = time.monotonic() + 120
+        # Each post is assessed (batch path) before it queues: minutes on a loaded machine.
+        deadline = time.monotonic() + 900
         while st.writer.queue.qsize() < POSTS - 1 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert st.writer.queue.qsize() == POSTS - 1
         assert not any(answers.values())  # nothing answered before it is committed
     for th in threads:
-        th.join(timeout=120)
+        th.join(timeout=600)
     assert sorted(answers) == list(range(POSTS))
     assert {r.status_code for r in answers.values()} == {200}, [r.text for r in answers.values()]
-    assert st.writer.groups == 2  # the first alone, then the eleven that waited, together
+    assert st.writer.groups == 2  # the first alone, then the others that waited, together
     runs = {r.json()["run_id"] for r in answers.values()}
     assert len(runs) == 2
     store = open_store(api.db)
@@ -110,11 +111,11 @@ def test_one_key_twice_at_once_is_stored_once_with_both_assessments(api: Served)
         threads = [threading.Thread(target=post) for _ in range(3)]
         for th in threads:
             th.start()
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 900
         while st.writer.queue.qsize() < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
     for th in threads:
-        th.join(timeout=120)
+        th.join(timeout=600)
     assert [r.status_code for r in answers] == [200] * 3, [r.text for r in answers]
     assert st.writer.groups == 3  # a group never holds one key twice
     found = open_store(api.db).line("GC001")
