@@ -15,7 +15,9 @@ from chipcustoms.app.api import case_routes as routes_cases
 from chipcustoms.app.api import envelope as errors
 from chipcustoms.app.api import ref_routes as routes_ref
 from chipcustoms.app.api import screen_routes as routes_screen
+from chipcustoms.app.rate_limit import RateLimit
 from chipcustoms.app.security_headers import SecurityHeaders
+from chipcustoms.app.size_limit import SizeLimit
 from chipcustoms.app.state import AppState
 from chipcustoms.assess.pipeline import References
 from chipcustoms.run.references import load_references
@@ -40,7 +42,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        st.runner.shutdown()
+        st.close()
 
     app = FastAPI(
         title="chipcustoms",
@@ -52,9 +54,18 @@ def create_app(
     )
     app.state.chipcustoms = st
     errors.install(app)
+    app.add_middleware(SizeLimit)  # inside the others: their headers and counts apply to it
+    app.add_middleware(RateLimit)
     app.add_middleware(SecurityHeaders)
     st.metrics.install(app)
     for module in (routes_screen, routes_cases, routes_ref):
         app.include_router(module.router)
     web.mount(app)  # the pages
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """The app for the store the ``db`` setting names: the factory ``serve`` hands uvicorn as
+    an import string, so that each of ``--workers N`` processes builds its own app (its own
+    store connections, reference data and writer)."""
+    return create_app(settings.get("db"))

@@ -1,17 +1,25 @@
-"""What one app holds for its lifetime: the store, the reference data, metrics, the job runner."""
+"""What one app holds for its lifetime: the store, the reference data, metrics, the job runner,
+the writer of single-line screens and the cut-offs they are screened against."""
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
 from fastapi import Request
 
+from chipcustoms import settings
 from chipcustoms.app.api.jobs import JobRunner
 from chipcustoms.app.api.prometheus import Metrics
-from chipcustoms.assess.pipeline import References
+from chipcustoms.assess.pipeline import References, assess
+from chipcustoms.assess.selection import Budgets, SelectionReport
 from chipcustoms.store import Store
+from chipcustoms.store.group_commit import GroupWriter
+
+Cutoffs = tuple[int, dict[str, float | None]]
 
 
 @dataclass
@@ -25,6 +33,40 @@ class AppState:
     # One writer at a time from this process: SQLite would otherwise answer "database is locked"
     # under load, and the audit chain serialises writers anyway.
     writing: threading.Lock = field(default_factory=threading.Lock)
+    writer: GroupWriter = field(init=False)
+    _cutoffs: Cutoffs | None = field(default=None, init=False)
+    _cutoffs_read: float = field(default=float("-inf"), init=False)
+    _cutoffs_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def __post_init__(self) -> None:
+        self.writer = GroupWriter(
+            self.store, self.writing, max_lines=settings.get("group_commit_max_lines")
+        )
+
+    def assess_lines(
+        self, frame: pl.DataFrame, thresholds: dict[str, float | None]
+    ) -> tuple[pl.DataFrame, SelectionReport]:
+        """Assess a request's lines in threshold mode: the one seam between the API and the
+        assessment, so the online assessor can take the batch path's place here alone."""
+        return assess(frame, self.refs, Budgets(), thresholds=thresholds)
+
+    def cutoffs(self) -> Cutoffs | None:
+        """The newest budget-mode run's id and cut-offs under the server's profile, read from
+        the store at most every ``thresholds_refresh_seconds`` (a new run lands that much later
+        at the latest) instead of on every request."""
+        with self._cutoffs_lock:
+            now = time.monotonic()
+            if self._cutoffs is None or now - self._cutoffs_read >= settings.get(
+                "thresholds_refresh_seconds"
+            ):
+                self._cutoffs = self.store.latest_thresholds(self.refs.rules.profile.id)
+                self._cutoffs_read = now
+            return self._cutoffs
+
+    def close(self) -> None:
+        """The app's shutdown: queued screens committed, jobs stopped."""
+        self.writer.close()
+        self.runner.shutdown()
 
 
 def state(request: Request) -> AppState:

@@ -68,20 +68,50 @@ def db_upgrade(db: Db = None) -> None:
     )
 
 
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
 @app.command()
 def serve(
     db: Db = None,
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
-    workers: int = typer.Option(1, "--workers", help="uvicorn worker processes."),
+    workers: int = typer.Option(1, "--workers", min=1, help="uvicorn worker processes."),
+    log_level: str = typer.Option(
+        "info", "--log-level", help=f"uvicorn's log level ({', '.join(LOG_LEVELS)}); at info "
+        "and below every request is logged in uvicorn's access-log format."),
 ) -> None:
-    """Serve the API (OpenAPI at /docs); the store must be at this version's schema."""
+    """Serve the API (OpenAPI at /openapi.json) and the pages; the store must be at this
+    version's schema. Prints the address, then one access-log line per request on stderr."""
+    import os
+
     import uvicorn
 
-    from chipcustoms.app.api import create_app
+    from chipcustoms import settings
+    from chipcustoms.store import open_store
 
-    app_ = create_app(db_path(db))
-    uvicorn.run(app_, host=host, port=port, workers=workers, log_level="warning")
+    if log_level.lower() not in LOG_LEVELS:
+        raise typer.BadParameter(f"use one of {', '.join(LOG_LEVELS)}", param_hint="--log-level")
+    target = db_path(db)
+    open_store(target, upgrade=False).engine.dispose()  # a wrong store fails here, exit 2
+    # Each worker builds its own app from the settings (the factory below), so the store goes
+    # to them through the `db` setting's variable, as any other setting would.
+    os.environ[settings.table()["db"].env] = target
+    if workers > 1 and not settings.get("secret"):
+        err.print("note: CHIPCUSTOMS_SECRET is unset, so each worker signs sessions with its "
+                  "own key and a page login holds only on the worker that made it; set it",
+                  soft_wrap=True)
+    err.print(f"chipcustoms serving http://{host}:{port} (store {target}, {workers} worker"
+              f"{'s' if workers > 1 else ''}); Ctrl-C stops", soft_wrap=True)
+    uvicorn.run(
+        "chipcustoms.app.api:app_from_settings",  # the package first: no import cycle
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level.lower(),
+        access_log=True,
+    )
 
 
 @users_app.command("add")

@@ -141,10 +141,15 @@ def allowed(store: Store) -> pl.DataFrame:
 
 
 def save_screening_hits(store: Store, run_id: int, hits: pl.DataFrame) -> None:
+    with store.engine.begin() as conn:
+        write_screening_hits(conn, run_id, hits)
+
+
+def write_screening_hits(conn: sa.Connection, run_id: int, hits: pl.DataFrame) -> None:
+    """``save_screening_hits`` in the caller's transaction."""
     at = now()
     rows = hits.with_columns(
         pl.lit(run_id).alias("run_id"), pl.lit(at).alias("created_at")
     ).select([c.name for c in t.screening_hits.columns if c.name != "hit_id"]).to_dicts()
-    with store.engine.begin() as conn:
-        if rows:
-            conn.execute(t.screening_hits.insert(), rows)
+    if rows:
+        conn.execute(t.screening_hits.insert(), rows)

@@ -66,28 +66,38 @@ def dialect_insert(conn: sa.Connection, table: sa.Table) -> Any:
 
 
 def save_lines(store: Store, run_id: int, lines: pl.DataFrame) -> int:
+    with store.engine.begin() as conn:
+        return write_lines(store, conn, run_id, lines)
+
+
+def write_lines(
+    store: Store, conn: sa.Connection, run_id: int, lines: pl.DataFrame, *, audit: bool = True
+) -> int:
+    """``save_lines`` in the caller's transaction (the server's group commit writes several
+    runs in one, and audits each run once: ``audit=False`` here)."""
     stamp = now()
     records = _records(lines.select(DECL_COLUMNS))
     d = t.declarations.c
-    with store.engine.begin() as conn:
-        ins = dialect_insert(conn, t.declarations)
-        if records:
-            conn.execute(
-                ins.values(
-                    [
-                        {**r, "first_run_id": run_id, "last_run_id": run_id, "updated_at": stamp}
-                        for r in records
-                    ]
-                ).on_conflict_do_update(
-                    index_elements=[d.declaration_id, d.item_no],
-                    set_={c: ins.excluded[c] for c in [*DECL_COLUMNS, "last_run_id", "updated_at"]},
-                )
-            )
-        updated = conn.execute(
-            sa.select(sa.func.count()).where(
-                d.last_run_id == run_id, d.first_run_id != run_id, d.updated_at == stamp
-            )
-        ).scalar_one()
+    ins = dialect_insert(conn, t.declarations)
+    if records:
+        # One statement with the rows as parameters (executemany): compiled once and cached,
+        # where a multi-row VALUES is compiled anew for every call, bind by bind.
+        conn.execute(
+            ins.on_conflict_do_update(
+                index_elements=[d.declaration_id, d.item_no],
+                set_={c: ins.excluded[c] for c in [*DECL_COLUMNS, "last_run_id", "updated_at"]},
+            ),
+            [
+                {**r, "first_run_id": run_id, "last_run_id": run_id, "updated_at": stamp}
+                for r in records
+            ],
+        )
+    updated = conn.execute(
+        sa.select(sa.func.count()).where(
+            d.last_run_id == run_id, d.first_run_id != run_id, d.updated_at == stamp
+        )
+    ).scalar_one()
+    if audit:
         store._audit(
             conn,
             "run.save_lines",
@@ -102,16 +112,25 @@ def save_lines(store: Store, run_id: int, lines: pl.DataFrame) -> int:
 def save_assessments(store: Store, run_id: int, assessments: pl.DataFrame) -> None:
     """Append the assessments; the selected lines wait in ``pending_cases`` until the run
     finishes (store/runlife.py)."""
+    with store.engine.begin() as conn:
+        write_assessments(store, conn, run_id, assessments)
+
+
+def write_assessments(
+    store: Store, conn: sa.Connection, run_id: int, assessments: pl.DataFrame, *,
+    audit: bool = True,
+) -> None:
+    """``save_assessments`` in the caller's transaction."""
     stamp = now()
     rows = _records(assessments.select(ASSESSMENT_COLUMNS).with_columns(json_text("reasons")))
     pending = pending_cases(run_id, assessments).to_dicts()
-    with store.engine.begin() as conn:
-        if rows:
-            conn.execute(
-                t.assessments.insert(), [{**r, "run_id": run_id, "created_at": stamp} for r in rows]
-            )
-        if pending:
-            conn.execute(t.pending_cases.insert(), pending)
+    if rows:
+        conn.execute(
+            t.assessments.insert(), [{**r, "run_id": run_id, "created_at": stamp} for r in rows]
+        )
+    if pending:
+        conn.execute(t.pending_cases.insert(), pending)
+    if audit:
         store._audit(
             conn,
             "run.save_assessments",

@@ -26,22 +26,39 @@ def start_run(store: Store,
     budgets: dict[str, Any],
 ) -> int:
     with store.engine.begin() as conn:
-        pk = conn.execute(
-            t.runs.insert().values(
-                started_at=now(),
-                actor=actor(),
-                command=command,
-                inputs=json.dumps(inputs),
-                mapping=mapping,
-                versions=json.dumps(versions),
-                seed=seed,
-                budgets=json.dumps(budgets),
-                status="running",
-                owner=runlife.owner(),
-            )
-        ).inserted_primary_key
-        assert pk is not None  # a single-row insert always reports its key
-        run_id = pk[0]
+        return insert_run(store, conn, command=command, inputs=inputs, mapping=mapping,
+                          versions=versions, seed=seed, budgets=budgets)
+
+
+def insert_run(store: Store, conn: sa.Connection,
+    *,
+    command: str,
+    inputs: list[str],
+    mapping: str,
+    versions: dict[str, Any],
+    seed: int,
+    budgets: dict[str, Any],
+    audit: bool = True,
+) -> int:
+    """``start_run`` in the caller's transaction (``audit=False``: the caller audits the run
+    once, as the server's group commit does)."""
+    pk = conn.execute(
+        t.runs.insert().values(
+            started_at=now(),
+            actor=actor(),
+            command=command,
+            inputs=json.dumps(inputs),
+            mapping=mapping,
+            versions=json.dumps(versions),
+            seed=seed,
+            budgets=json.dumps(budgets),
+            status="running",
+            owner=runlife.owner(),
+        )
+    ).inserted_primary_key
+    assert pk is not None  # a single-row insert always reports its key
+    run_id = pk[0]
+    if audit:
         store._audit(
             conn,
             "run.start",
@@ -56,18 +73,26 @@ def start_run(store: Store,
 def finish_run(store: Store, run_id: int, *, counts: dict[str, Any], thresholds: dict[str, Any]
 ) -> None:
     with store.engine.begin() as conn:
-        stamp = now()
-        cases = runlife.open_cases(conn, run_id, stamp)  # visible only now: see runlife
-        conn.execute(
-            t.runs.update()
-            .where(t.runs.c.run_id == run_id)
-            .values(
-                finished_at=stamp,
-                counts=json.dumps(counts),
-                thresholds=json.dumps(thresholds),
-                status="done",
-            )
+        close_run(store, conn, run_id, counts=counts, thresholds=thresholds)
+
+
+def close_run(store: Store, conn: sa.Connection, run_id: int, *, counts: dict[str, Any],
+              thresholds: dict[str, Any], audit: bool = True) -> int:
+    """``finish_run`` in the caller's transaction: the run's cases open, the run is done; how
+    many cases opened or moved."""
+    stamp = now()
+    cases = runlife.open_cases(conn, run_id, stamp)  # visible only now: see runlife
+    conn.execute(
+        t.runs.update()
+        .where(t.runs.c.run_id == run_id)
+        .values(
+            finished_at=stamp,
+            counts=json.dumps(counts),
+            thresholds=json.dumps(thresholds),
+            status="done",
         )
+    )
+    if audit:
         store._audit(
             conn,
             "run.finish",
@@ -76,6 +101,7 @@ def finish_run(store: Store, run_id: int, *, counts: dict[str, Any], thresholds:
             None,
             {"counts": counts, "thresholds": thresholds, "cases": cases},
         )
+    return cases
 
 
 def latest_thresholds(store: Store, profile: str | None = None

@@ -4,6 +4,6 @@
 leaves through one envelope (``errors``), and ``metrics`` serves Prometheus text.
 """
 
-from chipcustoms.app.server import create_app
+from chipcustoms.app.server import app_from_settings, create_app
 
-__all__ = ["create_app"]
+__all__ = ["app_from_settings", "create_app"]

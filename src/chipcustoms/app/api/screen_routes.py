@@ -15,15 +15,13 @@ from chipcustoms.app.api.schemas import RESERVED, RowId, ScreenRequest, lines_fr
 from chipcustoms.app.auth import check_office, require
 from chipcustoms.app.state import state
 from chipcustoms.app.users import User
-from chipcustoms.assess.pipeline import assess
-from chipcustoms.assess.selection import Budgets
 from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.mapping import bundled_mappings, load_mapping
 from chipcustoms.parties.party_scorer import hits_from_reasons
 from chipcustoms.store import Store
 from chipcustoms.store.access import create_job, get_job, stored_offices
 from chipcustoms.store.audit import acting_as
-from chipcustoms.store.runlife import failing
+from chipcustoms.store.group_commit import Screened
 
 router = APIRouter(prefix="/v1", tags=["screening"])
 SHOWN = [
@@ -77,28 +75,18 @@ def screen(
             {"field": f"lines.{int(r['row']) - 1}.{r['field']}", "problem": r["reason"]} for r in q
         ]
         raise APIError(422, "invalid_input", f"invalid input: {details[0]['field']}", details)
-    latest = st.store.latest_thresholds(st.refs.rules.profile.id)
+    latest = st.cutoffs()
     if latest is None:
         raise APIError(409, "no_thresholds", "no cut-offs yet: screen a batch in budget mode first")
     source_run, thresholds = latest
-    assessments, report = assess(result.accepted, st.refs, Budgets(), thresholds=thresholds)
-    with acting_as(user.name), st.writing:
-        run_id = st.store.start_run(
-            command=f"api screen (cut-offs of run {source_run})",
-            inputs=["request"],
-            mapping="canonical",
-            versions=st.refs.versions(),
-            seed=0,
-            budgets={},
-        )
-        with failing(st.store, run_id):  # busy (503) or broken: the run is failed, not left
-            st.store.save_batch(run_id, result.accepted, assessments)
-            st.store.save_screening_hits(run_id, hits_from_reasons(assessments))
-            st.store.finish_run(
-                run_id,
-                counts={"accepted": result.accepted.height, "channels": report.counts},
-                thresholds=thresholds,
-            )
+    assessments, report = st.assess_lines(result.accepted, thresholds)
+    # Committed with other requests' lines by the process's writer (store/group_commit.py);
+    # back here only once this request's lines, cases and audit entries are on disk.
+    run_id = st.writer.commit(Screened(
+        actor=user.name, source_run=source_run, thresholds=thresholds,
+        versions=st.refs.versions(), lines=result.accepted, assessments=assessments,
+        hits=hits_from_reasons(assessments),
+    ))
     for channel, n in report.counts.items():
         st.metrics.lines.labels(channel).inc(n)
     return {

@@ -1,0 +1,227 @@
+"""Group commit: the server's single-line screens written by one thread, many per transaction.
+
+A transaction that must reach the disk (SQLite WAL with ``synchronous=FULL``, PostgreSQL's WAL
+flush) costs a sync whatever it holds, and every audited write also reads the chain's tail and
+writes a checkpoint. One run of four transactions per request held the server to a few requests
+a second. Here each request hands what it screened (lines, assessments, hits) to the process's
+:class:`GroupWriter` and waits; the writer takes everything queued while it was busy and stores
+it in **one** transaction, then wakes each waiting request. A request therefore returns only
+once *its* lines, assessments, cases and audit entries are committed with the store's durability
+setting, so an answered request survives kill -9; under load the groups grow and the cost of a
+commit is shared, with no timer that would add latency when the server is idle.
+
+**What a run is for API lines.** Each group writes one run per (user, cut-off run) among its
+requests (almost always one): started, written and finished in the same transaction, with its
+counts (lines, requests, channels) and **one** audit entry, ``run.api_screen`` (what a batch run
+records as start, save_lines, save_assessments and finish, in one entry: each entry costs a
+checkpoint, and this one recomputes the covered rows' digest once, as the run opens cases). The
+chain stays one chain, entries in commit order. Such a run is never seen ``running``: a kill
+before the commit leaves nothing, after it leaves a done run, so the reaper (store/runlife.py)
+has nothing to do for API lines and no long-lived run has to be finished at shutdown or split
+at midnight. A response's ``run_id`` is its group's run. The cases of selected lines open in
+the same transaction (``runlife.open_cases``).
+
+The writer keeps one connection open for its life: closing the last connection to a SQLite
+store in WAL mode checkpoints the log into the database (a sync, tens of milliseconds), which a
+connection per transaction paid on every commit.
+
+A group never holds one line key twice (the upsert and the run's single assessment per line
+need that): a request whose key is already in the group waits for the next one. If a group fails
+for any reason but a busy store, each of its requests is retried alone, so one bad request
+cannot fail the others. Several server processes (``serve --workers N``) each have a writer;
+they take turns on the store's write lock (SQLite's lock with ``server_busy_seconds`` of
+patience, PostgreSQL's audit advisory lock), so the audit chain stays one chain across them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+import sqlalchemy as sa
+
+from chipcustoms.errors import StoreBusy
+from chipcustoms.store import lists, rows, runs
+from chipcustoms.store.audit import acting_as
+
+if TYPE_CHECKING:
+    from chipcustoms.store.base import Store
+
+Key = tuple[str, int]
+
+
+@dataclass
+class Screened:
+    """One request's screened lines, waiting for the writer."""
+
+    actor: str
+    source_run: int
+    thresholds: dict[str, float | None]
+    versions: dict[str, Any]
+    lines: pl.DataFrame
+    assessments: pl.DataFrame
+    hits: pl.DataFrame
+    run_id: int | None = None
+    error: BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def keys(self) -> set[Key]:
+        return {(str(d), int(i)) for d, i in self.lines.select("declaration_id", "item_no").rows()}
+
+    def part(self) -> str:
+        """Requests of one part share a run: same user, same cut-offs, same reference data."""
+        return json.dumps([self.actor, self.source_run, self.thresholds, self.versions],
+                          sort_keys=True, default=str)
+
+
+def write_group(store: Store, conn: sa.Connection, items: list[Screened]) -> None:
+    """Store every item in one transaction on ``conn``: one finished run per part (see the
+    module docstring). Sets each item's ``run_id`` once committed; raises (nothing written)
+    on failure."""
+    parts: dict[str, list[Screened]] = {}
+    for item in items:
+        parts.setdefault(item.part(), []).append(item)
+    found: list[tuple[Screened, int]] = []
+    with conn.begin():
+        for group in parts.values():
+            run_id = _write_run(store, conn, group)
+            found.extend((g, run_id) for g in group)
+    for item, run_id in found:  # only once committed
+        item.run_id = run_id
+
+
+def _write_run(store: Store, conn: sa.Connection, group: list[Screened]) -> int:
+    """One part's run, written and finished, with one audit entry (and so one checkpoint)."""
+    first = group[0]
+    lines = pl.concat([g.lines for g in group], how="diagonal_relaxed")
+    assessments = pl.concat([g.assessments for g in group], how="diagonal_relaxed")
+    hits = pl.concat([g.hits for g in group], how="diagonal_relaxed")
+    channels: dict[str, int] = {}
+    for channel in assessments.get_column("channel").to_list():
+        channels[channel] = channels.get(channel, 0) + 1
+    command = f"api screen (cut-offs of run {first.source_run})"
+    counts = {"accepted": lines.height, "requests": len(group), "channels": channels}
+    with acting_as(first.actor):
+        run_id = runs.insert_run(store, conn, command=command, inputs=["request"],
+                                 mapping="canonical", versions=first.versions, seed=0,
+                                 budgets={}, audit=False)
+        updated = rows.write_lines(store, conn, run_id, lines, audit=False)
+        rows.write_assessments(store, conn, run_id, assessments, audit=False)
+        lists.write_screening_hits(conn, run_id, hits)
+        cases = runs.close_run(store, conn, run_id, counts=counts,
+                               thresholds=first.thresholds, audit=False)
+        store._audit(conn, "run.api_screen", "run", str(run_id), None, {
+            "command": command, "counts": counts, "updated": updated, "cases": cases,
+            "thresholds": first.thresholds,
+        })
+    return run_id
+
+
+class GroupWriter:
+    """The process's one writer of API screens: :meth:`commit` blocks until the item is stored.
+
+    ``lock`` is held around each transaction: the other writes of this process (the pages'
+    case work) take it too, so they queue here rather than on SQLite's busy handler.
+    """
+
+    def __init__(self, store: Store, lock: threading.Lock, *, max_lines: int) -> None:
+        self.store = store
+        self.lock = lock
+        self.max_lines = max(1, max_lines)
+        self.queue: queue.SimpleQueue[Screened | None] = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+        self.starting = threading.Lock()
+        self.groups = 0  # transactions committed, for tests and the benchmark
+        self.conn: sa.Connection | None = None  # the writer thread's own, kept open
+
+    def commit(self, item: Screened) -> int:
+        """Queue ``item`` and wait until its transaction has committed; its run id."""
+        self._start()
+        self.queue.put(item)
+        item.done.wait()
+        if item.error is not None:
+            raise item.error
+        assert item.run_id is not None  # set by write_group before done
+        return item.run_id
+
+    def close(self) -> None:
+        """Finish what is queued and stop the thread (the app's shutdown)."""
+        with self.starting:
+            thread, self.thread = self.thread, None
+        if thread is not None:
+            self.queue.put(None)
+            thread.join(timeout=60)
+
+    def _start(self) -> None:
+        with self.starting:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(
+                    target=self._run, name="chipcustoms-group-commit", daemon=True
+                )
+                self.thread.start()
+
+    def _run(self) -> None:
+        held: Screened | None = None
+        try:
+            while True:
+                first = held if held is not None else self.queue.get()
+                held = None
+                if first is None:
+                    return
+                group, held, stop = self._gather(first)
+                self._write(group)
+                if stop:
+                    return
+        finally:
+            self._drop_connection()
+
+    def _gather(self, first: Screened) -> tuple[list[Screened], Screened | None, bool]:
+        """``first`` and whatever else is queued now, up to ``max_lines`` lines and with no key
+        twice; the item that did not fit is held for the next group."""
+        group, keys, n = [first], first.keys(), first.lines.height
+        while n < self.max_lines:
+            try:
+                item = self.queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                return group, None, True
+            mine = item.keys()
+            if mine & keys or n + item.lines.height > self.max_lines:
+                return group, item, False
+            group.append(item)
+            keys |= mine
+            n += item.lines.height
+        return group, None, False
+
+    def _write(self, group: list[Screened]) -> None:
+        try:
+            with self.lock:
+                if self.conn is None:
+                    self.conn = self.store.engine.connect()
+                write_group(self.store, self.conn, group)
+            self.groups += 1
+        except BaseException as exc:  # handed to the waiting requests, whatever it is
+            self._drop_connection()
+            if len(group) == 1 or isinstance(exc, StoreBusy):
+                for item in group:
+                    item.error = exc
+            else:  # one bad request must not fail the others: each alone
+                for item in group:
+                    self._write([item])
+        finally:
+            for item in group:
+                if item.run_id is not None or item.error is not None:
+                    item.done.set()
+
+    def _drop_connection(self) -> None:
+        """Close the kept connection (after a failure it may be broken; at the end, done)."""
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()

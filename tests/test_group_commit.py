@@ -1,0 +1,202 @@
+"""Single-line screens committed together (store/group_commit.py): requests that arrive while
+the writer is busy share one transaction, every answered line is stored with its assessment,
+case and audit entry, the chain stays one chain, and an answer survives kill -9."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+from chipcustoms.assess.pipeline import References
+from chipcustoms.store import Store, open_store
+from chipcustoms.store.chain_check import check as verify_chain
+from server_fixtures import Served, served
+from storecheck import check, cli, env
+from stores import BACKENDS, target
+from test_server import LINE
+
+if TYPE_CHECKING:  # imported for types only: app.state is imported through app.api
+    from chipcustoms.app.state import AppState
+
+POSTS = 8
+
+
+@pytest.fixture(params=BACKENDS)
+def api(
+    request: pytest.FixtureRequest, tmp_path: Path, fixtures: Path, refs: References
+) -> Iterator[Served]:
+    s = served(target(request.param, tmp_path), tmp_path, fixtures, refs)
+    with s.client:
+        yield s
+
+
+def _line(i: int) -> dict[str, Any]:
+    # Alternate a controlled H20 (selected: a case opens) and a plain one.
+    return {**LINE, "declaration_id": f"GC{i:03d}", "value": 24000 if i % 2 else 90000}
+
+
+def _stored_with_everything(store: Store, key: str, run_id: int, channel: str) -> None:
+    found = store.line(key)
+    assert found is not None, key
+    (a,) = [a for a in found["assessments"] if a["run_id"] == run_id]
+    assert a["channel"] == channel
+    if channel != "green":
+        assert found["case"] is not None and found["case"]["run_id"] == run_id, key
+    run = next(r for r in store.runs() if r["run_id"] == run_id)
+    assert run["status"] == "done" and run["command"].startswith("api screen")
+
+
+def test_concurrent_screens_share_transactions_and_one_chain(api: Served) -> None:
+    st: AppState = api.client.app.state.chipcustoms  # type: ignore[attr-defined]
+    answers: dict[int, Any] = {}
+
+    def post(i: int) -> None:
+        answers[i] = api.client.post(
+            "/v1/screen", json={"lines": [_line(i)]}, headers=api.auth("ana")
+        )
+
+    # Hold the writer at its first transaction while the others queue behind it.
+    with st.writing:
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(POSTS)]
+        for th in threads:
+            th.start()
+        # Each post is assessed (batch path) before it queues: minutes on a loaded machine.
+        deadline = time.monotonic() + 900
+        while st.writer.queue.qsize() < POSTS - 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert st.writer.queue.qsize() == POSTS - 1
+        assert not any(answers.values())  # nothing answered before it is committed
+    for th in threads:
+        th.join(timeout=600)
+    assert sorted(answers) == list(range(POSTS))
+    assert {r.status_code for r in answers.values()} == {200}, [r.text for r in answers.values()]
+    assert st.writer.groups == 2  # the first alone, then the others that waited, together
+    runs = {r.json()["run_id"] for r in answers.values()}
+    assert len(runs) == 2
+    store = open_store(api.db)
+    for i, r in answers.items():
+        (a,) = r.json()["assessments"]
+        _stored_with_everything(store, f"GC{i:03d}", r.json()["run_id"], a["channel"])
+    by_run = {r["run_id"]: r for r in store.runs() if r["run_id"] in runs}
+    counts = [json.loads(r["counts"]) for r in by_run.values()]
+    assert sorted(c["accepted"] for c in counts) == [1, POSTS - 1]
+    assert sorted(c["requests"] for c in counts) == [1, POSTS - 1]
+    actions = [e["action"] for e in store.audit_entries() if e["entity_id"] in map(str, runs)]
+    assert actions == ["run.api_screen"] * 2  # one entry (and checkpoint) per group's run
+    verdict = verify_chain(store)
+    assert verdict.intact, verdict.problem
+
+
+def test_one_key_twice_at_once_is_stored_once_with_both_assessments(api: Served) -> None:
+    st: AppState = api.client.app.state.chipcustoms  # type: ignore[attr-defined]
+    answers: list[Any] = []
+    line = _line(1)
+
+    def post() -> None:
+        answers.append(
+            api.client.post("/v1/screen", json={"lines": [line]}, headers=api.auth("ana"))
+        )
+
+    with st.writing:
+        threads = [threading.Thread(target=post) for _ in range(3)]
+        for th in threads:
+            th.start()
+        deadline = time.monotonic() + 900
+        while st.writer.queue.qsize() < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    for th in threads:
+        th.join(timeout=600)
+    assert [r.status_code for r in answers] == [200] * 3, [r.text for r in answers]
+    assert st.writer.groups == 3  # a group never holds one key twice
+    found = open_store(api.db).line("GC001")
+    assert found is not None and len(found["assessments"]) == 3
+    assert verify_chain(open_store(api.db)).intact
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_ready(url: str, proc: subprocess.Popen[str], seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the server exited"
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("the server did not become ready")
+
+
+def test_every_answered_screen_survives_kill_9(
+    tmp_path: Path, fixtures: Path, refs: References
+) -> None:
+    db = str(tmp_path / "s.db")
+    api = served(db, tmp_path, fixtures, refs)  # the cut-offs and the users; not served here
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        cli("serve", "--db", db, "--port", str(port), "--log-level", "warning"),
+        env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+    )
+    answered: dict[str, tuple[int, str]] = {}
+    stop = threading.Event()
+    try:
+        _wait_ready(url, server)
+
+        def post(worker: int) -> None:
+            n = 0
+            with httpx.Client(base_url=url, headers=api.auth("ana"), timeout=30) as client:
+                while not stop.is_set():
+                    key = f"K{worker}-{n}"
+                    n += 1
+                    try:
+                        r = client.post("/v1/screen", json={"lines": [{**_line(n),
+                                                                        "declaration_id": key}]})
+                    except httpx.HTTPError:
+                        return  # the server died under this request: no answer, no promise
+                    if r.status_code == 200:
+                        answered[key] = (r.json()["run_id"],
+                                         r.json()["assessments"][0]["channel"])
+
+        threads = [threading.Thread(target=post, args=(w,)) for w in range(6)]
+        for th in threads:
+            th.start()
+        deadline = time.monotonic() + 120
+        while len(answered) < 30 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        server.send_signal(signal.SIGKILL)  # while requests are in flight
+        server.wait(timeout=30)
+        stop.set()
+        for th in threads:
+            th.join(timeout=60)
+    finally:
+        stop.set()
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=30)
+    assert len(answered) >= 30
+    store = open_store(db)
+    for key, (run_id, channel) in answered.items():
+        _stored_with_everything(store, key, run_id, channel)
+    audited = {e["entity_id"] for e in store.audit_entries() if e["action"] == "run.api_screen"}
+    assert {str(run_id) for run_id, _ in answered.values()} <= audited
+    state = check(db)
+    assert state["integrity"] == "ok" and state["runs_running"] == 0
+    verified = subprocess.run(cli("audit", "verify", "--db", db), env=env(),
+                              capture_output=True, text=True, timeout=300)
+    assert verified.returncode == 0, verified.stderr
