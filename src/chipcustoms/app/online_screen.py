@@ -34,7 +34,17 @@ def run_lines(store: Store, run_id: int) -> pl.DataFrame:
     )
     with store.engine.connect() as conn:
         rows = conn.execute(q).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+    names = list(schema)
+    raw = pl.DataFrame(
+        [tuple(r) for r in rows], schema=names, orient="row", infer_schema_length=None
+    )
+    # SQLite hands dates back as ISO text and booleans as integers: the canonical types again.
+    return raw.with_columns(
+        pl.col(c).str.to_date()
+        if raw.schema[c] == pl.Utf8 and t == pl.Date
+        else pl.col(c).cast(t, strict=False)
+        for c, t in schema.items()
+    )
 
 
 class OnlineScreen:

@@ -14,8 +14,9 @@ from fastapi import Request
 from chipcustoms import settings
 from chipcustoms.app.api.jobs import JobRunner
 from chipcustoms.app.api.prometheus import Metrics
-from chipcustoms.assess.pipeline import References, assess
-from chipcustoms.assess.selection import Budgets, SelectionReport
+from chipcustoms.app.online_screen import OnlineScreen
+from chipcustoms.assess.pipeline import References
+from chipcustoms.assess.selection import SelectionReport
 from chipcustoms.store import Store
 from chipcustoms.store.group_commit import GroupWriter
 
@@ -34,21 +35,25 @@ class AppState:
     # under load, and the audit chain serialises writers anyway.
     writing: threading.Lock = field(default_factory=threading.Lock)
     writer: GroupWriter = field(init=False)
+    online: OnlineScreen = field(init=False)
     _cutoffs: Cutoffs | None = field(default=None, init=False)
     _cutoffs_read: float = field(default=float("-inf"), init=False)
     _cutoffs_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
+        self.online = OnlineScreen(self.store, self.refs)
         self.writer = GroupWriter(
             self.store, self.writing, max_lines=settings.get("group_commit_max_lines")
         )
 
     def assess_lines(
-        self, frame: pl.DataFrame, thresholds: dict[str, float | None]
+        self, frame: pl.DataFrame, cutoffs: Cutoffs
     ) -> tuple[pl.DataFrame, SelectionReport]:
-        """Assess a request's lines in threshold mode: the one seam between the API and the
-        assessment, so the online assessor can take the batch path's place here alone."""
-        return assess(frame, self.refs, Budgets(), thresholds=thresholds)
+        """Assess a request's lines in threshold mode against ``cutoffs`` (the run and its
+        cut-offs) on the online path (app/online_screen.py): the batch path's answer, in about
+        a millisecond a line once a text has been seen."""
+        run_id, thresholds = cutoffs
+        return self.online.assess(frame, run_id, thresholds)
 
     def cutoffs(self) -> Cutoffs | None:
         """The newest budget-mode run's id and cut-offs under the server's profile, read from

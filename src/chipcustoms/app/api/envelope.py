@@ -6,6 +6,7 @@ each detail names the field (``loc``) and the problem. Domain errors carry their
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,8 @@ from chipcustoms.errors import ChipCustomsError, StoreBusy
 
 # Seconds a client is asked to wait when the store's write lock is held by a batch write.
 RETRY_AFTER = 5
+
+LOG = logging.getLogger("chipcustoms.api")
 
 
 class APIError(Exception):
@@ -82,5 +85,7 @@ def install(app: FastAPI) -> None:
         return envelope(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(Exception)
-    async def crash(_: Request, exc: Exception) -> JSONResponse:
+    async def crash(request: Request, exc: Exception) -> JSONResponse:
+        # The client learns only the class; the server's log keeps the whole traceback.
+        LOG.error("%s %s failed", request.method, request.url.path, exc_info=exc)
         return envelope(500, "internal_error", f"internal error ({type(exc).__name__})")

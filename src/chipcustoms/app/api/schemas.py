@@ -160,11 +160,10 @@ class OverrideRequest(Strict):
     reason: Text = Field(min_length=3)
 
 
-def lines_frame(lines: list[BaseModel]) -> pl.DataFrame:
-    """The lines as a raw source table, all text (ingest parses it as it parses a file).
-
-    ``extra`` entries become columns of their own, which ingest keeps as the line's extra.
-    """
+def line_records(lines: list[BaseModel]) -> list[dict[str, str | None]]:
+    """The lines as a raw source table's rows, all text (ingest parses them as it parses a
+    file). ``extra`` entries become columns of their own, which ingest keeps as the line's
+    extra."""
     names = [f.name for f in FIELDS]
     records: list[dict[str, str | None]] = []
     for line in lines:
@@ -172,5 +171,14 @@ def lines_frame(lines: list[BaseModel]) -> pl.DataFrame:
         row = {k: None if d[k] is None else str(d[k]) for k in names}
         row.update({f"{k}": None if v is None else str(v) for k, v in (d["extra"] or {}).items()})
         records.append(row)
+    return records
+
+
+def lines_frame(lines: list[BaseModel]) -> pl.DataFrame:
+    """:func:`line_records` as a frame."""
+    return records_frame(line_records(lines))
+
+
+def records_frame(records: list[dict[str, str | None]]) -> pl.DataFrame:
     columns = list(dict.fromkeys(k for r in records for k in r))
     return pl.DataFrame(records, schema=dict.fromkeys(columns, pl.Utf8))

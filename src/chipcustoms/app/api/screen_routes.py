@@ -11,12 +11,19 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from chipcustoms.app.api import uploads
 from chipcustoms.app.api.contract import AUTH, BODY, answers
 from chipcustoms.app.api.envelope import APIError
-from chipcustoms.app.api.schemas import RESERVED, RowId, ScreenRequest, lines_frame
+from chipcustoms.app.api.schemas import (
+    RESERVED,
+    RowId,
+    ScreenRequest,
+    line_records,
+    records_frame,
+)
 from chipcustoms.app.auth import check_office, require
 from chipcustoms.app.state import state
 from chipcustoms.app.users import User
 from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.mapping import bundled_mappings, load_mapping
+from chipcustoms.lines.row_ingest import ingest_rows
 from chipcustoms.parties.party_scorer import hits_from_reasons
 from chipcustoms.store import Store
 from chipcustoms.store.access import create_job, get_job, stored_offices
@@ -66,25 +73,31 @@ def screen(
     """Assess up to 1,000 lines against the stored cut-offs (threshold mode); they are stored."""
     st = state(request)
     _check_lines(body.lines, user, st.store)
-    # JSON text is valid UTF-8 by construction: a U+FFFD in it was sent on purpose.
-    result = ingest(lines_frame(body.lines), load_mapping(None), file="request",
-                    check_encoding=False)
-    if result.quarantined:
-        q = result.quarantine.to_dicts()
-        details = [
-            {"field": f"lines.{int(r['row']) - 1}.{r['field']}", "problem": r["reason"]} for r in q
-        ]
-        raise APIError(422, "invalid_input", f"invalid input: {details[0]['field']}", details)
+    records = line_records(body.lines)
+    # The common line in plain Python (lines/row_ingest.py); anything else, and every refusal
+    # with its messages, through the batch ingest. JSON text is valid UTF-8 by construction:
+    # a U+FFFD in it was sent on purpose.
+    accepted = ingest_rows(records)
+    if accepted is None:
+        result = ingest(records_frame(records), load_mapping(None), file="request",
+                        check_encoding=False)
+        if result.quarantined:
+            q = result.quarantine.to_dicts()
+            details = [{"field": f"lines.{int(r['row']) - 1}.{r['field']}",
+                        "problem": r["reason"]} for r in q]
+            raise APIError(422, "invalid_input", f"invalid input: {details[0]['field']}",
+                           details)
+        accepted = result.accepted
     latest = st.cutoffs()
     if latest is None:
         raise APIError(409, "no_thresholds", "no cut-offs yet: screen a batch in budget mode first")
     source_run, thresholds = latest
-    assessments, report = st.assess_lines(result.accepted, thresholds)
+    assessments, report = st.assess_lines(accepted, latest)
     # Committed with other requests' lines by the process's writer (store/group_commit.py);
     # back here only once this request's lines, cases and audit entries are on disk.
     run_id = st.writer.commit(Screened(
         actor=user.name, source_run=source_run, thresholds=thresholds,
-        versions=st.refs.versions(), lines=result.accepted, assessments=assessments,
+        versions=st.refs.versions(), lines=accepted, assessments=assessments,
         hits=hits_from_reasons(assessments),
     ))
     for channel, n in report.counts.items():
