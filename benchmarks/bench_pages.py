@@ -133,7 +133,7 @@ def cpu_times(db: Path, pages: list[str], loads: int) -> None:
     wall time on a shared machine is mostly waiting for a core."""
     from fastapi.testclient import TestClient
 
-    from chipcustoms.app.api import create_app
+    from chipcustoms.app.server import create_app
 
     with TestClient(create_app(str(db))) as c:
         form = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from chipcustoms.app.api import create_app
+from chipcustoms.app.server import create_app
 from chipcustoms.assess.pipeline import References
 from chipcustoms.assess.selection import Budgets
 from chipcustoms.run.orchestrator import screen_file

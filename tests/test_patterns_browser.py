@@ -24,7 +24,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from chipcustoms.app.api import create_app
+from chipcustoms.app.server import create_app
 from chipcustoms.assess.pipeline import References
 from chipcustoms.assess.selection import Budgets
 from chipcustoms.cli.main import app as cli

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from chipcustoms.app.api import create_app
+from chipcustoms.app.server import create_app
 from chipcustoms.assess.pipeline import References
 from chipcustoms.run.orchestrator import screen_file
 from chipcustoms.store import indexes, open_store, pages

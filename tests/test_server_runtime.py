@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from chipcustoms.app.api import create_app
+from chipcustoms.app.server import create_app
 from chipcustoms.assess.pipeline import References
 from chipcustoms.store import open_store
 from chipcustoms.store.access import add_user

@@ -2,7 +2,8 @@
 
 A line posted to ``POST /v1/screen`` is assessed against the cut-offs of the newest budget-mode
 run and, as the design notes ask, against that run's anomaly peer statistics (HS6 medians and
-spreads). Both are loaded here once per run, from the store, and the assessor is kept with its
+spreads). Both are loaded here once per run, from the store (the run's distinct goods texts are
+resolved into the cache at the same time, in one batch call), and the assessor is kept with its
 caches (resolved texts, screened names) for the life of the process; a new run swaps cut-offs
 and peers in (``OnlineAssessor.refresh``) without dropping them. The answer is the batch path's
 frame and report, so the route, the group writer and the tests see what they saw before.
@@ -66,6 +67,10 @@ class OnlineScreen:
                     self._assessor = OnlineAssessor(self.refs, thresholds=thresholds, peers=peers)
                 else:
                     self._assessor.refresh(thresholds=thresholds, peers=peers)
+                # Traffic repeats the texts of the day's declarations: resolve the run's
+                # distinct texts in one batch call now, not one line's miss at a time later.
+                if lines.height:
+                    self._assessor.warm(lines)
                 self._run = run_id
             return self._assessor
 

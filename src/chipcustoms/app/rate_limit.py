@@ -39,7 +39,8 @@ class RateLimit:
         wait = 0.0 if key is None else self.take(key, time.monotonic())
         if wait > 0:
             response = envelope(
-                429, "rate_limited",
+                429,
+                "rate_limited",
                 f"too many requests with this key: at most {self.rate:g} a second "
                 f"(bursts of {self.burst:g}); retry after {math.ceil(wait)} s",
                 headers={"Retry-After": str(math.ceil(wait))},

@@ -60,8 +60,12 @@ class SizeLimit:
 
     @staticmethod
     async def _refuse(bound: int, scope: Scope, receive: Receive, send: Send) -> None:
-        response = envelope(413, "too_large", f"request body over {bound:,} bytes "
-                            "(setting request_max_bytes; uploads: upload_max_bytes)")
+        response = envelope(
+            413,
+            "too_large",
+            f"request body over {bound:,} bytes "
+            "(setting request_max_bytes; uploads: upload_max_bytes)",
+        )
         await response(scope, receive, send)
 
 

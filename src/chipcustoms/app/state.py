@@ -3,6 +3,7 @@ the writer of single-line screens and the cut-offs they are screened against."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -45,6 +46,15 @@ class AppState:
         self.writer = GroupWriter(
             self.store, self.writing, max_lines=settings.get("group_commit_max_lines")
         )
+        # The online assessor's run (cut-offs, peers, resolved texts) loads in the background
+        # at start, so the first requests do not wait for it; a request that comes first waits.
+        threading.Thread(target=self._load_online, daemon=True, name="online-load").start()
+
+    def _load_online(self) -> None:
+        with contextlib.suppress(Exception):  # a store without a run yet: the first request sees
+            latest = self.cutoffs()
+            if latest is not None:
+                self.online.assessor(*latest)
 
     def assess_lines(
         self, frame: pl.DataFrame, cutoffs: Cutoffs

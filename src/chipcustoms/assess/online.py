@@ -219,7 +219,9 @@ class OnlineAssessor:
         df, term, part = scorer.score(frame)
         # A scorer adds columns and may raise the floors: every column comes back.
         adds = df.drop(IDX).row(0, named=True)
+        schema = df.schema  # built per call by polars: once, not once per column
         for c in adds:
-            self.schema.setdefault(c, df.schema[c])
+            if c not in self.schema:
+                self.schema[c] = schema[c]
         value = None if term is None else df.select(term).item()
         return adds, value, list(part["reason"].to_list()) if part.height else []

@@ -104,7 +104,7 @@ def serve(
     err.print(f"chipcustoms serving http://{host}:{port} (store {target}, {workers} worker"
               f"{'s' if workers > 1 else ''}); Ctrl-C stops", soft_wrap=True)
     uvicorn.run(
-        "chipcustoms.app.api:app_from_settings",  # the package first: no import cycle
+        "chipcustoms.app.server:app_from_settings",
         factory=True,
         host=host,
         port=port,

@@ -1,9 +1,8 @@
-"""The HTTP server: the engine behind a versioned JSON API (FastAPI), with access control.
+"""The versioned JSON API (FastAPI) with access control: routes in ``*_routes`` modules, every
+error through one envelope (``envelope``), Prometheus text from ``prometheus``.
 
-``create_app(db)`` builds an app for one store; routes live in ``routes_*`` modules, every error
-leaves through one envelope (``errors``), and ``metrics`` serves Prometheus text.
+The app itself is built in :mod:`chipcustoms.app.server` (``create_app``, and the factory
+``app_from_settings`` that ``serve --workers N`` hands uvicorn). This package does not import
+it: the pages import the API's schemas, and the server imports both, so an import here made
+``import chipcustoms.app.server`` fail when it came first.
 """
-
-from chipcustoms.app.server import app_from_settings, create_app
-
-__all__ = ["app_from_settings", "create_app"]

@@ -26,17 +26,32 @@ from chipcustoms.store import Store, casework
 from chipcustoms.store.audit import acting_as
 
 router = APIRouter(prefix="/v1", tags=["cases"])
-CASE = {"case_id": 1, "declaration_id": "D1", "item_no": 1, "office": "SZ01", "channel": "red",
-        "status": "open", "accelerator_id": "nvidia-h20", "assigned_to": None,
-        "risk_score": 0.91}
-DECLARATION = {"declaration_id": "D1", "items": [{"declaration": {"declaration_id": "D1",
-               "item_no": 1, "office": "SZ01"}, "assessments": [], "latest": None}]}
+CASE = {
+    "case_id": 1,
+    "declaration_id": "D1",
+    "item_no": 1,
+    "office": "SZ01",
+    "channel": "red",
+    "status": "open",
+    "accelerator_id": "nvidia-h20",
+    "assigned_to": None,
+    "risk_score": 0.91,
+}
+DECLARATION = {
+    "declaration_id": "D1",
+    "items": [
+        {
+            "declaration": {"declaration_id": "D1", "item_no": 1, "office": "SZ01"},
+            "assessments": [],
+            "latest": None,
+        }
+    ],
+}
 
 
 def body(example: dict[str, Any]) -> dict[str, Any]:
     """``openapi_extra`` giving a request body its example."""
     return {"requestBody": {"content": {"application/json": {"example": example}}}}
-
 
 
 @router.get("/declarations/{declaration_id}", responses=answers(DECLARATION, *AUTH, 404, 422))
@@ -60,8 +75,9 @@ def declaration(
     return {"declaration_id": declaration_id, "items": items}
 
 
-@router.get("/cases", responses=answers({"total": 1, "limit": 50, "offset": 0, "cases": [CASE]},
-                                         *AUTH, 422))
+@router.get(
+    "/cases", responses=answers({"total": 1, "limit": 50, "offset": 0, "cases": [CASE]}, *AUTH, 422)
+)
 def cases(
     request: Request,
     channel: Literal["green", "yellow", "red", "blue"] | None = None,
@@ -101,9 +117,11 @@ def case(case_id: RowId, request: Request, user: User = Depends(require("read"))
     return _case(state(request).store, case_id, user)
 
 
-@router.post("/cases/{case_id}/assign", openapi_extra=body({"to": "ines"}),
-             responses=answers(CASE | {"assigned_to": "ines", "status": "assigned"},
-                               *AUTH, *BODY, 404, 409))
+@router.post(
+    "/cases/{case_id}/assign",
+    openapi_extra=body({"to": "ines"}),
+    responses=answers(CASE | {"assigned_to": "ines", "status": "assigned"}, *AUTH, *BODY, 404, 409),
+)
 def assign(
     case_id: RowId, body: AssignRequest, request: Request, user: User = Depends(require("assign"))
 ) -> dict[str, Any]:
@@ -113,10 +131,13 @@ def assign(
         return casework.assign(store, case_id, body.to or user.name)
 
 
-@router.post("/cases/{case_id}/outcome", openapi_extra=body(
-    {"found": True, "real_accelerator_id": "nvidia-h100-pcie", "real_units": 8, "notes": "x"}),
-    responses=answers({"case_id": 1, "found": True, "recorded_by": "ines"},
-                      *AUTH, *BODY, 404, 409))
+@router.post(
+    "/cases/{case_id}/outcome",
+    openapi_extra=body(
+        {"found": True, "real_accelerator_id": "nvidia-h100-pcie", "real_units": 8, "notes": "x"}
+    ),
+    responses=answers({"case_id": 1, "found": True, "recorded_by": "ines"}, *AUTH, *BODY, 404, 409),
+)
 def outcome(
     case_id: RowId, body: OutcomeRequest, request: Request, user: User = Depends(require("outcome"))
 ) -> dict[str, Any]:
@@ -145,9 +166,11 @@ def outcome(
         )
 
 
-@router.post("/cases/{case_id}/override", openapi_extra=body(
-    {"channel": "red", "reason": "intelligence report 7"}),
-    responses=answers(CASE | {"channel": "red"}, *AUTH, *BODY, 404, 409))
+@router.post(
+    "/cases/{case_id}/override",
+    openapi_extra=body({"channel": "red", "reason": "intelligence report 7"}),
+    responses=answers(CASE | {"channel": "red"}, *AUTH, *BODY, 404, 409),
+)
 def override(
     case_id: RowId,
     body: OverrideRequest,

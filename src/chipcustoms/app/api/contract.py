@@ -57,18 +57,31 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route: each status with the envelope as its schema and an example."""
     out: dict[int | str, dict[str, Any]] = {}
     for code in sorted(set(codes)):
-        example = {"error": {"status": code, "code": CODES[code], "message": WHY[code],
-                             "details": []}}
+        example = {
+            "error": {"status": code, "code": CODES[code], "message": WHY[code], "details": []}
+        }
         if code == 422:
-            example["error"]["details"] = [{"field": "lines.0.declaration_id",
-                                            "problem": "String should match pattern '\\S'"}]
-        out[code] = {"model": ErrorEnvelope, "description": WHY[code],
-                     "content": {"application/json": {"example": example}}}
+            example["error"]["details"] = [
+                {"field": "lines.0.declaration_id", "problem": "String should match pattern '\\S'"}
+            ]
+        out[code] = {
+            "model": ErrorEnvelope,
+            "description": WHY[code],
+            "content": {"application/json": {"example": example}},
+        }
     return out
 
 
-CODES = {400: "malformed_json", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-         409: "conflict", 413: "too_large", 422: "invalid_input", 503: "store_busy"}
+CODES = {
+    400: "malformed_json",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid_input",
+    503: "store_busy",
+}
 
 
 def ok(example: dict[str, Any], status: int = 200) -> dict[int | str, dict[str, Any]]:

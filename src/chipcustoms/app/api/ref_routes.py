@@ -17,15 +17,21 @@ from chipcustoms.store import tables as t
 router = APIRouter(tags=["reference data"])
 
 
-@router.get("/v1/catalog", responses=answers(
-    {"version": "2025.11", "models": [{"id": "nvidia-h20", "vendor": "NVIDIA"}]}, *AUTH))
+@router.get(
+    "/v1/catalog",
+    responses=answers(
+        {"version": "2025.11", "models": [{"id": "nvidia-h20", "vendor": "NVIDIA"}]}, *AUTH
+    ),
+)
 def catalog(request: Request, _: User = Depends(require("read"))) -> dict[str, Any]:
     cat = state(request).refs.catalog
     return {"version": cat.version, "models": cat.frame().drop("hs_headings").to_dicts()}
 
 
-@router.get("/v1/policies", responses=answers(
-    {"packs": [{"id": "us-ear-2025", "digest": "sha256:..."}]}, *AUTH))
+@router.get(
+    "/v1/policies",
+    responses=answers({"packs": [{"id": "us-ear-2025", "digest": "sha256:..."}]}, *AUTH),
+)
 def policies(request: Request, _: User = Depends(require("read"))) -> dict[str, Any]:
     packs = state(request).refs.packs
     return {"packs": [lp.pack.model_dump(mode="json") | {"digest": lp.digest} for lp in packs]}
@@ -44,15 +50,16 @@ def _stored(request: Request, *names: str) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
-@router.get("/v1/models", responses=answers(
-    {"in_force": "builtin", "models": []}, *AUTH))
+@router.get("/v1/models", responses=answers({"in_force": "builtin", "models": []}, *AUTH))
 def models(request: Request, _: User = Depends(require("read"))) -> dict[str, Any]:
     """The model in force and the stored model versions (as far as this schema has them)."""
     return {"in_force": state(request).refs.versions()["model"], **_stored(request, "models")}
 
 
-@router.get("/v1/watchlists", responses=answers(
-    {"in_force": {"ofac-sdn": "2025-11-01"}, "watchlists": []}, *AUTH))
+@router.get(
+    "/v1/watchlists",
+    responses=answers({"in_force": {"ofac-sdn": "2025-11-01"}, "watchlists": []}, *AUTH),
+)
 def watchlists(request: Request, _: User = Depends(require("read"))) -> dict[str, Any]:
     stored = _stored(request, "watchlists", "watchlist_versions")
     return {"in_force": state(request).refs.versions()["watchlists"], **stored}
@@ -64,8 +71,11 @@ def healthz() -> dict[str, str]:
     return {"status": "alive"}
 
 
-@router.get("/readyz", tags=["operations"], responses=answers(
-    {"status": "ready", "versions": {"catalog": "2025.11"}}, 503))
+@router.get(
+    "/readyz",
+    tags=["operations"],
+    responses=answers({"status": "ready", "versions": {"catalog": "2025.11"}}, 503),
+)
 def readyz(request: Request) -> dict[str, Any]:
     """The store answers at the schema this version knows, and reference data is loaded."""
     st = state(request)
@@ -76,9 +86,21 @@ def readyz(request: Request) -> dict[str, Any]:
     return {"status": "ready", "versions": st.refs.versions()}
 
 
-@router.get("/metrics", tags=["operations"], response_class=Response, responses={
-    200: {"content": {"text/plain": {"schema": {"type": "string"},
-                                     "example": "chipcustoms_requests_total 1.0\n"}}}})
+@router.get(
+    "/metrics",
+    tags=["operations"],
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "text/plain": {
+                    "schema": {"type": "string"},
+                    "example": "chipcustoms_requests_total 1.0\n",
+                }
+            }
+        }
+    },
+)
 def metrics(request: Request) -> Response:
     st = state(request)
     return st.metrics.render(st.store)

@@ -52,9 +52,14 @@ def _any_case(word: str) -> str:
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
 
 
-EXTRA_KEY = Annotated[str, Field(
-    pattern=r"^(?!\s*(?:" + "|".join(_any_case(w) for w in sorted(RESERVED)) + r")\s*$)[^\x00]*$"
-)]
+EXTRA_KEY = Annotated[
+    str,
+    Field(
+        pattern=r"^(?!\s*(?:"
+        + "|".join(_any_case(w) for w in sorted(RESERVED))
+        + r")\s*$)[^\x00]*$"
+    ),
+]
 
 
 def _iso_text(value: Any) -> Any:
@@ -66,9 +71,11 @@ def _iso_text(value: Any) -> Any:
 
 def _codes() -> list[str]:
     """Alpha-2 codes ingest accepts (pycountry, customs' extra ones, the unknown markers)."""
-    found = {c.alpha_2 for c in pycountry.countries} | {
-        k for k in countries.EXTRA_CODES if len(k) == 2
-    } | {m for m in countries.UNKNOWN_MARKERS if len(m) == 2 and m.isalpha()}
+    found = (
+        {c.alpha_2 for c in pycountry.countries}
+        | {k for k in countries.EXTRA_CODES if len(k) == 2}
+        | {m for m in countries.UNKNOWN_MARKERS if len(m) == 2 and m.isalpha()}
+    )
     return sorted(found)
 
 
@@ -82,8 +89,10 @@ _CONSTRAINTS: dict[str, tuple[Any, dict[str, Any]]] = {
     "transport_mode": (Literal[TRANSPORT_MODES], {}),  # type: ignore[valid-type]
     "hs_code": (str, {"pattern": r"^[0-9]{6,10}$"}),
     "currency": (Literal[tuple(sorted(c.alpha_3 for c in pycountry.currencies))], {}),  # type: ignore[misc]
-    **{name: (Literal[tuple(_codes())], {})  # type: ignore[misc]
-       for name in COUNTRY_FIELDS},
+    **{
+        name: (Literal[tuple(_codes())], {})  # type: ignore[misc]
+        for name in COUNTRY_FIELDS
+    },
 }
 
 
@@ -103,21 +112,25 @@ def _line_model() -> type[BaseModel]:
             fields[f.name] = (kind | None, Field(None, description=f.doc, **limits))
     fields["extra"] = (
         dict[EXTRA_KEY, Text | Annotated[float, Exact()] | bool | None] | None,
-        Field(None, description="Other columns, kept as the line's extra (not canonical names "
-                                "or labels)."),
+        Field(
+            None,
+            description="Other columns, kept as the line's extra (not canonical names or labels).",
+        ),
     )
     # ingest refuses a value without a currency: the schema says so (anyOf), and so does
     # the model's validator.
     both: dict[str, Any] = {
         "anyOf": [{"required": ["value", "currency"]}, {"not": {"required": ["value"]}}]
     }
-    config = ConfigDict(extra="forbid", regex_engine="python-re",  # the extra key's lookahead
-                        json_schema_extra=both)
+    config = ConfigDict(
+        extra="forbid",
+        regex_engine="python-re",  # the extra key's lookahead
+        json_schema_extra=both,
+    )
     validators: dict[str, Any] = {
         "currency_with_value": model_validator(mode="after")(_currency_with_value)
     }
-    return create_model("DeclarationLine", __config__=config, __validators__=validators,
-                        **fields)
+    return create_model("DeclarationLine", __config__=config, __validators__=validators, **fields)
 
 
 def _currency_with_value(line: Any) -> Any:

@@ -24,6 +24,7 @@ from chipcustoms.app.users import User
 from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.mapping import bundled_mappings, load_mapping
 from chipcustoms.lines.row_ingest import ingest_rows
+from chipcustoms.parties.party_scorer import CODE as HIT_CODE
 from chipcustoms.parties.party_scorer import hits_from_reasons
 from chipcustoms.store import Store
 from chipcustoms.store.access import create_job, get_job, stored_offices
@@ -49,24 +50,58 @@ SHOWN = [
 SUFFIXES = (".csv", ".jsonl", ".parquet")
 
 
-SCREENED = {"run_id": 12, "thresholds": {"red": 0.82, "yellow": 0.55},
-            "assessments": [{"declaration_id": "API1", "item_no": 1, "office": "SZ01",
-                             "accelerator_id": "nvidia-h20", "channel": "red", "risk_score": 0.91,
-                             "top_reason": "LICENCE_REQUIRED", "reasons": []}]}
-EXAMPLE_LINE = {"declaration_id": "API1", "item_no": 1, "date": "2025-11-05", "flow": "import",
-                "office": "SZ01", "origin_country": "TW", "destination_country": "CN",
-                "hs_code": "847330", "description": "NVIDIA H20 96GB GPU module",
-                "quantity": 8, "value": 24000, "currency": "USD"}
-JOB = {"job_id": 3, "state": "done", "file": "lines.csv", "total": 5000, "done": 5000,
-       "counts": {"accepted": 4990, "quarantined": 10}, "quarantine": [], "run_id": 7}
+SCREENED = {
+    "run_id": 12,
+    "thresholds": {"red": 0.82, "yellow": 0.55},
+    "assessments": [
+        {
+            "declaration_id": "API1",
+            "item_no": 1,
+            "office": "SZ01",
+            "accelerator_id": "nvidia-h20",
+            "channel": "red",
+            "risk_score": 0.91,
+            "top_reason": "LICENCE_REQUIRED",
+            "reasons": [],
+        }
+    ],
+}
+EXAMPLE_LINE = {
+    "declaration_id": "API1",
+    "item_no": 1,
+    "date": "2025-11-05",
+    "flow": "import",
+    "office": "SZ01",
+    "origin_country": "TW",
+    "destination_country": "CN",
+    "hs_code": "847330",
+    "description": "NVIDIA H20 96GB GPU module",
+    "quantity": 8,
+    "value": 24000,
+    "currency": "USD",
+}
+JOB = {
+    "job_id": 3,
+    "state": "done",
+    "file": "lines.csv",
+    "total": 5000,
+    "done": 5000,
+    "counts": {"accepted": 4990, "quarantined": 10},
+    "quarantine": [],
+    "run_id": 7,
+}
 FORMATS = tuple(s.lstrip(".") for s in SUFFIXES)
 MAPPINGS = tuple(bundled_mappings())
 BINARY: dict[str, Any] = {"format": "binary"}
 
 
-@router.post("/screen", responses=answers(SCREENED, *AUTH, *BODY, 409),
-             openapi_extra={"requestBody": {"content": {"application/json": {
-                 "example": {"lines": [EXAMPLE_LINE]}}}}})
+@router.post(
+    "/screen",
+    responses=answers(SCREENED, *AUTH, *BODY, 409),
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"example": {"lines": [EXAMPLE_LINE]}}}}
+    },
+)
 def screen(
     body: ScreenRequest, request: Request, user: User = Depends(require("screen"))
 ) -> dict[str, Any]:
@@ -79,33 +114,37 @@ def screen(
     # a U+FFFD in it was sent on purpose.
     accepted = ingest_rows(records)
     if accepted is None:
-        result = ingest(records_frame(records), load_mapping(None), file="request",
-                        check_encoding=False)
+        result = ingest(
+            records_frame(records), load_mapping(None), file="request", check_encoding=False
+        )
         if result.quarantined:
             q = result.quarantine.to_dicts()
-            details = [{"field": f"lines.{int(r['row']) - 1}.{r['field']}",
-                        "problem": r["reason"]} for r in q]
-            raise APIError(422, "invalid_input", f"invalid input: {details[0]['field']}",
-                           details)
+            details = [
+                {"field": f"lines.{int(r['row']) - 1}.{r['field']}", "problem": r["reason"]}
+                for r in q
+            ]
+            raise APIError(422, "invalid_input", f"invalid input: {details[0]['field']}", details)
         accepted = result.accepted
     latest = st.cutoffs()
     if latest is None:
         raise APIError(409, "no_thresholds", "no cut-offs yet: screen a batch in budget mode first")
     source_run, thresholds = latest
     assessments, report = st.assess_lines(accepted, latest)
+    shown = assessments.select(SHOWN).to_dicts()
+    listed = any(r["code"] == HIT_CODE for a in shown for r in a["reasons"] or ())
     # Committed with other requests' lines by the process's writer (store/group_commit.py);
     # back here only once this request's lines, cases and audit entries are on disk.
     run_id = st.writer.commit(Screened(
         actor=user.name, source_run=source_run, thresholds=thresholds,
         versions=st.refs.versions(), lines=accepted, assessments=assessments,
-        hits=hits_from_reasons(assessments),
+        hits=hits_from_reasons(assessments if listed else assessments.clear()),
     ))
     for channel, n in report.counts.items():
         st.metrics.lines.labels(channel).inc(n)
     return {
         "run_id": run_id,
         "thresholds": thresholds,
-        "assessments": assessments.select(SHOWN).to_dicts(),
+        "assessments": shown,
     }
 
 
@@ -114,8 +153,11 @@ def _check_lines(lines: list[Any], user: User, store: Store) -> None:
     office onto lines that name none and refuse (403) a line for another office, or a key whose
     stored line belongs to an office the caller does not see (it would move or overwrite it)."""
     problems = [
-        {"field": f"lines.{i}.extra.{k}", "problem": "labels and canonical fields are not "
-         "accepted in extra (labels come only from mapped files)"}
+        {
+            "field": f"lines.{i}.extra.{k}",
+            "problem": "labels and canonical fields are not "
+            "accepted in extra (labels come only from mapped files)",
+        }
         for i, line in enumerate(lines)
         for k in (line.extra or {})
         if str(k).strip().lower() in RESERVED
@@ -131,23 +173,33 @@ def _check_lines(lines: list[Any], user: User, store: Store) -> None:
         check_office(user, office, f"stored line {key[0]} item {key[1]}")
 
 
-@router.post("/jobs", status_code=202,
-             responses=answers({"job_id": 3, "state": "queued", "url": "/v1/jobs/3"},
-                               *AUTH, *BODY, 413, status=202))
+@router.post(
+    "/jobs",
+    status_code=202,
+    responses=answers(
+        {"job_id": 3, "state": "queued", "url": "/v1/jobs/3"}, *AUTH, *BODY, 413, status=202
+    ),
+)
 async def submit_job(
     request: Request,
     # ``format: binary`` beside 3.1's contentMediaType: any bytes are a file, so a client (or
     # schemathesis) that knows only the 3.0 spelling does not read "123" as a wrong type.
-    file: UploadFile = File(description="Declarations: .csv, .jsonl or .parquet",
-                            json_schema_extra=BINARY),
+    file: UploadFile = File(
+        description="Declarations: .csv, .jsonl or .parquet", json_schema_extra=BINARY
+    ),
     mapping: Literal[MAPPINGS] = Form(  # type: ignore[valid-type]
-        "canonical", description="Bundled mapping name (never a server path)"),
+        "canonical", description="Bundled mapping name (never a server path)"
+    ),
     # Not nullable in the document: a form field is a file or absent, never "null".
-    mapping_file: UploadFile = File(None, description="Your own mapping (YAML)",  # type: ignore[assignment]
-                                    json_schema_extra=BINARY),
+    mapping_file: UploadFile = File(
+        None,
+        description="Your own mapping (YAML)",  # type: ignore[assignment]
+        json_schema_extra=BINARY,
+    ),
     # Not nullable either: a form field has no null, only absent (the text "null" is a 422).
     format: Literal[FORMATS] = Form(  # type: ignore[valid-type,assignment]
-        None, description="How to read the file; default: its name's suffix, else csv"),
+        None, description="How to read the file; default: its name's suffix, else csv"
+    ),
     user: User = Depends(require("screen")),
 ) -> dict[str, Any]:
     """Queue a file for batch screening (budget mode); poll ``GET /v1/jobs/{id}``.
@@ -160,21 +212,27 @@ async def submit_job(
     """
     st = state(request)
     if user.office is not None:  # the file may hold lines of any office
-        raise APIError(403, "forbidden", f"batch jobs may hold lines of any office: users "
-                       f"scoped to office {user.office} screen through POST /v1/screen")
+        raise APIError(
+            403,
+            "forbidden",
+            f"batch jobs may hold lines of any office: users "
+            f"scoped to office {user.office} screen through POST /v1/screen",
+        )
     name = re.sub(r"[^A-Za-z0-9._-]", "_", file.filename or "upload")
     suffix = next((s for s in SUFFIXES if name.endswith(s)), None)
     if format is not None and suffix != f".{format}":
         name = f"{name}.{format}"
     elif suffix is None:
         name = f"{name}.csv"
-    staged = uploads.stage(st.jobs_dir, [("file", file, name), ("mapping_file", mapping_file,
-                                                                 "mapping.yaml")])
+    staged = uploads.stage(
+        st.jobs_dir, [("file", file, name), ("mapping_file", mapping_file, "mapping.yaml")]
+    )
     data_path, mapping_path = await staged
     used = mapping if mapping_path is None else str(mapping_path)
     with acting_as(user.name):
-        job_id = create_job(st.store, name, mapping if mapping_path is None else "(uploaded)",
-                            user.name)
+        job_id = create_job(
+            st.store, name, mapping if mapping_path is None else "(uploaded)", user.name
+        )
     st.runner.submit(st.db, job_id, str(data_path), used, user.name)
     return {"job_id": job_id, "state": "queued", "url": f"/v1/jobs/{job_id}"}
 
@@ -190,8 +248,10 @@ def job(job_id: RowId, request: Request, user: User = Depends(require("read"))) 
 
 
 def may_read_job(user: User, owner: str | None) -> bool:
-    return user.name == owner or user.role == "admin" or (
-        user.role == "analyst" and user.office is None
+    return (
+        user.name == owner
+        or user.role == "admin"
+        or (user.role == "analyst" and user.office is None)
     )
 
 

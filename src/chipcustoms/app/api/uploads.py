@@ -29,8 +29,12 @@ async def _save(folder: Path, upload: UploadFile, name: str, limit: int) -> Path
             while chunk := await upload.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise APIError(413, "too_large", f"{name}: uploads are limited to {limit:,} "
-                                   "bytes (setting upload_max_bytes)")
+                    raise APIError(
+                        413,
+                        "too_large",
+                        f"{name}: uploads are limited to {limit:,} "
+                        "bytes (setting upload_max_bytes)",
+                    )
                 out.write(chunk)
     except BaseException:
         path.unlink(missing_ok=True)

@@ -53,19 +53,38 @@ def queue(
     if user.office is not None:
         check_office(session, office or user.office)
         office = user.office
-    qq = pages.QueueQuery(channel=channel or None, office=office or None,
-                          accelerator=accelerator or None, min_age_days=int(age or 0) or None,
-                          status=status, sort=sort, limit=PAGE, offset=offset, after=after,
-                          before=before)
+    qq = pages.QueueQuery(
+        channel=channel or None,
+        office=office or None,
+        accelerator=accelerator or None,
+        min_age_days=int(age or 0) or None,
+        status=status,
+        sort=sort,
+        limit=PAGE,
+        offset=offset,
+        after=after,
+        before=before,
+    )
     found = pages.queue(state(request).store, qq)
     rows = found.rows
-    params = {k: v for k, v in request.query_params.items()
-              if k not in ("offset", "after", "before")}
+    params = {
+        k: v for k, v in request.query_params.items() if k not in ("offset", "after", "before")
+    }
     profiles = pages.run_profiles(state(request).store, {int(r["run_id"]) for r in rows})
-    return page(request, "queue.html", session, q=qq, total=found.total, start=found.start,
-                rows=rows, page_size=PAGE, profiles=profiles,
-                base=urlencode(params), offices=pages.offices(state(request).store),
-                models=sorted(state(request).refs.catalog.by_id))
+    return page(
+        request,
+        "queue.html",
+        session,
+        q=qq,
+        total=found.total,
+        start=found.start,
+        rows=rows,
+        page_size=PAGE,
+        profiles=profiles,
+        base=urlencode(params),
+        offices=pages.offices(state(request).store),
+        models=sorted(state(request).refs.catalog.by_id),
+    )
 
 
 def _line(request: Request, session: Session, declaration_id: str, item_no: int) -> Any:
@@ -96,14 +115,22 @@ def line(
         reasons = [{**r, "message": localise(r, by_ref, lang)} for r in reasons]
     profiles = pages.run_profiles(st.store, {int(h["run_id"]) for h in history})
     return page(
-        request, "line.html", session, d=record["declaration"], latest=latest, history=history,
+        request,
+        "line.html",
+        session,
+        d=record["declaration"],
+        latest=latest,
+        history=history,
         profiles=profiles,
-        spec=spec, reasons=[r for r in reasons if r.get("source") != "model"],
+        spec=spec,
+        reasons=[r for r in reasons if r.get("source") != "model"],
         contributions=[r for r in reasons if r.get("source") == "model"],
         hits=pages.screening_hits(st.store, declaration_id, item_no),
-        case=record["case"], outcomes=record["outcomes"],
+        case=record["case"],
+        outcomes=record["outcomes"],
         overrides=pages.overrides(st.store, declaration_id, item_no),
-        models=sorted(st.refs.catalog.by_id), channels=casework.CHANNELS,
+        models=sorted(st.refs.catalog.by_id),
+        channels=casework.CHANNELS,
     )
 
 
@@ -131,7 +158,10 @@ def _back(case: dict[str, Any], msg: str) -> RedirectResponse:
 
 @router.post("/cases/{case_id}/assign")
 def assign(
-    request: Request, case_id: RowId, csrf: str = Form(""), back: str = Form(""),
+    request: Request,
+    case_id: RowId,
+    csrf: str = Form(""),
+    back: str = Form(""),
     session: Session = Depends(page_session),
 ) -> RedirectResponse:
     check_csrf(session, csrf)
@@ -184,25 +214,36 @@ async def outcome(
     claimed = real_accelerator_id or None
     units = _number(real_units, "Units found")
     verification = verify_capture(
-        text, st.refs, declared_id=case["accelerator_id"], reported_id=claimed,
+        text,
+        st.refs,
+        declared_id=case["accelerator_id"],
+        reported_id=claimed,
         reported_units=units,
         declared_units=declared_units(st.store.line(case["declaration_id"], case["item_no"])),
     )
     with _as_page(), st.writing, acting_as(session.user.name):
         casework.record_outcome(
-            st.store, case_id, found={"yes": True, "no": False}.get(found),
+            st.store,
+            case_id,
+            found={"yes": True, "no": False}.get(found),
             real_accelerator_id=claimed,
             real_units=units,
             real_value_usd=_number(real_value_usd, "Real value"),
-            capture=text, verification=verification, notes=notes or None,
+            capture=text,
+            verification=verification,
+            notes=notes or None,
         )
     return _back(case, f"Outcome recorded; case {case_id} closed.")
 
 
 @router.post("/cases/{case_id}/override")
 def override(
-    request: Request, case_id: RowId, csrf: str = Form(""), channel: str = Form(...),
-    reason: str = Form(...), session: Session = Depends(page_session),
+    request: Request,
+    case_id: RowId,
+    csrf: str = Form(""),
+    channel: str = Form(...),
+    reason: str = Form(...),
+    session: Session = Depends(page_session),
 ) -> RedirectResponse:
     check_csrf(session, csrf)
     require_page(session, "override")

@@ -34,11 +34,8 @@ def extract(root: Path = ROOT) -> Catalog:
     """Every marked string, sorted, without source locations (stable diffs)."""
     with open(root / "babel.cfg", encoding="utf-8") as fh:
         method_map, options_map = parse_mapping_cfg(fh)
-    pot = Catalog(project="chipcustoms", fuzzy=False, creation_date=EPOCH,
-                  revision_date=EPOCH)
-    for _, _, message, comments, context in extract_from_dir(
-        str(root), method_map, options_map
-    ):
+    pot = Catalog(project="chipcustoms", fuzzy=False, creation_date=EPOCH, revision_date=EPOCH)
+    for _, _, message, comments, context in extract_from_dir(str(root), method_map, options_map):
         pot.add(message, None, auto_comments=comments, context=context)
     return pot
 
@@ -46,8 +43,9 @@ def extract(root: Path = ROOT) -> Catalog:
 def translated(pot: Catalog, lang: str = LANG) -> tuple[Catalog, list[str]]:
     """The catalog of ``lang`` and the msgids that have no translation yet."""
     words = yaml.safe_load((LOCALE_DIR / f"{lang}.yaml").read_text(encoding="utf-8")) or {}
-    po = Catalog(locale=lang, project="chipcustoms", fuzzy=False, creation_date=EPOCH,
-                 revision_date=EPOCH)
+    po = Catalog(
+        locale=lang, project="chipcustoms", fuzzy=False, creation_date=EPOCH, revision_date=EPOCH
+    )
     missing: list[str] = []
     for m in sorted(pot, key=lambda m: str(m.id)):
         if not m.id:

@@ -32,7 +32,9 @@ def _frame(title: str, body: list[str], legend: Sequence[tuple[str, str]]) -> st
     return (
         f'<svg role="img" aria-label="{escape(title)}" viewBox="0 0 {W} {H}" class="chart" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-        + "".join(body) + items + "</svg>"
+        + "".join(body)
+        + items
+        + "</svg>"
     )
 
 
@@ -43,8 +45,9 @@ def _axis(top: float) -> list[str]:
         v = top * i / 4
         y = H - BOTTOM - plot_h * i / 4
         out.append(f'<line x1="{LEFT}" x2="{W - 10}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" class="ax" text-anchor="end">'
-                   f"{short(v)}</text>")
+        out.append(
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" class="ax" text-anchor="end">{short(v)}</text>'
+        )
     return out
 
 
@@ -68,8 +71,10 @@ def grouped_bars(
             )
         fits = max(int(group / 6.5), 3)  # characters of 11 px text under one group
         shown = label if len(label) <= fits else label[: fits - 1] + "…"
-        body.append(f'<text x="{x0 + group * 0.4:.1f}" y="{H - BOTTOM + 14}" class="ax" '
-                    f'text-anchor="middle">{escape(shown)}</text>')
+        body.append(
+            f'<text x="{x0 + group * 0.4:.1f}" y="{H - BOTTOM + 14}" class="ax" '
+            f'text-anchor="middle">{escape(shown)}</text>'
+        )
     return _frame(title, body, [(n, PALETTE[j]) for j, (n, _) in enumerate(series)])
 
 
@@ -84,8 +89,9 @@ def stacked_shares(
         total = sum(parts.values()) or 1
         x = float(LEFT)
         y = TOP + i * 26
-        body.append(f'<text x="{LEFT - 6}" y="{y + 15}" class="ax" text-anchor="end">'
-                    f"{escape(label)}</text>")
+        body.append(
+            f'<text x="{LEFT - 6}" y="{y + 15}" class="ax" text-anchor="end">{escape(label)}</text>'
+        )
         for key in order:
             share = parts.get(key, 0) / total
             w = (W - LEFT - 10) * share
@@ -97,8 +103,11 @@ def stacked_shares(
             x += w
     legend = [(k, CHANNEL_COLOURS.get(k, "#777")) for k in order]
     svg = _frame(title, body, legend)
-    return svg.replace(f'viewBox="0 0 {W} {H}"', f'viewBox="0 0 {W} {height}"').replace(
-        f'y="{H - 14}"', f'y="{height - 14}"').replace(f'y="{H - 5}"', f'y="{height - 5}"')
+    return (
+        svg.replace(f'viewBox="0 0 {W} {H}"', f'viewBox="0 0 {W} {height}"')
+        .replace(f'y="{H - 14}"', f'y="{height - 14}"')
+        .replace(f'y="{H - 5}"', f'y="{height - 5}"')
+    )
 
 
 def lines(
@@ -111,16 +120,22 @@ def lines(
     body = _axis(top)
     for i, label in enumerate(labels):
         shown = label[2:] if len(labels) > 8 else label  # 2025-11 -> 25-11 when crowded
-        body.append(f'<text x="{LEFT + i * step:.1f}" y="{H - BOTTOM + 14}" class="ax" '
-                    f'text-anchor="middle">{escape(shown)}</text>')
+        body.append(
+            f'<text x="{LEFT + i * step:.1f}" y="{H - BOTTOM + 14}" class="ax" '
+            f'text-anchor="middle">{escape(shown)}</text>'
+        )
     for j, (name, vals) in enumerate(series[: len(PALETTE)]):
         colour = PALETTE[j]
-        pts = [(LEFT + i * step, H - BOTTOM - plot_h * v / top, v)
-               for i, v in enumerate(vals) if v is not None]
+        pts = [
+            (LEFT + i * step, H - BOTTOM - plot_h * v / top, v)
+            for i, v in enumerate(vals)
+            if v is not None
+        ]
         if len(pts) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in pts)
-            body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
-                        'stroke-width="2"/>')
+            body.append(
+                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>'
+            )
         body += [
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}">'
             f"<title>{escape(name)}: {short(v)}</title></circle>"

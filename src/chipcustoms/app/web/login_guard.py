@@ -57,8 +57,11 @@ class Throttle:
         """Seconds until these keys may try again (0: now)."""
         now = time.monotonic()
         with self._lock:
-            return max((c.locked_until - now for k in keys if (c := self._counts.get(k))),
-                       default=0.0) if keys else 0.0
+            return (
+                max((c.locked_until - now for k in keys if (c := self._counts.get(k))), default=0.0)
+                if keys
+                else 0.0
+            )
 
     def failed(self, keys: list[str]) -> None:
         now = time.monotonic()

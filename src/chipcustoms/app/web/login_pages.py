@@ -32,10 +32,17 @@ def _form(
 ) -> HTMLResponse:
     """The login form with a fresh login CSRF token, in the form and in its signed cookie."""
     token, cookie = login_guard.new_token(request)
-    response = page(request, "login.html", None, status, next=_safe_next(next), error=error,
-                    csrf=token)
-    response.set_cookie(login_guard.CSRF_COOKIE, cookie, max_age=login_guard.CSRF_SECONDS,
-                        httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response = page(
+        request, "login.html", None, status, next=_safe_next(next), error=error, csrf=token
+    )
+    response.set_cookie(
+        login_guard.CSRF_COOKIE,
+        cookie,
+        max_age=login_guard.CSRF_SECONDS,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 
@@ -53,13 +60,15 @@ def login_submit(
     csrf: str = Form(""),
 ) -> Response:
     if not login_guard.token_ok(request, csrf):
-        return _form(request, next, 403, "The form has expired or did not come from this site; "
-                     "try again.")
+        return _form(
+            request, next, 403, "The form has expired or did not come from this site; try again."
+        )
     throttle: login_guard.Throttle = request.app.state.login_throttle
     keys = throttle.keys(request, name)
     if (wait := throttle.wait(keys)) > 0:
-        response = _form(request, next, 429, f"Too many failed logins: try again in "
-                         f"{int(wait) + 1} seconds.")
+        response = _form(
+            request, next, 429, f"Too many failed logins: try again in {int(wait) + 1} seconds."
+        )
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
     cookie = login(request, name, password)
@@ -68,8 +77,14 @@ def login_submit(
         return _form(request, next, 401, "Unknown name or wrong password.")
     throttle.succeeded(keys)
     done = RedirectResponse(_safe_next(next), status_code=303)
-    done.set_cookie(COOKIE, cookie, max_age=max_age(), httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https")
+    done.set_cookie(
+        COOKIE,
+        cookie,
+        max_age=max_age(),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
     done.delete_cookie(login_guard.CSRF_COOKIE)
     return done
 

@@ -38,8 +38,9 @@ def _day(text: str | None, name: str) -> str | None:
         return None if text is None else dt.date.fromisoformat(text).isoformat()
     except ValueError:
         problem = f"not a date: {text!r} (YYYY-MM-DD)"
-        raise APIError(422, "invalid_input", f"invalid input: {name}",
-                       [{"field": name, "problem": problem}]) from None
+        raise APIError(
+            422, "invalid_input", f"invalid input: {name}", [{"field": name, "problem": problem}]
+        ) from None
 
 
 def _refresh(st: AppState) -> None:
@@ -90,14 +91,31 @@ def overview_data(request: Request, f: views.Filters, fresh: bool = False) -> di
     }
 
 
-@router.get("/v1/overview", tags=["overview"], responses=answers(
-    {"filters": {"date_from": None, "date_to": None, "office": "SZ01"}, "as_of": "2025-11-05",
-     "updating": False, "by_model_month": [], "routes": [], "channel_mix": [],
-     "flagged_by_reason": [], "hit_rate_by_reason": [], "hit_rate_by_model_version": []},
-    *AUTH, 422))
+@router.get(
+    "/v1/overview",
+    tags=["overview"],
+    responses=answers(
+        {
+            "filters": {"date_from": None, "date_to": None, "office": "SZ01"},
+            "as_of": "2025-11-05",
+            "updating": False,
+            "by_model_month": [],
+            "routes": [],
+            "channel_mix": [],
+            "flagged_by_reason": [],
+            "hit_rate_by_reason": [],
+            "hit_rate_by_model_version": [],
+        },
+        *AUTH,
+        422,
+    ),
+)
 def overview_api(
-    request: Request, date_from: str | None = DAY, date_to: str | None = DAY,
-    office: str | None = Query(None, pattern=r"^[^\x00]*$"), fresh: bool = False,
+    request: Request,
+    date_from: str | None = DAY,
+    date_to: str | None = DAY,
+    office: str | None = Query(None, pattern=r"^[^\x00]*$"),
+    fresh: bool = False,
     user: User = Depends(require("read")),
 ) -> dict[str, Any]:
     """The overview's aggregates; an office-scoped user gets their office's. Line figures come
@@ -110,8 +128,9 @@ def overview_api(
     return overview_data(request, views.Filters(days[0], days[1], office), fresh)
 
 
-def _series(rows: list[dict[str, Any]], key: str, value: str, months: list[str],
-            top: int = 6) -> list[tuple[str, list[float | None]]]:
+def _series(
+    rows: list[dict[str, Any]], key: str, value: str, months: list[str], top: int = 6
+) -> list[tuple[str, list[float | None]]]:
     """One series per key (the ``top`` largest by sum), one value per month."""
     cells: dict[str, dict[str, float | None]] = defaultdict(dict)
     for r in rows:
@@ -142,21 +161,34 @@ def _charts(data: dict[str, Any], measure: str) -> dict[str, str]:
     hv_months = sorted({r["month"] for r in data["hit_rate_by_model_version"]})
     return {
         "month": charts.grouped_bars(
-            _("Declared and flagged %(what)s by month") % {"what": word}, months,
-            [(declared, [per_month[m][0] for m in months]),
-             (flagged, [per_month[m][1] for m in months])]),
+            _("Declared and flagged %(what)s by month") % {"what": word},
+            months,
+            [
+                (declared, [per_month[m][0] for m in months]),
+                (flagged, [per_month[m][1] for m in months]),
+            ],
+        ),
         "model": charts.grouped_bars(
-            _("Declared and flagged %(what)s by accelerator model") % {"what": word}, models,
-            [(declared, [per_model[m][0] for m in models]),
-             (flagged, [per_model[m][1] for m in models])]),
-        "mix": charts.stacked_shares(_("Channel mix per office"), sorted(mix.items()),
-                                     ["red", "yellow", "blue", "green"]),
-        "hit_reason": charts.lines(_("Hit rate per top reason and month"), hr_months,
-                                   _series(data["hit_rate_by_reason"], "key", "hit_rate",
-                                           hr_months)),
-        "hit_model": charts.lines(_("Hit rate per model version and month"), hv_months,
-                                  _series(data["hit_rate_by_model_version"], "key", "hit_rate",
-                                          hv_months)),
+            _("Declared and flagged %(what)s by accelerator model") % {"what": word},
+            models,
+            [
+                (declared, [per_model[m][0] for m in models]),
+                (flagged, [per_model[m][1] for m in models]),
+            ],
+        ),
+        "mix": charts.stacked_shares(
+            _("Channel mix per office"), sorted(mix.items()), ["red", "yellow", "blue", "green"]
+        ),
+        "hit_reason": charts.lines(
+            _("Hit rate per top reason and month"),
+            hr_months,
+            _series(data["hit_rate_by_reason"], "key", "hit_rate", hr_months),
+        ),
+        "hit_model": charts.lines(
+            _("Hit rate per model version and month"),
+            hv_months,
+            _series(data["hit_rate_by_model_version"], "key", "hit_rate", hv_months),
+        ),
     }
 
 
@@ -165,19 +197,32 @@ def _model_month_rows(rows: list[dict[str, Any]]) -> Markup:
     million lines it has ~1,700 rows of 7 cells, and the loop's per-cell filter calls took
     50-60 ms of the page. The two text cells are escaped; the others are numbers formatted
     here (digits, commas, a point), which need no escaping."""
-    row = ("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-           "<td>{}</td></tr>").format
-    return Markup("".join(
-        row(escape(r["accelerator_id"] or "unresolved"), escape(r["month"]), int(r["lines"]),
-            num(r["units"], 0), money(r["value_usd"]), num(r["flagged_units"], 0),
-            money(r["flagged_value_usd"]))
-        for r in rows))
+    row = (
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
+    ).format
+    return Markup(
+        "".join(
+            row(
+                escape(r["accelerator_id"] or "unresolved"),
+                escape(r["month"]),
+                int(r["lines"]),
+                num(r["units"], 0),
+                money(r["value_usd"]),
+                num(r["flagged_units"], 0),
+                money(r["flagged_value_usd"]),
+            )
+            for r in rows
+        )
+    )
 
 
 @router.get("/overview", response_class=HTMLResponse, include_in_schema=False)
 def overview(
-    request: Request, date_from: str | None = None, date_to: str | None = None,
-    office: str | None = None, measure: str = Query("value_usd", pattern="^(value_usd|units)$"),
+    request: Request,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    office: str | None = None,
+    measure: str = Query("value_usd", pattern="^(value_usd|units)$"),
     session: Session = Depends(page_session),
 ) -> HTMLResponse:
     for day in (date_from, date_to):
@@ -198,7 +243,15 @@ def overview(
         drawn = _charts(data, measure)
     finally:
         i18n.reset(token)
-    return page(request, "overview.html", session, data=data, f=f, measure=measure,
-                without_accelerator=without, charts=drawn,
-                model_month_rows=_model_month_rows(data["by_model_month"]),
-                offices=pages.offices(state(request).store))
+    return page(
+        request,
+        "overview.html",
+        session,
+        data=data,
+        f=f,
+        measure=measure,
+        without_accelerator=without,
+        charts=drawn,
+        model_month_rows=_model_month_rows(data["by_model_month"]),
+        offices=pages.offices(state(request).store),
+    )

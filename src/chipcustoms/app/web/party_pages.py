@@ -29,8 +29,13 @@ from chipcustoms.store import tables as t
 router = APIRouter(include_in_schema=False)
 _LOCK = threading.Lock()
 W, H = 720, 460
-KIND_COLOURS = {"name": PALETTE[3], "address": PALETTE[1], "declarant": PALETTE[4],
-                "consignee": PALETTE[5], "exporter": PALETTE[2]}
+KIND_COLOURS = {
+    "name": PALETTE[3],
+    "address": PALETTE[1],
+    "declarant": PALETTE[4],
+    "consignee": PALETTE[5],
+    "exporter": PALETTE[2],
+}
 
 
 def _network(request: Request, office: str | None) -> Network:
@@ -58,11 +63,16 @@ def draw(net: Network, community: int, focus: str) -> str:
     members = network.community_members(net, community)
     links = network.community_links(net, community)
     nodes = members[PARTY].to_list() + sorted(
-        {f"{k}\x1f{v}" for k, v in links.select("kind", "value").iter_rows()})
+        {f"{k}\x1f{v}" for k, v in links.select("kind", "value").iter_rows()}
+    )
     g = rx.PyGraph()
     idx = {n: g.add_node(n) for n in nodes}
-    g.add_edges_from_no_data([(idx[p], idx[f"{k}\x1f{v}"])
-                              for p, k, v in links.select(PARTY, "kind", "value").iter_rows()])
+    g.add_edges_from_no_data(
+        [
+            (idx[p], idx[f"{k}\x1f{v}"])
+            for p, k, v in links.select(PARTY, "kind", "value").iter_rows()
+        ]
+    )
     pos = rx.spring_layout(g, seed=1, num_iter=200)
     xs = [pos[i][0] for i in range(len(nodes))]
     ys = [pos[i][1] for i in range(len(nodes))]
@@ -73,38 +83,58 @@ def draw(net: Network, community: int, focus: str) -> str:
         return 40 + sx * (W - 300), 30 + sy * (H - 80)  # room for labels on the right
 
     info = {r[PARTY]: r for r in members.iter_rows(named=True)}
-    shown = dict(zip([f"{k}\x1f{v}" for k, v in links.select("kind", "value").iter_rows()],
-                     links["shown"].to_list(), strict=True))
+    shown = dict(
+        zip(
+            [f"{k}\x1f{v}" for k, v in links.select("kind", "value").iter_rows()],
+            links["shown"].to_list(),
+            strict=True,
+        )
+    )
     body = []
     for a, b in g.edge_list():
         (x1, y1), (x2, y2) = at(a), at(b)
-        body.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                    'stroke="#999" stroke-width="1.5"/>')
+        body.append(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+            'stroke="#999" stroke-width="1.5"/>'
+        )
     for n, i in idx.items():
         x, y = at(i)
         if n in info:
             r = info[n]
             fill = "#C0392B" if r["listed"] else "#E69F00" if r["seized"] else "#0072B2"
             ring = ' stroke="#000" stroke-width="3"' if n == focus else ""
-            body.append(f'<circle class="party" cx="{x:.1f}" cy="{y:.1f}" r="11" '
-                        f'fill="{fill}"{ring}><title>{escape(n)}</title></circle>'
-                        f'<text x="{x + 14:.1f}" y="{y + 4:.1f}">'
-                        f'{escape(str(r["party_name"])[:28])}</text>')
+            body.append(
+                f'<circle class="party" cx="{x:.1f}" cy="{y:.1f}" r="11" '
+                f'fill="{fill}"{ring}><title>{escape(n)}</title></circle>'
+                f'<text x="{x + 14:.1f}" y="{y + 4:.1f}">'
+                f"{escape(str(r['party_name'])[:28])}</text>"
+            )
         else:
             kind, value = n.split("\x1f", 1)
             text = escape(str(shown.get(n, value))[:30])
-            body.append(f'<rect class="link" x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" '
-                        f'height="12" fill="{KIND_COLOURS.get(kind, "#777")}"><title>{kind}: '
-                        f'{text}</title></rect><text x="{x + 9:.1f}" y="{y + 16:.1f}" '
-                        f'class="lg">{kind}: {text}</text>')
+            body.append(
+                f'<rect class="link" x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" '
+                f'height="12" fill="{KIND_COLOURS.get(kind, "#777")}"><title>{kind}: '
+                f'{text}</title></rect><text x="{x + 9:.1f}" y="{y + 16:.1f}" '
+                f'class="lg">{kind}: {text}</text>'
+            )
     legend = "".join(
         f'<rect x="{20 + i * 86}" y="{H - 16}" width="10" height="10" fill="{c}"/>'
         f'<text x="{34 + i * 86}" y="{H - 7}" class="lg">{k}</text>'
-        for i, (k, c) in enumerate([("listed", "#C0392B"), ("seized", "#E69F00"),
-                                    ("importer", "#0072B2"), *KIND_COLOURS.items()]))
-    return (f'<svg role="img" aria-label="Trader network" viewBox="0 0 {W} {H}" class="chart" '
-            f'id="party-network" xmlns="http://www.w3.org/2000/svg"><title>Trader network of '
-            f'{escape(focus)}</title>{"".join(body)}{legend}</svg>')
+        for i, (k, c) in enumerate(
+            [
+                ("listed", "#C0392B"),
+                ("seized", "#E69F00"),
+                ("importer", "#0072B2"),
+                *KIND_COLOURS.items(),
+            ]
+        )
+    )
+    return (
+        f'<svg role="img" aria-label="Trader network" viewBox="0 0 {W} {H}" class="chart" '
+        f'id="party-network" xmlns="http://www.w3.org/2000/svg"><title>Trader network of '
+        f"{escape(focus)}</title>{''.join(body)}{legend}</svg>"
+    )
 
 
 def _elsewhere(request: Request, party_id: str, office: str) -> bool:
@@ -130,8 +160,14 @@ def party(
         raise PageError(404, f"No importer {party_id} in the stored lines.")
     row = net.parties.filter(pl.col(PARTY) == key).row(0, named=True)
     comm = row["community"]
-    ctx: dict[str, Any] = {"p": row, "community": None, "drawing": None, "path": None,
-                           "members": [], "links": []}
+    ctx: dict[str, Any] = {
+        "p": row,
+        "community": None,
+        "drawing": None,
+        "path": None,
+        "members": [],
+        "links": [],
+    }
     if comm is not None:
         ctx["community"] = net.communities.filter(pl.col("community") == comm).row(0, named=True)
         ctx["drawing"] = draw(net, comm, key)

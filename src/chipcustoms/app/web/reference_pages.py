@@ -26,17 +26,14 @@ def match_models(models: Sequence[Any], text: str) -> list[str]:
         name, ident = m.model.lower(), m.id.lower()
         exact = low in (name, ident) or ident.endswith("-" + low)
         starts = name.startswith(low + " ") or ident.endswith("-" + low.replace(" ", "-"))
-        return (0 if exact else 1 if starts else 2 if name.startswith(low) else 3, len(name),
-                ident)
+        return (0 if exact else 1 if starts else 2 if name.startswith(low) else 3, len(name), ident)
 
     hits = [m for m in models if low in m.id.lower() or low in f"{m.vendor} {m.model}".lower()]
     return [m.id for m in sorted(hits, key=rank)]
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(
-    request: Request, q: str = "", session: Session = Depends(page_session)
-) -> HTMLResponse:
+def search(request: Request, q: str = "", session: Session = Depends(page_session)) -> HTMLResponse:
     st = state(request)
     text = q.strip()
     rows: list[dict[str, object]] = []
@@ -54,5 +51,12 @@ def reference(request: Request, session: Session = Depends(page_session)) -> HTM
     st = state(request)
     catalog = st.refs.catalog.frame().drop("hs_headings").to_dicts()
     packs = [lp.pack.model_dump(mode="json") | {"digest": lp.digest} for lp in st.refs.packs]
-    return page(request, "reference.html", session, catalog=catalog, packs=packs,
-                catalog_version=st.refs.catalog.version, watchlists=st.store.watchlists())
+    return page(
+        request,
+        "reference.html",
+        session,
+        catalog=catalog,
+        packs=packs,
+        catalog_version=st.refs.catalog.version,
+        watchlists=st.store.watchlists(),
+    )

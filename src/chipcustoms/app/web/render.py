@@ -54,12 +54,16 @@ def page(
 ) -> HTMLResponse:
     flash = request.query_params.get("msg")
     lang = i18n.choose(request)
-    ctx = {"session": session, "user": session.user if session else None, "flash": flash,
-           "lang": lang, "here": request.url.path}
+    ctx = {
+        "session": session,
+        "user": session.user if session else None,
+        "flash": flash,
+        "lang": lang,
+        "here": request.url.path,
+    }
     token = i18n.use(lang)
     try:  # the template is rendered here, in the request's language
-        response = templates.TemplateResponse(request, name, {**ctx, **context},
-                                               status_code=status)
+        response = templates.TemplateResponse(request, name, {**ctx, **context}, status_code=status)
     finally:
         i18n.reset(token)
     if request.query_params.get("lang") and request.cookies.get(i18n.COOKIE) != lang:

@@ -118,4 +118,3 @@ def check_office(session: Session, office: str | None) -> None:
     if not session.user.sees_office(office):
         mine = session.user.office
         raise PageError(403, f"This belongs to office {office}; you work for {mine}.")
-
