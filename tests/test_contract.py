@@ -29,9 +29,16 @@ EXAMPLES = 10  # per operation and phase
 
 @pytest.fixture(params=BACKENDS)
 def live(
-    request: pytest.FixtureRequest, tmp_path: Path, fixtures: Path, refs: References
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    fixtures: Path,
+    refs: References,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[tuple[str, str]]:
-    """A uvicorn server on a free loopback port; (base URL, an admin's key)."""
+    """A uvicorn server on a free loopback port; (base URL, an admin's key). The key is not
+    rate-limited: the fuzzer sends faster than the default rate, and 429 has its own test
+    (tests/test_server_runtime.py)."""
+    monkeypatch.setenv("CHIPCUSTOMS_API_RATE_PER_SECOND", "0")
     s = served(target(request.param, tmp_path), tmp_path, fixtures, refs)
     server = uvicorn.Server(uvicorn.Config(s.client.app, host="127.0.0.1", port=0,
                                            log_level="warning", lifespan="on"))

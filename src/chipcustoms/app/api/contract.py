@@ -42,15 +42,19 @@ WHY = {
     403: "The key's role may not do this, or the target belongs to another office.",
     404: "No such thing (for a job of someone else, too: its number tells nothing).",
     409: "The request contradicts the stored state (a closed case, no cut-offs yet).",
-    413: "The upload is larger than the setting `upload_max_bytes`.",
+    413: "The body is larger than the setting `request_max_bytes` (`upload_max_bytes` for an "
+    "upload).",
     422: "The request does not match this document's schema; `details` name the fields.",
+    429: "Too many requests with this key (settings `api_rate_per_second`, `api_rate_burst`); "
+    "`Retry-After` says when to try again.",
     503: "The store is busy with a batch write (`Retry-After`), or not ready.",
 }
 
-# The building blocks: every route behind a key can answer 401 and 403 (role), 503 when a
-# batch write holds the store; a route with parameters or a body answers 422.
-AUTH = (401, 403, 503)
-BODY = (400, 422)
+# The building blocks: every route behind a key can answer 401 and 403 (role), 429 past the
+# key's rate, 503 when a batch write holds the store; a route with a body answers 400, 413 past
+# the size limit and 422.
+AUTH = (401, 403, 429, 503)
+BODY = (400, 413, 422)
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -79,6 +83,7 @@ CODES = {
     404: "not_found",
     409: "conflict",
     413: "too_large",
+    429: "rate_limited",
     422: "invalid_input",
     503: "store_busy",
 }
