@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -29,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+LANES = 64  # connections the load generator keeps open
+
 
 async def _load(
     url: str, key: str, rate: float, seconds: float, lines: list[dict[str, Any]], prefix: str
@@ -38,16 +41,27 @@ async def _load(
     latencies: list[float] = []
     statuses: dict[str, int] = {}
     headers = {"Authorization": f"Bearer {key}"}
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(
-        base_url=url, headers=headers, limits=limits, timeout=30
-    ) as client:
+    # One client per connection, request i on lane i % LANES: httpcore's pool matches every
+    # queued request against every connection on each event, so one pool of 200 connections
+    # with thousands of requests queued spends the client's CPU there, not on sending.
+    lanes = [
+        httpx.AsyncClient(
+            base_url=url,
+            headers=headers,
+            timeout=30,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        )
+        for _ in range(LANES)
+    ]
+    async with contextlib.AsyncExitStack() as stack:
+        for c in lanes:
+            await stack.enter_async_context(c)
 
         async def one(i: int) -> None:
             line = dict(lines[i % len(lines)], declaration_id=f"{prefix}{i:07d}")
             start = time.perf_counter()
             try:
-                r = await client.post("/v1/screen", json={"lines": [line]})
+                r = await lanes[i % LANES].post("/v1/screen", json={"lines": [line]})
                 code = str(r.status_code)
             except httpx.HTTPError as exc:
                 code = type(exc).__name__
@@ -132,11 +146,16 @@ def _stored(db: str, prefix: str) -> int:
 
     store = open_store(db, upgrade=False)
     with store.engine.connect() as conn:
-        return int(conn.execute(sa.text(
-            "SELECT count(DISTINCT d.declaration_id) FROM declarations d JOIN assessments a "
-            "ON a.declaration_id = d.declaration_id AND a.item_no = d.item_no "
-            "AND a.run_id = d.last_run_id WHERE d.declaration_id LIKE :p"
-        ), {"p": f"{prefix}%"}).scalar_one())
+        return int(
+            conn.execute(
+                sa.text(
+                    "SELECT count(DISTINCT d.declaration_id) FROM declarations d JOIN assessments a "
+                    "ON a.declaration_id = d.declaration_id AND a.item_no = d.item_no "
+                    "AND a.run_id = d.last_run_id WHERE d.declaration_id LIKE :p"
+                ),
+                {"p": f"{prefix}%"},
+            ).scalar_one()
+        )
 
 
 def main() -> None:
@@ -147,10 +166,15 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1, help="serve --workers")
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--db", help="PostgreSQL URL (emptied first is up to you); default SQLite")
-    ap.add_argument("--examples", type=int, default=25,
-                    help="schemathesis examples per operation (0: no fuzzing)")
-    ap.add_argument("--load", nargs=4, metavar=("URL", "KEY", "LINES_JSON", "PREFIX"),
-                    help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--examples",
+        type=int,
+        default=25,
+        help="schemathesis examples per operation (0: no fuzzing)",
+    )
+    ap.add_argument(
+        "--load", nargs=4, metavar=("URL", "KEY", "LINES_JSON", "PREFIX"), help=argparse.SUPPRESS
+    )
     args = ap.parse_args()
     if args.load:  # the load-generator process
         url, key, lines_file, prefix = args.load
@@ -165,7 +189,8 @@ def main() -> None:
     log = (folder / "access.log").open("w")
     server = subprocess.Popen(
         [str(exe), "serve", "--db", db, "--port", str(args.port), "--workers", str(args.workers)],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         env={**os.environ, "CHIPCUSTOMS_API_RATE_PER_SECOND": "0"},
     )
     url = f"http://127.0.0.1:{args.port}"
@@ -183,9 +208,22 @@ def main() -> None:
             prefix = f"L{run}-"
             load_avg = [round(x, 2) for x in os.getloadavg()]
             load = subprocess.run(
-                [sys.executable, __file__, "--seconds", str(args.seconds), "--rate",
-                 str(args.rate), "--load", url, key, str(folder / "lines.json"), prefix],
-                capture_output=True, text=True, check=True,
+                [
+                    sys.executable,
+                    __file__,
+                    "--seconds",
+                    str(args.seconds),
+                    "--rate",
+                    str(args.rate),
+                    "--load",
+                    url,
+                    key,
+                    str(folder / "lines.json"),
+                    prefix,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             )
             result = {"run": run + 1, "load_avg_at_start": load_avg, **json.loads(load.stdout)}
             results.append(result)
@@ -202,10 +240,13 @@ def main() -> None:
         server.wait(timeout=120)
         answered = sum(r["statuses"].get("200", 0) for r in results)
         stored = sum(_stored(db, f"L{run}-") for run in range(args.runs))
-        print(f"answered 200: {answered}, stored with an assessment: {stored} "
-              f"(requests sent: {sum(r['requests'] for r in results)})")
-        verify = subprocess.run([str(exe), "audit", "verify", "--db", db],
-                                capture_output=True, text=True)
+        print(
+            f"answered 200: {answered}, stored with an assessment: {stored} "
+            f"(requests sent: {sum(r['requests'] for r in results)})"
+        )
+        verify = subprocess.run(
+            [str(exe), "audit", "verify", "--db", db], capture_output=True, text=True
+        )
         print("audit verify exit code:", verify.returncode, verify.stderr.strip()[-300:])
         log.flush()
         print("access log lines:", sum(1 for _ in (folder / "access.log").open()))
@@ -220,8 +261,17 @@ def main() -> None:
 def _fuzz(url: str, key: str, examples: int, folder: Path) -> None:
     st = shutil.which("schemathesis") or str(Path(sys.executable).parent / "schemathesis")
     fuzz = subprocess.run(
-        [st, "run", f"{url}/openapi.json", "-H", f"Authorization: Bearer {key}",
-         "--checks", "not_a_server_error", "--max-examples", str(examples)],
+        [
+            st,
+            "run",
+            f"{url}/openapi.json",
+            "-H",
+            f"Authorization: Bearer {key}",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            str(examples),
+        ],
         capture_output=True,
         text=True,
         env={**os.environ, "NO_COLOR": "1"},
