@@ -149,7 +149,8 @@ def _stored(db: str, prefix: str) -> int:
         return int(
             conn.execute(
                 sa.text(
-                    "SELECT count(DISTINCT d.declaration_id) FROM declarations d JOIN assessments a "
+                    "SELECT count(DISTINCT d.declaration_id) FROM declarations d "
+                    "JOIN assessments a "
                     "ON a.declaration_id = d.declaration_id AND a.item_no = d.item_no "
                     "AND a.run_id = d.last_run_id WHERE d.declaration_id LIKE :p"
                 ),
