@@ -64,3 +64,21 @@ def test_inputs_that_once_panicked_are_screened_or_refused(seed: int, tmp_path: 
     path = tmp_path / f"input{inp.suffix}"
     path.write_bytes(inp.data)
     assert check_in_process(inp, str(path)) is None
+
+
+def test_a_refused_file_exits_2_every_time(tmp_path: Path) -> None:
+    """Fuzz seed 3000890 (a CSV with a duplicate column name) once exited 134 after its right
+    message, in one run of three: the interpreter's teardown under a native thread pool."""
+    inp = make_input(random.Random(3000890))
+    path = tmp_path / f"input{inp.suffix}"
+    path.write_bytes(inp.data)
+    exe = Path(sys.executable).parent / "chipcustoms"
+    for _ in range(5):
+        proc = subprocess.run(
+            [str(exe), "screen", str(path), "-o", str(tmp_path / "o.csv"), "-q"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 2, proc.stderr[-500:]
+        assert "duplicate column name" in proc.stderr
