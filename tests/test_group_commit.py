@@ -70,29 +70,33 @@ def test_concurrent_screens_share_transactions_and_one_chain(api: Served) -> Non
         threads = [threading.Thread(target=post, args=(i,)) for i in range(POSTS)]
         for th in threads:
             th.start()
-        # Each post is assessed (batch path) before it queues: minutes on a loaded machine.
-        deadline = time.monotonic() + 900
-        while st.writer.queue.qsize() < POSTS - 1 and time.monotonic() < deadline:
+        # The writer takes what is queued when it starts a group (one request, or several that
+        # arrived together) and waits for the lock; the rest queue behind it.
+        deadline = time.monotonic() + 120
+        while st.writer.queue.qsize() < POSTS - 2 and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert st.writer.queue.qsize() == POSTS - 1
+        time.sleep(0.5)
+        assert st.writer.queue.qsize() >= 1
         assert not any(answers.values())  # nothing answered before it is committed
     for th in threads:
         th.join(timeout=600)
     assert sorted(answers) == list(range(POSTS))
     assert {r.status_code for r in answers.values()} == {200}, [r.text for r in answers.values()]
-    assert st.writer.groups == 2  # the first alone, then the others that waited, together
+    groups = st.writer.groups
+    assert 2 <= groups < POSTS  # the first group, then the others that waited, together
     runs = {r.json()["run_id"] for r in answers.values()}
-    assert len(runs) == 2
+    assert len(runs) == groups
     store = open_store(api.db)
     for i, r in answers.items():
         (a,) = r.json()["assessments"]
         _stored_with_everything(store, f"GC{i:03d}", r.json()["run_id"], a["channel"])
     by_run = {r["run_id"]: r for r in store.runs() if r["run_id"] in runs}
     counts = [json.loads(r["counts"]) for r in by_run.values()]
-    assert sorted(c["accepted"] for c in counts) == [1, POSTS - 1]
-    assert sorted(c["requests"] for c in counts) == [1, POSTS - 1]
+    assert sum(c["accepted"] for c in counts) == POSTS
+    assert sum(c["requests"] for c in counts) == POSTS
+    assert max(c["requests"] for c in counts) > 1  # requests did share a transaction
     actions = [e["action"] for e in store.audit_entries() if e["entity_id"] in map(str, runs)]
-    assert actions == ["run.api_screen"] * 2  # one entry (and checkpoint) per group's run
+    assert actions == ["run.api_screen"] * groups  # one entry (and checkpoint) per group's run
     verdict = verify_chain(store)
     assert verdict.intact, verdict.problem
 
