@@ -79,7 +79,9 @@ class CharOracle:
         closures = {c: self._closure(c) for c in chars}
         # A surrogate cannot be UTF-8: Polars takes no text holding one (nor does the batch).
         probe = sorted(x for x in set().union(*closures.values()) if not _surrogate(x))
-        frame = pl.DataFrame(pl.Series("c", probe, dtype=pl.Utf8)).select(
+        # In the calling thread (select_seq): no wake-up of the pool, and the probes stay in
+        # this thread's regex cache.
+        frame = pl.DataFrame(pl.Series("c", probe, dtype=pl.Utf8)).select_seq(
             *[pl.col("c").str.contains(p).alias(f"p{k}") for k, p in enumerate(_PROBES)],
             pl.col("c").str.to_lowercase().alias("lower"),
             pl.col("c").str.to_uppercase().alias("upper"),
