@@ -11,6 +11,7 @@ a text (the caller then uses the batch resolver); it may never give another answ
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pytest
 
 from chipcustoms.assess.online_enrich import RESOLVED, TextCache
 from chipcustoms.assess.pipeline import References
-from chipcustoms.recognise.resolver import TEXT_FIELDS
+from chipcustoms.recognise.resolver import TEXT_FIELDS, Resolver
 from chipcustoms.recognise.row_resolver import RowResolver
 from chipcustoms.recognise.row_text import CharOracle, compile_same
 from chipcustoms.synthetic.generator import generate
@@ -168,3 +169,15 @@ def test_the_cache_resolves_declined_texts_with_the_batch_resolver(refs: Referen
     want = refs.resolver.resolve(frame).select(RESOLVED).to_dicts()
     assert [cache.get(line) for line in lines] == want
     assert cache.misses == 2
+
+
+@pytest.mark.parametrize("extra", [r"(?=zzz)gpu", r"[[:alpha:]]pu", r"[a--b]pu"])
+def test_a_pattern_the_engines_read_apart_sends_every_text_to_the_batch(
+    refs: References, extra: str
+) -> None:
+    """Lookaround Polars refuses (the batch then fails as it always did); a nested class or a
+    class difference Python reads as literals."""
+    vocabulary = replace(refs.resolver.vocabulary, hint=f"{refs.resolver.vocabulary.hint}|{extra}")
+    row = RowResolver(Resolver(refs.catalog, vocabulary))
+    assert row.disabled
+    assert row.resolve(("NVIDIA H100 80GB", None, None, None, "847330")) is None

@@ -10,13 +10,18 @@ resolver's own :meth:`Resolver.fuzzy_match`. ``tests/test_row_resolver.py`` hold
 field to the batch resolver over the development sets, the golden texts and generated lines.
 A text whose characters Python and Polars might read differently (:mod:`row_text`) is not
 resolved here: :meth:`RowResolver.resolve` returns None and the caller uses the batch resolver.
+So does every text when one pattern is read apart by the engines or refused by Polars
+(:attr:`RowResolver.disabled` says why): the batch then answers, or fails, as it always did.
 A change to the batch steps must be made here too; the differential test fails until it is.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
+
+import polars as pl
 
 from chipcustoms.recognise.evidence import _CN_COUNT, _COUNT, CONF, FORMS
 from chipcustoms.recognise.resolver import PCI_PATTERN, Resolver
@@ -45,9 +50,29 @@ class RowResolver:
     """The resolver's steps on one (description, brand, model, part number, HS code)."""
 
     def __init__(self, resolver: Resolver) -> None:
-        self.r = r = resolver
+        self.r = resolver
+        self.oracle = CharOracle()
+        # Why every text goes to the batch resolver (a pattern the two engines would read
+        # apart, or one Polars refuses, so the batch fails as before), or None.
+        self.disabled: str | None = None
+        patterns: list[str] = []
+
+        def c(pattern: str) -> re.Pattern[str]:
+            patterns.append(pattern)
+            return compile_same(pattern)
+
+        try:
+            self._compile(c)
+            frame = pl.DataFrame({"t": [""]})
+            frame.select_seq(
+                pl.col("t").str.contains(p).alias(str(k)) for k, p in enumerate(patterns)
+            )
+        except (ValueError, pl.exceptions.PolarsError) as exc:
+            self.disabled = str(exc)
+
+    def _compile(self, c: Callable[[str], re.Pattern[str]]) -> None:
+        r = self.r
         v = r.vocabulary
-        c = compile_same
         self._part = c(r._part_regex)
         self._pci = c(PCI_PATTERN)
         self._alias = c(r._alias_regex)
@@ -75,13 +100,12 @@ class RowResolver:
         }
         for gid, name in r._generic_names.items():
             self._names.setdefault(gid, (None, name))
-        self.oracle = CharOracle()
 
     def resolve(self, texts: tuple[Any, ...]) -> Row | None:
         """The resolved columns of ``texts`` (:data:`resolver.TEXT_FIELDS` in order), as
         ``Resolver.resolve(...).select(RESOLVED)`` gives them; None where the batch resolver
         must decide (a value that is not text, a character the engines may read apart)."""
-        if any(t is not None and not isinstance(t, str) for t in texts):
+        if self.disabled or any(t is not None and not isinstance(t, str) for t in texts):
             return None
         description, brand, model, pn, hs = (t or "" for t in texts)
         text = f"{description} {brand} {model}"
