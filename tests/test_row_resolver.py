@@ -11,6 +11,7 @@ a text (the caller then uses the batch resolver); it may never give another answ
 from __future__ import annotations
 
 import random
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,13 @@ SETS = [
     GOLDEN,
 ]
 GENERATED = 4_000
+DESCRIPTIONS = 6_000  # in the resolver benchmark's styles
+# Fuzzy matches whose confidence once differed in the last bit (Polars divides by multiplying).
+FUZZY = [
+    "NVIDIA RTX RPO 6000D 84GB GDDR7 GPU module",
+    "rt 6000d 84gb gddr7 accelerator card",
+    "NVIDIA RT XPRO 6000D GPU模块",
+]
 MIXED = 3_000
 # Characters where the two engines' Unicode tables or case rules may differ, and ordinary ones.
 ODD = [
@@ -51,6 +59,10 @@ WORDS = [
 HS = ["847330", "", "841370", "854231", "870899", "847150", "8473.30.1000", None]
 
 
+def names_of(refs: References) -> list[str]:
+    return sorted({a for m in refs.catalog.models for a in [m.model, *m.aliases]})
+
+
 def _texts(refs: References) -> tuple[pl.DataFrame, int]:
     """The distinct lines, the labelled, golden and generated ones first; and how many of
     those come before the seeded mixtures."""
@@ -59,8 +71,13 @@ def _texts(refs: References) -> tuple[pl.DataFrame, int]:
         df = pl.read_csv(path, infer_schema=False)
         frames.append(df.select([c for c in TEXT_FIELDS if c in df.columns]))
     frames.append(generate(GENERATED, seed=17).select(TEXT_FIELDS))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_resolve import descriptions  # the benchmark's own generator
+
+    texts = [*FUZZY, *descriptions(DESCRIPTIONS, names_of(refs), seed=99)]
+    frames.append(pl.DataFrame({"description": texts, "hs_code": ["8473309000"] * len(texts)}))
     rng = random.Random(23)
-    names = sorted({a for m in refs.catalog.models for a in [m.model, *m.aliases]})
+    names = names_of(refs)
     names += sorted({a for s in refs.catalog.systems for a in [s.name, *s.aliases]})
     parts = sorted({p for m in refs.catalog.models for p in m.part_numbers if p.isalnum()})
     mixed = []

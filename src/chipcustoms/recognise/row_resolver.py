@@ -262,7 +262,8 @@ class RowResolver:
         conf = (
             CONF["part_number"] if method == "part_number"
             else CONF["pci_id"] if method == "pci_id"
-            else x["f_score"] / 100 * 0.85 if method == "fuzzy"
+            # Polars computes "/ 100" as "* 0.01": the same double here, to the last bit.
+            else x["f_score"] * (1 / 100) * 0.85 if method == "fuzzy"
             else CONF["system"] if method == "system"
             else CONF["alias_bare_hs"] if bare and not hint
             else CONF["alias"]
