@@ -6,11 +6,13 @@ Builds the assessor from a budget-mode run over BACKGROUND generated lines (its 
 peers), then assesses ROWS other generated lines one at a time, in input order, with every
 cache empty at the start (a fresh assessor: resolution misses are paid as they come; with
 ``--warm`` the cache first holds the background run's texts, as a server can load them). Prints
-p50 / p95 / p99 / max per line, the same without the rule evaluation (where the RuleSet has no
-row evaluator yet, rules go through the batch evaluator on a one-row frame: that figure is what
-the row evaluator replaces), and the batch path's time for one line (``assess`` on a one-line
-frame in threshold mode, median of BATCH_SAMPLES lines) measured in the same run, with the
-ratio.
+p50 / p95 / p99 / max per line; the process's CPU time per line (on a shared machine the
+wall-clock tail is mostly waiting for a core); the same without the rule evaluation (where the
+RuleSet has no row evaluator yet, rules go through the batch evaluator on a one-row frame: that
+figure is what the row evaluator replaces); the rules alone; the lines that brought a text not
+seen before (a resolution miss); and the batch path's time for one line (``assess`` on a
+one-line frame in threshold mode, median of BATCH_SAMPLES lines) measured in the same run, with
+the ratio.
 """
 
 from __future__ import annotations
@@ -72,10 +74,18 @@ def main() -> None:
     else:
         online.frame_rules.evaluate_many = timed(online.frame_rules.evaluate_many, rule_time)  # type: ignore[method-assign]
     per_line: list[float] = []
+    missed: list[float] = []  # the lines that brought a text not seen before
+    texts = online.enricher.texts
+    cpu: list[float] = []  # the process's CPU time per line: what a shared machine's wait hides
     for row in rows:
+        before = texts.misses
+        c = time.process_time()
         t = time.perf_counter()
         online.assess(row)
         per_line.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+        if texts.misses > before:
+            missed.append(per_line[-1])
     without = [t - r for t, r in zip(per_line, rule_time, strict=True)]
 
     batch: list[float] = []
@@ -88,7 +98,13 @@ def main() -> None:
 
     ms = 1000.0
     print(f"online path, {a.rows:,} lines one at a time (rules: {mode}):")
-    for name, xs in (("per line", per_line), ("without rules", without), ("rules", rule_time)):
+    parts = [
+        ("per line", per_line),
+        ("CPU per line", cpu),
+        ("without rules", without),
+        ("rules", rule_time),
+    ]
+    for name, xs in [*parts, ("with a miss", missed)] if missed else parts:
         print(
             f"  {name:>14}: p50 {pct(xs, 50) * ms:.2f} ms  p95 {pct(xs, 95) * ms:.2f} ms  "
             f"p99 {pct(xs, 99) * ms:.2f} ms  max {max(xs) * ms:.1f} ms"

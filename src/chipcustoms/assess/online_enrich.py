@@ -1,10 +1,11 @@
 """One line's enrichment for the online path: the columns :func:`pipeline.enrich` adds, as a dict.
 
 Everything here is a dict lookup or a few float operations, except resolution, which is cached
-per distinct text (a bounded LRU, setting ``online_cache_texts``). A miss runs the batch
-resolver itself on a one-row frame, so resolution is by definition the batch's; only the
-arithmetic and the catalog joins are written again, and tests/test_online_differential.py holds
-them to the batch path's values.
+per distinct text (a bounded LRU, setting ``online_cache_texts``). A miss goes to the
+resolver's one-text form (:mod:`chipcustoms.recognise.row_resolver`, held equal to the batch
+resolver by tests/test_row_resolver.py); the texts it declines, and a batch of many texts at
+once, go to the batch resolver on a frame. The arithmetic and the catalog joins are written
+again here, and tests/test_online_differential.py holds them to the batch path's values.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from chipcustoms.lines import fx
 from chipcustoms.recognise import controls
 from chipcustoms.recognise.catalog import Catalog
 from chipcustoms.recognise.resolver import RESOLVED_SCHEMA, TEXT_FIELDS, Resolver
+from chipcustoms.recognise.row_resolver import RowResolver
 
 Row = dict[str, Any]
 RESOLVED = [*RESOLVED_SCHEMA, "accelerator_vendor", "accelerator_model"]
@@ -34,8 +36,13 @@ class TextCache:
     A lock keeps the LRU whole when a server's threads share one assessor; a miss resolves
     outside it (two threads may resolve one new text twice, to the same result)."""
 
+    # Up to this many new texts at once go through the one-text resolver; more share one
+    # batch-resolver call (its fixed cost, ~30 ms, is then spread over the texts).
+    ROW_LIMIT = 32
+
     def __init__(self, resolver: Resolver, size: int | None = None) -> None:
         self.resolver = resolver
+        self.row = RowResolver(resolver)
         self.size = max(1, int(size if size is not None else settings.get("online_cache_texts")))
         self._cache: OrderedDict[tuple[Any, ...], Row] = OrderedDict()
         self._lock = threading.Lock()
@@ -59,14 +66,21 @@ class TextCache:
             todo = [k for k in keys if k not in self._cache]
         if not todo:
             return {}
-        frame = pl.DataFrame(
-            [dict(zip(TEXT_FIELDS, k, strict=True)) for k in todo],
-            schema=dict.fromkeys(TEXT_FIELDS, pl.Utf8),
-            orient="row",
-        )
-        found = dict(
-            zip(todo, self.resolver.resolve(frame).select(RESOLVED).to_dicts(), strict=True)
-        )
+        found: dict[tuple[Any, ...], Row] = {}
+        if len(todo) <= self.ROW_LIMIT:
+            for k in todo:
+                row = self.row.resolve(k)
+                if row is not None:
+                    found[k] = row
+        rest = [k for k in todo if k not in found]
+        if rest:
+            frame = pl.DataFrame(
+                [dict(zip(TEXT_FIELDS, k, strict=True)) for k in rest],
+                schema=dict.fromkeys(TEXT_FIELDS, pl.Utf8),
+                orient="row",
+            )
+            resolved = self.resolver.resolve(frame).select(RESOLVED).to_dicts()
+            found.update(zip(rest, resolved, strict=True))
         with self._lock:
             self.misses += len(todo)
             for key, row in found.items():

@@ -343,6 +343,20 @@ class Resolver:
                 return model_id
         return None
 
+    def fuzzy_match(self, text: str) -> tuple[str, float] | None:
+        """The best fuzzy alias of one normalised text and its score, or None (shared by the
+        batch and the one-text path, so both pick the same alias on a tie)."""
+        tokens = set(text.split())
+        best: tuple[float, str] | None = None
+        for tok in tokens & self._fuzzy_index.keys():
+            for alias in self._fuzzy_index[tok]:
+                if not _model_tokens(alias) <= tokens:
+                    continue
+                score = fuzz.partial_ratio(text, alias, score_cutoff=FUZZY_CUTOFF)
+                if score and (best is None or score > best[0]):
+                    best = (score, alias)
+        return None if best is None else (best[1], best[0])
+
     def _fuzzy(self, d: pl.DataFrame) -> pl.DataFrame:
         """Typos in words, never in model numbers: only aliases whose model number appears
         verbatim are scored, so this loop sees few texts and few candidates each."""
@@ -356,17 +370,9 @@ class Resolver:
         )["__norm"].unique()
         found: dict[str, tuple[str, float]] = {}
         for text in todo.to_list():
-            tokens = set(text.split())
-            best: tuple[float, str] | None = None
-            for tok in tokens & self._fuzzy_index.keys():
-                for alias in self._fuzzy_index[tok]:
-                    if not _model_tokens(alias) <= tokens:
-                        continue
-                    score = fuzz.partial_ratio(text, alias, score_cutoff=FUZZY_CUTOFF)
-                    if score and (best is None or score > best[0]):
-                        best = (score, alias)
+            best = self.fuzzy_match(text)
             if best is not None:
-                found[text] = (best[1], best[0])
+                found[text] = best
         hits = pl.DataFrame(
             {
                 "__norm": list(found),
