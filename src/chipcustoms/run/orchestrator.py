@@ -27,7 +27,6 @@ from chipcustoms.lines.mapping import Mapping, load_mapping
 from chipcustoms.lines.partitions import Partition, plan
 from chipcustoms.lines.tableio import format_of
 from chipcustoms.lines.tablewrite import write_table
-from chipcustoms.parties.party_scorer import hits_from_reasons
 from chipcustoms.policy.messages import rules_by_ref
 from chipcustoms.policy.packs import Rule
 from chipcustoms.policy.profiles import Profile
@@ -318,6 +317,10 @@ def _save_all(store: Store, run_id: int, batches: Iterator[pl.DataFrame]) -> Non
 
 
 def _save_assessed(store: Store, run_id: int, result: streaming.StreamResult) -> None:
+    # Imported here: the party toolkit (rigour, normality, chardet) costs about 0.3 s to
+    # import, which a run without the store does not need.
+    from chipcustoms.parties.party_scorer import hits_from_reasons
+
     for part in streaming.assessments(result):
         store.save_assessments(run_id, part)
         store.save_screening_hits(run_id, hits_from_reasons(part))
