@@ -197,10 +197,11 @@ def _run(
     work = spill_dir.work_dir(work_dir) if spill else None
     pool = ThreadPoolExecutor(max_workers=1)
     saving: list[Future[None]] = []
+    staged: list[tuple[str, str, int]] = []  # Parquet parts staged beside the store
 
     def save_lines(batches: Iterator[pl.DataFrame]) -> None:
         if store is not None and run_id is not None:
-            saving.append(pool.submit(_save_all, store, run_id, batches))
+            saving.append(pool.submit(_save_all, store, run_id, batches, staged))
 
     try:
         try:
@@ -217,7 +218,7 @@ def _run(
             if store is not None and run_id is not None:
                 # Queued behind the lines on the same thread: the store takes the assessments
                 # while this thread writes the output file.
-                saving.append(pool.submit(_save_assessed, store, run_id, result))
+                saving.append(pool.submit(_save_assessed, store, run_id, result, staged))
             if not to_folder:
                 with step("writing the output file" if spill else "writing assessments"):
                     write_table(streaming.assessments(result), output, json_columns=JSON_COLUMNS)
@@ -231,7 +232,7 @@ def _run(
                     future.result()
             pool.shutdown()
         if store is not None and run_id is not None:
-            _finish_run(store, run_id, result.counts, result.report)
+            _finish_run(store, run_id, result.counts, result.report, staged)
     finally:
         if work is not None:
             spill_dir.cleanup(work)
@@ -297,7 +298,10 @@ def _start_run(
     return store, run_id, thresholds
 
 
-def _finish_run(store: Store, run_id: int, counts: RunCounts, report: SelectionReport) -> None:
+def _finish_run(
+    store: Store, run_id: int, counts: RunCounts, report: SelectionReport,
+    parts: list[tuple[str, str, int]],
+) -> None:
     store.finish_run(
         run_id,
         counts={
@@ -308,19 +312,34 @@ def _finish_run(store: Store, run_id: int, counts: RunCounts, report: SelectionR
             "floor_overflow": report.floor_overflow,
         },
         thresholds=report.thresholds,
+        parts=parts,
     )
 
 
-def _save_all(store: Store, run_id: int, batches: Iterator[pl.DataFrame]) -> None:
+def _save_all(
+    store: Store, run_id: int, batches: Iterator[pl.DataFrame], parts: list[tuple[str, str, int]]
+) -> None:
+    """Each batch of declared lines staged as a Parquet part beside the store where the
+    backend does that for its size (store/line_parts.py), else written to its tables."""
     for lines in batches:
-        store.save_lines(run_id, lines)
+        part = store.stage_lines(run_id, lines)
+        if part is None:
+            store.save_lines(run_id, lines)
+        else:
+            parts.append(part)
 
 
-def _save_assessed(store: Store, run_id: int, result: streaming.StreamResult) -> None:
+def _save_assessed(
+    store: Store, run_id: int, result: streaming.StreamResult, parts: list[tuple[str, str, int]]
+) -> None:
     # Imported here: the party toolkit (rigour, normality, chardet) costs about 0.3 s to
     # import, which a run without the store does not need.
     from chipcustoms.parties.party_scorer import hits_from_reasons
 
     for part in streaming.assessments(result):
-        store.save_assessments(run_id, part)
+        staged = store.stage_assessments(run_id, part)
+        if staged is None:
+            store.save_assessments(run_id, part)
+        else:
+            parts.append(staged)
         store.save_screening_hits(run_id, hits_from_reasons(part))

@@ -39,7 +39,7 @@ from chipcustoms.assess.frames import lookup
 from chipcustoms.errors import StoreBusy, StoreError
 from chipcustoms.lines.schema import KEY
 from chipcustoms.lines.tablewrite import json_text
-from chipcustoms.store import audit_log, checkpoints, rows, tables
+from chipcustoms.store import audit_log, checkpoints, line_parts, rows, tables
 from chipcustoms.store.audit_log import now
 from chipcustoms.store.base import Store, alembic_config
 
@@ -259,39 +259,38 @@ class SQLiteStore(Store):
         if lines.height <= rows.SMALL:
             return rows.save_lines(self, run_id, lines)
         stamp = now()
-        decl = lines.select(rows.DECL_COLUMNS)
-
-        def decl_rows(part: pl.DataFrame) -> pl.DataFrame:
-            return part.with_columns(
-                pl.col("date").cast(pl.Utf8),
-                pl.lit(run_id).alias("last_run_id"),
-                pl.lit(stamp).alias("updated_at"),
-            )
-
         with self._bulk() as cur:
-            # Which lines are stored already? Only their keys go through a staging table; old
-            # versions are removed and the new ones appended (first_run_id is carried over).
-            # Into an empty table (a first import) nothing can be stored already.
-            cur.execute("SELECT EXISTS (SELECT 1 FROM declarations)")
-            existing = _stored_keys(cur, decl) if cur.fetchone()[0] else pl.DataFrame()
-            if existing.height:
-                cur.execute(
-                    "DELETE FROM declarations WHERE (declaration_id, item_no) IN "
-                    "(SELECT declaration_id, item_no FROM temp.stage_keys)"
-                )
-                decl = lookup(decl, existing.cast({"item_no": pl.Int64}), list(KEY))
-                decl = decl.with_columns(pl.col("first_run_id").fill_null(run_id))
-            else:
-                decl = decl.with_columns(pl.lit(run_id).alias("first_run_id"))
-            with _indexes_rebuilt(cur, tables.declarations, decl.height):
-                cur.adbc_ingest("declarations", _stream(decl, decl_rows), mode="append")
-            cur.execute("DROP TABLE IF EXISTS temp.stage_keys")
-            self._audit_bulk(
-                cur,
-                run_id,
-                "run.save_lines",
-                {"lines": decl.height, "updated": existing.height},
+            lines = lines.select(rows.DECL_COLUMNS)
+            updated = self._upsert_lines(cur, run_id, lines, lambda p: _decl_rows(p, run_id, stamp))
+        return updated
+
+    def _upsert_lines(
+        self, cur: Any, run_id: int, decl: pl.DataFrame,
+        build: Callable[[pl.DataFrame], pl.DataFrame],
+    ) -> int:
+        """The declared lines' upsert inside a bulk transaction, with its audit entry; ``build``
+        shapes a slice as stored (``_decl_rows``; the identity for a staged part)."""
+        # Which lines are stored already? Only their keys go through a staging table; old
+        # versions are removed and the new ones appended (first_run_id is carried over).
+        # Into an empty table (a first import) nothing can be stored already.
+        decl = decl.drop("first_run_id", strict=False)
+        cur.execute("SELECT EXISTS (SELECT 1 FROM declarations)")
+        existing = _stored_keys(cur, decl) if cur.fetchone()[0] else pl.DataFrame()
+        if existing.height:
+            cur.execute(
+                "DELETE FROM declarations WHERE (declaration_id, item_no) IN "
+                "(SELECT declaration_id, item_no FROM temp.stage_keys)"
             )
+            decl = lookup(decl, existing.cast({"item_no": pl.Int64}), list(KEY))
+            decl = decl.with_columns(pl.col("first_run_id").fill_null(run_id))
+        else:
+            decl = decl.with_columns(pl.lit(run_id).alias("first_run_id"))
+        with _indexes_rebuilt(cur, tables.declarations, decl.height):
+            cur.adbc_ingest("declarations", _stream(decl, build), mode="append")
+        cur.execute("DROP TABLE IF EXISTS temp.stage_keys")
+        self._audit_bulk(
+            cur, run_id, "run.save_lines", {"lines": decl.height, "updated": existing.height}
+        )
         return existing.height
 
     def save_assessments(self, run_id: int, assessments: pl.DataFrame) -> None:
@@ -300,19 +299,85 @@ class SQLiteStore(Store):
             return
         stamp = now()
         cases = rows.pending_cases(run_id, assessments)
-
-        def assess_rows(part: pl.DataFrame) -> pl.DataFrame:
-            keyed = part.select(pl.lit(run_id).alias("run_id"), *rows.ASSESSMENT_COLUMNS)
-            return keyed.with_columns(json_text("reasons"), pl.lit(stamp).alias("created_at"))
-
         with self._bulk() as cur:
+            self._append_assessments(
+                cur, run_id, assessments, lambda p: _assessment_rows(p, run_id, stamp), cases
+            )
+
+    def _append_assessments(
+        self, cur: Any, run_id: int, assessments: pl.DataFrame,
+        build: Callable[[pl.DataFrame], pl.DataFrame], cases: pl.DataFrame | None,
+    ) -> None:
+        """The assessments' append (and the selected lines held in ``pending_cases``, unless
+        ``cases`` is None) inside a bulk transaction, with its audit entry."""
+        if assessments.height:
             with _indexes_rebuilt(cur, tables.assessments, assessments.height):
-                cur.adbc_ingest("assessments", _stream(assessments, assess_rows), mode="append")
+                cur.adbc_ingest("assessments", _stream(assessments, build), mode="append")
+        if cases is not None and cases.height:
             # Selected lines wait here until the run finishes (store/runlife.py).
             cur.adbc_ingest("pending_cases", cases.to_arrow(), mode="append")
+        self._audit_bulk(
+            cur,
+            run_id,
+            "run.save_assessments",
+            {"assessments": assessments.height, "cases": 0 if cases is None else cases.height},
+        )
+
+    # --- bulk line data staged as Parquet beside the database (store/line_parts.py) ---------
+    def stage_lines(self, run_id: int, lines: pl.DataFrame) -> tuple[str, str, int] | None:
+        if not line_parts.stages(lines.height):
+            return None
+        shaped = _decl_rows(lines.select(rows.DECL_COLUMNS), run_id, now())
+        return line_parts.write_part(self.path, run_id, "lines", shaped)
+
+    def stage_assessments(
+        self, run_id: int, assessments: pl.DataFrame
+    ) -> tuple[str, str, int] | None:
+        if not line_parts.stages(assessments.height):
+            return None
+        shaped = _assessment_rows(assessments, run_id, now())
+        part = line_parts.write_part(self.path, run_id, "assessments", shaped)
+        cases = rows.pending_cases(run_id, assessments)
+        with self._bulk() as cur:  # only the held cases go into the database now
+            cur.adbc_ingest("pending_cases", cases.to_arrow(), mode="append")
             self._audit_bulk(
-                cur,
-                run_id,
-                "run.save_assessments",
-                {"assessments": assessments.height, "cases": cases.height},
+                cur, run_id, "run.stage_assessments",
+                {"assessments": assessments.height, "cases": cases.height, "part": part[1]},
             )
+        return part
+
+    def absorb(self) -> int:
+        """Every referenced part into the tables, in order, in one transaction that deletes the
+        references; the files after the COMMIT (store/line_parts.py). How many parts."""
+        if not line_parts.pending(self):
+            line_parts.sweep(self, self.path)
+            return 0
+        with self._bulk() as cur:
+            # Read again under the write lock: another process may have absorbed them.
+            cur.execute("SELECT part_id, run_id, kind, path FROM line_parts ORDER BY part_id")
+            parts = cur.fetchall()
+            for _, run_id, kind, path in parts:
+                frame = line_parts.read_part(self.path, path)
+                if kind == "lines":
+                    self._upsert_lines(cur, int(run_id), frame, lambda p: p)
+                else:
+                    self._append_assessments(cur, int(run_id), frame, lambda p: p, None)
+            if parts:
+                cur.execute(f"DELETE FROM line_parts WHERE part_id <= {int(parts[-1][0])}")
+        line_parts.sweep(self, self.path)
+        return len(parts)
+
+
+def _decl_rows(part: pl.DataFrame, run_id: int, stamp: str) -> pl.DataFrame:
+    """Declared lines as the table stores them (first_run_id is decided when they are written)."""
+    return part.with_columns(
+        pl.col("date").cast(pl.Utf8),
+        pl.lit(run_id).alias("last_run_id"),
+        pl.lit(stamp).alias("updated_at"),
+    )
+
+
+def _assessment_rows(part: pl.DataFrame, run_id: int, stamp: str) -> pl.DataFrame:
+    """Assessments as the table stores them: reasons as JSON text (vectorised)."""
+    keyed = part.select(pl.lit(run_id).alias("run_id"), *rows.ASSESSMENT_COLUMNS)
+    return keyed.with_columns(json_text("reasons"), pl.lit(stamp).alias("created_at"))
