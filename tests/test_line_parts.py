@@ -26,7 +26,7 @@ VOLATILE = {"updated_at", "created_at", "opened_at", "assessment_id", "case_id",
 def _table(db: str, name: str) -> pl.DataFrame:
     conn = sqlite3.connect(db)
     try:
-        cur = conn.execute(f"SELECT * FROM {name}")  # noqa: S608 - a fixed table name
+        cur = conn.execute(f"SELECT * FROM {name}")
         cols = [c[0] for c in cur.description]
         frame = pl.DataFrame(cur.fetchall(), schema=cols, orient="row", infer_schema_length=None)
     finally:
