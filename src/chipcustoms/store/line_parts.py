@@ -31,7 +31,7 @@ import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 import sqlalchemy as sa
@@ -55,7 +55,7 @@ def absorb_at_open(on: bool | None = None) -> bool:
         _AT_OPEN["on"] = on
     return _AT_OPEN["on"]
 # A part is one batch; zstd at polars' default level: 1,000,000 lines in about 0.6 s.
-COMPRESSION = "zstd"
+COMPRESSION: Literal["zstd"] = "zstd"
 
 
 def stage_root(db_path: str) -> Path:

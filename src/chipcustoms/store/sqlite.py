@@ -249,7 +249,7 @@ class SQLiteStore(Store):
         # it), so the chain's tail read next cannot be stale. It matches no row.
         conn.execute(sa.text("DELETE FROM users WHERE 0"))
 
-    def _audit_bulk(self, cur: Any, run_id: int, action: str, after: dict[str, int]) -> None:
+    def _audit_bulk(self, cur: Any, run_id: int, action: str, after: dict[str, Any]) -> None:
         """The audit entry of a bulk write, inside its BEGIN IMMEDIATE transaction (which holds
         the write lock)."""
         audit_log.append(checkpoints.AdbcDb(cur), self.audit_key, action, "run", str(run_id),
