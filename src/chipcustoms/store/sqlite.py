@@ -327,16 +327,20 @@ class SQLiteStore(Store):
     def stage_lines(self, run_id: int, lines: pl.DataFrame) -> tuple[str, str, int] | None:
         if not line_parts.stages(lines.height):
             return None
-        shaped = _decl_rows(lines.select(rows.DECL_COLUMNS), run_id, now())
-        return line_parts.write_part(self.path, run_id, "lines", shaped)
+        # As declared, with the time of the write: shaped as stored (dates as text) when
+        # absorbed, by the same ``_decl_rows`` as the direct path, off the run's critical path.
+        staged = lines.select(*rows.DECL_COLUMNS, pl.lit(now()).alias("updated_at"))
+        return line_parts.write_part(self.path, run_id, "lines", staged)
 
     def stage_assessments(
         self, run_id: int, assessments: pl.DataFrame
     ) -> tuple[str, str, int] | None:
         if not line_parts.stages(assessments.height):
             return None
-        shaped = _assessment_rows(assessments, run_id, now())
-        part = line_parts.write_part(self.path, run_id, "assessments", shaped)
+        # Reasons stay nested in the part (Parquet holds them); their JSON text is made when
+        # absorbed, by the same ``_assessment_rows`` as the direct path.
+        staged = assessments.select(*rows.ASSESSMENT_COLUMNS, pl.lit(now()).alias("created_at"))
+        part = line_parts.write_part(self.path, run_id, "assessments", staged)
         cases = rows.pending_cases(run_id, assessments)
         with self._bulk() as cur:  # only the held cases go into the database now
             cur.adbc_ingest("pending_cases", cases.to_arrow(), mode="append")
@@ -357,15 +361,24 @@ class SQLiteStore(Store):
             cur.execute("SELECT part_id, run_id, kind, path FROM line_parts ORDER BY part_id")
             parts = cur.fetchall()
             for _, run_id, kind, path in parts:
-                frame = line_parts.read_part(self.path, path)
-                if kind == "lines":
-                    self._upsert_lines(cur, int(run_id), frame, lambda p: p)
-                else:
-                    self._append_assessments(cur, int(run_id), frame, lambda p: p, None)
+                self._absorb_part(cur, int(run_id), kind, line_parts.read_part(self.path, path))
             if parts:
                 cur.execute(f"DELETE FROM line_parts WHERE part_id <= {int(parts[-1][0])}")
         line_parts.sweep(self, self.path)
         return len(parts)
+
+
+    def _absorb_part(self, cur: Any, run_id: int, kind: str, frame: pl.DataFrame) -> None:
+        """One staged part into its table, shaped by the direct path's own functions."""
+        stamp_column = "updated_at" if kind == "lines" else "created_at"
+        stamp = str(frame[stamp_column][0]) if frame.height else now()
+        frame = frame.drop(stamp_column)
+        if kind == "lines":
+            self._upsert_lines(cur, run_id, frame, lambda p: _decl_rows(p, run_id, stamp))
+        else:
+            self._append_assessments(
+                cur, run_id, frame, lambda p: _assessment_rows(p, run_id, stamp), None
+            )
 
 
 def _decl_rows(part: pl.DataFrame, run_id: int, stamp: str) -> pl.DataFrame:
