@@ -218,7 +218,10 @@ def _run(
             if store is not None and run_id is not None:
                 # Queued behind the lines on the same thread: the store takes the assessments
                 # while this thread writes the output file.
-                saving.append(pool.submit(_save_assessed, store, run_id, result, staged))
+                screens = any(s.name == "screening" for s in job.refs.scorers)
+                saving.append(
+                    pool.submit(_save_assessed, store, run_id, result, staged, screens)
+                )
             if not to_folder:
                 with step("writing the output file" if spill else "writing assessments"):
                     write_table(streaming.assessments(result), output, json_columns=JSON_COLUMNS)
@@ -330,16 +333,19 @@ def _save_all(
 
 
 def _save_assessed(
-    store: Store, run_id: int, result: streaming.StreamResult, parts: list[tuple[str, str, int]]
+    store: Store, run_id: int, result: streaming.StreamResult,
+    parts: list[tuple[str, str, int]], screens: bool,
 ) -> None:
-    # Imported here: the party toolkit (rigour, normality, chardet) costs about 0.3 s to
-    # import, which a run without the store does not need.
-    from chipcustoms.parties.party_scorer import hits_from_reasons
-
+    """The assessments, staged or written, and the party screening's hits where the run had
+    a screening scorer (without one there are none, and the party toolkit, about 0.3 s to
+    import with the GIL held beside the output writer, is not imported)."""
     for part in streaming.assessments(result):
         staged = store.stage_assessments(run_id, part)
         if staged is None:
             store.save_assessments(run_id, part)
         else:
             parts.append(staged)
-        store.save_screening_hits(run_id, hits_from_reasons(part))
+        if screens:
+            from chipcustoms.parties.party_scorer import hits_from_reasons
+
+            store.save_screening_hits(run_id, hits_from_reasons(part))
