@@ -107,9 +107,9 @@ def test_a_run_that_dies_leaves_its_parts_unseen_and_they_are_removed(
                              seed=1, budgets={})
     frame = pl.read_csv(src, infer_schema=False).head(1)  # any frame: never referenced
     part = line_parts.write_part(db, run_id, "lines", frame)
-    assert (line_parts.stage_root(db) / part[1]).is_file()
+    assert (line_parts.stage_root(db) / part.path).is_file()
     store.absorb()  # the run is running: its folder stays
-    assert (line_parts.stage_root(db) / part[1]).is_file()
+    assert (line_parts.stage_root(db) / part.path).is_file()
     with contextlib.suppress(RuntimeError), failing(store, run_id):
         raise RuntimeError("the run fails")
     assert store.absorb() == 0

@@ -40,6 +40,7 @@ from chipcustoms.run.summary import Digest, RunCounts
 
 if TYPE_CHECKING:
     from chipcustoms.store import Store
+    from chipcustoms.store.line_parts import StagedPart
 
 # Rows per batch: a 250,000-line batch peaks near 0.5 GB, so a streamed run of any size stays
 # under 1 GB.
@@ -197,7 +198,7 @@ def _run(
     work = spill_dir.work_dir(work_dir) if spill else None
     pool = ThreadPoolExecutor(max_workers=1)
     saving: list[Future[None]] = []
-    staged: list[tuple[str, str, int]] = []  # Parquet parts staged beside the store
+    staged: list[StagedPart] = []  # Parquet parts staged beside the store
 
     def save_lines(batches: Iterator[pl.DataFrame]) -> None:
         if store is not None and run_id is not None:
@@ -303,7 +304,7 @@ def _start_run(
 
 def _finish_run(
     store: Store, run_id: int, counts: RunCounts, report: SelectionReport,
-    parts: list[tuple[str, str, int]],
+    parts: list[StagedPart],
 ) -> None:
     store.finish_run(
         run_id,
@@ -320,7 +321,7 @@ def _finish_run(
 
 
 def _save_all(
-    store: Store, run_id: int, batches: Iterator[pl.DataFrame], parts: list[tuple[str, str, int]]
+    store: Store, run_id: int, batches: Iterator[pl.DataFrame], parts: list[StagedPart]
 ) -> None:
     """Each batch of declared lines staged as a Parquet part beside the store where the
     backend does that for its size (store/line_parts.py), else written to its tables."""
@@ -334,7 +335,7 @@ def _save_all(
 
 def _save_assessed(
     store: Store, run_id: int, result: streaming.StreamResult,
-    parts: list[tuple[str, str, int]], screens: bool,
+    parts: list[StagedPart], screens: bool,
 ) -> None:
     """The assessments, staged or written, and the party screening's hits where the run had
     a screening scorer (without one there are none, and the party toolkit, about 0.3 s to

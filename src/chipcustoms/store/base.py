@@ -126,7 +126,7 @@ class Store(ABC):
         """Append one assessment per line; hold a case for each selected line, which
         ``finish_run`` opens (or updates) when the run completes."""
 
-    def stage_lines(self, run_id: int, lines: pl.DataFrame) -> tuple[str, str, int] | None:
+    def stage_lines(self, run_id: int, lines: pl.DataFrame) -> line_parts.StagedPart | None:
         """Write a large batch's declared lines as a Parquet part beside the store instead of
         into its tables (store/line_parts.py), returning the part for ``finish_run``; None
         where this backend or batch size writes the tables (then call ``save_lines``)."""
@@ -134,9 +134,9 @@ class Store(ABC):
 
     def stage_assessments(
         self, run_id: int, assessments: pl.DataFrame
-    ) -> tuple[str, str, int] | None:
-        """``stage_lines`` for the assessments; the selected lines are held for their cases
-        in the database now, as ``save_assessments`` does."""
+    ) -> line_parts.StagedPart | None:
+        """``stage_lines`` for the assessments; the part carries the selected lines, held for
+        their cases by ``finish_run`` (``save_assessments`` holds them at once)."""
         return None
 
     def absorb(self) -> int:
@@ -168,7 +168,7 @@ class Store(ABC):
 
     def finish_run(
         self, run_id: int, *, counts: dict[str, Any], thresholds: dict[str, Any],
-        parts: list[tuple[str, str, int]] | None = None,
+        parts: list[line_parts.StagedPart] | None = None,
     ) -> None:
         runs.finish_run(self, run_id, counts=counts, thresholds=thresholds, parts=parts)
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -60,6 +61,17 @@ COMPRESSION: Literal["zstd"] = "zstd"
 COMPRESSION_LEVEL = 1
 
 
+@dataclass(frozen=True)
+class StagedPart:
+    """A part written beside the store, and (assessments) the selected lines it holds, which
+    wait for their cases in ``pending_cases`` from the run's finishing transaction on."""
+
+    kind: str
+    path: str  # relative to the stage root
+    rows: int
+    cases: pl.DataFrame | None = None
+
+
 def stage_root(db_path: str) -> Path:
     """The folder of a SQLite store's staged parts: beside the file, ``<db>.lines``."""
     return Path(f"{db_path}.lines")
@@ -80,9 +92,8 @@ def _sync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_part(db_path: str, run_id: int, kind: str, frame: pl.DataFrame) -> tuple[str, str, int]:
-    """Write one part whole or not at all (temporary name, fsync, rename, fsync of the folder);
-    returns (kind, path relative to the stage root, rows) for ``line_parts``."""
+def write_part(db_path: str, run_id: int, kind: str, frame: pl.DataFrame) -> StagedPart:
+    """Write one part whole or not at all (temporary name, fsync, rename, fsync of the folder)."""
     if kind not in KINDS:
         raise ValueError(f"unknown part kind {kind!r}")
     root = stage_root(db_path)
@@ -100,15 +111,23 @@ def write_part(db_path: str, run_id: int, kind: str, frame: pl.DataFrame) -> tup
         os.close(fd)
     os.replace(tmp, folder / name)
     _sync_dir(folder)
-    return kind, f"run={run_id}/{name}", frame.height
+    return StagedPart(kind, f"run={run_id}/{name}", frame.height)
 
 
-def register(conn: sa.Connection, run_id: int, parts: list[tuple[str, str, int]]) -> None:
+def hold_cases(conn: sa.Connection, parts: list[StagedPart]) -> None:
+    """The staged assessments' selected lines into ``pending_cases``, in the caller's
+    transaction (the one that opens them: ``runs.finish_run``)."""
+    for part in parts:
+        if part.cases is not None and part.cases.height:
+            conn.execute(t.pending_cases.insert(), part.cases.to_dicts())
+
+
+def register(conn: sa.Connection, run_id: int, parts: list[StagedPart]) -> None:
     """Reference a finished run's parts, in the caller's transaction (the one marking it done)."""
     if parts:
         conn.execute(
             t.line_parts.insert(),
-            [{"run_id": run_id, "kind": k, "path": p, "rows": n} for k, p, n in parts],
+            [{"run_id": run_id, "kind": p.kind, "path": p.path, "rows": p.rows} for p in parts],
         )
 
 

@@ -71,10 +71,11 @@ def insert_run(store: Store, conn: sa.Connection,
 
 
 def finish_run(store: Store, run_id: int, *, counts: dict[str, Any], thresholds: dict[str, Any],
-               parts: list[tuple[str, str, int]] | None = None) -> None:
+               parts: list[line_parts.StagedPart] | None = None) -> None:
     """The run done, its cases open and its staged parts (store/line_parts.py) referenced, all
     in one transaction: before it, the parts are files nothing refers to."""
     with store.engine.begin() as conn:
+        line_parts.hold_cases(conn, parts or [])
         close_run(store, conn, run_id, counts=counts, thresholds=thresholds)
         line_parts.register(conn, run_id, parts or [])
 

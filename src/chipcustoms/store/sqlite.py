@@ -22,10 +22,10 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import adbc_driver_sqlite.dbapi as adbc
 import polars as pl
 import pyarrow as pa
 import sqlalchemy as sa
@@ -218,6 +218,10 @@ class SQLiteStore(Store):
     def _bulk(self) -> Iterator[Any]:
         """One ADBC write transaction (BEGIN IMMEDIATE, waiting for other writers); the
         SQLAlchemy engine stays closed meanwhile."""
+        # Imported here (with pyarrow's compute and dataset modules, about 0.5 s): a run whose
+        # lines are staged as Parquet never needs it.
+        import adbc_driver_sqlite.dbapi as adbc
+
         self.engine.dispose()
         conn = adbc.connect(self.path, autocommit=True)  # the transaction is explicit below
         cur = conn.cursor()
@@ -324,7 +328,7 @@ class SQLiteStore(Store):
         )
 
     # --- bulk line data staged as Parquet beside the database (store/line_parts.py) ---------
-    def stage_lines(self, run_id: int, lines: pl.DataFrame) -> tuple[str, str, int] | None:
+    def stage_lines(self, run_id: int, lines: pl.DataFrame) -> line_parts.StagedPart | None:
         if not line_parts.stages(lines.height):
             return None
         # As declared, with the time of the write: shaped as stored (dates as text) when
@@ -334,21 +338,14 @@ class SQLiteStore(Store):
 
     def stage_assessments(
         self, run_id: int, assessments: pl.DataFrame
-    ) -> tuple[str, str, int] | None:
+    ) -> line_parts.StagedPart | None:
         if not line_parts.stages(assessments.height):
             return None
         # Reasons stay nested in the part (Parquet holds them); their JSON text is made when
         # absorbed, by the same ``_assessment_rows`` as the direct path.
         staged = assessments.select(*rows.ASSESSMENT_COLUMNS, pl.lit(now()).alias("created_at"))
         part = line_parts.write_part(self.path, run_id, "assessments", staged)
-        cases = rows.pending_cases(run_id, assessments)
-        with self._bulk() as cur:  # only the held cases go into the database now
-            cur.adbc_ingest("pending_cases", cases.to_arrow(), mode="append")
-            self._audit_bulk(
-                cur, run_id, "run.stage_assessments",
-                {"assessments": assessments.height, "cases": cases.height, "part": part[1]},
-            )
-        return part
+        return replace(part, cases=rows.pending_cases(run_id, assessments))
 
     def absorb(self) -> int:
         """Every referenced part into the tables, in order, in one transaction that deletes the
