@@ -18,7 +18,6 @@ def store_scorers(db: str | None) -> list[Scorer]:
     if db is None:
         return []
     from chipcustoms.model.model_scorer import ModelScorer
-    from chipcustoms.patterns.pattern_scorer import load_pattern_scorers
     from chipcustoms.store import open_store
 
     scorers: list[Scorer] = []
@@ -29,7 +28,10 @@ def store_scorers(db: str | None) -> list[Scorer]:
 
         screening = load_scorer(db)
         scorers += [screening] if screening is not None else []
-    scorers += load_pattern_scorers(db) if settings.get("patterns") else []
+    if settings.get("patterns"):  # imported only then: it brings the party toolkit too
+        from chipcustoms.patterns.pattern_scorer import load_pattern_scorers
+
+        scorers += load_pattern_scorers(db)
     return [*scorers, ModelScorer.from_store(db)]  # a no-op until a model is trained
 
 

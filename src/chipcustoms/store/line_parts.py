@@ -117,9 +117,14 @@ def write_part(db_path: str, run_id: int, kind: str, frame: pl.DataFrame) -> Sta
 def hold_cases(conn: sa.Connection, parts: list[StagedPart]) -> None:
     """The staged assessments' selected lines into ``pending_cases``, in the caller's
     transaction (the one that opens them: ``runs.finish_run``)."""
+    columns = [c.name for c in t.pending_cases.columns]
+    insert = (  # only SQLite stages: its DB-API takes rows as tuples, qmark style
+        f"INSERT INTO pending_cases ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
     for part in parts:
         if part.cases is not None and part.cases.height:
-            conn.execute(t.pending_cases.insert(), part.cases.to_dicts())
+            conn.exec_driver_sql(insert, part.cases.select(columns).rows())
 
 
 def register(conn: sa.Connection, run_id: int, parts: list[StagedPart]) -> None:
