@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from pathlib import Path
 
 import polars as pl
@@ -132,3 +133,29 @@ def test_a_missing_part_is_an_error_that_names_it(
     with pytest.raises(StoreError, match=victim.name):
         store.absorb()
     assert store.count("line_parts") == 2  # nothing half absorbed
+
+
+def test_a_direct_write_after_the_part_was_staged_is_kept_at_absorb(
+    tmp_path: Path, src: Path, refs: References, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small run of some of the same keys lands while the large run's part waits: the later
+    write stays current, as it would have without staging."""
+    monkeypatch.setenv("CHIPCUSTOMS_STORE_STAGE_ROWS", "1500")
+    monkeypatch.setattr(line_parts, "_AT_OPEN", {"on": False})
+    db = str(tmp_path / "s.db")
+    _screen(src, db, refs)  # run 1, staged, not absorbed
+    time.sleep(1.1)  # write times are kept to the second
+    few = tmp_path / "few.csv"
+    pl.read_csv(src, infer_schema=False).head(10).write_csv(few)
+    _screen(few, db, refs)  # run 2, ten lines straight into the tables
+    store = open_store(db)
+    assert store.absorb() == 2
+    conn = sqlite3.connect(db)
+    current = dict(conn.execute(
+        "SELECT last_run_id, count(*) FROM declarations GROUP BY last_run_id").fetchall())
+    firsts = dict(conn.execute(
+        "SELECT first_run_id, count(*) FROM declarations GROUP BY first_run_id").fetchall())
+    conn.close()
+    assert current == {1: ROWS - 10, 2: 10}
+    assert firsts == {1: ROWS - 10, 2: 10}
+    assert store.count("declarations") == ROWS and store.count("assessments") == ROWS + 10

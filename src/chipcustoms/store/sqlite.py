@@ -38,7 +38,6 @@ from chipcustoms import settings
 from chipcustoms.assess.frames import lookup
 from chipcustoms.errors import StoreBusy, StoreError
 from chipcustoms.lines.schema import KEY
-from chipcustoms.lines.tablewrite import json_text
 from chipcustoms.store import audit_log, checkpoints, line_parts, rows, tables
 from chipcustoms.store.audit_log import now
 from chipcustoms.store.base import Store, alembic_config
@@ -134,13 +133,13 @@ def _begin_immediate(cur: Any, wait: float, path: str) -> None:
 
 
 def _stored_keys(cur: Any, decl: pl.DataFrame) -> pl.DataFrame:
-    """(declaration_id, item_no, first_run_id) of the lines of ``decl`` already stored; the
-    keys go through a staging table (temp.stage_keys, dropped by the caller)."""
+    """(declaration_id, item_no, first_run_id, updated_at) of the lines of ``decl`` already
+    stored; the keys go through a staging table (temp.stage_keys, dropped by the caller)."""
     cur.execute("DROP TABLE IF EXISTS temp.stage_keys")
     keys = decl.select(KEY)
     cur.adbc_ingest("stage_keys", _stream(keys, lambda p: p), mode="create", temporary=True)
     cur.execute(
-        "SELECT d.declaration_id, d.item_no, d.first_run_id FROM declarations d "
+        "SELECT d.declaration_id, d.item_no, d.first_run_id, d.updated_at FROM declarations d "
         "JOIN temp.stage_keys k USING (declaration_id, item_no)"
     )
     existing = pl.from_arrow(cur.fetch_arrow_table())
@@ -265,27 +264,44 @@ class SQLiteStore(Store):
         stamp = now()
         with self._bulk() as cur:
             lines = lines.select(rows.DECL_COLUMNS)
-            updated = self._upsert_lines(cur, run_id, lines, lambda p: _decl_rows(p, run_id, stamp))
+            updated = self._upsert_lines(
+                cur, run_id, lines, lambda p: rows.decl_rows(p, run_id, stamp)
+            )
         return updated
 
     def _upsert_lines(
         self, cur: Any, run_id: int, decl: pl.DataFrame,
-        build: Callable[[pl.DataFrame], pl.DataFrame],
+        build: Callable[[pl.DataFrame], pl.DataFrame], written_at: str | None = None,
     ) -> int:
         """The declared lines' upsert inside a bulk transaction, with its audit entry; ``build``
-        shapes a slice as stored (``_decl_rows``; the identity for a staged part)."""
+        shapes a slice as stored (``rows.decl_rows``). ``written_at``: when an absorbed part
+        was staged; a row of the same key written after that (a direct write while the part
+        waited) stays, as the later write would have won without staging."""
         # Which lines are stored already? Only their keys go through a staging table; old
         # versions are removed and the new ones appended (first_run_id is carried over).
         # Into an empty table (a first import) nothing can be stored already.
         decl = decl.drop("first_run_id", strict=False)
         cur.execute("SELECT EXISTS (SELECT 1 FROM declarations)")
         existing = _stored_keys(cur, decl) if cur.fetchone()[0] else pl.DataFrame()
+        if existing.height and written_at is not None:
+            newer = existing.filter(pl.col("updated_at") > written_at)
+            if newer.height:
+                cur.execute(
+                    "DELETE FROM temp.stage_keys WHERE EXISTS (SELECT 1 FROM declarations d "
+                    "WHERE d.declaration_id = stage_keys.declaration_id "
+                    "AND d.item_no = stage_keys.item_no AND d.updated_at > ?)",
+                    (written_at,),
+                )
+                keys = newer.select(KEY).cast({"item_no": pl.Int64})
+                decl = decl.join(keys, on=list(KEY), how="anti")
+                existing = existing.filter(pl.col("updated_at") <= written_at)
         if existing.height:
             cur.execute(
                 "DELETE FROM declarations WHERE (declaration_id, item_no) IN "
                 "(SELECT declaration_id, item_no FROM temp.stage_keys)"
             )
-            decl = lookup(decl, existing.cast({"item_no": pl.Int64}), list(KEY))
+            known = existing.select(*KEY, "first_run_id").cast({"item_no": pl.Int64})
+            decl = lookup(decl, known, list(KEY))
             decl = decl.with_columns(pl.col("first_run_id").fill_null(run_id))
         else:
             decl = decl.with_columns(pl.lit(run_id).alias("first_run_id"))
@@ -305,7 +321,7 @@ class SQLiteStore(Store):
         cases = rows.pending_cases(run_id, assessments)
         with self._bulk() as cur:
             self._append_assessments(
-                cur, run_id, assessments, lambda p: _assessment_rows(p, run_id, stamp), cases
+                cur, run_id, assessments, lambda p: rows.assessment_rows(p, run_id, stamp), cases
             )
 
     def _append_assessments(
@@ -332,7 +348,7 @@ class SQLiteStore(Store):
         if not line_parts.stages(lines.height):
             return None
         # As declared, with the time of the write: shaped as stored (dates as text) when
-        # absorbed, by the same ``_decl_rows`` as the direct path, off the run's critical path.
+        # absorbed, by the same ``rows.decl_rows`` as the direct path, off the run's critical path.
         staged = lines.select(*rows.DECL_COLUMNS, pl.lit(now()).alias("updated_at"))
         return line_parts.write_part(self.path, run_id, "lines", staged)
 
@@ -342,7 +358,7 @@ class SQLiteStore(Store):
         if not line_parts.stages(assessments.height):
             return None
         # Reasons stay nested in the part (Parquet holds them); their JSON text is made when
-        # absorbed, by the same ``_assessment_rows`` as the direct path.
+        # absorbed, by the same ``rows.assessment_rows`` as the direct path.
         staged = assessments.select(*rows.ASSESSMENT_COLUMNS, pl.lit(now()).alias("created_at"))
         part = line_parts.write_part(self.path, run_id, "assessments", staged)
         return replace(part, cases=rows.pending_cases(run_id, assessments))
@@ -371,23 +387,11 @@ class SQLiteStore(Store):
         stamp = str(frame[stamp_column][0]) if frame.height else now()
         frame = frame.drop(stamp_column)
         if kind == "lines":
-            self._upsert_lines(cur, run_id, frame, lambda p: _decl_rows(p, run_id, stamp))
+            self._upsert_lines(
+                cur, run_id, frame, lambda p: rows.decl_rows(p, run_id, stamp), written_at=stamp
+            )
         else:
             self._append_assessments(
-                cur, run_id, frame, lambda p: _assessment_rows(p, run_id, stamp), None
+                cur, run_id, frame, lambda p: rows.assessment_rows(p, run_id, stamp), None
             )
 
-
-def _decl_rows(part: pl.DataFrame, run_id: int, stamp: str) -> pl.DataFrame:
-    """Declared lines as the table stores them (first_run_id is decided when they are written)."""
-    return part.with_columns(
-        pl.col("date").cast(pl.Utf8),
-        pl.lit(run_id).alias("last_run_id"),
-        pl.lit(stamp).alias("updated_at"),
-    )
-
-
-def _assessment_rows(part: pl.DataFrame, run_id: int, stamp: str) -> pl.DataFrame:
-    """Assessments as the table stores them: reasons as JSON text (vectorised)."""
-    keyed = part.select(pl.lit(run_id).alias("run_id"), *rows.ASSESSMENT_COLUMNS)
-    return keyed.with_columns(json_text("reasons"), pl.lit(stamp).alias("created_at"))
