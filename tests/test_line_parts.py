@@ -36,6 +36,13 @@ def _table(db: str, name: str) -> pl.DataFrame:
     return frame.select(keep).sort("declaration_id", "item_no")
 
 
+@pytest.fixture(autouse=True)
+def absorbing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opens absorb here, as in any command: a server built earlier in this test process
+    (create_app) turned that off for the process."""
+    monkeypatch.setattr(line_parts, "_AT_OPEN", {"on": True})
+
+
 @pytest.fixture
 def src(tmp_path: Path) -> Path:
     path = tmp_path / "lines.csv"
