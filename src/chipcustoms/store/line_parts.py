@@ -1,30 +1,29 @@
 """Bulk line data in Parquet beside a SQLite store (issue 12; ``../shared/design.md``, Storage).
 
-Writing a million declared lines and their assessments into SQLite costs more than screening
-them (about 8 s of SQLite against 5 s of screening, one writer in series). A large batch run
-instead writes both as zstd Parquet parts beside the database, on the run's store worker thread
-while the batch is assessed and while the output is written:
+Writing a million declared lines and their assessments into SQLite cost more than screening
+them (about 8 s of SQLite against 5 s of screening on a quiet machine, one writer in series). A
+large batch run instead writes both as zstd Parquet parts beside the database, on the run's
+store worker thread while the batch is assessed and while the output is written:
 
-    <db>.lines/run=<run_id>/lines-<id>.parquet         declared lines, shaped as stored
-    <db>.lines/run=<run_id>/assessments-<id>.parquet   assessments, reasons as JSON text
+    <db>.lines/run=<run_id>/lines-<id>.parquet         declared lines as declared, written at
+    <db>.lines/run=<run_id>/assessments-<id>.parquet   assessments, reasons nested, created at
 
 Each part is written to a temporary name, synced and renamed, so a part either exists whole or
 not at all; it is referenced (table ``line_parts``) only in the transaction that marks its run
-done (``runs.close_run``). A run killed before that leaves files nothing refers to: invisible,
-and removed by the next :func:`absorb`.
+done (``runs.finish_run``), which also holds the run's selected lines for their cases. A run
+killed before that leaves files nothing refers to: invisible, and removed by the next
+:func:`sweep`.
 
-:func:`absorb` moves every referenced part into ``declarations`` (the same upsert: one current
-row per key, ``first_run_id`` carried over) and ``assessments`` (append-only), in part order,
-in one transaction with its audit entries, and deletes the references in it; the files go after
-the COMMIT. It runs at every open of the store (``open_store``), in the server's batch-job
-worker before the job is reported done, and in ``chipcustoms db upgrade``, so every reader of
-the tables (pages, explain, training, parties, patterns) sees the lines of every finished run;
-only a reader that opened the store before a run finished (a server already running beside a
-CLI ``screen --db``) waits for the next absorb (the server starts one when a page searches). The
-cost of the SQLite write is not removed: it moves off the screen's critical path, to the next
-open of the store.
+``Store.absorb`` (store/sqlite.py) moves every referenced part into ``declarations`` (the same
+upsert and shaping as a direct write: one current row per key, ``first_run_id`` carried over)
+and ``assessments`` (append-only), in part order, in one transaction with their audit entries,
+and deletes the references in it; the files go after the COMMIT. It runs at every open of the
+store (``open_store``) outside a server, in the server's batch-job worker before the job is
+reported done, and in ``chipcustoms db upgrade``, so every reader of the tables (pages, explain,
+training, parties, patterns) sees the lines of every finished run; a server already running
+beside a CLI ``screen --db`` sees them after its next start. The cost of the SQLite write is not
+removed: it moves off the screen's critical path, to the next open of the store.
 """
-
 from __future__ import annotations
 
 import os
