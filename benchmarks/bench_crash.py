@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -43,6 +44,7 @@ def screen(src: Path, db: Path) -> subprocess.Popen[bytes]:
 def fresh(db: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(f"{db}.lines", ignore_errors=True)  # Parquet parts staged beside it
 
 
 def integrity(db: Path) -> str:

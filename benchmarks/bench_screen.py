@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -106,6 +107,7 @@ def main() -> None:
         for _ in range(args.repeat):
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
+            shutil.rmtree(f"{db}.lines", ignore_errors=True)  # Parquet parts staged beside it
             for name, cmd in steps.items():
                 t, rss = run(cmd)
                 seconds[name].append(t)

@@ -36,7 +36,13 @@ CHECKS = {
 
 
 def check(db: str) -> dict[str, object]:
-    """Each check's answer: ``integrity`` is "ok" on a sound file, every count should be 0."""
+    """Each check's answer: ``integrity`` is "ok" on a sound file, every count should be 0.
+
+    The store as its readers see it: the staged Parquet parts of finished runs are absorbed
+    first, as every open of the store does (store/line_parts.py)."""
+    from chipcustoms.store import open_store
+
+    open_store(db).absorb()
     conn = sqlite3.connect(db, timeout=60)
     try:
         out: dict[str, object] = {}

@@ -16,15 +16,20 @@ from pydantic import BaseModel, ValidationError
 
 from chipcustoms.errors import ReferenceDataError
 
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REFDATA = Path(str(resources.files("chipcustoms") / "refdata"))
 M = TypeVar("M", bound=BaseModel)
 
 
 def load_yaml(path: Path) -> Any:
-    """Parse one YAML file, turning parser errors into ReferenceDataError naming the file."""
+    """Parse one YAML file, turning parser errors into ReferenceDataError naming the file.
+
+    libyaml's safe loader where it is built in (it is in the PyYAML wheels): the catalog's
+    files take about 0.85 s through the pure-Python parser, which every screen paid before
+    reading a line, and 0.13 s through libyaml, with the same values (issue 12)."""
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=SAFE_LOADER)
     except FileNotFoundError as exc:
         raise ReferenceDataError(f"{path}: file not found") from exc
     except yaml.YAMLError as exc:

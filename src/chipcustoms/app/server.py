@@ -21,7 +21,7 @@ from chipcustoms.app.size_limit import SizeLimit
 from chipcustoms.app.state import AppState
 from chipcustoms.assess.pipeline import References
 from chipcustoms.run.references import load_references
-from chipcustoms.store import default_db_path, indexes, open_store
+from chipcustoms.store import default_db_path, indexes, line_parts, open_store
 
 
 def create_app(
@@ -34,6 +34,10 @@ def create_app(
     """
     target = db or default_db_path()
     store = open_store(target, upgrade=False, busy_seconds=settings.get("server_busy_seconds"))
+    # That open absorbed the staged parts of finished runs (store/line_parts.py) with the bulk
+    # path's own SQLite; from here on this process has connections of its own open, so later
+    # opens here (scorers, references) must not.
+    line_parts.absorb_at_open(False)
     indexes.ensure_in_background(store)  # search indexes a bulk run left to be built
     folder = Path(jobs_dir or tempfile.mkdtemp(prefix="chipcustoms-jobs-"))
     folder.mkdir(parents=True, exist_ok=True)

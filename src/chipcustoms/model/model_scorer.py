@@ -9,15 +9,17 @@ so the cost grows with lines x top, not lines x features.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
 from chipcustoms.assess.scoring import ModelSetting, scoring_config
 from chipcustoms.model.features import _SEP, Feature, model_config
-from chipcustoms.model.risk_model import Artifact, RiskModel
 from chipcustoms.policy.rules import IDX, REASON_DTYPE
+
+if TYPE_CHECKING:
+    from chipcustoms.model.risk_model import RiskModel
 
 CODE = "MODEL_RISK"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -48,6 +50,10 @@ class ModelScorer:
         row = open_store(db).model()
         if row is None:
             return cls()
+        # LightGBM (which imports scikit-learn and SciPy: about 1.5 s) only once a model is
+        # trained: every `screen --db` builds this scorer, most stores have no model.
+        from chipcustoms.model.risk_model import Artifact, RiskModel
+
         art = Artifact(row["booster"], row["encodings"], row["params"], "")
         return cls(
             RiskModel.from_artifact(art),

@@ -27,7 +27,6 @@ from chipcustoms.lines.mapping import Mapping, load_mapping
 from chipcustoms.lines.partitions import Partition, plan
 from chipcustoms.lines.tableio import format_of
 from chipcustoms.lines.tablewrite import write_table
-from chipcustoms.parties.party_scorer import hits_from_reasons
 from chipcustoms.policy.messages import rules_by_ref
 from chipcustoms.policy.packs import Rule
 from chipcustoms.policy.profiles import Profile
@@ -41,6 +40,7 @@ from chipcustoms.run.summary import Digest, RunCounts
 
 if TYPE_CHECKING:
     from chipcustoms.store import Store
+    from chipcustoms.store.line_parts import StagedPart
 
 # Rows per batch: a 250,000-line batch peaks near 0.5 GB, so a streamed run of any size stays
 # under 1 GB.
@@ -198,10 +198,11 @@ def _run(
     work = spill_dir.work_dir(work_dir) if spill else None
     pool = ThreadPoolExecutor(max_workers=1)
     saving: list[Future[None]] = []
+    staged: list[StagedPart] = []  # Parquet parts staged beside the store
 
     def save_lines(batches: Iterator[pl.DataFrame]) -> None:
         if store is not None and run_id is not None:
-            saving.append(pool.submit(_save_all, store, run_id, batches))
+            saving.append(pool.submit(_save_all, store, run_id, batches, staged))
 
     try:
         try:
@@ -218,7 +219,10 @@ def _run(
             if store is not None and run_id is not None:
                 # Queued behind the lines on the same thread: the store takes the assessments
                 # while this thread writes the output file.
-                saving.append(pool.submit(_save_assessed, store, run_id, result))
+                screens = any(s.name == "screening" for s in job.refs.scorers)
+                saving.append(
+                    pool.submit(_save_assessed, store, run_id, result, staged, screens)
+                )
             if not to_folder:
                 with step("writing the output file" if spill else "writing assessments"):
                     write_table(streaming.assessments(result), output, json_columns=JSON_COLUMNS)
@@ -232,7 +236,7 @@ def _run(
                     future.result()
             pool.shutdown()
         if store is not None and run_id is not None:
-            _finish_run(store, run_id, result.counts, result.report)
+            _finish_run(store, run_id, result.counts, result.report, staged)
     finally:
         if work is not None:
             spill_dir.cleanup(work)
@@ -298,7 +302,10 @@ def _start_run(
     return store, run_id, thresholds
 
 
-def _finish_run(store: Store, run_id: int, counts: RunCounts, report: SelectionReport) -> None:
+def _finish_run(
+    store: Store, run_id: int, counts: RunCounts, report: SelectionReport,
+    parts: list[StagedPart],
+) -> None:
     store.finish_run(
         run_id,
         counts={
@@ -309,15 +316,37 @@ def _finish_run(store: Store, run_id: int, counts: RunCounts, report: SelectionR
             "floor_overflow": report.floor_overflow,
         },
         thresholds=report.thresholds,
+        parts=parts,
     )
 
 
-def _save_all(store: Store, run_id: int, batches: Iterator[pl.DataFrame]) -> None:
+def _save_all(
+    store: Store, run_id: int, batches: Iterator[pl.DataFrame], parts: list[StagedPart]
+) -> None:
+    """Each batch of declared lines staged as a Parquet part beside the store where the
+    backend does that for its size (store/line_parts.py), else written to its tables."""
     for lines in batches:
-        store.save_lines(run_id, lines)
+        part = store.stage_lines(run_id, lines)
+        if part is None:
+            store.save_lines(run_id, lines)
+        else:
+            parts.append(part)
 
 
-def _save_assessed(store: Store, run_id: int, result: streaming.StreamResult) -> None:
+def _save_assessed(
+    store: Store, run_id: int, result: streaming.StreamResult,
+    parts: list[StagedPart], screens: bool,
+) -> None:
+    """The assessments, staged or written, and the party screening's hits where the run had
+    a screening scorer (without one there are none, and the party toolkit, about 0.3 s to
+    import with the GIL held beside the output writer, is not imported)."""
     for part in streaming.assessments(result):
-        store.save_assessments(run_id, part)
-        store.save_screening_hits(run_id, hits_from_reasons(part))
+        staged = store.stage_assessments(run_id, part)
+        if staged is None:
+            store.save_assessments(run_id, part)
+        else:
+            parts.append(staged)
+        if screens:
+            from chipcustoms.parties.party_scorer import hits_from_reasons
+
+            store.save_screening_hits(run_id, hits_from_reasons(part))

@@ -18,12 +18,20 @@ def store_scorers(db: str | None) -> list[Scorer]:
     if db is None:
         return []
     from chipcustoms.model.model_scorer import ModelScorer
-    from chipcustoms.parties.party_scorer import load_scorer
-    from chipcustoms.patterns.pattern_scorer import load_pattern_scorers
+    from chipcustoms.store import open_store
 
-    screening = load_scorer(db)
-    scorers: list[Scorer] = [screening] if screening is not None else []
-    scorers += load_pattern_scorers(db) if settings.get("patterns") else []
+    scorers: list[Scorer] = []
+    # The party toolkit (rigour, normality, chardet: about 0.3 s to import) only for a store
+    # that holds a list: without one the scorer would be None anyway.
+    if open_store(db).watchlists():
+        from chipcustoms.parties.party_scorer import load_scorer
+
+        screening = load_scorer(db)
+        scorers += [screening] if screening is not None else []
+    if settings.get("patterns"):  # imported only then: it brings the party toolkit too
+        from chipcustoms.patterns.pattern_scorer import load_pattern_scorers
+
+        scorers += load_pattern_scorers(db)
     return [*scorers, ModelScorer.from_store(db)]  # a no-op until a model is trained
 
 

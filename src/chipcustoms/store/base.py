@@ -24,6 +24,7 @@ from chipcustoms.errors import StoreBusy, StoreError
 from chipcustoms.store import (
     audit_log,
     checkpoints,
+    line_parts,
     line_reads,
     lists,
     model_versions,
@@ -125,6 +126,24 @@ class Store(ABC):
         """Append one assessment per line; hold a case for each selected line, which
         ``finish_run`` opens (or updates) when the run completes."""
 
+    def stage_lines(self, run_id: int, lines: pl.DataFrame) -> line_parts.StagedPart | None:
+        """Write a large batch's declared lines as a Parquet part beside the store instead of
+        into its tables (store/line_parts.py), returning the part for ``finish_run``; None
+        where this backend or batch size writes the tables (then call ``save_lines``)."""
+        return None
+
+    def stage_assessments(
+        self, run_id: int, assessments: pl.DataFrame
+    ) -> line_parts.StagedPart | None:
+        """``stage_lines`` for the assessments; the part carries the selected lines, held for
+        their cases by ``finish_run`` (``save_assessments`` holds them at once)."""
+        return None
+
+    def absorb(self) -> int:
+        """Move the staged parts of finished runs into the tables; how many (none here: only
+        the SQLite backend stages)."""
+        return 0
+
     def save_batch(self, run_id: int, lines: pl.DataFrame, assessments: pl.DataFrame) -> None:
         """Both of the above, lines first."""
         self.save_lines(run_id, lines)
@@ -148,9 +167,10 @@ class Store(ABC):
         )
 
     def finish_run(
-        self, run_id: int, *, counts: dict[str, Any], thresholds: dict[str, Any]
+        self, run_id: int, *, counts: dict[str, Any], thresholds: dict[str, Any],
+        parts: list[line_parts.StagedPart] | None = None,
     ) -> None:
-        runs.finish_run(self, run_id, counts=counts, thresholds=thresholds)
+        runs.finish_run(self, run_id, counts=counts, thresholds=thresholds, parts=parts)
 
     def latest_thresholds(
         self, profile: str | None = None
@@ -232,6 +252,10 @@ def open_store(
         store.check_schema()
         with contextlib.suppress(StoreBusy):  # a writer holds the store: reap at the next open
             runlife.reap(store)
+            # Finished runs' staged Parquet parts into the tables, so every reader sees them
+            # (store/line_parts.py; not in a server, whose own connections stay open).
+            if line_parts.absorb_at_open():
+                store.absorb()
     except sa.exc.OperationalError as exc:
         raise StoreError(f"{_shown(target)}: cannot reach the store ({exc.orig})") from exc
     return store

@@ -60,6 +60,21 @@ def pending_cases(run_id: int, assessments: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def decl_rows(part: pl.DataFrame, run_id: int, stamp: str) -> pl.DataFrame:
+    """Declared lines as the table stores them (first_run_id is decided when they are written)."""
+    return part.with_columns(
+        pl.col("date").cast(pl.Utf8),
+        pl.lit(run_id).alias("last_run_id"),
+        pl.lit(stamp).alias("updated_at"),
+    )
+
+
+def assessment_rows(part: pl.DataFrame, run_id: int, stamp: str) -> pl.DataFrame:
+    """Assessments as the table stores them: reasons as JSON text (vectorised)."""
+    keyed = part.select(pl.lit(run_id).alias("run_id"), *ASSESSMENT_COLUMNS)
+    return keyed.with_columns(json_text("reasons"), pl.lit(stamp).alias("created_at"))
+
+
 def dialect_insert(conn: sa.Connection, table: sa.Table) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)

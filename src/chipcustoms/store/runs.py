@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from chipcustoms.store import runlife
+from chipcustoms.store import line_parts, runlife
 from chipcustoms.store import tables as t
 from chipcustoms.store.audit_log import actor, now
 
@@ -70,10 +70,14 @@ def insert_run(store: Store, conn: sa.Connection,
     return int(run_id)
 
 
-def finish_run(store: Store, run_id: int, *, counts: dict[str, Any], thresholds: dict[str, Any]
-) -> None:
+def finish_run(store: Store, run_id: int, *, counts: dict[str, Any], thresholds: dict[str, Any],
+               parts: list[line_parts.StagedPart] | None = None) -> None:
+    """The run done, its cases open and its staged parts (store/line_parts.py) referenced, all
+    in one transaction: before it, the parts are files nothing refers to."""
     with store.engine.begin() as conn:
+        line_parts.hold_cases(conn, parts or [])
         close_run(store, conn, run_id, counts=counts, thresholds=thresholds)
+        line_parts.register(conn, run_id, parts or [])
 
 
 def close_run(store: Store, conn: sa.Connection, run_id: int, *, counts: dict[str, Any],

@@ -22,10 +22,10 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import adbc_driver_sqlite.dbapi as adbc
 import polars as pl
 import pyarrow as pa
 import sqlalchemy as sa
@@ -38,8 +38,7 @@ from chipcustoms import settings
 from chipcustoms.assess.frames import lookup
 from chipcustoms.errors import StoreBusy, StoreError
 from chipcustoms.lines.schema import KEY
-from chipcustoms.lines.tablewrite import json_text
-from chipcustoms.store import audit_log, checkpoints, rows, tables
+from chipcustoms.store import audit_log, checkpoints, line_parts, rows, tables
 from chipcustoms.store.audit_log import now
 from chipcustoms.store.base import Store, alembic_config
 
@@ -134,13 +133,13 @@ def _begin_immediate(cur: Any, wait: float, path: str) -> None:
 
 
 def _stored_keys(cur: Any, decl: pl.DataFrame) -> pl.DataFrame:
-    """(declaration_id, item_no, first_run_id) of the lines of ``decl`` already stored; the
-    keys go through a staging table (temp.stage_keys, dropped by the caller)."""
+    """(declaration_id, item_no, first_run_id, updated_at) of the lines of ``decl`` already
+    stored; the keys go through a staging table (temp.stage_keys, dropped by the caller)."""
     cur.execute("DROP TABLE IF EXISTS temp.stage_keys")
     keys = decl.select(KEY)
     cur.adbc_ingest("stage_keys", _stream(keys, lambda p: p), mode="create", temporary=True)
     cur.execute(
-        "SELECT d.declaration_id, d.item_no, d.first_run_id FROM declarations d "
+        "SELECT d.declaration_id, d.item_no, d.first_run_id, d.updated_at FROM declarations d "
         "JOIN temp.stage_keys k USING (declaration_id, item_no)"
     )
     existing = pl.from_arrow(cur.fetch_arrow_table())
@@ -218,6 +217,10 @@ class SQLiteStore(Store):
     def _bulk(self) -> Iterator[Any]:
         """One ADBC write transaction (BEGIN IMMEDIATE, waiting for other writers); the
         SQLAlchemy engine stays closed meanwhile."""
+        # Imported here (with pyarrow's compute and dataset modules, about 0.5 s): a run whose
+        # lines are staged as Parquet never needs it.
+        import adbc_driver_sqlite.dbapi as adbc
+
         self.engine.dispose()
         conn = adbc.connect(self.path, autocommit=True)  # the transaction is explicit below
         cur = conn.cursor()
@@ -249,7 +252,7 @@ class SQLiteStore(Store):
         # it), so the chain's tail read next cannot be stale. It matches no row.
         conn.execute(sa.text("DELETE FROM users WHERE 0"))
 
-    def _audit_bulk(self, cur: Any, run_id: int, action: str, after: dict[str, int]) -> None:
+    def _audit_bulk(self, cur: Any, run_id: int, action: str, after: dict[str, Any]) -> None:
         """The audit entry of a bulk write, inside its BEGIN IMMEDIATE transaction (which holds
         the write lock)."""
         audit_log.append(checkpoints.AdbcDb(cur), self.audit_key, action, "run", str(run_id),
@@ -259,39 +262,55 @@ class SQLiteStore(Store):
         if lines.height <= rows.SMALL:
             return rows.save_lines(self, run_id, lines)
         stamp = now()
-        decl = lines.select(rows.DECL_COLUMNS)
-
-        def decl_rows(part: pl.DataFrame) -> pl.DataFrame:
-            return part.with_columns(
-                pl.col("date").cast(pl.Utf8),
-                pl.lit(run_id).alias("last_run_id"),
-                pl.lit(stamp).alias("updated_at"),
-            )
-
         with self._bulk() as cur:
-            # Which lines are stored already? Only their keys go through a staging table; old
-            # versions are removed and the new ones appended (first_run_id is carried over).
-            # Into an empty table (a first import) nothing can be stored already.
-            cur.execute("SELECT EXISTS (SELECT 1 FROM declarations)")
-            existing = _stored_keys(cur, decl) if cur.fetchone()[0] else pl.DataFrame()
-            if existing.height:
-                cur.execute(
-                    "DELETE FROM declarations WHERE (declaration_id, item_no) IN "
-                    "(SELECT declaration_id, item_no FROM temp.stage_keys)"
-                )
-                decl = lookup(decl, existing.cast({"item_no": pl.Int64}), list(KEY))
-                decl = decl.with_columns(pl.col("first_run_id").fill_null(run_id))
-            else:
-                decl = decl.with_columns(pl.lit(run_id).alias("first_run_id"))
-            with _indexes_rebuilt(cur, tables.declarations, decl.height):
-                cur.adbc_ingest("declarations", _stream(decl, decl_rows), mode="append")
-            cur.execute("DROP TABLE IF EXISTS temp.stage_keys")
-            self._audit_bulk(
-                cur,
-                run_id,
-                "run.save_lines",
-                {"lines": decl.height, "updated": existing.height},
+            lines = lines.select(rows.DECL_COLUMNS)
+            updated = self._upsert_lines(
+                cur, run_id, lines, lambda p: rows.decl_rows(p, run_id, stamp)
             )
+        return updated
+
+    def _upsert_lines(
+        self, cur: Any, run_id: int, decl: pl.DataFrame,
+        build: Callable[[pl.DataFrame], pl.DataFrame], written_at: str | None = None,
+    ) -> int:
+        """The declared lines' upsert inside a bulk transaction, with its audit entry; ``build``
+        shapes a slice as stored (``rows.decl_rows``). ``written_at``: when an absorbed part
+        was staged; a row of the same key written after that (a direct write while the part
+        waited) stays, as the later write would have won without staging."""
+        # Which lines are stored already? Only their keys go through a staging table; old
+        # versions are removed and the new ones appended (first_run_id is carried over).
+        # Into an empty table (a first import) nothing can be stored already.
+        decl = decl.drop("first_run_id", strict=False)
+        cur.execute("SELECT EXISTS (SELECT 1 FROM declarations)")
+        existing = _stored_keys(cur, decl) if cur.fetchone()[0] else pl.DataFrame()
+        if existing.height and written_at is not None:
+            newer = existing.filter(pl.col("updated_at") > written_at)
+            if newer.height:
+                cur.execute(
+                    "DELETE FROM temp.stage_keys WHERE EXISTS (SELECT 1 FROM declarations d "
+                    "WHERE d.declaration_id = stage_keys.declaration_id "
+                    "AND d.item_no = stage_keys.item_no AND d.updated_at > ?)",
+                    (written_at,),
+                )
+                keys = newer.select(KEY).cast({"item_no": pl.Int64})
+                decl = decl.join(keys, on=list(KEY), how="anti")
+                existing = existing.filter(pl.col("updated_at") <= written_at)
+        if existing.height:
+            cur.execute(
+                "DELETE FROM declarations WHERE (declaration_id, item_no) IN "
+                "(SELECT declaration_id, item_no FROM temp.stage_keys)"
+            )
+            known = existing.select(*KEY, "first_run_id").cast({"item_no": pl.Int64})
+            decl = lookup(decl, known, list(KEY))
+            decl = decl.with_columns(pl.col("first_run_id").fill_null(run_id))
+        else:
+            decl = decl.with_columns(pl.lit(run_id).alias("first_run_id"))
+        with _indexes_rebuilt(cur, tables.declarations, decl.height):
+            cur.adbc_ingest("declarations", _stream(decl, build), mode="append")
+        cur.execute("DROP TABLE IF EXISTS temp.stage_keys")
+        self._audit_bulk(
+            cur, run_id, "run.save_lines", {"lines": decl.height, "updated": existing.height}
+        )
         return existing.height
 
     def save_assessments(self, run_id: int, assessments: pl.DataFrame) -> None:
@@ -300,19 +319,79 @@ class SQLiteStore(Store):
             return
         stamp = now()
         cases = rows.pending_cases(run_id, assessments)
-
-        def assess_rows(part: pl.DataFrame) -> pl.DataFrame:
-            keyed = part.select(pl.lit(run_id).alias("run_id"), *rows.ASSESSMENT_COLUMNS)
-            return keyed.with_columns(json_text("reasons"), pl.lit(stamp).alias("created_at"))
-
         with self._bulk() as cur:
+            self._append_assessments(
+                cur, run_id, assessments, lambda p: rows.assessment_rows(p, run_id, stamp), cases
+            )
+
+    def _append_assessments(
+        self, cur: Any, run_id: int, assessments: pl.DataFrame,
+        build: Callable[[pl.DataFrame], pl.DataFrame], cases: pl.DataFrame | None,
+    ) -> None:
+        """The assessments' append (and the selected lines held in ``pending_cases``, unless
+        ``cases`` is None) inside a bulk transaction, with its audit entry."""
+        if assessments.height:
             with _indexes_rebuilt(cur, tables.assessments, assessments.height):
-                cur.adbc_ingest("assessments", _stream(assessments, assess_rows), mode="append")
+                cur.adbc_ingest("assessments", _stream(assessments, build), mode="append")
+        if cases is not None and cases.height:
             # Selected lines wait here until the run finishes (store/runlife.py).
             cur.adbc_ingest("pending_cases", cases.to_arrow(), mode="append")
-            self._audit_bulk(
-                cur,
-                run_id,
-                "run.save_assessments",
-                {"assessments": assessments.height, "cases": cases.height},
+        self._audit_bulk(
+            cur,
+            run_id,
+            "run.save_assessments",
+            {"assessments": assessments.height, "cases": 0 if cases is None else cases.height},
+        )
+
+    # --- bulk line data staged as Parquet beside the database (store/line_parts.py) ---------
+    def stage_lines(self, run_id: int, lines: pl.DataFrame) -> line_parts.StagedPart | None:
+        if not line_parts.stages(lines.height):
+            return None
+        # As declared, with the time of the write: shaped as stored (dates as text) when
+        # absorbed, by the same ``rows.decl_rows`` as the direct path, off the run's critical path.
+        staged = lines.select(*rows.DECL_COLUMNS, pl.lit(now()).alias("updated_at"))
+        return line_parts.write_part(self.path, run_id, "lines", staged)
+
+    def stage_assessments(
+        self, run_id: int, assessments: pl.DataFrame
+    ) -> line_parts.StagedPart | None:
+        if not line_parts.stages(assessments.height):
+            return None
+        # Reasons stay nested in the part (Parquet holds them); their JSON text is made when
+        # absorbed, by the same ``rows.assessment_rows`` as the direct path.
+        staged = assessments.select(*rows.ASSESSMENT_COLUMNS, pl.lit(now()).alias("created_at"))
+        part = line_parts.write_part(self.path, run_id, "assessments", staged)
+        return replace(part, cases=rows.pending_cases(run_id, assessments))
+
+    def absorb(self) -> int:
+        """Every referenced part into the tables, in order, in one transaction that deletes the
+        references; the files after the COMMIT (store/line_parts.py). How many parts."""
+        if not line_parts.pending(self):
+            line_parts.sweep(self, self.path)
+            return 0
+        with self._bulk() as cur:
+            # Read again under the write lock: another process may have absorbed them.
+            cur.execute("SELECT part_id, run_id, kind, path FROM line_parts ORDER BY part_id")
+            parts = cur.fetchall()
+            for _, run_id, kind, path in parts:
+                self._absorb_part(cur, int(run_id), kind, line_parts.read_part(self.path, path))
+            if parts:
+                cur.execute(f"DELETE FROM line_parts WHERE part_id <= {int(parts[-1][0])}")
+        line_parts.sweep(self, self.path)
+        return len(parts)
+
+
+    def _absorb_part(self, cur: Any, run_id: int, kind: str, frame: pl.DataFrame) -> None:
+        """One staged part into its table, shaped by the direct path's own functions."""
+        stamp_column = "updated_at" if kind == "lines" else "created_at"
+        stamp = str(frame[stamp_column][0]) if frame.height else now()
+        frame = frame.drop(stamp_column)
+        if kind == "lines":
+            self._upsert_lines(
+                cur, run_id, frame, lambda p: rows.decl_rows(p, run_id, stamp), written_at=stamp
             )
+        else:
+            self._append_assessments(
+                cur, run_id, frame, lambda p: rows.assessment_rows(p, run_id, stamp), None
+            )
+

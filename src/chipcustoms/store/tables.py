@@ -132,6 +132,19 @@ pending_cases = sa.Table(
     sa.Column("risk_score", sa.Float),
 )
 
+# Migration 0010: Parquet parts of declared lines and assessments that a finished run staged
+# beside a SQLite store (store/line_parts.py), referenced here in the transaction that marks the
+# run done, and absorbed into `declarations` / `assessments` (rows deleted) at the next open.
+line_parts = sa.Table(
+    "line_parts",
+    metadata,
+    sa.Column("part_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),  # lines / assessments
+    sa.Column("path", sa.Text, nullable=False),  # relative to the store's <db>.lines folder
+    sa.Column("rows", sa.BigInteger, nullable=False),
+)
+
 outcomes = sa.Table(
     "outcomes",
     metadata,

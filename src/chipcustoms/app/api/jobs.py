@@ -31,6 +31,9 @@ def run_job(db: str, job_id: int, path: str, mapping: str | None, user: str) -> 
         try:
             out = str(Path(path).with_suffix(".assessments.parquet"))
             result = screen_file(path, out, mapping=mapping, db=db, command="api job")
+            # A large run's lines were staged as Parquet beside the store: into its tables
+            # before the job says done, so the server's pages show them (store/line_parts.py).
+            store.absorb()
             quarantine = []
             if result.quarantine_path:
                 quarantine = (

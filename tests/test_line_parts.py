@@ -1,0 +1,168 @@
+"""Bulk line data staged in Parquet beside a SQLite store (store/line_parts.py, issue 12): the
+tables a reader sees after the next open equal those of a run written straight into them; a
+re-import updates the current row; a run that dies leaves nothing visible and its files go."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from chipcustoms.assess.pipeline import References
+from chipcustoms.run.orchestrator import screen_file
+from chipcustoms.store import line_parts, open_store
+from chipcustoms.store.chain_check import check as check_chain
+from chipcustoms.store.runlife import failing
+from storecheck import check, generate
+
+ROWS = 3_000
+VOLATILE = {"updated_at", "created_at", "opened_at", "assessment_id", "case_id", "run_id",
+            "first_run_id", "last_run_id"}
+
+
+def _table(db: str, name: str) -> pl.DataFrame:
+    conn = sqlite3.connect(db)
+    try:
+        cur = conn.execute(f"SELECT * FROM {name}")
+        cols = [c[0] for c in cur.description]
+        frame = pl.DataFrame(cur.fetchall(), schema=cols, orient="row", infer_schema_length=None)
+    finally:
+        conn.close()
+    keep = [c for c in frame.columns if c not in VOLATILE]
+    return frame.select(keep).sort("declaration_id", "item_no")
+
+
+@pytest.fixture(autouse=True)
+def absorbing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opens absorb here, as in any command: a server built earlier in this test process
+    (create_app) turned that off for the process."""
+    monkeypatch.setattr(line_parts, "_AT_OPEN", {"on": True})
+
+
+@pytest.fixture
+def src(tmp_path: Path) -> Path:
+    path = tmp_path / "lines.csv"
+    generate(path, ROWS, seed=8, prefix="P")
+    return path
+
+
+def _screen(src: Path, db: str, refs: References) -> None:
+    screen_file(str(src), str(Path(db).with_suffix(".out.csv")), db=db, refs=refs)
+
+
+def test_a_staged_run_reads_as_one_written_into_the_tables(
+    tmp_path: Path, src: Path, refs: References, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    direct = str(tmp_path / "direct.db")
+    monkeypatch.setenv("CHIPCUSTOMS_STORE_STAGE_ROWS", "0")
+    _screen(src, direct, refs)
+    staged = str(tmp_path / "staged.db")
+    monkeypatch.setenv("CHIPCUSTOMS_STORE_STAGE_ROWS", "1500")
+    _screen(src, staged, refs)
+
+    # Before the next open: the run is done, its cases open, its lines in two Parquet parts.
+    conn = sqlite3.connect(staged)
+    parts = conn.execute("SELECT kind, path, rows FROM line_parts ORDER BY part_id").fetchall()
+    lines = conn.execute("SELECT count(*) FROM declarations").fetchone()[0]
+    cases = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+    conn.close()
+    assert [p[0] for p in parts] == ["lines", "assessments"]
+    assert all(n == ROWS for _, _, n in parts) and lines == 0 and cases > 0
+    root = line_parts.stage_root(staged)
+    assert all((root / path).is_file() for _, path, _ in parts)
+
+    store = open_store(staged)  # absorbs
+    assert store.count("line_parts") == 0 and not root.exists()
+    for table in ("declarations", "assessments", "cases"):
+        assert _table(staged, table).equals(_table(direct, table)), table
+    state = check(staged)
+    assert state["live_cases_without_assessment"] == 0 and state["duplicate_keys"] == 0
+    assert check_chain(store).intact
+    key = _table(direct, "cases").row(0, named=True)
+    line = store.line(key["declaration_id"], key["item_no"])
+    assert line is not None and line["assessments"][0]["channel"] == key["channel"]
+
+
+def test_a_staged_reimport_updates_the_current_row(
+    tmp_path: Path, src: Path, refs: References, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHIPCUSTOMS_STORE_STAGE_ROWS", "1500")
+    db = str(tmp_path / "s.db")
+    _screen(src, db, refs)
+    _screen(src, db, refs)  # its open absorbed the first run's parts; its own wait
+    store = open_store(db)
+    assert store.count("declarations") == ROWS
+    assert store.count("assessments") == 2 * ROWS
+    conn = sqlite3.connect(db)
+    runs = conn.execute(
+        "SELECT DISTINCT first_run_id, last_run_id FROM declarations").fetchall()
+    conn.close()
+    assert runs == [(1, 2)]
+    assert check(db)["duplicate_keys"] == 0
+
+
+def test_a_run_that_dies_leaves_its_parts_unseen_and_they_are_removed(
+    tmp_path: Path, src: Path, refs: References, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHIPCUSTOMS_STORE_STAGE_ROWS", "1500")
+    db = str(tmp_path / "s.db")
+    store = open_store(db)
+    run_id = store.start_run(command="screen", inputs=["x"], mapping="canonical", versions={},
+                             seed=1, budgets={})
+    frame = pl.read_csv(src, infer_schema=False).head(1)  # any frame: never referenced
+    part = line_parts.write_part(db, run_id, "lines", frame)
+    assert (line_parts.stage_root(db) / part.path).is_file()
+    store.absorb()  # the run is running: its folder stays
+    assert (line_parts.stage_root(db) / part.path).is_file()
+    with contextlib.suppress(RuntimeError), failing(store, run_id):
+        raise RuntimeError("the run fails")
+    assert store.absorb() == 0
+    assert not line_parts.stage_root(db).exists()
+    assert store.count("declarations") == 0 and store.count("line_parts") == 0
+
+
+def test_a_missing_part_is_an_error_that_names_it(
+    tmp_path: Path, src: Path, refs: References, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chipcustoms.errors import StoreError
+
+    monkeypatch.setenv("CHIPCUSTOMS_STORE_STAGE_ROWS", "1500")
+    monkeypatch.setattr(line_parts, "_AT_OPEN", {"on": False})
+    db = str(tmp_path / "s.db")
+    _screen(src, db, refs)
+    victim = next(line_parts.stage_root(db).rglob("lines-*.parquet"))
+    victim.unlink()
+    store = open_store(db)
+    with pytest.raises(StoreError, match=victim.name):
+        store.absorb()
+    assert store.count("line_parts") == 2  # nothing half absorbed
+
+
+def test_a_direct_write_after_the_part_was_staged_is_kept_at_absorb(
+    tmp_path: Path, src: Path, refs: References, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small run of some of the same keys lands while the large run's part waits: the later
+    write stays current, as it would have without staging."""
+    monkeypatch.setenv("CHIPCUSTOMS_STORE_STAGE_ROWS", "1500")
+    monkeypatch.setattr(line_parts, "_AT_OPEN", {"on": False})
+    db = str(tmp_path / "s.db")
+    _screen(src, db, refs)  # run 1, staged, not absorbed
+    time.sleep(1.1)  # write times are kept to the second
+    few = tmp_path / "few.csv"
+    pl.read_csv(src, infer_schema=False).head(10).write_csv(few)
+    _screen(few, db, refs)  # run 2, ten lines straight into the tables
+    store = open_store(db)
+    assert store.absorb() == 2
+    conn = sqlite3.connect(db)
+    current = dict(conn.execute(
+        "SELECT last_run_id, count(*) FROM declarations GROUP BY last_run_id").fetchall())
+    firsts = dict(conn.execute(
+        "SELECT first_run_id, count(*) FROM declarations GROUP BY first_run_id").fetchall())
+    conn.close()
+    assert current == {1: ROWS - 10, 2: 10}
+    assert firsts == {1: ROWS - 10, 2: 10}
+    assert store.count("declarations") == ROWS and store.count("assessments") == ROWS + 10
