@@ -4,11 +4,17 @@ that need it skip when it is absent."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from chipcustoms.assess.pipeline import References
+from stores import BACKENDS
+
+if TYPE_CHECKING:
+    from server_fixtures import Served
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -30,3 +36,14 @@ def shared_data() -> Path:
     if not path.exists():
         pytest.skip("../shared/data is not present")
     return path
+
+
+@pytest.fixture(params=BACKENDS)
+def web(
+    request: pytest.FixtureRequest, tmp_path: Path, fixtures: Path, refs: References
+) -> Iterator[Served]:
+    """The pages over a screened store, once per backend (a module may narrow it to one)."""
+    from web_fixtures import serving
+
+    with serving(request.param, tmp_path, fixtures, refs) as s:
+        yield s

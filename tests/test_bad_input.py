@@ -19,7 +19,7 @@ from chipcustoms.errors import InputError
 from chipcustoms.lines.ingest import IngestResult, read_and_ingest
 from chipcustoms.lines.mapping import load_mapping
 from chipcustoms.lines.partitions import plan, read_partition
-from chipcustoms.lines.tableio import read_raw_checked
+from chipcustoms.lines.tableio import read_raw_checked, read_source
 from chipcustoms.run.orchestrator import screen_file
 
 HEADER = "declaration_id,item_no,date,flow,hs_code,quantity,value,currency"
@@ -279,3 +279,25 @@ def test_damaged_parquet_metadata_is_not_data(
     for part in plan(str(path), 1):
         assert read_partition(part)[0].height >= 1
     assert "panicked" not in capfd.readouterr().err
+
+
+# A null in the last column is how polars shows a short row, and how a file shows an empty last
+# field; pyarrow's parser tells them apart, for a file and for bytes (a partition, stdin) alike.
+FIELD_COUNTS = [
+    ("empty-last-field", _csv(GOOD.format(1), GOOD.format(2).removesuffix("USD")), []),
+    ("short-row", _csv(GOOD.format(1), "D2,1,2025-03-01"), [2]),
+    ("quoted-newline", _csv(GOOD.format(1), 'D2,1,2025-03-01,"im\nport",847330,2,100,'), []),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "marked"), FIELD_COUNTS, ids=[f[0] for f in FIELD_COUNTS])
+def test_short_rows_are_told_from_empty_last_fields(
+    name: str, data: bytes, marked: list[int], tmp_path: Path
+) -> None:
+    path = tmp_path / f"{name}.csv"
+    path.write_bytes(data)
+    for source in (path, io.BytesIO(data)):
+        df, _ = read_source(source, "csv", name)
+        assert df.height == 2
+        flags = df["__unreadable"] if "__unreadable" in df.columns else pl.Series([None, None])
+        assert [i + 1 for i, f in enumerate(flags) if f is not None] == marked

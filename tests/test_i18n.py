@@ -14,9 +14,7 @@ from chipcustoms.app.web.catalogs import extract, files, translated
 from chipcustoms.assess.pipeline import References
 from chipcustoms.policy.messages import localise, rules_by_ref
 from server_fixtures import Served
-from stores import target
-from test_web import client, idle
-from web_fixtures import web_served
+from web_fixtures import client, serving
 
 
 def test_catalogs_are_current_and_complete() -> None:
@@ -30,10 +28,8 @@ def test_catalogs_are_current_and_complete() -> None:
 
 @pytest.fixture
 def web(tmp_path: Path, fixtures: Path, refs: References) -> Iterator[Served]:
-    s = web_served(target("sqlite", tmp_path), tmp_path, fixtures, refs)
-    with s.client:
+    with serving("sqlite", tmp_path, fixtures, refs) as s:
         yield s
-    idle(s)
 
 
 def test_language_per_request_and_remembered(web: Served) -> None:

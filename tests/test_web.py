@@ -4,52 +4,18 @@ scoping, case work from the line page, and the overview's aggregates against the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 
-from chipcustoms.assess.pipeline import References
 from chipcustoms.store import open_store, views
 from chipcustoms.store import tables as t
 from chipcustoms.store.access import set_password
 from server_fixtures import Served
-from stores import BACKENDS, target
-from web_fixtures import PASSWORD, csrf, log_in, login_form, web_served
+from web_fixtures import PASSWORD, client, csrf, idle, login_form, open_cases
 
 CAPTURES = Path(__file__).parent / "fixtures" / "captures"
-
-
-@pytest.fixture(params=BACKENDS)
-def web(
-    request: pytest.FixtureRequest, tmp_path: Path, fixtures: Path, refs: References
-) -> Iterator[Served]:
-    s = web_served(target(request.param, tmp_path), tmp_path, fixtures, refs)
-    with s.client:
-        yield s
-    idle(s)
-
-
-def idle(s: Served) -> None:
-    """Wait for a background overview refresh to end before the store goes away."""
-    lock = s.client.app.state.web_refreshing  # type: ignore[attr-defined]
-    assert lock.acquire(timeout=60)
-    lock.release()
-
-
-def client(web: Served, name: str | None = None) -> TestClient:
-    c = TestClient(web.client.app, raise_server_exceptions=False)
-    if name:
-        log_in(c, name)
-    return c
-
-
-def open_cases(web: Served, office: str | None = None) -> list[dict[str, object]]:
-    r = web.client.get("/v1/cases", params={"office": office} if office else {},
-                       headers=web.auth("adam"))
-    return [c for c in r.json()["cases"] if c["status"] != "closed"]
 
 
 def test_login_required_wrong_password_and_logout(web: Served) -> None:

@@ -4,27 +4,10 @@ readable model-version legends, search ranking with channel and risk, the profil
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from chipcustoms.assess.pipeline import References
 from chipcustoms.store.pages import _by_model_label, model_label
 from server_fixtures import Served
-from stores import BACKENDS, target
-from test_web import client, idle
-from web_fixtures import web_served
-
-
-@pytest.fixture(params=BACKENDS)
-def web(
-    request: pytest.FixtureRequest, tmp_path: Path, fixtures: Path, refs: References
-) -> Iterator[Served]:
-    s = web_served(target(request.param, tmp_path), tmp_path, fixtures, refs)
-    with s.client:
-        yield s
-    idle(s)
+from web_fixtures import client
 
 
 def test_overview_first_visit_and_model_chart(web: Served) -> None:

@@ -14,17 +14,13 @@ from chipcustoms.app.security_headers import HEADERS
 from chipcustoms.app.web.session import COOKIE as COOKIE_NAME
 from chipcustoms.assess.pipeline import References
 from server_fixtures import Served
-from stores import target
-from test_web import client, idle, open_cases
-from web_fixtures import PASSWORD, csrf, login_form, web_served
+from web_fixtures import PASSWORD, client, csrf, login_form, open_cases, serving
 
 
 @pytest.fixture
 def web(tmp_path: Path, fixtures: Path, refs: References) -> Iterator[Served]:
-    s = web_served(target("sqlite", tmp_path), tmp_path, fixtures, refs)
-    with s.client:
+    with serving("sqlite", tmp_path, fixtures, refs) as s:
         yield s
-    idle(s)
 
 
 def test_guessing_locks_the_name_and_the_address_then_lapses(

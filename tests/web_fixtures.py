@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -11,6 +13,7 @@ from chipcustoms.assess.pipeline import References
 from chipcustoms.store import open_store
 from chipcustoms.store.access import set_password
 from server_fixtures import USERS, Served, served
+from stores import target
 
 PASSWORD = "correct horse battery"
 
@@ -21,6 +24,37 @@ def web_served(db: str, folder: Path, fixtures: Path, refs: References) -> Serve
     for name in USERS:
         set_password(store, name, PASSWORD)
     return s
+
+
+@contextmanager
+def serving(backend: str, folder: Path, fixtures: Path, refs: References) -> Iterator[Served]:
+    """The pages over a fresh store of ``backend``; on the way out, waits for a background
+    overview refresh to end so the store is never pulled from under it."""
+    s = web_served(target(backend, folder), folder, fixtures, refs)
+    with s.client:
+        yield s
+    idle(s)
+
+
+def idle(s: Served) -> None:
+    """Wait for a background overview refresh to end before the store goes away."""
+    lock = s.client.app.state.web_refreshing  # type: ignore[attr-defined]
+    assert lock.acquire(timeout=60)
+    lock.release()
+
+
+def client(web: Served, name: str | None = None) -> TestClient:
+    """A client of its own (cookies apart from the fixture's), logged in as ``name`` if given."""
+    c = TestClient(web.client.app, raise_server_exceptions=False)
+    if name:
+        log_in(c, name)
+    return c
+
+
+def open_cases(web: Served, office: str | None = None) -> list[dict[str, object]]:
+    r = web.client.get("/v1/cases", params={"office": office} if office else {},
+                       headers=web.auth("adam"))
+    return [c for c in r.json()["cases"] if c["status"] != "closed"]
 
 
 def log_in(client: TestClient, name: str, password: str = PASSWORD) -> None:

@@ -104,7 +104,9 @@ def models_list(
 
 @models_app.command("activate")
 def models_activate(
-    version: int = typer.Argument(..., help="Version number (see `chipcustoms models`)."),
+    version: int = typer.Argument(
+        ..., metavar="VERSION", help="Version number (see `chipcustoms models`)."
+    ),
     db: Db = None,
 ) -> None:
     """Make VERSION the model screening uses (activating an older one rolls back)."""

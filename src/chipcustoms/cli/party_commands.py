@@ -58,9 +58,13 @@ def watchlist_list(db: Db = None) -> None:
 
 @watchlist_app.command("allow")
 def watchlist_allow(
-    party_name: str = typer.Argument(..., help="The declared name, exactly as declared."),
-    list_name: str = typer.Argument(..., help="The list."),
-    entity_id: str = typer.Argument(..., help="The list entity cleared for this name."),
+    party_name: str = typer.Argument(
+        ..., metavar="NAME", help="The declared name, exactly as declared."
+    ),
+    list_name: str = typer.Argument(..., metavar="LIST", help="The list."),
+    entity_id: str = typer.Argument(
+        ..., metavar="ENTITY", help="The list entity cleared for this name."
+    ),
     reason: str = typer.Option(..., "--reason", help="Why the analyst cleared the pair."),
     db: Db = None,
 ) -> None:

@@ -47,7 +47,7 @@ def _listed(db: str | None, path: str | None, watchlist: str | None) -> pl.DataF
 
 @app.command("network")
 def network_cmd(
-    party: str = typer.Argument(..., help="Importer id, or part of its name."),
+    party: str = typer.Argument(..., metavar="PARTY", help="Importer id, or part of its name."),
     db: Db = None, input: str | None = Input, mapping: str | None = MappingOpt,
     watchlist: str | None = Listed,
 ) -> None:
@@ -111,7 +111,8 @@ def ledger_cmd(
     output: str = typer.Option("-", "--output", "-o", help="Ledger table (CSV/JSONL/Parquet)."),
     db: Db = None, input: str | None = Input, mapping: str | None = MappingOpt,
 ) -> None:
-    """Units and TPP compute by model, month, route, destination and status; the unchecked."""
+    """Units and TPP-weighted compute by model, month, route, destination and status, and the
+    irregular units estimated among the uninspected lines (Wilson interval)."""
     from chipcustoms.lines.tablewrite import write_table
     from chipcustoms.patterns import ledger
 
@@ -145,7 +146,7 @@ def mirror_cmd(
 @app.command("plant")
 def plant_cmd(
     rows: int = typer.Option(20_000, "--rows", "-n", help="Generated lines before planting."),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", help="Seed; the same seed plants the same patterns."),
     output: str = typer.Option(..., "--output", "-o", help="Lines with planted patterns."),
     partner: str = typer.Option(..., "--partner", help="Partner exports to write (CSV)."),
     watchlist: str = typer.Option(..., "--watchlist", help="Listed fronts to write (CSV)."),

@@ -107,7 +107,9 @@ def screen(
         None, "--scheduler", help="Address of an existing Dask scheduler (tcp://HOST:PORT)."
     ),
     workers: int | None = typer.Option(
-        None, "--workers", help="Start a local Dask cluster of N worker processes."
+        None, "--workers",
+        help="With --engine dask and no --scheduler: a local cluster of N worker processes "
+        "(default: one per core).",
     ),
     batch_rows: int | None = typer.Option(
         None,

@@ -69,13 +69,16 @@ def db_upgrade(db: Db = None) -> None:
 
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+UserName = typer.Argument(..., metavar="NAME", help="The user's name (as they log in).")
 
 
 @app.command()
 def serve(
     db: Db = None,
-    host: str = typer.Option("127.0.0.1", "--host"),
-    port: int = typer.Option(8000, "--port"),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on; 0.0.0.0 for every interface."
+    ),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
     workers: int = typer.Option(1, "--workers", min=1, help="uvicorn worker processes."),
     log_level: str = typer.Option(
         "info", "--log-level", help=f"uvicorn's log level ({', '.join(LOG_LEVELS)}); at info "
@@ -116,7 +119,7 @@ def serve(
 
 @users_app.command("add")
 def users_add(
-    name: str = typer.Argument(...),
+    name: str = UserName,
     role: str = typer.Option(..., "--role", help="viewer, analyst, inspector or admin."),
     office: str | None = typer.Option(None, "--office", help="Limit to this office's cases."),
     db: Db = None,
@@ -140,7 +143,7 @@ def users_list(db: Db = None) -> None:
 
 
 @users_app.command("revoke")
-def users_revoke(name: str = typer.Argument(...), db: Db = None) -> None:
+def users_revoke(name: str = UserName, db: Db = None) -> None:
     """Revoke a user's API key (the user stays, for the audit trail)."""
     from chipcustoms.store import open_store
     from chipcustoms.store.access import revoke_user
@@ -150,7 +153,7 @@ def users_revoke(name: str = typer.Argument(...), db: Db = None) -> None:
 
 
 @users_app.command("set-password")
-def users_set_password(name: str = typer.Argument(...), db: Db = None) -> None:
+def users_set_password(name: str = UserName, db: Db = None) -> None:
     """Set the web-login password, read from the first line of stdin."""
     from chipcustoms.store import open_store
     from chipcustoms.store.access import set_password

@@ -95,7 +95,7 @@ def read_source(
             df, lossy = _read_jsonl(source, name), _has_nul(source, b"\x00", b"\\u0000")
         else:
             check_parquet(source, name)
-            table = pq.read_table(source)
+            table = pq.read_table(arrow_input(source))
             check_chunks(pq.read_metadata(_rewound(source)), _size(source), name)
             df, repaired = parquet_frame(table, name)
             lossy = repaired or nul_in(df)
@@ -192,6 +192,24 @@ def check_chunks(
                 )
 
 
+def arrow_input(source: Path | io.BytesIO) -> str | pa.BufferReader:
+    """``source`` as pyarrow reads it without calling back into Python: a path it opens itself,
+    or bytes copied into Arrow's own memory.
+
+    pyarrow finishes a read on its own threads, and a task there can still hold what the read
+    was given after ``read_csv`` / ``read_table`` has returned. Dropping a Python object there
+    (a Python file object, a buffer, a row handler: that one was seen under gdb) takes the GIL;
+    if the interpreter is finalising by then, Python ends the thread inside a C++ frame and the
+    process aborts ("terminate called without an active exception", exit 134, after a right
+    message). Given only native input, those tasks have no Python object to drop, so a normal
+    interpreter exit is safe after a read here."""
+    if isinstance(source, io.BytesIO):
+        sink = pa.BufferOutputStream()
+        sink.write(source.getbuffer())
+        return pa.BufferReader(sink.getvalue())
+    return str(source)
+
+
 def _rewound(source: Path | io.BytesIO) -> Path | io.BytesIO:
     if isinstance(source, io.BytesIO):
         source.seek(0)
@@ -285,43 +303,39 @@ def _peek(source: Path | io.BytesIO, size: int = 1 << 20) -> bytes:
 
 
 def _short_rows(df: pl.DataFrame, source: Path | io.BytesIO, lossy: bool) -> bool:
-    """Whether a row has fewer fields than the header: polars fills such rows with nulls.
+    """Whether a row has a number of fields other than the header's: polars fills a short row
+    with nulls.
 
     Such a row has a null in its last column, so only a file with one is checked again, by
-    pyarrow's parser, which counts each row's fields (a file with invalid UTF-8 is read row by
-    row instead: pyarrow cannot show such a row to its handler).
+    pyarrow's parser, which refuses the first row whose fields it cannot count to the header's
+    (a file with invalid UTF-8 is read row by row anyway). Nothing of Python goes into that read
+    (no row handler, no codec, native input: :func:`arrow_input`): pyarrow drops what a read
+    held on its own threads, sometimes after ``read_csv`` has returned, and dropping a Python
+    object there takes the GIL, which aborts the process if the interpreter is exiting.
     """
     if df.width < 2 or df.height == 0 or df[df.columns[-1]].null_count() == 0:
         return False
     if lossy:
         return True
-    found = 0
-
-    def count(_: object) -> str:
-        nonlocal found
-        found += 1
-        return "skip"
-
     try:
         pacsv.read_csv(
-            source,
+            arrow_input(source),
             read_options=pacsv.ReadOptions(
                 column_names=[f"c{i}" for i in range(df.width)],
                 skip_rows=1,
                 block_size=16 << 20,
-                encoding="latin-1",  # any byte decodes, so the handler sees every row
             ),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=count),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 include_columns=["c0"], column_types={"c0": pa.binary()}, check_utf8=False
             ),
         )
-    except pa.ArrowException:
+    except pa.ArrowException:  # "Expected N columns, got M": a short (or long) row
         return True
     finally:
         if isinstance(source, io.BytesIO):
             source.seek(0)
-    return found > 0
+    return False
 
 
 _WRITERS = ("write_table", "TableSink", "for_people", "json_text")

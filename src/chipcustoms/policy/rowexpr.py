@@ -180,34 +180,29 @@ def _literal(c: Compiler, node: exp.Expr) -> Typed:
     return const(Decimal(value), "DECIMAL")
 
 
-def _and(c: Compiler, node: exp.Expr) -> Typed:
-    a, b = c.boolean(node.this), c.boolean(node.expression)
+def _junction(decisive: bool) -> Callable[[Compiler, exp.Expr], Typed]:
+    """AND (``decisive=False``) or OR (``True``) in SQL's three-valued logic: a side that is
+    ``decisive`` decides without the other being evaluated; otherwise NULL when either side
+    is NULL, else the other value."""
 
-    def f(row: Row) -> Any:
-        x = a(row)
-        if x is False:
-            return False
-        y = b(row)
-        if y is False:
-            return False
-        return None if x is None or y is None else True
+    def junction(c: Compiler, node: exp.Expr) -> Typed:
+        a, b = c.boolean(node.this), c.boolean(node.expression)
 
-    return Typed(f, "BOOLEAN")
+        def f(row: Row) -> Any:
+            x = a(row)
+            if x is decisive:
+                return decisive
+            y = b(row)
+            if y is decisive:
+                return decisive
+            return None if x is None or y is None else not decisive
+
+        return Typed(f, "BOOLEAN")
+
+    return junction
 
 
-def _or(c: Compiler, node: exp.Expr) -> Typed:
-    a, b = c.boolean(node.this), c.boolean(node.expression)
-
-    def f(row: Row) -> Any:
-        x = a(row)
-        if x is True:
-            return True
-        y = b(row)
-        if y is True:
-            return True
-        return None if x is None or y is None else False
-
-    return Typed(f, "BOOLEAN")
+_and, _or = _junction(False), _junction(True)
 
 
 def _not(c: Compiler, node: exp.Expr) -> Typed:
