@@ -87,7 +87,10 @@ def test_kcs_mapping_loads_all_54000_rows(shared_data: Path) -> None:
     assert total == accepted == 54_000
 
 
-@given(st.text(max_size=40))
+# The twin normalises catalog aliases only; it is held to Polars over the characters Python's
+# Unicode database assigns (Polars' is newer: U+1E030 folds to Cyrillic a there, not here).
+# The online path's one-text resolver declines such characters itself (recognise/row_text.py).
+@given(st.text(alphabet=st.characters(exclude_categories=("Cn", "Cs")), max_size=40))
 def test_text_normalisation_is_idempotent_and_matches_python_twin(s: str) -> None:
     once = normalise_text(s)
     assert normalise_text(once) == once
