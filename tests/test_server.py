@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from chipcustoms.app.api.schemas import records_frame
 from chipcustoms.assess.pipeline import References
 from chipcustoms.store import open_store
 from chipcustoms.store.access import revoke_user
@@ -80,6 +81,44 @@ def test_invalid_lines_get_422_naming_the_field_and_store_nothing(
     err = error(api.client.post("/v1/screen", json=body, headers=api.auth("ana")), status)
     assert field in [d["field"] for d in err["details"]], err
     assert open_store(api.db).count("declarations") == before
+
+
+def test_a_repeated_key_is_answered_with_the_repeat_reported_and_the_first_line_kept(
+    api: Served,
+) -> None:
+    """A JSON Schema cannot say "keys unique across items", so a request with a repeated
+    (declaration_id, item_no) is valid under the document: it is answered as a file's ingest
+    treats it (the first line wins), and the repeat is named with its reason."""
+    other = {**LINE, "declaration_id": "API2"}
+    repeat = {**LINE, "description": "a different text for the same key"}
+    body = {"lines": [LINE, other, repeat, {**LINE}]}
+    r = api.client.post("/v1/screen", json=body, headers=api.auth("ana"))
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert [a["declaration_id"] for a in out["assessments"]] == ["API1", "API2"]
+    assert [q["field"] for q in out["quarantined"]] == [
+        "lines.2.declaration_id", "lines.3.declaration_id"
+    ]
+    assert all("duplicate key" in q["problem"] and "first seen in lines.0" in q["problem"]
+               for q in out["quarantined"]), out["quarantined"]
+    d = api.client.get("/v1/declarations/API1", headers=api.auth("vera")).json()
+    assert [i["declaration"]["description"] for i in d["items"]] == [LINE["description"]]
+    one = api.client.post("/v1/screen", json={"lines": [LINE]}, headers=api.auth("ana"))
+    assert one.status_code == 200 and one.json()["quarantined"] == []
+
+
+def test_a_repeat_beside_an_unreadable_line_refuses_only_for_the_unreadable_one() -> None:
+    """Another problem still refuses the request (422), naming that line, not the repeat."""
+    from chipcustoms.app.api.screen_routes import _split_quarantine
+    from chipcustoms.lines.ingest import ingest
+    from chipcustoms.lines.mapping import load_mapping
+
+    row = {"declaration_id": "K", "item_no": "1", "date": "2025-01-01", "flow": "import"}
+    rows = [row, dict(row), {**row, "declaration_id": "L", "date": "2025-13-01"}]
+    result = ingest(records_frame(rows), load_mapping(None), file="request", check_encoding=False)
+    repeated, refused = _split_quarantine(result.quarantine.to_dicts())
+    assert [q["field"] for q in repeated] == ["lines.1.declaration_id"]
+    assert [q["field"] for q in refused] == ["lines.2.date"]
 
 
 def test_malformed_json_and_unknown_route_use_the_envelope(api: Served) -> None:

@@ -23,6 +23,7 @@ from chipcustoms.app.state import state
 from chipcustoms.app.users import User
 from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.mapping import bundled_mappings, load_mapping
+from chipcustoms.lines.quarantine import DUPLICATE_KEY
 from chipcustoms.lines.row_ingest import ingest_rows
 from chipcustoms.parties.party_scorer import CODE as HIT_CODE
 from chipcustoms.parties.party_scorer import hits_from_reasons
@@ -48,6 +49,7 @@ SHOWN = [
     "reasons",
 ]
 SUFFIXES = (".csv", ".jsonl", ".parquet")
+_FIRST_ROW = re.compile(r"(?<=first seen in )row (\d+)")
 
 
 SCREENED = {
@@ -65,6 +67,7 @@ SCREENED = {
             "reasons": [],
         }
     ],
+    "quarantined": [],
 }
 EXAMPLE_LINE = {
     "declaration_id": "API1",
@@ -105,7 +108,10 @@ BINARY: dict[str, Any] = {"format": "binary"}
 def screen(
     body: ScreenRequest, request: Request, user: User = Depends(require("screen"))
 ) -> dict[str, Any]:
-    """Assess up to 1,000 lines against the stored cut-offs (threshold mode); they are stored."""
+    """Assess up to 1,000 lines against the stored cut-offs (threshold mode); they are stored.
+
+    A line that repeats an earlier line's (declaration_id, item_no) is not assessed: the first
+    one wins, as in a file, and ``quarantined`` names the repeat with the reason."""
     st = state(request)
     _check_lines(body.lines, user, st.store)
     records = line_records(body.lines)
@@ -113,17 +119,17 @@ def screen(
     # with its messages, through the batch ingest. JSON text is valid UTF-8 by construction:
     # a U+FFFD in it was sent on purpose.
     accepted = ingest_rows(records)
+    repeated: list[dict[str, str]] = []
     if accepted is None:
         result = ingest(
             records_frame(records), load_mapping(None), file="request", check_encoding=False
         )
         if result.quarantined:
-            q = result.quarantine.to_dicts()
-            details = [
-                {"field": f"lines.{int(r['row']) - 1}.{r['field']}", "problem": r["reason"]}
-                for r in q
-            ]
-            raise APIError(422, "invalid_input", f"invalid input: {details[0]['field']}", details)
+            repeated, refused = _split_quarantine(result.quarantine.to_dicts())
+            if refused:
+                raise APIError(
+                    422, "invalid_input", f"invalid input: {refused[0]['field']}", refused
+                )
         accepted = result.accepted
     latest = st.cutoffs()
     if latest is None:
@@ -145,7 +151,30 @@ def screen(
         "run_id": run_id,
         "thresholds": thresholds,
         "assessments": shown,
+        "quarantined": repeated,
     }
+
+
+def _split_quarantine(
+    entries: list[dict[str, Any]],
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The ingest's quarantine as (repeated keys, refusals), each ``{"field", "problem"}`` with
+    the line's place in the request. A line that only repeats an earlier line's key is what
+    a file's ingest quarantines and goes on (the first line wins): the request is valid under
+    the schema, which cannot say "keys unique", so it is answered, the repeat reported. Any
+    other problem refuses the whole request (422)."""
+    repeated: list[dict[str, str]] = []
+    refused: list[dict[str, str]] = []
+    for entry in entries:
+        errors = json.loads(entry["errors"])["e"] if entry.get("errors") else []
+        where = f"lines.{int(entry['row']) - 1}"
+        if errors and all(e["reason"].startswith(DUPLICATE_KEY) for e in errors):
+            # ingest counts rows from 1; the request's lines are numbered as in ``field``
+            problem = _FIRST_ROW.sub(lambda m: f"lines.{int(m[1]) - 1}", entry["reason"])
+            repeated.append({"field": f"{where}.{entry['field']}", "problem": problem})
+        else:
+            refused.append({"field": f"{where}.{entry['field']}", "problem": entry["reason"]})
+    return repeated, refused
 
 
 def _check_lines(lines: list[Any], user: User, store: Store) -> None:
