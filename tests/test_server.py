@@ -249,3 +249,38 @@ def test_batch_job_screens_a_file_in_a_worker(api: Served, fixtures: Path) -> No
     )
     assert job["quarantine"] and {"row", "field", "reason"} <= set(job["quarantine"][0])
     assert error(api.client.post("/v1/jobs", headers=api.auth("vera")), 403)
+
+
+def test_empty_form_fields_mean_the_defaults(api: Served, fixtures: Path) -> None:
+    """An empty form field is the field absent (the document lists "" for both): the bundled
+    canonical mapping and the format from the file's name."""
+    with (fixtures / "bad_rows.csv").open("rb") as f:
+        r = api.client.post(
+            "/v1/jobs",
+            files={"file": ("bad_rows.csv", f)},
+            data={"mapping": "", "format": ""},
+            headers=api.auth("ana"),
+        )
+    assert r.status_code == 202, r.text
+    deadline = time.monotonic() + 120
+    while (job := api.client.get(r.json()["url"], headers=api.auth("ana")).json())["state"] in (
+        "queued",
+        "running",
+    ):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.5)
+    assert job["state"] == "done" and job["file"] == "bad_rows.csv", job
+    body = api.client.get("/openapi.json").json()["components"]["schemas"]
+    form = body["Body_submit_job_v1_jobs_post"]["properties"]
+    assert "" in form["mapping"]["enum"] and "" in form["format"]["enum"]
+
+
+def test_an_item_number_written_with_a_zero_fraction_is_that_item(api: Served) -> None:
+    """JSON Schema counts 2.0 as an integer, so the server does too; 2.5 is still refused."""
+    line = {**LINE, "declaration_id": "API3", "item_no": 2.0}
+    r = api.client.post("/v1/screen", json={"lines": [line]}, headers=api.auth("ana"))
+    assert r.status_code == 200, r.text
+    assert r.json()["assessments"][0]["item_no"] == 2
+    bad = {"lines": [{**line, "item_no": 2.5}]}
+    err = error(api.client.post("/v1/screen", json=bad, headers=api.auth("ana")), 422)
+    assert err["details"][0]["field"] == "lines.0.item_no"

@@ -69,6 +69,14 @@ def _iso_text(value: Any) -> Any:
     return value
 
 
+def _whole(value: Any) -> Any:
+    """A JSON number with no fraction is an integer (JSON Schema: ``1.0`` is ``type: integer``),
+    so ``item_no: 1.0`` is item 1; ``1.5``, text and booleans still fail the strict check."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _codes() -> list[str]:
     """Alpha-2 codes ingest accepts (pycountry, customs' extra ones, the unknown markers)."""
     found = (
@@ -83,7 +91,9 @@ def _codes() -> list[str]:
 # is never refused afterwards and one it forbids is refused here, with the field named.
 _CONSTRAINTS: dict[str, tuple[Any, dict[str, Any]]] = {
     "declaration_id": (str, {"pattern": r"^[^\x00]*[^\s\x00][^\x00]*$", "max_length": 200}),
-    "item_no": (Annotated[int, Exact()], {"ge": 1, "le": JSON_INT_MAX}),
+    "item_no": (
+        Annotated[int, Exact(), Field(ge=1, le=JSON_INT_MAX), BeforeValidator(_whole)], {}
+    ),
     "date": (Annotated[dt.date, BeforeValidator(_iso_text)], {}),
     "flow": (Literal[FLOWS], {}),  # type: ignore[valid-type]
     "transport_mode": (Literal[TRANSPORT_MODES], {}),  # type: ignore[valid-type]

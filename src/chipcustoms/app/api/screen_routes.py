@@ -93,9 +93,27 @@ JOB = {
     "quarantine": [],
     "run_id": 7,
 }
-FORMATS = tuple(s.lstrip(".") for s in SUFFIXES)
-MAPPINGS = tuple(bundled_mappings())
-BINARY: dict[str, Any] = {"format": "binary"}
+# An empty form field is the field absent (FastAPI reads "" as the default), so the document
+# lists "" among the values: a client may send it, and it means the default.
+FORMATS = (*(s.lstrip(".") for s in SUFFIXES), "")
+MAPPINGS = (*bundled_mappings(), "")
+
+
+def any_bytes(schema: dict[str, Any]) -> None:
+    """An optional file part's schema: any bytes, which is what the server takes (what is *in*
+    the file is the job's business). OpenAPI 3.1 says "bytes of this media type" with
+    ``contentMediaType``; ``type: string`` let a client (schemathesis did) take the text "622"
+    for a wrong type, and ``format: binary`` for a constraint that some bytes violate, while
+    the server rightly takes both as a file. A JSON null is no part at all: the part absent."""
+    for key in ("type", "format"):
+        schema.pop(key, None)
+    schema["contentMediaType"] = "application/octet-stream"
+
+
+def some_bytes(schema: dict[str, Any]) -> None:
+    """A required file part's schema: any bytes, and present (null would send no part)."""
+    any_bytes(schema)
+    schema["not"] = {"type": "null"}
 
 
 @router.post(
@@ -211,23 +229,22 @@ def _check_lines(lines: list[Any], user: User, store: Store) -> None:
 )
 async def submit_job(
     request: Request,
-    # ``format: binary`` beside 3.1's contentMediaType: any bytes are a file, so a client (or
-    # schemathesis) that knows only the 3.0 spelling does not read "123" as a wrong type.
     file: UploadFile = File(
-        description="Declarations: .csv, .jsonl or .parquet", json_schema_extra=BINARY
+        description="Declarations: .csv, .jsonl or .parquet", json_schema_extra=some_bytes
     ),
     mapping: Literal[MAPPINGS] = Form(  # type: ignore[valid-type]
-        "canonical", description="Bundled mapping name (never a server path)"
+        "canonical", description="Bundled mapping name (never a server path); empty: canonical"
     ),
-    # Not nullable in the document: a form field is a file or absent, never "null".
+    # Not nullable in the document: a form field is a file or absent, never "null". Checked
+    # when the job runs, like the data file (a mapping that cannot be read fails the job).
     mapping_file: UploadFile = File(
         None,
         description="Your own mapping (YAML)",  # type: ignore[assignment]
-        json_schema_extra=BINARY,
+        json_schema_extra=any_bytes,
     ),
     # Not nullable either: a form field has no null, only absent (the text "null" is a 422).
     format: Literal[FORMATS] = Form(  # type: ignore[valid-type,assignment]
-        None, description="How to read the file; default: its name's suffix, else csv"
+        None, description="How to read the file; absent or empty: its name's suffix, else csv"
     ),
     user: User = Depends(require("screen")),
 ) -> dict[str, Any]:
@@ -249,7 +266,7 @@ async def submit_job(
         )
     name = re.sub(r"[^A-Za-z0-9._-]", "_", file.filename or "upload")
     suffix = next((s for s in SUFFIXES if name.endswith(s)), None)
-    if format is not None and suffix != f".{format}":
+    if format and suffix != f".{format}":
         name = f"{name}.{format}"
     elif suffix is None:
         name = f"{name}.csv"
@@ -257,6 +274,7 @@ async def submit_job(
         st.jobs_dir, [("file", file, name), ("mapping_file", mapping_file, "mapping.yaml")]
     )
     data_path, mapping_path = await staged
+    mapping = mapping or "canonical"
     used = mapping if mapping_path is None else str(mapping_path)
     with acting_as(user.name):
         job_id = create_job(
