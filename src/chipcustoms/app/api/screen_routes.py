@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from typing import Any, Literal
@@ -97,23 +98,20 @@ JOB = {
 # lists "" among the values: a client may send it, and it means the default.
 FORMATS = (*(s.lstrip(".") for s in SUFFIXES), "")
 MAPPINGS = (*bundled_mappings(), "")
+# The data file: one part of any bytes. ``format: binary`` beside 3.1's contentMediaType, so a
+# client (or schemathesis) that knows only the 3.0 spelling does not read "123" as a wrong type.
+BINARY: dict[str, Any] = {"format": "binary"}
 
 
-def any_bytes(schema: dict[str, Any]) -> None:
-    """An optional file part's schema: any bytes, which is what the server takes (what is *in*
-    the file is the job's business). OpenAPI 3.1 says "bytes of this media type" with
-    ``contentMediaType``; ``type: string`` let a client (schemathesis did) take the text "622"
-    for a wrong type, and ``format: binary`` for a constraint that some bytes violate, while
-    the server rightly takes both as a file. A JSON null is no part at all: the part absent."""
-    for key in ("type", "format"):
-        schema.pop(key, None)
-    schema["contentMediaType"] = "application/octet-stream"
-
-
-def some_bytes(schema: dict[str, Any]) -> None:
-    """A required file part's schema: any bytes, and present (null would send no part)."""
-    any_bytes(schema)
-    schema["not"] = {"type": "null"}
+def any_content(schema: dict[str, Any]) -> None:
+    """The uploaded mapping's schema: anything, as a file part or a text field, or nothing. The
+    server takes any bytes (what is *in* them is the job's business: a mapping that cannot be
+    read fails the job, with the reason on it), so no value of any type can violate it; a
+    ``type`` or ``format`` here would be a constraint the server does not enforce (schemathesis
+    sent the text "622" and a non-binary string as "invalid", and both were rightly taken)."""
+    description = schema.get("description")
+    schema.clear()
+    schema.update(contentMediaType="application/octet-stream", description=description)
 
 
 @router.post(
@@ -230,19 +228,16 @@ def _check_lines(lines: list[Any], user: User, store: Store) -> None:
 async def submit_job(
     request: Request,
     file: UploadFile = File(
-        description="Declarations: .csv, .jsonl or .parquet", json_schema_extra=some_bytes
+        description="Declarations: .csv, .jsonl or .parquet", json_schema_extra=BINARY
     ),
     mapping: Literal[MAPPINGS] = Form(  # type: ignore[valid-type]
         "canonical", description="Bundled mapping name (never a server path); empty: canonical"
     ),
-    # Not nullable in the document: a form field is a file or absent, never "null". Checked
-    # when the job runs, like the data file (a mapping that cannot be read fails the job).
-    mapping_file: UploadFile = File(
-        None,
-        description="Your own mapping (YAML)",  # type: ignore[assignment]
-        json_schema_extra=any_bytes,
+    # Optional, any content: a file part, or a text field (``curl -F 'mapping_file=<m.yaml'``).
+    mapping_file: UploadFile | str | None = File(
+        None, description="Your own mapping (YAML)", json_schema_extra=any_content
     ),
-    # Not nullable either: a form field has no null, only absent (the text "null" is a 422).
+    # Not nullable: a form field has no null, only absent (the text "null" is a 422).
     format: Literal[FORMATS] = Form(  # type: ignore[valid-type,assignment]
         None, description="How to read the file; absent or empty: its name's suffix, else csv"
     ),
@@ -270,6 +265,8 @@ async def submit_job(
         name = f"{name}.{format}"
     elif suffix is None:
         name = f"{name}.csv"
+    if isinstance(mapping_file, str):  # sent as a text field: the same bytes as a file
+        mapping_file = UploadFile(io.BytesIO(mapping_file.encode()), filename="mapping.yaml")
     staged = uploads.stage(
         st.jobs_dir, [("file", file, name), ("mapping_file", mapping_file, "mapping.yaml")]
     )
