@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -51,7 +52,7 @@ def main() -> None:
         server = subprocess.Popen(
             [str(bin_dir / "chipcustoms"), "serve", "--db", db, "--port", str(args.port),
              "--log-level", "warning"],
-            stdout=log, stderr=subprocess.STDOUT, env=env,
+            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
         url = f"http://127.0.0.1:{args.port}"
         try:
@@ -75,8 +76,14 @@ def main() -> None:
             print(f"exit {run.returncode}, {time.monotonic() - started:.0f} s, load at start "
                   f"{load[0]:.2f}, report {folder / 'schemathesis.txt'}")
         finally:
+            # A stopping server finishes its queued jobs first (every upload the fuzzer got
+            # accepted); they are of no interest here: past 30 s, the server and its worker go.
             server.terminate()
-            server.wait(timeout=120)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
 
 
 if __name__ == "__main__":

@@ -52,10 +52,11 @@ def _any_case(word: str) -> str:
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
 
 
+# ... nor start with "__": ingest's working columns (lines/salvage.check_names refuses them).
 EXTRA_KEY = Annotated[
     str,
     Field(
-        pattern=r"^(?!\s*(?:"
+        pattern=r"^(?!__)(?!\s*(?:"
         + "|".join(_any_case(w) for w in sorted(RESERVED))
         + r")\s*$)[^\x00]*$"
     ),
