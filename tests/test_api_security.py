@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from chipcustoms.assess.pipeline import References
+from chipcustoms.lines.mapping import bundled_mappings
 from chipcustoms.store import open_store
 from chipcustoms.store.access import add_user
 from server_fixtures import Served, served
@@ -115,6 +116,21 @@ def test_an_uploaded_mapping_is_checked_without_naming_server_paths(
     assert r.status_code == 202, r.text
     job = _wait(api, r.json()["url"])
     assert job["state"] == "failed" and str(tmp_path) not in job["error"], job
+    assert list((tmp_path / "jobs").iterdir()) == []
+
+
+def test_an_uploaded_mapping_may_come_as_a_text_field(
+    api: Served, fixtures: Path, tmp_path: Path
+) -> None:
+    """The document lets ``mapping_file`` hold anything, so a text field is a mapping too
+    (``curl -F 'mapping_file=<m.yaml'``): the job reads it as it reads an uploaded file."""
+    canonical = bundled_mappings()["canonical"].read_text()
+    with (fixtures / "bad_rows.csv").open("rb") as f:
+        r = api.client.post("/v1/jobs", headers=api.auth("ana"), files={
+            "file": ("bad_rows.csv", f), "mapping_file": (None, canonical)})
+    assert r.status_code == 202, r.text
+    job = _wait(api, r.json()["url"])
+    assert job["state"] == "done" and job["counts"]["accepted"] > 0, job
     assert list((tmp_path / "jobs").iterdir()) == []
 
 

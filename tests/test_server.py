@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from chipcustoms.app.api.schemas import records_frame
 from chipcustoms.assess.pipeline import References
 from chipcustoms.store import open_store
 from chipcustoms.store.access import revoke_user
@@ -69,6 +70,8 @@ def test_screen_one_line_stores_it_with_reasons(api: Served) -> None:
         ({"lines": [{**LINE, "colour": "green"}]}, 422, "lines.0.colour"),
         ({"lines": [{**LINE, "quantity": -3}]}, 422, "lines.0.quantity"),
         ({"lines": [{**LINE, "date": "2025-13-45"}]}, 422, "lines.0.date"),
+        # ingest's working columns start with "__" (found by schemathesis: was a 400)
+        ({"lines": [{**LINE, "extra": {"__main__": True}}]}, 422, "lines.0.extra.__main__"),
         ({"lines": []}, 422, "lines"),
         ({"line": LINE}, 422, "line"),
     ],
@@ -80,6 +83,44 @@ def test_invalid_lines_get_422_naming_the_field_and_store_nothing(
     err = error(api.client.post("/v1/screen", json=body, headers=api.auth("ana")), status)
     assert field in [d["field"] for d in err["details"]], err
     assert open_store(api.db).count("declarations") == before
+
+
+def test_a_repeated_key_is_answered_with_the_repeat_reported_and_the_first_line_kept(
+    api: Served,
+) -> None:
+    """A JSON Schema cannot say "keys unique across items", so a request with a repeated
+    (declaration_id, item_no) is valid under the document: it is answered as a file's ingest
+    treats it (the first line wins), and the repeat is named with its reason."""
+    other = {**LINE, "declaration_id": "API2"}
+    repeat = {**LINE, "description": "a different text for the same key"}
+    body = {"lines": [LINE, other, repeat, {**LINE}]}
+    r = api.client.post("/v1/screen", json=body, headers=api.auth("ana"))
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert [a["declaration_id"] for a in out["assessments"]] == ["API1", "API2"]
+    assert [q["field"] for q in out["quarantined"]] == [
+        "lines.2.declaration_id", "lines.3.declaration_id"
+    ]
+    assert all("duplicate key" in q["problem"] and "first seen in lines.0" in q["problem"]
+               for q in out["quarantined"]), out["quarantined"]
+    d = api.client.get("/v1/declarations/API1", headers=api.auth("vera")).json()
+    assert [i["declaration"]["description"] for i in d["items"]] == [LINE["description"]]
+    one = api.client.post("/v1/screen", json={"lines": [LINE]}, headers=api.auth("ana"))
+    assert one.status_code == 200 and one.json()["quarantined"] == []
+
+
+def test_a_repeat_beside_an_unreadable_line_refuses_only_for_the_unreadable_one() -> None:
+    """Another problem still refuses the request (422), naming that line, not the repeat."""
+    from chipcustoms.app.api.screen_routes import _split_quarantine
+    from chipcustoms.lines.ingest import ingest
+    from chipcustoms.lines.mapping import load_mapping
+
+    row = {"declaration_id": "K", "item_no": "1", "date": "2025-01-01", "flow": "import"}
+    rows = [row, dict(row), {**row, "declaration_id": "L", "date": "2025-13-01"}]
+    result = ingest(records_frame(rows), load_mapping(None), file="request", check_encoding=False)
+    repeated, refused = _split_quarantine(result.quarantine.to_dicts())
+    assert [q["field"] for q in repeated] == ["lines.1.declaration_id"]
+    assert [q["field"] for q in refused] == ["lines.2.date"]
 
 
 def test_malformed_json_and_unknown_route_use_the_envelope(api: Served) -> None:
@@ -210,3 +251,38 @@ def test_batch_job_screens_a_file_in_a_worker(api: Served, fixtures: Path) -> No
     )
     assert job["quarantine"] and {"row", "field", "reason"} <= set(job["quarantine"][0])
     assert error(api.client.post("/v1/jobs", headers=api.auth("vera")), 403)
+
+
+def test_empty_form_fields_mean_the_defaults(api: Served, fixtures: Path) -> None:
+    """An empty form field is the field absent (the document lists "" for both): the bundled
+    canonical mapping and the format from the file's name."""
+    with (fixtures / "bad_rows.csv").open("rb") as f:
+        r = api.client.post(
+            "/v1/jobs",
+            files={"file": ("bad_rows.csv", f)},
+            data={"mapping": "", "format": ""},
+            headers=api.auth("ana"),
+        )
+    assert r.status_code == 202, r.text
+    deadline = time.monotonic() + 120
+    while (job := api.client.get(r.json()["url"], headers=api.auth("ana")).json())["state"] in (
+        "queued",
+        "running",
+    ):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.5)
+    assert job["state"] == "done" and job["file"] == "bad_rows.csv", job
+    body = api.client.get("/openapi.json").json()["components"]["schemas"]
+    form = body["Body_submit_job_v1_jobs_post"]["properties"]
+    assert "" in form["mapping"]["enum"] and "" in form["format"]["enum"]
+
+
+def test_an_item_number_written_with_a_zero_fraction_is_that_item(api: Served) -> None:
+    """JSON Schema counts 2.0 as an integer, so the server does too; 2.5 is still refused."""
+    line = {**LINE, "declaration_id": "API3", "item_no": 2.0}
+    r = api.client.post("/v1/screen", json={"lines": [line]}, headers=api.auth("ana"))
+    assert r.status_code == 200, r.text
+    assert r.json()["assessments"][0]["item_no"] == 2
+    bad = {"lines": [{**line, "item_no": 2.5}]}
+    err = error(api.client.post("/v1/screen", json=bad, headers=api.auth("ana")), 422)
+    assert err["details"][0]["field"] == "lines.0.item_no"

@@ -26,6 +26,9 @@ QUARANTINE_SCHEMA = pl.Schema(
 )
 
 Check = tuple[str, pl.Expr, pl.Expr]  # field, condition, reason
+# How every duplicate-key reason begins: a caller that treats a repeated key differently from
+# a line that cannot be read (the API accepts the request and reports it) tells them apart by it.
+DUPLICATE_KEY = "duplicate key (declaration_id, item_no)"
 
 
 def error(field: str, cond: pl.Expr, reason: pl.Expr | str) -> Check:
@@ -35,7 +38,7 @@ def error(field: str, cond: pl.Expr, reason: pl.Expr | str) -> Check:
 
 def duplicate_reason(first_row: pl.Expr, of_file: pl.Expr | None = None) -> pl.Expr:
     """Why a line whose key (declaration_id, item_no) an earlier line had is quarantined."""
-    words = [pl.lit("duplicate key (declaration_id, item_no), first seen in row ")]
+    words = [pl.lit(f"{DUPLICATE_KEY}, first seen in row ")]
     words.append(first_row.cast(pl.Utf8))
     return pl.concat_str([*words, of_file] if of_file is not None else words)
 

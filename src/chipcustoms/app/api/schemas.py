@@ -52,10 +52,11 @@ def _any_case(word: str) -> str:
     return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
 
 
+# ... nor start with "__": ingest's working columns (lines/salvage.check_names refuses them).
 EXTRA_KEY = Annotated[
     str,
     Field(
-        pattern=r"^(?!\s*(?:"
+        pattern=r"^(?!__)(?!\s*(?:"
         + "|".join(_any_case(w) for w in sorted(RESERVED))
         + r")\s*$)[^\x00]*$"
     ),
@@ -66,6 +67,14 @@ def _iso_text(value: Any) -> Any:
     """A date is ISO text (``format: date``), never a number read as a timestamp."""
     if not isinstance(value, str | dt.date):
         raise ValueError("a date is text: YYYY-MM-DD")
+    return value
+
+
+def _whole(value: Any) -> Any:
+    """A JSON number with no fraction is an integer (JSON Schema: ``1.0`` is ``type: integer``),
+    so ``item_no: 1.0`` is item 1; ``1.5``, text and booleans still fail the strict check."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 
@@ -83,7 +92,9 @@ def _codes() -> list[str]:
 # is never refused afterwards and one it forbids is refused here, with the field named.
 _CONSTRAINTS: dict[str, tuple[Any, dict[str, Any]]] = {
     "declaration_id": (str, {"pattern": r"^[^\x00]*[^\s\x00][^\x00]*$", "max_length": 200}),
-    "item_no": (Annotated[int, Exact()], {"ge": 1, "le": JSON_INT_MAX}),
+    "item_no": (
+        Annotated[int, Exact(), Field(ge=1, le=JSON_INT_MAX), BeforeValidator(_whole)], {}
+    ),
     "date": (Annotated[dt.date, BeforeValidator(_iso_text)], {}),
     "flow": (Literal[FLOWS], {}),  # type: ignore[valid-type]
     "transport_mode": (Literal[TRANSPORT_MODES], {}),  # type: ignore[valid-type]

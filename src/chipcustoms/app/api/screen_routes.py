@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from typing import Any, Literal
@@ -23,6 +24,7 @@ from chipcustoms.app.state import state
 from chipcustoms.app.users import User
 from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.mapping import bundled_mappings, load_mapping
+from chipcustoms.lines.quarantine import DUPLICATE_KEY
 from chipcustoms.lines.row_ingest import ingest_rows
 from chipcustoms.parties.party_scorer import CODE as HIT_CODE
 from chipcustoms.parties.party_scorer import hits_from_reasons
@@ -48,6 +50,7 @@ SHOWN = [
     "reasons",
 ]
 SUFFIXES = (".csv", ".jsonl", ".parquet")
+_FIRST_ROW = re.compile(r"(?<=first seen in )row (\d+)")
 
 
 SCREENED = {
@@ -65,6 +68,7 @@ SCREENED = {
             "reasons": [],
         }
     ],
+    "quarantined": [],
 }
 EXAMPLE_LINE = {
     "declaration_id": "API1",
@@ -90,9 +94,24 @@ JOB = {
     "quarantine": [],
     "run_id": 7,
 }
-FORMATS = tuple(s.lstrip(".") for s in SUFFIXES)
-MAPPINGS = tuple(bundled_mappings())
+# An empty form field is the field absent (FastAPI reads "" as the default), so the document
+# lists "" among the values: a client may send it, and it means the default.
+FORMATS = (*(s.lstrip(".") for s in SUFFIXES), "")
+MAPPINGS = (*bundled_mappings(), "")
+# The data file: one part of any bytes. ``format: binary`` beside 3.1's contentMediaType, so a
+# client (or schemathesis) that knows only the 3.0 spelling does not read "123" as a wrong type.
 BINARY: dict[str, Any] = {"format": "binary"}
+
+
+def any_content(schema: dict[str, Any]) -> None:
+    """The uploaded mapping's schema: anything, as a file part or a text field, or nothing. The
+    server takes any bytes (what is *in* them is the job's business: a mapping that cannot be
+    read fails the job, with the reason on it), so no value of any type can violate it; a
+    ``type`` or ``format`` here would be a constraint the server does not enforce (schemathesis
+    sent the text "622" and a non-binary string as "invalid", and both were rightly taken)."""
+    description = schema.get("description")
+    schema.clear()
+    schema.update(contentMediaType="application/octet-stream", description=description)
 
 
 @router.post(
@@ -105,7 +124,10 @@ BINARY: dict[str, Any] = {"format": "binary"}
 def screen(
     body: ScreenRequest, request: Request, user: User = Depends(require("screen"))
 ) -> dict[str, Any]:
-    """Assess up to 1,000 lines against the stored cut-offs (threshold mode); they are stored."""
+    """Assess up to 1,000 lines against the stored cut-offs (threshold mode); they are stored.
+
+    A line that repeats an earlier line's (declaration_id, item_no) is not assessed: the first
+    one wins, as in a file, and ``quarantined`` names the repeat with the reason."""
     st = state(request)
     _check_lines(body.lines, user, st.store)
     records = line_records(body.lines)
@@ -113,17 +135,17 @@ def screen(
     # with its messages, through the batch ingest. JSON text is valid UTF-8 by construction:
     # a U+FFFD in it was sent on purpose.
     accepted = ingest_rows(records)
+    repeated: list[dict[str, str]] = []
     if accepted is None:
         result = ingest(
             records_frame(records), load_mapping(None), file="request", check_encoding=False
         )
         if result.quarantined:
-            q = result.quarantine.to_dicts()
-            details = [
-                {"field": f"lines.{int(r['row']) - 1}.{r['field']}", "problem": r["reason"]}
-                for r in q
-            ]
-            raise APIError(422, "invalid_input", f"invalid input: {details[0]['field']}", details)
+            repeated, refused = _split_quarantine(result.quarantine.to_dicts())
+            if refused:
+                raise APIError(
+                    422, "invalid_input", f"invalid input: {refused[0]['field']}", refused
+                )
         accepted = result.accepted
     latest = st.cutoffs()
     if latest is None:
@@ -145,7 +167,30 @@ def screen(
         "run_id": run_id,
         "thresholds": thresholds,
         "assessments": shown,
+        "quarantined": repeated,
     }
+
+
+def _split_quarantine(
+    entries: list[dict[str, Any]],
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The ingest's quarantine as (repeated keys, refusals), each ``{"field", "problem"}`` with
+    the line's place in the request. A line that only repeats an earlier line's key is what
+    a file's ingest quarantines and goes on (the first line wins): the request is valid under
+    the schema, which cannot say "keys unique", so it is answered, the repeat reported. Any
+    other problem refuses the whole request (422)."""
+    repeated: list[dict[str, str]] = []
+    refused: list[dict[str, str]] = []
+    for entry in entries:
+        errors = json.loads(entry["errors"])["e"] if entry.get("errors") else []
+        where = f"lines.{int(entry['row']) - 1}"
+        if errors and all(e["reason"].startswith(DUPLICATE_KEY) for e in errors):
+            # ingest counts rows from 1; the request's lines are numbered as in ``field``
+            problem = _FIRST_ROW.sub(lambda m: f"lines.{int(m[1]) - 1}", entry["reason"])
+            repeated.append({"field": f"{where}.{entry['field']}", "problem": problem})
+        else:
+            refused.append({"field": f"{where}.{entry['field']}", "problem": entry["reason"]})
+    return repeated, refused
 
 
 def _check_lines(lines: list[Any], user: User, store: Store) -> None:
@@ -182,23 +227,19 @@ def _check_lines(lines: list[Any], user: User, store: Store) -> None:
 )
 async def submit_job(
     request: Request,
-    # ``format: binary`` beside 3.1's contentMediaType: any bytes are a file, so a client (or
-    # schemathesis) that knows only the 3.0 spelling does not read "123" as a wrong type.
     file: UploadFile = File(
         description="Declarations: .csv, .jsonl or .parquet", json_schema_extra=BINARY
     ),
     mapping: Literal[MAPPINGS] = Form(  # type: ignore[valid-type]
-        "canonical", description="Bundled mapping name (never a server path)"
+        "canonical", description="Bundled mapping name (never a server path); empty: canonical"
     ),
-    # Not nullable in the document: a form field is a file or absent, never "null".
-    mapping_file: UploadFile = File(
-        None,
-        description="Your own mapping (YAML)",  # type: ignore[assignment]
-        json_schema_extra=BINARY,
+    # Optional, any content: a file part, or a text field (``curl -F 'mapping_file=<m.yaml'``).
+    mapping_file: UploadFile | str | None = File(
+        None, description="Your own mapping (YAML)", json_schema_extra=any_content
     ),
-    # Not nullable either: a form field has no null, only absent (the text "null" is a 422).
+    # Not nullable: a form field has no null, only absent (the text "null" is a 422).
     format: Literal[FORMATS] = Form(  # type: ignore[valid-type,assignment]
-        None, description="How to read the file; default: its name's suffix, else csv"
+        None, description="How to read the file; absent or empty: its name's suffix, else csv"
     ),
     user: User = Depends(require("screen")),
 ) -> dict[str, Any]:
@@ -220,14 +261,17 @@ async def submit_job(
         )
     name = re.sub(r"[^A-Za-z0-9._-]", "_", file.filename or "upload")
     suffix = next((s for s in SUFFIXES if name.endswith(s)), None)
-    if format is not None and suffix != f".{format}":
+    if format and suffix != f".{format}":
         name = f"{name}.{format}"
     elif suffix is None:
         name = f"{name}.csv"
+    if isinstance(mapping_file, str):  # sent as a text field: the same bytes as a file
+        mapping_file = UploadFile(io.BytesIO(mapping_file.encode()), filename="mapping.yaml")
     staged = uploads.stage(
         st.jobs_dir, [("file", file, name), ("mapping_file", mapping_file, "mapping.yaml")]
     )
     data_path, mapping_path = await staged
+    mapping = mapping or "canonical"
     used = mapping if mapping_path is None else str(mapping_path)
     with acting_as(user.name):
         job_id = create_job(
