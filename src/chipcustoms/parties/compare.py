@@ -44,7 +44,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from chipcustoms.parties.names import NormName, nickname_group, vocab
+from chipcustoms.parties.names import NormName, is_imo, nickname_group, vocab
+from chipcustoms.parties.scripts import has_hangul
 
 CONFLICT_COST = 0.25  # the bound's cost of a conflict; every conflict costs exactly this
 EXTRA_COST = 0.06  # the bound's (and the least) cost of an extra token
@@ -146,6 +147,8 @@ def _token_similarity(a: str, b: str, kind: str = "any") -> float:
         return 1.0
     if is_number(a, kind) or is_number(b, kind) or a.isdigit() != b.isdigit():
         return 0.0
+    if is_imo(a) or is_imo(b):  # an identifier: the same number or another vessel
+        return 0.0
     if kind in ("person", "any") and (g := nickname_group(a)) and g == nickname_group(b):
         return max(NICKNAME_SIMILARITY, _token_similarity(a, b, "org"))
     if len(a) == 1 or len(b) == 1:  # a firm's word is not initialled ("A Devices" is not
@@ -162,15 +165,19 @@ def _token_similarity(a: str, b: str, kind: str = "any") -> float:
 
 def _distinct(x: str, y: str, kind: str) -> bool:
     """Tokens kept apart by a rule, not by spelling: two numbers, two pinyin words."""
-    if is_number(x, kind) and is_number(y, kind):
+    if (is_number(x, kind) and is_number(y, kind)) or (is_imo(x) and is_imo(y)):
         return True
     return kind != "person" and pinyin_differs(x, y)
 
 
 def _extra_cost(token: str, kind: str) -> float:
     """What one unpaired token of the longer name costs (never less than EXTRA_COST)."""
+    if is_imo(token):  # one name gives the vessel's IMO number, the other does not
+        return EXTRA_COST
     if is_number(token, kind):
         return NUMBER_COST
+    if token in vocab("name_particles"):
+        return EXTRA_COST
     if kind == "person":
         if token.endswith(tuple(vocab("patronymic_endings"))):
             return EXTRA_COST
@@ -214,7 +221,8 @@ def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
     kind = kind_of(schema)
     score, features = _compare_tokens(a.tokens, b.tokens, kind)
     out = dict(features)
-    if kind == "person" and score > SCRIPT_CAP and a.compact != b.compact:
+    hangul = has_hangul(a.original) and has_hangul(b.original)
+    if kind == "person" and score > SCRIPT_CAP and (a.compact != b.compact or hangul):
         ha, hb = a.han, b.han
         if ha and hb and ha != hb:  # "习近朋" / "习近平": another character, another person
             score, out["script_differs"] = SCRIPT_CAP, [ha, hb]

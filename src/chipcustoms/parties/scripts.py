@@ -1,0 +1,66 @@
+"""Romanisation for the scripts where the generic transliteration misses the usual spelling.
+
+rigour's ICU transliteration is right for Cyrillic and Chinese, but two scripts need help
+before names written in them meet the same names written in Latin:
+
+- **Hangul** is rendered in the Revised Romanization run together ("김정은" -> "gimjeong-eun")
+  while sanctions lists write North Korean names in McCune-Reischauer without diacritics
+  ("Kim Jong Un"). Syllables are decomposed arithmetically (Unicode's composition formula) and
+  spelt from the tables in ``refdata/names/scripts.yaml``; a three-syllable run (family name and
+  two-syllable given name, by far the usual shape) becomes three words, as lists write it.
+- **Arabic** has no short vowels, and ICU writes ayn as "?" (which then splits the word in two:
+  "معمر" -> "m" "mr"). The article is split off its noun and a few letters are replaced with
+  the vowel Latin spellings give them before the transliteration runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from chipcustoms.refdata import REFDATA, load_yaml
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]+")
+_ARABIC = re.compile(r"[\u0600-\u06ff]+")
+
+
+@functools.cache
+def _data() -> dict[str, Any]:
+    data: dict[str, Any] = load_yaml(REFDATA / "names" / "scripts.yaml")
+    return data
+
+
+def _syllable(ch: str) -> str:
+    h = _data()["hangul"]
+    code = ord(ch) - 0xAC00
+    return str(h["initials"][code // 588] + h["medials"][(code % 588) // 28] + h["finals"][code % 28])
+
+
+def hangul(run: str) -> str:
+    """One run of Hangul syllables in Latin letters: "김정은" -> "kim jong un", "삼성" -> "samsong"."""
+    h = _data()["hangul"]
+    if not _HANGUL.fullmatch(run):
+        return run
+    parts = [_syllable(c) for c in run]
+    if len(run) != h["name_syllables"]:
+        return "".join(parts)
+    return " ".join([str(h["surnames"].get(run[0], parts[0])), *parts[1:]])
+
+
+def has_hangul(text: str) -> bool:
+    return _HANGUL.search(text) is not None
+
+
+def _arabic_word(m: re.Match[str]) -> str:
+    a = _data()["arabic"]
+    word = m.group(0)
+    article = str(a["article"])
+    if word.startswith(article) and len(word) > len(article) + 1:
+        word = f"{article} {word[len(article):]}"
+    return "".join(a["letters"].get(c, c) for c in word)
+
+
+def arabic(text: str) -> str:
+    """Arabic words made ready for the transliteration (article apart, vowel letters)."""
+    return _ARABIC.sub(_arabic_word, text)
