@@ -46,7 +46,7 @@ from chipcustoms.parties.compare import (
     acronym_of,
     token_weight,
 )
-from chipcustoms.parties.names import nickname_group
+from chipcustoms.parties.names import name_key
 
 SLACK = 1e-4  # compare() rounds its score to 4 decimals
 ROUNDING = 5e-4  # compare() rounds each aligned similarity to 3 decimals
@@ -68,7 +68,7 @@ class _Vocab:
     letters: npt.NDArray[np.uint32]  # the letter set (``_letters``)
     row: npt.NDArray[np.int32]  # offsets of the length into ``_sim_table`` (capped at CAP)
     col: npt.NDArray[np.int32]
-    nick: npt.NDArray[np.int64]  # the nickname group's id (``names.nickname_group``), -1: none
+    nick: npt.NDArray[np.int64]  # the id of ``names.name_key`` (nickname, transliteration), -1: none
 
     @classmethod
     def of(cls, words: list[str]) -> _Vocab:
@@ -104,7 +104,7 @@ class _Vocab:
 
 def _group_ids(words: list[str]) -> npt.NDArray[np.int64]:
     return np.fromiter(
-        (hash(g) & 0x7FFFFFFFFFFFFFFF if (g := nickname_group(w)) else -1 for w in words),
+        (hash(g) & 0x7FFFFFFFFFFFFFFF if (g := name_key(w)) else -1 for w in words),
         dtype=np.int64,
         count=len(words),
     )
@@ -145,7 +145,8 @@ class Side:
 def _nicknames(
     v: _Vocab, ta: npt.NDArray[np.integer], tb: npt.NDArray[np.integer]
 ) -> npt.NDArray[np.bool_]:
-    """Token pairs of one nickname group (``compare`` pairs them at NICKNAME_SIMILARITY)."""
+    """Token pairs of one name key: one nickname group, or one name across transliterations
+    (``compare`` pairs them at NICKNAME_SIMILARITY or TRANSLIT_SIMILARITY, never more)."""
     return (v.nick[ta] == v.nick[tb]) & (v.nick[ta] >= 0)
 
 

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from chipcustoms.parties.names import NormName, is_imo, nickname_group, vocab
+from chipcustoms.parties.names import NormName, is_imo, name_key, nickname_group, vocab
 from chipcustoms.parties.scripts import has_hangul
 
 CONFLICT_COST = 0.25  # the bound's cost of a conflict; every conflict costs exactly this
@@ -58,6 +58,7 @@ NUMBER_COST = 0.35
 INITIAL_SIMILARITY = 0.7
 ACRONYM_SCORE = 0.85  # "CCB" / "China Construction Bank": likely, not certain
 NICKNAME_SIMILARITY = 0.9  # "Bibi" / "Benjamin": one name, told apart from an exact spelling
+TRANSLIT_SIMILARITY = 0.9  # "Yevgeny" / "Jewgeni"; never above NICKNAME_SIMILARITY (bound.py)
 GENERIC_WEIGHT = 0.5  # synth: 1.0 is one pair better; kept for distinctive words (issue 16)
 DEFAULT_THRESHOLD = 0.69
 VERSION = "names-v2"
@@ -151,6 +152,8 @@ def _token_similarity(a: str, b: str, kind: str = "any") -> float:
         return 0.0
     if kind in ("person", "any") and (g := nickname_group(a)) and g == nickname_group(b):
         return max(NICKNAME_SIMILARITY, _token_similarity(a, b, "org"))
+    if kind in ("person", "any") and (k := name_key(a)) and k == name_key(b):
+        return max(TRANSLIT_SIMILARITY, _token_similarity(a, b, "org"))
     if len(a) == 1 or len(b) == 1:  # a firm's word is not initialled ("A Devices" is not
         # "Atlas Devices"); a person's given names are
         return INITIAL_SIMILARITY if a[0] == b[0] and kind in ("person", "any") else 0.0
@@ -179,6 +182,8 @@ def _extra_cost(token: str, kind: str) -> float:
     if token in vocab("name_particles"):
         return EXTRA_COST
     if kind == "person":
+        if token in vocab("person_titles"):
+            return EXTRA_COST
         if token.endswith(tuple(vocab("patronymic_endings"))):
             return EXTRA_COST
         return PERSON_EXTRA_COST
@@ -286,8 +291,12 @@ def _compare_tokens(
         score *= 1 - MONONYM_COST
     features["token_alignment"] = aligned
     nick = [(x, y) for x, y, _ in aligned if x != y and kind in ("person", "any")]
-    if nick := [(x, y) for x, y in nick if (g := nickname_group(x)) and g == nickname_group(y)]:
-        features["nickname"] = nick
+    if fold := [(x, y) for x, y in nick if (g := name_key(x)) and g == name_key(y)]:
+        named = [(x, y) for x, y in fold if (g := nickname_group(x)) and g == nickname_group(y)]
+        if named:
+            features["nickname"] = named
+        if other := [p for p in fold if p not in named]:
+            features["transliteration"] = other
     if distinct:
         features["distinct_tokens"] = sorted(set(distinct))[:5]
     if conflicts:

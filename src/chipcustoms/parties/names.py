@@ -20,7 +20,13 @@ from typing import Any
 from rigour.names import replace_org_types_compare
 from rigour.text import ascii_text, metaphone
 
-from chipcustoms.parties.scripts import arabic, hangul, has_hangul
+from chipcustoms.parties.scripts import (
+    arabic,
+    hangul,
+    has_hangul,
+    translit_key,
+    translit_min_length,
+)
 from chipcustoms.refdata import REFDATA, load_yaml
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
@@ -104,6 +110,17 @@ def nickname_group(token: str) -> str | None:
     stay a typo): the scorer pairs two tokens of one group (``compare``), and the candidate
     index keys the group (``matcher``)."""
     return _nickname_groups().get(token)
+
+
+def name_key(token: str) -> str | None:
+    """The key under which two person-name tokens pair as one name: a nickname's full name
+    ("bibi" -> "benjamin"), then folded across Cyrillic romanisations (``scripts.translit_key``).
+    None for a short token without a nickname group (short tokens are left to the typo budget,
+    "Jang" / "Yang" are two Korean surnames). The bound and the scorer share it."""
+    group = nickname_group(token)
+    if group is None and len(token) < translit_min_length():
+        return None
+    return translit_key(group or token)
 
 
 def _canonical(words: list[str]) -> tuple[list[str], list[tuple[str, str, str]]]:

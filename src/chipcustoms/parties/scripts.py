@@ -8,6 +8,9 @@ before names written in them meet the same names written in Latin:
   ("Kim Jong Un"). Syllables are decomposed arithmetically (Unicode's composition formula) and
   spelt from the tables in ``refdata/names/scripts.yaml``; a three-syllable run (family name and
   two-syllable given name, by far the usual shape) becomes three words, as lists write it.
+- **Cyrillic** names reach Latin through several national systems ("Yevgeny", "Jewgeni",
+  "Evgueni"): ``translit_key`` folds the families' differences (``transliteration`` rules) so
+  that the scorer can pair two spellings of one name.
 - **Arabic** has no short vowels, and ICU writes ayn as "?" (which then splits the word in two:
   "معمر" -> "m" "mr"). The article is split off its noun and a few letters are replaced with
   the vowel Latin spellings give them before the transliteration runs.
@@ -64,3 +67,21 @@ def _arabic_word(m: re.Match[str]) -> str:
 def arabic(text: str) -> str:
     """Arabic words made ready for the transliteration (article apart, vowel letters)."""
     return _ARABIC.sub(_arabic_word, text)
+
+
+@functools.cache
+def _translit_rules() -> list[tuple[re.Pattern[str], str]]:
+    return [(re.compile(a), str(b)) for a, b in _data()["transliteration"]["rules"]]
+
+
+def translit_min_length() -> int:
+    return int(_data()["transliteration"]["min_length"])
+
+
+@functools.lru_cache(maxsize=500_000)
+def translit_key(token: str) -> str:
+    """One key for the Latin spellings of one Cyrillic name: "yevgeny", "jewgeni", "evgeniy"
+    -> "evgeni"; "dmitrii", "dmitry" -> "dmitri". Doubled letters are single."""
+    for pattern, repl in _translit_rules():
+        token = pattern.sub(repl, token)
+    return re.sub(r"(.)\1+", r"\1", token)
