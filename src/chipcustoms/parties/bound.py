@@ -68,7 +68,7 @@ class _Vocab:
     letters: npt.NDArray[np.uint32]  # the letter set (``_letters``)
     row: npt.NDArray[np.int32]  # offsets of the length into ``_sim_table`` (capped at CAP)
     col: npt.NDArray[np.int32]
-    nick: npt.NDArray[np.int64]  # the id of ``names.name_key`` (nickname, transliteration), -1: none
+    nick: npt.NDArray[np.int64]  # ``names.name_key``'s id (nickname, transliteration), -1: none
 
     @classmethod
     def of(cls, words: list[str]) -> _Vocab:

@@ -143,7 +143,7 @@ def _canonical(words: list[str]) -> tuple[list[str], list[tuple[str, str, str]]]
 
 
 def _imo(words: list[str]) -> list[str]:
-    """"IMO 9811000" as one token, "imo9811000": a vessel's identifier, which the scorer
+    """The words "IMO 9811000" as one token, "imo9811000": a vessel's identifier, which the scorer
     pairs only with itself and which costs little when one name leaves it out."""
     out: list[str] = []
     for w in words:

@@ -37,11 +37,13 @@ def _data() -> dict[str, Any]:
 def _syllable(ch: str) -> str:
     h = _data()["hangul"]
     code = ord(ch) - 0xAC00
-    return str(h["initials"][code // 588] + h["medials"][(code % 588) // 28] + h["finals"][code % 28])
+    return str(
+        h["initials"][code // 588] + h["medials"][(code % 588) // 28] + h["finals"][code % 28]
+    )
 
 
 def hangul(run: str) -> str:
-    """One run of Hangul syllables in Latin letters: "김정은" -> "kim jong un", "삼성" -> "samsong"."""
+    """Hangul in Latin letters: "김정은" -> "kim jong un", "삼성" -> "samsong"."""
     h = _data()["hangul"]
     if not _HANGUL.fullmatch(run):
         return run
@@ -60,7 +62,7 @@ def _arabic_word(m: re.Match[str]) -> str:
     word = m.group(0)
     article = str(a["article"])
     if word.startswith(article) and len(word) > len(article) + 1:
-        word = f"{article} {word[len(article):]}"
+        word = f"{article} {word[len(article) :]}"
     return "".join(a["letters"].get(c, c) for c in word)
 
 
