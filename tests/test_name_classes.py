@@ -85,13 +85,9 @@ ORGANISATIONS = [
     ("Company", "Alpha Technology Ltd", "Beta Technology Ltd", False),
     ("Company", "Atlas Trading LLC", "Atlas Logistics LLC", False),
     ("Company", "Sigma Trading", "Sigma Trading Kazakhstan", False),
-    _miss(
-        "Company",
-        "Semiconductor Manufacturing International Corp",
-        "SMIC",
-        True,
-        "an acronym that spells a legal form too",
-    ),
+    ("Company", "Semiconductor Manufacturing International Corp", "SMIC", True),
+    ("Company", "China Electronics Technology Group Corporation", "CETC", True),
+    ("Company", "China Electronics Technology", "CETC", False),  # no legal form to spell "C"
     _miss(
         "Company",
         "Orion Electronics",
@@ -163,7 +159,38 @@ def test_what_was_read_is_explained() -> None:
     assert ("imo9811000", "imo9811001") in imo.features["distinct_tokens"]  # type: ignore[operator]
     titled = compare(normalize("Sheikh Hassan Nasrallah"), normalize("Hassan Nasrallah"), "Person")
     assert titled.features["extra"] == {"sheikh": 0.06}
-    assert (
-        normalize("M/V Ever Given").legal_forms == ()
-        and normalize("M/V Ever Given").tokens[0] == "mv"
+    assert normalize("M/V Ever Given").legal_forms == ("mv",)
+    assert normalize("MV Ever").tokens == ("mv", "ever")  # one word left: the prefix stays
+
+
+def test_the_candidate_index_finds_each_class() -> None:
+    """The matcher's keys reach these pairs too (a transliteration key, the Hangul and Arabic
+    romanisations, the acronym with its legal form), among unrelated listed names."""
+    import polars as pl
+
+    from chipcustoms.parties.matcher import Matcher, Query
+
+    listed = [
+        ("p1", "Person", "Yevgeny Viktorovich Prigozhin"),
+        ("p2", "Person", "Kim Jong Un"),
+        ("p3", "Person", "Osama bin Laden"),
+        ("c1", "Company", "Semiconductor Manufacturing International Corporation"),
+        ("v1", "Vessel", "Ever Given IMO 9811000"),
+        *((f"x{i}", "Company", f"Filler {w} Trading Ltd") for i, w in enumerate("abcdefgh")),
+    ]
+    lists = ("aliases", "countries", "addresses", "identifiers")
+    entities = pl.DataFrame(
+        {
+            "list_name": "t",
+            "list_version": 1,
+            "entity_id": [e for e, _, _ in listed],
+            "schema": [s for _, s, _ in listed],
+            "name": [n for _, _, n in listed],
+            **{c: [[] for _ in listed] for c in lists},
+        },
+        schema_overrides={c: pl.List(pl.Utf8) for c in lists},
     )
+    queries = ["Jewgeni Prigoschin", "김정은", "أسامة بن لادن", "SMIC", "M/V EVER GIVEN"]
+    hits = Matcher(entities).match([Query(q) for q in queries])
+    found = dict(zip(hits["query"].to_list(), hits["entity_id"].to_list(), strict=True))
+    assert found == dict(zip(queries, ["p1", "p2", "p3", "c1", "v1"], strict=True))

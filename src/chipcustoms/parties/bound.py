@@ -119,6 +119,20 @@ def _acronyms(names: Sequence[Tokens], compact: dict[str, int]) -> npt.NDArray[n
     )
 
 
+def _trimmed(names: Sequence[Tokens], compact: dict[str, int]) -> npt.NDArray[np.int64]:
+    """The id of a one-word name of 3+ letters less its last letter, -3: none. ``compare``
+    reads "SMIC" as the initials of "Semiconductor Manufacturing International" and the
+    initial of its legal form; the bound takes any last letter."""
+    return np.fromiter(
+        (
+            compact.setdefault(t[0][:-1], len(compact)) if len(t) == 1 and len(t[0]) >= 3 else -3
+            for t in names
+        ),
+        dtype=np.int64,
+        count=len(names),
+    )
+
+
 @dataclass(frozen=True)
 class Side:
     """The listed names flattened once (``_flat``) with their vocabulary: the matcher bounds
@@ -131,6 +145,7 @@ class Side:
     length: npt.NDArray[np.int64]
     comp: npt.NDArray[np.int64]
     acronym: npt.NDArray[np.int64]
+    trimmed: npt.NDArray[np.int64]
     vocab: _Vocab
 
     @classmethod
@@ -138,8 +153,8 @@ class Side:
         ids: dict[str, int] = {}
         compact: dict[str, int] = {}
         tok, off, length, comp = _flat(names, ids, compact)
-        acronym = _acronyms(names, compact)
-        return cls(ids, compact, tok, off, length, comp, acronym, _Vocab.of(list(ids)))
+        acronym, trimmed = _acronyms(names, compact), _trimmed(names, compact)
+        return cls(ids, compact, tok, off, length, comp, acronym, trimmed, _Vocab.of(list(ids)))
 
 
 def _nicknames(
@@ -344,7 +359,7 @@ def upper_bounds(
     side = right if isinstance(right, Side) else Side.of(right)
     ids, compact = dict(side.ids), dict(side.compact)
     ltok, loff, llen, lcomp = _flat(left, ids, compact)
-    lacr = _acronyms(left, compact)
+    lacr, ltrim = _acronyms(left, compact), _trimmed(left, compact)
     rtok, roff, rlen, rcomp = side.tok, side.off, side.length, side.comp
     v = side.vocab.extend(list(ids)[len(side.ids) :])
     lw = np.add.reduceat(v.weight[ltok], loff) if len(ltok) else np.zeros(0)
@@ -368,6 +383,7 @@ def upper_bounds(
     # one name the other's initials ("CCB" / "China Construction Bank"): compare's ``acronym``
     equal |= (llen[li] == 1) & (lcomp[li] == side.acronym[ri])
     equal |= (rlen[ri] == 1) & (rcomp[ri] == lacr[li])
+    equal |= (ltrim[li] == side.acronym[ri]) | (side.trimmed[ri] == lacr[li])
     out[equal] = 1.0
     return out
 

@@ -13,7 +13,8 @@ Like nomenklatura's matchers it is a few small features, each explained to the a
   ("U.S." / "United States").
 - ``compact_equal``: the names agree once spaces are ignored ("XIN YUAN" / "Xinyuan").
 - ``acronym``: outside person names, one name is a single word spelling the other's initials
-  ("CCB" / "China Construction Bank"): ACRONYM_SCORE.
+  ("CCB" / "China Construction Bank"), the last letter possibly its legal form's ("SMIC" /
+  "Semiconductor Manufacturing International Corporation"): ACRONYM_SCORE.
 - ``token_alignment``: tokens are paired best-first (reordering is free); a pair counts when the
   two tokens are within a typo budget that grows with their length (a swap of two letters is one
   edit), or one is the other's initial. The score is the length-weighted similarity of the paired
@@ -207,6 +208,18 @@ def _acronym(a: tuple[str, ...], b: tuple[str, ...]) -> str | None:
     return None
 
 
+def _form_acronym(a: NormName, b: NormName) -> str | None:
+    """One name is a single word spelling the other's initials and then the initial of a legal
+    form the other carries ("SMIC": Semiconductor Manufacturing International Corporation).
+    The bound allows any last letter (``bound._trimmed``)."""
+    for x, y in ((a, b), (b, a)):
+        word = x.tokens[0] if len(x.tokens) == 1 else ""
+        forms = {f[0] for f in y.legal_forms}
+        if len(word) >= 3 and word[:-1] == acronym_of(y.tokens) and word[-1] in forms:
+            return word
+    return None
+
+
 def _roles(tokens: tuple[str, ...]) -> list[int] | None:
     """0 for the given name, 1 for the tokens after a patronymic marker; None without one."""
     markers = vocab("patronymic_markers")
@@ -231,6 +244,8 @@ def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
         ha, hb = a.han, b.han
         if ha and hb and ha != hb:  # "习近朋" / "习近平": another character, another person
             score, out["script_differs"] = SCRIPT_CAP, [ha, hb]
+    if kind != "person" and score < ACRONYM_SCORE and (acr := _form_acronym(a, b)):
+        score, out = ACRONYM_SCORE, {"acronym": acr}
     if a.variants or b.variants:  # spellings read as one name before comparing (names.py)
         out["variants"] = [list(v) for v in dict.fromkeys(a.variants + b.variants)]
     return Comparison(score, out)

@@ -221,6 +221,8 @@ def normalize(name: str) -> NormName:
     words, seen = _canonical(_imo([w for t in raw for w in t.split()]))
     core = _once([w for w in words if w not in stop and w not in forms])
     legal = tuple(w for w in words if w in forms)
+    if len(core) >= 3 and core[0] in d["vessel_prefixes"]:  # "MV Ever Given"
+        core, legal = core[1:], (core[0], *legal)
     if not core:  # a name made only of form words ("Holding Company") keeps them
         core = [w for w in words if w not in stop] or words
     variants = tuple(v for v in seen if v[1] in core)
