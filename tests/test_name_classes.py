@@ -50,6 +50,8 @@ ORDER_AND_PARTS = [
     ("Person", "Putin, Vladimir", "Vladimir Putin", True),
     ("Person", "Jinping Xi", "Xi Jinping", True),
     ("Person", "Vladimir Putin", "Vladimir Vladimirovich Putin", True),  # patronymic dropped
+    ("Person", "Viktor Yanukovych", "Viktor Fedorovych Yanukovych", True),  # Ukrainian one
+    ("Person", "Viktor Yanukovych", "Wiktor Janukowytsch", True),  # German transliteration
     ("Person", "John Ronald Smith", "John Smith", True),  # middle name dropped
     ("Person", "Hassan Nasrallah", "Sayyed Hassan Nasrallah", True),  # a title
     ("Person", "Mohammed bin Salman", "Mohammed bin Salman bin Abdulaziz Al Saud", True),
@@ -78,6 +80,8 @@ ORGANISATIONS = [
     ("Company", "Trading House Sigma", "TD Sigma", True),
     ("Company", "Rosneft Oil Company", "OAO NK Rosneft", True),
     ("Company", "Mahan Air", "Mahan Airlines", True),
+    ("Company", "Banque Saderat Iran", "Bank Saderat Iran", True),  # organisation words translated
+    ("Company", "Compania Minera Sigma", "Sigma Mining Company", True),
     ("Company", "Hangzhou Hikvision Digital Technology", "Hikvision Digital Technology", True),
     ("Organization", "Al-Shabaab", "Harakat al-Shabaab al-Mujahideen", False),  # two words more
     ("Organization", "Islamic Revolutionary Guard Corps", "IRGC", True),
