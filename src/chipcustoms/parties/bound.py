@@ -35,6 +35,15 @@ import numpy.typing as npt
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import cpdist
 
+from chipcustoms.parties.bound_vocab import (
+    CAP,
+    Tokens,
+    Vocab,
+    acronyms,
+    nicknames,
+    skeletons,
+    trimmed,
+)
 from chipcustoms.parties.compare import (
     CONFLICT_COST,
     EXTRA_COST,
@@ -42,95 +51,13 @@ from chipcustoms.parties.compare import (
     INITIAL_SIMILARITY,
     MIN_SIMILARITY,
     NICKNAME_SIMILARITY,
+    SKELETON_SIMILARITY,
     TYPO_POWER,
-    acronym_of,
-    token_weight,
 )
-from chipcustoms.parties.names import name_key
 
 SLACK = 1e-4  # compare() rounds its score to 4 decimals
 ROUNDING = 5e-4  # compare() rounds each aligned similarity to 3 decimals
 CHUNK = 2_000_000  # token pairs per block (tens of MB of terms and temporaries)
-CAP = 64  # token lengths the similarity table knows exactly
-
-Tokens = tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _Vocab:
-    """Per-token arrays of the token ids of one ``upper_bounds`` call."""
-
-    words: list[str]
-    weight: npt.NDArray[np.float64]  # token_weight
-    length: npt.NDArray[np.int64]
-    digit: npt.NDArray[np.bool_]
-    first: npt.NDArray[np.int64]  # the first character's code
-    letters: npt.NDArray[np.uint32]  # the letter set (``_letters``)
-    row: npt.NDArray[np.int32]  # offsets of the length into ``_sim_table`` (capped at CAP)
-    col: npt.NDArray[np.int32]
-    nick: npt.NDArray[np.int64]  # ``names.name_key``'s id (nickname, transliteration), -1: none
-
-    @classmethod
-    def of(cls, words: list[str]) -> _Vocab:
-        n = len(words)
-        length = np.fromiter(map(len, words), dtype=np.int64, count=n)
-        capped = np.minimum(length, CAP).astype(np.int32)
-        return cls(
-            words,
-            np.fromiter(map(token_weight, words), dtype=np.float64, count=n),
-            length,
-            np.fromiter((t.isdigit() for t in words), dtype=bool, count=n),
-            np.fromiter((ord(t[0]) if t else -1 for t in words), dtype=np.int64, count=n),
-            np.fromiter(map(_letters, words), dtype=np.uint32, count=n),
-            capped * np.int32((CAP + 1) * 65),
-            capped * np.int32(65),
-            _group_ids(words),
-        )
-
-
-    def extend(self, words: list[str]) -> _Vocab:
-        """This vocabulary and ``words`` after it (the queries' new tokens)."""
-        if not words:
-            return self
-        more = _Vocab.of(words)
-        return _Vocab(
-            self.words + more.words,
-            *(
-                np.concatenate([getattr(self, f), getattr(more, f)])
-                for f in ("weight", "length", "digit", "first", "letters", "row", "col", "nick")
-            ),
-        )
-
-
-def _group_ids(words: list[str]) -> npt.NDArray[np.int64]:
-    return np.fromiter(
-        (hash(g) & 0x7FFFFFFFFFFFFFFF if (g := name_key(w)) else -1 for w in words),
-        dtype=np.int64,
-        count=len(words),
-    )
-
-
-def _acronyms(names: Sequence[Tokens], compact: dict[str, int]) -> npt.NDArray[np.int64]:
-    """The id (in ``compact``) of each name's initials (``compare.acronym_of``), -2: none."""
-    return np.fromiter(
-        (compact.setdefault(a, len(compact)) if (a := acronym_of(t)) else -2 for t in names),
-        dtype=np.int64,
-        count=len(names),
-    )
-
-
-def _trimmed(names: Sequence[Tokens], compact: dict[str, int]) -> npt.NDArray[np.int64]:
-    """The id of a one-word name of 3+ letters less its last letter, -3: none. ``compare``
-    reads "SMIC" as the initials of "Semiconductor Manufacturing International" and the
-    initial of its legal form; the bound takes any last letter."""
-    return np.fromiter(
-        (
-            compact.setdefault(t[0][:-1], len(compact)) if len(t) == 1 and len(t[0]) >= 3 else -3
-            for t in names
-        ),
-        dtype=np.int64,
-        count=len(names),
-    )
 
 
 @dataclass(frozen=True)
@@ -146,27 +73,19 @@ class Side:
     comp: npt.NDArray[np.int64]
     acronym: npt.NDArray[np.int64]
     trimmed: npt.NDArray[np.int64]
-    vocab: _Vocab
+    vocab: Vocab
 
     @classmethod
     def of(cls, names: Sequence[Tokens]) -> Side:
         ids: dict[str, int] = {}
         compact: dict[str, int] = {}
         tok, off, length, comp = _flat(names, ids, compact)
-        acronym, trimmed = _acronyms(names, compact), _trimmed(names, compact)
-        return cls(ids, compact, tok, off, length, comp, acronym, trimmed, _Vocab.of(list(ids)))
-
-
-def _nicknames(
-    v: _Vocab, ta: npt.NDArray[np.integer], tb: npt.NDArray[np.integer]
-) -> npt.NDArray[np.bool_]:
-    """Token pairs of one name key: one nickname group, or one name across transliterations
-    (``compare`` pairs them at NICKNAME_SIMILARITY or TRANSLIT_SIMILARITY, never more)."""
-    return (v.nick[ta] == v.nick[tb]) & (v.nick[ta] >= 0)
+        acr, trim = acronyms(names, compact), trimmed(names, compact)
+        return cls(ids, compact, tok, off, length, comp, acr, trim, Vocab.of(list(ids)))
 
 
 def _token_sims(
-    v: _Vocab, ta: npt.NDArray[np.integer], tb: npt.NDArray[np.integer]
+    v: Vocab, ta: npt.NDArray[np.integer], tb: npt.NDArray[np.integer]
 ) -> npt.NDArray[np.float64]:
     """``compare._token_similarity`` over aligned token-id arrays, in C and numpy."""
     la, lb = v.length[ta], v.length[tb]
@@ -182,7 +101,8 @@ def _token_sims(
     sim = np.where(v.digit[ta] != v.digit[tb], 0.0, sim)
     initial = np.where(v.first[ta] == v.first[tb], INITIAL_SIMILARITY, 0.0)
     sim = np.where(small == 1, initial, sim)
-    sim = np.where(_nicknames(v, ta, tb), np.maximum(sim, NICKNAME_SIMILARITY), sim)
+    sim = np.where(nicknames(v, ta, tb), np.maximum(sim, NICKNAME_SIMILARITY), sim)
+    sim = np.where(skeletons(v, ta, tb), np.maximum(sim, SKELETON_SIMILARITY), sim)
     return np.where(ta == tb, 1.0, sim)
 
 
@@ -205,16 +125,6 @@ def _flat(
         count=len(names),
     )
     return toks, np.cumsum(lens) - lens, lens, comp
-
-
-def _letters(token: str) -> int:
-    """The set of characters of ``token`` as 32 bits (a character's code mod 32: the letters
-    of a normalised token are a-z, 0-9 and "&", so only digits share a bit with letters, which
-    can only make two letter sets look closer, never further apart)."""
-    bits = 0
-    for c in token:
-        bits |= 1 << (ord(c) & 31)
-    return bits
 
 
 @functools.cache
@@ -287,7 +197,7 @@ def _combine(
 
 
 def _block(
-    v: _Vocab,
+    v: Vocab,
     a_tok: npt.NDArray[np.uint32],
     b_tok: npt.NDArray[np.uint32],
     w: npt.NDArray[np.float64],
@@ -308,10 +218,17 @@ def _block(
     term = _sim_table()[idx]
     term *= wmax
     if (v.nick[a_tok] >= 0).any() and (v.nick[b_tok] >= 0).any():  # letters do not bound these
-        nick = _nicknames(v, a_tok[:, :, None], b_tok[:, None, :])
+        nick = nicknames(v, a_tok[:, :, None], b_tok[:, None, :])
         np.maximum(
             term,
             np.where(nick, (NICKNAME_SIMILARITY + ROUNDING) * 1.000001, 0) * wmax,
+            out=term,
+        )
+    if v.poor[a_tok].any() or v.poor[b_tok].any():  # nor these (``_skeletons``)
+        skel = skeletons(v, a_tok[:, :, None], b_tok[:, None, :])
+        np.maximum(
+            term,
+            np.where(skel, (SKELETON_SIMILARITY + ROUNDING) * 1.000001, 0) * wmax,
             out=term,
         )
     out = _combine(*_reduce(term), w)
@@ -359,7 +276,7 @@ def upper_bounds(
     side = right if isinstance(right, Side) else Side.of(right)
     ids, compact = dict(side.ids), dict(side.compact)
     ltok, loff, llen, lcomp = _flat(left, ids, compact)
-    lacr, ltrim = _acronyms(left, compact), _trimmed(left, compact)
+    lacr, ltrim = acronyms(left, compact), trimmed(left, compact)
     rtok, roff, rlen, rcomp = side.tok, side.off, side.length, side.comp
     v = side.vocab.extend(list(ids)[len(side.ids) :])
     lw = np.add.reduceat(v.weight[ltok], loff) if len(ltok) else np.zeros(0)

@@ -7,6 +7,9 @@ Like nomenklatura's matchers it is a few small features, each explained to the a
 - ``script_differs``: two person names written in Chinese, Japanese or Korean characters that
   differ in a character (and in their romanisation) are two people: the score is capped at
   SCRIPT_CAP ("习近朋" / "习近平"; "習近平" / "习近平" romanise alike and are not capped).
+- ``skeleton``: a person or firm named in Arabic script against a Latin spelling: a token with
+  at most one vowel pairs at SKELETON_SIMILARITY with a token of the same consonants
+  ("معمر القذافي" -> "mamr al qdhafy" / "Muammar Gaddafi"; ``scripts.skeleton``).
 - ``variants``: spellings of one name rewritten alike before comparing (``names.py``,
   ``refdata/names/variants.yaml``): Arabic romanisations
   ("Husayn" / "Hussein"), Wade-Giles syllables ("Hsi Chin-ping" / "Xi Jinping"), country names
@@ -46,7 +49,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA
 
 from chipcustoms.parties.names import NormName, is_imo, name_key, nickname_group, vocab
-from chipcustoms.parties.scripts import has_hangul
+from chipcustoms.parties.scripts import has_arabic, has_hangul, skeleton, vowel_poor
 
 CONFLICT_COST = 0.25  # the bound's cost of a conflict; every conflict costs exactly this
 EXTRA_COST = 0.06  # the bound's (and the least) cost of an extra token
@@ -60,6 +63,7 @@ INITIAL_SIMILARITY = 0.7
 ACRONYM_SCORE = 0.85  # "CCB" / "China Construction Bank": likely, not certain
 NICKNAME_SIMILARITY = 0.9  # "Bibi" / "Benjamin": one name, told apart from an exact spelling
 TRANSLIT_SIMILARITY = 0.9  # "Yevgeny" / "Jewgeni"; never above NICKNAME_SIMILARITY (bound.py)
+SKELETON_SIMILARITY = 0.8  # "qdhafy" / "gaddafi": the consonants agree, the vowels are unknown
 GENERIC_WEIGHT = 0.5  # synth: 1.0 is one pair better; kept for distinctive words (issue 16)
 DEFAULT_THRESHOLD = 0.69
 VERSION = "names-v2"
@@ -237,7 +241,8 @@ def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
     else); each call gets its own ``features`` dict.
     """
     kind = kind_of(schema)
-    score, features = _compare_tokens(a.tokens, b.tokens, kind)
+    abjad = has_arabic(a.original) != has_arabic(b.original)  # one name in Arabic script
+    score, features = _compare_tokens(a.tokens, b.tokens, kind, abjad)
     out = dict(features)
     hangul = has_hangul(a.original) and has_hangul(b.original)
     if kind == "person" and score > SCRIPT_CAP and (a.compact != b.compact or hangul):
@@ -251,9 +256,15 @@ def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
     return Comparison(score, out)
 
 
+def _skeleton_pair(x: str, y: str) -> bool:
+    """One token has at most one vowel (as read from the Arabic script) and both have the same
+    consonants (``scripts.skeleton``)."""
+    return (vowel_poor(x) or vowel_poor(y)) and (k := skeleton(x)) is not None and k == skeleton(y)
+
+
 @functools.lru_cache(maxsize=500_000)
 def _compare_tokens(
-    a_tokens: tuple[str, ...], b_tokens: tuple[str, ...], kind: str = "any"
+    a_tokens: tuple[str, ...], b_tokens: tuple[str, ...], kind: str = "any", abjad: bool = False
 ) -> tuple[float, dict[str, object]]:
     if not a_tokens or not b_tokens:
         return 0.0, {"empty": True}
@@ -269,11 +280,15 @@ def _compare_tokens(
             features["patronymic_order"] = True
     pairs = []
     distinct = []
+    skeletal: list[tuple[str, str]] = []
     for i, x in enumerate(a_tokens):
         for j, y in enumerate(b_tokens):
             if ra is not None and rb is not None and ra[i] != rb[j]:
                 continue
             sim = _token_similarity(x, y, kind)
+            if abjad and sim < SKELETON_SIMILARITY and _skeleton_pair(x, y):
+                sim = SKELETON_SIMILARITY
+                skeletal.append((x, y))
             if sim == 0.0 and _distinct(x, y, kind):
                 distinct.append((x, y))
             pairs.append((sim, -abs(i - j), i, j))
@@ -312,6 +327,8 @@ def _compare_tokens(
             features["nickname"] = named
         if other := [p for p in fold if p not in named]:
             features["transliteration"] = other
+    if skel := [(x, y) for x, y, _ in aligned if (x, y) in skeletal]:
+        features["skeleton"] = skel
     if distinct:
         features["distinct_tokens"] = sorted(set(distinct))[:5]
     if conflicts:

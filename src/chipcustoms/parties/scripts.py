@@ -13,7 +13,8 @@ before names written in them meet the same names written in Latin:
   that the scorer can pair two spellings of one name.
 - **Arabic** has no short vowels, and ICU writes ayn as "?" (which then splits the word in two:
   "معمر" -> "m" "mr"). The article is split off its noun and a few letters are replaced with
-  the vowel Latin spellings give them before the transliteration runs.
+  the vowel Latin spellings give them before the transliteration runs; a token read from it
+  then meets a Latin spelling on its consonants (``skeleton``: "qdhafy" / "gaddafi").
 """
 
 from __future__ import annotations
@@ -57,11 +58,37 @@ def has_hangul(text: str) -> bool:
     return _HANGUL.search(text) is not None
 
 
+def has_arabic(text: str) -> bool:
+    return _ARABIC.search(text) is not None
+
+
+@functools.cache
+def _skeleton_rules() -> tuple[list[tuple[str, str]], str, int]:
+    sk = _data()["skeleton"]
+    return [(str(a), str(b)) for a, b in sk["rules"]], str(sk["drop"]), int(sk["max_vowels"])
+
+
+@functools.lru_cache(maxsize=500_000)
+def skeleton(token: str) -> str | None:
+    """A token's consonants, letter groups that spell one sound folded ("qdhafy", "gaddafi"
+    -> "kdf"); None where fewer than two are left (or the token is a number)."""
+    rules, drop, _ = _skeleton_rules()
+    for a, b in rules:
+        token = token.replace(a, b)
+    out = re.sub(r"(.)\1+", r"\1", "".join(c for c in token if c not in drop))
+    return out if len(out) >= 2 and not out.isdigit() else None
+
+
+def vowel_poor(token: str) -> bool:
+    """Few enough vowels to have been read from the Arabic script ("bshar", "mhmd")."""
+    return sum(c in "aeiou" for c in token) <= _skeleton_rules()[2] and not token.isdigit()
+
+
 def _arabic_word(m: re.Match[str]) -> str:
     a = _data()["arabic"]
     word = m.group(0)
     article = str(a["article"])
-    if word.startswith(article) and len(word) > len(article) + 1:
+    if word.startswith(article) and len(word) > len(article) + 1 and word not in a["not_article"]:
         word = f"{article} {word[len(article) :]}"
     return "".join(a["letters"].get(c, c) for c in word)
 
