@@ -208,3 +208,19 @@ def test_the_candidate_index_finds_each_class() -> None:
     hits = Matcher(entities).match([Query(q) for q in queries])
     found = dict(zip(hits["query"].to_list(), hits["entity_id"].to_list(), strict=True))
     assert found == dict(zip(queries, ["p1", "p2", "p3", "c1", "v1"], strict=True))
+
+
+def test_a_legal_entity_may_be_a_person() -> None:
+    """FtM's LegalEntity is the parent of Person and Organization: read as either."""
+    from chipcustoms.parties.compare import kind_of
+
+    assert [kind_of(s) for s in ("Person", "Company", "LegalEntity", "Vessel", None)] == [
+        "person",
+        "org",
+        "any",
+        "vessel",
+        "any",
+    ]
+    as_entity = compare(normalize("V. Putin"), normalize("Vladimir Putin"), "LegalEntity")
+    as_firm = compare(normalize("V. Putin"), normalize("Vladimir Putin"), "Company")
+    assert as_entity.score >= DEFAULT_THRESHOLD > as_firm.score

@@ -48,7 +48,14 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from chipcustoms.parties.names import NormName, is_imo, name_key, nickname_group, vocab
+from chipcustoms.parties.names import (
+    NormName,
+    is_imo,
+    load_names_data,
+    name_key,
+    nickname_group,
+    vocab,
+)
 from chipcustoms.parties.scripts import has_arabic, has_hangul, skeleton, vowel_poor
 
 CONFLICT_COST = 0.25  # the bound's cost of a conflict; every conflict costs exactly this
@@ -71,7 +78,11 @@ TYPO_POWER = 0.5
 FAR_POWER = 3.0
 MIN_SIMILARITY = 0.6
 PINYIN_MIN_LENGTH = 6
-KINDS = {"Person": "person", "Vessel": "vessel"}  # every other schema is an organisation
+
+
+@functools.cache
+def _schema_kinds() -> dict[str, str]:
+    return {str(k): str(v) for k, v in load_names_data()["schema_kinds"].items()}
 
 
 @dataclass
@@ -81,10 +92,12 @@ class Comparison:
 
 
 def kind_of(schema: str | None) -> str:
-    """``person``, ``vessel``, ``org``, or ``any`` when the schema is not known."""
+    """``person``, ``vessel``, ``org``, or ``any`` when the schema is not known or may be a
+    person or an organisation (FtM's LegalEntity): ``names.yaml``'s ``schema_kinds``, every
+    other schema an organisation."""
     if not schema:
         return "any"
-    return KINDS.get(schema, "org")
+    return str(_schema_kinds().get(schema, "org"))
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -76,6 +76,11 @@ def _data() -> dict[str, Any]:
     return data
 
 
+def load_names_data() -> dict[str, Any]:
+    """``refdata/names/names.yaml`` as loaded once."""
+    return _data()
+
+
 @functools.cache
 def _variants() -> tuple[dict[str, tuple[str, str]], list[tuple[re.Pattern[str], str]]]:
     """``variants.yaml`` as a token -> (canonical, family) map, and the phrases of several
