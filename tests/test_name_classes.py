@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chipcustoms.parties.bound import upper_bounds
+from chipcustoms.parties.bound import Names, Side, upper_bounds
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
 from chipcustoms.parties.names import normalize
-from chipcustoms.parties.scripts import hangul, translit_key
+from chipcustoms.parties.scripts import hangul, has_arabic, translit_key
 
 
 def _miss(schema: str, a: str, b: str, match: bool, reason: str) -> object:
@@ -146,6 +146,10 @@ def test_the_bound_holds_on_every_class() -> None:
     ub = upper_bounds(left, right, idx, idx)
     full = np.array([compare(normalize(a), normalize(b), s).score for s, a, b, _ in cases])
     assert (full <= ub).all(), [cases[i] for i in np.flatnonzero(full > ub)]
+    # told which names are in Arabic script, the bound allows skeletons only across scripts
+    side = Side.of(right, abjad=[has_arabic(b) for _, _, b, _ in cases])
+    told = upper_bounds(Names(left, [has_arabic(a) for _, a, _, _ in cases]), side, idx, idx)
+    assert (full <= told).all() and (told <= ub).all()
 
 
 def test_hangul_is_spelt_as_lists_spell_it() -> None:

@@ -60,6 +60,16 @@ ROUNDING = 5e-4  # compare() rounds each aligned similarity to 3 decimals
 CHUNK = 2_000_000  # token pairs per block (tens of MB of terms and temporaries)
 
 
+class Names(list[Tokens]):
+    """Names as token tuples, with which of them were written in Arabic script: passed as
+    ``upper_bounds``'s ``left``, it lets the bound allow consonant skeletons only where
+    ``compare`` does (a plain sequence: everywhere)."""
+
+    def __init__(self, names: Sequence[Tokens], abjad: Sequence[bool]) -> None:
+        super().__init__(names)
+        self.abjad = np.asarray(abjad, dtype=bool)
+
+
 @dataclass(frozen=True)
 class Side:
     """The listed names flattened once (``_flat``) with their vocabulary: the matcher bounds
@@ -74,14 +84,16 @@ class Side:
     acronym: npt.NDArray[np.int64]
     trimmed: npt.NDArray[np.int64]
     vocab: Vocab
+    abjad: npt.NDArray[np.bool_] | None  # names written in Arabic script; None: not known
 
     @classmethod
-    def of(cls, names: Sequence[Tokens]) -> Side:
+    def of(cls, names: Sequence[Tokens], abjad: Sequence[bool] | None = None) -> Side:
         ids: dict[str, int] = {}
         compact: dict[str, int] = {}
         tok, off, length, comp = _flat(names, ids, compact)
         acr, trim = acronyms(names, compact), trimmed(names, compact)
-        return cls(ids, compact, tok, off, length, comp, acr, trim, Vocab.of(list(ids)))
+        flags = None if abjad is None else np.asarray(abjad, dtype=bool)
+        return cls(ids, compact, tok, off, length, comp, acr, trim, Vocab.of(list(ids)), flags)
 
 
 def _token_sims(
@@ -202,9 +214,11 @@ def _block(
     b_tok: npt.NDArray[np.uint32],
     w: npt.NDArray[np.float64],
     floor: npt.NDArray[np.float64] | None,
+    cross: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.float64]:
     """The bound of a block of pairs of one shape (``a_tok``: (pairs, la), ``b_tok``:
-    (pairs, lb) token ids; ``w``: the smaller name weight of each pair).
+    (pairs, lb) token ids; ``w``: the smaller name weight of each pair; ``cross``: the pairs
+    where one name is in Arabic script, None where not known).
 
     First from lengths and letter sets alone (``_sim_table``: a few vectorised operations per
     token pair, no string work); then, for the pairs whose first bound still reaches ``floor``
@@ -224,8 +238,10 @@ def _block(
             np.where(nick, (NICKNAME_SIMILARITY + ROUNDING) * 1.000001, 0) * wmax,
             out=term,
         )
-    if v.poor[a_tok].any() or v.poor[b_tok].any():  # nor these (``_skeletons``)
-        skel = skeletons(v, a_tok[:, :, None], b_tok[:, None, :])
+    if (cross is None or cross.any()) and (v.poor[a_tok].any() or v.poor[b_tok].any()):
+        skel = skeletons(v, a_tok[:, :, None], b_tok[:, None, :])  # nor these
+        if cross is not None:
+            skel &= cross[:, None, None]
         np.maximum(
             term,
             np.where(skel, (SKELETON_SIMILARITY + ROUNDING) * 1.000001, 0) * wmax,
@@ -260,7 +276,9 @@ def upper_bounds(
     floor: npt.NDArray[np.float64] | float | None = None,
 ) -> npt.NDArray[np.float64]:
     """For each pair ``(left[li[p]], right[ri[p]])`` a number >= its ``compare`` score
-    (``right`` may be a ``Side`` prepared once).
+    (``right`` may be a ``Side`` prepared once). Where both sides say which names are written
+    in Arabic script (``left`` as ``Names``, ``Side.abjad``), consonant skeletons are only
+    allowed between such a name and one that is not, as ``compare`` does.
 
     Pairs are bucketed by shape (token counts ``la`` x ``lb``); a bucket's token pairs are one
     ``(pairs, la, lb)`` numpy block, so per-token maxima are plain axis reductions. With a
@@ -279,6 +297,9 @@ def upper_bounds(
     lacr, ltrim = acronyms(left, compact), trimmed(left, compact)
     rtok, roff, rlen, rcomp = side.tok, side.off, side.length, side.comp
     v = side.vocab.extend(list(ids)[len(side.ids) :])
+    cross = None
+    if isinstance(left, Names) and side.abjad is not None:
+        cross = left.abjad[li] != side.abjad[ri]
     lw = np.add.reduceat(v.weight[ltok], loff) if len(ltok) else np.zeros(0)
     rw = np.add.reduceat(v.weight[rtok], roff) if len(rtok) else np.zeros(0)
     lw, rw = np.where(llen > 0, lw, 0.0), np.where(rlen > 0, rw, 0.0)
@@ -295,7 +316,14 @@ def upper_bounds(
             a_tok = ltok[loff[li[sel]][:, None] + np.arange(la)]
             b_tok = rtok[roff[ri[sel]][:, None] + np.arange(lb)]
             w = np.minimum(lw[li[sel]], rw[ri[sel]])
-            out[sel] = _block(v, a_tok, b_tok, w, None if floors is None else floors[sel])
+            out[sel] = _block(
+                v,
+                a_tok,
+                b_tok,
+                w,
+                None if floors is None else floors[sel],
+                None if cross is None else cross[sel],
+            )
     equal = (lcomp[li] == rcomp[ri]) & (lcomp[li] >= 0)
     # one name the other's initials ("CCB" / "China Construction Bank"): compare's ``acronym``
     equal |= (llen[li] == 1) & (lcomp[li] == side.acronym[ri])

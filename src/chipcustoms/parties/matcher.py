@@ -26,10 +26,11 @@ import numpy.typing as npt
 import polars as pl
 from rapidfuzz import fuzz
 
-from chipcustoms.parties.bound import Side, upper_bounds
+from chipcustoms.parties.bound import Names, Side, upper_bounds
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, acronym_of, compare
 from chipcustoms.parties.entities import allow_filter, groups, one_per_entity
 from chipcustoms.parties.names import NormName, name_key, normalize, sound
+from chipcustoms.parties.scripts import has_arabic
 
 GRAM = 4  # letters of a prefix key and of a compact-form gram
 MAX_GRAMMED = 40  # grams are taken from the compact form's first 40 letters
@@ -186,7 +187,9 @@ class Matcher:
         )
         self.names = names
         self.norms = [normalize(n) for n in names["listed"].to_list()]
-        self._side = Side.of([n.tokens for n in self.norms])
+        self._side = Side.of(
+            [n.tokens for n in self.norms], abjad=[has_arabic(n.original) for n in self.norms]
+        )
         owner, flat = _flat_keys(self.norms)
         solo = np.array([len(n.tokens) <= 1 for n in self.norms], dtype=bool)
         rows = pl.DataFrame(
@@ -262,9 +265,9 @@ class Matcher:
         )
         exempt = np.array([bool(q.identifier) for q in queries])  # an id match scores 1
         floor = self.floors[ni] - bonus[qi]
-        ub = upper_bounds(
-            [normalize(q.name).tokens for q in queries], self._side, qi, ni, floor
-        )
+        tokens = [normalize(q.name).tokens for q in queries]
+        names = Names(tokens, [has_arabic(q.name) for q in queries])
+        ub = upper_bounds(names, self._side, qi, ni, floor)
         keep = exempt[qi] | (ub >= floor)
         return pairs.filter(pl.Series(keep))
 
