@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from chipcustoms.parties.bound import Names, Side, upper_bounds
-from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
+from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare, kind_of
 from chipcustoms.parties.names import normalize
 from chipcustoms.parties.scripts import hangul, has_arabic, translit_key
 
@@ -147,7 +147,11 @@ def test_the_bound_holds_on_every_class() -> None:
     full = np.array([compare(normalize(a), normalize(b), s).score for s, a, b, _ in cases])
     assert (full <= ub).all(), [cases[i] for i in np.flatnonzero(full > ub)]
     # told which names are in Arabic script, the bound allows skeletons only across scripts
-    side = Side.of(right, abjad=[has_arabic(b) for _, _, b, _ in cases])
+    side = Side.of(
+        right,
+        abjad=[has_arabic(b) for _, _, b, _ in cases],
+        personal=[kind_of(s) in ("person", "any") for s, _, _, _ in cases],
+    )
     told = upper_bounds(Names(left, [has_arabic(a) for _, a, _, _ in cases]), side, idx, idx)
     assert (full <= told).all() and (told <= ub).all()
 

@@ -85,15 +85,23 @@ class Side:
     trimmed: npt.NDArray[np.int64]
     vocab: Vocab
     abjad: npt.NDArray[np.bool_] | None  # names written in Arabic script; None: not known
+    # names of entities that may be persons (``compare``'s kinds person / any: nicknames and
+    # transliteration keys apply); None: not known
+    personal: npt.NDArray[np.bool_] | None
 
     @classmethod
-    def of(cls, names: Sequence[Tokens], abjad: Sequence[bool] | None = None) -> Side:
+    def of(
+        cls,
+        names: Sequence[Tokens],
+        abjad: Sequence[bool] | None = None,
+        personal: Sequence[bool] | None = None,
+    ) -> Side:
         ids: dict[str, int] = {}
         compact: dict[str, int] = {}
         tok, off, length, comp = _flat(names, ids, compact)
         acr, trim = acronyms(names, compact), trimmed(names, compact)
-        flags = None if abjad is None else np.asarray(abjad, dtype=bool)
-        return cls(ids, compact, tok, off, length, comp, acr, trim, Vocab.of(list(ids)), flags)
+        flags = [None if f is None else np.asarray(f, dtype=bool) for f in (abjad, personal)]
+        return cls(ids, compact, tok, off, length, comp, acr, trim, Vocab.of(list(ids)), *flags)
 
 
 def _token_sims(
@@ -215,10 +223,12 @@ def _block(
     w: npt.NDArray[np.float64],
     floor: npt.NDArray[np.float64] | None,
     cross: npt.NDArray[np.bool_] | None = None,
+    personal: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.float64]:
     """The bound of a block of pairs of one shape (``a_tok``: (pairs, la), ``b_tok``:
     (pairs, lb) token ids; ``w``: the smaller name weight of each pair; ``cross``: the pairs
-    where one name is in Arabic script, None where not known).
+    where one name is in Arabic script, ``personal``: those with an entity that may be a
+    person, each None where not known).
 
     First from lengths and letter sets alone (``_sim_table``: a few vectorised operations per
     token pair, no string work); then, for the pairs whose first bound still reaches ``floor``
@@ -231,8 +241,14 @@ def _block(
     wmax = np.maximum(wa[:, :, None], wb[:, None, :])
     term = _sim_table()[idx]
     term *= wmax
-    if (v.nick[a_tok] >= 0).any() and (v.nick[b_tok] >= 0).any():  # letters do not bound these
+    if (
+        (personal is None or personal.any())
+        and (v.nick[a_tok] >= 0).any()
+        and (v.nick[b_tok] >= 0).any()
+    ):  # letters do not bound these
         nick = nicknames(v, a_tok[:, :, None], b_tok[:, None, :])
+        if personal is not None:
+            nick &= personal[:, None, None]
         np.maximum(
             term,
             np.where(nick, (NICKNAME_SIMILARITY + ROUNDING) * 1.000001, 0) * wmax,
@@ -300,6 +316,7 @@ def upper_bounds(
     cross = None
     if isinstance(left, Names) and side.abjad is not None:
         cross = left.abjad[li] != side.abjad[ri]
+    personal = None if side.personal is None else side.personal[ri]
     lw = np.add.reduceat(v.weight[ltok], loff) if len(ltok) else np.zeros(0)
     rw = np.add.reduceat(v.weight[rtok], roff) if len(rtok) else np.zeros(0)
     lw, rw = np.where(llen > 0, lw, 0.0), np.where(rlen > 0, rw, 0.0)
@@ -323,6 +340,7 @@ def upper_bounds(
                 w,
                 None if floors is None else floors[sel],
                 None if cross is None else cross[sel],
+                None if personal is None else personal[sel],
             )
     equal = (lcomp[li] == rcomp[ri]) & (lcomp[li] >= 0)
     # one name the other's initials ("CCB" / "China Construction Bank"): compare's ``acronym``

@@ -27,7 +27,7 @@ import polars as pl
 from rapidfuzz import fuzz
 
 from chipcustoms.parties.bound import Names, Side, upper_bounds
-from chipcustoms.parties.compare import DEFAULT_THRESHOLD, acronym_of, compare
+from chipcustoms.parties.compare import DEFAULT_THRESHOLD, acronym_of, compare, kind_of
 from chipcustoms.parties.entities import allow_filter, groups, one_per_entity
 from chipcustoms.parties.names import NormName, name_key, normalize, sound
 from chipcustoms.parties.scripts import has_arabic
@@ -187,8 +187,13 @@ class Matcher:
         )
         self.names = names
         self.norms = [normalize(n) for n in names["listed"].to_list()]
+        schemas = entities["schema"].to_list() if "schema" in entities.columns else None
         self._side = Side.of(
-            [n.tokens for n in self.norms], abjad=[has_arabic(n.original) for n in self.norms]
+            [n.tokens for n in self.norms],
+            abjad=[has_arabic(n.original) for n in self.norms],
+            personal=None
+            if schemas is None
+            else [kind_of(schemas[e]) in ("person", "any") for e in names["__e"].to_list()],
         )
         owner, flat = _flat_keys(self.norms)
         solo = np.array([len(n.tokens) <= 1 for n in self.norms], dtype=bool)

@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from chipcustoms.parties.bound import Names, Side, upper_bounds
-from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
+from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare, kind_of
 from chipcustoms.parties.matcher import Matcher, Query
 from chipcustoms.parties.names import normalize
 from chipcustoms.parties.scripts import has_arabic
@@ -66,7 +66,11 @@ def brute_force(
     """Every (query, entity) pair scoring at or above ``threshold``, and how many were compared."""
     left = Names([normalize(q).tokens for q in queries], [has_arabic(q) for q in queries])
     norms = [normalize(e.name) for e in listed]
-    side = Side.of([n.tokens for n in norms], abjad=[has_arabic(n.original) for n in norms])
+    side = Side.of(
+        [n.tokens for n in norms],
+        abjad=[has_arabic(n.original) for n in norms],
+        personal=[kind_of(e.schema) in ("person", "any") for e in listed],
+    )
     nq, ne = len(queries), len(listed)
     hits: dict[tuple[int, int], float] = {}
     compared = 0
