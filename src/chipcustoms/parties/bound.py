@@ -35,6 +35,15 @@ import numpy.typing as npt
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import cpdist
 
+from chipcustoms.parties.bound_vocab import (
+    CAP,
+    Tokens,
+    Vocab,
+    acronyms,
+    nicknames,
+    skeletons,
+    trimmed,
+)
 from chipcustoms.parties.compare import (
     CONFLICT_COST,
     EXTRA_COST,
@@ -42,81 +51,23 @@ from chipcustoms.parties.compare import (
     INITIAL_SIMILARITY,
     MIN_SIMILARITY,
     NICKNAME_SIMILARITY,
+    SKELETON_SIMILARITY,
     TYPO_POWER,
-    acronym_of,
-    token_weight,
 )
-from chipcustoms.parties.names import nickname_group
 
 SLACK = 1e-4  # compare() rounds its score to 4 decimals
 ROUNDING = 5e-4  # compare() rounds each aligned similarity to 3 decimals
 CHUNK = 2_000_000  # token pairs per block (tens of MB of terms and temporaries)
-CAP = 64  # token lengths the similarity table knows exactly
-
-Tokens = tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Vocab:
-    """Per-token arrays of the token ids of one ``upper_bounds`` call."""
+class Names(list[Tokens]):
+    """Names as token tuples, with which of them were written in Arabic script: passed as
+    ``upper_bounds``'s ``left``, it lets the bound allow consonant skeletons only where
+    ``compare`` does (a plain sequence: everywhere)."""
 
-    words: list[str]
-    weight: npt.NDArray[np.float64]  # token_weight
-    length: npt.NDArray[np.int64]
-    digit: npt.NDArray[np.bool_]
-    first: npt.NDArray[np.int64]  # the first character's code
-    letters: npt.NDArray[np.uint32]  # the letter set (``_letters``)
-    row: npt.NDArray[np.int32]  # offsets of the length into ``_sim_table`` (capped at CAP)
-    col: npt.NDArray[np.int32]
-    nick: npt.NDArray[np.int64]  # the nickname group's id (``names.nickname_group``), -1: none
-
-    @classmethod
-    def of(cls, words: list[str]) -> _Vocab:
-        n = len(words)
-        length = np.fromiter(map(len, words), dtype=np.int64, count=n)
-        capped = np.minimum(length, CAP).astype(np.int32)
-        return cls(
-            words,
-            np.fromiter(map(token_weight, words), dtype=np.float64, count=n),
-            length,
-            np.fromiter((t.isdigit() for t in words), dtype=bool, count=n),
-            np.fromiter((ord(t[0]) if t else -1 for t in words), dtype=np.int64, count=n),
-            np.fromiter(map(_letters, words), dtype=np.uint32, count=n),
-            capped * np.int32((CAP + 1) * 65),
-            capped * np.int32(65),
-            _group_ids(words),
-        )
-
-
-    def extend(self, words: list[str]) -> _Vocab:
-        """This vocabulary and ``words`` after it (the queries' new tokens)."""
-        if not words:
-            return self
-        more = _Vocab.of(words)
-        return _Vocab(
-            self.words + more.words,
-            *(
-                np.concatenate([getattr(self, f), getattr(more, f)])
-                for f in ("weight", "length", "digit", "first", "letters", "row", "col", "nick")
-            ),
-        )
-
-
-def _group_ids(words: list[str]) -> npt.NDArray[np.int64]:
-    return np.fromiter(
-        (hash(g) & 0x7FFFFFFFFFFFFFFF if (g := nickname_group(w)) else -1 for w in words),
-        dtype=np.int64,
-        count=len(words),
-    )
-
-
-def _acronyms(names: Sequence[Tokens], compact: dict[str, int]) -> npt.NDArray[np.int64]:
-    """The id (in ``compact``) of each name's initials (``compare.acronym_of``), -2: none."""
-    return np.fromiter(
-        (compact.setdefault(a, len(compact)) if (a := acronym_of(t)) else -2 for t in names),
-        dtype=np.int64,
-        count=len(names),
-    )
+    def __init__(self, names: Sequence[Tokens], abjad: Sequence[bool]) -> None:
+        super().__init__(names)
+        self.abjad = np.asarray(abjad, dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -131,26 +82,30 @@ class Side:
     length: npt.NDArray[np.int64]
     comp: npt.NDArray[np.int64]
     acronym: npt.NDArray[np.int64]
-    vocab: _Vocab
+    trimmed: npt.NDArray[np.int64]
+    vocab: Vocab
+    abjad: npt.NDArray[np.bool_] | None  # names written in Arabic script; None: not known
+    # names of entities that may be persons (``compare``'s kinds person / any: nicknames and
+    # transliteration keys apply); None: not known
+    personal: npt.NDArray[np.bool_] | None
 
     @classmethod
-    def of(cls, names: Sequence[Tokens]) -> Side:
+    def of(
+        cls,
+        names: Sequence[Tokens],
+        abjad: Sequence[bool] | None = None,
+        personal: Sequence[bool] | None = None,
+    ) -> Side:
         ids: dict[str, int] = {}
         compact: dict[str, int] = {}
         tok, off, length, comp = _flat(names, ids, compact)
-        acronym = _acronyms(names, compact)
-        return cls(ids, compact, tok, off, length, comp, acronym, _Vocab.of(list(ids)))
-
-
-def _nicknames(
-    v: _Vocab, ta: npt.NDArray[np.integer], tb: npt.NDArray[np.integer]
-) -> npt.NDArray[np.bool_]:
-    """Token pairs of one nickname group (``compare`` pairs them at NICKNAME_SIMILARITY)."""
-    return (v.nick[ta] == v.nick[tb]) & (v.nick[ta] >= 0)
+        acr, trim = acronyms(names, compact), trimmed(names, compact)
+        flags = [None if f is None else np.asarray(f, dtype=bool) for f in (abjad, personal)]
+        return cls(ids, compact, tok, off, length, comp, acr, trim, Vocab.of(list(ids)), *flags)
 
 
 def _token_sims(
-    v: _Vocab, ta: npt.NDArray[np.integer], tb: npt.NDArray[np.integer]
+    v: Vocab, ta: npt.NDArray[np.integer], tb: npt.NDArray[np.integer]
 ) -> npt.NDArray[np.float64]:
     """``compare._token_similarity`` over aligned token-id arrays, in C and numpy."""
     la, lb = v.length[ta], v.length[tb]
@@ -166,7 +121,8 @@ def _token_sims(
     sim = np.where(v.digit[ta] != v.digit[tb], 0.0, sim)
     initial = np.where(v.first[ta] == v.first[tb], INITIAL_SIMILARITY, 0.0)
     sim = np.where(small == 1, initial, sim)
-    sim = np.where(_nicknames(v, ta, tb), np.maximum(sim, NICKNAME_SIMILARITY), sim)
+    sim = np.where(nicknames(v, ta, tb), np.maximum(sim, NICKNAME_SIMILARITY), sim)
+    sim = np.where(skeletons(v, ta, tb), np.maximum(sim, SKELETON_SIMILARITY), sim)
     return np.where(ta == tb, 1.0, sim)
 
 
@@ -189,16 +145,6 @@ def _flat(
         count=len(names),
     )
     return toks, np.cumsum(lens) - lens, lens, comp
-
-
-def _letters(token: str) -> int:
-    """The set of characters of ``token`` as 32 bits (a character's code mod 32: the letters
-    of a normalised token are a-z, 0-9 and "&", so only digits share a bit with letters, which
-    can only make two letter sets look closer, never further apart)."""
-    bits = 0
-    for c in token:
-        bits |= 1 << (ord(c) & 31)
-    return bits
 
 
 @functools.cache
@@ -271,14 +217,18 @@ def _combine(
 
 
 def _block(
-    v: _Vocab,
+    v: Vocab,
     a_tok: npt.NDArray[np.uint32],
     b_tok: npt.NDArray[np.uint32],
     w: npt.NDArray[np.float64],
     floor: npt.NDArray[np.float64] | None,
+    cross: npt.NDArray[np.bool_] | None = None,
+    personal: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.float64]:
     """The bound of a block of pairs of one shape (``a_tok``: (pairs, la), ``b_tok``:
-    (pairs, lb) token ids; ``w``: the smaller name weight of each pair).
+    (pairs, lb) token ids; ``w``: the smaller name weight of each pair; ``cross``: the pairs
+    where one name is in Arabic script, ``personal``: those with an entity that may be a
+    person, each None where not known).
 
     First from lengths and letter sets alone (``_sim_table``: a few vectorised operations per
     token pair, no string work); then, for the pairs whose first bound still reaches ``floor``
@@ -291,11 +241,26 @@ def _block(
     wmax = np.maximum(wa[:, :, None], wb[:, None, :])
     term = _sim_table()[idx]
     term *= wmax
-    if (v.nick[a_tok] >= 0).any() and (v.nick[b_tok] >= 0).any():  # letters do not bound these
-        nick = _nicknames(v, a_tok[:, :, None], b_tok[:, None, :])
+    if (
+        (personal is None or personal.any())
+        and (v.nick[a_tok] >= 0).any()
+        and (v.nick[b_tok] >= 0).any()
+    ):  # letters do not bound these
+        nick = nicknames(v, a_tok[:, :, None], b_tok[:, None, :])
+        if personal is not None:
+            nick &= personal[:, None, None]
         np.maximum(
             term,
             np.where(nick, (NICKNAME_SIMILARITY + ROUNDING) * 1.000001, 0) * wmax,
+            out=term,
+        )
+    if (cross is None or cross.any()) and (v.poor[a_tok].any() or v.poor[b_tok].any()):
+        skel = skeletons(v, a_tok[:, :, None], b_tok[:, None, :])  # nor these
+        if cross is not None:
+            skel &= cross[:, None, None]
+        np.maximum(
+            term,
+            np.where(skel, (SKELETON_SIMILARITY + ROUNDING) * 1.000001, 0) * wmax,
             out=term,
         )
     out = _combine(*_reduce(term), w)
@@ -327,7 +292,9 @@ def upper_bounds(
     floor: npt.NDArray[np.float64] | float | None = None,
 ) -> npt.NDArray[np.float64]:
     """For each pair ``(left[li[p]], right[ri[p]])`` a number >= its ``compare`` score
-    (``right`` may be a ``Side`` prepared once).
+    (``right`` may be a ``Side`` prepared once). Where both sides say which names are written
+    in Arabic script (``left`` as ``Names``, ``Side.abjad``), consonant skeletons are only
+    allowed between such a name and one that is not, as ``compare`` does.
 
     Pairs are bucketed by shape (token counts ``la`` x ``lb``); a bucket's token pairs are one
     ``(pairs, la, lb)`` numpy block, so per-token maxima are plain axis reductions. With a
@@ -343,9 +310,13 @@ def upper_bounds(
     side = right if isinstance(right, Side) else Side.of(right)
     ids, compact = dict(side.ids), dict(side.compact)
     ltok, loff, llen, lcomp = _flat(left, ids, compact)
-    lacr = _acronyms(left, compact)
+    lacr, ltrim = acronyms(left, compact), trimmed(left, compact)
     rtok, roff, rlen, rcomp = side.tok, side.off, side.length, side.comp
     v = side.vocab.extend(list(ids)[len(side.ids) :])
+    cross = None
+    if isinstance(left, Names) and side.abjad is not None:
+        cross = left.abjad[li] != side.abjad[ri]
+    personal = None if side.personal is None else side.personal[ri]
     lw = np.add.reduceat(v.weight[ltok], loff) if len(ltok) else np.zeros(0)
     rw = np.add.reduceat(v.weight[rtok], roff) if len(rtok) else np.zeros(0)
     lw, rw = np.where(llen > 0, lw, 0.0), np.where(rlen > 0, rw, 0.0)
@@ -362,11 +333,20 @@ def upper_bounds(
             a_tok = ltok[loff[li[sel]][:, None] + np.arange(la)]
             b_tok = rtok[roff[ri[sel]][:, None] + np.arange(lb)]
             w = np.minimum(lw[li[sel]], rw[ri[sel]])
-            out[sel] = _block(v, a_tok, b_tok, w, None if floors is None else floors[sel])
+            out[sel] = _block(
+                v,
+                a_tok,
+                b_tok,
+                w,
+                None if floors is None else floors[sel],
+                None if cross is None else cross[sel],
+                None if personal is None else personal[sel],
+            )
     equal = (lcomp[li] == rcomp[ri]) & (lcomp[li] >= 0)
     # one name the other's initials ("CCB" / "China Construction Bank"): compare's ``acronym``
     equal |= (llen[li] == 1) & (lcomp[li] == side.acronym[ri])
     equal |= (rlen[ri] == 1) & (rcomp[ri] == lacr[li])
+    equal |= (ltrim[li] == side.acronym[ri]) | (side.trimmed[ri] == lacr[li])
     out[equal] = 1.0
     return out
 

@@ -7,13 +7,17 @@ Like nomenklatura's matchers it is a few small features, each explained to the a
 - ``script_differs``: two person names written in Chinese, Japanese or Korean characters that
   differ in a character (and in their romanisation) are two people: the score is capped at
   SCRIPT_CAP ("习近朋" / "习近平"; "習近平" / "习近平" romanise alike and are not capped).
+- ``skeleton``: a person or firm named in Arabic script against a Latin spelling: a token with
+  at most one vowel pairs at SKELETON_SIMILARITY with a token of the same consonants
+  ("معمر القذافي" -> "mamr al qdhafy" / "Muammar Gaddafi"; ``scripts.skeleton``).
 - ``variants``: spellings of one name rewritten alike before comparing (``names.py``,
   ``refdata/names/variants.yaml``): Arabic romanisations
   ("Husayn" / "Hussein"), Wade-Giles syllables ("Hsi Chin-ping" / "Xi Jinping"), country names
   ("U.S." / "United States").
 - ``compact_equal``: the names agree once spaces are ignored ("XIN YUAN" / "Xinyuan").
 - ``acronym``: outside person names, one name is a single word spelling the other's initials
-  ("CCB" / "China Construction Bank"): ACRONYM_SCORE.
+  ("CCB" / "China Construction Bank"), the last letter possibly its legal form's ("SMIC" /
+  "Semiconductor Manufacturing International Corporation"): ACRONYM_SCORE.
 - ``token_alignment``: tokens are paired best-first (reordering is free); a pair counts when the
   two tokens are within a typo budget that grows with their length (a swap of two letters is one
   edit), or one is the other's initial. The score is the length-weighted similarity of the paired
@@ -44,7 +48,15 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from chipcustoms.parties.names import NormName, nickname_group, vocab
+from chipcustoms.parties.names import (
+    NormName,
+    is_imo,
+    load_names_data,
+    name_key,
+    nickname_group,
+    vocab,
+)
+from chipcustoms.parties.scripts import has_arabic, has_hangul, skeleton, vowel_poor
 
 CONFLICT_COST = 0.25  # the bound's cost of a conflict; every conflict costs exactly this
 EXTRA_COST = 0.06  # the bound's (and the least) cost of an extra token
@@ -57,14 +69,20 @@ NUMBER_COST = 0.35
 INITIAL_SIMILARITY = 0.7
 ACRONYM_SCORE = 0.85  # "CCB" / "China Construction Bank": likely, not certain
 NICKNAME_SIMILARITY = 0.9  # "Bibi" / "Benjamin": one name, told apart from an exact spelling
+TRANSLIT_SIMILARITY = 0.9  # "Yevgeny" / "Jewgeni"; never above NICKNAME_SIMILARITY (bound.py)
+SKELETON_SIMILARITY = 0.8  # "qdhafy" / "gaddafi": the consonants agree, the vowels are unknown
 GENERIC_WEIGHT = 0.5  # synth: 1.0 is one pair better; kept for distinctive words (issue 16)
 DEFAULT_THRESHOLD = 0.69
-VERSION = "names-v2"
+VERSION = "names-v4"  # round 3 (names-v3 in docs/benchmarks.md) kept the v2 string
 TYPO_POWER = 0.5
 FAR_POWER = 3.0
 MIN_SIMILARITY = 0.6
 PINYIN_MIN_LENGTH = 6
-KINDS = {"Person": "person", "Vessel": "vessel"}  # every other schema is an organisation
+
+
+@functools.cache
+def _schema_kinds() -> dict[str, str]:
+    return {str(k): str(v) for k, v in load_names_data()["schema_kinds"].items()}
 
 
 @dataclass
@@ -74,10 +92,12 @@ class Comparison:
 
 
 def kind_of(schema: str | None) -> str:
-    """``person``, ``vessel``, ``org``, or ``any`` when the schema is not known."""
+    """``person``, ``vessel``, ``org``, or ``any`` when the schema is not known or may be a
+    person or an organisation (FtM's LegalEntity): ``names.yaml``'s ``schema_kinds``, every
+    other schema an organisation."""
     if not schema:
         return "any"
-    return KINDS.get(schema, "org")
+    return str(_schema_kinds().get(schema, "org"))
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -146,8 +166,12 @@ def _token_similarity(a: str, b: str, kind: str = "any") -> float:
         return 1.0
     if is_number(a, kind) or is_number(b, kind) or a.isdigit() != b.isdigit():
         return 0.0
+    if is_imo(a) or is_imo(b):  # an identifier: the same number or another vessel
+        return 0.0
     if kind in ("person", "any") and (g := nickname_group(a)) and g == nickname_group(b):
         return max(NICKNAME_SIMILARITY, _token_similarity(a, b, "org"))
+    if kind in ("person", "any") and (k := name_key(a)) and k == name_key(b):
+        return max(TRANSLIT_SIMILARITY, _token_similarity(a, b, "org"))
     if len(a) == 1 or len(b) == 1:  # a firm's word is not initialled ("A Devices" is not
         # "Atlas Devices"); a person's given names are
         return INITIAL_SIMILARITY if a[0] == b[0] and kind in ("person", "any") else 0.0
@@ -162,16 +186,22 @@ def _token_similarity(a: str, b: str, kind: str = "any") -> float:
 
 def _distinct(x: str, y: str, kind: str) -> bool:
     """Tokens kept apart by a rule, not by spelling: two numbers, two pinyin words."""
-    if is_number(x, kind) and is_number(y, kind):
+    if (is_number(x, kind) and is_number(y, kind)) or (is_imo(x) and is_imo(y)):
         return True
     return kind != "person" and pinyin_differs(x, y)
 
 
 def _extra_cost(token: str, kind: str) -> float:
     """What one unpaired token of the longer name costs (never less than EXTRA_COST)."""
+    if is_imo(token):  # one name gives the vessel's IMO number, the other does not
+        return EXTRA_COST
     if is_number(token, kind):
         return NUMBER_COST
+    if token in vocab("name_particles"):
+        return EXTRA_COST
     if kind == "person":
+        if token in vocab("person_titles"):
+            return EXTRA_COST
         if token.endswith(tuple(vocab("patronymic_endings"))):
             return EXTRA_COST
         return PERSON_EXTRA_COST
@@ -195,6 +225,18 @@ def _acronym(a: tuple[str, ...], b: tuple[str, ...]) -> str | None:
     return None
 
 
+def _form_acronym(a: NormName, b: NormName) -> str | None:
+    """One name is a single word spelling the other's initials and then the initial of a legal
+    form the other carries ("SMIC": Semiconductor Manufacturing International Corporation).
+    The bound allows any last letter (``bound._trimmed``)."""
+    for x, y in ((a, b), (b, a)):
+        word = x.tokens[0] if len(x.tokens) == 1 else ""
+        forms = {f[0] for f in y.legal_forms}
+        if len(word) >= 3 and word[:-1] == acronym_of(y.tokens) and word[-1] in forms:
+            return word
+    return None
+
+
 def _roles(tokens: tuple[str, ...]) -> list[int] | None:
     """0 for the given name, 1 for the tokens after a patronymic marker; None without one."""
     markers = vocab("patronymic_markers")
@@ -212,20 +254,30 @@ def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
     else); each call gets its own ``features`` dict.
     """
     kind = kind_of(schema)
-    score, features = _compare_tokens(a.tokens, b.tokens, kind)
+    abjad = has_arabic(a.original) != has_arabic(b.original)  # one name in Arabic script
+    score, features = _compare_tokens(a.tokens, b.tokens, kind, abjad)
     out = dict(features)
-    if kind == "person" and score > SCRIPT_CAP and a.compact != b.compact:
+    hangul = has_hangul(a.original) and has_hangul(b.original)
+    if kind == "person" and score > SCRIPT_CAP and (a.compact != b.compact or hangul):
         ha, hb = a.han, b.han
         if ha and hb and ha != hb:  # "习近朋" / "习近平": another character, another person
             score, out["script_differs"] = SCRIPT_CAP, [ha, hb]
+    if kind != "person" and score < ACRONYM_SCORE and (acr := _form_acronym(a, b)):
+        score, out = ACRONYM_SCORE, {"acronym": acr}
     if a.variants or b.variants:  # spellings read as one name before comparing (names.py)
         out["variants"] = [list(v) for v in dict.fromkeys(a.variants + b.variants)]
     return Comparison(score, out)
 
 
+def _skeleton_pair(x: str, y: str) -> bool:
+    """One token has at most one vowel (as read from the Arabic script) and both have the same
+    consonants (``scripts.skeleton``)."""
+    return (vowel_poor(x) or vowel_poor(y)) and (k := skeleton(x)) is not None and k == skeleton(y)
+
+
 @functools.lru_cache(maxsize=500_000)
 def _compare_tokens(
-    a_tokens: tuple[str, ...], b_tokens: tuple[str, ...], kind: str = "any"
+    a_tokens: tuple[str, ...], b_tokens: tuple[str, ...], kind: str = "any", abjad: bool = False
 ) -> tuple[float, dict[str, object]]:
     if not a_tokens or not b_tokens:
         return 0.0, {"empty": True}
@@ -241,11 +293,15 @@ def _compare_tokens(
             features["patronymic_order"] = True
     pairs = []
     distinct = []
+    skeletal: list[tuple[str, str]] = []
     for i, x in enumerate(a_tokens):
         for j, y in enumerate(b_tokens):
             if ra is not None and rb is not None and ra[i] != rb[j]:
                 continue
             sim = _token_similarity(x, y, kind)
+            if abjad and sim < SKELETON_SIMILARITY and _skeleton_pair(x, y):
+                sim = SKELETON_SIMILARITY
+                skeletal.append((x, y))
             if sim == 0.0 and _distinct(x, y, kind):
                 distinct.append((x, y))
             pairs.append((sim, -abs(i - j), i, j))
@@ -278,8 +334,14 @@ def _compare_tokens(
         score *= 1 - MONONYM_COST
     features["token_alignment"] = aligned
     nick = [(x, y) for x, y, _ in aligned if x != y and kind in ("person", "any")]
-    if nick := [(x, y) for x, y in nick if (g := nickname_group(x)) and g == nickname_group(y)]:
-        features["nickname"] = nick
+    if fold := [(x, y) for x, y in nick if (g := name_key(x)) and g == name_key(y)]:
+        named = [(x, y) for x, y in fold if (g := nickname_group(x)) and g == nickname_group(y)]
+        if named:
+            features["nickname"] = named
+        if other := [p for p in fold if p not in named]:
+            features["transliteration"] = other
+    if skel := [(x, y) for x, y, _ in aligned if (x, y) in skeletal]:
+        features["skeleton"] = skel
     if distinct:
         features["distinct_tokens"] = sorted(set(distinct))[:5]
     if conflicts:

@@ -26,10 +26,11 @@ import numpy.typing as npt
 import polars as pl
 from rapidfuzz import fuzz
 
-from chipcustoms.parties.bound import Side, upper_bounds
-from chipcustoms.parties.compare import DEFAULT_THRESHOLD, acronym_of, compare
+from chipcustoms.parties.bound import Names, Side, upper_bounds
+from chipcustoms.parties.compare import DEFAULT_THRESHOLD, acronym_of, compare, kind_of
 from chipcustoms.parties.entities import allow_filter, groups, one_per_entity
-from chipcustoms.parties.names import NormName, nickname_group, normalize, sound
+from chipcustoms.parties.names import NormName, name_key, normalize, sound
+from chipcustoms.parties.scripts import has_arabic
 
 GRAM = 4  # letters of a prefix key and of a compact-form gram
 MAX_GRAMMED = 40  # grams are taken from the compact form's first 40 letters
@@ -62,7 +63,8 @@ def _keys(n: NormName) -> list[str]:
     - ``g:`` four-letter grams of the compact form (a typo anywhere, words run together);
     - ``e:`` each token and its one-letter deletions (SymSpell: any two tokens one edit apart
       share one, "Telov" / "Teov", where prefixes, grams and sounds may all differ);
-    - ``k:`` a given name's nickname group ("Bibi" / "Benjamin": ``names.nickname_group``);
+    - ``t:`` also a token's name key where it differs from the token: its nickname group or
+      its transliteration key ("Bibi" / "Benjamin", "Jewgeni" / "Yevgeny": ``names.name_key``);
     - ``a:`` the initials of a name of 2-6 tokens, or a one-token name itself ("CCB" / "China
       Construction Bank": ``compare.acronym_of``).
     Identifiers (``d:``) are keyed by the matcher from the entity's and the query's ids.
@@ -79,6 +81,8 @@ def _keys(n: NormName) -> list[str]:
     out.extend({f"g:{compact[k : k + GRAM]}" for k in range(len(compact) - GRAM + 1)})
     if short := acronym_of(n.tokens) if len(n.tokens) > 1 else n.compact:
         out.append(f"a:{short}")
+    if len(n.tokens) == 1 and len(n.compact) >= 3:  # "SMIC": initials and a legal form's
+        out.append(f"a:{n.compact[:-1]}")
     return out
 
 
@@ -86,8 +90,8 @@ def _keys(n: NormName) -> list[str]:
 def _token_keys(x: str) -> tuple[str, ...]:
     """A token's prefix, nickname-group and deletion keys (cached: tokens repeat)."""
     out = [f"x:{x[:GRAM]}"] if len(x) >= GRAM else []
-    if group := nickname_group(x):
-        out.append(f"k:{group}")
+    if (key := name_key(x)) and key != x:
+        out.append(f"t:{key}")  # meets the token that is its own key, and its other spellings
     if DELETE_LENGTHS[0] <= len(x) <= DELETE_LENGTHS[1]:
         out.extend({f"e:{x}", *(f"e:{x[:k]}{x[k + 1 :]}" for k in range(len(x)))})
     return tuple(out)
@@ -183,7 +187,14 @@ class Matcher:
         )
         self.names = names
         self.norms = [normalize(n) for n in names["listed"].to_list()]
-        self._side = Side.of([n.tokens for n in self.norms])
+        schemas = entities["schema"].to_list() if "schema" in entities.columns else None
+        self._side = Side.of(
+            [n.tokens for n in self.norms],
+            abjad=[has_arabic(n.original) for n in self.norms],
+            personal=None
+            if schemas is None
+            else [kind_of(schemas[e]) in ("person", "any") for e in names["__e"].to_list()],
+        )
         owner, flat = _flat_keys(self.norms)
         solo = np.array([len(n.tokens) <= 1 for n in self.norms], dtype=bool)
         rows = pl.DataFrame(
@@ -259,9 +270,9 @@ class Matcher:
         )
         exempt = np.array([bool(q.identifier) for q in queries])  # an id match scores 1
         floor = self.floors[ni] - bonus[qi]
-        ub = upper_bounds(
-            [normalize(q.name).tokens for q in queries], self._side, qi, ni, floor
-        )
+        tokens = [normalize(q.name).tokens for q in queries]
+        names = Names(tokens, [has_arabic(q.name) for q in queries])
+        ub = upper_bounds(names, self._side, qi, ni, floor)
         keep = exempt[qi] | (ub >= floor)
         return pairs.filter(pl.Series(keep))
 

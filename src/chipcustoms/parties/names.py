@@ -20,11 +20,20 @@ from typing import Any
 from rigour.names import replace_org_types_compare
 from rigour.text import ascii_text, metaphone
 
+from chipcustoms.parties.scripts import (
+    arabic,
+    hangul,
+    has_hangul,
+    translit_key,
+    translit_min_length,
+)
 from chipcustoms.refdata import REFDATA, load_yaml
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
 _DROP = re.compile(r"[.'’`´]")
 _SPLIT = re.compile(r"[^a-z0-9&]+")
+_SLASHED = re.compile(r"\b([a-z])/([a-z])\b")  # "M/V", "M/T", "A/S": one abbreviation
+_IMO = re.compile(r"^[0-9]{7}$")
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,11 @@ def _data() -> dict[str, Any]:
     return data
 
 
+def load_names_data() -> dict[str, Any]:
+    """``refdata/names/names.yaml`` as loaded once."""
+    return _data()
+
+
 @functools.cache
 def _variants() -> tuple[dict[str, tuple[str, str]], list[tuple[re.Pattern[str], str]]]:
     """``variants.yaml`` as a token -> (canonical, family) map, and the phrases of several
@@ -74,7 +88,7 @@ def _variants() -> tuple[dict[str, tuple[str, str]], list[tuple[re.Pattern[str],
     data = load_yaml(REFDATA / "names" / "variants.yaml")
     tokens: dict[str, tuple[str, str]] = {}
     phrases: list[tuple[str, str]] = []
-    for family in ("countries", "arabic"):
+    for family in ("countries", "arabic", "korean"):
         for canonical, written in data[family].items():
             for w in written:
                 if " " in w:
@@ -103,6 +117,17 @@ def nickname_group(token: str) -> str | None:
     return _nickname_groups().get(token)
 
 
+def name_key(token: str) -> str | None:
+    """The key under which two person-name tokens pair as one name: a nickname's full name
+    ("bibi" -> "benjamin"), then folded across Cyrillic romanisations (``scripts.translit_key``).
+    None for a short token without a nickname group (short tokens are left to the typo budget,
+    "Jang" / "Yang" are two Korean surnames). The bound and the scorer share it."""
+    group = nickname_group(token)
+    if group is None and len(token) < translit_min_length():
+        return None
+    return translit_key(group or token)
+
+
 def _canonical(words: list[str]) -> tuple[list[str], list[tuple[str, str, str]]]:
     """Spelling variants rewritten to their canonical form, and what was rewritten."""
     tokens, phrases = _variants()
@@ -120,6 +145,32 @@ def _canonical(words: list[str]) -> tuple[list[str], list[tuple[str, str, str]]]
             w = canonical
         out.append(w)
     return out, seen
+
+
+def _imo(words: list[str]) -> list[str]:
+    """The words "IMO 9811000" as one token, "imo9811000": a vessel's identifier, which the scorer
+    pairs only with itself and which costs little when one name leaves it out."""
+    out: list[str] = []
+    for w in words:
+        if out and out[-1] == "imo" and _IMO.match(w):
+            out[-1] = f"imo{w}"
+        else:
+            out.append(w)
+    return out
+
+
+def _once(words: list[str]) -> list[str]:
+    """A name written twice, once in Latin and once in its own script ("Kim Jong-un (김정은)",
+    "Huawei (华为)"), said once: the repeat says nothing more. Single repeated words stay
+    ("Abdullahi Mohamed Mohamed Caddow": a repeated given name is part of the name)."""
+    half = len(words) // 2
+    if half and len(words) % 2 == 0 and words[:half] == words[half:]:
+        return words[:half]
+    return words
+
+
+def is_imo(token: str) -> bool:
+    return token.startswith("imo") and _IMO.match(token[3:]) is not None
 
 
 @functools.cache
@@ -148,7 +199,12 @@ def _cjk(run: re.Match[str]) -> str:
         text = text.replace(word, f" {english} " if english.strip() else " ")
     parts = []
     for piece in text.split():
-        parts.append(piece if piece.isascii() else ascii_text(piece).replace(" ", ""))
+        if piece.isascii():
+            parts.append(piece)
+        elif has_hangul(piece):  # a personal name as three words, like lists write it
+            parts.append(hangul(piece))
+        else:
+            parts.append(ascii_text(piece).replace(" ", ""))
     return " " + " ".join(parts) + " "
 
 
@@ -158,16 +214,20 @@ def normalize(name: str) -> NormName:
     d = _data()
     text = unicodedata.normalize("NFKC", name).casefold()
     text = _CJK.sub(_cjk, text)
+    if not text.isascii():
+        text = arabic(text)
     if not text.isascii():  # forms spelt with accents: "beschränkter Haftung" -> gmbh
         text = replace_org_types_compare(text)
     text = ascii_text(text).lower()
-    text = _DROP.sub("", text).replace("&", " and ")  # "AT&T" / "AT and T"
+    text = _DROP.sub("", _SLASHED.sub(r"\1\2", text)).replace("&", " and ")  # "AT&T" / "AT and T"
     text = replace_org_types_compare(" ".join(_SPLIT.split(text)).strip())
     stop, forms, abbr = set(d["stopwords"]), set(d["legal_forms"]), d["abbreviations"]
     raw = [abbr.get(t, t) for t in _SPLIT.split(text) if t]
-    words, seen = _canonical([w for t in raw for w in t.split()])
-    core = [w for w in words if w not in stop and w not in forms]
+    words, seen = _canonical(_imo([w for t in raw for w in t.split()]))
+    core = _once([w for w in words if w not in stop and w not in forms])
     legal = tuple(w for w in words if w in forms)
+    if len(core) >= 3 and core[0] in d["vessel_prefixes"]:  # "MV Ever Given"
+        core, legal = core[1:], (core[0], *legal)
     if not core:  # a name made only of form words ("Holding Company") keeps them
         core = [w for w in words if w not in stop] or words
     variants = tuple(v for v in seen if v[1] in core)

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from chipcustoms.parties.bound import upper_bounds
-from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
+from chipcustoms.parties.bound import Names, Side, upper_bounds
+from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare, kind_of
 from chipcustoms.parties.matcher import Matcher, Query
 from chipcustoms.parties.names import normalize
+from chipcustoms.parties.scripts import has_arabic
 from chipcustoms.parties.synth_names import SynthEntity, sample
 
 BLOCK = 1_000_000  # brute-force pairs bounded at once
@@ -63,9 +64,13 @@ def brute_force(
     queries: list[str], listed: list[SynthEntity], threshold: float
 ) -> tuple[dict[tuple[int, int], float], int]:
     """Every (query, entity) pair scoring at or above ``threshold``, and how many were compared."""
-    left = [normalize(q).tokens for q in queries]
+    left = Names([normalize(q).tokens for q in queries], [has_arabic(q) for q in queries])
     norms = [normalize(e.name) for e in listed]
-    right = [n.tokens for n in norms]
+    side = Side.of(
+        [n.tokens for n in norms],
+        abjad=[has_arabic(n.original) for n in norms],
+        personal=[kind_of(e.schema) in ("person", "any") for e in listed],
+    )
     nq, ne = len(queries), len(listed)
     hits: dict[tuple[int, int], float] = {}
     compared = 0
@@ -73,7 +78,7 @@ def brute_force(
     for s in range(0, nq, step):
         qi = np.repeat(np.arange(s, min(nq, s + step)), ne)
         ei = np.tile(np.arange(ne), min(nq, s + step) - s)
-        ub = upper_bounds(left, right, qi, ei, threshold)
+        ub = upper_bounds(left, side, qi, ei, threshold)
         keep = ub >= threshold
         compared += int(keep.sum())
         for q, e in zip(qi[keep].tolist(), ei[keep].tolist(), strict=True):
