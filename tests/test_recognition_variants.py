@@ -1,0 +1,94 @@
+"""Issue 14, third round: how declarations write a model they *do* name. One test per class,
+each with the negatives the fix must leave out. Every example is written for this test (none is
+taken from the real-world sets).
+
+The classes: a bare model number beside a datacenter memory size or a Chinese count of cards;
+Russian spellings of the family names; phones whose model number is also a GPU's; GeForce numbers
+written without "RTX" beside a graphics-card word.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from chipcustoms.assess.pipeline import References
+
+
+def _resolve(refs: References, texts: list[str], hs: str | None = None) -> pl.DataFrame:
+    lines = pl.DataFrame(
+        {"description": texts, "hs_code": [hs] * len(texts)},
+        schema={"description": pl.Utf8, "hs_code": pl.Utf8},
+    )
+    return refs.resolver.resolve(lines)
+
+
+def _one(refs: References, text: str, hs: str | None = None) -> dict[str, object]:
+    return _resolve(refs, [text], hs).row(0, named=True)
+
+
+# A bare number with the memory its board ships with, or counted in cards / chips, is a chip.
+MEMORY_OR_COUNT = [
+    ("H200 141GB, lot of 4", "nvidia-h200"),
+    ("L20 48G passive", "nvidia-l20"),
+    ("A40 48 ГБ б/у", "nvidia-a40"),
+    ("B200 192G module", "nvidia-b200"),
+    ("A100 显存40G", "nvidia-a100"),
+    ("二手 A800 八卡", "nvidia-a800"),
+    ("H20 十块", "nvidia-h20"),
+]
+# Sizes phones, SD cards and DIMMs are sold in are no evidence, nor is an English "x 10".
+MEMORY_OR_COUNT_OUT = [
+    ("A40 64GB dual sim", "851713"),
+    ("A100 32GB microSD card", "852351"),
+    ("H20 water pump x 4", "841370"),
+    ("grade A100 bolts x10", "731815"),
+]
+
+
+@pytest.mark.parametrize(("text", "model"), MEMORY_OR_COUNT, ids=[m[0] for m in MEMORY_OR_COUNT])
+def test_a_bare_number_with_its_memory_size_or_a_card_count_is_a_chip(
+    refs: References, text: str, model: str
+) -> None:
+    row = _one(refs, text)
+    assert (row["accelerator_id"], row["is_accelerator"]) == (model, True)
+
+
+def test_memory_or_count_gives_the_lower_bare_number_confidence(refs: References) -> None:
+    bare, worded = _resolve(refs, ["H200 141GB", "H200 GPU 141GB"]).rows(named=True)
+    assert bare["resolution_confidence"] < worded["resolution_confidence"]
+
+
+@pytest.mark.parametrize(
+    ("text", "hs"), MEMORY_OR_COUNT_OUT, ids=[o[0] for o in MEMORY_OR_COUNT_OUT]
+)
+def test_phone_sizes_and_english_counts_are_no_evidence(
+    refs: References, text: str, hs: str
+) -> None:
+    assert _one(refs, text, hs)["is_accelerator"] is False
+
+
+# Russian spellings of the family name are GPU words, as "Tesla" is.
+def test_a_russian_family_name_makes_the_number_a_chip(refs: References) -> None:
+    rows = _resolve(refs, ["ускоритель Тесла P40, б/у", "Тесла V100 32 ГБ"]).rows(named=True)
+    assert [(r["accelerator_id"], r["is_accelerator"]) for r in rows] == [
+        ("nvidia-p40", True),
+        ("nvidia-v100-sxm2", True),
+    ]
+
+
+# Phones sold under a number a GPU also has: the phone line's suffix or family name says so,
+# even with a maker that also makes AI chips.
+PHONES = ["Huawei P40 Pro 8+256GB", "HUAWEI P40 lite, blue", "Samsung Galaxy A40 4/64"]
+
+
+@pytest.mark.parametrize("text", PHONES)
+def test_phones_named_like_gpus_stay_out(refs: References, text: str) -> None:
+    row = _one(refs, text, "851713")
+    assert row["is_accelerator"] is False
+    assert row["accelerator_id"] is None
+
+
+def test_a_tesla_p40_board_is_still_read(refs: References) -> None:
+    row = _one(refs, "Tesla P40 24GB passive GPU", "847330")
+    assert (row["accelerator_id"], row["is_accelerator"]) == ("nvidia-p40", True)
