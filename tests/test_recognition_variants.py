@@ -92,3 +92,40 @@ def test_phones_named_like_gpus_stay_out(refs: References, text: str) -> None:
 def test_a_tesla_p40_board_is_still_read(refs: References) -> None:
     row = _one(refs, "Tesla P40 24GB passive GPU", "847330")
     assert (row["accelerator_id"], row["is_accelerator"]) == ("nvidia-p40", True)
+
+
+# GeForce numbers written without "RTX" beside a card word or a board maker (Chinese retail
+# style): read, at the bare-number confidence; alone, beside a server or memory word only, or
+# as a quantity, not.
+DIGITS = [
+    ("影驰4090显卡 二手", "nvidia-rtx-4090"),
+    ("华硕 5090 显卡 32G", "nvidia-rtx-5090"),
+    ("NVIDIA 4090 GPU, boxed", "nvidia-rtx-4090"),
+]
+DIGITS_OUT = [
+    ("4090", "847330"),
+    ("4090 server chassis", "847150"),
+    ("4090 48G", "847330"),
+    ("invoice 4090 steel screws", "731815"),
+]
+
+
+@pytest.mark.parametrize(("text", "model"), DIGITS, ids=[d[0] for d in DIGITS])
+def test_a_geforce_number_without_rtx_beside_a_card_word_is_read(
+    refs: References, text: str, model: str
+) -> None:
+    row = _one(refs, text, "847330")
+    assert (row["accelerator_id"], row["is_accelerator"]) == (model, True)
+    assert row["resolution_confidence"] < _one(refs, "RTX 4090 显卡")["resolution_confidence"]
+
+
+@pytest.mark.parametrize(("text", "hs"), DIGITS_OUT, ids=[d[0] for d in DIGITS_OUT])
+def test_an_all_digit_number_needs_a_gpu_word(refs: References, text: str, hs: str) -> None:
+    row = _one(refs, text, hs)
+    assert row["is_accelerator"] is False
+    assert row["accelerator_id"] is None
+
+
+def test_a_misspelt_name_around_the_number_stays_a_fuzzy_match(refs: References) -> None:
+    row = _one(refs, "GeForse RTXX 4090 graphics", "847330")
+    assert (row["accelerator_id"], row["resolution_method"]) == ("nvidia-rtx-4090", "fuzzy")

@@ -111,6 +111,7 @@ class Resolver:
         for number, model_id in self._bare_numbers().items():
             self.alias_to_id.setdefault(number, model_id)
         self._bare = sorted(a for a in self.alias_to_id if _is_bare(a))
+        self._digits = [a for a in self._bare if a.isdigit()]  # "4090": needs a GPU word
         self._distinctive = [a for a in self._bare if _is_distinctive(a)]
         # "H100s": a plural s after a model number is read off (see _aliases_found).
         self._alias_regex = (
@@ -166,6 +167,7 @@ class Resolver:
         leaves the same one.
         """
         brand = re.compile(self.vocabulary.brand_word)
+        digits = re.compile(self.vocabulary.digit_number)
         found: dict[str, set[str]] = {}
         for m in self.catalog.models:
             for alias in [m.model, *m.aliases]:
@@ -174,7 +176,7 @@ class Resolver:
                 if len(words) != 1:
                     continue
                 w = words[0]
-                if re.search(r"[a-z]", w) and re.search(r"\d", w):
+                if re.search(r"[a-z]", w) and re.search(r"\d", w) or digits.fullmatch(w):
                     found.setdefault(w, set()).add(m.id)
         return {w: next(iter(ids)) for w, ids in found.items() if len(ids) == 1}
 
@@ -285,6 +287,10 @@ class Resolver:
             .list.all()
             .alias("__bare"),
             pl.col("__aliases")
+            .list.eval(pl.element().is_in(self._digits))
+            .list.all()
+            .alias("__digits"),
+            pl.col("__aliases")
             .list.eval(pl.element().is_in(self._distinctive))
             .list.all()
             .alias("__distinctive"),
@@ -350,7 +356,7 @@ class Resolver:
         todo = d.filter(
             pl.col("__pn_id").is_null()
             & pl.col("__pci_id").is_null()
-            & (pl.col("__alias_ids").list.len() == 0)
+            & ((pl.col("__alias_ids").list.len() == 0) | pl.col("__digits"))
             & pl.col("__ctx").struct.field("hint")
             & pl.col("__norm").str.contains(self._fuzzy_regex)
         )["__norm"].unique()
