@@ -163,8 +163,8 @@ class Resolver:
     def _bare_numbers(self) -> dict[str, str]:
         """Model numbers a line may write without the brand or family word of every alias
         ("Tesla V100" -> "v100", "Ascend 910B" -> "910b"): the alias less brand words and
-        memory sizes, when one token with letters and digits is left and no other model
-        leaves the same one.
+        memory sizes, when one token with letters and digits (or an all-digit number the
+        vocabulary lists, "RTX 4090" -> "4090") is left and no other model leaves the same one.
         """
         brand = re.compile(self.vocabulary.brand_word)
         digits = re.compile(self.vocabulary.digit_number)
@@ -176,7 +176,7 @@ class Resolver:
                 if len(words) != 1:
                     continue
                 w = words[0]
-                if re.search(r"[a-z]", w) and re.search(r"\d", w) or digits.fullmatch(w):
+                if (re.search(r"[a-z]", w) and re.search(r"\d", w)) or digits.fullmatch(w):
                     found.setdefault(w, set()).add(m.id)
         return {w: next(iter(ids)) for w, ids in found.items() if len(ids) == 1}
 
