@@ -129,3 +129,11 @@ def test_an_all_digit_number_needs_a_gpu_word(refs: References, text: str, hs: s
 def test_a_misspelt_name_around_the_number_stays_a_fuzzy_match(refs: References) -> None:
     row = _one(refs, "GeForse RTXX 4090 graphics", "847330")
     assert (row["accelerator_id"], row["resolution_method"]) == ("nvidia-rtx-4090", "fuzzy")
+
+
+# A display board named by its standard ("SVGA board", "super VGA adapter") is a plain graphics
+# board: gpu-unknown, not an accelerator; a VGA cable or monitor is neither.
+def test_a_vga_board_is_a_plain_graphics_board(refs: References) -> None:
+    out = _resolve(refs, ["SVGA display board, ISA bus", "VGA cable 2m"], "847330")
+    assert out["accelerator_id"].to_list() == ["gpu-unknown", None]
+    assert out["is_accelerator"].to_list() == [False, False]
