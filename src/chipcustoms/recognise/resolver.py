@@ -286,10 +286,7 @@ class Resolver:
             .list.eval(pl.element().is_in(self._bare))
             .list.all()
             .alias("__bare"),
-            pl.col("__aliases")
-            .list.eval(pl.element().is_in(self._digits))
-            .list.all()
-            .alias("__digits"),
+            pl.col("__aliases").list.first().is_in(self._digits).fill_null(False).alias("__digits"),
             pl.col("__aliases")
             .list.eval(pl.element().is_in(self._distinctive))
             .list.all()
