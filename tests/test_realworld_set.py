@@ -30,8 +30,11 @@ KINDS = {"ruling", "court", "seizure", "trade_record", "other"}
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 LANGUAGES = {"en", "zh", "hu", "ru"}
-# Two draws: split.py (dev / heldout, rw-001..132) and split2.py (dev2 / heldout2, rw-133 on).
-PARTS = ["dev.csv", "heldout.csv", "dev2.csv", "heldout2.csv"]
+# Three draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
+# (rw-133..221), dev3 / heldout3 (rw-222 on).
+PARTS = ["dev.csv", "heldout.csv", "dev2.csv", "heldout2.csv", "dev3.csv", "heldout3.csv"]
+DEV_PARTS = ["dev.csv", "dev2.csv", "dev3.csv"]
+HELD_PARTS = ["heldout.csv", "heldout2.csv", "heldout3.csv"]
 
 
 def norm(text: str) -> str:
@@ -86,6 +89,15 @@ def test_counts_second_draw(dev2: list[dict[str, str]], held2: list[dict[str, st
     assert all(int(r["id"][3:]) > 132 for r in every)  # the second draw holds only new lines
 
 
+def test_counts_third_draw() -> None:
+    dev3, held3 = rows("dev3.csv"), rows("heldout3.csv")
+    every = dev3 + held3
+    assert len(every) >= 90 and sum(r["is_accelerator"] == "true" for r in every) >= 45
+    assert len(held3) >= 45
+    assert sum(r["is_accelerator"] == "true" for r in held3) >= 20
+    assert all(int(r["id"][3:]) > 221 for r in every)  # the third draw holds only new lines
+
+
 def test_labels_valid() -> None:
     bad = []
     for name in PARTS:
@@ -123,12 +135,12 @@ def test_no_duplicates() -> None:
     assert len(set(ids)) == len(ids)
 
 
-@pytest.mark.parametrize("name", ["heldout.csv", "heldout2.csv"])
+@pytest.mark.parametrize("name", HELD_PARTS)
 def test_heldout_unseen(name: str) -> None:
     """No held-out description occurs in a dev part, in tests/ (this file aside) or in the
-    refdata: both held-out parts are compared with both dev parts."""
+    refdata: every held-out part is compared with every dev part."""
     held = rows(name)
-    texts = [norm(r["description"]) for dev_name in ("dev.csv", "dev2.csv") for r in rows(dev_name)]
+    texts = [norm(r["description"]) for dev_name in DEV_PARTS for r in rows(dev_name)]
     for folder in (ROOT / "tests", ROOT / "src" / "chipcustoms" / "refdata"):
         for p in sorted(folder.rglob("*")):
             if not p.is_file() or p.resolve() == Path(__file__).resolve():

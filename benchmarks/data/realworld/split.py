@@ -9,6 +9,10 @@ src/chipcustoms/refdata/ when the split is drawn are pinned to dev: the held-out
 the project has never seen. The remaining lines are drawn at random.
 To reproduce the draw, concatenate dev.csv and heldout.csv, sort by `id`, and run this script on
 that pool into an empty folder (--out DIR) from the same commit.
+
+The draw itself (`draw`) and the file handling (`read_pool`, `write_parts`) are shared by every
+later draw (split2.py, split3.py): each passes its own seed, share, pinning rule and strata, so a
+draw is written once and the earlier draws stay exactly reproducible.
 """
 
 from __future__ import annotations
@@ -17,12 +21,16 @@ import argparse
 import csv
 import random
 import re
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
+HERE = Path(__file__).resolve().parent
 
 SEED = 20261206
 HELDOUT_SHARE = 0.36
+
+Row = dict[str, str]
 
 
 def norm(text: str) -> str:
@@ -42,36 +50,106 @@ def project_text() -> str:
     return "\n".join(parts)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("pool", type=Path)
-    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
-    args = ap.parse_args()
-    dev_path, held_path = args.out / "dev.csv", args.out / "heldout.csv"
-    if dev_path.exists() or held_path.exists():
-        raise SystemExit(f"{dev_path} or {held_path} exists: the split is done once, not redone")
-    with args.pool.open(encoding="utf-8", newline="") as f:
+def by_label(r: Row) -> Hashable:
+    """The first two draws' strata: accelerator or not."""
+    return r["is_accelerator"]
+
+
+def draw(
+    rows: Sequence[Row],
+    *,
+    seed: int,
+    share: float,
+    pinned: Callable[[Row], bool],
+    stratum: Callable[[Row], Hashable] = by_label,
+    order: Sequence[Hashable] = ("true", "false"),
+) -> tuple[list[Row], list[Row]]:
+    """Draw the held-out part once: (dev, held).
+
+    Lines for which `pinned` holds go to dev (text the project already contains may not be
+    held out). The others are grouped by `stratum`, each group shuffled with one generator
+    seeded `seed` in `order`, and its first round(len * share) lines held out, so every
+    stratum keeps its share in both parts. Draw-specific choices are the arguments; nothing
+    here may change, or the earlier draws would no longer reproduce.
+    """
+    pins = [r for r in rows if pinned(r)]
+    free = [r for r in rows if not pinned(r)]
+    rng = random.Random(seed)
+    held: list[Row] = []
+    dev: list[Row] = list(pins)
+    for key in order:
+        group = [r for r in free if stratum(r) == key]
+        rng.shuffle(group)
+        k = round(len(group) * share)
+        held += group[:k]
+        dev += group[k:]
+    left = [r for r in free if stratum(r) not in order]
+    if left:
+        raise SystemExit(f"lines outside every stratum: {[r['id'] for r in left]}")
+    return dev, held
+
+
+def read_pool(path: Path) -> tuple[list[str], list[Row]]:
+    """The pool's columns and its rows, sorted by id (the draw's input order)."""
+    with path.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         fields = list(reader.fieldnames or [])
         rows = sorted(reader, key=lambda r: r["id"])
-    seen = project_text()
-    pinned = [r for r in rows if norm(r["description"]) in seen]
-    free = [r for r in rows if norm(r["description"]) not in seen]
-    rng = random.Random(SEED)
-    held: list[dict[str, str]] = []
-    dev: list[dict[str, str]] = list(pinned)
-    for flag in ("true", "false"):
-        group = [r for r in free if r["is_accelerator"] == flag]
-        rng.shuffle(group)
-        k = round(len(group) * HELDOUT_SHARE)
-        held += group[:k]
-        dev += group[k:]
-    for path, part in ((dev_path, dev), (held_path, held)):
+    return fields, rows
+
+
+def refuse_existing(*paths: Path) -> None:
+    """A part is drawn once: never overwrite one."""
+    for path in paths:
+        if path.exists():
+            raise SystemExit(f"{path} exists: the split is done once, not redone")
+
+
+def write_parts(fields: list[str], parts: dict[Path, list[Row]]) -> None:
+    for path, part in parts.items():
         with path.open("w", encoding="utf-8", newline="") as f:
             w = csv.DictWriter(f, fieldnames=fields)
             w.writeheader()
             w.writerows(sorted(part, key=lambda r: r["id"]))
-    print(f"dev {len(dev)} lines ({len(pinned)} pinned), held-out {len(held)} lines (seed {SEED})")
+
+
+def later_pins(rows: Sequence[Row], earlier_devs: Sequence[Path]) -> Callable[[Row], bool]:
+    """The pinning rule of the later draws (split2.py on): a line whose description occurs in
+    tests/, the refdata or an earlier dev part, or inside another line of this pool, stays in
+    dev (the distinctness test looks for a held-out description *inside* every dev text). A line
+    that repeats an earlier dev description is refused outright (the set holds each once)."""
+    old: set[str] = set()
+    for path in earlier_devs:
+        with path.open(encoding="utf-8", newline="") as f:
+            old |= {norm(r["description"]) for r in csv.DictReader(f)}
+    repeated = [r["id"] for r in rows if norm(r["description"]) in old]
+    if repeated:
+        raise SystemExit(f"lines already in an earlier dev part: {repeated}")
+    seen = project_text() + "\n" + "\n".join(sorted(old))
+
+    def known(r: Row) -> bool:
+        d = norm(r["description"])
+        inside = any(d in norm(o["description"]) for o in rows if o is not r)
+        return d in seen or inside
+
+    return known
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("pool", type=Path)
+    ap.add_argument("--out", type=Path, default=HERE)
+    args = ap.parse_args()
+    dev_path, held_path = args.out / "dev.csv", args.out / "heldout.csv"
+    refuse_existing(dev_path, held_path)
+    fields, rows = read_pool(args.pool)
+    seen = project_text()
+    dev, held = draw(
+        rows, seed=SEED, share=HELDOUT_SHARE, pinned=lambda r: norm(r["description"]) in seen
+    )
+    write_parts(fields, {dev_path: dev, held_path: held})
+    pinned = sum(norm(r["description"]) in seen for r in rows)
+    print(f"dev {len(dev)} lines ({pinned} pinned), held-out {len(held)} lines (seed {SEED})")
 
 
 if __name__ == "__main__":

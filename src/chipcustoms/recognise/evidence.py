@@ -176,7 +176,8 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .then(pl.lit("part_number"))
         .when(pl.col("__pci_id").is_not_null())
         .then(pl.lit("pci_id"))
-        .when(n_alias > 0)
+        # An all-digit number ("5090") yields to a fuzzy match of the whole name around it.
+        .when((n_alias > 0) & ~(pl.col("__digits") & pl.col("__f_id").is_not_null()))
         .then(pl.lit("alias"))
         .when(pl.col("__sys_model").is_not_null())
         .then(pl.lit("system"))
@@ -215,7 +216,14 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
     # A model number alone, or any model under an unrelated HS chapter, needs a GPU word.
     # A server word lets a bare number stand ("H800 server modules") but is no GPU word itself.
     bare_ok = lone_ok | ctx.struct.field("bare_hint")
-    rejected = weak_text & ~hint & (bare & ~hs_fits & ~bare_ok | ~ctx.struct.field("hs_chapter_ok"))
+    # An all-digit number ("4090") is a quantity or a code as often as a card: only a GPU word
+    # beside it makes it one, never an HS code or a server word alone.
+    digits = (method == "alias") & pl.col("__digits")
+    rejected = (
+        weak_text
+        & ~hint
+        & (bare & ~hs_fits & ~bare_ok | ~ctx.struct.field("hs_chapter_ok") | digits)
+    )
     accessory = ctx.struct.field("accessory")
     excluded = ctx.struct.field("exclusion").is_not_null()
     kept = model.is_not_null() & ~rejected & ~accessory & ~excluded
@@ -254,7 +262,7 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .then(pl.col("__f_score") / 100 * 0.85)
         .when(method == "system")
         .then(CONF["system"])
-        .when(bare & ~hint)
+        .when(bare & (~hint | pl.col("__digits")))
         .then(CONF["alias_bare_hs"])
         .otherwise(CONF["alias"])
     )

@@ -111,6 +111,7 @@ class Resolver:
         for number, model_id in self._bare_numbers().items():
             self.alias_to_id.setdefault(number, model_id)
         self._bare = sorted(a for a in self.alias_to_id if _is_bare(a))
+        self._digits = [a for a in self._bare if a.isdigit()]  # "4090": needs a GPU word
         self._distinctive = [a for a in self._bare if _is_distinctive(a)]
         # "H100s": a plural s after a model number is read off (see _aliases_found).
         self._alias_regex = (
@@ -162,10 +163,11 @@ class Resolver:
     def _bare_numbers(self) -> dict[str, str]:
         """Model numbers a line may write without the brand or family word of every alias
         ("Tesla V100" -> "v100", "Ascend 910B" -> "910b"): the alias less brand words and
-        memory sizes, when one token with letters and digits is left and no other model
-        leaves the same one.
+        memory sizes, when one token with letters and digits (or an all-digit number the
+        vocabulary lists, "RTX 4090" -> "4090") is left and no other model leaves the same one.
         """
         brand = re.compile(self.vocabulary.brand_word)
+        digits = re.compile(self.vocabulary.digit_number)
         found: dict[str, set[str]] = {}
         for m in self.catalog.models:
             for alias in [m.model, *m.aliases]:
@@ -174,7 +176,7 @@ class Resolver:
                 if len(words) != 1:
                     continue
                 w = words[0]
-                if re.search(r"[a-z]", w) and re.search(r"\d", w):
+                if (re.search(r"[a-z]", w) and re.search(r"\d", w)) or digits.fullmatch(w):
                     found.setdefault(w, set()).add(m.id)
         return {w: next(iter(ids)) for w, ids in found.items() if len(ids) == 1}
 
@@ -284,6 +286,7 @@ class Resolver:
             .list.eval(pl.element().is_in(self._bare))
             .list.all()
             .alias("__bare"),
+            pl.col("__aliases").list.first().is_in(self._digits).fill_null(False).alias("__digits"),
             pl.col("__aliases")
             .list.eval(pl.element().is_in(self._distinctive))
             .list.all()
@@ -364,7 +367,7 @@ class Resolver:
         todo = d.filter(
             pl.col("__pn_id").is_null()
             & pl.col("__pci_id").is_null()
-            & (pl.col("__alias_ids").list.len() == 0)
+            & ((pl.col("__alias_ids").list.len() == 0) | pl.col("__digits"))
             & pl.col("__ctx").struct.field("hint")
             & pl.col("__norm").str.contains(self._fuzzy_regex)
         )["__norm"].unique()

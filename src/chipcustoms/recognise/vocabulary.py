@@ -57,6 +57,7 @@ class VocabularyFile(_Strict):
     version: str
     hints: list[str]
     bare_hints: list[str] = []  # let a bare model number be a chip, not GPU words themselves
+    digit_numbers: list[str] = []  # all-digit numbers ("4090") read as a bare model number
     hs_prefixes: list[str]
     hs_chapters: list[str]
     accessories: Accessories
@@ -69,7 +70,13 @@ class VocabularyFile(_Strict):
     not_ai: list[str]
 
     _p = field_validator(
-        "hints", "bare_hints", "exclusions", "system_words", "brand_words", "not_ai"
+        "hints",
+        "bare_hints",
+        "digit_numbers",
+        "exclusions",
+        "system_words",
+        "brand_words",
+        "not_ai",
     )(_check_patterns)
 
     @model_validator(mode="after")
@@ -94,6 +101,7 @@ class Vocabulary:
     version: str
     hint: str
     bare_hint: str  # matches nothing where the vocabulary lists no bare hints
+    digit_number: str  # likewise where it lists no all-digit numbers
     hs_prefixes: tuple[str, ...]
     hs_chapters: tuple[str, ...]
     accessory_strong: str
@@ -132,6 +140,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         version=f"{vf.version}#{digest}",
         hint=union(vf.hints),
         bare_hint=union(vf.bare_hints or [r"$^"]),
+        digit_number=union(vf.digit_numbers or [r"$^"]),
         hs_prefixes=tuple(vf.hs_prefixes),
         hs_chapters=tuple(vf.hs_chapters),
         accessory_strong=union(vf.accessories.strong),
