@@ -91,6 +91,7 @@ class RowResolver:
         parts = v.ai_system_parts
         self._parts = None if parts is None else (c(parts[0]), c(parts[1]))
         self._bare, self._distinctive = set(r._bare), set(r._distinctive)
+        self._digits = set(r._digits)
         self._systems_alias = list(r.system_alias)
         self._names: dict[str, tuple[str | None, str | None]] = {
             row["accelerator_id"]: (row["accelerator_vendor"], row["accelerator_model"])
@@ -168,6 +169,7 @@ class RowResolver:
         x["alias_ids"] = list(dict.fromkeys(i for i in ids if i is not None))
         x["bare"] = all(a in self._bare for a in aliases)
         x["distinctive"] = all(a in self._distinctive for a in aliases)
+        x["digits"] = bool(aliases) and aliases[0] in self._digits
         x["sys_id"] = sys_id = None if sys_hit is None else r.system_alias.get(sys_hit)
         system = None if sys_id is None else r._systems.get(sys_id)
         x["sys_model"] = None if system is None else system.accelerator
@@ -181,7 +183,8 @@ class RowResolver:
             self._system_word.search(norm) is not None or self._is_ai_system(norm)
         )
         x["f_match"] = x["f_score"] = None
-        if not strong_evidence and not x["alias_ids"] and x["hint"] and self._fuzzy.search(norm):
+        fuzzy_ok = not x["alias_ids"] or x["digits"]
+        if not strong_evidence and fuzzy_ok and x["hint"] and self._fuzzy.search(norm):
             best = r.fuzzy_match(norm)
             if best is not None:
                 x["f_match"], x["f_score"] = best
@@ -224,7 +227,7 @@ class RowResolver:
         method = (
             "part_number" if x["pn_id"] is not None
             else "pci_id" if x["pci_id"] is not None
-            else "alias" if n_alias > 0
+            else "alias" if n_alias > 0 and not (x["digits"] and x["f_id"] is not None)
             else "system" if x["sys_model"] is not None
             else "fuzzy" if x["f_id"] is not None
             else None
@@ -243,7 +246,9 @@ class RowResolver:
         lone_ok = bare and x["distinctive"] and x["hs"] == ""
         bare_ok = lone_ok or x["bare_hint"]
         rejected = (method in ("alias", "fuzzy", "system") and not hint) and (
-            (bare and not x["hs_fits"] and not bare_ok) or not x["hs_chapter_ok"]
+            (bare and not x["hs_fits"] and not bare_ok)
+            or not x["hs_chapter_ok"]
+            or (method == "alias" and x["digits"])
         )
         accessory, excluded = x["accessory"], x["exclusion"] is not None
         kept = model is not None and not rejected and not accessory and not excluded
@@ -265,7 +270,7 @@ class RowResolver:
             # Polars computes "/ 100" as "* 0.01": the same double here, to the last bit.
             else x["f_score"] * (1 / 100) * 0.85 if method == "fuzzy"
             else CONF["system"] if method == "system"
-            else CONF["alias_bare_hs"] if bare and not hint
+            else CONF["alias_bare_hs"] if bare and (not hint or x["digits"])
             else CONF["alias"]
         )  # fmt: skip
         if n_alias > 1:
