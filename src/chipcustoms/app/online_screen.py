@@ -74,26 +74,39 @@ class OnlineScreen:
                 self._run = run_id
             return self._assessor
 
+    def schema(
+        self, frame: pl.DataFrame, thresholds: dict[str, float | None], online: OnlineAssessor
+    ) -> dict[str, pl.DataType]:
+        """The batch's output dtypes, learnt once from the batch itself on the first line seen.
+
+        Under the lock: the first burst of requests would otherwise each run the batch path
+        (tens of milliseconds) at once, when one run answers for all.
+        """
+        if self._schema is None:
+            with self._lock:
+                if self._schema is None:
+                    from chipcustoms.assess.pipeline import assess
+                    from chipcustoms.assess.selection import Budgets
+
+                    batch, _ = assess(
+                        frame.head(1),
+                        self.refs,
+                        Budgets(),
+                        thresholds=thresholds,
+                        context=online.batch_context(),
+                    )
+                    self._schema = dict(batch.schema)
+        return self._schema
+
     def assess(
         self, frame: pl.DataFrame, run_id: int, thresholds: dict[str, float | None]
     ) -> tuple[pl.DataFrame, SelectionReport]:
         """Assess the request's canonical lines: the batch's output frame and report shape."""
         online = self.assessor(run_id, thresholds)
         rows = online.assess_many(frame.to_dicts())
-        if self._schema is None:  # the batch's dtypes, learnt once from the batch itself
-            from chipcustoms.assess.pipeline import assess
-            from chipcustoms.assess.selection import Budgets
-
-            batch, _ = assess(
-                frame.head(1),
-                self.refs,
-                Budgets(),
-                thresholds=thresholds,
-                context=online.batch_context(),
-            )
-            self._schema = dict(batch.schema)
+        schema = self.schema(frame, thresholds, online)
         out = pl.DataFrame(
-            [{c: r.get(c) for c in self._schema} for r in rows], schema=self._schema, orient="row"
+            [{c: r.get(c) for c in schema} for r in rows], schema=schema, orient="row"
         )
         channels = [r["channel"] for r in rows]
         report = SelectionReport(
