@@ -71,32 +71,35 @@ class OnlineScreen:
                 # distinct texts in one batch call now, not one line's miss at a time later.
                 if lines.height:
                     self._assessor.warm(lines)
+                    self._learn_schema(lines.head(1), thresholds, self._assessor)
                 self._run = run_id
             return self._assessor
 
     def schema(
         self, frame: pl.DataFrame, thresholds: dict[str, float | None], online: OnlineAssessor
     ) -> dict[str, pl.DataType]:
-        """The batch's output dtypes, learnt once from the batch itself on the first line seen.
-
-        Under the lock: the first burst of requests would otherwise each run the batch path
-        (tens of milliseconds) at once, when one run answers for all.
-        """
+        """The batch's output dtypes, learnt once from the batch itself: at load from a line of
+        the run, else from the first line seen. Under the lock: the first burst of requests
+        would otherwise each run the batch path (tens of milliseconds) at once."""
         if self._schema is None:
             with self._lock:
-                if self._schema is None:
-                    from chipcustoms.assess.pipeline import assess
-                    from chipcustoms.assess.selection import Budgets
-
-                    batch, _ = assess(
-                        frame.head(1),
-                        self.refs,
-                        Budgets(),
-                        thresholds=thresholds,
-                        context=online.batch_context(),
-                    )
-                    self._schema = dict(batch.schema)
+                self._learn_schema(frame.head(1), thresholds, online)
+        assert self._schema is not None
         return self._schema
+
+    def _learn_schema(
+        self, line: pl.DataFrame, thresholds: dict[str, float | None], online: OnlineAssessor
+    ) -> None:
+        """The output dtypes of the batch path on one line (the lock held); the load does it
+        with a line of the run, so requests find it learnt."""
+        if self._schema is None:
+            from chipcustoms.assess.pipeline import assess
+            from chipcustoms.assess.selection import Budgets
+
+            batch, _ = assess(
+                line, self.refs, Budgets(), thresholds=thresholds, context=online.batch_context()
+            )
+            self._schema = dict(batch.schema)
 
     def assess(
         self, frame: pl.DataFrame, run_id: int, thresholds: dict[str, float | None]

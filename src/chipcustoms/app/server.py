@@ -33,7 +33,13 @@ def create_app(
     (run ``chipcustoms db upgrade``).
     """
     target = db or default_db_path()
-    store = open_store(target, upgrade=False, busy_seconds=settings.get("server_busy_seconds"))
+    # Connections kept in a pool: a request's key check and office check each opened one.
+    store = open_store(
+        target,
+        upgrade=False,
+        busy_seconds=settings.get("server_busy_seconds"),
+        keep_connections=True,
+    )
     indexes.ensure_in_background(store)  # search indexes a bulk run left to be built
     folder = Path(jobs_dir or tempfile.mkdtemp(prefix="chipcustoms-jobs-"))
     folder.mkdir(parents=True, exist_ok=True)

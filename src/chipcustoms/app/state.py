@@ -46,6 +46,7 @@ class AppState:
         self.writer = GroupWriter(
             self.store, self.writing, max_lines=settings.get("group_commit_max_lines")
         )
+        self.writer.start()  # waiting already: the first request does not pay a thread's start
         # The online assessor's run (cut-offs, peers, resolved texts) loads in the background
         # at start, so the first requests do not wait for it; a request that comes first waits.
         threading.Thread(target=self._load_online, daemon=True, name="online-load").start()
@@ -82,6 +83,7 @@ class AppState:
         """The app's shutdown: queued screens committed, jobs stopped."""
         self.writer.close()
         self.runner.shutdown()
+        self.store.engine.dispose()  # the pooled connections (server.create_app keeps them)
 
 
 def state(request: Request) -> AppState:

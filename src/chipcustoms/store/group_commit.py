@@ -69,9 +69,17 @@ class Screened:
     run_id: int | None = None
     error: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    _keys: set[Key] = field(default_factory=set, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # In the request's thread: the writer's gathering then takes no time of its own, so a
+        # group holds what was queued when the writer woke, not what came while it read keys.
+        self._keys = {
+            (str(d), int(i)) for d, i in self.lines.select("declaration_id", "item_no").rows()
+        }
 
     def keys(self) -> set[Key]:
-        return {(str(d), int(i)) for d, i in self.lines.select("declaration_id", "item_no").rows()}
+        return self._keys
 
     def part(self) -> str:
         """Requests of one part share a run: same user, same cut-offs, same reference data."""
@@ -141,7 +149,7 @@ class GroupWriter:
 
     def commit(self, item: Screened) -> int:
         """Queue ``item`` and wait until its transaction has committed; its run id."""
-        self._start()
+        self.start()
         self.queue.put(item)
         item.done.wait()
         if item.error is not None:
@@ -157,7 +165,8 @@ class GroupWriter:
             self.queue.put(None)
             thread.join(timeout=60)
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Start the writer thread unless it runs (``commit`` calls it too)."""
         with self.starting:
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(
