@@ -83,12 +83,14 @@ class Store(ABC):
         entity_id: str | None,
         before: Any,
         after: Any,
+        rows_delta: tuple[int, int] | None = None,
     ) -> None:
         """Append one hash-chained entry (store/audit_log.py) in the caller's transaction, after
-        the backend's write lock."""
+        the backend's write lock (``rows_delta``: see ``checkpoints.record``)."""
         self._serialize_audit(conn)
         audit_log.append(
-            checkpoints.SaDb(conn), self.audit_key, action, entity, entity_id, before, after
+            checkpoints.SaDb(conn), self.audit_key, action, entity, entity_id, before, after,
+            rows_delta,
         )
 
     @property
