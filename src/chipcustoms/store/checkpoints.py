@@ -172,7 +172,7 @@ class SaDb:
     ) -> Iterator[pl.DataFrame]:
         stmt = sa.text(sql)
         if params:
-            lists = [sa.bindparam(k, v, expanding=True)
+            lists: list[sa.BindParameter[Any]] = [sa.bindparam(k, v, expanding=True)
                      for k, v in params.items() if isinstance(v, list)]
             stmt = stmt.bindparams(*lists)
         result = self.conn.execute(stmt, params or {}, execution_options={"yield_per": BATCH})
