@@ -38,7 +38,7 @@ def _screened(store: Store, refs: References, lines: pl.DataFrame) -> Screened:
     found = store.latest_thresholds(refs.rules.profile.id)
     assert found is not None
     run_id, thresholds = found
-    assessments, _ = OnlineScreen(store, refs).assess(lines, run_id, thresholds)
+    assessments, _, _ = OnlineScreen(store, refs).assess(lines, run_id, thresholds)
     return Screened(actor="ana", source_run=run_id, thresholds=thresholds,
                     versions=refs.versions(), lines=lines, assessments=assessments,
                     hits=hits_from_reasons(assessments))

@@ -12,6 +12,7 @@ frame and report, so the route, the group writer and the tests see what they saw
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -103,8 +104,9 @@ class OnlineScreen:
 
     def assess(
         self, frame: pl.DataFrame, run_id: int, thresholds: dict[str, float | None]
-    ) -> tuple[pl.DataFrame, SelectionReport]:
-        """Assess the request's canonical lines: the batch's output frame and report shape."""
+    ) -> tuple[pl.DataFrame, SelectionReport, list[dict[str, Any]]]:
+        """Assess the request's canonical lines: the batch's output frame and report shape,
+        and the assessments as dicts (what the answer shows, without reading the frame)."""
         online = self.assessor(run_id, thresholds)
         rows = online.assess_many(frame.to_dicts())
         schema = self.schema(frame, thresholds, online)
@@ -119,4 +121,4 @@ class OnlineScreen:
             thresholds=dict(thresholds),
             random_selected=0,
         )
-        return out, report
+        return out, report, rows
