@@ -74,9 +74,9 @@ class Screened:
     def __post_init__(self) -> None:
         # In the request's thread: the writer's gathering then takes no time of its own, so a
         # group holds what was queued when the writer woke, not what came while it read keys.
-        self._keys = {
-            (str(d), int(i)) for d, i in self.lines.select("declaration_id", "item_no").rows()
-        }
+        ids = self.lines.get_column("declaration_id").to_list()
+        items = self.lines.get_column("item_no").to_list()
+        self._keys = {(str(d), int(i)) for d, i in zip(ids, items, strict=True)}
 
     def keys(self) -> set[Key]:
         return self._keys

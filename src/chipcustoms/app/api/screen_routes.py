@@ -6,8 +6,8 @@ import json
 import re
 from typing import Any, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
-from fastapi.responses import ORJSONResponse
 
 from chipcustoms.app.api import uploads
 from chipcustoms.app.api.contract import AUTH, BODY, answers
@@ -150,11 +150,8 @@ def screen(
     ))
     for channel, n in report.counts.items():
         st.metrics.lines.labels(channel).inc(n)
-    return ORJSONResponse({
-        "run_id": run_id,
-        "thresholds": thresholds,
-        "assessments": shown,
-    })
+    answer = {"run_id": run_id, "thresholds": thresholds, "assessments": shown}
+    return Response(orjson.dumps(answer), media_type="application/json")
 
 
 def _check_lines(lines: list[Any], user: User, store: Store) -> None:
