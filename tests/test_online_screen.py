@@ -32,3 +32,19 @@ def test_the_answer_rows_are_the_stored_frame(
     assert [{c: r[c] for c in SHOWN} for r in rows] == frame.select(SHOWN).to_dicts()
     assert sum(report.counts.values()) == frame.height == lines.height
     assert {r["reasons"][0]["code"] for r in rows if r["reasons"]}  # reasons as dicts
+
+
+def test_the_office_of_one_stored_key_is_read_as_of_several(
+    tmp_path: Path, fixtures: Path, refs: References
+) -> None:
+    from chipcustoms.store.access import stored_offices
+
+    db = str(tmp_path / "s.db")
+    screen_file(str(fixtures / "lines.csv"), str(tmp_path / "o.csv"), db=db, refs=refs)
+    store = open_store(db)
+    lines = read_and_ingest(fixtures / "lines.csv", load_mapping(None)).accepted
+    keys = [(str(d), int(i)) for d, i in lines.select("declaration_id", "item_no").rows()]
+    several = stored_offices(store, [*keys, ("NOT-STORED", 1)])
+    assert len(several) == len(keys)
+    for key in [*keys, ("NOT-STORED", 1)]:
+        assert stored_offices(store, [key]) == ({key: several[key]} if key in several else {})
