@@ -4,7 +4,8 @@ A uvicorn server (``chipcustoms serve``, access log on, to a file) runs in one p
 generator runs in another (this script with ``--load``), open-loop: request i is sent at
 t0 + i/rate whether or not earlier ones have returned, so a slow server shows as latency rather
 than as a lower offered rate. ``--runs`` runs (default 3) of ``--seconds`` each, with the
-machine's load average at the start of each; the median run (by p99) is the figure. Each
+machine's load average at the start of each and the server's CPU per request (user + system,
+all its processes); the median run (by p99) is the figure. Each
 request is one new line, stored with its assessment, case and audit entry before it is
 answered (store/group_commit.py): afterwards the store must hold every answered line and
 ``chipcustoms audit verify`` must pass. The benchmark's key is not rate-limited (the server
@@ -122,6 +123,9 @@ def _prepare(folder: Path, db: str) -> tuple[str, list[dict[str, Any]]]:
         "transport_mode",
         "hs_code",
         "description",
+        "brand",
+        "model",
+        "part_number",
         "quantity",
         "value",
         "currency",
@@ -136,6 +140,19 @@ def _prepare(folder: Path, db: str) -> tuple[str, list[dict[str, Any]]]:
         .to_dicts()
     )
     return key, [{k: v for k, v in r.items() if v is not None} for r in lines]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (``--workers N``)."""
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0.0
+    for p in [root, *root.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            t = p.cpu_times()
+            total += t.user + t.system
+    return total
 
 
 def _stored(db: str, prefix: str) -> int:
@@ -208,6 +225,7 @@ def main() -> None:
         for run in range(args.runs):
             prefix = f"L{run}-"
             load_avg = [round(x, 2) for x in os.getloadavg()]
+            cpu_before = _cpu_seconds(server.pid)
             load = subprocess.run(
                 [
                     sys.executable,
@@ -227,6 +245,11 @@ def main() -> None:
                 check=True,
             )
             result = {"run": run + 1, "load_avg_at_start": load_avg, **json.loads(load.stdout)}
+            # The server's own CPU per request (all its processes): what the machine's other
+            # load does not change much, unlike the latencies.
+            result["server_cpu_ms_per_request"] = round(
+                (_cpu_seconds(server.pid) - cpu_before) * 1000 / max(1, result["requests"]), 2
+            )
             results.append(result)
             print("run:", json.dumps(result), flush=True)
         median = sorted(results, key=lambda r: r["p99_ms"])[len(results) // 2]

@@ -200,6 +200,20 @@ def test_store_scorers_give_what_the_batch_gives(store_refs: References) -> None
     assert sources >= {"screening", "model"}
 
 
+def test_a_server_without_a_model_scores_rows_without_a_frame(refs: References) -> None:
+    """A store with no trained model (a server's first days): the model scorer answers in row
+    form, and the online path still gives the batch's columns, scores and reasons."""
+    from chipcustoms.model.model_scorer import ModelScorer
+
+    no_model = References.load(scorers=[ModelScorer()])
+    online = OnlineAssessor.from_run(generate(2_000, seed=112), no_model, Budgets())
+    online.to_frame = None  # type: ignore[assignment,method-assign]  # no one-row frame wanted
+    lines = generate(STORE_LINES, seed=607)
+    got = online.assess_many(lines.to_dicts())
+    assert differences(got, batch(lines, no_model, online))[:5] == []
+    assert {r["model_score"] for r in got} == {None}
+
+
 def test_a_new_run_replaces_cut_offs_and_peers_and_keeps_the_caches(
     refs: References, online: OnlineAssessor
 ) -> None:

@@ -12,6 +12,7 @@ frame and report, so the route, the group writer and the tests see what they saw
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
@@ -71,29 +72,46 @@ class OnlineScreen:
                 # distinct texts in one batch call now, not one line's miss at a time later.
                 if lines.height:
                     self._assessor.warm(lines)
+                    self._learn_schema(lines.head(1), thresholds, self._assessor)
                 self._run = run_id
             return self._assessor
 
-    def assess(
-        self, frame: pl.DataFrame, run_id: int, thresholds: dict[str, float | None]
-    ) -> tuple[pl.DataFrame, SelectionReport]:
-        """Assess the request's canonical lines: the batch's output frame and report shape."""
-        online = self.assessor(run_id, thresholds)
-        rows = online.assess_many(frame.to_dicts())
-        if self._schema is None:  # the batch's dtypes, learnt once from the batch itself
+    def schema(
+        self, frame: pl.DataFrame, thresholds: dict[str, float | None], online: OnlineAssessor
+    ) -> dict[str, pl.DataType]:
+        """The batch's output dtypes, learnt once from the batch itself: at load from a line of
+        the run, else from the first line seen. Under the lock: the first burst of requests
+        would otherwise each run the batch path (tens of milliseconds) at once."""
+        if self._schema is None:
+            with self._lock:
+                self._learn_schema(frame.head(1), thresholds, online)
+        assert self._schema is not None
+        return self._schema
+
+    def _learn_schema(
+        self, line: pl.DataFrame, thresholds: dict[str, float | None], online: OnlineAssessor
+    ) -> None:
+        """The output dtypes of the batch path on one line (the lock held); the load does it
+        with a line of the run, so requests find it learnt."""
+        if self._schema is None:
             from chipcustoms.assess.pipeline import assess
             from chipcustoms.assess.selection import Budgets
 
             batch, _ = assess(
-                frame.head(1),
-                self.refs,
-                Budgets(),
-                thresholds=thresholds,
-                context=online.batch_context(),
+                line, self.refs, Budgets(), thresholds=thresholds, context=online.batch_context()
             )
             self._schema = dict(batch.schema)
+
+    def assess(
+        self, frame: pl.DataFrame, run_id: int, thresholds: dict[str, float | None]
+    ) -> tuple[pl.DataFrame, SelectionReport, list[dict[str, Any]]]:
+        """Assess the request's canonical lines: the batch's output frame and report shape,
+        and the assessments as dicts (what the answer shows, without reading the frame)."""
+        online = self.assessor(run_id, thresholds)
+        rows = online.assess_many(frame.to_dicts())
+        schema = self.schema(frame, thresholds, online)
         out = pl.DataFrame(
-            [{c: r.get(c) for c in self._schema} for r in rows], schema=self._schema, orient="row"
+            [{c: r.get(c) for c in schema} for r in rows], schema=schema, orient="row"
         )
         channels = [r["channel"] for r in rows]
         report = SelectionReport(
@@ -103,4 +121,4 @@ class OnlineScreen:
             thresholds=dict(thresholds),
             random_selected=0,
         )
-        return out, report
+        return out, report, rows

@@ -33,11 +33,15 @@ def create_app(
     (run ``chipcustoms db upgrade``).
     """
     target = db or default_db_path()
-    store = open_store(target, upgrade=False, busy_seconds=settings.get("server_busy_seconds"))
-    # That open absorbed the staged parts of finished runs (store/line_parts.py) with the bulk
-    # path's own SQLite; from here on this process has connections of its own open, so later
-    # opens here (scorers, references) must not.
+    busy = settings.get("server_busy_seconds")
+    # A plain open first absorbs the staged parts of finished runs (store/line_parts.py) with the
+    # bulk path's own SQLite: the server's store below keeps pooled connections, which take no
+    # bulk write. From here on this process has connections of its own open, so later opens
+    # here (scorers, references) must not absorb.
+    open_store(target, upgrade=False, busy_seconds=busy)
     line_parts.absorb_at_open(False)
+    # Connections kept in a pool: a request's key check and office check each opened one.
+    store = open_store(target, upgrade=False, busy_seconds=busy, keep_connections=True)
     indexes.ensure_in_background(store)  # search indexes a bulk run left to be built
     folder = Path(jobs_dir or tempfile.mkdtemp(prefix="chipcustoms-jobs-"))
     folder.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from fastapi import Request
@@ -37,15 +38,18 @@ class AppState:
     writing: threading.Lock = field(default_factory=threading.Lock)
     writer: GroupWriter = field(init=False)
     online: OnlineScreen = field(init=False)
+    versions: dict[str, Any] = field(init=False)  # of the reference data, fixed for the app
     _cutoffs: Cutoffs | None = field(default=None, init=False)
     _cutoffs_read: float = field(default=float("-inf"), init=False)
     _cutoffs_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
+        self.versions = self.refs.versions()
         self.online = OnlineScreen(self.store, self.refs)
         self.writer = GroupWriter(
             self.store, self.writing, max_lines=settings.get("group_commit_max_lines")
         )
+        self.writer.start()  # waiting already: the first request does not pay a thread's start
         # The online assessor's run (cut-offs, peers, resolved texts) loads in the background
         # at start, so the first requests do not wait for it; a request that comes first waits.
         threading.Thread(target=self._load_online, daemon=True, name="online-load").start()
@@ -58,10 +62,10 @@ class AppState:
 
     def assess_lines(
         self, frame: pl.DataFrame, cutoffs: Cutoffs
-    ) -> tuple[pl.DataFrame, SelectionReport]:
+    ) -> tuple[pl.DataFrame, SelectionReport, list[dict[str, Any]]]:
         """Assess a request's lines in threshold mode against ``cutoffs`` (the run and its
         cut-offs) on the online path (app/online_screen.py): the batch path's answer, in about
-        a millisecond a line once a text has been seen."""
+        a millisecond a line once a text has been seen; also as dicts."""
         run_id, thresholds = cutoffs
         return self.online.assess(frame, run_id, thresholds)
 
@@ -82,6 +86,7 @@ class AppState:
         """The app's shutdown: queued screens committed, jobs stopped."""
         self.writer.close()
         self.runner.shutdown()
+        self.store.engine.dispose()  # the pooled connections (server.create_app keeps them)
 
 
 def state(request: Request) -> AppState:

@@ -211,10 +211,12 @@ class OnlineAssessor:
         return out
 
     def _score(self, scorer: Any, row: Row) -> tuple[Row, float | None, list[Row]]:
-        """A scorer's ``score_row``, or its frame ``score`` on a one-row frame."""
+        """A scorer's ``score_row``, or its frame ``score`` on a one-row frame (also where
+        ``score_row`` answers None: that line needs the frame)."""
         if hasattr(scorer, "score_row"):
-            result: tuple[Row, float | None, list[Row]] = scorer.score_row(row)
-            return result
+            result: tuple[Row, float | None, list[Row]] | None = scorer.score_row(row)
+            if result is not None:
+                return result
         frame = self.to_frame([row]).with_row_index(IDX)
         df, term, part = scorer.score(frame)
         # A scorer adds columns and may raise the floors: every column comes back.

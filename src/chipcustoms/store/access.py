@@ -133,6 +133,12 @@ def stored_offices(store: Store, keys: list[tuple[str, int]]) -> dict[tuple[str,
     d = t.declarations.c
     out: dict[tuple[str, int], str | None] = {}
     with store.engine.connect() as conn:
+        if len(keys) == 1:  # the common request: a plain cached statement, no IN list to expand
+            (decl, item), = keys
+            office = conn.execute(
+                sa.select(d.office).where(d.declaration_id == decl, d.item_no == item)
+            ).first()
+            return {} if office is None else {(decl, int(item)): office[0]}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             rows = conn.execute(

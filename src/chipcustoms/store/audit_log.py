@@ -44,9 +44,10 @@ def append(
     entity_id: str | None,
     before: Any,
     after: Any,
+    rows_delta: tuple[int, int] | None = None,
 ) -> None:
     """Append one hash-chained entry and its checkpoint in the caller's transaction, which
-    already holds the store's write lock."""
+    already holds the store's write lock (``rows_delta``: see ``checkpoints.record``)."""
     last = db.one(TAIL)
     entry: dict[str, Any] = {
         "audit_id": 1 if last is None else int(last[0]) + 1,
@@ -60,4 +61,4 @@ def append(
     }
     prev = GENESIS if last is None else str(last[1])
     db.add("audit", {**entry, "prev_hash": prev, "hash": entry_hash(prev, entry, key)})
-    checkpoints.record(db, key, entry["at"], action)
+    checkpoints.record(db, key, entry["at"], action, rows_delta)

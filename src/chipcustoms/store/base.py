@@ -84,12 +84,14 @@ class Store(ABC):
         entity_id: str | None,
         before: Any,
         after: Any,
+        rows_delta: tuple[int, int] | None = None,
     ) -> None:
         """Append one hash-chained entry (store/audit_log.py) in the caller's transaction, after
-        the backend's write lock."""
+        the backend's write lock (``rows_delta``: see ``checkpoints.record``)."""
         self._serialize_audit(conn)
         audit_log.append(
-            checkpoints.SaDb(conn), self.audit_key, action, entity, entity_id, before, after
+            checkpoints.SaDb(conn), self.audit_key, action, entity, entity_id, before, after,
+            rows_delta,
         )
 
     @property
@@ -229,11 +231,16 @@ class Store(ABC):
 
 
 def open_store(
-    url_or_path: str | None = None, *, upgrade: bool = True, busy_seconds: float | None = None
+    url_or_path: str | None = None,
+    *,
+    upgrade: bool = True,
+    busy_seconds: float | None = None,
+    keep_connections: bool = False,
 ) -> Store:
     """A store for a SQLite path (default) or a database URL; runs whose process is gone are
     marked failed (store/runlife.py). ``busy_seconds``: how long a SQLite write waits for
-    another writer (default: the ``busy_seconds`` setting)."""
+    another writer (default: the ``busy_seconds`` setting). ``keep_connections``: a pool of
+    SQLite connections, for a server (see ``SQLiteStore``); PostgreSQL always pools."""
     target = url_or_path or default_db_path()
     store: Store
     if target.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
@@ -245,7 +252,11 @@ def open_store(
     else:
         from chipcustoms.store.sqlite import SQLiteStore
 
-        store = SQLiteStore(target.removeprefix("sqlite:///"), busy_seconds=busy_seconds)
+        store = SQLiteStore(
+            target.removeprefix("sqlite:///"),
+            busy_seconds=busy_seconds,
+            keep_connections=keep_connections,
+        )
     try:
         if upgrade:
             store.upgrade()

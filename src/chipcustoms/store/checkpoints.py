@@ -8,8 +8,14 @@ same transaction, signed with the key (HMAC-SHA256) and chained to the checkpoin
 
 - ``entries`` and ``head_hash``: how long the chain was and its last hash (truncation shows as
   a checkpoint naming entries the chain no longer has);
-- ``rows_digest``: sha256 over every row of the tables people change (``COVERED``: cases,
-  outcomes, overrides, users), read back as text, so an edit without an entry shows;
+- ``rows_digest``: a digest of every row of the tables people change (``COVERED``: cases,
+  outcomes, overrides, users), read back as text, so an edit without an entry shows. It is the
+  sum, modulo 2**256, of one HMAC-SHA256 per row (keyed, so no one without the key can make
+  rows that add up); a write that knows which rows it touched (the server's group of screens,
+  which opens a few cases) updates it with those rows alone: minus what they summed to before
+  the write, plus what they sum to after (``record(..., rows_delta=...)``). Every other write
+  sums all rows again, and ``audit verify`` always does. A digest without the ``sum:`` prefix
+  is the earlier form (sha256 over all rows as CSV), still verified as such;
 - ``assessments_upto`` / ``assessments_digest``: the assessments appended since the previous
   checkpoint (ids after the previous ``upto``, up to this one) and a digest of them: the table is
   append-only and large, so each row is read back once, by the write that added it.
@@ -58,6 +64,8 @@ SIGNED = (
 )
 EMPTY = hashlib.sha256(b"").hexdigest()
 BATCH = 50_000
+SUM = "sum:"  # the rows digest's prefix when it is a sum of keyed row hashes
+MOD = 2**256
 # Audited writes known to leave the covered tables alone: their checkpoint carries the previous
 # rows digest instead of reading every case again (a single-line API screen makes four). Any
 # other action, including one added later, recomputes it.
@@ -118,6 +126,13 @@ class Db(Protocol):
     def add(self, table: str, values: dict[str, Any]) -> None:
         """Insert one row into ``table`` (the audit entry and its checkpoint)."""
 
+    def frames(
+        self, sql: str, table: str, params: dict[str, Any] | None = None
+    ) -> Iterator[pl.DataFrame]:
+        """The rows of ``sql`` (the columns of ``self.columns(table)``) in batches, typed as
+        the digests read them (floats as floats, everything else as text)."""
+        ...
+
 
 def _schema(table: str) -> dict[str, pl.DataType]:
     return {
@@ -152,6 +167,19 @@ class SaDb:
             return _pg_columns(table)
         return _sqlite_columns(table)
 
+    def frames(
+        self, sql: str, table: str, params: dict[str, Any] | None = None
+    ) -> Iterator[pl.DataFrame]:
+        stmt = sa.text(sql)
+        if params:
+            lists: list[sa.BindParameter[Any]] = [sa.bindparam(k, v, expanding=True)
+                     for k, v in params.items() if isinstance(v, list)]
+            stmt = stmt.bindparams(*lists)
+        result = self.conn.execute(stmt, params or {}, execution_options={"yield_per": BATCH})
+        schema = _schema(table)
+        for part in result.partitions(BATCH):
+            yield pl.DataFrame([tuple(r) for r in part], schema=schema, orient="row")
+
     def one(self, sql: str) -> tuple[Any, ...] | None:
         row = self.conn.exec_driver_sql(sql).first()
         return None if row is None else tuple(row)
@@ -176,6 +204,16 @@ class AdbcDb:
 
     def columns(self, table: str) -> str:
         return _sqlite_columns(table)
+
+    def frames(
+        self, sql: str, table: str, params: dict[str, Any] | None = None
+    ) -> Iterator[pl.DataFrame]:
+        assert not params, "the bulk path sums whole tables only"
+        self.cur.execute(sql)
+        for batch in self.cur.fetch_record_batch():
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            yield frame.cast(_schema(table))  # type: ignore[arg-type]
 
     def one(self, sql: str) -> tuple[Any, ...] | None:
         self.cur.execute(sql)
@@ -212,13 +250,60 @@ def _sqlite_columns(table: str) -> str:
     )
 
 
-def rows_digest(db: Db) -> str:
-    """sha256 over every row of the covered tables, in key order, each column as text."""
+def legacy_rows_digest(db: Db) -> str:
+    """The earlier rows digest: sha256 over every row of the covered tables, in key order,
+    each column as text (checkpoints written before the sum form are verified with it)."""
     h = hashlib.sha256()
     for table, pk in COVERED.items():
         h.update(f"table {table}\n".encode())
         db.feed(h, f"SELECT {db.columns(table)} FROM {table} ORDER BY {pk}", table)
     return str(h.hexdigest())
+
+
+def row_sum(
+    db: Db, key: bytes, table: str, where: str = "", params: dict[str, Any] | None = None
+) -> int:
+    """The sum (mod 2**256) of the keyed hashes of ``table``'s rows (``where``: some of them).
+
+    A row's hash is HMAC-SHA256 over the table's name and the row as a JSON object of its
+    columns as text: unambiguous, so no two different rows (or a row moved to another table)
+    hash alike. Summing makes the order irrelevant and lets a write replace a few rows' terms.
+    """
+    schema = _schema(table)
+    as_text = pl.struct(pl.col(c).cast(pl.Utf8) for c in schema).struct.json_encode()
+    prefix = f"{table}\n".encode()
+    total = 0
+    sql = f"SELECT {db.columns(table)} FROM {table} {where}"
+    for frame in db.frames(sql, table, params):
+        for text in frame.select(as_text).to_series().to_list():
+            total += int.from_bytes(hmac.digest(key, prefix + text.encode(), "sha256"), "big")
+    return total % MOD
+
+
+def sum_digest(total: int) -> str:
+    return f"{SUM}{total % MOD:064x}"
+
+
+def rows_digest(db: Db, key: bytes) -> str:
+    """The digest of every row of the covered tables (the sum form: module docstring)."""
+    return sum_digest(sum(row_sum(db, key, table) for table in COVERED))
+
+
+def rows_match(db: Db, key: bytes, signed: str) -> bool:
+    """Whether the covered rows are those a checkpoint signed, in whichever form it has."""
+    now = rows_digest(db, key) if signed.startswith(SUM) else legacy_rows_digest(db)
+    return hmac.compare_digest(now, signed)
+
+
+def _rows(db: Db, key: bytes, prev: dict[str, Any] | None, carry: bool,
+          delta: tuple[int, int] | None) -> str:
+    """The new checkpoint's rows digest: carried, updated by the touched rows, or summed."""
+    if prev is not None and carry:
+        return str(prev["rows_digest"])
+    if prev is not None and delta is not None and str(prev["rows_digest"]).startswith(SUM):
+        before, after = delta
+        return sum_digest(int(str(prev["rows_digest"])[len(SUM):], 16) - before + after)
+    return rows_digest(db, key)
 
 
 def assessments_digest(db: Db, after: int, upto: int) -> str:
@@ -245,10 +330,13 @@ def latest(db: Db) -> dict[str, Any] | None:
     return None if row is None else dict(zip([*SIGNED, "mac"], row, strict=True))
 
 
-def record(db: Db, key: bytes, at: str, action: str = "") -> dict[str, Any]:
+def record(
+    db: Db, key: bytes, at: str, action: str = "", rows_delta: tuple[int, int] | None = None
+) -> dict[str, Any]:
     """Append a checkpoint of the chain's head and the rows as they are now (in the caller's
     transaction, after its writes and its audit entry, whose ``action`` says whether the
-    covered rows can have changed)."""
+    covered rows can have changed). ``rows_delta``: ``row_sum`` of every covered row the write
+    touched, before and after it (it touched no other), so the digest needs no full read."""
     prev = latest(db)
     carry = prev is not None and action.startswith(LEAVES_ROWS)
     head = db.one("SELECT audit_id, hash FROM audit ORDER BY audit_id DESC LIMIT 1")
@@ -260,7 +348,7 @@ def record(db: Db, key: bytes, at: str, action: str = "") -> dict[str, Any]:
         "at": at,
         "entries": 0 if head is None else int(head[0]),
         "head_hash": None if head is None else str(head[1]),
-        "rows_digest": prev["rows_digest"] if carry and prev else rows_digest(db),
+        "rows_digest": _rows(db, key, prev, carry, rows_delta),
         "assessments_upto": upto,
         "assessments_digest": assessments_digest(db, after, upto),
         "prev_mac": None if prev is None else prev["mac"],

@@ -46,7 +46,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from chipcustoms.errors import StoreBusy
-from chipcustoms.store import lists, rows, runs
+from chipcustoms.store import checkpoints, lists, rows, runs
 from chipcustoms.store.audit import acting_as
 
 if TYPE_CHECKING:
@@ -69,9 +69,17 @@ class Screened:
     run_id: int | None = None
     error: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    _keys: set[Key] = field(default_factory=set, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # In the request's thread: the writer's gathering then takes no time of its own, so a
+        # group holds what was queued when the writer woke, not what came while it read keys.
+        ids = self.lines.get_column("declaration_id").to_list()
+        items = self.lines.get_column("item_no").to_list()
+        self._keys = {(str(d), int(i)) for d, i in zip(ids, items, strict=True)}
 
     def keys(self) -> set[Key]:
-        return {(str(d), int(i)) for d, i in self.lines.select("declaration_id", "item_no").rows()}
+        return self._keys
 
     def part(self) -> str:
         """Requests of one part share a run: same user, same cut-offs, same reference data."""
@@ -107,19 +115,48 @@ def _write_run(store: Store, conn: sa.Connection, group: list[Screened]) -> int:
     command = f"api screen (cut-offs of run {first.source_run})"
     counts = {"accepted": lines.height, "requests": len(group), "channels": channels}
     with acting_as(first.actor):
+        store._serialize_audit(conn)  # the write lock first: the cases read below stay as read
         run_id = runs.insert_run(store, conn, command=command, inputs=["request"],
                                  mapping="canonical", versions=first.versions, seed=0,
                                  budgets={}, audit=False)
         updated = rows.write_lines(store, conn, run_id, lines, audit=False)
         rows.write_assessments(store, conn, run_id, assessments, audit=False)
         lists.write_screening_hits(conn, run_id, hits)
+        before = _cases_before(store, conn, run_id)
         cases = runs.close_run(store, conn, run_id, counts=counts,
                                thresholds=first.thresholds, audit=False)
+        delta = (before, _cases_after(store, conn, run_id, lines))
         store._audit(conn, "run.api_screen", "run", str(run_id), None, {
             "command": command, "counts": counts, "updated": updated, "cases": cases,
             "thresholds": first.thresholds,
-        })
+        }, rows_delta=delta)
     return run_id
+
+
+# The covered rows a group's run touches are the cases it opens or moves (runlife.open_cases):
+# those of its pending lines, unless closed. Their keyed sum before and after lets the audit
+# checkpoint update its rows digest with them alone (store/checkpoints.py), instead of reading
+# every case of the store once per group.
+def _cases_before(store: Store, conn: sa.Connection, run_id: int) -> int:
+    return checkpoints.row_sum(
+        checkpoints.SaDb(conn), store.audit_key, "cases",
+        "WHERE status <> 'closed' AND EXISTS (SELECT 1 FROM pending_cases p WHERE "
+        "p.run_id = :run AND p.declaration_id = cases.declaration_id "
+        "AND p.item_no = cases.item_no)",
+        {"run": run_id},
+    )
+
+
+def _cases_after(store: Store, conn: sa.Connection, run_id: int, lines: pl.DataFrame) -> int:
+    """Every case now naming the run (opened or moved by it) is one of its lines' keys: found
+    by declaration id through the cases' key index, not by a scan for the run."""
+    ids = sorted(set(lines.get_column("declaration_id").cast(pl.Utf8).to_list()))
+    if not ids:
+        return 0
+    return checkpoints.row_sum(
+        checkpoints.SaDb(conn), store.audit_key, "cases",
+        "WHERE run_id = :run AND declaration_id IN :ids", {"run": run_id, "ids": ids},
+    )
 
 
 class GroupWriter:
@@ -141,7 +178,7 @@ class GroupWriter:
 
     def commit(self, item: Screened) -> int:
         """Queue ``item`` and wait until its transaction has committed; its run id."""
-        self._start()
+        self.start()
         self.queue.put(item)
         item.done.wait()
         if item.error is not None:
@@ -157,7 +194,8 @@ class GroupWriter:
             self.queue.put(None)
             thread.join(timeout=60)
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Start the writer thread unless it runs (``commit`` calls it too)."""
         with self.starting:
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(

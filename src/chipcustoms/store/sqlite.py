@@ -164,18 +164,29 @@ def _stream(
 
 
 class SQLiteStore(Store):
-    def __init__(self, path: str, *, busy_seconds: float | None = None) -> None:
+    def __init__(
+        self, path: str, *, busy_seconds: float | None = None, keep_connections: bool = False
+    ) -> None:
+        """``keep_connections``: pool the connections instead of opening one per use (a server:
+        opening one reads the schema and sets the pragmas, a millisecond of every request's
+        key check). Only for a process that never takes the ADBC bulk path (a server runs its
+        batch jobs in a worker process): the pool's connections stay open, and two SQLite
+        copies must never hold one file at once (module docstring)."""
         self.path = path
+        self.keep_connections = keep_connections
         parent = Path(path).parent
         if not parent.exists():
             raise StoreError(f"{path}: folder {parent} does not exist")
         self.busy_seconds = float(
             settings.get("busy_seconds") if busy_seconds is None else busy_seconds
         )
+        connect_args: dict[str, Any] = {"timeout": self.busy_seconds}  # pysqlite's busy_timeout
+        if keep_connections:  # a pooled connection serves whichever thread checks it out
+            connect_args["check_same_thread"] = False
         self.engine = sa.create_engine(
             f"sqlite:///{path}",
-            poolclass=sa.pool.NullPool,
-            connect_args={"timeout": self.busy_seconds},  # pysqlite's busy_timeout
+            poolclass=sa.pool.QueuePool if keep_connections else sa.pool.NullPool,
+            connect_args=connect_args,
         )
         sa.event.listen(self.engine, "connect", _on_connect)
         sa.event.listen(self.engine, "handle_error", self._busy_error)
@@ -217,6 +228,8 @@ class SQLiteStore(Store):
     def _bulk(self) -> Iterator[Any]:
         """One ADBC write transaction (BEGIN IMMEDIATE, waiting for other writers); the
         SQLAlchemy engine stays closed meanwhile."""
+        if self.keep_connections:
+            raise StoreError(f"{self.path}: a store that keeps connections takes no bulk write")
         # Imported here (with pyarrow's compute and dataset modules, about 0.5 s): a run whose
         # lines are staged as Parquet never needs it.
         import adbc_driver_sqlite.dbapi as adbc
