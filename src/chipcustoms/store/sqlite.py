@@ -20,7 +20,6 @@ and is disposed before the bulk path opens the file.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -41,11 +40,9 @@ from chipcustoms.lines.schema import KEY
 from chipcustoms.store import audit_log, checkpoints, line_parts, rows, tables
 from chipcustoms.store.audit_log import now
 from chipcustoms.store.base import Store, alembic_config
+from chipcustoms.store.sqlite_lock import begin_immediate, is_busy, on_connect, wal_pragmas
 
 BULK_PRAGMAS = ("PRAGMA cache_size=-32768",)  # 32 MiB: enough for appending in key order
-# After a checkpoint the WAL file is cut back to this size (a bulk write grows it to its size).
-WAL_LIMIT = 64 * 2**20
-SYNC_LEVELS = ("FULL", "NORMAL", "EXTRA")
 SLICE_ROWS = 25_000
 
 
@@ -78,58 +75,6 @@ def _indexes_rebuilt(cur: Any, table: sa.Table, incoming: int) -> Iterator[None]
     for name, ddl in specs:
         if name not in tables.SEARCH_INDEXES:
             cur.execute(ddl)
-
-
-def _sync_level() -> str:
-    level = str(settings.get("sqlite_synchronous")).upper()
-    if level not in SYNC_LEVELS:
-        raise StoreError(f"CHIPCUSTOMS_SQLITE_SYNCHRONOUS={level!r}: use one of {SYNC_LEVELS}")
-    return level
-
-
-def _wal_pragmas(cur: Any) -> None:
-    """WAL (set once, kept: switching needs the file to itself), durability, WAL size cap."""
-    cur.execute("PRAGMA journal_mode")
-    if str(cur.fetchone()[0]).lower() != "wal":
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.fetchall()
-    cur.execute(f"PRAGMA synchronous={_sync_level()}")
-    cur.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
-    cur.fetchall()
-
-
-def _on_connect(dbapi_conn: object, _record: object) -> None:
-    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
-    _wal_pragmas(cur)
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
-
-
-def _is_busy(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return "database is locked" in text or "database is busy" in text or "sqlite_busy" in text
-
-
-def _begin_immediate(cur: Any, wait: float, path: str) -> None:
-    """Take the write lock now, waiting up to ``wait`` seconds for other writers.
-
-    ``busy_timeout`` makes SQLite itself wait; the loop covers the few cases where SQLite
-    answers BUSY without calling its busy handler (WAL recovery by another connection).
-    """
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            cur.execute("BEGIN IMMEDIATE")
-            return
-        except Exception as exc:  # the ADBC driver's OperationalError
-            if not _is_busy(exc):
-                raise
-            if time.monotonic() >= deadline:
-                raise StoreBusy(
-                    f"{path}: another process held the store's write lock for more than "
-                    f"{wait:g} s (CHIPCUSTOMS_BUSY_SECONDS); nothing was written"
-                ) from exc
-            time.sleep(0.05)
 
 
 def _stored_keys(cur: Any, decl: pl.DataFrame) -> pl.DataFrame:
@@ -188,12 +133,12 @@ class SQLiteStore(Store):
             poolclass=sa.pool.QueuePool if keep_connections else sa.pool.NullPool,
             connect_args=connect_args,
         )
-        sa.event.listen(self.engine, "connect", _on_connect)
+        sa.event.listen(self.engine, "connect", on_connect)
         sa.event.listen(self.engine, "handle_error", self._busy_error)
 
     def _busy_error(self, ctx: sa.engine.ExceptionContext) -> None:
         """A write that waited ``busy_seconds`` for the lock in vain raises StoreBusy."""
-        if _is_busy(ctx.original_exception):
+        if is_busy(ctx.original_exception):
             raise StoreBusy(
                 f"{self.path}: another process held the store's write lock for more than "
                 f"{self.busy_seconds:g} s; nothing was written"
@@ -216,7 +161,7 @@ class SQLiteStore(Store):
             poolclass=sa.pool.NullPool,
             connect_args={"timeout": self.busy_seconds, "isolation_level": None},
         )
-        sa.event.listen(locked, "connect", _on_connect)
+        sa.event.listen(locked, "connect", on_connect)
         sa.event.listen(locked, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         try:
             with locked.begin() as conn:
@@ -241,10 +186,10 @@ class SQLiteStore(Store):
         try:
             cur.execute(f"PRAGMA busy_timeout={int(self.busy_seconds * 1000)}")
             cur.fetchall()
-            _wal_pragmas(cur)
+            wal_pragmas(cur)
             for pragma in BULK_PRAGMAS:
                 cur.execute(pragma)
-            _begin_immediate(cur, self.busy_seconds, self.path)
+            begin_immediate(cur, self.busy_seconds, self.path)
             began = True
             yield cur
             cur.execute("COMMIT")
