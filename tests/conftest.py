@@ -39,6 +39,19 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(params=BACKENDS)
+def api(
+    request: pytest.FixtureRequest, tmp_path: Path, fixtures: Path, refs: References
+) -> Iterator[Served]:
+    """The API over a store with a budget-mode run, once per backend."""
+    from server_fixtures import served
+    from stores import target
+
+    s = served(target(request.param, tmp_path), tmp_path, fixtures, refs)
+    with s.client:
+        yield s
+
+
+@pytest.fixture(params=BACKENDS)
 def web(
     request: pytest.FixtureRequest, tmp_path: Path, fixtures: Path, refs: References
 ) -> Iterator[Served]:

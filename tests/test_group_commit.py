@@ -10,7 +10,6 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,22 +21,12 @@ from chipcustoms.store import Store, open_store
 from chipcustoms.store.chain_check import check as verify_chain
 from server_fixtures import Served, served
 from storecheck import check, cli, env
-from stores import BACKENDS, target
 from test_server import LINE
 
 if TYPE_CHECKING:  # imported for types only: app.state is imported through app.api
     from chipcustoms.app.state import AppState
 
 POSTS = 8
-
-
-@pytest.fixture(params=BACKENDS)
-def api(
-    request: pytest.FixtureRequest, tmp_path: Path, fixtures: Path, refs: References
-) -> Iterator[Served]:
-    s = served(target(request.param, tmp_path), tmp_path, fixtures, refs)
-    with s.client:
-        yield s
 
 
 def _line(i: int) -> dict[str, Any]:

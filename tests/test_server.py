@@ -5,42 +5,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from chipcustoms.app.api.schemas import records_frame
-from chipcustoms.assess.pipeline import References
+from chipcustoms.app.api.screen_routes import EXAMPLE_LINE
 from chipcustoms.store import open_store
 from chipcustoms.store.access import revoke_user
-from server_fixtures import Served, served
-from stores import BACKENDS, target
+from server_fixtures import Served
 
-LINE = {
-    "declaration_id": "API1",
-    "item_no": 1,
-    "date": "2025-11-05",
-    "flow": "import",
-    "office": "SZ01",
-    "origin_country": "TW",
-    "destination_country": "CN",
-    "hs_code": "847330",
-    "description": "NVIDIA H20 96GB GPU module",
-    "quantity": 8,
-    "value": 24000,
-    "currency": "USD",
-}
-
-
-@pytest.fixture(params=BACKENDS)
-def api(
-    request: pytest.FixtureRequest, tmp_path: Path, fixtures: Path, refs: References
-) -> Iterator[Served]:
-    s = served(target(request.param, tmp_path), tmp_path, fixtures, refs)
-    with s.client:
-        yield s
+LINE = dict(EXAMPLE_LINE)  # the line the API document shows is the one posted here
 
 
 def error(response: Any, status: int) -> dict[str, Any]:
