@@ -4,8 +4,10 @@ import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from chipcustoms import settings
+from chipcustoms.cli.main import app
 from chipcustoms.errors import ReferenceDataError
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "chipcustoms"
@@ -42,3 +44,19 @@ def test_secrets_are_never_printed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHIPCUSTOMS_SECRET", "hunter2hunter2")
     shown = {r["name"]: r["value"] for r in settings.rows()}
     assert shown["secret"] == "(set)"
+
+
+def test_settings_command_prints_every_setting_in_aligned_columns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CHIPCUSTOMS_LANG", "zh-CN")
+    result = CliRunner().invoke(app, ["settings"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["name", "variable", "type", "default", "value", "in", "force"]
+    rows = {line.split()[0]: line for line in lines[1::2]}
+    assert set(rows) == set(settings.table())
+    # The variable column starts at the same place on every row, however long the name.
+    starts = {line.index(s.env) for s in settings.table().values() for line in [rows[s.name]]}
+    assert len(starts) == 1
+    assert "zh-CN (env)" in rows["lang"]

@@ -154,10 +154,19 @@ def settings_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
-    for r in rows:
-        value = "-" if r["value"] is None else r["value"]
-        typer.echo(f"{r['name']:<16} {r['env']:<30} {value!s:<12} ({r['source']})")
-        typer.echo(f"{'':<16} {r['help']}")
+    def shown(v: object) -> str:
+        return "-" if v is None else str(v)
+
+    # Columns as wide as their longest entry, so a long name never shifts the table.
+    header = {"name": "name", "env": "variable", "type": "type", "default": "default"}
+    table = [header] + [{k: shown(r[k]) for k in header} for r in rows]
+    width = {k: max(len(t[k]) for t in table) for k in header}
+    for t, r in zip(table, [None, *rows], strict=True):
+        cells = "  ".join(f"{t[k]:<{width[k]}}" for k in header)
+        value = "value in force" if r is None else f"{shown(r['value'])} ({r['source']})"
+        typer.echo(f"{cells}  {value}")
+        if r is not None:
+            typer.echo(f"{'':<{width['name']}}  {r['help']}")
 
 
 @app.command()
