@@ -52,3 +52,24 @@ def test_refused_input_exits_2_and_quiet_still_reports_quarantine(tmp_path: Path
     res = _run("screen", "in.csv", "-o", "out.csv", "-q", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert "1 of 2 rows quarantined" in res.stderr
+
+
+def test_every_command_help_paragraph_is_one_line() -> None:
+    """Rich keeps a docstring's line breaks in the command list and in a command's help, so a
+    paragraph written over two source lines prints broken mid-sentence under `--help`."""
+    import inspect
+
+    import typer.main
+
+    from chipcustoms.cli.main import app
+
+    def walk(group: object, path: str) -> list[str]:
+        found = []
+        for name, command in getattr(group, "commands", {}).items():
+            paragraphs = inspect.cleandoc(command.short_help or command.help or "").split("\n\n")
+            if not paragraphs[0] or any("\n" in p for p in paragraphs):
+                found.append(f"{path}{name}")
+            found += walk(command, f"{path}{name} ")
+        return found
+
+    assert walk(typer.main.get_command(app), "") == []

@@ -111,8 +111,9 @@ def ledger_cmd(
     output: str = typer.Option("-", "--output", "-o", help="Ledger table (CSV/JSONL/Parquet)."),
     db: Db = None, input: str | None = Input, mapping: str | None = MappingOpt,
 ) -> None:
-    """Units and TPP-weighted compute by model, month, route, destination and status, and the
-    irregular units estimated among the uninspected lines (Wilson interval)."""
+    """Units and TPP-weighted compute by model, month, route, destination and status.
+
+    Also the irregular units estimated among the uninspected lines (Wilson interval)."""
     from chipcustoms.lines.tablewrite import write_table
     from chipcustoms.patterns import ledger
 

@@ -104,8 +104,9 @@ def policies(
 def profiles(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """List the jurisdiction profiles (`screen --profile`): who screens, which packs apply to
-    which flows, and where each pack's law governs."""
+    """List the jurisdiction profiles (`screen --profile`).
+
+    Who screens, which packs apply to which flows, and where each pack's law governs."""
     from chipcustoms.policy.packs import load_packs
     from chipcustoms.policy.profiles import default_name, load_profiles
 

@@ -58,8 +58,9 @@ def explain(
 
 @db_app.command("upgrade")
 def db_upgrade(db: Db = None) -> None:
-    """Create the store or bring its schema to this version (Alembic), and build the search
-    indexes a large screen left for later."""
+    """Create the store or bring its schema to this version (Alembic).
+
+    Also builds the search indexes a large screen left for later."""
     from chipcustoms.store import indexes, open_store
 
     built = indexes.ensure(open_store(db_path(db), upgrade=True))
@@ -84,8 +85,11 @@ def serve(
         "info", "--log-level", help=f"uvicorn's log level ({', '.join(LOG_LEVELS)}); at info "
         "and below every request is logged in uvicorn's access-log format."),
 ) -> None:
-    """Serve the API (OpenAPI at /openapi.json) and the pages; the store must be at this
-    version's schema. Prints the address, then one access-log line per request on stderr."""
+    """Serve the API (OpenAPI at /openapi.json) and the pages.
+
+    The store must be at this version's schema.
+
+    Prints the address, then one access-log line per request on stderr."""
     import os
 
     import uvicorn
@@ -169,8 +173,9 @@ def audit_verify(
         None, "--checkpoint", help="A checkpoint exported earlier: the chain must still reach it."
     ),
 ) -> None:
-    """Prove the audit chain, its signed checkpoints and the rows they cover intact, or name
-    the first problem (exit code 1)."""
+    """Prove the audit chain, its checkpoints and the rows they cover intact.
+
+    Names the first problem found and exits 1."""
     from chipcustoms.store import open_store
     from chipcustoms.store.chain_check import check
 
@@ -195,8 +200,9 @@ def audit_checkpoint(
     output: str = typer.Option("-", "--output", "-o", help="JSON file, - for stdout."),
     db: Db = None,
 ) -> None:
-    """Export the latest signed checkpoint; keep it away from the store, and pass it to
-    `audit verify --checkpoint` later to prove nothing was cut back since."""
+    """Export the latest signed checkpoint, to keep away from the store.
+
+    Pass it to `audit verify --checkpoint` later to prove nothing was cut back since."""
     from chipcustoms.store import checkpoints, open_store
 
     store = open_store(db_path(db), upgrade=False)
