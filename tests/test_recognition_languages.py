@@ -143,3 +143,17 @@ def test_consumer_devices_with_an_ai_processor_are_not_accelerators(refs: Refere
     assert all(v[1] is False for v in _verdicts(refs, out))
     # The server or card itself is still an accelerator.
     assert _verdicts(refs, ["AI accelerator card for video analytics"])[0][1] is True
+
+
+def test_die_code_names(refs: References) -> None:
+    """A datacenter GPU die named by its code ("GH100 dies") is an accelerator of unknown model;
+    the code beside anything else is not a chip."""
+    texts = ["GA100 dies, 20 pcs", "GH100芯片"]
+    assert _verdicts(refs, texts) == [("accelerator-unknown", True)] * 2
+    assert _verdicts(refs, ["GH100 hair dryer"])[0][1] is False
+
+
+def test_a_count_of_cards_beside_a_server_word(refs: References) -> None:
+    """ "8卡服务器" (an eight-card server) is a GPU server; a membership card is not."""
+    assert _verdicts(refs, ["8卡服务器 2台", "四卡服务器"]) == [("accelerator-unknown", True)] * 2
+    assert _verdicts(refs, ["服务器 会员卡 128张"])[0][1] is False
