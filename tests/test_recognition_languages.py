@@ -157,3 +157,39 @@ def test_a_count_of_cards_beside_a_server_word(refs: References) -> None:
     """ "8卡服务器" (an eight-card server) is a GPU server; a membership card is not."""
     assert _verdicts(refs, ["8卡服务器 2台", "四卡服务器"]) == [("accelerator-unknown", True)] * 2
     assert _verdicts(refs, ["服务器 会员卡 128张"])[0][1] is False
+
+
+def test_what_a_gpu_or_chip_is_for(refs: References) -> None:
+    """A GPU, chip or semiconductor followed by what it is for ("designed for AI", "used to
+    train AI models"), "AI-grade" chips, AI semiconductors and NVIDIA's "accelerated computing"
+    systems say AI compute; so do the Russian neural accelerator, GPU accelerators and AI
+    microcircuits."""
+    texts = [
+        "graphics processing units intended for AI research",
+        "chips used to train AI models",
+        "semiconductors for artificial intelligence",
+        "AI-grade accelerators",
+        "AI semiconductors, 2 cartons",
+        "accelerated computing servers",
+        "нейроускорители",
+        "GPU-ускорители б/у",
+        "микросхемы для искусственного интеллекта",
+    ]
+    assert _verdicts(refs, texts) == [("accelerator-unknown", True)] * len(texts)
+
+
+def test_parts_bought_for_ai_servers_are_not_accelerators(refs: References) -> None:
+    """Memory, power supplies, switches and transceivers "for AI servers" are parts; AI PCs are
+    laptops and desktops. A GPU written with its memory, or a server with those parts, stays."""
+    out = [
+        "DDR5 memory modules for AI servers",
+        "HBM chips for GPU accelerators",
+        "redundant power supplies for GPU servers",
+        "400G optical transceivers for AI clusters",
+        "AI服务器专用电源",
+        "блоки питания для серверов ИИ",
+        "AI PC with Intel Core Ultra",
+    ]
+    assert all(v == (None, False) for v in _verdicts(refs, out))
+    kept = ["NVIDIA H200 141GB HBM3e for servers", "GPU server with power supplies for AI"]
+    assert [v[1] for v in _verdicts(refs, kept)] == [True, True]
