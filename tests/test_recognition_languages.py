@@ -193,3 +193,10 @@ def test_parts_bought_for_ai_servers_are_not_accelerators(refs: References) -> N
     assert all(v == (None, False) for v in _verdicts(refs, out))
     kept = ["NVIDIA H200 141GB HBM3e for servers", "GPU server with power supplies for AI"]
     assert [v[1] for v in _verdicts(refs, kept)] == [True, True]
+
+
+def test_russian_video_accelerator_is_a_graphics_card(refs: References) -> None:
+    """ "Видеоускоритель" (video accelerator) is the old word for a graphics card: plain
+    graphics, unless AI wording stands beside it."""
+    assert _verdicts(refs, ["видеоускорители б/у"]) == [("gpu-unknown", False)]
+    assert _verdicts(refs, ["видеоускорители для ИИ"]) == [("accelerator-unknown", True)]
