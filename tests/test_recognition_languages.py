@@ -190,7 +190,7 @@ def test_parts_bought_for_ai_servers_are_not_accelerators(refs: References) -> N
         "блоки питания для серверов ИИ",
         "AI PC with Intel Core Ultra",
     ]
-    assert all(v == (None, False) for v in _verdicts(refs, out))
+    assert all(v[1] is False for v in _verdicts(refs, out))
     kept = ["NVIDIA H200 141GB HBM3e for servers", "GPU server with power supplies for AI"]
     assert [v[1] for v in _verdicts(refs, kept)] == [True, True]
 
