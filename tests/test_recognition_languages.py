@@ -200,3 +200,12 @@ def test_russian_video_accelerator_is_a_graphics_card(refs: References) -> None:
     graphics, unless AI wording stands beside it."""
     assert _verdicts(refs, ["видеоускорители б/у"]) == [("gpu-unknown", False)]
     assert _verdicts(refs, ["видеоускорители для ИИ"]) == [("accelerator-unknown", True)]
+
+
+def test_ai_related_and_ai_specific_chips(refs: References) -> None:
+    """ "AI-related", "AI-specific", "AI training and inference" and "AI and HPC" chips are AI
+    chips, in English and Chinese (人工智能相关芯片, AI专用芯片); AI-related services are not."""
+    texts = ["AI-related chips", "AI-specific processors", "AI training and inference chips"]
+    texts += ["AI and HPC accelerators", "人工智能相关芯片", "AI专用芯片"]
+    assert _verdicts(refs, texts) == [("accelerator-unknown", True)] * len(texts)
+    assert _verdicts(refs, ["AI-related software licence"]) == [(None, False)]
