@@ -209,3 +209,19 @@ def test_ai_related_and_ai_specific_chips(refs: References) -> None:
     texts += ["AI and HPC accelerators", "人工智能相关芯片", "AI专用芯片"]
     assert _verdicts(refs, texts) == [("accelerator-unknown", True)] * len(texts)
     assert _verdicts(refs, ["AI-related software licence"]) == [(None, False)]
+
+
+def test_graphics_cards_and_servers_for_training_neural_networks(refs: References) -> None:
+    """A graphics card, accelerator or server for training neural networks or machine learning
+    is AI compute, whichever order the words come in (深度学习显卡, 用于人工智能训练的显卡,
+    видеокарты для обучения нейросетей); training people or drivers is not."""
+    texts = [
+        "graphics cards for training neural networks",
+        "深度学习显卡",
+        "用于大模型训练的服务器",
+        "видеокарты для обучения нейросетей",
+        "ускорители для машинного обучения",
+    ]
+    assert _verdicts(refs, texts) == [("accelerator-unknown", True)] * len(texts)
+    out = ["серверы для обучения персонала", "карта для обучения водителей"]
+    assert all(v[1] is False for v in _verdicts(refs, out))
