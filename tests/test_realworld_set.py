@@ -29,12 +29,20 @@ AI_CLASSES = {"datacenter", "workstation", "flagship_consumer", "system", "gener
 KINDS = {"ruling", "court", "seizure", "trade_record", "other"}
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-LANGUAGES = {"en", "zh", "hu", "ru"}
-# Three draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
-# (rw-133..221), dev3 / heldout3 (rw-222 on).
-PARTS = ["dev.csv", "heldout.csv", "dev2.csv", "heldout2.csv", "dev3.csv", "heldout3.csv"]
-DEV_PARTS = ["dev.csv", "dev2.csv", "dev3.csv"]
-HELD_PARTS = ["heldout.csv", "heldout2.csv", "heldout3.csv"]
+# ISO 639-1 codes of the languages the sources are written in (the fourth collection added
+# Polish, Japanese, Korean, German, French, Spanish, Ukrainian, Turkish and a few others).
+LANGUAGES = {
+    "en", "zh", "hu", "ru", "pl", "ja", "ko", "de", "fr", "es", "uk", "tr", "fa", "bn", "is",
+    "ms", "sv", "el",
+}  # fmt: skip
+# Four draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
+# (rw-133..221), dev3 / heldout3 (rw-222..318), dev4 / heldout4 (rw-319 on).
+PARTS = [
+    "dev.csv", "heldout.csv", "dev2.csv", "heldout2.csv", "dev3.csv", "heldout3.csv",
+    "dev4.csv", "heldout4.csv",
+]  # fmt: skip
+DEV_PARTS = ["dev.csv", "dev2.csv", "dev3.csv", "dev4.csv"]
+HELD_PARTS = ["heldout.csv", "heldout2.csv", "heldout3.csv", "heldout4.csv"]
 
 
 def norm(text: str) -> str:
@@ -95,7 +103,16 @@ def test_counts_third_draw() -> None:
     assert len(every) >= 90 and sum(r["is_accelerator"] == "true" for r in every) >= 45
     assert len(held3) >= 45
     assert sum(r["is_accelerator"] == "true" for r in held3) >= 20
-    assert all(int(r["id"][3:]) > 221 for r in every)  # the third draw holds only new lines
+    assert all(221 < int(r["id"][3:]) <= 318 for r in every)  # the third draw's own lines
+
+
+def test_counts_fourth_draw() -> None:
+    dev4, held4 = rows("dev4.csv"), rows("heldout4.csv")
+    every = dev4 + held4
+    assert len(every) >= 90 and sum(r["is_accelerator"] == "true" for r in every) >= 45
+    assert len(held4) >= 45
+    assert sum(r["is_accelerator"] == "true" for r in held4) >= 20
+    assert all(int(r["id"][3:]) > 318 for r in every)  # the fourth draw holds only new lines
 
 
 def test_labels_valid() -> None:

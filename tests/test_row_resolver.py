@@ -110,21 +110,24 @@ def _texts(refs: References) -> tuple[pl.DataFrame, int]:
     return lines, real.head(real.height - MIXED).unique().height
 
 
+Compared = tuple[list[dict[str, Any]], list[dict[str, Any] | None], int, list[str]]
+
+
 @pytest.fixture(scope="module")
-def compared(
-    refs: References,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any] | None], int]:
+def compared(refs: References) -> Compared:
+    """The batch answers, the one-text answers, how many texts are real (not the seeded
+    mixtures), and each text as the one-text path reads it (for the oracle)."""
     lines, real = _texts(refs)
     want = refs.resolver.resolve(lines).select(RESOLVED).to_dicts()
     row = RowResolver(refs.resolver)
-    got = [row.resolve(tuple(r[c] for c in TEXT_FIELDS)) for r in lines.iter_rows(named=True)]
-    return want, got, real
+    texts = [tuple(r[c] for c in TEXT_FIELDS) for r in lines.iter_rows(named=True)]
+    got = [row.resolve(t) for t in texts]
+    joined = [" ".join(t or "" for t in text) for text in texts]
+    return want, got, real, joined
 
 
-def test_every_field_equals_the_batch_resolver(
-    compared: tuple[list[dict[str, Any]], list[dict[str, Any] | None], int],
-) -> None:
-    want, got, _ = compared
+def test_every_field_equals_the_batch_resolver(compared: Compared) -> None:
+    want, got, _, _ = compared
     differ = [
         (k, {c: (g[c], w[c]) for c in RESOLVED if g[c] != w[c] or type(g[c]) is not type(w[c])})
         for k, (g, w) in enumerate(zip(got, want, strict=True))
@@ -134,14 +137,16 @@ def test_every_field_equals_the_batch_resolver(
     assert all(list(g) == RESOLVED for g in got if g is not None)
 
 
-def test_the_one_text_path_takes_nearly_every_text(
-    compared: tuple[list[dict[str, Any]], list[dict[str, Any] | None], int],
-) -> None:
-    """Declining is allowed but rare: every labelled, golden and generated text is taken (only
-    the seeded odd characters send a text to the batch resolver), and the outcomes cover every
-    kind of resolution."""
-    _, got, real = compared
-    assert real > GENERATED and all(g is not None for g in got[:real])
+def test_the_one_text_path_takes_nearly_every_text(compared: Compared) -> None:
+    """Declining is allowed but rare: every labelled, golden and generated text is taken unless
+    it holds a character the engines may read apart (the seeded odd characters, and the few real
+    texts written with one: a Bengali vowel sign is a word character to Rust only, a Turkish
+    dotless i folds to ASCII differently), and the outcomes cover every kind of resolution."""
+    _, got, real, texts = compared
+    oracle = CharOracle()
+    declined = [t for g, t in zip(got[:real], texts[:real], strict=True) if g is None]
+    assert real > GENERATED and not [t for t in declined if oracle.check(t)]
+    assert len(declined) <= 0.001 * real
     taken = [g for g in got if g is not None]
     assert len(taken) >= 0.8 * len(got)
     methods = {g["resolution_method"] for g in taken}

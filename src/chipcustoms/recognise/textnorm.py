@@ -13,8 +13,9 @@ import polars as pl
 
 # A lone letter after a number is a model suffix: "4090 d" -> "4090d", "l40 s" -> "l40s".
 _SUFFIX = r"(\d) ([a-z])\b"
-# CJK next to Latin letters or digits gets a space, so "英伟达h20" still has the word "h20".
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+# CJK next to Latin letters or digits gets a space, so "英伟达h20" still has the word "h20": Han,
+# and the kana and Hangul that Japanese and Korean glue to a model number ("H100などの", "H20급").
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 _CJK_LATIN = f"([{_CJK}])([a-z0-9])"
 _LATIN_CJK = f"([a-z0-9])([{_CJK}])"
 _PUNCT = r"[\x00-\x1f\x7f\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】]+"
