@@ -8,15 +8,18 @@ writers (server workers, batch jobs) append one after another.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import sqlalchemy as sa
 
 from chipcustoms.lines.tablewrite import json_text
-from chipcustoms.store import rows
+from chipcustoms.store import pg_group, rows
 from chipcustoms.store.audit_log import now
 from chipcustoms.store.base import Store
+
+if TYPE_CHECKING:
+    from chipcustoms.store.group_commit import Screened
 
 SLICE_ROWS = 50_000
 AUDIT_LOCK = 0x63686970  # "chip": any constant the store's writers agree on
@@ -102,3 +105,7 @@ class PostgresStore(Store):
                 None,
                 {"assessments": assessments.height, "cases": cases.height},
             )
+
+    def write_api_run(self, conn: sa.Connection, group: list[Screened]) -> int:
+        """One part of the server's group commit in three round trips (store/pg_group.py)."""
+        return pg_group.write_api_run(self, conn, group)
