@@ -62,8 +62,8 @@ def _stored(store: Store, prefix: str) -> dict[str, Any]:
         for name, q in queries.items():
             found = conn.execute(sa.text(q), {"p": f"{prefix}%"}).mappings().all()
             out[name] = sorted(
-                (json.dumps({k: v for k, v in r.items() if k not in skip}, sort_keys=True,
-                            default=str) for r in found)
+                json.dumps({k: v for k, v in r.items() if k not in skip}, sort_keys=True,
+                            default=str) for r in found
             )
         entries = conn.execute(sa.text(
             "SELECT actor, action, after FROM audit WHERE action = 'run.api_screen' "

@@ -82,10 +82,11 @@ def _sql() -> dict[str, str]:
     decl = rows.DECL_COLUMNS
     updates = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in [*decl, "last_run_id", "updated_at"])
     assessed = rows.ASSESSMENT_COLUMNS
+    signed = [*checkpoints.SIGNED, "mac"]
     return {
         "lock": "SELECT pg_advisory_xact_lock(%s)",
         "tail": "SELECT audit_id, hash FROM audit ORDER BY audit_id DESC LIMIT 1",
-        "checkpoint": f"SELECT {', '.join([*checkpoints.SIGNED, 'mac'])} FROM audit_checkpoints "
+        "checkpoint": f"SELECT {', '.join(signed)} FROM audit_checkpoints "
         "ORDER BY checkpoint_id DESC LIMIT 1",
         # The cases this group may move, as they are before it (checkpoints.row_sum's columns).
         "before": f"SELECT {checkpoints._pg_columns('cases')} FROM cases WHERE status <> 'closed'"
@@ -113,8 +114,8 @@ def _sql() -> dict[str, str]:
         f"RETURNING {checkpoints._pg_columns('cases')}",
         "audit": "INSERT INTO audit (audit_id, at, actor, action, entity, entity_id, before, "
         "after, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        "add_checkpoint": f"INSERT INTO audit_checkpoints ({', '.join([*checkpoints.SIGNED, 'mac'])})"
-        f" VALUES ({', '.join(['%s'] * (len(checkpoints.SIGNED) + 1))})",
+        "add_checkpoint": f"INSERT INTO audit_checkpoints ({', '.join(signed)}) "
+        f"VALUES ({', '.join(['%s'] * len(signed))})",
     }
 
 
