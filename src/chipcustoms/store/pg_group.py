@@ -153,8 +153,27 @@ def csv_line(values: Sequence[str | None]) -> str:
 
 
 def _columns(frame: pl.DataFrame, names: Sequence[str]) -> list[list[Any]]:
-    frame = frame.with_columns(pl.col(pl.Date).cast(pl.Utf8))
+    """Each column as a list, dates as ISO text (the tables keep them as text)."""
+    if any(frame.schema[n] == pl.Date for n in names):
+        frame = frame.with_columns(pl.col(pl.Date).cast(pl.Utf8))
     return [frame.get_column(n).to_list() for n in names]
+
+
+def _selected(assessments: pl.DataFrame) -> list[list[Any]]:
+    """``rows.pending_cases``'s lines (every line not released green) as ``CASE_KEYS`` lists:
+    a few lines, read in plain Python rather than by two queries over a frame of one row."""
+    found = [list(r) for r in zip(*_columns(assessments, CASE_KEYS), strict=True)
+             if r[2] is not None and r[2] != "green"]
+    return [list(c) for c in zip(*found, strict=True)] if found else [[] for _ in CASE_KEYS]
+
+
+def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
+
+
+def _row_sum(key: bytes, found: list[tuple[Any, ...]]) -> int:
+    """``checkpoints.row_sum`` over returned cases (none: nothing to read)."""
+    return checkpoints.row_sum(_Returned("cases", found), key, "cases") if found else 0
 
 
 class _Returned:
@@ -187,9 +206,9 @@ class _Returned:
 def write_api_run(store: Store, conn: sa.Connection, group: list[Screened]) -> int:
     """``group_commit._write_run`` for PostgreSQL: one part's run in the caller's transaction."""
     first = group[0]
-    lines = pl.concat([g.lines for g in group], how="diagonal_relaxed")
-    assessments = pl.concat([g.assessments for g in group], how="diagonal_relaxed")
-    hits = pl.concat([g.hits for g in group], how="diagonal_relaxed")
+    lines = _concat([g.lines for g in group])
+    assessments = _concat([g.assessments for g in group])
+    hits = _concat([g.hits for g in group])
     channels: dict[str, int] = {}
     for channel in assessments.get_column("channel").to_list():
         channels[channel] = channels.get(channel, 0) + 1
@@ -198,7 +217,7 @@ def write_api_run(store: Store, conn: sa.Connection, group: list[Screened]) -> i
     with acting_as(first.actor):
         who = actor()
     stamp = now()
-    selected = rows.pending_cases(0, assessments)
+    selected = _selected(assessments)
     assessed = assessments.select(rows.ASSESSMENT_COLUMNS).with_columns(json_text("reasons"))
     key = store.audit_key
     raw = conn.connection.driver_connection
@@ -209,7 +228,7 @@ def write_api_run(store: Store, conn: sa.Connection, group: list[Screened]) -> i
         raw.execute(sql("lock"), [store_lock()])
         cur["tail"].execute(sql("tail"))
         cur["checkpoint"].execute(sql("checkpoint"))
-        cur["before"].execute(sql("before"), _columns(selected, ["declaration_id", "item_no"]))
+        cur["before"].execute(sql("before"), selected[:2])
         cur["run"].execute(sql("run"), [
             stamp, stamp, who, command, json.dumps(["request"]), "canonical",
             json.dumps(first.versions), 0, json.dumps({}), json.dumps(first.thresholds),
@@ -220,15 +239,12 @@ def write_api_run(store: Store, conn: sa.Connection, group: list[Screened]) -> i
             sql("assessments"), [stamp, *_columns(assessed, rows.ASSESSMENT_COLUMNS)]
         )
         cur["upto"].execute(sql("upto"))
-        cur["cases"].execute(sql("cases"), [stamp, stamp, *_columns(selected, CASE_KEYS)])
+        cur["cases"].execute(sql("cases"), [stamp, stamp, *selected])
     run_id = int(cur["run"].fetchone()[0])  # type: ignore[index]
     updated = sum(1 for (moved,) in cur["lines"].fetchall() if moved)
     appended = sorted(cur["assessments"].fetchall())
     opened = cur["cases"].fetchall()
-    delta = (
-        checkpoints.row_sum(_Returned("cases", cur["before"].fetchall()), key, "cases"),
-        checkpoints.row_sum(_Returned("cases", opened), key, "cases"),
-    )
+    delta = (_row_sum(key, cur["before"].fetchall()), _row_sum(key, opened))
     if hits.height:  # a watchlist hit: rare, through the shared writer
         from chipcustoms.store import lists
 
