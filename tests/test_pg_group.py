@@ -170,3 +170,25 @@ def test_a_group_is_three_round_trips(pg: Store, fixtures: Path, refs: Reference
         _write(pg, [_screened(pg, refs, lines.head(size))])
         assert syncs == ["pipeline", "pipeline"]
     assert check(pg).intact
+
+
+def test_a_watchlist_hit_is_stored_with_its_run(
+    pg: Store, fixtures: Path, refs: References
+) -> None:
+    """A group whose lines hit a list stores the hits under its run, in its transaction."""
+    import polars as pl
+
+    item = _screened(pg, refs, _lines(fixtures, "H-").head(1))
+    item.hits = pl.DataFrame([{
+        "declaration_id": "H-D1", "item_no": 1, "role": "importer", "party_name": "ACME LTD",
+        "list_name": "demo", "list_version": 1, "entity_id": "E1", "matched_name": "ACME",
+        "score": 0.93, "features": "{}",
+    }])
+    _write(pg, [item])
+    with pg.engine.connect() as conn:
+        run = conn.execute(sa.text("SELECT max(run_id) FROM runs")).scalar_one()
+        found = conn.execute(sa.text(
+            "SELECT run_id, party_name, score FROM screening_hits WHERE declaration_id = 'H-D1'"
+        )).all()
+    assert [tuple(r) for r in found] == [(run, "ACME LTD", 0.93)]
+    assert check(pg).intact

@@ -26,8 +26,10 @@ SQLite, whose statements cost no round trip. Here the same rows are written by p
 
 So a group costs three round trips (plus a fourth for watchlist hits, rare) whatever its size,
 and the chain stays one chain across processes: every writer takes the same advisory lock before
-it reads the tail. The rows, entries and checkpoints are those ``group_commit`` writes, to the
-byte (tests/test_pg_group.py compares both paths on the same requests).
+it reads the tail. The rows, entries and checkpoints are those ``group_commit`` writes
+(tests/test_pg_group.py compares both paths on the same requests), with one difference: the
+entry's ``cases`` (cases opened or moved) is counted from ``RETURNING``, where the shared path
+records the driver's rowcount of an ``INSERT ... SELECT``, which psycopg reports as -1.
 """
 
 from __future__ import annotations
