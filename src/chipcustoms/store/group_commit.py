@@ -95,9 +95,11 @@ def write_group(store: Store, conn: sa.Connection, items: list[Screened]) -> Non
     for item in items:
         parts.setdefault(item.part(), []).append(item)
     found: list[tuple[Screened, int]] = []
+    # A backend may write a part its own way (PostgreSQL: store/pg_group.py, few round trips).
+    write_run = getattr(store, "write_api_run", None) or (lambda c, g: _write_run(store, c, g))
     with conn.begin():
         for group in parts.values():
-            run_id = _write_run(store, conn, group)
+            run_id = write_run(conn, group)
             found.extend((g, run_id) for g in group)
     for item, run_id in found:  # only once committed
         item.run_id = run_id
