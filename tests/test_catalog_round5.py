@@ -1,6 +1,6 @@
 """Issue 14, fifth catalog round: the models and systems the fourth real-world round found
 missing (AMD Instinct MI309, Huawei Ascend 910D and 950PR / 950DT, "CMP 170 HX" written with a
-space, the GIGABYTE G593-SD0), each with look-alikes the new aliases must leave out. Every
+space, the GIGABYTE G593-SD0, HPE Cray XD685), and a few more named servers, each with look-alikes the new aliases must leave out. Every
 example is written for this test (none is taken from the real-world sets).
 """
 
@@ -41,6 +41,8 @@ LEFT_OUT = [
     ("bearing MI-309", "848210"),
     ("MI309 spare gasket", "848410"),
     ("fan 950PR", "841459"),
+    ("xd685 filter cartridge", "842121"),
+    ("XE7745 relay", "853649"),
 ]
 
 
@@ -71,6 +73,23 @@ def test_g593_sd0_is_an_eight_gpu_server(refs: References) -> None:
     assert row["is_accelerator"] is True
     assert row["units_per_item"] == 8
     assert row["accelerator_id"] == "accelerator-unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "model_id"),
+    [
+        ("HPE Cray XD685 AI server", "accelerator-unknown"),
+        ("Lenovo ThinkSystem SR780a V3 with 8x B200", "nvidia-b200"),
+        ("Dell PowerEdge XE7745 with 8 L40S", "nvidia-l40s"),
+    ],
+)
+def test_named_eight_gpu_servers(refs: References, text: str, model_id: str) -> None:
+    row = _resolve(refs, [(text, "847150")]).row(0, named=True)
+    assert (row["accelerator_id"], row["is_accelerator"], row["units_per_item"]) == (
+        model_id,
+        True,
+        8,
+    )
 
 
 def test_new_models_cite_and_classify(refs: References) -> None:
