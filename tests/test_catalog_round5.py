@@ -1,7 +1,8 @@
 """Issue 14, fifth catalog round: the models and systems the fourth real-world round found
 missing (AMD Instinct MI309, Huawei Ascend 910D and 950PR / 950DT, "CMP 170 HX" written with a
-space, the GIGABYTE G593-SD0, HPE Cray XD685), and a few more named servers, each with look-alikes the new aliases must leave out. Every
-example is written for this test (none is taken from the real-world sets).
+space, the GIGABYTE G593-SD0, HPE Cray XD685) and a few more named servers, each with look-alikes
+the new aliases must leave out. Every example is written for this test (none is taken from the
+real-world sets).
 """
 
 from __future__ import annotations
