@@ -36,6 +36,7 @@ from chipcustoms.run.engine import Engine, LocalEngine, Progress
 from chipcustoms.run.engine.base import describe
 from chipcustoms.run.references import load_references
 from chipcustoms.run.spill import Job
+from chipcustoms.run.streaming import ReadAhead
 from chipcustoms.run.summary import Digest, RunCounts
 
 if TYPE_CHECKING:
@@ -140,20 +141,28 @@ def screen_file(
     parts, spill = _plan(input_path, engine, batch_rows, to_folder)
     if threshold_mode and not db:
         raise ChipCustomsError("--mode threshold needs --db: the cut-offs come from a stored run")
-    with step("loading reference data"):
-        refs = refs or load_references(policies, db, profile)
-        check_rules(refs)
-    store, run_id, thresholds = None, None, None
-    if db:
-        where = describe(engine) if spill else None
-        store, run_id, thresholds = _start_run(
-            db, input_path, the_mapping, refs, budgets, command, threshold_mode, where
-        )
+    # The input is read while the reference data loads (not stdin: a pipe may never end).
+    ahead = None if spill or input_path == "-" else ReadAhead(parts[0], the_mapping)
+    try:
+        with step("loading reference data"):
+            refs = refs or load_references(policies, db, profile)
+            check_rules(refs)
+        store, run_id, thresholds = None, None, None
+        if db:
+            where = describe(engine) if spill else None
+            store, run_id, thresholds = _start_run(
+                db, input_path, the_mapping, refs, budgets, command, threshold_mode, where
+            )
+    except BaseException:
+        if ahead is not None:  # the reference data's error is the one reported
+            ahead.wait()
+        raise
     job = Job(refs, the_mapping, budgets, "", thresholds)
     with failing(store, run_id):
         result = _run(
             job, parts, engine, output, spill=spill, to_folder=to_folder, quarantine=quarantine,
             step=step, work_dir=work_dir, progress=progress, store=store, run_id=run_id,
+            ahead=ahead,
         )
     return result
 
@@ -189,6 +198,7 @@ def _run(
     progress: Progress | None,
     store: Store | None,
     run_id: int | None,
+    ahead: streaming.ReadAhead | None = None,
 ) -> ScreenResult:
     """The one run: stream (one partition without spill, or many), write the output and the
     quarantine, store what was assessed. One worker thread does the store's bulk writes (in C,
@@ -215,6 +225,7 @@ def _run(
                 step=step,
                 on_lines=save_lines,
                 spill=spill,
+                ahead=ahead,
             )
             if store is not None and run_id is not None:
                 # Queued behind the lines on the same thread: the store takes the assessments
