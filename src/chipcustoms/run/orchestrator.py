@@ -120,13 +120,16 @@ def screen_file(
     work_dir: str | None = None,
     progress: Progress | None = None,
     profile: str | None = None,
+    absorb: bool = True,
 ) -> ScreenResult:
     """Screen a file or a folder of partitions end to end; unreadable rows go to quarantine.
 
     ``profile`` names who screens (a jurisdiction profile; default: the `profile` setting),
     unless ``refs`` is given (it carries its own). ``output`` is a file (format by extension,
     ``-`` for CSV on stdout) or, for a streamed run, a folder (a path without a table
-    extension) that gets one Parquet file per batch.
+    extension) that gets one Parquet file per batch. ``db`` is opened once, for the scorers
+    and the run; ``absorb``: whether that open absorbs earlier runs' staged parts
+    (``open_store``).
     """
     budgets = budgets or Budgets()
     the_mapping = load_mapping(mapping)
@@ -144,14 +147,18 @@ def screen_file(
     # The input is read while the reference data loads (not stdin: a pipe may never end).
     ahead = None if spill or input_path == "-" else ReadAhead(parts[0], the_mapping)
     try:
-        with step("loading reference data"):
-            refs = refs or load_references(policies, db, profile)
-            check_rules(refs)
         store, run_id, thresholds = None, None, None
         if db:
+            from chipcustoms.store import open_store
+
+            store = open_store(db, absorb=absorb)
+        with step("loading reference data"):
+            refs = refs or load_references(policies, store, profile)
+            check_rules(refs)
+        if db and store is not None:
             where = describe(engine) if spill else None
-            store, run_id, thresholds = _start_run(
-                db, input_path, the_mapping, refs, budgets, command, threshold_mode, where
+            run_id, thresholds = _start_run(
+                store, db, input_path, the_mapping, refs, budgets, command, threshold_mode, where
             )
     except BaseException:
         if ahead is not None:  # the reference data's error is the one reported
@@ -270,6 +277,7 @@ def _run(
 
 
 def _start_run(
+    store: Store,
     db: str,
     input_path: str,
     mapping: Mapping,
@@ -278,10 +286,7 @@ def _start_run(
     command: str,
     threshold_mode: bool,
     engine: dict[str, object] | None = None,
-) -> tuple[Store, int, dict[str, float | None] | None]:
-    from chipcustoms.store import open_store
-
-    store = open_store(db)
+) -> tuple[int, dict[str, float | None] | None]:
     thresholds: dict[str, float | None] | None = None
     if threshold_mode:
         profile = refs.rules.profile.id
@@ -310,7 +315,7 @@ def _start_run(
             "per": list(budgets.per),
         },
     )
-    return store, run_id, thresholds
+    return run_id, thresholds
 
 
 def _finish_run(
