@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -36,13 +37,6 @@ def _table(db: str, name: str) -> pl.DataFrame:
     return frame.select(keep).sort("declaration_id", "item_no")
 
 
-@pytest.fixture(autouse=True)
-def absorbing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opens absorb here, as in any command: a server built earlier in this test process
-    (create_app) turned that off for the process."""
-    monkeypatch.setattr(line_parts, "_AT_OPEN", {"on": True})
-
-
 @pytest.fixture
 def src(tmp_path: Path) -> Path:
     path = tmp_path / "lines.csv"
@@ -50,8 +44,8 @@ def src(tmp_path: Path) -> Path:
     return path
 
 
-def _screen(src: Path, db: str, refs: References) -> None:
-    screen_file(str(src), str(Path(db).with_suffix(".out.csv")), db=db, refs=refs)
+def _screen(src: Path, db: str, refs: References, *, absorb: bool = True) -> None:
+    screen_file(str(src), str(Path(db).with_suffix(".out.csv")), db=db, refs=refs, absorb=absorb)
 
 
 def test_a_staged_run_reads_as_one_written_into_the_tables(
@@ -131,12 +125,11 @@ def test_a_missing_part_is_an_error_that_names_it(
     from chipcustoms.errors import StoreError
 
     monkeypatch.setenv("CHIPCUSTOMS_STORE_STAGE_ROWS", "1500")
-    monkeypatch.setattr(line_parts, "_AT_OPEN", {"on": False})
     db = str(tmp_path / "s.db")
     _screen(src, db, refs)
     victim = next(line_parts.stage_root(db).rglob("lines-*.parquet"))
     victim.unlink()
-    store = open_store(db)
+    store = open_store(db, absorb=False)
     with pytest.raises(StoreError, match=victim.name):
         store.absorb()
     assert store.count("line_parts") == 2  # nothing half absorbed
@@ -148,14 +141,13 @@ def test_a_direct_write_after_the_part_was_staged_is_kept_at_absorb(
     """A small run of some of the same keys lands while the large run's part waits: the later
     write stays current, as it would have without staging."""
     monkeypatch.setenv("CHIPCUSTOMS_STORE_STAGE_ROWS", "1500")
-    monkeypatch.setattr(line_parts, "_AT_OPEN", {"on": False})
     db = str(tmp_path / "s.db")
     _screen(src, db, refs)  # run 1, staged, not absorbed
     time.sleep(1.1)  # write times are kept to the second
     few = tmp_path / "few.csv"
     pl.read_csv(src, infer_schema=False).head(10).write_csv(few)
-    _screen(few, db, refs)  # run 2, ten lines straight into the tables
-    store = open_store(db)
+    _screen(few, db, refs, absorb=False)  # run 2, ten lines straight into the tables
+    store = open_store(db, absorb=False)
     assert store.absorb() == 2
     conn = sqlite3.connect(db)
     current = dict(conn.execute(
@@ -166,3 +158,33 @@ def test_a_direct_write_after_the_part_was_staged_is_kept_at_absorb(
     assert current == {1: ROWS - 10, 2: 10}
     assert firsts == {1: ROWS - 10, 2: 10}
     assert store.count("declarations") == ROWS and store.count("assessments") == ROWS + 10
+
+
+def test_a_server_absorbs_in_its_one_open_before_the_pool_is_handed_out(
+    tmp_path: Path, src: Path, refs: References, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """create_app opens the store once (one reap, one schema check): the pooled store absorbs
+    the staged parts before its connections are handed out, and takes no bulk write after."""
+    from chipcustoms.app.server import create_app
+    from chipcustoms.errors import StoreError
+    from chipcustoms.store import runlife
+
+    monkeypatch.setenv("CHIPCUSTOMS_STORE_STAGE_ROWS", "1500")
+    db = str(tmp_path / "s.db")
+    _screen(src, db, refs)  # staged, waiting for the next open
+    reaps: list[object] = []
+    reap = runlife.reap
+    monkeypatch.setattr(runlife, "reap", lambda store: (reaps.append(store), reap(store))[1])
+    app = create_app(db, jobs_dir=str(tmp_path / "jobs"))
+    store = app.state.chipcustoms.store
+    assert len(reaps) == 1 and reaps[0] is store  # one open, the scorers read this store
+    assert store.count("line_parts") == 0 and store.count("declarations") == ROWS
+    assert not line_parts.stage_root(db).exists()
+    _screen(src, db, refs, absorb=False)  # another process's run lands beside the server
+    with pytest.raises(StoreError, match="takes no bulk write"):
+        store.absorb()
+    assert store.count("line_parts") == 2  # left for the next open outside the pool
+    for thread in threading.enumerate():  # the search indexes the absorb left to build
+        if thread.name == "chipcustoms-search-indexes":
+            thread.join()
+    app.state.chipcustoms.close()

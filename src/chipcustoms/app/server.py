@@ -21,7 +21,7 @@ from chipcustoms.app.size_limit import SizeLimit
 from chipcustoms.app.state import AppState
 from chipcustoms.assess.pipeline import References
 from chipcustoms.run.references import load_references
-from chipcustoms.store import default_db_path, indexes, line_parts, open_store
+from chipcustoms.store import default_db_path, indexes, open_store
 
 
 def create_app(
@@ -34,18 +34,15 @@ def create_app(
     """
     target = db or default_db_path()
     busy = settings.get("server_busy_seconds")
-    # A plain open first absorbs the staged parts of finished runs (store/line_parts.py) with the
-    # bulk path's own SQLite: the server's store below keeps pooled connections, which take no
-    # bulk write. From here on this process has connections of its own open, so later opens
-    # here (scorers, references) must not absorb.
-    open_store(target, upgrade=False, busy_seconds=busy)
-    line_parts.absorb_at_open(False)
-    # Connections kept in a pool: a request's key check and office check each opened one.
+    # One open: connections kept in a pool (a request's key check and office check each opened
+    # one), after the staged parts of finished runs are absorbed (store/line_parts.py) with the
+    # bulk path's own SQLite, before the pool is handed out. The scorers read this store: no
+    # second open (which would absorb beside the pool's open connections).
     store = open_store(target, upgrade=False, busy_seconds=busy, keep_connections=True)
     indexes.ensure_in_background(store)  # search indexes a bulk run left to be built
     folder = Path(jobs_dir or tempfile.mkdtemp(prefix="chipcustoms-jobs-"))
     folder.mkdir(parents=True, exist_ok=True)
-    st = AppState(target, store, refs or load_references(db=target), folder)
+    st = AppState(target, store, refs or load_references(db=store), folder)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

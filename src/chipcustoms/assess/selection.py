@@ -15,7 +15,7 @@ from typing import cast
 import numpy as np
 import polars as pl
 
-from chipcustoms.assess.frames import compact
+from chipcustoms.assess.frames import compact, lookup
 from chipcustoms.assess.scoring import scoring_config
 
 RED, YELLOW, BLUE, GREEN = "red", "yellow", "blue", "green"
@@ -71,9 +71,16 @@ def select(
 
     ``df`` needs `__i`, `risk_score`, `floor_red`, `floor_yellow` and `top_category`. It may
     bring its own seeded draws (`__u`); with ``unit_sizes`` (`__unit_key`, `__n`: lines per
-    selection unit of the whole input) it may be only the :class:`CandidatePool` of a larger
-    input: the lines it leaves out are green, and the report counts them.
+    selection unit of the whole input) it must, and it may be only the :class:`CandidatePool`
+    of a larger input: the lines it leaves out are green, and the report counts them.
+
+    Without ``unit_sizes`` the batch is the whole input: it is thinned to its candidates
+    first (:func:`candidates`, the same draws), so the sorts and windows below run over the
+    few thousand lines selection can pick instead of every line; the channels are those of
+    selecting over every line (see :class:`CandidatePool`).
     """
+    if unit_sizes is None:
+        return _select_whole(df, budgets)
     unit_cols = list(budgets.per) or []
     work = df.select(
         "__i",
@@ -82,11 +89,8 @@ def select(
         "floor_yellow",
         "top_category",
         *unit_cols,
-        *(["__u"] if "__u" in df.columns else []),
+        "__u",
     )
-    if "__u" not in work.columns:
-        rng = np.random.default_rng(budgets.seed)
-        work = work.with_columns(pl.Series("__u", rng.random(df.height)))
     if unit_cols:
         work = work.with_columns(unit_key(budgets.per)).with_columns(
             pl.col("__unit_key").rank("dense").cast(pl.UInt32).alias("__unit")
@@ -98,15 +102,11 @@ def select(
         """Windowed by selection unit; a plain column-wide aggregate when there is one unit."""
         return expr.over("__unit") if unit_cols else expr
 
-    total = df.height
-    if unit_sizes is None:
-        n = per_unit(pl.len())
-    elif unit_cols:
+    total = int(unit_sizes["__n"].sum())
+    if unit_cols:
         work = work.join(unit_sizes, on="__unit_key", how="left", maintain_order="left")
         n = pl.col("__n")
-        total = int(unit_sizes["__n"].sum())
     else:
-        total = int(unit_sizes["__n"].sum())
         n = pl.lit(total, dtype=pl.Int64)
     work = work.with_columns(
         _budget(n, budgets.red).alias("__red_n"),
@@ -199,7 +199,7 @@ def select(
     counts = {c: int(v) for c, v in work["channel"].value_counts().iter_rows()}
     counts[GREEN] = counts.get(GREEN, 0) + total - work.height  # lines left out of a pool
     report = SelectionReport(
-        units=units.height if unit_sizes is None else unit_sizes.height,
+        units=unit_sizes.height,
         counts={c: counts.get(c, 0) for c in (RED, YELLOW, BLUE, GREEN)},
         floor_overflow=int(overflow["overflow"].sum() or 0),
         thresholds={k: (float(v) if v is not None else None) for k, v in thresholds.items()},
@@ -209,6 +209,25 @@ def select(
     chosen = work.select("__i", "channel", "selection")
     out = df.with_columns(
         df.select("__i").join(chosen, on="__i", how="left", maintain_order="left").drop("__i")
+    )
+    return out, report
+
+
+def _select_whole(df: pl.DataFrame, budgets: Budgets) -> tuple[pl.DataFrame, SelectionReport]:
+    """:func:`select` over a whole batch through its candidate pool; the rest is green."""
+    narrow = df.select(
+        "__i", "risk_score", "floor_red", "floor_yellow", "top_category", *budgets.per
+    )
+    if "__u" in df.columns:
+        narrow = narrow.with_columns(df["__u"])
+    else:  # the seeded stream in line order, as the draws of a streamed run's batches
+        narrow = narrow.with_columns(pl.Series("__u", draws(budgets.seed, 0, df.height)))
+    sizes = narrow.group_by(unit_key(budgets.per)).agg(pl.len().cast(pl.Int64).alias("__n"))
+    pool = candidates(narrow, budgets, random_room(budgets, sizes))
+    chosen, report = select(pool, budgets, unit_sizes=sizes)
+    picked = chosen.select("__i", "channel", "selection")
+    out = lookup(df, picked, "__i").with_columns(
+        pl.col("channel").fill_null(GREEN), pl.col("selection").fill_null("none")
     )
     return out, report
 

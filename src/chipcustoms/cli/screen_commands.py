@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import typer
-from rich.markdown import Markdown
 
 from chipcustoms import settings
 from chipcustoms.assess.selection import Budgets
@@ -270,6 +269,8 @@ def run_screen(r: ScreenRequest) -> None:
     if r.summary:
         Path(r.summary).write_text(text, encoding="utf-8")
     if not r.quiet:
+        from rich.markdown import Markdown  # markdown-it and pygments: ~20 ms a -q run skips
+
         err.print(Markdown(text))
 
 

@@ -50,14 +50,16 @@ def duplicate_keys(
     the check that quarantines those lines. Found over the whole file first, so that the
     rest can run in bounded chunks; ``check_duplicates=False`` finds none."""
     key_exprs = [out["declaration_id"].alias("__k1"), out["item_no"].alias("__k2")]
-    keys = raw.select(pl.col(ROW), *key_exprs).with_columns(
-        (pl.col("__k1").is_not_null() & ~pl.struct("__k1", "__k2").is_first_distinct()).alias(
-            "__is_dup"
-        )
+    # The lines whose key occurs more than once (usually none) first, one hash pass over the
+    # file; the first of each key is then found among those few, in file order.
+    shared = (
+        raw.select(pl.col(ROW), *key_exprs)
+        .filter(pl.col("__k1").is_not_null() & pl.struct("__k1", "__k2").is_duplicated())
+        .with_columns((~pl.struct("__k1", "__k2").is_first_distinct()).alias("__is_dup"))
     )
-    dups = keys.filter(pl.col("__is_dup") & check_duplicates)
+    dups = shared.filter(pl.col("__is_dup") & check_duplicates)
     firsts = (
-        keys.join(dups.select("__k1", "__k2").unique(), on=["__k1", "__k2"])
+        shared.join(dups.select("__k1", "__k2").unique(), on=["__k1", "__k2"])
         .group_by("__k1", "__k2")
         .agg(pl.col(ROW).min().alias("__first"))
     )

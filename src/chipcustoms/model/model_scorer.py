@@ -20,6 +20,7 @@ from chipcustoms.policy.rules import IDX, REASON_DTYPE
 
 if TYPE_CHECKING:
     from chipcustoms.model.risk_model import RiskModel
+    from chipcustoms.store import Store
 
 CODE = "MODEL_RISK"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -44,10 +45,11 @@ class ModelScorer:
         self.setting = setting or scoring_config().model or ModelSetting(weight=0.5)
 
     @classmethod
-    def from_store(cls, db: str) -> ModelScorer:
+    def from_store(cls, db: str | Store) -> ModelScorer:
+        """The active model of ``db`` (a path or URL, or an open store); a no-op without one."""
         from chipcustoms.store import open_store
 
-        row = open_store(db).model()
+        row = (open_store(db) if isinstance(db, str) else db).model()
         if row is None:
             return cls()
         # LightGBM (which imports scikit-learn and SciPy: about 1.5 s) only once a model is

@@ -10,6 +10,7 @@ depend on how a run cuts its input into batches.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -17,6 +18,9 @@ from chipcustoms.assess.frames import lookup
 from chipcustoms.patterns import network, routes, split_lots
 from chipcustoms.patterns.config import pattern_settings
 from chipcustoms.policy.rules import IDX, REASON_DTYPE
+
+if TYPE_CHECKING:
+    from chipcustoms.store import Store
 
 NETWORK_CODES = {
     "NETWORK_LISTED_LINK": "The importer belongs to a flagged trader network and is linked, "
@@ -123,16 +127,18 @@ class PatternScorer:
         return df, pl.col("pattern_score"), reasons
 
 
-def load_pattern_scorers(db: str) -> list[PatternScorer]:
-    """The scorer over the store's lines and watchlists; none while the store has no lines."""
+def load_pattern_scorers(db: str | Store) -> list[PatternScorer]:
+    """The scorer over the store's lines and watchlists (a path or URL, or an open store);
+    none while the store has no lines."""
     from chipcustoms.assess.pipeline import References
     from chipcustoms.patterns.sources import store_lines
     from chipcustoms.store import open_store
 
+    store = open_store(db) if isinstance(db, str) else db
     refs = References.load()
-    lines = store_lines(db, refs)
+    lines = store_lines(store, refs)
     if lines.height == 0:
         return []
-    entities = open_store(db).watchlist_entities()
+    entities = store.watchlist_entities()
     listed = network.listed_keys(entities) if entities.height else None
     return [PatternScorer(PatternContext.build(lines, listed))]

@@ -36,6 +36,7 @@ from chipcustoms.run.engine import Engine, LocalEngine, Progress
 from chipcustoms.run.engine.base import describe
 from chipcustoms.run.references import load_references
 from chipcustoms.run.spill import Job
+from chipcustoms.run.streaming import ReadAhead
 from chipcustoms.run.summary import Digest, RunCounts
 
 if TYPE_CHECKING:
@@ -119,13 +120,16 @@ def screen_file(
     work_dir: str | None = None,
     progress: Progress | None = None,
     profile: str | None = None,
+    absorb: bool = True,
 ) -> ScreenResult:
     """Screen a file or a folder of partitions end to end; unreadable rows go to quarantine.
 
     ``profile`` names who screens (a jurisdiction profile; default: the `profile` setting),
     unless ``refs`` is given (it carries its own). ``output`` is a file (format by extension,
     ``-`` for CSV on stdout) or, for a streamed run, a folder (a path without a table
-    extension) that gets one Parquet file per batch.
+    extension) that gets one Parquet file per batch. ``db`` is opened once, for the scorers
+    and the run; ``absorb``: whether that open absorbs earlier runs' staged parts
+    (``open_store``).
     """
     budgets = budgets or Budgets()
     the_mapping = load_mapping(mapping)
@@ -140,20 +144,32 @@ def screen_file(
     parts, spill = _plan(input_path, engine, batch_rows, to_folder)
     if threshold_mode and not db:
         raise ChipCustomsError("--mode threshold needs --db: the cut-offs come from a stored run")
-    with step("loading reference data"):
-        refs = refs or load_references(policies, db, profile)
-        check_rules(refs)
-    store, run_id, thresholds = None, None, None
-    if db:
-        where = describe(engine) if spill else None
-        store, run_id, thresholds = _start_run(
-            db, input_path, the_mapping, refs, budgets, command, threshold_mode, where
-        )
+    # The input is read while the reference data loads (not stdin: a pipe may never end).
+    ahead = None if spill or input_path == "-" else ReadAhead(parts[0], the_mapping)
+    try:
+        store, run_id, thresholds = None, None, None
+        if db:
+            from chipcustoms.store import open_store
+
+            store = open_store(db, absorb=absorb)
+        with step("loading reference data"):
+            refs = refs or load_references(policies, store, profile)
+            check_rules(refs)
+        if db and store is not None:
+            where = describe(engine) if spill else None
+            run_id, thresholds = _start_run(
+                store, db, input_path, the_mapping, refs, budgets, command, threshold_mode, where
+            )
+    except BaseException:
+        if ahead is not None:  # the reference data's error is the one reported
+            ahead.wait()
+        raise
     job = Job(refs, the_mapping, budgets, "", thresholds)
     with failing(store, run_id):
         result = _run(
             job, parts, engine, output, spill=spill, to_folder=to_folder, quarantine=quarantine,
             step=step, work_dir=work_dir, progress=progress, store=store, run_id=run_id,
+            ahead=ahead,
         )
     return result
 
@@ -189,6 +205,7 @@ def _run(
     progress: Progress | None,
     store: Store | None,
     run_id: int | None,
+    ahead: streaming.ReadAhead | None = None,
 ) -> ScreenResult:
     """The one run: stream (one partition without spill, or many), write the output and the
     quarantine, store what was assessed. One worker thread does the store's bulk writes (in C,
@@ -215,6 +232,7 @@ def _run(
                 step=step,
                 on_lines=save_lines,
                 spill=spill,
+                ahead=ahead,
             )
             if store is not None and run_id is not None:
                 # Queued behind the lines on the same thread: the store takes the assessments
@@ -259,6 +277,7 @@ def _run(
 
 
 def _start_run(
+    store: Store,
     db: str,
     input_path: str,
     mapping: Mapping,
@@ -267,10 +286,7 @@ def _start_run(
     command: str,
     threshold_mode: bool,
     engine: dict[str, object] | None = None,
-) -> tuple[Store, int, dict[str, float | None] | None]:
-    from chipcustoms.store import open_store
-
-    store = open_store(db)
+) -> tuple[int, dict[str, float | None] | None]:
     thresholds: dict[str, float | None] | None = None
     if threshold_mode:
         profile = refs.rules.profile.id
@@ -299,7 +315,7 @@ def _start_run(
             "per": list(budgets.per),
         },
     )
-    return store, run_id, thresholds
+    return run_id, thresholds
 
 
 def _finish_run(

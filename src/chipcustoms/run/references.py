@@ -8,36 +8,47 @@ screen (the orchestrator, the server), and passed in.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chipcustoms import settings
 from chipcustoms.assess.pipeline import References, Scorer
 
+if TYPE_CHECKING:
+    from chipcustoms.store import Store
 
-def store_scorers(db: str | None) -> list[Scorer]:
+
+def store_scorers(db: str | Store | None) -> list[Scorer]:
     """The store-backed scorers in force for ``db``: screening first, then patterns, then the
-    model (which may read the screening columns); none without a store."""
+    model (which may read the screening columns); none without a store.
+
+    ``db`` is a path or URL (opened once here, for every scorer) or an open store: a server
+    passes its own, so that building its references opens nothing beside its pool."""
     if db is None:
         return []
     from chipcustoms.model.model_scorer import ModelScorer
     from chipcustoms.store import open_store
 
+    store = open_store(db) if isinstance(db, str) else db
     scorers: list[Scorer] = []
     # The party toolkit (rigour, normality, chardet: about 0.3 s to import) only for a store
-    # that holds a list: without one the scorer would be None anyway.
-    if open_store(db).watchlists():
-        from chipcustoms.parties.party_scorer import load_scorer
+    # that holds a list: without one there is no scorer.
+    if store.watchlists():
+        from chipcustoms.parties.party_scorer import ScreeningScorer
 
-        screening = load_scorer(db)
-        scorers += [screening] if screening is not None else []
+        entities = store.watchlist_entities()  # the newest version of every list
+        if entities.height:
+            scorers.append(ScreeningScorer(entities, store.allowed()))
     if settings.get("patterns"):  # imported only then: it brings the party toolkit too
         from chipcustoms.patterns.pattern_scorer import load_pattern_scorers
 
-        scorers += load_pattern_scorers(db)
-    return [*scorers, ModelScorer.from_store(db)]  # a no-op until a model is trained
+        scorers += load_pattern_scorers(store)
+    return [*scorers, ModelScorer.from_store(store)]  # a no-op until a model is trained
 
 
 def load_references(
-    policies: list[str] | None = None, db: str | None = None, profile: str | None = None
+    policies: list[str] | None = None, db: str | Store | None = None, profile: str | None = None
 ) -> References:
-    """The package's reference files plus, with ``db``, the store's scorers;
-    ``profile``: a profile name or file (default: the `profile` setting, else `all`)."""
+    """The package's reference files plus, with ``db`` (a path, a URL or an open store), the
+    store's scorers; ``profile``: a profile name or file (default: the `profile` setting,
+    else `all`)."""
     return References.load(policies, profile=profile, scorers=store_scorers(db))

@@ -25,6 +25,7 @@ Only the map steps run on the engine; what they return is small (counts, digests
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,6 +39,7 @@ from chipcustoms.assess.selection import (
     random_room,
 )
 from chipcustoms.lines.ingest import ingest
+from chipcustoms.lines.mapping import Mapping
 from chipcustoms.lines.partitions import Partition
 from chipcustoms.lines.quarantine import QUARANTINE_SCHEMA, ROW
 from chipcustoms.lines.schema import canonical_schema
@@ -106,12 +108,14 @@ def stream(
     step: Step | None = None,
     on_lines: Callable[[Iterator[pl.DataFrame]], object] | None = None,
     spill: bool = True,
+    ahead: ReadAhead | None = None,
 ) -> StreamResult:
     """Phases A to E over ``parts``; the parts' assessments land in ``out_dir`` or the work.
 
     ``on_lines`` gets the accepted lines batch by batch as soon as the duplicates are known
     (after phase B), so that a caller can store them while the rest runs. ``spill=False``
-    (one partition, in this process): nothing goes to the work folder, see :func:`_whole`.
+    (one partition, in this process): nothing goes to the work folder, see :func:`_whole`;
+    ``ahead`` is that partition's read (:func:`read_raw_checked`), started by the caller.
     """
     bar = _Bar(progress)
 
@@ -121,7 +125,7 @@ def stream(
     if not spill:
         if len(parts) != 1:
             raise ValueError("only one partition can run without spilling")
-        return _whole(job, parts[0], phase, on_lines)
+        return _whole(job, parts[0], phase, on_lines, ahead)
     job = replace(job, buckets=max(2, -(-len(parts) // PARTS_PER_BUCKET)))
     with phase(f"reading and enriching {len(parts)} partitions"):
         prepared = engine.gather(prepare, parts, shared=job, label="read + enrich", progress=bar)
@@ -207,11 +211,42 @@ def stream(
     )
 
 
+class ReadAhead:
+    """A one-partition input read on a thread of its own, started before the reference data
+    loads: the read is native (the GIL released), loading and checking the packs, catalog and
+    rules is Python (about 0.3 s), so on two cores they overlap. It is the run's one read of
+    the input (:func:`_whole` takes it instead of reading), so an unreadable input fails the
+    run where it did; the caller waits for it (:meth:`wait`) before reporting a start-up error.
+    """
+
+    def __init__(self, part: Partition, mapping: Mapping) -> None:
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
+        self._future: Future[tuple[pl.DataFrame, bool]] | None = pool.submit(
+            read_raw_checked, part.path, mapping.typed_columns
+        )
+        pool.shutdown(wait=False)  # its thread ends after the one read
+
+    def take(self) -> tuple[pl.DataFrame, bool]:
+        """The read's frame and lossy flag (or its error), once: the frame is not kept here,
+        so the caller's ``del`` frees it as before."""
+        future, self._future = self._future, None
+        if future is None:
+            raise RuntimeError("the read-ahead was already taken")
+        return future.result()
+
+    def wait(self) -> None:
+        """Let the read finish (its result or error dropped): no thread outlives a failed start."""
+        future, self._future = self._future, None
+        if future is not None:
+            future.exception()
+
+
 def _whole(
     job: Job,
     part: Partition,
     phase: Step,
     on_lines: Callable[[Iterator[pl.DataFrame]], object] | None,
+    ahead: ReadAhead | None = None,
 ) -> StreamResult:
     """One partition, nothing spilled: the whole input is the batch.
 
@@ -221,7 +256,10 @@ def _whole(
     memory, and the result is held as frames instead of spill files.
     """
     with phase("reading"):
-        raw, lossy = read_raw_checked(part.path, job.mapping.typed_columns)
+        if ahead is not None:
+            raw, lossy = ahead.take()
+        else:
+            raw, lossy = read_raw_checked(part.path, job.mapping.typed_columns)
     with phase(f"validating {raw.height:,} rows"):
         result = ingest(raw, job.mapping, file=part.path, check_encoding=lossy)
         del raw

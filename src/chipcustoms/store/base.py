@@ -59,6 +59,11 @@ class Store(ABC):
         with self.engine.begin() as conn:
             command.upgrade(alembic_config(conn), "head")
 
+    def hand_out(self) -> None:
+        """Called by ``open_store`` last, before its caller gets the store: from here on a
+        SQLite store that keeps its connections takes no bulk write (store/sqlite.py)."""
+        return None  # nothing to seal elsewhere
+
     def check_schema(self) -> None:
         """Refuse to run on a schema this version does not know (newer than head)."""
         with self.engine.connect() as conn:
@@ -236,11 +241,16 @@ def open_store(
     upgrade: bool = True,
     busy_seconds: float | None = None,
     keep_connections: bool = False,
+    absorb: bool = True,
 ) -> Store:
     """A store for a SQLite path (default) or a database URL; runs whose process is gone are
     marked failed (store/runlife.py). ``busy_seconds``: how long a SQLite write waits for
     another writer (default: the ``busy_seconds`` setting). ``keep_connections``: a pool of
-    SQLite connections, for a server (see ``SQLiteStore``); PostgreSQL always pools."""
+    SQLite connections, for a server (see ``SQLiteStore``); PostgreSQL always pools.
+    ``absorb``: move finished runs' staged Parquet parts into the tables now
+    (store/line_parts.py), so every reader sees them; a pooled store does it before its pool
+    is handed out. A caller that already holds this process's connections to the file (a
+    server's pooled store) opens with ``absorb=False`` (or passes its store instead)."""
     target = url_or_path or default_db_path()
     store: Store
     if target.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
@@ -263,12 +273,11 @@ def open_store(
         store.check_schema()
         with contextlib.suppress(StoreBusy):  # a writer holds the store: reap at the next open
             runlife.reap(store)
-            # Finished runs' staged Parquet parts into the tables, so every reader sees them
-            # (store/line_parts.py; not in a server, whose own connections stay open).
-            if line_parts.absorb_at_open():
+            if absorb:  # before anything else of this process holds the file open
                 store.absorb()
     except sa.exc.OperationalError as exc:
         raise StoreError(f"{_shown(target)}: cannot reach the store ({exc.orig})") from exc
+    store.hand_out()
     return store
 
 

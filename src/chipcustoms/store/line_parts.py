@@ -18,7 +18,8 @@ killed before that leaves files nothing refers to: invisible, and removed by the
 upsert and shaping as a direct write: one current row per key, ``first_run_id`` carried over)
 and ``assessments`` (append-only), in part order, in one transaction with their audit entries,
 and deletes the references in it; the files go after the COMMIT. It runs at every open of the
-store (``open_store``) outside a server, in the server's batch-job worker before the job is
+store (``open_store``; its caller may pass ``absorb=False``), in a server's one open before the
+pool of connections is handed out, in the server's batch-job worker before the job is
 reported done, and in ``chipcustoms db upgrade``, so every reader of the tables (pages, explain,
 training, parties, patterns) sees the lines of every finished run; a server already running
 beside a CLI ``screen --db`` sees them after its next start. The cost of the SQLite write is not
@@ -43,17 +44,6 @@ if TYPE_CHECKING:
     from chipcustoms.store.base import Store
 
 KINDS = ("lines", "assessments")
-# Whether ``open_store`` absorbs in this process. The absorb writes through ADBC's own SQLite,
-# which must never have the file open beside another connection of this process
-# (store/sqlite.py): a server turns it off once its first open has absorbed.
-_AT_OPEN = {"on": True}
-
-
-def absorb_at_open(on: bool | None = None) -> bool:
-    """Whether ``open_store`` absorbs staged parts in this process; ``on`` sets it."""
-    if on is not None:
-        _AT_OPEN["on"] = on
-    return _AT_OPEN["on"]
 # A part is one batch, zstd at level 1: the part is written on the run's store thread beside the
 # assessment, so its CPU time is what counts; the files are read back once, by ``absorb``.
 COMPRESSION: Literal["zstd"] = "zstd"

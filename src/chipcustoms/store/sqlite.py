@@ -114,11 +114,14 @@ class SQLiteStore(Store):
     ) -> None:
         """``keep_connections``: pool the connections instead of opening one per use (a server:
         opening one reads the schema and sets the pragmas, a millisecond of every request's
-        key check). Only for a process that never takes the ADBC bulk path (a server runs its
-        batch jobs in a worker process): the pool's connections stay open, and two SQLite
-        copies must never hold one file at once (module docstring)."""
+        key check). Such a store takes one bulk write only: ``open_store``'s absorb, before
+        :meth:`hand_out`, while none of its connections is checked out (the pool is emptied
+        first). After that its connections stay open, and two SQLite copies must never hold
+        one file at once (module docstring), so it takes none (a server runs its batch jobs in
+        a worker process)."""
         self.path = path
         self.keep_connections = keep_connections
+        self._handed_out = False  # a pooled store's connections are in its callers' hands
         parent = Path(path).parent
         if not parent.exists():
             raise StoreError(f"{path}: folder {parent} does not exist")
@@ -135,6 +138,10 @@ class SQLiteStore(Store):
         )
         sa.event.listen(self.engine, "connect", on_connect)
         sa.event.listen(self.engine, "handle_error", self._busy_error)
+
+    def hand_out(self) -> None:
+        if self.keep_connections:
+            self._handed_out = True
 
     def _busy_error(self, ctx: sa.engine.ExceptionContext) -> None:
         """A write that waited ``busy_seconds`` for the lock in vain raises StoreBusy."""
@@ -173,7 +180,7 @@ class SQLiteStore(Store):
     def _bulk(self) -> Iterator[Any]:
         """One ADBC write transaction (BEGIN IMMEDIATE, waiting for other writers); the
         SQLAlchemy engine stays closed meanwhile."""
-        if self.keep_connections:
+        if self.keep_connections and self._handed_out:
             raise StoreError(f"{self.path}: a store that keeps connections takes no bulk write")
         # Imported here (with pyarrow's compute and dataset modules, about 0.5 s): a run whose
         # lines are staged as Parquet never needs it.
