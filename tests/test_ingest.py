@@ -3,7 +3,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from chipcustoms.errors import ReferenceDataError
@@ -91,6 +91,10 @@ def test_kcs_mapping_loads_all_54000_rows(shared_data: Path) -> None:
 # Unicode database assigns (Polars' is newer: U+1E030 folds to Cyrillic a there, not here).
 # The online path's one-text resolver declines such characters itself (recognise/row_text.py).
 @given(st.text(alphabet=st.characters(exclude_categories=("Cn", "Cs")), max_size=40))
+# A combining mark or a non-decimal numeral after a model suffix: the two regex engines' word
+# boundaries differ there (hypothesis found the first).
+@example("0 a\u1a55")
+@example("0 a\u2cfd")
 def test_text_normalisation_is_idempotent_and_matches_python_twin(s: str) -> None:
     once = normalise_text(s)
     assert normalise_text(once) == once

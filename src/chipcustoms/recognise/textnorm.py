@@ -13,6 +13,12 @@ import polars as pl
 
 # A lone letter after a number is a model suffix: "4090 d" -> "4090d", "l40 s" -> "l40s".
 _SUFFIX = r"(\d) ([a-z])\b"
+# Python's twin of that pattern: the letter must not be followed by a word character *as Polars'
+# regex engine reads one* (Unicode \w: letters, marks, decimal digits, connector punctuation,
+# letter numbers, join controls and a few alphabetic symbols). Python's own \b counts numerals
+# such as "½" as word characters and combining marks as not, so "0 a\u1a55" joined here alone.
+_SUFFIX_PY = re.compile(r"(\d) ([a-z])(?=(.)|$)", re.DOTALL)
+_ALPHABETIC_SYMBOLS = ((0x1F130, 0x1F149), (0x1F150, 0x1F169), (0x1F170, 0x1F189))
 # CJK next to Latin letters or digits gets a space, so "英伟达h20" still has the word "h20": Han,
 # and the kana and Hangul that Japanese and Korean glue to a model number ("H100などの", "H20급").
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
@@ -29,7 +35,20 @@ def normalise_text(s: str) -> str:
     s = re.sub(_CJK_LATIN, r"\1 \2", s)
     s = re.sub(_LATIN_CJK, r"\1 \2", s)
     s = re.sub(r"\s+", " ", s).strip()
-    return re.sub(_SUFFIX, r"\1\2", s)
+    return _SUFFIX_PY.sub(_join_suffix, s)
+
+
+def _join_suffix(m: re.Match[str]) -> str:
+    after = m.group(3)
+    return m.group(0) if after is not None and _regex_word_char(after) else m.group(1) + m.group(2)
+
+
+def _regex_word_char(c: str) -> bool:
+    """Whether the Rust regex engine behind Polars counts ``c`` as a word character."""
+    category = unicodedata.category(c)
+    if category[0] in "LM" or category in ("Nd", "Nl", "Pc") or c in "\u200c\u200d":
+        return True
+    return any(lo <= ord(c) <= hi for lo, hi in _ALPHABETIC_SYMBOLS)
 
 
 def normalise_expr(expr: pl.Expr) -> pl.Expr:
