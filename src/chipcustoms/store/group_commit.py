@@ -35,10 +35,12 @@ patience, PostgreSQL's audit advisory lock), so the audit chain stays one chain 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +71,7 @@ class Screened:
     run_id: int | None = None
     error: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    wake: Callable[[], None] | None = None  # the waiting request's event loop, told once done
     _keys: set[Key] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -106,9 +109,9 @@ def write_group(store: Store, conn: sa.Connection, items: list[Screened]) -> Non
 def _write_run(store: Store, conn: sa.Connection, group: list[Screened]) -> int:
     """One part's run, written and finished, with one audit entry (and so one checkpoint)."""
     first = group[0]
-    lines = pl.concat([g.lines for g in group], how="diagonal_relaxed")
-    assessments = pl.concat([g.assessments for g in group], how="diagonal_relaxed")
-    hits = pl.concat([g.hits for g in group], how="diagonal_relaxed")
+    lines = _concat([g.lines for g in group])
+    assessments = _concat([g.assessments for g in group])
+    hits = _concat([g.hits for g in group])
     channels: dict[str, int] = {}
     for channel in assessments.get_column("channel").to_list():
         channels[channel] = channels.get(channel, 0) + 1
@@ -131,6 +134,11 @@ def _write_run(store: Store, conn: sa.Connection, group: list[Screened]) -> int:
             "thresholds": first.thresholds,
         }, rows_delta=delta)
     return run_id
+
+
+def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The group's frames as one (a group of one request, the common case, as it is)."""
+    return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
 
 
 # The covered rows a group's run touches are the cases it opens or moves (runlife.open_cases):
@@ -176,11 +184,28 @@ class GroupWriter:
         self.groups = 0  # transactions committed, for tests and the benchmark
         self.conn: sa.Connection | None = None  # the writer thread's own, kept open
 
-    def commit(self, item: Screened) -> int:
-        """Queue ``item`` and wait until its transaction has committed; its run id."""
+    async def commit(self, item: Screened) -> int:
+        """Queue ``item`` and wait until its transaction has committed; its run id.
+
+        Awaited on the request's event loop: the writer thread wakes it through the loop
+        (``call_soon_threadsafe``), so a waiting request holds no worker thread. A request
+        blocking a thread of the pool for its commit cost two thread hand-overs a request
+        and, past the pool's 40 threads, queued requests behind ones merely waiting."""
+        loop = asyncio.get_running_loop()
+        woken: asyncio.Future[None] = loop.create_future()
+
+        def settle() -> None:
+            if not woken.done():
+                woken.set_result(None)
+
+        def wake() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+                loop.call_soon_threadsafe(settle)
+
+        item.wake = wake
         self.start()
         self.queue.put(item)
-        item.done.wait()
+        await woken
         if item.error is not None:
             raise item.error
         assert item.run_id is not None  # set by write_group before done
@@ -256,6 +281,8 @@ class GroupWriter:
             for item in group:
                 if item.run_id is not None or item.error is not None:
                     item.done.set()
+                    if item.wake is not None:
+                        item.wake()
 
     def _drop_connection(self) -> None:
         """Close the kept connection (after a failure it may be broken; at the end, done)."""
