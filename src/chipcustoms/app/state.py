@@ -4,6 +4,7 @@ the writer of single-line screens and the cut-offs they are screened against."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 import time
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class AppState:
             latest = self.cutoffs()
             if latest is not None:
                 self.online.assessor(*latest)
+        settle_heap()
 
     def assess_lines(
         self, frame: pl.DataFrame, cutoffs: Cutoffs
@@ -92,3 +94,15 @@ class AppState:
 def state(request: Request) -> AppState:
     st: AppState = request.app.state.chipcustoms
     return st
+
+
+def settle_heap() -> None:
+    """Move what start-up built (reference data, catalog, compiled rules, the run's resolved
+    texts: about 200,000 objects) out of the collector's reach. Python's full collection
+    walks every tracked object: over the loaded app it took 99-113 ms on the 2-core machine
+    (once in a 20 s run at 150 requests/s), a pause the event loop and every request then in
+    flight waited out, which alone puts the slowest requests past a 50 ms p99. Frozen
+    objects are never walked again; what requests allocate later is collected as before.
+    Collected once first, so no garbage is frozen."""
+    gc.collect()
+    gc.freeze()
