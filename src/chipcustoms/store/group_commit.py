@@ -30,7 +30,13 @@ need that): a request whose key is already in the group waits for the next one. 
 for any reason but a busy store, each of its requests is retried alone, so one bad request
 cannot fail the others. Several server processes (``serve --workers N``) each have a writer;
 they take turns on the store's write lock (SQLite's lock with ``server_busy_seconds`` of
-patience, PostgreSQL's audit advisory lock), so the audit chain stays one chain across them.
+patience, PostgreSQL's audit advisory lock), so the audit chain stays one chain across them:
+the chain's head is read only once the lock is held (``Store._serialize_audit``), so two
+processes never append to the same head. On SQLite the writers of one store's server
+processes first queue on an advisory lock of the database file (``flock``,
+:class:`ProcessTurn`): SQLite's busy handler polls, sleeping 1, 2, 5, 10 ms and more between
+tries, so two busy writers lost milliseconds per collision and could starve one another,
+where a blocked ``flock`` is woken by the kernel when the other writer's commit is done.
 """
 
 from __future__ import annotations
@@ -38,9 +44,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +57,11 @@ import sqlalchemy as sa
 from chipcustoms.errors import StoreBusy
 from chipcustoms.store import checkpoints, lists, rows, runs
 from chipcustoms.store.audit import acting_as
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: SQLite's own lock and busy timeout alone there
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from chipcustoms.store.base import Store
@@ -167,6 +179,40 @@ def _cases_after(store: Store, conn: sa.Connection, run_id: int, lines: pl.DataF
     )
 
 
+class ProcessTurn:
+    """Turns between the group writers of several server processes on one SQLite file: an
+    exclusive ``flock`` of the database file, held around each group's transaction.
+
+    ``flock`` locks are separate from the POSIX record locks SQLite itself takes on the file
+    (Linux and the BSDs keep the two kinds apart), so this adds a queue in front of SQLite's
+    own lock and changes nothing about it: a writer outside the server (the CLI, a batch run)
+    still meets SQLite's lock and its busy timeout as before. PostgreSQL's writers queue on
+    its advisory lock, which already blocks without polling: no turn is taken there."""
+
+    def __init__(self, store: Store) -> None:
+        url = store.engine.url
+        path = url.database if url.get_backend_name() == "sqlite" else None
+        self.fd: int | None = None
+        if fcntl is not None and path and path != ":memory:" and os.path.exists(path):
+            self.fd = os.open(path, os.O_RDONLY)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        if self.fd is None or fcntl is None:
+            yield
+            return
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        fd, self.fd = self.fd, None
+        if fd is not None:
+            os.close(fd)
+
+
 class GroupWriter:
     """The process's one writer of API screens: :meth:`commit` blocks until the item is stored.
 
@@ -183,6 +229,7 @@ class GroupWriter:
         self.starting = threading.Lock()
         self.groups = 0  # transactions committed, for tests and the benchmark
         self.conn: sa.Connection | None = None  # the writer thread's own, kept open
+        self.turn: ProcessTurn | None = None  # opened by the writer thread
 
     async def commit(self, item: Screened) -> int:
         """Queue ``item`` and wait until its transaction has committed; its run id.
@@ -242,6 +289,9 @@ class GroupWriter:
                     return
         finally:
             self._drop_connection()
+            turn, self.turn = self.turn, None
+            if turn is not None:
+                turn.close()
 
     def _gather(self, first: Screened) -> tuple[list[Screened], Screened | None, bool]:
         """``first`` and whatever else is queued now, up to ``max_lines`` lines and with no key
@@ -264,7 +314,9 @@ class GroupWriter:
 
     def _write(self, group: list[Screened]) -> None:
         try:
-            with self.lock:
+            if self.turn is None:
+                self.turn = ProcessTurn(self.store)
+            with self.lock, self.turn.held():
                 if self.conn is None:
                     self.conn = self.store.engine.connect()
                 write_group(self.store, self.conn, group)

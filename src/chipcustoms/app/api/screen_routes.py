@@ -25,10 +25,10 @@ from chipcustoms.app.api.schemas import (
 from chipcustoms.app.auth import check_office, require
 from chipcustoms.app.state import AppState, Cutoffs, state
 from chipcustoms.app.users import User
+from chipcustoms.assess.selection import SelectionReport
 from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.mapping import bundled_mappings, load_mapping
 from chipcustoms.lines.quarantine import DUPLICATE_KEY
-from chipcustoms.assess.selection import SelectionReport
 from chipcustoms.lines.row_ingest import ingest_rows
 from chipcustoms.parties.party_scorer import CODE as HIT_CODE
 from chipcustoms.parties.party_scorer import hits_from_reasons
