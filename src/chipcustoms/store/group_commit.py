@@ -47,6 +47,7 @@ import json
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -220,7 +221,9 @@ class GroupWriter:
     case work) take it too, so they queue here rather than on SQLite's busy handler.
     """
 
-    def __init__(self, store: Store, lock: threading.Lock, *, max_lines: int) -> None:
+    def __init__(
+        self, store: Store, lock: threading.Lock, *, max_lines: int, wait_ms: float = 0.0
+    ) -> None:
         self.store = store
         self.lock = lock
         self.max_lines = max(1, max_lines)
@@ -230,6 +233,25 @@ class GroupWriter:
         self.groups = 0  # transactions committed, for tests and the benchmark
         self.conn: sa.Connection | None = None  # the writer thread's own, kept open
         self.turn: ProcessTurn | None = None  # opened by the writer thread
+        # Requests of this process between their start and their hand-over (``arriving``):
+        # while there are some, the writer waits up to ``wait`` seconds for them to join.
+        self.arriving = 0
+        self.wait = max(0.0, wait_ms / 1000)
+        self._arrivals = threading.Lock()
+
+    @contextlib.contextmanager
+    def arrival(self) -> Iterator[None]:
+        """Around a request's work up to :meth:`commit`: counted as arriving meanwhile, so a
+        writer holding another request waits for it (PostgreSQL's ``commit_delay`` with
+        ``commit_siblings``). Each transaction costs a run, an audit entry and a checkpoint
+        whatever it holds, so the CPU a request costs falls as groups grow."""
+        with self._arrivals:
+            self.arriving += 1
+        try:
+            yield
+        finally:
+            with self._arrivals:
+                self.arriving -= 1
 
     async def commit(self, item: Screened) -> int:
         """Queue ``item`` and wait until its transaction has committed; its run id.
@@ -297,11 +319,18 @@ class GroupWriter:
         """``first`` and whatever else is queued now, up to ``max_lines`` lines and with no key
         twice; the item that did not fit is held for the next group."""
         group, keys, n = [first], first.keys(), first.lines.height
+        deadline = time.monotonic() + self.wait
         while n < self.max_lines:
             try:
                 item = self.queue.get_nowait()
             except queue.Empty:
-                break
+                left = deadline - time.monotonic()
+                if self.arriving <= 0 or left <= 0:
+                    break
+                try:  # a request being assessed now: it joins this group if it comes in time
+                    item = self.queue.get(timeout=left)
+                except queue.Empty:
+                    break
             if item is None:
                 return group, None, True
             mine = item.keys()

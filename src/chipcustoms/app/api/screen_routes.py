@@ -146,6 +146,27 @@ async def screen(
     # (several lines, the batch ingest, the assessor's first load) runs on a worker thread, so
     # the loop keeps answering the other requests meanwhile.
     st = state(request)
+    with st.writer.arrival():  # until handed over: the writer may wait for it (group_commit)
+        item, shown, repeated, report = await _screened(st, body, user)
+    # Committed with other requests' lines by the process's writer (store/group_commit.py);
+    # back here only once this request's lines, cases and audit entries are on disk.
+    run_id = await st.writer.commit(item)
+    for channel, n in report.counts.items():
+        st.metrics.lines.labels(channel).inc(n)
+    answer = {
+        "run_id": run_id,
+        "thresholds": item.thresholds,
+        "assessments": shown,
+        "quarantined": repeated,
+    }
+    return Response(orjson.dumps(answer), media_type="application/json")
+
+
+async def _screened(
+    st: AppState, body: ScreenRequest, user: User
+) -> tuple[Screened, list[dict[str, Any]], list[dict[str, str]], SelectionReport]:
+    """The request's lines checked, ingested and assessed, ready for the writer; with what the
+    answer shows of them, the repeated keys and the channels' counts."""
     _check_lines(body.lines, user, st.store)
     records = line_records(body.lines)
     latest = st.cutoffs()
@@ -159,22 +180,12 @@ async def screen(
     source_run, thresholds = latest
     shown = [{c: r.get(c) for c in SHOWN} for r in rows]
     listed = any(r["code"] == HIT_CODE for a in shown for r in a["reasons"] or ())
-    # Committed with other requests' lines by the process's writer (store/group_commit.py);
-    # back here only once this request's lines, cases and audit entries are on disk.
-    run_id = await st.writer.commit(Screened(
+    item = Screened(
         actor=user.name, source_run=source_run, thresholds=thresholds,
         versions=st.versions, lines=accepted, assessments=assessments,
         hits=hits_from_reasons(assessments if listed else assessments.clear()),
-    ))
-    for channel, n in report.counts.items():
-        st.metrics.lines.labels(channel).inc(n)
-    answer = {
-        "run_id": run_id,
-        "thresholds": thresholds,
-        "assessments": shown,
-        "quarantined": repeated,
-    }
-    return Response(orjson.dumps(answer), media_type="application/json")
+    )
+    return item, shown, repeated, report
 
 
 def _assessed(
