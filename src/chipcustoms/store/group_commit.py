@@ -196,7 +196,7 @@ class ProcessTurn:
         path = url.database if url.get_backend_name() == "sqlite" else None
         self.fd: int | None = None
         if fcntl is not None and path and path != ":memory:" and os.path.exists(path):
-            self.fd = os.open(path, os.O_RDONLY)
+            self.fd = _turn_fd(os.path.realpath(path))
 
     @contextlib.contextmanager
     def held(self, patience: float) -> Iterator[None]:
@@ -223,14 +223,24 @@ class ProcessTurn:
                     return False
                 time.sleep(0.0002)
 
-    def close(self) -> None:
-        fd, self.fd = self.fd, None
-        if fd is not None:
-            os.close(fd)
+
+
+# One descriptor per database file and process, never closed: closing any descriptor of a file
+# drops every POSIX lock the process holds on it, SQLite's included ("How To Corrupt An SQLite
+# Database File", 2.2), so it stays open until the process ends, as SQLite's own do.
+_TURN_FDS: dict[str, int] = {}
+_TURN_FDS_LOCK = threading.Lock()
+
+
+def _turn_fd(path: str) -> int:
+    with _TURN_FDS_LOCK:
+        if path not in _TURN_FDS:
+            _TURN_FDS[path] = os.open(path, os.O_RDONLY)
+        return _TURN_FDS[path]
 
 
 class GroupWriter:
-    """The process's one writer of API screens: :meth:`commit` blocks until the item is stored.
+    """The process's one writer of API screens: :meth:`commit` returns once the item is stored.
 
     ``lock`` is held around each transaction: the other writes of this process (the pages'
     case work) take it too, so they queue here rather than on SQLite's busy handler.
@@ -326,9 +336,6 @@ class GroupWriter:
                     return
         finally:
             self._drop_connection()
-            turn, self.turn = self.turn, None
-            if turn is not None:
-                turn.close()
 
     def _gather(self, first: Screened) -> tuple[list[Screened], Screened | None, bool]:
         """``first`` and whatever else is queued now, up to ``max_lines`` lines and with no key
