@@ -4,6 +4,7 @@ case and audit entry, the chain stays one chain, and an answer survives kill -9.
 
 from __future__ import annotations
 
+import itertools
 import json
 import signal
 import socket
@@ -217,6 +218,75 @@ def test_every_answered_screen_survives_kill_9(
     assert {str(run_id) for run_id, _ in answered.values()} <= audited
     state = check(db)
     assert state["integrity"] == "ok" and state["runs_running"] == 0
+    verified = subprocess.run(cli("audit", "verify", "--db", db), env=env(),
+                              capture_output=True, text=True, timeout=300)
+    assert verified.returncode == 0, verified.stderr
+
+
+def test_two_server_processes_writing_at_once_leave_one_chain(
+    tmp_path: Path, fixtures: Path, refs: References
+) -> None:
+    """Two ``serve`` processes on one SQLite file (what ``--workers 2`` runs), each with its own
+    group writer, posted to at the same time: every answered line is stored with its
+    assessment, case and audit entry, the two processes' groups interleave in one chain, and
+    the chain and its checkpoints verify (``audit verify``)."""
+    db = str(tmp_path / "s.db")
+    api = served(db, tmp_path, fixtures, refs)  # the cut-offs and the users; not served here
+    ports = [_free_port(), _free_port()]
+    servers = [
+        subprocess.Popen(
+            cli("serve", "--db", db, "--port", str(port), "--log-level", "warning"),
+            env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+        )
+        for port in ports
+    ]
+    answered: dict[str, tuple[int, int, str]] = {}  # key: (process, run id, channel)
+    failures: list[str] = []
+    try:
+        for port, server in zip(ports, servers, strict=True):
+            _wait_ready(f"http://127.0.0.1:{port}", server)
+
+        def post(worker: int) -> None:
+            process = worker % 2
+            url = f"http://127.0.0.1:{ports[process]}"
+            with httpx.Client(base_url=url, headers=api.auth("ana"), timeout=60) as client:
+                for n in range(12):
+                    key = f"P{worker}-{n}"
+                    line = {**_line(n), "declaration_id": key}
+                    r = client.post("/v1/screen", json={"lines": [line]})
+                    if r.status_code != 200:
+                        failures.append(r.text)
+                        continue
+                    answered[key] = (process, r.json()["run_id"],
+                                     r.json()["assessments"][0]["channel"])
+
+        threads = [threading.Thread(target=post, args=(w,)) for w in range(8)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(timeout=600)
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=60)
+    assert failures == []
+    assert len(answered) == 8 * 12
+    store = open_store(db)
+    for key, (_, run_id, channel) in answered.items():
+        _stored_with_everything(store, key, run_id, channel)
+    # Each process's runs, in chain order: both wrote, and their groups took turns.
+    by_run = {run_id: process for process, run_id, _ in answered.values()}
+    order = [by_run[int(e["entity_id"])] for e in store.audit_entries()
+             if e["action"] == "run.api_screen"]
+    assert sorted(set(order)) == [0, 1]
+    assert sum(a != b for a, b in itertools.pairwise(order)) >= 2, order
+    entries = list(store.audit_entries())
+    assert [e["audit_id"] for e in entries] == list(range(1, len(entries) + 1))
+    assert all(e["prev_hash"] == p["hash"] for p, e in itertools.pairwise(entries))
+    assert check(db)["integrity"] == "ok"
+    verdict = verify_chain(store)
+    assert verdict.intact, verdict.problem
     verified = subprocess.run(cli("audit", "verify", "--db", db), env=env(),
                               capture_output=True, text=True, timeout=300)
     assert verified.returncode == 0, verified.stderr

@@ -59,6 +59,11 @@ class OnlineScreen:
         self._schema: dict[str, pl.DataType] | None = None
         self._lock = threading.Lock()
 
+    def ready(self, run_id: int) -> bool:
+        """Whether a line of ``run_id``'s cut-offs is assessed without a load (the run's lines,
+        peers and the batch's dtypes): the route assesses it on the event loop only then."""
+        return self._assessor is not None and self._run == run_id and self._schema is not None
+
     def assessor(self, run_id: int, thresholds: dict[str, float | None]) -> OnlineAssessor:
         with self._lock:
             if self._assessor is None or self._run != run_id:

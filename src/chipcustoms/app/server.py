@@ -25,9 +25,12 @@ from chipcustoms.store import default_db_path, indexes, open_store
 
 
 def create_app(
-    db: str | None = None, *, refs: References | None = None, jobs_dir: str | None = None
+    db: str | None = None, *, refs: References | None = None, jobs_dir: str | None = None,
+    serving: bool = False,
 ) -> FastAPI:
-    """An app for the store at ``db`` (SQLite path or PostgreSQL URL).
+    """An app for the store at ``db`` (SQLite path or PostgreSQL URL); ``serving``: the app is
+    the process's own (``serve``), which then tunes the interpreter for it once loaded
+    (``state.settle_heap``), something an app built inside tests or another program must not do.
 
     The schema is checked, never migrated, here: a server refuses a schema it does not know
     (run ``chipcustoms db upgrade``).
@@ -42,7 +45,7 @@ def create_app(
     indexes.ensure_in_background(store)  # search indexes a bulk run left to be built
     folder = Path(jobs_dir or tempfile.mkdtemp(prefix="chipcustoms-jobs-"))
     folder.mkdir(parents=True, exist_ok=True)
-    st = AppState(target, store, refs or load_references(db=store), folder)
+    st = AppState(target, store, refs or load_references(db=store), folder, serving=serving)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -73,4 +76,4 @@ def app_from_settings() -> FastAPI:
     """The app for the store the ``db`` setting names: the factory ``serve`` hands uvicorn as
     an import string, so that each of ``--workers N`` processes builds its own app (its own
     store connections, reference data and writer)."""
-    return create_app(settings.get("db"))
+    return create_app(settings.get("db"), serving=True)

@@ -81,12 +81,15 @@ def find_user(store: Store, name: str) -> User | None:
 def user_for_key(store: Store, key: str) -> User | None:
     """The active user holding ``key``; None for unknown, forged or revoked keys."""
     with store.engine.connect() as conn:
-        row = conn.execute(
-            sa.select(u.name, u.role, u.office).where(
-                u.key_hash == key_hash(key), u.revoked_at.is_(None)
-            )
-        ).first()
+        row = conn.execute(_USER_OF_KEY, {"hash": key_hash(key)}).first()
     return None if row is None else User(row.name, row.role, row.office)
+
+
+# Built once: every API request looks its key up, and building the statement and its cache
+# key per request cost more than the indexed lookup (the same holds for the office check).
+_USER_OF_KEY = sa.select(u.name, u.role, u.office).where(
+    u.key_hash == sa.bindparam("hash"), u.revoked_at.is_(None)
+)
 
 
 j = t.jobs.c
@@ -127,6 +130,12 @@ def get_job(store: Store, job_id: int) -> dict[str, Any] | None:
     return out
 
 
+_OFFICE_OF_KEY = sa.select(t.declarations.c.office).where(
+    t.declarations.c.declaration_id == sa.bindparam("decl"),
+    t.declarations.c.item_no == sa.bindparam("item"),
+)
+
+
 def stored_offices(store: Store, keys: list[tuple[str, int]]) -> dict[tuple[str, int], str | None]:
     """The office of each key already stored (keys not stored are absent): a write through the
     API must not move or overwrite a line of an office its caller does not see."""
@@ -135,9 +144,7 @@ def stored_offices(store: Store, keys: list[tuple[str, int]]) -> dict[tuple[str,
     with store.engine.connect() as conn:
         if len(keys) == 1:  # the common request: a plain cached statement, no IN list to expand
             (decl, item), = keys
-            office = conn.execute(
-                sa.select(d.office).where(d.declaration_id == decl, d.item_no == item)
-            ).first()
+            office = conn.execute(_OFFICE_OF_KEY, {"decl": decl, "item": item}).first()
             return {} if office is None else {(decl, int(item)): office[0]}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]

@@ -188,7 +188,9 @@ class SaDb:
         self.add("audit_checkpoints", values)
 
     def add(self, table: str, values: dict[str, Any]) -> None:
-        self.conn.execute(t.metadata.tables[table].insert().values(**values))
+        # The values as parameters of the table's plain INSERT (compiled once and cached), not
+        # in the statement (a new statement, its cache key walked, on every entry).
+        self.conn.execute(t.metadata.tables[table].insert(), values)
 
 
 class AdbcDb:

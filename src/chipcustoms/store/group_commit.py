@@ -30,24 +30,40 @@ need that): a request whose key is already in the group waits for the next one. 
 for any reason but a busy store, each of its requests is retried alone, so one bad request
 cannot fail the others. Several server processes (``serve --workers N``) each have a writer;
 they take turns on the store's write lock (SQLite's lock with ``server_busy_seconds`` of
-patience, PostgreSQL's audit advisory lock), so the audit chain stays one chain across them.
+patience, PostgreSQL's audit advisory lock), so the audit chain stays one chain across them:
+the chain's head is read only once the lock is held (``Store._serialize_audit``), so two
+processes never append to the same head. On SQLite the writers of one store's server
+processes first queue on an advisory lock of the database file (``flock``,
+:class:`ProcessTurn`): SQLite's busy handler polls, sleeping 1, 2, 5, 10 ms and more between
+tries, so two busy writers lost milliseconds per collision and could starve one another,
+where the turn is polled every 0.2 ms and taken as soon as the other writer's commit is done.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import os
 import queue
 import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import sqlalchemy as sa
 
+from chipcustoms import settings
 from chipcustoms.errors import StoreBusy
 from chipcustoms.store import checkpoints, lists, rows, runs
 from chipcustoms.store.audit import acting_as
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: SQLite's own lock and busy timeout alone there
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from chipcustoms.store.base import Store
@@ -69,6 +85,7 @@ class Screened:
     run_id: int | None = None
     error: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    wake: Callable[[], None] | None = None  # the waiting request's event loop, told once done
     _keys: set[Key] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -108,9 +125,9 @@ def write_group(store: Store, conn: sa.Connection, items: list[Screened]) -> Non
 def _write_run(store: Store, conn: sa.Connection, group: list[Screened]) -> int:
     """One part's run, written and finished, with one audit entry (and so one checkpoint)."""
     first = group[0]
-    lines = pl.concat([g.lines for g in group], how="diagonal_relaxed")
-    assessments = pl.concat([g.assessments for g in group], how="diagonal_relaxed")
-    hits = pl.concat([g.hits for g in group], how="diagonal_relaxed")
+    lines = _concat([g.lines for g in group])
+    assessments = _concat([g.assessments for g in group])
+    hits = _concat([g.hits for g in group])
     channels: dict[str, int] = {}
     for channel in assessments.get_column("channel").to_list():
         channels[channel] = channels.get(channel, 0) + 1
@@ -133,6 +150,11 @@ def _write_run(store: Store, conn: sa.Connection, group: list[Screened]) -> int:
             "thresholds": first.thresholds,
         }, rows_delta=delta)
     return run_id
+
+
+def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The group's frames as one (a group of one request, the common case, as it is)."""
+    return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
 
 
 # The covered rows a group's run touches are the cases it opens or moves (runlife.open_cases):
@@ -161,14 +183,74 @@ def _cases_after(store: Store, conn: sa.Connection, run_id: int, lines: pl.DataF
     )
 
 
+class ProcessTurn:
+    """Turns between the group writers of several server processes on one SQLite file: an
+    exclusive ``flock`` of the database file, held around each group's transaction.
+
+    ``flock`` locks are separate from the POSIX record locks SQLite itself takes on the file
+    (Linux and the BSDs keep the two kinds apart), so this adds a queue in front of SQLite's
+    own lock and changes nothing about it: a writer outside the server (the CLI, a batch run)
+    still meets SQLite's lock and its busy timeout as before. PostgreSQL's writers queue on
+    its advisory lock, which already blocks without polling: no turn is taken there."""
+
+    def __init__(self, store: Store) -> None:
+        url = store.engine.url
+        path = url.database if url.get_backend_name() == "sqlite" else None
+        self.fd: int | None = None
+        if fcntl is not None and path and path != ":memory:" and os.path.exists(path):
+            self.fd = _turn_fd(os.path.realpath(path))
+
+    @contextlib.contextmanager
+    def held(self, patience: float) -> Iterator[None]:
+        """The turn, waited for up to ``patience`` seconds; past that the writer goes on
+        without it and meets SQLite's lock and busy timeout as before (a process stopped in
+        its transaction then gives a busy store, a 503, not a server that hangs). The wait
+        polls every 0.2 ms: a wait here is one other writer's transaction, a few ms."""
+        locked = self.fd is not None and fcntl is not None and self._take(patience)
+        try:
+            yield
+        finally:
+            if locked and self.fd is not None and fcntl is not None:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def _take(self, patience: float) -> bool:
+        assert self.fd is not None and fcntl is not None
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.0002)
+
+
+
+# One descriptor per database file and process, never closed: closing any descriptor of a file
+# drops every POSIX lock the process holds on it, SQLite's included ("How To Corrupt An SQLite
+# Database File", 2.2), so it stays open until the process ends, as SQLite's own do.
+_TURN_FDS: dict[str, int] = {}
+_TURN_FDS_LOCK = threading.Lock()
+
+
+def _turn_fd(path: str) -> int:
+    with _TURN_FDS_LOCK:
+        if path not in _TURN_FDS:
+            _TURN_FDS[path] = os.open(path, os.O_RDONLY)
+        return _TURN_FDS[path]
+
+
 class GroupWriter:
-    """The process's one writer of API screens: :meth:`commit` blocks until the item is stored.
+    """The process's one writer of API screens: :meth:`commit` returns once the item is stored.
 
     ``lock`` is held around each transaction: the other writes of this process (the pages'
     case work) take it too, so they queue here rather than on SQLite's busy handler.
     """
 
-    def __init__(self, store: Store, lock: threading.Lock, *, max_lines: int) -> None:
+    def __init__(
+        self, store: Store, lock: threading.Lock, *, max_lines: int, wait_ms: float = 0.0
+    ) -> None:
         self.store = store
         self.lock = lock
         self.max_lines = max(1, max_lines)
@@ -177,12 +259,49 @@ class GroupWriter:
         self.starting = threading.Lock()
         self.groups = 0  # transactions committed, for tests and the benchmark
         self.conn: sa.Connection | None = None  # the writer thread's own, kept open
+        self.turn: ProcessTurn | None = None  # opened by the writer thread
+        # Requests of this process between their start and their hand-over (``arriving``):
+        # while there are some, the writer waits up to ``wait`` seconds for them to join.
+        self.arriving = 0
+        self.wait = max(0.0, wait_ms / 1000)
+        self._arrivals = threading.Lock()
 
-    def commit(self, item: Screened) -> int:
-        """Queue ``item`` and wait until its transaction has committed; its run id."""
+    @contextlib.contextmanager
+    def arrival(self) -> Iterator[None]:
+        """Around a request's work up to :meth:`commit`: counted as arriving meanwhile, so a
+        writer holding another request waits for it (PostgreSQL's ``commit_delay`` with
+        ``commit_siblings``). Each transaction costs a run, an audit entry and a checkpoint
+        whatever it holds, so the CPU a request costs falls as groups grow."""
+        with self._arrivals:
+            self.arriving += 1
+        try:
+            yield
+        finally:
+            with self._arrivals:
+                self.arriving -= 1
+
+    async def commit(self, item: Screened) -> int:
+        """Queue ``item`` and wait until its transaction has committed; its run id.
+
+        Awaited on the request's event loop: the writer thread wakes it through the loop
+        (``call_soon_threadsafe``), so a waiting request holds no worker thread. A request
+        blocking a thread of the pool for its commit cost two thread hand-overs a request
+        and, past the pool's 40 threads, queued requests behind ones merely waiting."""
+        loop = asyncio.get_running_loop()
+        woken: asyncio.Future[None] = loop.create_future()
+
+        def settle() -> None:
+            if not woken.done():
+                woken.set_result(None)
+
+        def wake() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+                loop.call_soon_threadsafe(settle)
+
+        item.wake = wake
         self.start()
         self.queue.put(item)
-        item.done.wait()
+        await woken
         if item.error is not None:
             raise item.error
         assert item.run_id is not None  # set by write_group before done
@@ -224,11 +343,18 @@ class GroupWriter:
         """``first`` and whatever else is queued now, up to ``max_lines`` lines and with no key
         twice; the item that did not fit is held for the next group."""
         group, keys, n = [first], first.keys(), first.lines.height
+        deadline = time.monotonic() + self.wait
         while n < self.max_lines:
             try:
                 item = self.queue.get_nowait()
             except queue.Empty:
-                break
+                left = deadline - time.monotonic()
+                if self.arriving <= 0 or left <= 0:
+                    break
+                try:  # a request being assessed now: it joins this group if it comes in time
+                    item = self.queue.get(timeout=left)
+                except queue.Empty:
+                    break
             if item is None:
                 return group, None, True
             mine = item.keys()
@@ -241,7 +367,9 @@ class GroupWriter:
 
     def _write(self, group: list[Screened]) -> None:
         try:
-            with self.lock:
+            if self.turn is None:
+                self.turn = ProcessTurn(self.store)
+            with self.lock, self.turn.held(settings.get("server_busy_seconds")):
                 if self.conn is None:
                     self.conn = self.store.engine.connect()
                 write_group(self.store, self.conn, group)
@@ -258,6 +386,8 @@ class GroupWriter:
             for item in group:
                 if item.run_id is not None or item.error is not None:
                     item.done.set()
+                    if item.wake is not None:
+                        item.wake()
 
     def _drop_connection(self) -> None:
         """Close the kept connection (after a failure it may be broken; at the end, done)."""

@@ -7,6 +7,7 @@ connection of the server has the file open. Batches up to ``SMALL`` lines come h
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +81,26 @@ def dialect_insert(conn: sa.Connection, table: sa.Table) -> Any:
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
 
+@functools.cache
+def _upsert_lines(dialect: str) -> Any:
+    """The lines' upsert, built once per dialect: built per call, its ``excluded`` columns and
+    its cache key alone cost more than the server's one-line write (store/group_commit.py)."""
+    d = t.declarations.c
+    ins = (postgresql if dialect == "postgresql" else sqlite).insert(t.declarations)
+    return ins.on_conflict_do_update(
+        index_elements=[d.declaration_id, d.item_no],
+        set_={c: ins.excluded[c] for c in [*DECL_COLUMNS, "last_run_id", "updated_at"]},
+    )
+
+
+# Lines of a run that were stored before it (updated, not new), counted after its upsert.
+_UPDATED = sa.select(sa.func.count()).where(
+    t.declarations.c.last_run_id == sa.bindparam("run"),
+    t.declarations.c.first_run_id != sa.bindparam("run"),
+    t.declarations.c.updated_at == sa.bindparam("stamp"),
+)
+
+
 def save_lines(store: Store, run_id: int, lines: pl.DataFrame) -> int:
     with store.engine.begin() as conn:
         return write_lines(store, conn, run_id, lines)
@@ -92,26 +113,17 @@ def write_lines(
     runs in one, and audits each run once: ``audit=False`` here)."""
     stamp = now()
     records = _records(lines.select(DECL_COLUMNS))
-    d = t.declarations.c
-    ins = dialect_insert(conn, t.declarations)
     if records:
         # One statement with the rows as parameters (executemany): compiled once and cached,
         # where a multi-row VALUES is compiled anew for every call, bind by bind.
         conn.execute(
-            ins.on_conflict_do_update(
-                index_elements=[d.declaration_id, d.item_no],
-                set_={c: ins.excluded[c] for c in [*DECL_COLUMNS, "last_run_id", "updated_at"]},
-            ),
+            _upsert_lines(conn.dialect.name),
             [
                 {**r, "first_run_id": run_id, "last_run_id": run_id, "updated_at": stamp}
                 for r in records
             ],
         )
-    updated = conn.execute(
-        sa.select(sa.func.count()).where(
-            d.last_run_id == run_id, d.first_run_id != run_id, d.updated_at == stamp
-        )
-    ).scalar_one()
+    updated = conn.execute(_UPDATED, {"run": run_id, "stamp": stamp}).scalar_one()
     if audit:
         store._audit(
             conn,

@@ -16,6 +16,7 @@ between them used to leave the run "running" forever with its cases live in the 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import socket
@@ -37,7 +38,15 @@ START_SLACK = 1.0
 
 def owner() -> str:
     """This process, as stored in ``runs.owner``."""
-    me = psutil.Process()
+    return _owner_of(os.getpid())
+
+
+@functools.cache
+def _owner_of(pid: int) -> str:
+    """Read once per process (keyed by pid, so a forked child reads its own): the server
+    starts a run per group commit, and psutil's read of the start time cost a tenth of a
+    millisecond each time."""
+    me = psutil.Process(pid)
     return json.dumps({"host": socket.gethostname(), "pid": me.pid, "started": me.create_time()})
 
 
@@ -69,26 +78,33 @@ def gone(owner_json: str | None) -> bool:
 def open_cases(conn: sa.Connection, run_id: int, stamp: str) -> int:
     """Move the run's pending cases into ``cases`` (in the caller's transaction): a new case
     opens; an existing one takes the new run, channel and score unless it is closed."""
-    from chipcustoms.store.rows import dialect_insert
+    p = t.pending_cases.c
+    moved = conn.execute(_open_cases(conn.dialect.name), {"run": run_id, "stamp": stamp}).rowcount
+    conn.execute(t.pending_cases.delete().where(p.run_id == run_id))
+    return int(moved or 0)
+
+
+@functools.cache
+def _open_cases(dialect: str) -> Any:
+    """``open_cases``'s statement, built once per dialect with the run and the time as
+    parameters (built per call, it cost the server's group writer more than running it)."""
+    from sqlalchemy.dialects import postgresql, sqlite
 
     p, c = t.pending_cases.c, t.cases.c
     cols = ["declaration_id", "item_no", "run_id", "channel", "office", "risk_score"]
+    stamp = sa.bindparam("stamp", type_=sa.String)
     pending = (
-        sa.select(*[p[k] for k in cols], sa.literal("open"), sa.literal(stamp), sa.literal(stamp))
-        .where(p.run_id == run_id)
+        sa.select(*[p[k] for k in cols], sa.literal("open"), stamp, stamp)
+        .where(p.run_id == sa.bindparam("run"))
         .order_by(sa.desc(p.risk_score), p.declaration_id, p.item_no)
     )
-    ins = dialect_insert(conn, t.cases)
+    ins = (postgresql if dialect == "postgresql" else sqlite).insert(t.cases)
     stmt = ins.from_select([*cols, "status", "opened_at", "updated_at"], pending)
-    moved = conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[c.declaration_id, c.item_no],
-            set_={k: stmt.excluded[k] for k in ("run_id", "channel", "risk_score", "updated_at")},
-            where=c.status != "closed",
-        )
-    ).rowcount
-    conn.execute(t.pending_cases.delete().where(p.run_id == run_id))
-    return int(moved or 0)
+    return stmt.on_conflict_do_update(
+        index_elements=[c.declaration_id, c.item_no],
+        set_={k: stmt.excluded[k] for k in ("run_id", "channel", "risk_score", "updated_at")},
+        where=c.status != "closed",
+    )
 
 
 def _fail(store: Store, conn: sa.Connection, run_id: int, error: str, stamp: str) -> bool:

@@ -43,18 +43,19 @@ def insert_run(store: Store, conn: sa.Connection,
     """``start_run`` in the caller's transaction (``audit=False``: the caller audits the run
     once, as the server's group commit does)."""
     pk = conn.execute(
-        t.runs.insert().values(
-            started_at=now(),
-            actor=actor(),
-            command=command,
-            inputs=json.dumps(inputs),
-            mapping=mapping,
-            versions=json.dumps(versions),
-            seed=seed,
-            budgets=json.dumps(budgets),
-            status="running",
-            owner=runlife.owner(),
-        )
+        t.runs.insert(),  # the values as parameters: one cached statement for every run
+        {
+            "started_at": now(),
+            "actor": actor(),
+            "command": command,
+            "inputs": json.dumps(inputs),
+            "mapping": mapping,
+            "versions": json.dumps(versions),
+            "seed": seed,
+            "budgets": json.dumps(budgets),
+            "status": "running",
+            "owner": runlife.owner(),
+        },
     ).inserted_primary_key
     assert pk is not None  # a single-row insert always reports its key
     run_id = pk[0]

@@ -8,7 +8,9 @@ import re
 from typing import Any, Literal
 
 import orjson
+import polars as pl
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from chipcustoms.app.api import uploads
 from chipcustoms.app.api.contract import AUTH, BODY, answers
@@ -21,8 +23,9 @@ from chipcustoms.app.api.schemas import (
     records_frame,
 )
 from chipcustoms.app.auth import check_office, require
-from chipcustoms.app.state import state
+from chipcustoms.app.state import AppState, Cutoffs, state
 from chipcustoms.app.users import User
+from chipcustoms.assess.selection import SelectionReport
 from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.mapping import bundled_mappings, load_mapping
 from chipcustoms.lines.quarantine import DUPLICATE_KEY
@@ -127,7 +130,7 @@ def any_content(schema: dict[str, Any]) -> None:
         "requestBody": {"content": {"application/json": {"example": {"lines": [EXAMPLE_LINE]}}}}
     },
 )
-def screen(
+async def screen(
     body: ScreenRequest, request: Request, user: User = Depends(require("screen"))
 ) -> Response:
     """Assess up to 1,000 lines against the stored cut-offs (threshold mode); they are stored.
@@ -137,12 +140,63 @@ def screen(
     # The answer is encoded here by orjson: FastAPI would otherwise validate the returned dict
     # against a model inferred from the annotation and walk it through jsonable_encoder, a
     # large share of a one-line request's time. Its schema is stated in SCREEN_ANSWERS.
+    # Async: the common request (one line, the online assessor loaded, its texts mostly seen)
+    # is a millisecond or two of CPU, done here on the event loop rather than handed to a worker
+    # thread and back; it then awaits its commit without holding a thread. Anything slower
+    # (several lines, the batch ingest, the assessor's first load) runs on a worker thread, so
+    # the loop keeps answering the other requests meanwhile.
     st = state(request)
+    with st.writer.arrival():  # until handed over: the writer may wait for it (group_commit)
+        item, shown, repeated, report = await _screened(st, body, user)
+    # Committed with other requests' lines by the process's writer (store/group_commit.py);
+    # back here only once this request's lines, cases and audit entries are on disk.
+    run_id = await st.writer.commit(item)
+    for channel, n in report.counts.items():
+        st.metrics.lines.labels(channel).inc(n)
+    answer = {
+        "run_id": run_id,
+        "thresholds": item.thresholds,
+        "assessments": shown,
+        "quarantined": repeated,
+    }
+    return Response(orjson.dumps(answer), media_type="application/json")
+
+
+async def _screened(
+    st: AppState, body: ScreenRequest, user: User
+) -> tuple[Screened, list[dict[str, Any]], list[dict[str, str]], SelectionReport]:
+    """The request's lines checked, ingested and assessed, ready for the writer; with what the
+    answer shows of them, the repeated keys and the channels' counts."""
     _check_lines(body.lines, user, st.store)
     records = line_records(body.lines)
-    # The common line in plain Python (lines/row_ingest.py); anything else, and every refusal
-    # with its messages, through the batch ingest. JSON text is valid UTF-8 by construction:
-    # a U+FFFD in it was sent on purpose.
+    latest = st.cutoffs()
+    if len(records) == 1 and latest is not None and st.online.ready(latest[0]):
+        accepted, repeated, (assessments, report, rows) = _assessed(st, records, latest)
+    else:
+        accepted, repeated, (assessments, report, rows) = await run_in_threadpool(
+            _assessed, st, records, latest
+        )
+    assert latest is not None  # else _assessed refused the request
+    source_run, thresholds = latest
+    shown = [{c: r.get(c) for c in SHOWN} for r in rows]
+    listed = any(r["code"] == HIT_CODE for a in shown for r in a["reasons"] or ())
+    item = Screened(
+        actor=user.name, source_run=source_run, thresholds=thresholds,
+        versions=st.versions, lines=accepted, assessments=assessments,
+        hits=hits_from_reasons(assessments if listed else assessments.clear()),
+    )
+    return item, shown, repeated, report
+
+
+def _assessed(
+    st: AppState, records: list[dict[str, Any]], cutoffs: Cutoffs | None
+) -> tuple[
+    pl.DataFrame, list[dict[str, str]], tuple[pl.DataFrame, SelectionReport, list[dict[str, Any]]]
+]:
+    """The request's lines ingested and assessed: (accepted lines, repeated keys, assessment).
+    The common line in plain Python (lines/row_ingest.py); anything else, and every refusal
+    with its messages, through the batch ingest. JSON text is valid UTF-8 by construction:
+    a U+FFFD in it was sent on purpose."""
     accepted = ingest_rows(records)
     repeated: list[dict[str, str]] = []
     if accepted is None:
@@ -156,29 +210,9 @@ def screen(
                     422, "invalid_input", f"invalid input: {refused[0]['field']}", refused
                 )
         accepted = result.accepted
-    latest = st.cutoffs()
-    if latest is None:
+    if cutoffs is None:
         raise APIError(409, "no_thresholds", "no cut-offs yet: screen a batch in budget mode first")
-    source_run, thresholds = latest
-    assessments, report, rows = st.assess_lines(accepted, latest)
-    shown = [{c: r.get(c) for c in SHOWN} for r in rows]
-    listed = any(r["code"] == HIT_CODE for a in shown for r in a["reasons"] or ())
-    # Committed with other requests' lines by the process's writer (store/group_commit.py);
-    # back here only once this request's lines, cases and audit entries are on disk.
-    run_id = st.writer.commit(Screened(
-        actor=user.name, source_run=source_run, thresholds=thresholds,
-        versions=st.versions, lines=accepted, assessments=assessments,
-        hits=hits_from_reasons(assessments if listed else assessments.clear()),
-    ))
-    for channel, n in report.counts.items():
-        st.metrics.lines.labels(channel).inc(n)
-    answer = {
-        "run_id": run_id,
-        "thresholds": thresholds,
-        "assessments": shown,
-        "quarantined": repeated,
-    }
-    return Response(orjson.dumps(answer), media_type="application/json")
+    return accepted, repeated, st.assess_lines(accepted, cutoffs)
 
 
 def _split_quarantine(
