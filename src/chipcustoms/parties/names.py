@@ -103,9 +103,12 @@ def _variants() -> tuple[dict[str, tuple[str, str]], list[tuple[re.Pattern[str],
 
 @functools.cache
 def _nickname_groups() -> dict[str, str]:
-    data = load_yaml(REFDATA / "names" / "variants.yaml")["nicknames"]
-    out = {str(c): str(c) for c in data}
-    out.update({str(w): str(c) for c, written in data.items() for w in written})
+    variants = load_yaml(REFDATA / "names" / "variants.yaml")
+    out: dict[str, str] = {}
+    for family in ("nicknames", "cantonese"):  # one group a token (tests/test_name_classes.py)
+        data = variants[family]
+        out.update({str(c): str(c) for c in data})
+        out.update({str(w): str(c) for c, written in data.items() for w in written})
     return out
 
 
@@ -145,6 +148,29 @@ def _canonical(words: list[str]) -> tuple[list[str], list[tuple[str, str, str]]]
             w = canonical
         out.append(w)
     return out, seen
+
+
+@functools.cache
+def _legal_phrases() -> list[tuple[re.Pattern[str], str]]:
+    """``names.yaml``'s legal forms of several words as whole-word patterns, longest first."""
+    phrases = sorted(_data()["legal_phrases"].items(), key=lambda kv: -len(kv[0]))
+    return [(re.compile(rf"\b{re.escape(str(w))}\b"), str(form)) for w, form in phrases]
+
+
+def _theophoric(words: list[str]) -> list[str]:
+    """An Arabic theophoric name without the article inside it ("abdul al rahman" -> "abdul
+    rahman"; ``names.yaml`` ``theophoric``): lists write "Abd al-Rahman", "Abdul Rahman" and
+    "Abdulrahman", which then agree once spaces are ignored (``compare``'s compact form). The
+    two words are not joined: "Abdul" is also a given name of its own (Afghan and Pakistani
+    names: "Mohammad Abdul Abbas Akhund" / "Mohammad Abbas Akhund"), which joining would turn
+    from a dropped word into a different one (tried: two synth pairs lost)."""
+    spec = _data()["theophoric"]
+    prefixes, articles = set(spec["prefixes"]), set(spec["articles"])
+    return [
+        w
+        for i, w in enumerate(words)
+        if not (0 < i < len(words) - 1 and w in articles and words[i - 1] in prefixes)
+    ]
 
 
 def _imo(words: list[str]) -> list[str]:
@@ -221,9 +247,12 @@ def normalize(name: str) -> NormName:
     text = ascii_text(text).lower()
     text = _DROP.sub("", _SLASHED.sub(r"\1\2", text)).replace("&", " and ")  # "AT&T" / "AT and T"
     text = replace_org_types_compare(" ".join(_SPLIT.split(text)).strip())
+    for pattern, form in _legal_phrases():  # "sp z oo" -> "spzoo"
+        text = pattern.sub(form, text)
     stop, forms, abbr = set(d["stopwords"]), set(d["legal_forms"]), d["abbreviations"]
     raw = [abbr.get(t, t) for t in _SPLIT.split(text) if t]
     words, seen = _canonical(_imo([w for t in raw for w in t.split()]))
+    words = _theophoric(words)
     core = _once([w for w in words if w not in stop and w not in forms])
     legal = tuple(w for w in words if w in forms)
     if len(core) >= 3 and core[0] in d["vessel_prefixes"]:  # "MV Ever Given"
