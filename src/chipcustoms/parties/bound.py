@@ -40,8 +40,11 @@ from chipcustoms.parties.bound_vocab import (
     Tokens,
     Vocab,
     acronyms,
+    join_ids,
+    joined_pairs,
     nicknames,
     skeletons,
+    token_ids,
     trimmed,
 )
 from chipcustoms.parties.compare import (
@@ -88,6 +91,8 @@ class Side:
     # names of entities that may be persons (``compare``'s kinds person / any: nicknames and
     # transliteration keys apply); None: not known
     personal: npt.NDArray[np.bool_] | None
+    joins: dict[str, int]  # each token joined to the next (``bound_vocab.join_ids``)
+    join: npt.NDArray[np.int64]
 
     @classmethod
     def of(
@@ -101,7 +106,10 @@ class Side:
         tok, off, length, comp = _flat(names, ids, compact)
         acr, trim = acronyms(names, compact), trimmed(names, compact)
         flags = [None if f is None else np.asarray(f, dtype=bool) for f in (abjad, personal)]
-        return cls(ids, compact, tok, off, length, comp, acr, trim, Vocab.of(list(ids)), *flags)
+        joins: dict[str, int] = {}
+        join = join_ids(names, joins, add=True)
+        vocab = Vocab.of(list(ids))
+        return cls(ids, compact, tok, off, length, comp, acr, trim, vocab, *flags, joins, join)
 
 
 def _token_sims(
@@ -311,6 +319,7 @@ def upper_bounds(
     ids, compact = dict(side.ids), dict(side.compact)
     ltok, loff, llen, lcomp = _flat(left, ids, compact)
     lacr, ltrim = acronyms(left, compact), trimmed(left, compact)
+    ljoin, lin_r = join_ids(left, ids, add=False), token_ids(left, side.joins)
     rtok, roff, rlen, rcomp = side.tok, side.off, side.length, side.comp
     v = side.vocab.extend(list(ids)[len(side.ids) :])
     cross = None
@@ -342,6 +351,11 @@ def upper_bounds(
                 None if cross is None else cross[sel],
                 None if personal is None else personal[sel],
             )
+            if la > 1 or lb > 1:  # words one name joins ("xiao ping" / "xiaoping"): any score
+                a_at = loff[li[sel]][:, None] + np.arange(la)
+                b_at = roff[ri[sel]][:, None] + np.arange(lb)
+                hit = joined_pairs(ljoin[a_at], a_tok, b_tok, lin_r[a_at], side.join[b_at])
+                out[sel[hit]] = 1.0
     equal = (lcomp[li] == rcomp[ri]) & (lcomp[li] >= 0)
     # one name the other's initials ("CCB" / "China Construction Bank"): compare's ``acronym``
     equal |= (llen[li] == 1) & (lcomp[li] == side.acronym[ri])

@@ -15,6 +15,9 @@ Like nomenklatura's matchers it is a few small features, each explained to the a
   ("Husayn" / "Hussein"), Wade-Giles syllables ("Hsi Chin-ping" / "Xi Jinping"), country names
   ("U.S." / "United States").
 - ``compact_equal``: the names agree once spaces are ignored ("XIN YUAN" / "Xinyuan").
+- ``joined``: two words of one name are one word of the other ("Teng Hsiao-ping" / "Deng
+  Xiaoping", "Abdul Rahman" / "Abdulrahman"), with other words around them: they are
+  compared joined, when that scores higher.
 - ``acronym``: outside person names, one name is a single word spelling the other's initials
   ("CCB" / "China Construction Bank"), the last letter possibly its legal form's ("SMIC" /
   "Semiconductor Manufacturing International Corporation"): ACRONYM_SCORE.
@@ -51,6 +54,8 @@ from rapidfuzz.distance import OSA
 from chipcustoms.parties.names import (
     NormName,
     is_imo,
+    join_words,
+    joins,
     load_names_data,
     name_key,
     nickname_group,
@@ -279,12 +284,27 @@ def _skeleton_pair(x: str, y: str) -> bool:
 def _compare_tokens(
     a_tokens: tuple[str, ...], b_tokens: tuple[str, ...], kind: str = "any", abjad: bool = False
 ) -> tuple[float, dict[str, object]]:
+    """``_align``, and again with the words that one name writes as one joined (``joins``):
+    the better of the two."""
     if not a_tokens or not b_tokens:
         return 0.0, {"empty": True}
     if "".join(a_tokens) == "".join(b_tokens):
         return 1.0, {"compact_equal": "".join(a_tokens)}
     if kind != "person" and (acr := _acronym(a_tokens, b_tokens)):
         return ACRONYM_SCORE, {"acronym": acr}
+    score, features = _align(a_tokens, b_tokens, kind, abjad)
+    ja, jb = joins(a_tokens, b_tokens), joins(b_tokens, a_tokens)  # names.py
+    if ja or jb:
+        joined = _align(join_words(a_tokens, ja), join_words(b_tokens, jb), kind, abjad)
+        if joined[0] > score:
+            score, features = joined[0], {**joined[1], "joined": [" ".join(p) for p in ja + jb]}
+    return score, features
+
+
+def _align(
+    a_tokens: tuple[str, ...], b_tokens: tuple[str, ...], kind: str, abjad: bool
+) -> tuple[float, dict[str, object]]:
+    """Tokens paired best-first, and the costs of what is left (the module's features)."""
     features: dict[str, object] = {}
     ra = rb = None
     if kind == "person":

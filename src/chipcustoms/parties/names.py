@@ -195,6 +195,38 @@ def _once(words: list[str]) -> list[str]:
     return words
 
 
+def joins(tokens: tuple[str, ...], other: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Two adjacent tokens of ``tokens`` that the other name writes as one word ("Xiao Ping" /
+    "Xiaoping", "Ahmadi Nejad" / "Ahmadinejad", "Abdul Rahman" / "Abdulrahman"): each half of
+    2+ letters, the joined word exactly a token of ``other`` that neither half is, and not a
+    generic word (so the joined name never weighs less than its halves, which ``bound.py``
+    assumes; ``bound_vocab.join_ids`` finds the same pairs)."""
+    have = set(other)
+    return [
+        (x, y)
+        for x, y in zip(tokens, tokens[1:], strict=False)
+        if min(len(x), len(y)) >= 2
+        and x + y in have
+        and x not in have
+        and y not in have
+        and x + y not in vocab("generic_words")
+    ]
+
+
+def join_words(tokens: tuple[str, ...], pairs: list[tuple[str, str]]) -> tuple[str, ...]:
+    """``tokens`` with each of ``pairs`` (adjacent, from ``joins``) written as one word."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if i + 1 < len(tokens) and (tokens[i], tokens[i + 1]) in pairs:
+            out.append(tokens[i] + tokens[i + 1])
+            i += 2
+        else:
+            out.append(tokens[i])
+            i += 1
+    return tuple(out)
+
+
 def is_imo(token: str) -> bool:
     return token.startswith("imo") and _IMO.match(token[3:]) is not None
 
