@@ -105,11 +105,11 @@ class Side:
         compact: dict[str, int] = {}
         tok, off, length, comp = _flat(names, ids, compact)
         acr, trim = acronyms(names, compact), trimmed(names, compact)
-        flags = [None if f is None else np.asarray(f, dtype=bool) for f in (abjad, personal)]
+        ab, pe = (None if f is None else np.asarray(f, dtype=bool) for f in (abjad, personal))
         joins: dict[str, int] = {}
         join = join_ids(names, joins, add=True)
         vocab = Vocab.of(list(ids))
-        return cls(ids, compact, tok, off, length, comp, acr, trim, vocab, *flags, joins, join)
+        return cls(ids, compact, tok, off, length, comp, acr, trim, vocab, ab, pe, joins, join)
 
 
 def _token_sims(

@@ -9,6 +9,7 @@ that ``compare`` may pair by such a rule always share the id.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -145,7 +146,7 @@ def join_ids(names: Sequence[Tokens], ids: dict[str, int], add: bool) -> npt.NDA
     bound needs only to know whether a pair holds such a word (it then allows any score)."""
     out = []
     for t in names:
-        for x, y in zip(t, t[1:], strict=False):
+        for x, y in itertools.pairwise(t):
             z = x + y
             if min(len(x), len(y)) < 2:
                 out.append(-1)
@@ -177,4 +178,3 @@ def joined_pairs(
     return hit | ((a_in_b[:, :, None] == b_join[:, None, :]) & (a_in_b[:, :, None] >= 0)).any(
         axis=(1, 2)
     )
-

@@ -12,6 +12,7 @@ the usual company words are translated.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -204,7 +205,7 @@ def joins(tokens: tuple[str, ...], other: tuple[str, ...]) -> list[tuple[str, st
     have = set(other)
     return [
         (x, y)
-        for x, y in zip(tokens, tokens[1:], strict=False)
+        for x, y in itertools.pairwise(tokens)
         if min(len(x), len(y)) >= 2
         and x + y in have
         and x not in have
