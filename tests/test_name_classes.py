@@ -14,7 +14,7 @@ import pytest
 from chipcustoms.parties.bound import Names, Side, upper_bounds
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare, kind_of
 from chipcustoms.parties.names import normalize
-from chipcustoms.parties.scripts import hangul, has_arabic, translit_key
+from chipcustoms.parties.scripts import hangul, has_abjad, translit_key
 
 
 def _miss(schema: str, a: str, b: str, match: bool, reason: str) -> object:
@@ -157,6 +157,9 @@ ARABIC_NAMES = [
     ("Organization", "Al-Qaida", "Al Qaeda", True),
     ("Organization", "Taliban", "Taleban", True),
     ("Person", "Abdul Rahman Ali", "Abdul Karim Ali", False),
+    ("Person", "בנימין נתניהו", "Benjamin Netanyahu", True),  # Hebrew: consonant skeletons
+    ("Person", "אהוד ברק", "Ehud Barak", True),
+    ("Person", "אהוד ברק", "Ehud Olmert", False),
     ("Person", "Abdulrahman Ali Hassan", "Abdul Rahman Ali", True),  # joined on one side
     ("Person", "Mahmoud Ahmadi Nejad Hosseini", "Mahmoud Ahmadinejad", True),
     _miss("Person", "Abubakar Shekau", "Abu Bakr Shekau", True, "joined and respelt"),
@@ -228,10 +231,10 @@ def test_the_bound_holds_on_every_class() -> None:
     # told which names are in Arabic script, the bound allows skeletons only across scripts
     side = Side.of(
         right,
-        abjad=[has_arabic(b) for _, _, b, _ in cases],
+        abjad=[has_abjad(b) for _, _, b, _ in cases],
         personal=[kind_of(s) in ("person", "any") for s, _, _, _ in cases],
     )
-    told = upper_bounds(Names(left, [has_arabic(a) for _, a, _, _ in cases]), side, idx, idx)
+    told = upper_bounds(Names(left, [has_abjad(a) for _, a, _, _ in cases]), side, idx, idx)
     assert (full <= told).all() and (told <= ub).all()
 
 

@@ -61,7 +61,7 @@ from chipcustoms.parties.names import (
     nickname_group,
     vocab,
 )
-from chipcustoms.parties.scripts import has_arabic, has_hangul, skeleton, vowel_poor
+from chipcustoms.parties.scripts import has_abjad, has_hangul, skeleton, vowel_poor
 
 CONFLICT_COST = 0.25  # the bound's cost of a conflict; every conflict costs exactly this
 EXTRA_COST = 0.06  # the bound's (and the least) cost of an extra token
@@ -259,7 +259,7 @@ def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
     else); each call gets its own ``features`` dict.
     """
     kind = kind_of(schema)
-    abjad = has_arabic(a.original) != has_arabic(b.original)  # one name in Arabic script
+    abjad = has_abjad(a.original) != has_abjad(b.original)  # one name in Arabic / Hebrew script
     score, features = _compare_tokens(a.tokens, b.tokens, kind, abjad)
     out = dict(features)
     hangul = has_hangul(a.original) and has_hangul(b.original)

@@ -27,6 +27,7 @@ from chipcustoms.refdata import REFDATA, load_yaml
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]+")
 _ARABIC = re.compile(r"[\u0600-\u06ff]+")
+_ABJAD = re.compile(r"[\u0590-\u06ff]")  # Hebrew and Arabic: scripts that write no short vowels
 
 
 @functools.cache
@@ -60,6 +61,12 @@ def has_hangul(text: str) -> bool:
 
 def has_arabic(text: str) -> bool:
     return _ARABIC.search(text) is not None
+
+
+def has_abjad(text: str) -> bool:
+    """Written in Arabic or Hebrew script, which write no short vowels: such a name meets its
+    Latin spelling on consonant skeletons ("נתניהו" -> "ntnyhw" / "Netanyahu")."""
+    return _ABJAD.search(text) is not None
 
 
 @functools.cache
