@@ -156,6 +156,9 @@ ARABIC_NAMES = [
     ("Organization", "Hizballah", "Hezbollah", True),
     ("Organization", "Al-Qaida", "Al Qaeda", True),
     ("Organization", "Taliban", "Taleban", True),
+    ("Organization", "Lashkar-e-Taiba", "Lashkar-i-Taiba", True),  # the ezafe, however spelt
+    ("Organization", "Tehrik-i-Taliban Pakistan", "Tehrik e Taliban Pakistan", True),
+    ("Organization", "Jaish-e-Mohammed", "Lashkar-e-Taiba", False),
     ("Person", "Abdul Rahman Ali", "Abdul Karim Ali", False),
     ("Person", "בנימין נתניהו", "Benjamin Netanyahu", True),  # Hebrew: consonant skeletons
     ("Person", "אהוד ברק", "Ehud Barak", True),
@@ -184,6 +187,13 @@ LEGAL_FORMS = [
     _miss("Company", "Sigma Co., Ltd.", "西格玛股份有限公司", True, "a Latin trade name in Han"),
 ]
 
+ALIASES = [  # the marker of another name of the same party says nothing of who it is
+    ("Company", "Sigma Ltd (formerly Alpha Ltd)", "Alpha Ltd", True),
+    ("Company", "Sigma Trading a.k.a. Alpha Trading", "Alpha Trading", True),
+    ("Vessel", "Sea Breeze (ex Ocean Star)", "Ocean Star", True),
+    ("Vessel", "Sea Breeze (ex Ocean Star)", "Ocean Pearl", False),
+]
+
 NUMBERS = [
     ("Vessel", "Grace One", "Grace 1", True),
     ("Company", "Three Stars Trading", "3 Stars Trading", True),
@@ -201,6 +211,7 @@ ALL = (
     + GIVEN_NAMES
     + ARABIC_NAMES
     + LEGAL_FORMS
+    + ALIASES
     + NUMBERS
 )
 

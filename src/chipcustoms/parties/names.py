@@ -35,6 +35,9 @@ _DROP = re.compile(r"[.'’`´]")
 _SPLIT = re.compile(r"[^a-z0-9&]+")
 _SLASHED = re.compile(r"\b([a-z])/([a-z])\b")  # "M/V", "M/T", "A/S": one abbreviation
 _IMO = re.compile(r"^[0-9]{7}$")
+# the Persian / Urdu ezafe written between hyphens ("Lashkar-e-Taiba", "Tehrik-i-Taliban"): one
+# particle however it is spelt (a lone "i" or "e" between spaces may be an initial: left alone)
+_EZAFE = re.compile(r"(?<=[a-z])-[ei]-(?=[a-z])")
 
 
 @dataclass(frozen=True)
@@ -279,6 +282,7 @@ def normalize(name: str) -> NormName:
         text = replace_org_types_compare(text)
     text = ascii_text(text).lower()
     text = _DROP.sub("", _SLASHED.sub(r"\1\2", text)).replace("&", " and ")  # "AT&T" / "AT and T"
+    text = _EZAFE.sub(" e ", text)
     text = replace_org_types_compare(" ".join(_SPLIT.split(text)).strip())
     for pattern, form in _legal_phrases():  # "sp z oo" -> "spzoo"
         text = pattern.sub(form, text)
