@@ -109,7 +109,7 @@ def _variants() -> tuple[dict[str, tuple[str, str]], list[tuple[re.Pattern[str],
 def _nickname_groups() -> dict[str, str]:
     variants = load_yaml(REFDATA / "names" / "variants.yaml")
     out: dict[str, str] = {}
-    for family in ("nicknames", "cantonese"):  # one group a token (tests/test_name_classes.py)
+    for family in ("nicknames", "arabic_given", "cantonese"):  # one group a token (tests)
         data = variants[family]
         out.update({str(c): str(c) for c in data})
         out.update({str(w): str(c) for c, written in data.items() for w in written})
