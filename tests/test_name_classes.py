@@ -68,6 +68,18 @@ ORDER_AND_PARTS = [
     ("Person", "Peter Müller", "Paul Müller", False),
     ("Person", "Sergey Ivanov", "Sergey Ivanenko", False),
     ("Person", "Abdullahi Mohamed Mohamed Caddow", "Abdullahi Osman Mohamed Caddow", False),
+    # each name keeps a part the other lacks, in another place (round 5: ``complementary``)
+    ("Person", "Joaquin Archivaldo Guzman", "Joaquin Guzman Loera", True),
+    ("Person", "Nicolas Maduro Moros", "Nicolas Ernesto Maduro", True),
+    ("Person", "Ko Tae Bin", "Ko Tae Hun", False),  # the same place: another person
+    ("Person", "Peter Alan Müller", "Paul Alan Müller", False),
+    _miss(
+        "Person",
+        "Maduro Moros, Nicolas",
+        "Nicolas Ernesto Maduro",
+        True,
+        "complementary parts are read only in the same order on both sides",
+    ),
 ]
 
 INITIALS = [

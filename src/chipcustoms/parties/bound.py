@@ -271,7 +271,7 @@ def _block(
             np.where(skel, (SKELETON_SIMILARITY + ROUNDING) * 1.000001, 0) * wmax,
             out=term,
         )
-    out = _combine(*_reduce(term), w)
+    out = _complementary(_reduce(term), w, a_tok.shape[1], b_tok.shape[1], personal)
     again = np.arange(len(out)) if floor is None else np.flatnonzero(out >= floor)
     if not len(again):
         return out
@@ -288,8 +288,35 @@ def _block(
     exact[pp, ii, jj] = np.where(
         sim > 0, (sim + ROUNDING) * np.maximum(v.weight[ta], v.weight[tb]), 0.0
     )
-    out[again] = _combine(*_reduce(exact), w[again])
+    la, lb = a_tok.shape[1], b_tok.shape[1]
+    out[again] = _complementary(
+        _reduce(exact), w[again], la, lb, None if personal is None else personal[again]
+    )
     return out
+
+
+def _complementary(
+    reduced: tuple[
+        npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[Any], npt.NDArray[Any]
+    ],
+    w: npt.NDArray[np.float64],
+    la: int,
+    lb: int,
+    personal: npt.NDArray[np.bool_] | None,
+) -> npt.NDArray[np.float64]:
+    """``_combine``, and where ``compare`` may read the unpaired parts of two person names of
+    3+ tokens as complementary (``name_parts.complementary``: two or more parts paired on each
+    side), the most that can score: a base of 1 times at least the least extra cost for each
+    of the (at least two) unpaired tokens."""
+    sa, sb, za, zb = reduced
+    out = _combine(sa, sb, za, zb, w)
+    if la < 3 or lb < 3 or (personal is not None and not personal.any()):
+        return out
+    ok = (la - za >= 2) & (lb - zb >= 2)
+    if personal is not None:
+        ok &= personal
+    most = (1 - EXTRA_COST) ** np.maximum(2, za + zb) + SLACK
+    return np.where(ok, np.maximum(out, np.minimum(1.0, most)), out)
 
 
 def upper_bounds(
