@@ -198,6 +198,14 @@ LEGAL_FORMS = [
     ("Company", "Sigma SAOG", "Sigma", True),
     ("Company", "Sigma Zrt.", "Sigma Kft.", True),  # Hungary
     ("Company", "Sigma Trading FZE", "Omega Trading FZE", False),
+    # the forms and company words written out in their own language, in Latin letters
+    ("Company", "Shenzhen Xinyuan Keji Youxian Gongsi", "Shenzhen Xinyuan Technology Co Ltd", True),
+    ("Company", "Huawei Jishu Youxian Gongsi", "Huawei Technologies Co., Ltd.", True),
+    ("Company", "Shenzhen Xinyuan Keji", "Shenzhen Xinhua Keji", False),  # another trade name
+    ("Company", "Sigma Sanayi ve Ticaret A.S.", "Sigma Sanayi Ticaret Anonim Sirketi", True),
+    ("Company", "Sigma Kabushiki Kaisha", "Sigma K.K.", True),
+    ("Company", "Sigma Jusik Hoesa", "Sigma Co Ltd", True),
+    ("Company", "Sigma Sociedade Anonima", "Sigma S.A.", True),
     _miss("Company", "Sigma Co., Ltd.", "西格玛股份有限公司", True, "a Latin trade name in Han"),
 ]
 
