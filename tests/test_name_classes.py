@@ -65,6 +65,8 @@ ORDER_AND_PARTS = [
     ("Person", "Hassan Nasrallah", "Sayyed Hassan Nasrallah", True),  # a title
     ("Person", "Mohammed bin Salman", "Mohammed bin Salman bin Abdulaziz Al Saud", True),
     ("Person", "Mohammed bin Salman", "Salman bin Mohammed", False),  # patronymic order
+    ("Person", "LADEN, Osama bin", "Osama bin Laden", True),  # family name first: no father after
+    ("Person", "SALMAN, Mohammed bin", "Mohammed bin Salman", True),
     ("Person", "Peter Müller", "Paul Müller", False),
     ("Person", "Sergey Ivanov", "Sergey Ivanenko", False),
     ("Person", "Abdullahi Mohamed Mohamed Caddow", "Abdullahi Osman Mohamed Caddow", False),

@@ -36,9 +36,11 @@ def complementary(la: int, lb: int, pairs: list[tuple[int, int]]) -> bool:
 
 
 def roles(tokens: tuple[str, ...]) -> list[int] | None:
-    """0 for the given name, 1 for the tokens after a patronymic marker; None without one."""
+    """0 for the given name, 1 for the tokens after a patronymic marker; None without one, or
+    where the marker is the last token: a name written family name first, "LADEN, Osama bin",
+    has no father's name after it to keep apart."""
     markers = vocab("patronymic_markers")
     at = next((i for i, t in enumerate(tokens) if t in markers), None)
-    if at is None or at == 0:
+    if at is None or at == 0 or at == len(tokens) - 1:
         return None
     return [0 if i < at else 1 for i in range(len(tokens))]
