@@ -152,6 +152,8 @@ GIVEN_NAMES = [
     ("Person", "Chan Ka Wai", "Chen Ka Wai", True),  # Cantonese / pinyin surname
     ("Person", "Wong Siu Ming", "Huang Siu Ming", True),
     ("Person", "Chan Ka Wai", "Wong Ka Wai", False),  # two surnames
+    ("Person", "Lee Hsien Loong", "Li Hsien Loong", True),  # 李: Lee (Cantonese) / Li / Ri
+    ("Person", "Li Wei", "Lu Wei", False),
     ("Company", "Wong Brothers Trading", "Huang Brothers Trading", False),  # not in firm names
     _miss("Person", "Chan Ka Wai", "Chen Jiawei", True, "Cantonese given names are not pinyin"),
     ("Person", "Xi Jin Ping", "Jinping Xi", True),  # syllables apart and joined, reordered
