@@ -347,6 +347,8 @@ def upper_bounds(
     ltok, loff, llen, lcomp = _flat(left, ids, compact)
     lacr, ltrim = acronyms(left, compact), trimmed(left, compact)
     ljoin, lin_r = join_ids(left, ids, add=False), token_ids(left, side.joins)
+    owner = np.repeat(np.arange(len(llen)), llen)  # names with a word the other side may join
+    joinable = np.bincount(owner, np.maximum(ljoin, lin_r) >= 0, minlength=len(llen)) > 0
     rtok, roff, rlen, rcomp = side.tok, side.off, side.length, side.comp
     v = side.vocab.extend(list(ids)[len(side.ids) :])
     cross = None
@@ -378,11 +380,11 @@ def upper_bounds(
                 None if cross is None else cross[sel],
                 None if personal is None else personal[sel],
             )
-            if la > 1 or lb > 1:  # words one name joins ("xiao ping" / "xiaoping"): any score
-                a_at = loff[li[sel]][:, None] + np.arange(la)
-                b_at = roff[ri[sel]][:, None] + np.arange(lb)
-                hit = joined_pairs(ljoin[a_at], a_tok, b_tok, lin_r[a_at], side.join[b_at])
-                out[sel[hit]] = 1.0
+            if (la > 1 or lb > 1) and (j := np.flatnonzero(joinable[li[sel]])).size:
+                a_at = loff[li[sel[j]]][:, None] + np.arange(la)  # words one name joins:
+                b_at = roff[ri[sel[j]]][:, None] + np.arange(lb)  # any score
+                hit = joined_pairs(ljoin[a_at], a_tok[j], b_tok[j], lin_r[a_at], side.join[b_at])
+                out[sel[j[hit]]] = 1.0
     equal = (lcomp[li] == rcomp[ri]) & (lcomp[li] >= 0)
     # one name the other's initials ("CCB" / "China Construction Bank"): compare's ``acronym``
     equal |= (llen[li] == 1) & (lcomp[li] == side.acronym[ri])
