@@ -225,6 +225,8 @@ NUMBERS = [
     ("Company", "Three Stars Trading", "3 Stars Trading", True),
     ("Company", "First Line Shipping", "1st Line Shipping", True),
     ("Vessel", "Grace One", "Grace Two", False),
+    ("Vessel", "Dae Yang No. 7", "DAE YANG 7", True),  # "No." before a number says nothing
+    ("Vessel", "Dae Yang No. 7", "Dae Yang No. 8", False),
     ("Company", "Three Stars Trading", "Four Stars Trading", False),
 ]
 
@@ -363,6 +365,7 @@ def test_legal_forms_that_are_also_family_names_stay() -> None:
     assert normalize("Ip Man").tokens == ("ip", "man")
     assert normalize("Ou Yang Wei").tokens == ("ou", "yang", "wei")
     assert normalize("Sigma Sp. z o.o.").legal_forms == ("spzoo",)
+    assert normalize("No Moo Hyun").tokens == ("no", "moo", "hyun")  # "No" before no number
 
 
 def test_one_group_a_token() -> None:

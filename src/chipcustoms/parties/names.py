@@ -38,6 +38,7 @@ _IMO = re.compile(r"^[0-9]{7}$")
 # the Persian / Urdu ezafe written between hyphens ("Lashkar-e-Taiba", "Tehrik-i-Taliban"): one
 # particle however it is spelt (a lone "i" or "e" between spaces may be an initial: left alone)
 _EZAFE = re.compile(r"(?<=[a-z])-[ei]-(?=[a-z])")
+_NUMBERED = re.compile(r"\b(?:no|nr|nos)\s*(?=\d)")  # "Dae Yang No. 7" / "Dae Yang 7"
 
 
 @dataclass(frozen=True)
@@ -282,7 +283,7 @@ def normalize(name: str) -> NormName:
         text = replace_org_types_compare(text)
     text = ascii_text(text).lower()
     text = _DROP.sub("", _SLASHED.sub(r"\1\2", text)).replace("&", " and ")  # "AT&T" / "AT and T"
-    text = _EZAFE.sub(" e ", text)
+    text = _NUMBERED.sub(" ", _EZAFE.sub(" e ", text))
     text = replace_org_types_compare(" ".join(_SPLIT.split(text)).strip())
     for pattern, form in _legal_phrases():  # "sp z oo" -> "spzoo"
         text = pattern.sub(form, text)
