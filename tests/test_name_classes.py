@@ -39,6 +39,11 @@ TRANSLITERATION = [
     ("Person", "Saddam Hussein", "Saddam Husayn", True),
     ("Person", "Vladimir Putin", "Vladimir Potanin", False),
     ("Person", "Kim Jong Un", "Kim Jong Il", False),
+    # the Revised Romanization against McCune-Reischauer without breves (round 5)
+    ("Person", "Kim Jong Un", "Kim Jeong Eun", True),
+    ("Person", "Jang Song Thaek", "Jang Seong Taek", True),
+    ("Person", "Choe Ryong Hae", "Choe Ryeong Hae", True),
+    ("Person", "Kim Jeong Eun", "Kim Jeong Il", False),
     ("Person", "김종은", "김정은", False),  # one Hangul vowel apart, one romanisation: capped
     ("Person", "Bashar al-Assad", "بشار الأسد", True),  # the article split off its noun
     ("Person", "Muammar Gaddafi", "معمر القذافي", True),  # consonant skeletons
@@ -282,6 +287,16 @@ def test_hangul_is_spelt_as_lists_spell_it() -> None:
     assert hangul("장성택") == "jang song thaek"
     assert hangul("리용호") == "ri yong ho"
     assert hangul("삼성") == "samsong"  # not three syllables: one word, like a firm
+
+
+def test_one_key_across_korean_romanisations() -> None:
+    from chipcustoms.parties.scripts import korean_key
+
+    assert korean_key("jeong") == korean_key("jong") == "jong"
+    assert korean_key("eun") == korean_key("un") == "un"
+    assert korean_key("jang") != korean_key("yang")
+    assert korean_key("dan") is None  # no Korean syllable spelt so: not a key
+    assert korean_key("leon") is None
 
 
 def test_one_key_across_cyrillic_romanisations() -> None:

@@ -25,6 +25,7 @@ from chipcustoms.parties.scripts import (
     arabic,
     hangul,
     has_hangul,
+    korean_key,
     translit_key,
     translit_min_length,
 )
@@ -127,10 +128,13 @@ def nickname_group(token: str) -> str | None:
 
 def name_key(token: str) -> str | None:
     """The key under which two person-name tokens pair as one name: a nickname's full name
-    ("bibi" -> "benjamin"), then folded across Cyrillic romanisations (``scripts.translit_key``).
-    None for a short token without a nickname group (short tokens are left to the typo budget,
-    "Jang" / "Yang" are two Korean surnames). The bound and the scorer share it."""
+    ("bibi" -> "benjamin"), a Korean syllable in either romanisation ("jeong" / "jong":
+    ``scripts.korean_key``), then folded across Cyrillic romanisations (``scripts.translit_key``).
+    None for another short token without a nickname group (short tokens are left to the typo
+    budget, "Jang" / "Yang" are two Korean surnames). The bound and the scorer share it."""
     group = nickname_group(token)
+    if group is None and (korean := korean_key(token)) is not None:
+        return korean  # "jeong" / "jong": one Korean syllable in two systems
     if group is None and len(token) < translit_min_length():
         return None
     return translit_key(group or token)

@@ -8,6 +8,8 @@ before names written in them meet the same names written in Latin:
   ("Kim Jong Un"). Syllables are decomposed arithmetically (Unicode's composition formula) and
   spelt from the tables in ``refdata/names/scripts.yaml``; a three-syllable run (family name and
   two-syllable given name, by far the usual shape) becomes three words, as lists write it.
+  Its syllables in the Revised Romanization ("Jeong", "Eun") share a key with these
+  (``korean_key``), so the scorer pairs them.
 - **Cyrillic** names reach Latin through several national systems ("Yevgeny", "Jewgeni",
   "Evgueni"): ``translit_key`` folds the families' differences (``transliteration`` rules) so
   that the scorer can pair two spellings of one name.
@@ -67,6 +69,23 @@ def has_abjad(text: str) -> bool:
     """Written in Arabic or Hebrew script, which write no short vowels: such a name meets its
     Latin spelling on consonant skeletons ("נתניהו" -> "ntnyhw" / "Netanyahu")."""
     return _ABJAD.search(text) is not None
+
+
+@functools.cache
+def _korean_syllables() -> frozenset[str]:
+    """Every Hangul syllable as ``hangul`` spells it (McCune-Reischauer without diacritics)."""
+    return frozenset(_syllable(chr(0xAC00 + k)) for k in range(11172))
+
+
+@functools.lru_cache(maxsize=500_000)
+def korean_key(token: str) -> str | None:
+    """One key for a Korean syllable in McCune-Reischauer and in the Revised Romanization, whose
+    "eo" and "eu" are McCune-Reischauer's o and u once its breves are dropped ("Jeong" /
+    "Jong", "Eun" / "Un", "Cheol" / "Chol"); None where the folded token spells no Korean
+    syllable (``scripts.yaml`` ``korean_fold``)."""
+    for a, b in _data()["korean_fold"]:
+        token = token.replace(a, b)
+    return token if token in _korean_syllables() else None
 
 
 @functools.cache
