@@ -80,13 +80,9 @@ ORDER_AND_PARTS = [
     ("Person", "Nicolas Maduro Moros", "Nicolas Ernesto Maduro", True),
     ("Person", "Ko Tae Bin", "Ko Tae Hun", False),  # the same place: another person
     ("Person", "Peter Alan Müller", "Paul Alan Müller", False),
-    _miss(
-        "Person",
-        "Maduro Moros, Nicolas",
-        "Nicolas Ernesto Maduro",
-        True,
-        "complementary parts are read only in the same order on both sides",
-    ),
+    ("Person", "MADURO MOROS, Nicolas", "Nicolas Ernesto Maduro", True),  # read given first
+    ("Person", "KAROSKY, Andrey Ivanovich", "Andrey Ivanovich Fedorov", False),
+    ("Person", "Karosky Andrey Ivanovich", "Andrey Ivanovich Fedorov", False),  # no comma
 ]
 
 INITIALS = [

@@ -280,6 +280,9 @@ def normalize(name: str) -> NormName:
     """The comparable form of ``name``; cached, since party names repeat heavily."""
     d = _data()
     text = unicodedata.normalize("NFKC", name).casefold()
+    if text.count(",") == 1:  # "MADURO MOROS, Nicolas": the list's family-name-first form,
+        family, given = text.split(",")  # read in the name's own order (the alignment is free
+        text = f"{given} {family}"  # of order, but which part sits where is not: name_parts)
     text = _CJK.sub(_cjk, text)
     if not text.isascii():
         text = arabic(text)
