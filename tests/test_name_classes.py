@@ -58,6 +58,12 @@ TRANSLITERATION = [
     # Ukrainian and Russian forms of one given name (variants.yaml nicknames, round 5)
     ("Person", "Volodymyr Zelenskyy", "Владимир Зеленский", True),
     _miss("Person", "Shinzo Abe", "安倍晋三", True, "Japanese kanji read as Chinese"),
+    # scripts ICU leaves as "?" or spells another way, romanised by anyascii (round 5)
+    ("Person", "ហ៊ុន ម៉ាណែត", "Hun Manet", True),  # Khmer
+    ("Person", "ທອງລຸນ ສີສຸລິດ", "Thongloun Sisoulith", True),  # Lao
+    ("Person", "ทักษิณ ชินวัตร", "Thaksin Shinawatra", True),  # Thai
+    ("Person", "ហ៊ុន ម៉ាណែត", "Hun Sen", False),
+    _miss("Person", "ហ៊ុន សែន", "Hun Sen", True, "Khmer vowels romanise unlike the usual spelling"),
 ]
 
 ORDER_AND_PARTS = [

@@ -26,6 +26,7 @@ from chipcustoms.parties.scripts import (
     hangul,
     has_hangul,
     korean_key,
+    other_scripts,
     translit_key,
     translit_min_length,
 )
@@ -285,7 +286,7 @@ def normalize(name: str) -> NormName:
         text = f"{given} {family}"  # of order, but which part sits where is not: name_parts)
     text = _CJK.sub(_cjk, text)
     if not text.isascii():
-        text = arabic(text)
+        text = other_scripts(arabic(text))
     if not text.isascii():  # forms spelt with accents: "beschränkter Haftung" -> gmbh
         text = replace_org_types_compare(text)
     text = ascii_text(text).lower()

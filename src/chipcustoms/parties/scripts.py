@@ -25,6 +25,8 @@ import functools
 import re
 from typing import Any
 
+from anyascii import anyascii
+
 from chipcustoms.refdata import REFDATA, load_yaml
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]+")
@@ -69,6 +71,18 @@ def has_abjad(text: str) -> bool:
     """Written in Arabic or Hebrew script, which write no short vowels: such a name meets its
     Latin spelling on consonant skeletons ("נתניהו" -> "ntnyhw" / "Netanyahu")."""
     return _ABJAD.search(text) is not None
+
+
+@functools.cache
+def _other_scripts() -> re.Pattern[str]:
+    ranges = "".join(f"\\u{lo}-\\u{hi}" for lo, hi in _data()["other_scripts"].values())
+    return re.compile(f"[{ranges}\\u200c\\u200d]+")  # with the zero-width joiners inside words
+
+
+def other_scripts(text: str) -> str:
+    """Runs of the scripts ICU does not romanise in Latin letters (anyascii): "ហ៊ុន សែន" ->
+    "hon saen" where the transliteration gave "?? ???"."""
+    return _other_scripts().sub(lambda m: anyascii(m.group(0)), text)
 
 
 @functools.cache
