@@ -161,10 +161,18 @@ def _canonical(words: list[str]) -> tuple[list[str], list[tuple[str, str, str]]]
 
 
 @functools.cache
-def _legal_phrases() -> list[tuple[re.Pattern[str], str]]:
-    """``names.yaml``'s legal forms of several words as whole-word patterns, longest first."""
-    phrases = sorted(_data()["legal_phrases"].items(), key=lambda kv: -len(kv[0]))
-    return [(re.compile(rf"\b{re.escape(str(w))}\b"), str(form)) for w, form in phrases]
+def _legal_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
+    """``names.yaml``'s legal forms of several words as one whole-word pattern (longest first)
+    and what each is rewritten to."""
+    forms = {str(w): str(f) for w, f in _data()["legal_phrases"].items()}
+    words = "|".join(re.escape(w) for w in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"\b(?:{words})\b"), forms
+
+
+@functools.cache
+def _theophoric_words() -> tuple[frozenset[str], frozenset[str]]:
+    spec = _data()["theophoric"]
+    return frozenset(spec["prefixes"]), frozenset(spec["articles"])
 
 
 def _theophoric(words: list[str]) -> list[str]:
@@ -174,8 +182,9 @@ def _theophoric(words: list[str]) -> list[str]:
     two words are not joined: "Abdul" is also a given name of its own (Afghan and Pakistani
     names: "Mohammad Abdul Abbas Akhund" / "Mohammad Abbas Akhund"), which joining would turn
     from a dropped word into a different one (tried: two synth pairs lost)."""
-    spec = _data()["theophoric"]
-    prefixes, articles = set(spec["prefixes"]), set(spec["articles"])
+    prefixes, articles = _theophoric_words()
+    if prefixes.isdisjoint(words):
+        return words
     return [
         w
         for i, w in enumerate(words)
@@ -291,10 +300,13 @@ def normalize(name: str) -> NormName:
         text = replace_org_types_compare(text)
     text = ascii_text(text).lower()
     text = _DROP.sub("", _SLASHED.sub(r"\1\2", text)).replace("&", " and ")  # "AT&T" / "AT and T"
-    text = _NUMBERED.sub(" ", _EZAFE.sub(" e ", text))
+    if "-" in text:
+        text = _EZAFE.sub(" e ", text)
+    if "n" in text:
+        text = _NUMBERED.sub(" ", text)
     text = replace_org_types_compare(" ".join(_SPLIT.split(text)).strip())
-    for pattern, form in _legal_phrases():  # "sp z oo" -> "spzoo"
-        text = pattern.sub(form, text)
+    phrases, forms = _legal_phrases()  # "sp z oo" -> "spzoo"
+    text = phrases.sub(lambda m: forms[m.group(0)], text)
     stop, forms, abbr = set(d["stopwords"]), set(d["legal_forms"]), d["abbreviations"]
     raw = [abbr.get(t, t) for t in _SPLIT.split(text) if t]
     words, seen = _canonical(_imo([w for t in raw for w in t.split()]))
