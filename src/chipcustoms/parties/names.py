@@ -305,9 +305,9 @@ def normalize(name: str) -> NormName:
     if "n" in text:
         text = _NUMBERED.sub(" ", text)
     text = replace_org_types_compare(" ".join(_SPLIT.split(text)).strip())
-    phrases, forms = _legal_phrases()  # "sp z oo" -> "spzoo"
-    text = phrases.sub(lambda m: forms[m.group(0)], text)
-    stop, forms, abbr = set(d["stopwords"]), set(d["legal_forms"]), d["abbreviations"]
+    phrases, phrase_forms = _legal_phrases()  # "sp z oo" -> "spzoo"
+    text = phrases.sub(lambda m: phrase_forms[m.group(0)], text)
+    stop, forms, abbr = vocab("stopwords"), vocab("legal_forms"), d["abbreviations"]
     raw = [abbr.get(t, t) for t in _SPLIT.split(text) if t]
     words, seen = _canonical(_imo([w for t in raw for w in t.split()]))
     words = _theophoric(words)
