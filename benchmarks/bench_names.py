@@ -15,7 +15,7 @@ import os
 import random
 import resource
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import polars as pl
@@ -60,6 +60,34 @@ def nomenklatura_scores(cases: list[dict[str, str]]) -> tuple[list[float], float
     return scores, time.perf_counter() - start
 
 
+def _bucket(features: dict[str, object], score: float) -> str:
+    """Which of the scorer's outcomes decided a pair: nothing paired, a conflict, extra words
+    only, or the paired words alone."""
+    if score == 0.0:
+        return "nothing paired"
+    if "conflict" in features:
+        return "conflict"
+    return "extra words" if "extra" in features else "paired words only"
+
+
+def held_out_errors(held: list[dict[str, str]]) -> None:
+    """Where the held-out groups' errors lie, as counts only (per schema with n, and per
+    deciding feature): the held-out pairs are never printed, so nothing is tuned on them."""
+    by_schema: dict[str, Counter[str]] = defaultdict(Counter)
+    by_bucket: dict[str, Counter[str]] = defaultdict(Counter)
+    for c in held:
+        cmp = compare(normalize(c["name1"]), normalize(c["name2"]), c["schema"])
+        y, hit = c["is_match"] == "true", cmp.score >= DEFAULT_THRESHOLD
+        out = "TP" if y and hit else "FP" if hit else "FN" if y else "TN"
+        by_schema[c["schema"]][out] += 1
+        by_bucket[_bucket(cmp.features, cmp.score)][out] += 1
+    for title, table in (("schema", by_schema), ("decided by", by_bucket)):
+        for key, n in sorted(table.items()):
+            *_, f = prf([(o in ("TP", "FN"), o in ("TP", "FP")) for o in n.elements()], 0.5)
+            counts = " ".join(f"{o} {n[o]}" for o in ("TP", "FP", "FN", "TN"))
+            print(f"  held-out {title}={key:<18} n={sum(n.values()):<4} {counts}  F1 {f:.3f}")
+
+
 def bench_pairs(path: Path) -> None:
     cases = list(csv.DictReader(path.open(encoding="utf-8")))
     normalize.cache_clear()
@@ -87,6 +115,7 @@ def bench_pairs(path: Path) -> None:
     ]
     p, r, f = prf(held, DEFAULT_THRESHOLD)
     print(f"held-out groups: P {p:.3f} R {r:.3f} F1 {f:.3f}")
+    held_out_errors([c for c in cases if c["case_group"] not in TUNE])
     print("PR curve (threshold P R F1):")
     for th in [x / 20 for x in range(8, 20)]:
         p, r, f = prf(list(zip(truth, ours, strict=True)), th)

@@ -40,8 +40,11 @@ from chipcustoms.parties.bound_vocab import (
     Tokens,
     Vocab,
     acronyms,
+    join_ids,
+    joined_pairs,
     nicknames,
     skeletons,
+    token_ids,
     trimmed,
 )
 from chipcustoms.parties.compare import (
@@ -88,6 +91,8 @@ class Side:
     # names of entities that may be persons (``compare``'s kinds person / any: nicknames and
     # transliteration keys apply); None: not known
     personal: npt.NDArray[np.bool_] | None
+    joins: dict[str, int]  # each token joined to the next (``bound_vocab.join_ids``)
+    join: npt.NDArray[np.int64]
 
     @classmethod
     def of(
@@ -100,8 +105,11 @@ class Side:
         compact: dict[str, int] = {}
         tok, off, length, comp = _flat(names, ids, compact)
         acr, trim = acronyms(names, compact), trimmed(names, compact)
-        flags = [None if f is None else np.asarray(f, dtype=bool) for f in (abjad, personal)]
-        return cls(ids, compact, tok, off, length, comp, acr, trim, Vocab.of(list(ids)), *flags)
+        ab, pe = (None if f is None else np.asarray(f, dtype=bool) for f in (abjad, personal))
+        joins: dict[str, int] = {}
+        join = join_ids(names, joins, add=True)
+        vocab = Vocab.of(list(ids))
+        return cls(ids, compact, tok, off, length, comp, acr, trim, vocab, ab, pe, joins, join)
 
 
 def _token_sims(
@@ -263,7 +271,7 @@ def _block(
             np.where(skel, (SKELETON_SIMILARITY + ROUNDING) * 1.000001, 0) * wmax,
             out=term,
         )
-    out = _combine(*_reduce(term), w)
+    out = _complementary(_reduce(term), w, a_tok.shape[1], b_tok.shape[1], personal)
     again = np.arange(len(out)) if floor is None else np.flatnonzero(out >= floor)
     if not len(again):
         return out
@@ -280,8 +288,35 @@ def _block(
     exact[pp, ii, jj] = np.where(
         sim > 0, (sim + ROUNDING) * np.maximum(v.weight[ta], v.weight[tb]), 0.0
     )
-    out[again] = _combine(*_reduce(exact), w[again])
+    la, lb = a_tok.shape[1], b_tok.shape[1]
+    out[again] = _complementary(
+        _reduce(exact), w[again], la, lb, None if personal is None else personal[again]
+    )
     return out
+
+
+def _complementary(
+    reduced: tuple[
+        npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[Any], npt.NDArray[Any]
+    ],
+    w: npt.NDArray[np.float64],
+    la: int,
+    lb: int,
+    personal: npt.NDArray[np.bool_] | None,
+) -> npt.NDArray[np.float64]:
+    """``_combine``, and where ``compare`` may read the unpaired parts of two person names of
+    3+ tokens as complementary (``name_parts.complementary``: two or more parts paired on each
+    side), the most that can score: a base of 1 times at least the least extra cost for each
+    of the (at least two) unpaired tokens."""
+    sa, sb, za, zb = reduced
+    out = _combine(sa, sb, za, zb, w)
+    if la < 3 or lb < 3 or (personal is not None and not personal.any()):
+        return out
+    ok = (la - za >= 2) & (lb - zb >= 2)
+    if personal is not None:
+        ok &= personal
+    most = (1 - EXTRA_COST) ** np.maximum(2, za + zb) + SLACK
+    return np.where(ok, np.maximum(out, np.minimum(1.0, most)), out)
 
 
 def upper_bounds(
@@ -311,6 +346,9 @@ def upper_bounds(
     ids, compact = dict(side.ids), dict(side.compact)
     ltok, loff, llen, lcomp = _flat(left, ids, compact)
     lacr, ltrim = acronyms(left, compact), trimmed(left, compact)
+    ljoin, lin_r = join_ids(left, ids, add=False), token_ids(left, side.joins)
+    owner = np.repeat(np.arange(len(llen)), llen)  # names with a word the other side may join
+    joinable = np.bincount(owner, np.maximum(ljoin, lin_r) >= 0, minlength=len(llen)) > 0
     rtok, roff, rlen, rcomp = side.tok, side.off, side.length, side.comp
     v = side.vocab.extend(list(ids)[len(side.ids) :])
     cross = None
@@ -342,6 +380,11 @@ def upper_bounds(
                 None if cross is None else cross[sel],
                 None if personal is None else personal[sel],
             )
+            if (la > 1 or lb > 1) and (j := np.flatnonzero(joinable[li[sel]])).size:
+                a_at = loff[li[sel[j]]][:, None] + np.arange(la)  # words one name joins:
+                b_at = roff[ri[sel[j]]][:, None] + np.arange(lb)  # any score
+                hit = joined_pairs(ljoin[a_at], a_tok[j], b_tok[j], lin_r[a_at], side.join[b_at])
+                out[sel[j[hit]]] = 1.0
     equal = (lcomp[li] == rcomp[ri]) & (lcomp[li] >= 0)
     # one name the other's initials ("CCB" / "China Construction Bank"): compare's ``acronym``
     equal |= (llen[li] == 1) & (lcomp[li] == side.acronym[ri])

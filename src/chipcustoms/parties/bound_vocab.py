@@ -9,6 +9,7 @@ that ``compare`` may pair by such a rule always share the id.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -135,3 +136,45 @@ def letters(token: str) -> int:
     for c in token:
         bits |= 1 << (ord(c) & 31)
     return bits
+
+
+def join_ids(names: Sequence[Tokens], ids: dict[str, int], add: bool) -> npt.NDArray[np.int64]:
+    """Per token (the CSR layout of ``bound._flat``), the id in ``ids`` of the token joined to
+    the next one of its name ("xiao" + "ping" -> "xiaoping"), -1 for a name's last token and
+    where ``add`` is false and ``ids`` has no such word. ``names.joins`` pairs a name's two
+    words with one word of the other name only when the joined word is that word, so the
+    bound needs only to know whether a pair holds such a word (it then allows any score)."""
+    out = []
+    for t in names:
+        for x, y in itertools.pairwise(t):
+            z = x + y
+            if min(len(x), len(y)) < 2:
+                out.append(-1)
+            elif add:
+                out.append(ids.setdefault(z, len(ids)))
+            else:
+                out.append(ids.get(z, -1))
+        if t:
+            out.append(-1)
+    return np.asarray(out, dtype=np.int64)
+
+
+def token_ids(names: Sequence[Tokens], ids: dict[str, int]) -> npt.NDArray[np.int64]:
+    """Per token (``bound._flat``'s layout), its id in ``ids`` (a side's joined words), or -1."""
+    return np.fromiter((ids.get(x, -1) for t in names for x in t), dtype=np.int64)
+
+
+def joined_pairs(
+    a_join: npt.NDArray[np.int64],
+    a_tok: npt.NDArray[np.integer],
+    b_tok: npt.NDArray[np.integer],
+    a_in_b: npt.NDArray[np.int64],
+    b_join: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """Pairs of a ``(pairs, la)`` x ``(pairs, lb)`` block where one name's joined words
+    (``a_join`` in token ids, ``b_join`` in the other side's join ids) is a word of the other
+    (``b_tok``; ``a_in_b``: ``a``'s tokens in ``b``'s join ids)."""
+    hit = (a_join[:, :, None] == b_tok[:, None, :].astype(np.int64)).any(axis=(1, 2))
+    return hit | ((a_in_b[:, :, None] == b_join[:, None, :]) & (a_in_b[:, :, None] >= 0)).any(
+        axis=(1, 2)
+    )

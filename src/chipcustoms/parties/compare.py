@@ -15,6 +15,9 @@ Like nomenklatura's matchers it is a few small features, each explained to the a
   ("Husayn" / "Hussein"), Wade-Giles syllables ("Hsi Chin-ping" / "Xi Jinping"), country names
   ("U.S." / "United States").
 - ``compact_equal``: the names agree once spaces are ignored ("XIN YUAN" / "Xinyuan").
+- ``joined``: two words of one name are one word of the other ("Teng Hsiao-ping" / "Deng
+  Xiaoping", "Abdul Rahman" / "Abdulrahman"), with other words around them: they are
+  compared joined, when that scores higher.
 - ``acronym``: outside person names, one name is a single word spelling the other's initials
   ("CCB" / "China Construction Bank"), the last letter possibly its legal form's ("SMIC" /
   "Semiconductor Manufacturing International Corporation"): ACRONYM_SCORE.
@@ -30,6 +33,9 @@ Like nomenklatura's matchers it is a few small features, each explained to the a
   given name ("Salman bin Muhammad" is not "Muhammad bin Salman").
 - ``conflict``: both names keep unpaired tokens (a different surname, a different place): each
   costs a large share, since that is how near misses differ from their target.
+- ``complementary``: in person names, each name keeps a part the other lacks, in different
+  places (a middle name on one side, a second family name on the other): priced as ``extra``
+  words of both names, not as a conflict (``complementary``).
 - ``extra``: only the longer name keeps unpaired tokens, each priced by what it is (per schema):
   a generic word or a dropped patronymic costs EXTRA_COST, a person's other name
   PERSON_EXTRA_COST, an organisation's distinctive word ORG_EXTRA_COST, a country
@@ -48,15 +54,18 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
+from chipcustoms.parties.name_parts import complementary, roles
 from chipcustoms.parties.names import (
     NormName,
     is_imo,
+    join_words,
+    joins,
     load_names_data,
     name_key,
     nickname_group,
     vocab,
 )
-from chipcustoms.parties.scripts import has_arabic, has_hangul, skeleton, vowel_poor
+from chipcustoms.parties.scripts import has_abjad, has_hangul, skeleton, vowel_poor
 
 CONFLICT_COST = 0.25  # the bound's cost of a conflict; every conflict costs exactly this
 EXTRA_COST = 0.06  # the bound's (and the least) cost of an extra token
@@ -237,15 +246,6 @@ def _form_acronym(a: NormName, b: NormName) -> str | None:
     return None
 
 
-def _roles(tokens: tuple[str, ...]) -> list[int] | None:
-    """0 for the given name, 1 for the tokens after a patronymic marker; None without one."""
-    markers = vocab("patronymic_markers")
-    at = next((i for i, t in enumerate(tokens) if t in markers), None)
-    if at is None or at == 0:
-        return None
-    return [0 if i < at else 1 for i in range(len(tokens))]
-
-
 def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
     """Score two names (``schema``: the listed entity's FtM schema, if known); every feature
     that moved the score is in ``features``.
@@ -254,7 +254,7 @@ def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
     else); each call gets its own ``features`` dict.
     """
     kind = kind_of(schema)
-    abjad = has_arabic(a.original) != has_arabic(b.original)  # one name in Arabic script
+    abjad = has_abjad(a.original) != has_abjad(b.original)  # one name in Arabic / Hebrew script
     score, features = _compare_tokens(a.tokens, b.tokens, kind, abjad)
     out = dict(features)
     hangul = has_hangul(a.original) and has_hangul(b.original)
@@ -279,16 +279,31 @@ def _skeleton_pair(x: str, y: str) -> bool:
 def _compare_tokens(
     a_tokens: tuple[str, ...], b_tokens: tuple[str, ...], kind: str = "any", abjad: bool = False
 ) -> tuple[float, dict[str, object]]:
+    """``_align``, and again with the words that one name writes as one joined (``joins``):
+    the better of the two."""
     if not a_tokens or not b_tokens:
         return 0.0, {"empty": True}
     if "".join(a_tokens) == "".join(b_tokens):
         return 1.0, {"compact_equal": "".join(a_tokens)}
     if kind != "person" and (acr := _acronym(a_tokens, b_tokens)):
         return ACRONYM_SCORE, {"acronym": acr}
+    score, features = _align(a_tokens, b_tokens, kind, abjad)
+    ja, jb = joins(a_tokens, b_tokens), joins(b_tokens, a_tokens)  # names.py
+    if ja or jb:
+        joined = _align(join_words(a_tokens, ja), join_words(b_tokens, jb), kind, abjad)
+        if joined[0] > score:
+            score, features = joined[0], {**joined[1], "joined": [" ".join(p) for p in ja + jb]}
+    return score, features
+
+
+def _align(
+    a_tokens: tuple[str, ...], b_tokens: tuple[str, ...], kind: str, abjad: bool
+) -> tuple[float, dict[str, object]]:
+    """Tokens paired best-first, and the costs of what is left (the module's features)."""
     features: dict[str, object] = {}
     ra = rb = None
     if kind == "person":
-        ra, rb = _roles(a_tokens), _roles(b_tokens)
+        ra, rb = roles(a_tokens), roles(b_tokens)
         if ra is not None and rb is not None:
             features["patronymic_order"] = True
     pairs = []
@@ -309,6 +324,7 @@ def _compare_tokens(
     used_a: set[int] = set()
     used_b: set[int] = set()
     aligned: list[tuple[str, str, float]] = []
+    pairs_ij: list[tuple[int, int]] = []
     for sim, _, i, j in pairs:
         if sim <= 0.0:
             break
@@ -317,6 +333,7 @@ def _compare_tokens(
         used_a.add(i)
         used_b.add(j)
         aligned.append((a_tokens[i], b_tokens[j], round(sim, 3)))
+        pairs_ij.append((i, j))
     left_a = [t for i, t in enumerate(a_tokens) if i not in used_a]
     left_b = [t for j, t in enumerate(b_tokens) if j not in used_b]
     short = a_tokens if len("".join(a_tokens)) <= len("".join(b_tokens)) else b_tokens
@@ -326,6 +343,17 @@ def _compare_tokens(
     conflicts = min(len(left_a), len(left_b))
     longer = left_a if len(left_a) > len(left_b) else left_b
     costs = sorted(_extra_cost(t, kind) for t in longer)[: abs(len(left_a) - len(left_b))]
+    if (
+        conflicts
+        and kind == "person"
+        and min(map(len, a_tokens + b_tokens)) > 1  # initials say too little of where they sit
+        and complementary(len(a_tokens), len(b_tokens), pairs_ij)
+    ):
+        mine = used_a if short is a_tokens else used_b  # the shorter name's aligned tokens
+        kept = sum(token_weight(t) for k, t in enumerate(short) if k in mine)
+        base = min(1.0, matched / max(kept, 1))
+        costs, conflicts = [_extra_cost(t, kind) for t in left_a + left_b], 0
+        features["complementary"] = {"left": left_a, "right": left_b}
     score = base * (1 - CONFLICT_COST) ** conflicts
     for cost in costs:
         score *= 1 - cost

@@ -30,7 +30,7 @@ from chipcustoms.parties.bound import Names, Side, upper_bounds
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, acronym_of, compare, kind_of
 from chipcustoms.parties.entities import allow_filter, groups, one_per_entity
 from chipcustoms.parties.names import NormName, name_key, normalize, sound
-from chipcustoms.parties.scripts import has_arabic
+from chipcustoms.parties.scripts import has_abjad
 
 GRAM = 4  # letters of a prefix key and of a compact-form gram
 MAX_GRAMMED = 40  # grams are taken from the compact form's first 40 letters
@@ -190,7 +190,7 @@ class Matcher:
         schemas = entities["schema"].to_list() if "schema" in entities.columns else None
         self._side = Side.of(
             [n.tokens for n in self.norms],
-            abjad=[has_arabic(n.original) for n in self.norms],
+            abjad=[has_abjad(n.original) for n in self.norms],
             personal=None
             if schemas is None
             else [kind_of(schemas[e]) in ("person", "any") for e in names["__e"].to_list()],
@@ -271,7 +271,7 @@ class Matcher:
         exempt = np.array([bool(q.identifier) for q in queries])  # an id match scores 1
         floor = self.floors[ni] - bonus[qi]
         tokens = [normalize(q.name).tokens for q in queries]
-        names = Names(tokens, [has_arabic(q.name) for q in queries])
+        names = Names(tokens, [has_abjad(q.name) for q in queries])
         ub = upper_bounds(names, self._side, qi, ni, floor)
         keep = exempt[qi] | (ub >= floor)
         return pairs.filter(pl.Series(keep))

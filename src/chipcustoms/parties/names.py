@@ -12,6 +12,7 @@ the usual company words are translated.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from chipcustoms.parties.scripts import (
     arabic,
     hangul,
     has_hangul,
+    korean_key,
+    other_scripts,
     translit_key,
     translit_min_length,
 )
@@ -34,6 +37,10 @@ _DROP = re.compile(r"[.'’`´]")
 _SPLIT = re.compile(r"[^a-z0-9&]+")
 _SLASHED = re.compile(r"\b([a-z])/([a-z])\b")  # "M/V", "M/T", "A/S": one abbreviation
 _IMO = re.compile(r"^[0-9]{7}$")
+# the Persian / Urdu ezafe written between hyphens ("Lashkar-e-Taiba", "Tehrik-i-Taliban"): one
+# particle however it is spelt (a lone "i" or "e" between spaces may be an initial: left alone)
+_EZAFE = re.compile(r"(?<=[a-z])-[ei]-(?=[a-z])")
+_NUMBERED = re.compile(r"\b(?:no|nr|nos)\s*(?=\d)")  # "Dae Yang No. 7" / "Dae Yang 7"
 
 
 @dataclass(frozen=True)
@@ -103,9 +110,12 @@ def _variants() -> tuple[dict[str, tuple[str, str]], list[tuple[re.Pattern[str],
 
 @functools.cache
 def _nickname_groups() -> dict[str, str]:
-    data = load_yaml(REFDATA / "names" / "variants.yaml")["nicknames"]
-    out = {str(c): str(c) for c in data}
-    out.update({str(w): str(c) for c, written in data.items() for w in written})
+    variants = load_yaml(REFDATA / "names" / "variants.yaml")
+    out: dict[str, str] = {}
+    for family in ("nicknames", "arabic_given", "cantonese"):  # one group a token (tests)
+        data = variants[family]
+        out.update({str(c): str(c) for c in data})
+        out.update({str(w): str(c) for c, written in data.items() for w in written})
     return out
 
 
@@ -119,10 +129,13 @@ def nickname_group(token: str) -> str | None:
 
 def name_key(token: str) -> str | None:
     """The key under which two person-name tokens pair as one name: a nickname's full name
-    ("bibi" -> "benjamin"), then folded across Cyrillic romanisations (``scripts.translit_key``).
-    None for a short token without a nickname group (short tokens are left to the typo budget,
-    "Jang" / "Yang" are two Korean surnames). The bound and the scorer share it."""
+    ("bibi" -> "benjamin"), a Korean syllable in either romanisation ("jeong" / "jong":
+    ``scripts.korean_key``), then folded across Cyrillic romanisations (``scripts.translit_key``).
+    None for another short token without a nickname group (short tokens are left to the typo
+    budget, "Jang" / "Yang" are two Korean surnames). The bound and the scorer share it."""
     group = nickname_group(token)
+    if group is None and (korean := korean_key(token)) is not None:
+        return korean  # "jeong" / "jong": one Korean syllable in two systems
     if group is None and len(token) < translit_min_length():
         return None
     return translit_key(group or token)
@@ -147,6 +160,38 @@ def _canonical(words: list[str]) -> tuple[list[str], list[tuple[str, str, str]]]
     return out, seen
 
 
+@functools.cache
+def _legal_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
+    """``names.yaml``'s legal forms of several words as one whole-word pattern (longest first)
+    and what each is rewritten to."""
+    forms = {str(w): str(f) for w, f in _data()["legal_phrases"].items()}
+    words = "|".join(re.escape(w) for w in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"\b(?:{words})\b"), forms
+
+
+@functools.cache
+def _theophoric_words() -> tuple[frozenset[str], frozenset[str]]:
+    spec = _data()["theophoric"]
+    return frozenset(spec["prefixes"]), frozenset(spec["articles"])
+
+
+def _theophoric(words: list[str]) -> list[str]:
+    """An Arabic theophoric name without the article inside it ("abdul al rahman" -> "abdul
+    rahman"; ``names.yaml`` ``theophoric``): lists write "Abd al-Rahman", "Abdul Rahman" and
+    "Abdulrahman", which then agree once spaces are ignored (``compare``'s compact form). The
+    two words are not joined: "Abdul" is also a given name of its own (Afghan and Pakistani
+    names: "Mohammad Abdul Abbas Akhund" / "Mohammad Abbas Akhund"), which joining would turn
+    from a dropped word into a different one (tried: two synth pairs lost)."""
+    prefixes, articles = _theophoric_words()
+    if prefixes.isdisjoint(words):
+        return words
+    return [
+        w
+        for i, w in enumerate(words)
+        if not (0 < i < len(words) - 1 and w in articles and words[i - 1] in prefixes)
+    ]
+
+
 def _imo(words: list[str]) -> list[str]:
     """The words "IMO 9811000" as one token, "imo9811000": a vessel's identifier, which the scorer
     pairs only with itself and which costs little when one name leaves it out."""
@@ -167,6 +212,38 @@ def _once(words: list[str]) -> list[str]:
     if half and len(words) % 2 == 0 and words[:half] == words[half:]:
         return words[:half]
     return words
+
+
+def joins(tokens: tuple[str, ...], other: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Two adjacent tokens of ``tokens`` that the other name writes as one word ("Xiao Ping" /
+    "Xiaoping", "Ahmadi Nejad" / "Ahmadinejad", "Abdul Rahman" / "Abdulrahman"): each half of
+    2+ letters, the joined word exactly a token of ``other`` that neither half is, and not a
+    generic word (so the joined name never weighs less than its halves, which ``bound.py``
+    assumes; ``bound_vocab.join_ids`` finds the same pairs)."""
+    have = set(other)
+    return [
+        (x, y)
+        for x, y in itertools.pairwise(tokens)
+        if min(len(x), len(y)) >= 2
+        and x + y in have
+        and x not in have
+        and y not in have
+        and x + y not in vocab("generic_words")
+    ]
+
+
+def join_words(tokens: tuple[str, ...], pairs: list[tuple[str, str]]) -> tuple[str, ...]:
+    """``tokens`` with each of ``pairs`` (adjacent, from ``joins``) written as one word."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if i + 1 < len(tokens) and (tokens[i], tokens[i + 1]) in pairs:
+            out.append(tokens[i] + tokens[i + 1])
+            i += 2
+        else:
+            out.append(tokens[i])
+            i += 1
+    return tuple(out)
 
 
 def is_imo(token: str) -> bool:
@@ -213,17 +290,27 @@ def normalize(name: str) -> NormName:
     """The comparable form of ``name``; cached, since party names repeat heavily."""
     d = _data()
     text = unicodedata.normalize("NFKC", name).casefold()
+    if text.count(",") == 1:  # "MADURO MOROS, Nicolas": the list's family-name-first form,
+        family, given = text.split(",")  # read in the name's own order (the alignment is free
+        text = f"{given} {family}"  # of order, but which part sits where is not: name_parts)
     text = _CJK.sub(_cjk, text)
     if not text.isascii():
-        text = arabic(text)
+        text = other_scripts(arabic(text))
     if not text.isascii():  # forms spelt with accents: "beschränkter Haftung" -> gmbh
         text = replace_org_types_compare(text)
     text = ascii_text(text).lower()
     text = _DROP.sub("", _SLASHED.sub(r"\1\2", text)).replace("&", " and ")  # "AT&T" / "AT and T"
+    if "-" in text:
+        text = _EZAFE.sub(" e ", text)
+    if "n" in text:
+        text = _NUMBERED.sub(" ", text)
     text = replace_org_types_compare(" ".join(_SPLIT.split(text)).strip())
-    stop, forms, abbr = set(d["stopwords"]), set(d["legal_forms"]), d["abbreviations"]
+    phrases, phrase_forms = _legal_phrases()  # "sp z oo" -> "spzoo"
+    text = phrases.sub(lambda m: phrase_forms[m.group(0)], text)
+    stop, forms, abbr = vocab("stopwords"), vocab("legal_forms"), d["abbreviations"]
     raw = [abbr.get(t, t) for t in _SPLIT.split(text) if t]
     words, seen = _canonical(_imo([w for t in raw for w in t.split()]))
+    words = _theophoric(words)
     core = _once([w for w in words if w not in stop and w not in forms])
     legal = tuple(w for w in words if w in forms)
     if len(core) >= 3 and core[0] in d["vessel_prefixes"]:  # "MV Ever Given"

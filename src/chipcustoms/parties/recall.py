@@ -19,7 +19,7 @@ from chipcustoms.parties.bound import Names, Side, upper_bounds
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare, kind_of
 from chipcustoms.parties.matcher import Matcher, Query
 from chipcustoms.parties.names import normalize
-from chipcustoms.parties.scripts import has_arabic
+from chipcustoms.parties.scripts import has_abjad
 from chipcustoms.parties.synth_names import SynthEntity, sample
 
 BLOCK = 1_000_000  # brute-force pairs bounded at once
@@ -64,11 +64,11 @@ def brute_force(
     queries: list[str], listed: list[SynthEntity], threshold: float
 ) -> tuple[dict[tuple[int, int], float], int]:
     """Every (query, entity) pair scoring at or above ``threshold``, and how many were compared."""
-    left = Names([normalize(q).tokens for q in queries], [has_arabic(q) for q in queries])
+    left = Names([normalize(q).tokens for q in queries], [has_abjad(q) for q in queries])
     norms = [normalize(e.name) for e in listed]
     side = Side.of(
         [n.tokens for n in norms],
-        abjad=[has_arabic(n.original) for n in norms],
+        abjad=[has_abjad(n.original) for n in norms],
         personal=[kind_of(e.schema) in ("person", "any") for e in listed],
     )
     nq, ne = len(queries), len(listed)

@@ -8,6 +8,8 @@ before names written in them meet the same names written in Latin:
   ("Kim Jong Un"). Syllables are decomposed arithmetically (Unicode's composition formula) and
   spelt from the tables in ``refdata/names/scripts.yaml``; a three-syllable run (family name and
   two-syllable given name, by far the usual shape) becomes three words, as lists write it.
+  Its syllables in the Revised Romanization ("Jeong", "Eun") share a key with these
+  (``korean_key``), so the scorer pairs them.
 - **Cyrillic** names reach Latin through several national systems ("Yevgeny", "Jewgeni",
   "Evgueni"): ``translit_key`` folds the families' differences (``transliteration`` rules) so
   that the scorer can pair two spellings of one name.
@@ -23,10 +25,13 @@ import functools
 import re
 from typing import Any
 
+from anyascii import anyascii
+
 from chipcustoms.refdata import REFDATA, load_yaml
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]+")
 _ARABIC = re.compile(r"[\u0600-\u06ff]+")
+_ABJAD = re.compile(r"[\u0590-\u06ff]")  # Hebrew and Arabic: scripts that write no short vowels
 
 
 @functools.cache
@@ -60,6 +65,41 @@ def has_hangul(text: str) -> bool:
 
 def has_arabic(text: str) -> bool:
     return _ARABIC.search(text) is not None
+
+
+def has_abjad(text: str) -> bool:
+    """Written in Arabic or Hebrew script, which write no short vowels: such a name meets its
+    Latin spelling on consonant skeletons ("נתניהו" -> "ntnyhw" / "Netanyahu")."""
+    return _ABJAD.search(text) is not None
+
+
+@functools.cache
+def _other_scripts() -> re.Pattern[str]:
+    ranges = "".join(f"\\u{lo}-\\u{hi}" for lo, hi in _data()["other_scripts"].values())
+    return re.compile(f"[{ranges}\\u200c\\u200d]+")  # with the zero-width joiners inside words
+
+
+def other_scripts(text: str) -> str:
+    """Runs of the scripts ICU does not romanise in Latin letters (anyascii): "ហ៊ុន សែន" ->
+    "hon saen" where the transliteration gave "?? ???"."""
+    return _other_scripts().sub(lambda m: anyascii(m.group(0)), text)
+
+
+@functools.cache
+def _korean_syllables() -> frozenset[str]:
+    """Every Hangul syllable as ``hangul`` spells it (McCune-Reischauer without diacritics)."""
+    return frozenset(_syllable(chr(0xAC00 + k)) for k in range(11172))
+
+
+@functools.lru_cache(maxsize=500_000)
+def korean_key(token: str) -> str | None:
+    """One key for a Korean syllable in McCune-Reischauer and in the Revised Romanization, whose
+    "eo" and "eu" are McCune-Reischauer's o and u once its breves are dropped ("Jeong" /
+    "Jong", "Eun" / "Un", "Cheol" / "Chol"); None where the folded token spells no Korean
+    syllable (``scripts.yaml`` ``korean_fold``)."""
+    for a, b in _data()["korean_fold"]:
+        token = token.replace(a, b)
+    return token if token in _korean_syllables() else None
 
 
 @functools.cache
