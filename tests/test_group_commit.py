@@ -246,11 +246,16 @@ def test_two_server_processes_writing_at_once_leave_one_chain(
         for port, server in zip(ports, servers, strict=True):
             _wait_ready(f"http://127.0.0.1:{port}", server)
 
+        # Rounds: every poster waits for the others before each post, so both processes hold
+        # requests of every round at once, whatever the scheduler does with one of them.
+        rounds = threading.Barrier(8)
+
         def post(worker: int) -> None:
             process = worker % 2
             url = f"http://127.0.0.1:{ports[process]}"
             with httpx.Client(base_url=url, headers=api.auth("ana"), timeout=60) as client:
                 for n in range(12):
+                    rounds.wait(timeout=300)
                     key = f"P{worker}-{n}"
                     line = {**_line(n), "declaration_id": key}
                     r = client.post("/v1/screen", json={"lines": [line]})

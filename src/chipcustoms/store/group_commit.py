@@ -122,17 +122,25 @@ def write_group(store: Store, conn: sa.Connection, items: list[Screened]) -> Non
         item.run_id = run_id
 
 
-def _write_run(store: Store, conn: sa.Connection, group: list[Screened]) -> int:
-    """One part's run, written and finished, with one audit entry (and so one checkpoint)."""
-    first = group[0]
-    lines = _concat([g.lines for g in group])
-    assessments = _concat([g.assessments for g in group])
-    hits = _concat([g.hits for g in group])
+def part_of(group: list[Screened]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, str,
+                                             dict[str, Any]]:
+    """A part's lines, assessments and hits as one frame each, and its run's command and counts:
+    what every backend's writer stores for it."""
+    # The group's frames as one (a group of one request, the common case, as it is).
+    parts = ([g.lines for g in group], [g.assessments for g in group], [g.hits for g in group])
+    lines, assessments, hits = (f[0] if len(f) == 1 else pl.concat(f, how="diagonal_relaxed")
+                                for f in parts)
     channels: dict[str, int] = {}
     for channel in assessments.get_column("channel").to_list():
         channels[channel] = channels.get(channel, 0) + 1
-    command = f"api screen (cut-offs of run {first.source_run})"
     counts = {"accepted": lines.height, "requests": len(group), "channels": channels}
+    return lines, assessments, hits, f"api screen (cut-offs of run {group[0].source_run})", counts
+
+
+def _write_run(store: Store, conn: sa.Connection, group: list[Screened]) -> int:
+    """One part's run, written and finished, with one audit entry (and so one checkpoint)."""
+    first = group[0]
+    lines, assessments, hits, command, counts = part_of(group)
     with acting_as(first.actor):
         store._serialize_audit(conn)  # the write lock first: the cases read below stay as read
         run_id = runs.insert_run(store, conn, command=command, inputs=["request"],
@@ -150,11 +158,6 @@ def _write_run(store: Store, conn: sa.Connection, group: list[Screened]) -> int:
             "thresholds": first.thresholds,
         }, rows_delta=delta)
     return run_id
-
-
-def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    """The group's frames as one (a group of one request, the common case, as it is)."""
-    return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
 
 
 # The covered rows a group's run touches are the cases it opens or moves (runlife.open_cases):

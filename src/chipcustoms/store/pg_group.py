@@ -169,10 +169,6 @@ def _selected(assessments: pl.DataFrame) -> list[list[Any]]:
     return [list(c) for c in zip(*found, strict=True)] if found else [[] for _ in CASE_KEYS]
 
 
-def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
-
-
 def _row_sum(key: bytes, found: list[tuple[Any, ...]]) -> int:
     """``checkpoints.row_sum`` over returned cases (none: nothing to read)."""
     return checkpoints.row_sum(_Returned("cases", found), key, "cases") if found else 0
@@ -207,15 +203,10 @@ class _Returned:
 
 def write_api_run(store: Store, conn: sa.Connection, group: list[Screened]) -> int:
     """``group_commit._write_run`` for PostgreSQL: one part's run in the caller's transaction."""
+    from chipcustoms.store.group_commit import part_of
+
     first = group[0]
-    lines = _concat([g.lines for g in group])
-    assessments = _concat([g.assessments for g in group])
-    hits = _concat([g.hits for g in group])
-    channels: dict[str, int] = {}
-    for channel in assessments.get_column("channel").to_list():
-        channels[channel] = channels.get(channel, 0) + 1
-    command = f"api screen (cut-offs of run {first.source_run})"
-    counts = {"accepted": lines.height, "requests": len(group), "channels": channels}
+    lines, assessments, hits, command, counts = part_of(group)
     with acting_as(first.actor):
         who = actor()
     stamp = now()
