@@ -13,7 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from chipcustoms.refdata import REFDATA, check_regexes, load_validated
+from chipcustoms.recognise.languages import LANGUAGES_FILE, merge
+from chipcustoms.refdata import REFDATA, check_regexes, load_validated, load_yaml
 
 VOCABULARY_FILE = REFDATA / "resolver" / "vocabulary.yaml"
 
@@ -127,13 +128,15 @@ class Vocabulary:
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
     """Load and validate the vocabulary (default: the bundled one)."""
     path = path or VOCABULARY_FILE
-    vf = load_validated(
+    load_validated(
         path,
         VocabularyFile,
         section="generic",
         expected="a mapping (hints, accessories, generic...)",
     )
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    # Valid on its own, then with the languages of trade added to its groups (languages.py).
+    vf = VocabularyFile.model_validate(merge(load_yaml(path)))
+    digest = hashlib.sha256(path.read_bytes() + LANGUAGES_FILE.read_bytes()).hexdigest()[:10]
     # A system word with an AI-compute word beside it outranks every wording class.
     ai_id = next(g.id for g in vf.generic if g.is_accelerator)
     return Vocabulary(
