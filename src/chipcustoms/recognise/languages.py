@@ -63,6 +63,9 @@ _CARDS = r"\b(?:kart\w*|kort\w*|kaart\w*|kártyá?\w*|cartes?|tarjetas?|schede?|
 # Written the English way in every script: "AI 칩", "çip AI", "एआई चिप" after the split.
 _AI_LATIN = r"\bai\b"
 _GPU = r"\bgpus?\b"
+# The chip, processor, accelerator and server nouns of vocabulary.yaml (English, Russian), which
+# AI words of any language may qualify too ("mesterséges intelligencia chipek", "чипи ШІ").
+_SHARED = r"\b(?:chip\w*|microchip\w*|processors?|accelerators?|servers?|чип\w*|процессор|ускорител|сервер)"
 
 
 def merge(raw: dict[str, object], path: Path | None = None) -> dict[str, object]:
@@ -80,7 +83,9 @@ def merge(raw: dict[str, object], path: Path | None = None) -> dict[str, object]
         _pool(langs, f) for f in ("chip", "server", "graphics", "compute")
     )
     ai, abbr = _alt(_pool(langs, "ai")), _alt([_AI_LATIN, *_pool(langs, "ai_abbr")])
-    nouns = _alt([*chip, *_pool(langs, "processor"), *server, *graphics, *compute, _CARDS, _GPU])
+    nouns = _alt(
+        [*chip, *_pool(langs, "processor"), *server, *graphics, *compute, _CARDS, _GPU, _SHARED]
+    )
     out = dict(raw)
     out["hints"] = [
         *_list(raw, "hints"),
@@ -91,7 +96,7 @@ def merge(raw: dict[str, object], path: Path | None = None) -> dict[str, object]
     out["exclusions"] = [*_list(raw, "exclusions"), _alt(_pool(langs, "devices"))]
     ai_wording = [
         rf"{ai}\s*(?:\S+\s+){{0,2}}?{nouns}",
-        rf"{nouns}\S*\s+(?:\S+\s+){{0,3}}?{ai}",
+        rf"{nouns}\S*\s*(?:\S+\s+){{0,3}}?{ai}",
         rf"{abbr}\s*{nouns}",
         rf"{nouns}\S*\s+(?:\S+\s+)?{abbr}",
     ]
