@@ -63,6 +63,9 @@ class VocabularyFile(_Strict):
     hs_chapters: list[str]
     accessories: Accessories
     exclusions: list[str]
+    # The languages' devices (languages.py): a regex of their own, since Polars' engine slows
+    # down tenfold on one joining a large alternation of other scripts with the patterns above.
+    exclusions_scripts: list[str] = []
     generic: list[GenericClass]
     system_words: list[str]
     ai_systems: AiSystems
@@ -75,6 +78,7 @@ class VocabularyFile(_Strict):
         "bare_hints",
         "digit_numbers",
         "exclusions",
+        "exclusions_scripts",
         "system_words",
         "brand_words",
         "not_ai",
@@ -123,6 +127,7 @@ class Vocabulary:
     brand_word: str
     system_hs: tuple[str, ...]
     not_ai: str  # words that veto the counting generic classes (mining)
+    exclusion_scripts: str = r"$^"  # the languages' devices, run as a regex of their own
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
@@ -164,4 +169,5 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         brand_word=union(vf.brand_words),
         system_hs=tuple(vf.system_hs),
         not_ai=union(vf.not_ai),
+        exclusion_scripts=union(vf.exclusions_scripts or [r"$^"]),
     )
