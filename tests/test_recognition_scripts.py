@@ -16,9 +16,11 @@ import polars as pl
 import pytest
 
 from chipcustoms.assess.pipeline import References
+from chipcustoms.recognise.languages import LANGUAGES_FILE, LanguagesFile
 from chipcustoms.recognise.resolver import TEXT_FIELDS
 from chipcustoms.recognise.row_resolver import RowResolver
 from chipcustoms.recognise.textnorm import normalise_expr, normalise_model_text, normalise_text
+from chipcustoms.refdata import load_validated
 
 
 def _both(refs: References, texts: list[str]) -> list[tuple[object, object]]:
@@ -123,6 +125,16 @@ BARE_NEGATIVE = [
     "משאבה H100",  # Hebrew: pump
     "αντλία H100",  # Greek: pump
     "насос H100",  # Ukrainian / Russian: pump
+    "পাম্প H100",  # Bengali: pump
+    "ტუმბო H100",  # Georgian: pump
+    "պոմպ H100",  # Armenian: pump
+    "پمپ H100",  # Persian: pump
+    "máy bơm H100",  # Vietnamese: pump
+    "pompa H100",  # Turkish / Indonesian / Italian: pump
+    "yapay zeka kitabı",  # Turkish: a book on AI (no compute noun)
+    "buku kecerdasan buatan",  # Indonesian: a book on AI
+    "كتاب الذكاء الاصطناعي",  # Arabic: a book on AI
+    "линии чипов",  # Russian: lines of chips ("ии" inside a word is not AI)
     "Blackwell H100",  # not Blackwell's own model
     "Volta A100",  # nor Volta's
     "Ampere 20A H20",  # an electrical rating
@@ -226,6 +238,13 @@ DEVICES = [
 
 def test_laptops_and_phones_in_other_languages_stay_out(refs: References) -> None:
     assert [acc for _, acc in _both(refs, DEVICES)] == [False] * len(DEVICES)
+
+
+def test_every_language_names_its_dictionary_source() -> None:
+    """The words are data with a source, like the catalog's values."""
+    lf = load_validated(LANGUAGES_FILE, LanguagesFile)
+    assert len(lf.languages) >= 10
+    assert all(len(lang.source) > 20 for lang in lf.languages)
 
 
 def test_processor_words_alone_do_not_make_a_bare_number_a_chip(refs: References) -> None:
