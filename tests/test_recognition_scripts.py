@@ -177,6 +177,10 @@ AI_WORDING = [
     "serwer AI",  # Polish
     "ხელოვნური ინტელექტის ჩიპი",  # Georgian
     "արհեստական բանականության չիպ",  # Armenian
+    "жасалма интеллект чиптери",  # Kyrgyz
+    "чипҳои зеҳни сунъӣ",  # Tajik
+    "хиймэл оюун ухааны чип",  # Mongolian
+    "chip para sa artipisyal na intelihensiya",  # Tagalog
     "tarjetas de cómputo",  # Spanish computing card
     "Rechenkarten",  # German computing card
     "обчислювальні прискорювачі",  # Ukrainian computing accelerator
