@@ -148,7 +148,10 @@ def context(v: Vocabulary) -> pl.Expr:
         ((hs == "") | hs.str.slice(0, 2).is_in(list(v.hs_chapters))).alias("hs_chapter_ok"),
         accessory.alias("accessory"),
         acc_word.alias("accessory_word"),
-        norm.str.extract(f"({v.exclusion})", 1).alias("exclusion"),
+        pl.coalesce(
+            norm.str.extract(f"({v.exclusion})", 1),
+            norm.str.extract(f"({v.exclusion_scripts})", 1),
+        ).alias("exclusion"),
         count.cast(pl.Int64, strict=False).alias("count"),
         strong_count.cast(pl.Int64, strict=False).alias("strong_count"),
     ).alias("__ctx")

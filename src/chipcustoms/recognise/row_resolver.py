@@ -84,6 +84,7 @@ class RowResolver:
         self._with_strong = c(f"(?:{v.with_words})(?:{v.accessory_strong})")
         self._with_weak = c(f"(?:{v.with_words})(?:{v.accessory_weak})")
         self._for, self._exclusion = c(v.for_words), c(f"({v.exclusion})")
+        self._exclusion_scripts = c(f"({v.exclusion_scripts})")
         self._hint, self._bare_hint = c(v.hint), c(v.bare_hint)
         self._not_ai, self._system_word = c(v.not_ai), c(v.system_word)
         self._generic = [(gid, [c(p) for p in ps]) for gid, _, ps in v.generic]
@@ -148,7 +149,9 @@ class RowResolver:
             and not self._with_weak.search(norm)
         )
         x["accessory_word"] = _first(strong, weak)
-        x["exclusion"] = _group(self._exclusion, norm)
+        x["exclusion"] = _first(
+            _group(self._exclusion, norm), _group(self._exclusion_scripts, norm)
+        )
         cn = _group(self._count[-1], norm)
         count = _first(
             _group(self._count[0], norm),

@@ -19,9 +19,19 @@ _SUFFIX = r"(\d) ([a-z])\b"
 # such as "½" as word characters and combining marks as not, so "0 a\u1a55" joined here alone.
 _SUFFIX_PY = re.compile(r"(\d) ([a-z])(?=(.)|$)", re.DOTALL)
 _ALPHABETIC_SYMBOLS = ((0x1F130, 0x1F149), (0x1F150, 0x1F169), (0x1F170, 0x1F189))
-# CJK next to Latin letters or digits gets a space, so "英伟达h20" still has the word "h20": Han,
-# and the kana and Hangul that Japanese and Korean glue to a model number ("H100などの", "H20급").
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+# A letter of any script but Latin next to Latin letters or digits gets a space, so "英伟达h20",
+# "ชิปH100" and "чипН100" still have the word "h100": Han, kana and Hangul (Japanese and Korean glue
+# particles to a model number, "H100などの", "H20급"), and Greek, Cyrillic, Armenian, Hebrew,
+# Arabic (with its presentation forms), Syriac, Thaana, the Indic scripts, Thai, Lao, Tibetan,
+# Myanmar, Georgian, Ethiopic, Khmer and Mongolian. Code point ranges, not Unicode script classes,
+# so that Python's ``re`` and Polars read the one class alike. Cyrillic look-alikes before a digit
+# ("Н100") are made Latin *before* this split (:data:`_HOMOGLYPHS`), so they stay in the number.
+_CJK = (
+    "\u0370-\u03ff\u0400-\u052f\u0530-\u058f\u0590-\u05ff\u0600-\u06ff\u0700-\u07bf"
+    "\u0800-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u10a0-\u10ff\u1200-\u139f"
+    "\u1780-\u18af\u1c90-\u1cbf\u1f00-\u1fff\u2d00-\u2d2f\ufb1d-\ufdff\ufe70-\ufefe"
+    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+)
 _CJK_LATIN = f"([{_CJK}])([a-z0-9])"
 _LATIN_CJK = f"([a-z0-9])([{_CJK}])"
 _PUNCT = r"[\x00-\x1f\x7f\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】]+"

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from chipcustoms.refdata import REFDATA, check_regexes, load_validated
+from chipcustoms.recognise.languages import LANGUAGES_FILE, merge
+from chipcustoms.refdata import REFDATA, check_regexes, load_validated, load_yaml
 
 VOCABULARY_FILE = REFDATA / "resolver" / "vocabulary.yaml"
 
@@ -62,6 +63,9 @@ class VocabularyFile(_Strict):
     hs_chapters: list[str]
     accessories: Accessories
     exclusions: list[str]
+    # The languages' devices (languages.py): a regex of their own, since Polars' engine slows
+    # down tenfold on one joining a large alternation of other scripts with the patterns above.
+    exclusions_scripts: list[str] = []
     generic: list[GenericClass]
     system_words: list[str]
     ai_systems: AiSystems
@@ -74,6 +78,7 @@ class VocabularyFile(_Strict):
         "bare_hints",
         "digit_numbers",
         "exclusions",
+        "exclusions_scripts",
         "system_words",
         "brand_words",
         "not_ai",
@@ -122,18 +127,21 @@ class Vocabulary:
     brand_word: str
     system_hs: tuple[str, ...]
     not_ai: str  # words that veto the counting generic classes (mining)
+    exclusion_scripts: str = r"$^"  # the languages' devices, run as a regex of their own
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
     """Load and validate the vocabulary (default: the bundled one)."""
     path = path or VOCABULARY_FILE
-    vf = load_validated(
+    load_validated(
         path,
         VocabularyFile,
         section="generic",
         expected="a mapping (hints, accessories, generic...)",
     )
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    # Valid on its own, then with the languages of trade added to its groups (languages.py).
+    vf = VocabularyFile.model_validate(merge(load_yaml(path)))
+    digest = hashlib.sha256(path.read_bytes() + LANGUAGES_FILE.read_bytes()).hexdigest()[:10]
     # A system word with an AI-compute word beside it outranks every wording class.
     ai_id = next(g.id for g in vf.generic if g.is_accelerator)
     return Vocabulary(
@@ -161,4 +169,5 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         brand_word=union(vf.brand_words),
         system_hs=tuple(vf.system_hs),
         not_ai=union(vf.not_ai),
+        exclusion_scripts=union(vf.exclusions_scripts or [r"$^"]),
     )
