@@ -295,3 +295,20 @@ def test_two_server_processes_writing_at_once_leave_one_chain(
     verified = subprocess.run(cli("audit", "verify", "--db", db), env=env(),
                               capture_output=True, text=True, timeout=300)
     assert verified.returncode == 0, verified.stderr
+
+
+def test_a_process_that_builds_the_app_and_exits_at_once_exits_cleanly(
+    tmp_path: Path, fixtures: Path, refs: References
+) -> None:
+    """The app loads its online assessor on a thread at start. A process that ends while that
+    load is still in Polars or DuckDB must exit 0: a daemon thread cut off there by the
+    interpreter's finalisation aborted the process (exit 134) after a clean run."""
+    import sys
+
+    db = str(tmp_path / "s.db")
+    served(db, tmp_path, fixtures, refs)  # a store with a budget run: there is a load to do
+    code = "import sys; from chipcustoms.app.server import create_app; create_app(sys.argv[1])"
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", code, db], env=env(), capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]

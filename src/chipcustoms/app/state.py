@@ -45,6 +45,7 @@ class AppState:
     _cutoffs: Cutoffs | None = field(default=None, init=False)
     _cutoffs_read: float = field(default=float("-inf"), init=False)
     _cutoffs_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _loading: threading.Thread = field(init=False)
 
     def __post_init__(self) -> None:
         self.versions = self.refs.versions()
@@ -56,7 +57,11 @@ class AppState:
         self.writer.start()  # waiting already: the first request does not pay a thread's start
         # The online assessor's run (cut-offs, peers, resolved texts) loads in the background
         # at start, so the first requests do not wait for it; a request that comes first waits.
-        threading.Thread(target=self._load_online, daemon=True, name="online-load").start()
+        # Not a daemon: the interpreter joins it before it finalises. A daemon thread still
+        # inside Polars or DuckDB then is stopped by a forced unwind that native code may not
+        # pass ("FATAL: exception not rethrown", exit 134 after a clean run).
+        self._loading = threading.Thread(target=self._load_online, name="online-load")
+        self._loading.start()
 
     def _load_online(self) -> None:
         with contextlib.suppress(Exception):  # a store without a run yet: the first request sees
@@ -91,6 +96,7 @@ class AppState:
     def close(self) -> None:
         """The app's shutdown: queued screens committed, jobs stopped."""
         self.writer.close()
+        self._loading.join()
         self.runner.shutdown()
         self.store.engine.dispose()  # the pooled connections (server.create_app keeps them)
 

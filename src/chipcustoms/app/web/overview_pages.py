@@ -63,7 +63,9 @@ def _refresh_soon(request: Request) -> None:
         finally:
             busy.release()
 
-    threading.Thread(target=run, name="overview-refresh", daemon=True).start()
+    # Not a daemon (see app/state.py): an exit waits for the refresh rather than cutting it off
+    # inside native code.
+    threading.Thread(target=run, name="overview-refresh").start()
 
 
 def overview_data(request: Request, f: views.Filters, fresh: bool = False) -> dict[str, Any]:
