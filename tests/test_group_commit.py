@@ -59,6 +59,13 @@ def _counted(st: AppState, monkeypatch: pytest.MonkeyPatch) -> threading.Semapho
     return handed
 
 
+
+def _audit_verify_passes(db: str) -> None:
+    """The operator's own check, as a separate process: ``audit verify`` exits 0 on the file."""
+    verified = subprocess.run(cli("audit", "verify", "--db", db), env=env(),
+                              capture_output=True, text=True, timeout=300)
+    assert verified.returncode == 0, verified.stderr
+
 def test_concurrent_screens_share_transactions_and_one_chain(
     api: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -218,9 +225,7 @@ def test_every_answered_screen_survives_kill_9(
     assert {str(run_id) for run_id, _ in answered.values()} <= audited
     state = check(db)
     assert state["integrity"] == "ok" and state["runs_running"] == 0
-    verified = subprocess.run(cli("audit", "verify", "--db", db), env=env(),
-                              capture_output=True, text=True, timeout=300)
-    assert verified.returncode == 0, verified.stderr
+    _audit_verify_passes(db)
 
 
 def test_two_server_processes_writing_at_once_leave_one_chain(
@@ -292,9 +297,7 @@ def test_two_server_processes_writing_at_once_leave_one_chain(
     assert check(db)["integrity"] == "ok"
     verdict = verify_chain(store)
     assert verdict.intact, verdict.problem
-    verified = subprocess.run(cli("audit", "verify", "--db", db), env=env(),
-                              capture_output=True, text=True, timeout=300)
-    assert verified.returncode == 0, verified.stderr
+    _audit_verify_passes(db)
 
 
 def test_a_process_that_builds_the_app_and_exits_at_once_exits_cleanly(
