@@ -30,19 +30,21 @@ KINDS = {"ruling", "court", "seizure", "trade_record", "other"}
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 # ISO 639-1 codes of the languages the sources are written in (the fourth collection added
-# Polish, Japanese, Korean, German, French, Spanish, Ukrainian, Turkish and a few others).
+# Polish, Japanese, Korean, German, French, Spanish, Ukrainian, Turkish and a few others; the
+# fifth Thai, Italian, Indonesian, Arabic, Vietnamese and Portuguese).
 LANGUAGES = {
     "en", "zh", "hu", "ru", "pl", "ja", "ko", "de", "fr", "es", "uk", "tr", "fa", "bn", "is",
-    "ms", "sv", "el",
+    "ms", "sv", "el", "th", "it", "id", "ar", "vi", "pt",
 }  # fmt: skip
-# Four draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
-# (rw-133..221), dev3 / heldout3 (rw-222..318), dev4 / heldout4 (rw-319 on).
+# Five draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
+# (rw-133..221), dev3 / heldout3 (rw-222..318), dev4 / heldout4 (rw-319..416), dev5 / heldout5
+# (rw-417 on).
 PARTS = [
     "dev.csv", "heldout.csv", "dev2.csv", "heldout2.csv", "dev3.csv", "heldout3.csv",
-    "dev4.csv", "heldout4.csv",
+    "dev4.csv", "heldout4.csv", "dev5.csv", "heldout5.csv",
 ]  # fmt: skip
-DEV_PARTS = ["dev.csv", "dev2.csv", "dev3.csv", "dev4.csv"]
-HELD_PARTS = ["heldout.csv", "heldout2.csv", "heldout3.csv", "heldout4.csv"]
+DEV_PARTS = ["dev.csv", "dev2.csv", "dev3.csv", "dev4.csv", "dev5.csv"]
+HELD_PARTS = ["heldout.csv", "heldout2.csv", "heldout3.csv", "heldout4.csv", "heldout5.csv"]
 
 
 def norm(text: str) -> str:
@@ -113,6 +115,18 @@ def test_counts_fourth_draw() -> None:
     assert len(held4) >= 45
     assert sum(r["is_accelerator"] == "true" for r in held4) >= 20
     assert all(int(r["id"][3:]) > 318 for r in every)  # the fourth draw holds only new lines
+
+
+def test_counts_fifth_draw() -> None:
+    """The fifth collection: at least 110 new lines, 55 of them accelerators, and a held-out
+    part of at least 50 lines with accelerators and look-alikes both well represented."""
+    dev5, held5 = rows("dev5.csv"), rows("heldout5.csv")
+    every = dev5 + held5
+    assert len(every) >= 110 and sum(r["is_accelerator"] == "true" for r in every) >= 55
+    assert len(held5) >= 50
+    assert sum(r["is_accelerator"] == "true" for r in held5) >= 25
+    assert sum(r["is_accelerator"] == "false" for r in held5) >= 20
+    assert all(int(r["id"][3:]) > 416 for r in every)  # the fifth draw holds only new lines
 
 
 def test_labels_valid() -> None:

@@ -12,7 +12,10 @@ that pool into an empty folder (--out DIR) from the same commit.
 
 The draw itself (`draw`) and the file handling (`read_pool`, `write_parts`) are shared by every
 later draw (split2.py, split3.py): each passes its own seed, share, pinning rule and strata, so a
-draw is written once and the earlier draws stay exactly reproducible.
+draw is written once and the earlier draws stay exactly reproducible. The later draws' whole
+command (split3.py on: read the pool, pin with `later_pins`, draw stratified on label and
+language, write the two parts) is `split_once`, so such a script only names its files, seed,
+share, strata and the earlier dev parts.
 """
 
 from __future__ import annotations
@@ -53,6 +56,22 @@ def project_text() -> str:
 def by_label(r: Row) -> Hashable:
     """The first two draws' strata: accelerator or not."""
     return r["is_accelerator"]
+
+
+def by_label_and_language(r: Row) -> Hashable:
+    """The third draw's strata: accelerator or not, and each language on its own."""
+    return (r["is_accelerator"], r["language"])
+
+
+MAIN_LANGUAGES = ("en", "zh", "ru")
+
+
+def by_label_and_main_language(r: Row) -> Hashable:
+    """The fourth draw's strata on: accelerator or not, and English, Chinese, Russian or "other"
+    (the languages with a few lines each are pooled, so they are split half and half too
+    instead of every one-line language falling to dev)."""
+    language = r["language"] if r["language"] in MAIN_LANGUAGES else "other"
+    return (r["is_accelerator"], language)
 
 
 def draw(
@@ -133,6 +152,39 @@ def later_pins(rows: Sequence[Row], earlier_devs: Sequence[Path]) -> Callable[[R
         return d in seen or inside
 
     return known
+
+
+def split_once(
+    *,
+    doc: str,
+    dev_name: str,
+    held_name: str,
+    seed: int,
+    share: float,
+    stratum: Callable[[Row], Hashable],
+    earlier_devs: Sequence[str],
+    argv: Sequence[str] | None = None,
+) -> None:
+    """The later draws' command (split3.py on), written once: POOL [--out DIR] into `dev_name`
+    and `held_name`, refusing to overwrite either; lines pinned by `later_pins` against the
+    `earlier_devs` (file names in this folder); strata are `stratum`'s values in the pool, in
+    str order, so the draw depends only on the pool, the seed and the share."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    ap.add_argument("pool", type=Path)
+    ap.add_argument("--out", type=Path, default=HERE)
+    args = ap.parse_args(argv)
+    dev_path, held_path = args.out / dev_name, args.out / held_name
+    refuse_existing(dev_path, held_path)
+    fields, rows = read_pool(args.pool)
+    known = later_pins(rows, [HERE / name for name in earlier_devs])
+    strata = sorted({stratum(r) for r in rows}, key=str)
+    dev, held = draw(rows, seed=seed, share=share, pinned=known, stratum=stratum, order=strata)
+    write_parts(fields, {dev_path: dev, held_path: held})
+    pinned = sum(known(r) for r in rows)
+    print(
+        f"{dev_path.stem} {len(dev)} lines ({pinned} pinned), "
+        f"{held_path.stem} {len(held)} (seed {seed})"
+    )
 
 
 def main() -> None:

@@ -12,48 +12,24 @@ one-line language falling to dev. The held-out parts of the earlier draws are no
 distinctness from the new parts is checked by tests/test_realworld_set.py (pass/fail).
 To reproduce the draw, concatenate dev4.csv and heldout4.csv, sort by `id`, and run this script on
 that pool into an empty folder (--out DIR) from the same commit.
+The command itself is split.py's `split_once` (this script had its own copy until the fifth draw;
+the shared one writes byte-identical parts).
 """
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Hashable
-from pathlib import Path
-
-from split import HERE, Row, draw, later_pins, read_pool, refuse_existing, write_parts
+from split import by_label_and_main_language, split_once
 
 SEED = 20261209
 HELDOUT_SHARE = 0.5
-MAIN_LANGUAGES = ("en", "zh", "ru")
-
-
-def by_label_and_language(r: Row) -> Hashable:
-    language = r["language"] if r["language"] in MAIN_LANGUAGES else "other"
-    return (r["is_accelerator"], language)
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("pool", type=Path)
-    ap.add_argument("--out", type=Path, default=HERE)
-    args = ap.parse_args()
-    dev_path, held_path = args.out / "dev4.csv", args.out / "heldout4.csv"
-    refuse_existing(dev_path, held_path)
-    fields, rows = read_pool(args.pool)
-    known = later_pins(rows, [HERE / "dev.csv", HERE / "dev2.csv", HERE / "dev3.csv"])
-    strata = sorted({by_label_and_language(r) for r in rows}, key=str)
-    dev, held = draw(
-        rows,
-        seed=SEED,
-        share=HELDOUT_SHARE,
-        pinned=known,
-        stratum=by_label_and_language,
-        order=strata,
-    )
-    write_parts(fields, {dev_path: dev, held_path: held})
-    pinned = sum(known(r) for r in rows)
-    print(f"dev4 {len(dev)} lines ({pinned} pinned), held-out4 {len(held)} (seed {SEED})")
-
 
 if __name__ == "__main__":
-    main()
+    split_once(
+        doc=__doc__ or "",
+        dev_name="dev4.csv",
+        held_name="heldout4.csv",
+        seed=SEED,
+        share=HELDOUT_SHARE,
+        stratum=by_label_and_main_language,
+        earlier_devs=["dev.csv", "dev2.csv", "dev3.csv"],
+    )
