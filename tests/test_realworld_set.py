@@ -31,20 +31,23 @@ ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 # ISO 639-1 codes of the languages the sources are written in (the fourth collection added
 # Polish, Japanese, Korean, German, French, Spanish, Ukrainian, Turkish and a few others; the
-# fifth Thai, Italian, Indonesian, Arabic, Vietnamese and Portuguese).
+# fifth Thai, Italian, Indonesian, Arabic, Vietnamese and Portuguese; the sixth Dutch, Czech,
+# Hindi, Hebrew and Bulgarian).
 LANGUAGES = {
     "en", "zh", "hu", "ru", "pl", "ja", "ko", "de", "fr", "es", "uk", "tr", "fa", "bn", "is",
-    "ms", "sv", "el", "th", "it", "id", "ar", "vi", "pt",
+    "ms", "sv", "el", "th", "it", "id", "ar", "vi", "pt", "nl", "cs", "hi", "he", "bg",
 }  # fmt: skip
-# Five draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
+# Six draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
 # (rw-133..221), dev3 / heldout3 (rw-222..318), dev4 / heldout4 (rw-319..416), dev5 / heldout5
-# (rw-417 on).
+# (rw-417..546), dev6 / heldout6 (rw-547 on).
 PARTS = [
     "dev.csv", "heldout.csv", "dev2.csv", "heldout2.csv", "dev3.csv", "heldout3.csv",
-    "dev4.csv", "heldout4.csv", "dev5.csv", "heldout5.csv",
+    "dev4.csv", "heldout4.csv", "dev5.csv", "heldout5.csv", "dev6.csv", "heldout6.csv",
 ]  # fmt: skip
-DEV_PARTS = ["dev.csv", "dev2.csv", "dev3.csv", "dev4.csv", "dev5.csv"]
-HELD_PARTS = ["heldout.csv", "heldout2.csv", "heldout3.csv", "heldout4.csv", "heldout5.csv"]
+DEV_PARTS = ["dev.csv", "dev2.csv", "dev3.csv", "dev4.csv", "dev5.csv", "dev6.csv"]
+HELD_PARTS = [
+    "heldout.csv", "heldout2.csv", "heldout3.csv", "heldout4.csv", "heldout5.csv", "heldout6.csv",
+]  # fmt: skip
 
 
 def norm(text: str) -> str:
@@ -126,7 +129,23 @@ def test_counts_fifth_draw() -> None:
     assert len(held5) >= 50
     assert sum(r["is_accelerator"] == "true" for r in held5) >= 25
     assert sum(r["is_accelerator"] == "false" for r in held5) >= 20
-    assert all(int(r["id"][3:]) > 416 for r in every)  # the fifth draw holds only new lines
+    assert all(416 < int(r["id"][3:]) <= 546 for r in every)  # the fifth draw's own lines
+
+
+def test_counts_sixth_draw() -> None:
+    """The sixth collection: at least 100 new lines, 50 of them accelerators (most with a model
+    named), in at least 15 languages, and a held-out part of at least 45 lines in which
+    accelerators and look-alikes are both well represented."""
+    dev6, held6 = rows("dev6.csv"), rows("heldout6.csv")
+    every = dev6 + held6
+    acc = [r for r in every if r["is_accelerator"] == "true"]
+    assert len(every) >= 100 and len(acc) >= 50
+    assert sum(r["expected_id"] != "accelerator-unknown" for r in acc) >= 40
+    assert len({r["language"] for r in every}) >= 15
+    assert len(held6) >= 45
+    assert sum(r["is_accelerator"] == "true" for r in held6) >= 25
+    assert sum(r["is_accelerator"] == "false" for r in held6) >= 20
+    assert all(int(r["id"][3:]) > 546 for r in every)  # the sixth draw holds only new lines
 
 
 def test_labels_valid() -> None:

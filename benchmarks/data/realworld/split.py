@@ -40,10 +40,10 @@ def norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
-def project_text() -> str:
-    """Everything the resolver or its tests could have been tuned on."""
+def project_text(root: Path = ROOT) -> str:
+    """Everything the resolver or its tests could have been tuned on (in the tree at `root`)."""
     parts = []
-    for folder in (ROOT / "tests", ROOT / "src" / "chipcustoms" / "refdata"):
+    for folder in (root / "tests", root / "src" / "chipcustoms" / "refdata"):
         for p in sorted(folder.rglob("*")):
             if p.is_file():
                 try:
@@ -132,11 +132,15 @@ def write_parts(fields: list[str], parts: dict[Path, list[Row]]) -> None:
             w.writerows(sorted(part, key=lambda r: r["id"]))
 
 
-def later_pins(rows: Sequence[Row], earlier_devs: Sequence[Path]) -> Callable[[Row], bool]:
+def later_pins(
+    rows: Sequence[Row], earlier_devs: Sequence[Path], other_trees: Sequence[Path] = ()
+) -> Callable[[Row], bool]:
     """The pinning rule of the later draws (split2.py on): a line whose description occurs in
     tests/, the refdata or an earlier dev part, or inside another line of this pool, stays in
     dev (the distinctness test looks for a held-out description *inside* every dev text). A line
-    that repeats an earlier dev description is refused outright (the set holds each once)."""
+    that repeats an earlier dev description is refused outright (the set holds each once).
+    `other_trees` are checkouts of branches not yet merged (split6.py on): their tests/ and
+    refdata will be this project's after the merge, so a line they contain stays in dev too."""
     old: set[str] = set()
     for path in earlier_devs:
         with path.open(encoding="utf-8", newline="") as f:
@@ -144,7 +148,7 @@ def later_pins(rows: Sequence[Row], earlier_devs: Sequence[Path]) -> Callable[[R
     repeated = [r["id"] for r in rows if norm(r["description"]) in old]
     if repeated:
         raise SystemExit(f"lines already in an earlier dev part: {repeated}")
-    seen = project_text() + "\n" + "\n".join(sorted(old))
+    seen = "\n".join([project_text(), *(project_text(t) for t in other_trees), *sorted(old)])
 
     def known(r: Row) -> bool:
         d = norm(r["description"])
@@ -163,12 +167,14 @@ def split_once(
     share: float,
     stratum: Callable[[Row], Hashable],
     earlier_devs: Sequence[str],
+    other_trees: Sequence[Path] = (),
     argv: Sequence[str] | None = None,
 ) -> None:
     """The later draws' command (split3.py on), written once: POOL [--out DIR] into `dev_name`
     and `held_name`, refusing to overwrite either; lines pinned by `later_pins` against the
-    `earlier_devs` (file names in this folder); strata are `stratum`'s values in the pool, in
-    str order, so the draw depends only on the pool, the seed and the share."""
+    `earlier_devs` (file names in this folder) and the `other_trees` (none before split6.py);
+    strata are `stratum`'s values in the pool, in str order, so the draw depends only on the
+    pool, the seed and the share."""
     ap = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
     ap.add_argument("pool", type=Path)
     ap.add_argument("--out", type=Path, default=HERE)
@@ -176,7 +182,7 @@ def split_once(
     dev_path, held_path = args.out / dev_name, args.out / held_name
     refuse_existing(dev_path, held_path)
     fields, rows = read_pool(args.pool)
-    known = later_pins(rows, [HERE / name for name in earlier_devs])
+    known = later_pins(rows, [HERE / name for name in earlier_devs], other_trees)
     strata = sorted({stratum(r) for r in rows}, key=str)
     dev, held = draw(rows, seed=seed, share=share, pinned=known, stratum=stratum, order=strata)
     write_parts(fields, {dev_path: dev, held_path: held})
