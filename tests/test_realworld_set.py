@@ -129,7 +129,7 @@ def test_counts_fifth_draw() -> None:
     assert len(held5) >= 50
     assert sum(r["is_accelerator"] == "true" for r in held5) >= 25
     assert sum(r["is_accelerator"] == "false" for r in held5) >= 20
-    assert all(416 < int(r["id"][3:]) <= 546 for r in every)  # the fifth draw's own lines
+    assert all(int(r["id"][3:]) > 416 for r in every)  # the fifth draw holds only new lines
 
 
 def test_counts_sixth_draw() -> None:
