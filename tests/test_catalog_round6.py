@@ -31,6 +31,7 @@ FOUND = [
     ("NVIDIA TITAN RTX", None, "nvidia-titan-rtx", True),
     ("GeForce RTX 2080 Ti 22GB graphics card", "847330", "nvidia-rtx-2080-ti", False),
     ("NVIDIA GB10 Grace Blackwell superchip", None, "nvidia-gb10", True),
+    ("NVIDIA Rubin GPU", "847330", "nvidia-rubin", True),
     # AMD: early Instinct, cloud Radeon, a China variant, a gaming card kept apart from its XTX
     ("AMD Radeon Instinct MI25 16GB", "847330", "amd-mi25", True),
     ("Radeon PRO V710 cloud GPU", "847330", "amd-radeon-pro-v710", True),
@@ -39,6 +40,7 @@ FOUND = [
     # Intel
     ("Intel Data Center GPU Flex 170", "847330", "intel-flex-170", True),
     ("Intel Arc Pro B60 24GB", "847330", "intel-arc-pro-b60", True),
+    ("Intel Gaudi 2 HL-225 OAM", "847330", "intel-gaudi2", True),
     # accelerators that are not GPUs
     ("Qualcomm Cloud AI 100 Ultra inference card", "847330", "qualcomm-cloud-ai-100-ultra", True),
     ("FuriosaAI RNGD NPU card", "847330", "furiosa-rngd", True),
@@ -68,6 +70,7 @@ LEFT_OUT = [
     ("Corsair Vengeance DDR5 memory", "847330"),
     ("Corsair 1000W power supply", "850440"),
     ("D75E-4U relay", "853649"),
+    ("Rubin vase, ceramic", "691390"),
 ]
 
 
@@ -98,6 +101,9 @@ SYSTEMS = [
     ("Atlas 800 Model 3000", "accelerator-unknown", 8),
     ("NVIDIA DGX Spark personal AI supercomputer", "nvidia-gb10", 1),
     ("ASUS Ascent GX10", "nvidia-gb10", 1),
+    ("NVIDIA Vera Rubin NVL72 rack", "nvidia-rubin", 72),
+    ("Supermicro SYS-822GA-NGR3 Gaudi 3 server", "intel-gaudi3", 8),
+    ("NVIDIA DGX-2", "nvidia-v100-sxm3", 16),
 ]
 
 
