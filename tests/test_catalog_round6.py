@@ -104,6 +104,8 @@ SYSTEMS = [
     ("NVIDIA Vera Rubin NVL72 rack", "nvidia-rubin", 72),
     ("Supermicro SYS-822GA-NGR3 Gaudi 3 server", "intel-gaudi3", 8),
     ("NVIDIA DGX-2", "nvidia-v100-sxm3", 16),
+    ("Nettrix X660 G45L", "accelerator-unknown", 8),
+    ("xFusion FusionServer G5500 V7 with 8x L40", "nvidia-l40", 8),
 ]
 
 
