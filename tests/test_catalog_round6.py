@@ -106,6 +106,9 @@ SYSTEMS = [
     ("NVIDIA DGX-2", "nvidia-v100-sxm3", 16),
     ("Nettrix X660 G45L", "accelerator-unknown", 8),
     ("xFusion FusionServer G5500 V7 with 8x L40", "nvidia-l40", 8),
+    ("H3C UniServer R5500 G5", "accelerator-unknown", 8),
+    ("Inspur NF5468M6 with 4 Biren BR104", "biren-br104", 4),
+    ("Wiwynn ES200 G2", "accelerator-unknown", 2),
 ]
 
 
