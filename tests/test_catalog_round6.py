@@ -57,6 +57,7 @@ FOUND = [
     ("MetaX MXN100 inference GPU", "847330", "metax-n100", True),
     ("Enflame CloudBlazer i20", "847330", "enflame-cloudblazer-i20", True),
     ("瀚博SV100", "847330", "vastai-sv100", True),
+    ("MTT S5000 加速卡", "847330", "moorethreads-mtt-s5000", True),
 ]
 
 # Look-alikes: a metric screw size, a phone, Intel's N100 mini PC, a Torx bit, PC memory and a
@@ -109,6 +110,7 @@ SYSTEMS = [
     ("H3C UniServer R5500 G5", "accelerator-unknown", 8),
     ("Inspur NF5468M6 with 4 Biren BR104", "biren-br104", 4),
     ("Wiwynn ES200 G2", "accelerator-unknown", 2),
+    ("Moore Threads MCCX D800 GPU server", "moorethreads-mtt-s4000", 8),
 ]
 
 
