@@ -165,3 +165,23 @@ def test_datacenter_npus_still_count(refs: References, text: str, want: str) -> 
 )
 def test_a_makers_chips_need_an_ai_word(refs: References, text: str, counts: bool) -> None:
     assert (_is(refs, text)[1] is True) is counts
+
+
+# Class 4 (an id, not the meaning): a gaming card's chip number glued to its prefix is plain
+# graphics, as it is with a space; a catalogued number keeps its model; a microcontroller of the
+# same prefix is nothing.
+GLUED = [
+    ("Maxsun RX560 4G", "gpu-unknown", False),
+    ("GTX1660 Super, boxed", "gpu-unknown", False),
+    ("Sapphire RX7900XTX", "gpu-unknown", False),
+    ("RTX4090 24GB", "nvidia-rtx-4090", True),
+    ("Renesas RX130 microcontroller", None, False),
+    ("RX65N MCU board", None, False),
+]
+
+
+@pytest.mark.parametrize(("text", "want", "counts"), GLUED, ids=[g[0] for g in GLUED])
+def test_glued_gaming_card_numbers_are_plain_graphics(
+    refs: References, text: str, want: str | None, counts: bool
+) -> None:
+    assert _is(refs, text) == (want, counts)

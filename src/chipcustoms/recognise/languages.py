@@ -60,6 +60,8 @@ class LanguagesFile(_Strict):
     # A PC or phone processor's NPU ("Core Ultra with NPU", "NPU 40 TOPS"): vetoes the AI-compute
     # wording classes, as mining words do (vocabulary.yaml `not_ai`).
     consumer_npu: list[Rule] = []
+    # Gaming-card chip numbers glued to their prefix ("RX580"): the plain-graphics class.
+    graphics_models: list[Rule] = []
     architectures: list[str] = []  # an architecture name beside one of its own model numbers
 
     _p = field_validator("architectures")(check_regexes)
@@ -166,6 +168,7 @@ def merge(raw: dict[str, Any], path: Path | None = None) -> dict[str, Any]:
     plain["patterns"] = [
         *plain["patterns"],
         *(_alt(pool["graphics"][k]) for k in (_BOUNDED, _FREE)),
+        *(p for r in lf.graphics_models for p in r.patterns),
     ]
     out["generic"] = generic
     out["not_ai"] = [*_list(raw, "not_ai"), *(p for r in lf.consumer_npu for p in r.patterns)]
