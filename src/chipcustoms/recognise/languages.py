@@ -43,9 +43,25 @@ class Language(_Strict):
     )(check_regexes)
 
 
+class Rule(_Strict):
+    """Wording no one language owns, with the reason it means what it does."""
+
+    reason: str
+    patterns: list[str]
+
+    _p = field_validator("patterns")(check_regexes)
+
+
 class LanguagesFile(_Strict):
     version: str
     languages: list[Language]
+    # Systems under an export-control qualifier ("banned servers"): the counting wording class.
+    qualified_systems: list[Rule] = []
+    # A PC or phone processor's NPU ("Core Ultra with NPU", "NPU 40 TOPS"): vetoes the AI-compute
+    # wording classes, as mining words do (vocabulary.yaml `not_ai`).
+    consumer_npu: list[Rule] = []
+    # Gaming-card chip numbers glued to their prefix ("RX580"): the plain-graphics class.
+    graphics_models: list[Rule] = []
     architectures: list[str] = []  # an architecture name beside one of its own model numbers
 
     _p = field_validator("architectures")(check_regexes)
@@ -144,12 +160,18 @@ def merge(raw: dict[str, Any], path: Path | None = None) -> dict[str, Any]:
     generic = [dict(g) for g in _list(raw, "generic")]
     counting = next(g for g in generic if g.get("is_accelerator"))
     plain = [g for g in generic if not g.get("is_accelerator")][-1]
-    counting["patterns"] = [*counting["patterns"], *wording]
+    counting["patterns"] = [
+        *counting["patterns"],
+        *wording,
+        *(p for r in lf.qualified_systems for p in r.patterns),
+    ]
     plain["patterns"] = [
         *plain["patterns"],
         *(_alt(pool["graphics"][k]) for k in (_BOUNDED, _FREE)),
+        *(p for r in lf.graphics_models for p in r.patterns),
     ]
     out["generic"] = generic
+    out["not_ai"] = [*_list(raw, "not_ai"), *(p for r in lf.consumer_npu for p in r.patterns)]
     systems = dict(_dict(raw, "ai_systems"))
     systems["systems"] = [*systems.get("systems", []), _alt(_pool(langs, "server"))]
     out["ai_systems"] = systems
