@@ -146,7 +146,7 @@ class Resolver:
         self._part_regex = "(?i)(" + "|".join(f"(?:{p})" for p in parts) + ")"
         # Fuzzy candidates are indexed by their model number ("910b" -> "ascend 910b", ...).
         self._fuzzy_index: dict[str, list[str]] = {}
-        for alias in self.alias_to_id.keys() - spaced.keys() - misread.keys():
+        for alias in [a for a in self.alias_to_id if a not in spaced and a not in misread]:
             numbers = sorted(t for t in _model_tokens(alias) if not MEMORY.match(t))
             if numbers and " " in alias:
                 self._fuzzy_index.setdefault(numbers[0], []).append(alias)
