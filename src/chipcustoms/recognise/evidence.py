@@ -221,8 +221,9 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
     lone_ok = bare & pl.col("__distinctive") & (pl.col("__hs") == "")
     weak_text = method.is_in(["alias", "fuzzy", "system"])
     # A model number alone, or any model under an unrelated HS chapter, needs a GPU word.
-    # A server word lets a bare number stand ("H800 server modules") but is no GPU word itself.
-    bare_ok = lone_ok | ctx.struct.field("bare_hint")
+    # A server word lets a bare number stand ("H800 server modules") but is no GPU word itself;
+    # only where no HS code says the goods are something else ("pump H20-80G" under 8413).
+    bare_ok = lone_ok | (ctx.struct.field("bare_hint") & (pl.col("__hs") == ""))
     # An all-digit number ("4090") is a quantity or a code as often as a card: only a GPU word
     # beside it makes it one, never an HS code or a server word alone.
     digits = (method == "alias") & pl.col("__digits")

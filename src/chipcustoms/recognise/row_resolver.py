@@ -255,7 +255,7 @@ class RowResolver:
         }.get(method or "")
         bare = method == "alias" and x["bare"]
         lone_ok = bare and x["distinctive"] and x["hs"] == ""
-        bare_ok = lone_ok or x["bare_hint"]
+        bare_ok = lone_ok or (x["bare_hint"] and x["hs"] == "")
         rejected = (method in ("alias", "fuzzy", "system") and not hint) and (
             (bare and not x["hs_fits"] and not bare_ok)
             or not x["hs_chapter_ok"]
