@@ -515,6 +515,55 @@ PARTS_2_POS: list[Probe] = [
     ("RTX 4090 graphics card, 3 fans", "nvidia-rtx-4090"),
 ]
 
+# Third wave: scripts and forms mixed on one line, lists of models, and the same classes in
+# the other languages of trade (accessories, consumer "AI" devices, servers).
+MIXED_3: list[Probe] = [
+    ("Ｈ１００　ＧＰＵ　８０ＧＢ", "nvidia-h100-sxm"),
+    ("英伟达Ａ１００显卡", "nvidia-a100"),
+    ("ускоритель А100 80 ГБ", "nvidia-a100"),  # Cyrillic A
+    ("видеокарта Н20 96 ГБ", "nvidia-h20"),  # Cyrillic En
+    ("УСКОРИТЕЛЬ NVIDIA H100 80ГБ", "nvidia-h100-sxm"),
+    ("GPU (H100)", "nvidia-h100-sxm"),
+    ("GPU [A100 80GB]", "nvidia-a100"),
+    ("H100/A100/H800 GPUs", "nvidia-h100-sxm"),
+    ("H100、A100芯片", "nvidia-h100-sxm"),
+    ("H100及A100芯片", "nvidia-h100-sxm"),
+    ("чипы H100 и A100", "nvidia-h100-sxm"),
+    ("HS CODE 8473.30 GPU H100", "nvidia-h100-sxm"),
+    ("8542310000 IC H20", "nvidia-h20"),
+    ("Nvidia graphic processing unit H100 for datacenter", "nvidia-h100-sxm"),
+    ("엔비디아 H100 GPU 8개", "nvidia-h100-sxm"),
+    ("エヌビディアH100 8枚", "nvidia-h100-sxm"),
+    ("Card đồ họa NVIDIA A100 80GB", "nvidia-a100"),
+    ("Ekran kartı NVIDIA RTX 4090", "nvidia-rtx-4090"),
+    ("Tarjeta gráfica NVIDIA H100 80GB", "nvidia-h100-sxm"),
+    ("بطاقة رسومات NVIDIA H100", "nvidia-h100-sxm"),
+    ("NVIDIA H100 ग्राफिक्स कार्ड", "nvidia-h100-sxm"),
+]
+MIXED_3_NEG: list[Probe] = [
+    ("NVIDIA H100 散热器", NO),
+    ("ヒートシンク NVIDIA H100用", NO),
+    ("NVIDIA H100 방열판", NO),
+    ("NVIDIA RTX 4090 ファン", NO),
+    ("кулер для RTX 4090", NO),
+    ("soporte para RTX 4090", NO),
+    ("ventilador para tarjeta gráfica RTX 4090", NO),
+    ("refroidisseur pour RTX 4090", NO),
+    ("Kühler für RTX 4090", NO),
+    ("AI 스피커", NO),
+    ("AIカメラ", NO),
+    ("loa thông minh AI", NO),
+    ("cámara con IA", NO),
+    ("telefone com IA", NO),
+    ("кондиционер с ИИ", NO, "8415101000"),
+    ("AI智能音箱", NO),
+    ("AI翻译机", NO),
+    ("服务器机柜 42U", NO),
+    ("сервер без видеокарт", NO),
+    ("服务器 不含GPU", NO),
+    ("GPU服务器准系统 不含显卡", NO),
+]
+
 CLASSES: dict[str, list[Probe]] = {
     "layout": LAYOUT,
     "layout_neg": LAYOUT_NEG,
@@ -540,6 +589,8 @@ CLASSES: dict[str, list[Probe]] = {
     "servers_2_neg": SERVERS_2_NEG,
     "parts_2_neg": PARTS_2_NEG,
     "parts_2_pos": PARTS_2_POS,
+    "mixed_3": MIXED_3,
+    "mixed_3_neg": MIXED_3_NEG,
 }
 
 
