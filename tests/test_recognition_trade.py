@@ -15,6 +15,8 @@ counting) or ``NO`` (not an accelerator, whatever id it keeps).
 
 from __future__ import annotations
 
+import unicodedata
+
 import polars as pl
 import pytest
 
@@ -22,6 +24,7 @@ from chipcustoms.assess.online_enrich import RESOLVED
 from chipcustoms.assess.pipeline import References
 from chipcustoms.recognise.resolver import TEXT_FIELDS
 from chipcustoms.recognise.row_resolver import RowResolver
+from chipcustoms.recognise.textnorm import normalise_model_expr, normalise_model_text
 
 ACC = "accelerator-unknown"
 NO = "NO"
@@ -564,6 +567,51 @@ MIXED_3_NEG: list[Probe] = [
     ("GPU服务器准系统 不含显卡", NO),
 ]
 
+# Fourth wave: classes the fifth real-world dev part showed (probes written here, none of its
+# text): qualifiers after the noun and export-control wording in Spanish, Portuguese and
+# French; what a card is for after a preposition; supercomputers in other languages;
+# superlatives; typographic apostrophes; Japanese qualifiers with a maker between; plural and
+# spaced system names.
+ROMANCE_4: list[Probe] = [
+    ("GPU de gama alta", ACC),
+    ("aceleradores de última generación", ACC),
+    ("chips NVIDIA avanzados", ACC),
+    ("procesadores Huawei de alto rendimiento", ACC),
+    ("puces Nvidia haut de gamme", ACC),
+    ("cartes graphiques avancées", ACC),
+    ("GPUs sujetas a control de exportación", ACC),
+    ("chips de Nvidia sujetos a controles", ACC),
+    ("puces NVIDIA soumises au contrôle des exportations", ACC),
+    ("processadores NVIDIA sujeitos a controle de exportação", ACC),
+    ("placas de vídeo para treinamento de inteligência artificial", ACC),
+    ("GPUs destinadas al desarrollo de inteligencia artificial", ACC),
+    ("cartes graphiques destinées à l’intelligence artificielle", ACC),
+    ("supercomputadoras con GPU", ACC),
+    ("superordinateurs", ACC),
+    ("supercomputador para IA", ACC),
+    ("the most powerful AI chips", ACC),
+    ("Nvidia’s most advanced chips", ACC),
+    ("最先端のNVIDIA製GPU", ACC),
+    ("高性能な米国製GPU", ACC),
+    ("PowerEdge XE9680s, used", ACC),
+    ("Dell XE 9680 server", ACC),
+    ("NF 5688M7 服务器", ACC),
+    ("Nvidia’s H100 GPUs", "nvidia-h100-sxm"),
+]
+ROMANCE_4_NEG: list[Probe] = [
+    ("chips de alta gama para teléfonos", NO),
+    ("procesadores AMD de alto rendimiento", NO),
+    ("procesadores Intel avanzados", NO),
+    ("cartes d’affichage d’ordinateur", NO),
+    ("carte vidéo 2 Go", NO),
+    ("tarjetas de memoria de alta gama", NO),
+    ("ordenador portátil con GPU de gama alta", NO),
+    ("the most advanced washing machine", NO, "8450111000"),
+    ("most powerful vacuum cleaner", NO),
+    ("chips de patata", NO, "2005200000"),
+    ("superordenador de juguete", NO, "9503009000"),
+]
+
 CLASSES: dict[str, list[Probe]] = {
     "layout": LAYOUT,
     "layout_neg": LAYOUT_NEG,
@@ -591,6 +639,8 @@ CLASSES: dict[str, list[Probe]] = {
     "parts_2_pos": PARTS_2_POS,
     "mixed_3": MIXED_3,
     "mixed_3_neg": MIXED_3_NEG,
+    "romance_4": ROMANCE_4,
+    "romance_4_neg": ROMANCE_4_NEG,
 }
 
 
@@ -600,3 +650,32 @@ def test_class(refs: References, name: str) -> None:
     got = outcomes(refs, probes)
     failed = [(p[0], g) for p, g in zip(probes, got, strict=True) if not passes(p, g)]
     assert not failed, failed
+
+
+# The glue and quote rules of textnorm change what both resolvers read; Python's ``re`` (the
+# aliases, the one-text path) and Polars must read them alike. The whole assigned range was
+# compared once (docs/benchmarks.md, sixth round); here the blocks where the engines' word and
+# case rules part: Latin-1 and Latin Extended, combining marks, general punctuation, CJK
+# punctuation, the full-width forms and Turkish dotted and dotless i.
+TWIN_TEMPLATES = ["nvidia{}h100", "{}nvidiah100", "h100{}gpu", "h100gpu{}", "a{}.100", "a.100{}"]
+TWIN_TEMPLATES += ["{}a.100", "tesla{}v100", "dell{}s", "0 a{}", "{}h-100 x 8"]
+TWIN_BLOCKS = [(0x20, 0x24F), (0x300, 0x36F), (0x2000, 0x206F), (0x3000, 0x303F)]
+TWIN_BLOCKS += [(0xFF00, 0xFFEF), (0x130, 0x131)]
+
+
+def test_glue_and_quote_rules_read_alike_in_python_and_polars() -> None:
+    chars = sorted(
+        {
+            chr(c)
+            for lo, hi in TWIN_BLOCKS
+            for c in range(lo, hi + 1)
+            if unicodedata.category(chr(c)) not in ("Cn", "Cs")
+        }
+    )
+    texts = [t.format(c) for t in TWIN_TEMPLATES for c in chars]
+    polars = pl.DataFrame({"t": texts}).select(normalise_model_expr(pl.col("t")))["t"]
+    python = [normalise_model_text(t) for t in texts]
+    differ = [(t, p, q) for t, p, q in zip(texts, python, polars, strict=True) if p != q]
+    # The dash rule (before this round) reads a combining mark before "h-100" apart, with
+    # ``\b``; the one-text path declines such texts (row_text.CharOracle).
+    assert all(t.endswith("h-100 x 8") for t, _, _ in differ), differ[:5]

@@ -129,10 +129,13 @@ class Resolver:
         for s in self.catalog.systems:
             for alias in [s.name, *s.aliases]:
                 norm = normalise_model_text(alias)
-                for variant in {norm, squeeze(norm)}:
+                # "XE 9680", "NF 5688M7": the series letters apart from the number, too.
+                apart = re.sub(r"\b([a-z]{2,3})(\d{3,4})", r"\1 \2", norm)
+                for variant in sorted({norm, squeeze(norm), apart}):
                     self.system_alias.setdefault(variant, s.id)
+        # "XE9680s": a plural s after a system name, as after a model number.
         self._system_regex = (
-            r"(?:^|\b|\s)(" + _alternation(list(self.system_alias)) + r")(?:\b|\s|$)"
+            r"(?:^|\b|\s)(" + _alternation(list(self.system_alias)) + r")s?(?:\b|\s|$)"
         )
         self._systems = {s.id: s for s in self.catalog.systems}
         self.pci_to_id = {pci: m.id for m in self.catalog.models for pci in m.pci_ids}

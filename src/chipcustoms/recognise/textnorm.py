@@ -34,7 +34,9 @@ _CJK = (
 )
 _CJK_LATIN = f"([{_CJK}])([a-z0-9])"
 _LATIN_CJK = f"([a-z0-9])([{_CJK}])"
-_PUNCT = r"[\x00-\x1f\x7f\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】]+"
+# Typographic quotes and apostrophes too ("Dell’s", "d’affichage", «…», „…“): a word break,
+# as the ASCII apostrophe is.
+_PUNCT = r"[\x00-\x1f\x7f\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】‘’‚‛“”„‟‹›«»]+"
 
 
 def normalise_text(s: str) -> str:
