@@ -612,6 +612,38 @@ ROMANCE_4_NEG: list[Probe] = [
     ("superordenador de juguete", NO, "9503009000"),
 ]
 
+# Fifth wave: the qualifier class in the other languages of trade (languages.yaml
+# `qualifier`): advanced, high-end, cutting-edge or restricted chips, GPUs and accelerators.
+QUALIFIED_5: list[Probe] = [
+    ("zaawansowane chipy Nvidia", ACC),
+    ("fortschrittliche Chips von Nvidia", ACC),
+    ("geavanceerde chips", ACC),
+    ("chip avanzati per data center", ACC),
+    ("GPU di fascia alta", ACC),
+    ("gelişmiş çipler", ACC),
+    ("yüksek performanslı GPU", ACC),
+    ("chip tiên tiến của Nvidia", ACC),
+    ("chip canggih Nvidia", ACC),
+    ("رقائق متقدمة", ACC),
+    ("تراشه های پیشرفته", ACC),
+    ("שבבים מתקדמים", ACC),
+    ("उन्नत चिप", ACC),
+    ("ชิปขั้นสูง", ACC),
+    ("προηγμένα τσιπ", ACC),
+    ("передові чипи", ACC),
+    ("sanktionierte Chips", ACC),
+    ("puces interdites", ACC),
+]
+QUALIFIED_5_NEG: list[Probe] = [
+    ("zaawansowane procesory Intel", NO),
+    ("fortschrittliche Waschmaschine", NO, "8450111000"),
+    ("gelişmiş telefon", NO),
+    ("canggih laptop", NO),
+    ("chip di patate", NO, "2005200000"),
+    ("avanzate schede madri", NO),
+    ("tarjetas SIM avanzadas", NO, "8523520000"),
+]
+
 CLASSES: dict[str, list[Probe]] = {
     "layout": LAYOUT,
     "layout_neg": LAYOUT_NEG,
@@ -641,6 +673,8 @@ CLASSES: dict[str, list[Probe]] = {
     "mixed_3_neg": MIXED_3_NEG,
     "romance_4": ROMANCE_4,
     "romance_4_neg": ROMANCE_4_NEG,
+    "qualified_5": QUALIFIED_5,
+    "qualified_5_neg": QUALIFIED_5_NEG,
 }
 
 
