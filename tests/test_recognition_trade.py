@@ -644,6 +644,55 @@ QUALIFIED_5_NEG: list[Probe] = [
     ("tarjetas SIM avanzadas", NO, "8523520000"),
 ]
 
+# Sixth wave: enforcement and news phrasing in the languages of trade, written after the fifth
+# wave passed and measured before any change aimed at it.
+NEWS_6: list[Probe] = [
+    ("servidores equipados con GPU de Nvidia", ACC),
+    ("servidores de inteligencia artificial", ACC),
+    ("chips de IA de Nvidia", ACC),
+    ("processeurs graphiques Nvidia de pointe", ACC),
+    ("serveurs d’IA équipés de puces Nvidia", ACC),
+    ("unità di elaborazione grafica avanzate", ACC),
+    ("KI-Server mit Nvidia-GPUs", ACC),
+    ("Hochleistungs-KI-Chips", ACC),
+    ("先進的なAI半導体", ACC),
+    ("AI用の高性能GPU", ACC),
+    ("米エヌビディア製の先端半導体", ACC),
+    ("고성능 AI 칩", ACC),
+    ("엔비디아 AI 가속기", ACC),
+    ("輝達高階晶片", ACC),
+    ("先進AI晶片", ACC),
+    ("受出口管制的輝達晶片", ACC),
+    ("英伟达高端显卡", ACC),
+    ("передовые графические процессоры Nvidia", ACC),
+    ("серверы с ускорителями Nvidia", ACC),
+    ("AI servers containing restricted Nvidia chips", ACC),
+    ("export-controlled graphics processing units", ACC),
+    ("servers loaded with Nvidia accelerators", ACC),
+    ("Supermicro servers with Nvidia H100 GPUs", "nvidia-h100-sxm"),
+    ("8枚のH100を搭載したサーバー", "nvidia-h100-sxm"),
+    ("配备H20芯片的服务器", "nvidia-h20"),
+    ("tarjetas Nvidia H20", "nvidia-h20"),
+    ("puces H800 de Nvidia", "nvidia-h800-sxm"),
+    ("Nvidia-Chips vom Typ H20", "nvidia-h20"),
+]
+NEWS_6_NEG: list[Probe] = [
+    ("servidores de correo electrónico", NO),
+    ("puces électroniques pour cartes bancaires", NO),
+    ("tarjetas gráficas para videojuegos", NO),
+    ("AI搭載スマートフォン", NO),
+    ("AI 기능 노트북", NO),
+    ("AI功能手机", NO),
+    ("Server-Racks ohne GPUs", NO),
+    ("gaming graphics card GTX 1660", NO),
+    ("used graphics cards from mining farm", NO),
+    ("ordinateurs portables avec puce IA", NO),
+    ("先端半導体製造装置", NO, "8486200000"),
+    ("高端芯片手机", NO),
+    ("첨단 반도체 장비", NO, "8486200000"),
+    ("processeurs graphiques intégrés", NO),
+]
+
 CLASSES: dict[str, list[Probe]] = {
     "layout": LAYOUT,
     "layout_neg": LAYOUT_NEG,
@@ -675,6 +724,8 @@ CLASSES: dict[str, list[Probe]] = {
     "romance_4_neg": ROMANCE_4_NEG,
     "qualified_5": QUALIFIED_5,
     "qualified_5_neg": QUALIFIED_5_NEG,
+    "news_6": NEWS_6,
+    "news_6_neg": NEWS_6_NEG,
 }
 
 
