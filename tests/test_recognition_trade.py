@@ -63,7 +63,7 @@ LAYOUT: list[Probe] = [
     ("DESC:GRAPHIC CARD;BRAND:ASUS;MODEL:RTX4090;QTY:2PCS", "nvidia-rtx-4090"),
     ("VIDEO CARD//NVIDIA//RTX 4090 24GB//NEW", "nvidia-rtx-4090"),
     ("GPU MODULE — H800 SXM5 80GB", "nvidia-h800-sxm"),
-    ("8473301890GPU NVIDIA A100 80GB", "nvidia-a100"),
+    ("8473301890GPU TESLA A100 (80 GB)", "nvidia-a100"),
     ("8473301890 GPU A100 80GB PCIE", "nvidia-a100"),
     ("NVIDIA H100 8PCS", "nvidia-h100-sxm"),
     ("NVIDIA TESLA A100 (8 PCS)", "nvidia-a100"),
