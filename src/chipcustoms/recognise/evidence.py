@@ -112,7 +112,10 @@ def context_words(v: Vocabulary) -> list[pl.Expr]:
     does not share common subexpressions): the accessory words and the strong count."""
     norm = pl.col("__norm")
     return [
-        norm.str.extract(f"({v.accessory_strong})", 1).alias("__strong_word"),
+        pl.coalesce(
+            norm.str.extract(f"({v.accessory_strong})", 1),
+            norm.str.extract(f"({v.accessory_strong_apart})", 1),
+        ).alias("__strong_word"),
         norm.str.extract(f"({v.accessory_weak})", 1).alias("__weak_word"),
         pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNT[1:3]]).alias("__strong_count"),
     ]
@@ -123,7 +126,7 @@ def context(v: Vocabulary) -> pl.Expr:
     class apart: see :func:`wording`); needs the columns of :func:`context_words`."""
     norm = pl.col("__norm")
     hs = pl.col("__hs")
-    strong, weak = v.accessory_strong, v.accessory_weak
+    strong, weak = f"{v.accessory_strong}|{v.accessory_strong_apart}", v.accessory_weak
     # One extract per word list serves as both the test and the word reported.
     strong_word, weak_word = pl.col("__strong_word"), pl.col("__weak_word")
     accessory = (
@@ -151,6 +154,7 @@ def context(v: Vocabulary) -> pl.Expr:
         pl.coalesce(
             norm.str.extract(f"({v.exclusion})", 1),
             norm.str.extract(f"({v.exclusion_scripts})", 1),
+            norm.str.extract(f"({v.exclusion_apart})", 1),
         ).alias("exclusion"),
         count.cast(pl.Int64, strict=False).alias("count"),
         strong_count.cast(pl.Int64, strict=False).alias("strong_count"),
@@ -217,8 +221,9 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
     lone_ok = bare & pl.col("__distinctive") & (pl.col("__hs") == "")
     weak_text = method.is_in(["alias", "fuzzy", "system"])
     # A model number alone, or any model under an unrelated HS chapter, needs a GPU word.
-    # A server word lets a bare number stand ("H800 server modules") but is no GPU word itself.
-    bare_ok = lone_ok | ctx.struct.field("bare_hint")
+    # A server word lets a bare number stand ("H800 server modules") but is no GPU word itself;
+    # only where no HS code says the goods are something else ("pump H20-80G" under 8413).
+    bare_ok = lone_ok | (ctx.struct.field("bare_hint") & (pl.col("__hs") == ""))
     # An all-digit number ("4090") is a quantity or a code as often as a card: only a GPU word
     # beside it makes it one, never an HS code or a server word alone.
     digits = (method == "alias") & pl.col("__digits")

@@ -37,9 +37,21 @@ class Language(_Strict):
     ai_abbr: list[str] = []
     server: list[str] = []
     devices: list[str] = []
+    # advanced, high-end, cutting-edge, restricted: beside a chip, GPU or graphics card, AI
+    # compute (as "high-end GPUs", "advanced AI chips" in vocabulary.yaml)
+    qualifier: list[str] = []
 
     _p = field_validator(
-        "brand", "chip", "processor", "graphics", "compute", "ai", "ai_abbr", "server", "devices"
+        "brand",
+        "chip",
+        "processor",
+        "graphics",
+        "compute",
+        "ai",
+        "ai_abbr",
+        "server",
+        "devices",
+        "qualifier",
     )(check_regexes)
 
 
@@ -101,6 +113,13 @@ _SHARED_AFTER = {
     _FREE: [r"(?:чип|процессор|ускорител|сервер)"],
 }
 _AI_LATIN = r"\bai\b"  # "AI 칩", "çip AI": the English abbreviation in any language
+# The nouns a qualifier makes AI compute, beside the languages' chip, graphics and compute
+# words: chips, GPUs and accelerators (not processors or servers: "advanced processors" may be
+# CPUs, as in English).
+_SHARED_QUALIFIED = {
+    _BOUNDED: [r"\b(?:chip\S*|microchip\S*|çip\S*|puces?|gpus?|accelerators?)"],
+    _FREE: [r"(?:чип|ускорител)"],
+}
 
 
 def _split(patterns: list[str]) -> dict[bool, list[str]]:
@@ -148,6 +167,17 @@ def merge(raw: dict[str, Any], path: Path | None = None) -> dict[str, Any]:
             else rf"{after}\S*\s+(?:\S+\s+)?{abbr}",
             _alt(pool["compute"][k]),
         ]
+        # A qualifier before or after the noun ("zaawansowane chipy", "puces avancées").
+        if pool["qualifier"][k]:
+            qual = _alt(pool["qualifier"][k])
+            qualified = _alt(
+                [*(p for f in ("chip", "graphics", "compute") for p in pool[f][k])]
+                + _SHARED_QUALIFIED[k]
+            )
+            wording += [
+                rf"{qual}\s*(?:\S+\s+){{0,2}}?{qualified}",
+                rf"{qualified}\S*\s*(?:\S+\s+){{0,3}}?{qual}",
+            ]
         # The scripts with no \b are fast joined; the Latin ones joined apart from the patterns
         # that start on a noun (those joined run six times slower).
         if k is _FREE:

@@ -31,6 +31,7 @@ from chipcustoms.recognise.evidence import (
     system_wording,
     wording,
 )
+from chipcustoms.recognise.numbers import MEMORY, bare_numbers, spellings, vouched
 from chipcustoms.recognise.textnorm import (
     HOMOGLYPH_BEFORE_DIGIT,
     homoglyph_expr,
@@ -43,7 +44,6 @@ from chipcustoms.recognise.textnorm import (
 from chipcustoms.recognise.vocabulary import Vocabulary, load_vocabulary
 
 FUZZY_CUTOFF = 75.0  # the model number itself must be verbatim (see _model_tokens)
-MEMORY = re.compile(r"^\d+(?:g|gb|t|tb)$")
 
 # "10DE-2235" / "10de:2329" after normalisation: vendor and device ids of accelerator makers
 # (NVIDIA, AMD, Huawei, Habana/Intel, Cambricon) as PCI writes them.
@@ -108,10 +108,18 @@ class Resolver:
                 for variant in {norm, squeeze(norm)}:
                     if variant:
                         self.alias_to_id.setdefault(variant, m.id)
-        for number, model_id in self._bare_numbers().items():
+        for number, model_id in bare_numbers(self.catalog, self.vocabulary).items():
             self.alias_to_id.setdefault(number, model_id)
-        self._bare = sorted(a for a in self.alias_to_id if _is_bare(a))
-        self._digits = [a for a in self._bare if a.isdigit()]  # "4090": needs a GPU word
+        spaced, misread = spellings(self.alias_to_id, self.vocabulary.misread_letters)
+        self._misread = sorted(misread)  # read only beside a brand word
+        for variant, model_id in (spaced | misread).items():
+            self.alias_to_id[variant] = model_id
+        self._bare = sorted(a for a in self.alias_to_id if _is_bare(a) or a in spaced)
+        # Numbers read only beside a GPU word, at the bare-number confidence: all-digit
+        # ("4090"), spaced ("h 100") and misread ("h1oo") spellings.
+        self._digits = sorted(
+            {a for a in self._bare if a.isdigit()} | spaced.keys() | misread.keys()
+        )
         self._distinctive = [a for a in self._bare if _is_distinctive(a)]
         # "H100s": a plural s after a model number is read off (see _aliases_found).
         self._alias_regex = (
@@ -121,10 +129,13 @@ class Resolver:
         for s in self.catalog.systems:
             for alias in [s.name, *s.aliases]:
                 norm = normalise_model_text(alias)
-                for variant in {norm, squeeze(norm)}:
+                # "XE 9680", "NF 5688M7": the series letters apart from the number, too.
+                apart = re.sub(r"\b([a-z]{2,3})(\d{3,4})", r"\1 \2", norm)
+                for variant in sorted({norm, squeeze(norm), apart}):
                     self.system_alias.setdefault(variant, s.id)
+        # "XE9680s": a plural s after a system name, as after a model number.
         self._system_regex = (
-            r"(?:^|\b|\s)(" + _alternation(list(self.system_alias)) + r")(?:\b|\s|$)"
+            r"(?:^|\b|\s)(" + _alternation(list(self.system_alias)) + r")s?(?:\b|\s|$)"
         )
         self._systems = {s.id: s for s in self.catalog.systems}
         self.pci_to_id = {pci: m.id for m in self.catalog.models for pci in m.pci_ids}
@@ -138,7 +149,7 @@ class Resolver:
         self._part_regex = "(?i)(" + "|".join(f"(?:{p})" for p in parts) + ")"
         # Fuzzy candidates are indexed by their model number ("910b" -> "ascend 910b", ...).
         self._fuzzy_index: dict[str, list[str]] = {}
-        for alias in self.alias_to_id:
+        for alias in [a for a in self.alias_to_id if a not in spaced and a not in misread]:
             numbers = sorted(t for t in _model_tokens(alias) if not MEMORY.match(t))
             if numbers and " " in alias:
                 self._fuzzy_index.setdefault(numbers[0], []).append(alias)
@@ -159,26 +170,6 @@ class Resolver:
             counting_generic=counting_generic,
             ai_generic=min(counting_generic),
         )
-
-    def _bare_numbers(self) -> dict[str, str]:
-        """Model numbers a line may write without the brand or family word of every alias
-        ("Tesla V100" -> "v100", "Ascend 910B" -> "910b"): the alias less brand words and
-        memory sizes, when one token with letters and digits (or an all-digit number the
-        vocabulary lists, "RTX 4090" -> "4090") is left and no other model leaves the same one.
-        """
-        brand = re.compile(self.vocabulary.brand_word)
-        digits = re.compile(self.vocabulary.digit_number)
-        found: dict[str, set[str]] = {}
-        for m in self.catalog.models:
-            for alias in [m.model, *m.aliases]:
-                words = brand.sub(" ", normalise_model_text(alias)).split()
-                words = [w for w in words if not MEMORY.match(w)]
-                if len(words) != 1:
-                    continue
-                w = words[0]
-                if (re.search(r"[a-z]", w) and re.search(r"\d", w)) or digits.fullmatch(w):
-                    found.setdefault(w, set()).add(m.id)
-        return {w: next(iter(ids)) for w, ids in found.items() if len(ids) == 1}
 
     @property
     def version(self) -> str:
@@ -264,6 +255,7 @@ class Resolver:
                 ),
             ]
         )
+        d = vouched(d, self._misread, self.vocabulary.misread_brand)
         pn_ids = {h: self._part_id(h) for h in d["__pn_hit"].drop_nulls().unique()}
         pci_ids = {
             h: self.pci_to_id.get(h.replace(" ", ":")) for h in d["__pci_hit"].drop_nulls().unique()

@@ -81,10 +81,13 @@ class RowResolver:
         self._form = c(r"\b(" + "|".join(FORMS) + r")\b")
         self._count = [c(p) for p in _COUNT]
         self._strong, self._weak = c(f"({v.accessory_strong})"), c(f"({v.accessory_weak})")
-        self._with_strong = c(f"(?:{v.with_words})(?:{v.accessory_strong})")
+        self._strong_apart = c(f"({v.accessory_strong_apart})")
+        strong = f"{v.accessory_strong}|{v.accessory_strong_apart}"
+        self._with_strong = c(f"(?:{v.with_words})(?:{strong})")
         self._with_weak = c(f"(?:{v.with_words})(?:{v.accessory_weak})")
         self._for, self._exclusion = c(v.for_words), c(f"({v.exclusion})")
         self._exclusion_scripts = c(f"({v.exclusion_scripts})")
+        self._exclusion_apart = c(f"({v.exclusion_apart})")
         self._hint, self._bare_hint = c(v.hint), c(v.bare_hint)
         self._not_ai, self._system_word = c(v.not_ai), c(v.system_word)
         self._generic = [(gid, [c(p) for p in ps]) for gid, _, ps in v.generic]
@@ -93,6 +96,7 @@ class RowResolver:
         self._parts = None if parts is None else (c(parts[0]), c(parts[1]))
         self._bare, self._distinctive = set(r._bare), set(r._distinctive)
         self._digits = set(r._digits)
+        self._misread, self._brand = set(r._misread), c(v.misread_brand)
         self._systems_alias = list(r.system_alias)
         self._names: dict[str, tuple[str | None, str | None]] = {
             row["accelerator_id"]: (row["accelerator_vendor"], row["accelerator_model"])
@@ -131,7 +135,7 @@ class RowResolver:
         r = self.r
         norm = normalised(text)
         x: Row = {"norm": norm, "hs": hs}
-        x["strong_word"] = _group(self._strong, norm)
+        x["strong_word"] = _first(_group(self._strong, norm), _group(self._strong_apart, norm))
         x["weak_word"] = _group(self._weak, norm)
         x["strong_count"] = strong_count = _first(*(_group(p, norm) for p in self._count[1:3]))
         upper = f"{part_number_text(pn)} {part_number_text(text)}"
@@ -150,7 +154,9 @@ class RowResolver:
         )
         x["accessory_word"] = _first(strong, weak)
         x["exclusion"] = _first(
-            _group(self._exclusion, norm), _group(self._exclusion_scripts, norm)
+            _group(self._exclusion, norm),
+            _group(self._exclusion_scripts, norm),
+            _group(self._exclusion_apart, norm),
         )
         cn = _group(self._count[-1], norm)
         count = _first(
@@ -165,6 +171,8 @@ class RowResolver:
             sys_hit = _group(self._system, norm)
             if sys_hit is not None:
                 aliases = self._aliases(self._system.sub(" ", norm, count=1))
+        if any(a in self._misread for a in aliases) and not self._brand.search(norm):
+            aliases = [a for a in aliases if a not in self._misread]
         x["sys_hit"], x["aliases"] = sys_hit, aliases
         x["pn_id"] = None if pn_hit is None else r._part_id(pn_hit)
         x["pci_id"] = None if pci_hit is None else r.pci_to_id.get(pci_hit.replace(" ", ":"))
@@ -247,7 +255,7 @@ class RowResolver:
         }.get(method or "")
         bare = method == "alias" and x["bare"]
         lone_ok = bare and x["distinctive"] and x["hs"] == ""
-        bare_ok = lone_ok or x["bare_hint"]
+        bare_ok = lone_ok or (x["bare_hint"] and x["hs"] == "")
         rejected = (method in ("alias", "fuzzy", "system") and not hint) and (
             (bare and not x["hs_fits"] and not bare_ok)
             or not x["hs_chapter_ok"]

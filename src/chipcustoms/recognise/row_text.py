@@ -26,6 +26,7 @@ import polars as pl
 
 from chipcustoms.recognise.textnorm import (
     _CJK_LATIN,
+    _GLUED,
     _HOMOGLYPHS,
     _LATIN_CJK,
     _LETTER_DASH_DIGIT,
@@ -116,6 +117,7 @@ def _surrogate(c: str) -> bool:
 _VEN_DEV = re.compile(r"(?i)ven_([0-9a-f]{4})&dev_([0-9a-f]{4})")
 _DASH = re.compile(_LETTER_DASH_DIGIT)
 _X = re.compile(_TIMES)
+_GLUE = [(re.compile(pattern), repl) for pattern, _, repl in _GLUED]
 _CYR = re.compile(HOMOGLYPH_BEFORE_DIGIT)
 _GLYPHS = [(re.compile(f"(?i){cyr}(\\d)"), f"{lat}\\g<1>") for cyr, lat in _HOMOGLYPHS.items()]
 _PUNCT_RE = re.compile(_PUNCT)
@@ -131,7 +133,10 @@ def normalised(text: str) -> str:
     :func:`textnorm.normalise_expr`."""
     s = _VEN_DEV.sub(r"\g<1>-\g<2>", text).replace("+", " plus ")
     s = unicodedata.normalize("NFKC", s)
-    s = _X.sub("\\g<1> × \\g<2>", _DASH.sub(r"\g<1>\g<2>", s))
+    s = _DASH.sub(r"\g<1>\g<2>", s)
+    for pattern, repl in _GLUE:
+        s = pattern.sub(repl, s)
+    s = _X.sub("\\g<1> × \\g<2>", s)
     if _CYR.search(s):
         for pattern, repl in _GLYPHS:
             s = pattern.sub(repl, s)

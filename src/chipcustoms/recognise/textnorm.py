@@ -34,7 +34,9 @@ _CJK = (
 )
 _CJK_LATIN = f"([{_CJK}])([a-z0-9])"
 _LATIN_CJK = f"([a-z0-9])([{_CJK}])"
-_PUNCT = r"[\x00-\x1f\x7f\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】]+"
+# Typographic quotes and apostrophes too ("Dell’s", "d’affichage", «…», „…“): a word break,
+# as the ASCII apostrophe is.
+_PUNCT = r"[\x00-\x1f\x7f\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】‘’‚‛“”„‟‹›«»]+"
 
 
 def normalise_text(s: str) -> str:
@@ -94,6 +96,31 @@ _LETTER_DASH_DIGIT = r"(?i)\b([a-z]{1,3})-(\d)"
 # "H20 x 4" is a count, not the model suffix "x" of :data:`_SUFFIX` ("MI300 X" -> "mi300x").
 _TIMES = r"(?i)(\d)\s+x\s+(\d)"
 
+# Trade records glue words to a model number and OCR drops spaces: a brand run into the number
+# ("NVIDIAH100", "TESLAV100"), the number run into the word after it ("H100GPU", "A100PCIE",
+# "H100NVL", "8473301890GPU"), and a dot typed for the dash ("A.100"). Each is (pattern, the
+# Polars replacement, the ``re`` replacement), applied in order after the dash rule. Bounded by
+# ASCII classes, not ``\b`` (the engines' ``\w`` differ on combining marks), so both read them
+# alike; case is folded only in the words, where the two differ on the dotless i alone (the
+# one-text path refuses the non-ASCII letters that fold to ASCII).
+_GLUED = (
+    (
+        r"(^|[^A-Za-z0-9])((?i:nvidia|geforce|tesla|quadro|radeon|instinct))([A-Za-z]{0,2}\d)",
+        "${1}${2} ${3}",
+        r"\g<1>\g<2> \g<3>",
+    ),
+    (
+        r"(\d)((?i:gpus?|graphics|cards?|modules?|chips?|pcie|sxm\d?|nvl))($|[^A-Za-z0-9])",
+        "${1} ${2}${3}",
+        r"\g<1> \g<2>\g<3>",
+    ),
+    (
+        r"(^|[^A-Za-z0-9])([A-Za-z]{1,2})\.(\d{2,4})($|[^A-Za-z0-9])",
+        "${1}${2}${3}${4}",
+        r"\g<1>\g<2>\g<3>\g<4>",
+    ),
+)
+
 
 # Cyrillic letters that look Latin, typed in a model number ("Н100" with a Cyrillic En): only
 # directly before a digit, so Russian words stay Russian.
@@ -103,6 +130,8 @@ _HOMOGLYPHS = {"А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "К": "K",
 def normalise_model_text(s: str) -> str:
     """:func:`normalise_text` for the resolver: model numbers written with a dash join up."""
     s = re.sub(_LETTER_DASH_DIGIT, r"\1\2", unicodedata.normalize("NFKC", s))
+    for pattern, _, repl in _GLUED:
+        s = re.sub(pattern, repl, s)
     for cyr, lat in _HOMOGLYPHS.items():
         s = re.sub(rf"(?i){cyr}(\d)", rf"{lat}\1", s)
     return normalise_text(re.sub(_TIMES, r"\1 × \2", s))
@@ -114,12 +143,12 @@ HOMOGLYPH_BEFORE_DIGIT = "(?i)[" + "".join(_HOMOGLYPHS) + "]\\d"
 
 
 def model_spelling_expr(expr: pl.Expr) -> pl.Expr:
-    """The first steps of :func:`normalise_model_expr`: dashes in model numbers, "x" counts."""
-    return (
-        expr.str.normalize("NFKC")
-        .str.replace_all(_LETTER_DASH_DIGIT, "${1}${2}")
-        .str.replace_all(_TIMES, "${1} × ${2}")
-    )
+    """The first steps of :func:`normalise_model_expr`: dashes in model numbers, glued words
+    (:data:`_GLUED`), "x" counts."""
+    expr = expr.str.normalize("NFKC").str.replace_all(_LETTER_DASH_DIGIT, "${1}${2}")
+    for pattern, repl, _ in _GLUED:
+        expr = expr.str.replace_all(pattern, repl)
+    return expr.str.replace_all(_TIMES, "${1} × ${2}")
 
 
 def homoglyph_expr(expr: pl.Expr) -> pl.Expr:

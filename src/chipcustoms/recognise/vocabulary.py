@@ -29,11 +29,14 @@ class _Strict(BaseModel):
 
 class Accessories(_Strict):
     strong: list[str]
+    # Strong words run as a regex of their own: joined with `strong` they overflow the regex
+    # engine's fast path (one alternation of both cost 13x the two apart).
+    strong_apart: list[str] = []
     weak: list[str]
     for_words: list[str]
     with_words: str
 
-    _s = field_validator("strong", "weak", "for_words")(_check_patterns)
+    _s = field_validator("strong", "strong_apart", "weak", "for_words")(_check_patterns)
 
 
 class GenericClass(_Strict):
@@ -54,11 +57,32 @@ class AiSystems(_Strict):
     _p = field_validator("systems", "carrying", "parts", "parts_unless")(_check_patterns)
 
 
+class Misread(_Strict):
+    """Letters typed or OCR-read for digits inside a model number, and the brand words that
+    vouch for such a number (:mod:`chipcustoms.recognise.numbers`)."""
+
+    letters: dict[str, str] = {}  # "o" -> "0": the letter and the digit it stands for
+    brands: list[str] = []
+
+    _p = field_validator("brands")(_check_patterns)
+
+    @field_validator("letters")
+    @classmethod
+    def _one_letter_one_digit(cls, v: dict[str, str]) -> dict[str, str]:
+        for letter, digit in v.items():
+            if not (len(letter) == 1 and letter.isalpha() and letter.islower()):
+                raise ValueError(f"misread letter {letter!r}: one lower-case letter")
+            if not (len(digit) == 1 and digit.isdigit()):
+                raise ValueError(f"misread digit {digit!r} for {letter!r}: one digit")
+        return v
+
+
 class VocabularyFile(_Strict):
     version: str
     hints: list[str]
     bare_hints: list[str] = []  # let a bare model number be a chip, not GPU words themselves
     digit_numbers: list[str] = []  # all-digit numbers ("4090") read as a bare model number
+    misread: Misread = Misread()  # "A1OO": letters for digits, read beside a brand word only
     hs_prefixes: list[str]
     hs_chapters: list[str]
     accessories: Accessories
@@ -66,6 +90,7 @@ class VocabularyFile(_Strict):
     # The languages' devices (languages.py): a regex of their own, since Polars' engine slows
     # down tenfold on one joining a large alternation of other scripts with the patterns above.
     exclusions_scripts: list[str] = []
+    exclusions_apart: list[str] = []  # likewise apart, for speed (see Accessories.strong_apart)
     generic: list[GenericClass]
     system_words: list[str]
     ai_systems: AiSystems
@@ -79,6 +104,7 @@ class VocabularyFile(_Strict):
         "digit_numbers",
         "exclusions",
         "exclusions_scripts",
+        "exclusions_apart",
         "system_words",
         "brand_words",
         "not_ai",
@@ -110,6 +136,7 @@ class Vocabulary:
     hs_prefixes: tuple[str, ...]
     hs_chapters: tuple[str, ...]
     accessory_strong: str
+    accessory_strong_apart: str  # matches nothing where the vocabulary lists none
     accessory_weak: str
     for_words: str
     with_words: str
@@ -128,6 +155,9 @@ class Vocabulary:
     system_hs: tuple[str, ...]
     not_ai: str  # words that veto the counting generic classes (mining)
     exclusion_scripts: str = r"$^"  # the languages' devices, run as a regex of their own
+    exclusion_apart: str = r"$^"  # the exclusions kept apart for speed
+    misread_letters: tuple[tuple[str, str], ...] = ()  # ("o", "0"): a letter read as a digit
+    misread_brand: str = r"$^"  # the brand words that let such a number be read
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
@@ -152,6 +182,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         hs_prefixes=tuple(vf.hs_prefixes),
         hs_chapters=tuple(vf.hs_chapters),
         accessory_strong=union(vf.accessories.strong),
+        accessory_strong_apart=union(vf.accessories.strong_apart or [r"$^"]),
         accessory_weak=union(vf.accessories.weak),
         for_words=union(vf.accessories.for_words),
         with_words=vf.accessories.with_words,
@@ -170,4 +201,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         system_hs=tuple(vf.system_hs),
         not_ai=union(vf.not_ai),
         exclusion_scripts=union(vf.exclusions_scripts or [r"$^"]),
+        exclusion_apart=union(vf.exclusions_apart or [r"$^"]),
+        misread_letters=tuple(sorted(vf.misread.letters.items())),
+        misread_brand=union(vf.misread.brands or [r"$^"]),
     )

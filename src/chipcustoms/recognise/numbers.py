@@ -1,0 +1,97 @@
+"""The spellings of a catalogued model number besides its aliases: bare ("V100" for "Tesla
+V100"), spaced ("H 100") and misread ("A1OO", "Hl00").
+
+Trade records are typed by hand, scanned and OCR-read: a space lands between the letters and
+the digits, and a letter of nearly the same shape stands for a digit (O for 0, l and I for 1;
+the letters are data, ``misread`` in refdata/resolver/vocabulary.yaml). Guessing digits is
+what makes a pump a chip, so each spelling is read on a narrow condition: a spaced number only
+beside a GPU word (as an all-digit number, ``Resolver._digits``), a misread one only on a line
+that also names a brand (:func:`vouched`), and both at the bare-number confidence. The one-text
+resolver reads the same tables (``row_resolver``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import polars as pl
+
+from chipcustoms.recognise.catalog import Catalog
+from chipcustoms.recognise.textnorm import normalise_model_text
+from chipcustoms.recognise.vocabulary import Vocabulary
+
+MEMORY = re.compile(r"^\d+(?:g|gb|t|tb)$")
+_NUMBER = re.compile(r"([a-z]{0,2})(\d{3,4})([a-z]?)")
+
+
+def bare_numbers(catalog: Catalog, vocabulary: Vocabulary) -> dict[str, str]:
+    """Model numbers a line may write without the brand or family word of every alias
+    ("Tesla V100" -> "v100", "Ascend 910B" -> "910b"): the alias less brand words and
+    memory sizes, when one token with letters and digits (or an all-digit number the
+    vocabulary lists, "RTX 4090" -> "4090") is left and no other model leaves the same one.
+    """
+    brand = re.compile(vocabulary.brand_word)
+    digits = re.compile(vocabulary.digit_number)
+    found: dict[str, set[str]] = {}
+    for m in catalog.models:
+        for alias in [m.model, *m.aliases]:
+            words = brand.sub(" ", normalise_model_text(alias)).split()
+            words = [w for w in words if not MEMORY.match(w)]
+            if len(words) != 1:
+                continue
+            w = words[0]
+            if (re.search(r"[a-z]", w) and re.search(r"\d", w)) or digits.fullmatch(w):
+                found.setdefault(w, set()).add(m.id)
+    return {w: next(iter(ids)) for w, ids in found.items() if len(ids) == 1}
+
+
+def spellings(
+    alias_to_id: dict[str, str], letters: tuple[tuple[str, str], ...]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(spaced, misread) spellings of the bare model numbers of three or four digits ("h100",
+    "910b", "4090"), each to its model id: the letters and the digits apart ("h 100"), and
+    misread letters for digits ("h1oo", "hl00", "vloo", "91ob"; a number without letters keeps
+    a digit, so "4o9o" but not "oooo"). A spelling that is an alias already, or that two models
+    share, is not used."""
+    by_digit: dict[str, list[str]] = {}
+    for letter, digit in letters:
+        by_digit.setdefault(digit, []).append(letter)
+    spaced: dict[str, set[str]] = {}
+    misread: dict[str, set[str]] = {}
+    for alias, model_id in alias_to_id.items():
+        m = _NUMBER.fullmatch(alias)
+        if m is None:
+            continue
+        prefix, number, suffix = m.groups()
+        if prefix:
+            spaced.setdefault(f"{prefix} {number}{suffix}", set()).add(model_id)
+        for combo in itertools.product(*[[c, *by_digit.get(c, [])] for c in number]):
+            word = "".join(combo)
+            if word != number and (prefix or any(c.isdigit() for c in word)):
+                misread.setdefault(prefix + word + suffix, set()).add(model_id)
+
+    def unique(found: dict[str, set[str]]) -> dict[str, str]:
+        return {
+            w: next(iter(ids)) for w, ids in found.items() if len(ids) == 1 and w not in alias_to_id
+        }
+
+    return unique(spaced), unique(misread)
+
+
+def vouched(d: pl.DataFrame, misread: list[str], brand: str) -> pl.DataFrame:
+    """``d`` with the misread spellings dropped from ``__aliases`` where ``__norm`` names no
+    brand (``brand``: the vocabulary's ``misread.brands``). The brand regex runs only on the few
+    lines that hold such a spelling; row order is not kept (the resolver joins by key)."""
+    some = pl.col("__aliases").list.eval(pl.element().is_in(misread)).list.any().fill_null(False)
+    kept = pl.element().filter(~pl.element().is_in(misread))
+    return pl.concat(
+        [
+            d.filter(~some),
+            d.filter(some).with_columns(
+                pl.when(pl.col("__norm").str.contains(brand))
+                .then(pl.col("__aliases"))
+                .otherwise(pl.col("__aliases").list.eval(kept))
+            ),
+        ]
+    )
