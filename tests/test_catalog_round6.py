@@ -61,7 +61,8 @@ FOUND = [
 ]
 
 # Look-alikes: a metric screw size, a phone, Intel's N100 mini PC, a Torx bit, PC memory and a
-# power supply from the Corsair brand, an Intel Atom tablet, a relay that shares a server code.
+# power supply from the Corsair brand, an Intel Atom tablet, a relay that shares a server code;
+# fasteners and car parts whose numbers are a Tesla card's.
 LEFT_OUT = [
     ("M6 cage nuts for server rack", None),
     ("M10 bolts for server", "731815"),
@@ -72,6 +73,11 @@ LEFT_OUT = [
     ("Corsair 1000W power supply", "850440"),
     ("D75E-4U relay", "853649"),
     ("Rubin vase, ceramic", "691390"),
+    # Numbers the new Tesla models share with fasteners and car parts (written for this test).
+    ("K80 server rack screws", None),
+    ("K40 hex bolts, zinc plated", None),
+    ("Tesla Model Y K20 brake pads", "870830"),
+    ("Tesla Model S M60 wiper blades", None),
 ]
 
 

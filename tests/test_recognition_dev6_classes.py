@@ -173,7 +173,7 @@ def test_a_makers_chips_need_an_ai_word(refs: References, text: str, counts: boo
 GLUED = [
     ("Maxsun RX560 4G", "gpu-unknown", False),
     ("GTX1660 Super, boxed", "gpu-unknown", False),
-    ("Sapphire RX7900XTX", "gpu-unknown", False),
+    ("Sapphire RX7900XTX", "amd-rx-7900-xtx", False),  # catalogued: a consumer card
     ("RTX4090 24GB", "nvidia-rtx-4090", True),
     ("Renesas RX130 microcontroller", None, False),
     ("RX65N MCU board", None, False),
