@@ -43,3 +43,25 @@ def test_bad_label_names_the_row(tmp_path: Path) -> None:
     path.write_text("description,expected_id,is_accelerator\nH20,nvidia-h20,yes\n")
     with pytest.raises(InputError, match="row 2: is_accelerator"):
         read_labelled(path)
+
+
+def test_every_figure_comes_with_its_counts(refs: References, tmp_path: Path) -> None:
+    """The issue asks for n beside every figure, and for model accuracy on the lines whose source
+    names a model: the report prints the counts, and the model-labelled share counts only true
+    accelerators with a `model_label`. Lines written for this test."""
+    path = tmp_path / "set.csv"
+    path.write_text(
+        "description,expected_id,is_accelerator,model_label\n"
+        "NVIDIA H100 80GB SXM5 GPU,nvidia-h100-sxm,true,H100\n"  # right, labelled
+        "NVIDIA A100 40GB PCIe card,nvidia-h100-sxm,true,A100\n"  # wrong id, labelled
+        "AI accelerator cards,accelerator-unknown,true,\n"  # right, no model label
+        "stainless steel bolts,,false,\n",
+        encoding="utf-8",
+    )
+    e = evaluate(refs.resolver, read_labelled(path))
+    assert (e.tp, e.fp, e.positives, e.right_models) == (3, 0, 3, 2)
+    assert (e.model_labelled, e.right_labelled) == (2, 1)
+    text = "\n".join(e.lines())
+    assert "recall 1.000 (3/3)" in text
+    assert "model accuracy on true accelerators 0.667 (2/3)" in text
+    assert "with a model label 0.500 (1/2)" in text

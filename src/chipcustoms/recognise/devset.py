@@ -32,12 +32,32 @@ class Evaluation:
     units_accuracy: float  # right units_per_item among true accelerators
     calibration: pl.DataFrame  # bin, lines, mean confidence, observed accuracy
     errors: pl.DataFrame
+    # The counts behind the shares, so every figure can be reported with its n: true and false
+    # positives, true accelerators, right ids among them, and, where the file has `model_label`
+    # (the source names a model), how many true accelerators carry one and how many of those
+    # resolve to the expected id: the "model accuracy on the lines with a model label".
+    tp: int = 0
+    fp: int = 0
+    positives: int = 0
+    right_models: int = 0
+    model_labelled: int | None = None
+    right_labelled: int = 0
 
     def lines(self) -> list[str]:
         out = [
             f"lines {self.n}",
-            f"is_accelerator precision {self.precision:.3f} recall {self.recall:.3f}",
-            f"model accuracy on true accelerators {self.model_accuracy:.3f}",
+            f"is_accelerator precision {self.precision:.3f} ({self.tp}/{self.tp + self.fp}) "
+            f"recall {self.recall:.3f} ({self.tp}/{self.positives})",
+            f"model accuracy on true accelerators {self.model_accuracy:.3f} "
+            f"({self.right_models}/{self.positives})",
+        ]
+        if self.model_labelled is not None:
+            share = self.right_labelled / self.model_labelled if self.model_labelled else 1.0
+            out.append(
+                f"model accuracy on true accelerators with a model label {share:.3f} "
+                f"({self.right_labelled}/{self.model_labelled})"
+            )
+        out += [
             f"id accuracy on all lines {self.id_accuracy:.3f}",
             f"units accuracy on true accelerators {self.units_accuracy:.3f}",
             "calibration (confidence bin: lines, mean confidence, observed accuracy):",
@@ -95,11 +115,17 @@ def evaluate(resolver: Resolver, labelled: pl.DataFrame) -> Evaluation:
         ).alias("expected_units"),
     ).with_columns(
         pl.col("accelerator_id").eq_missing(pl.col("expected_id")).alias("correct"),
+        (
+            labelled["model_label"].cast(pl.Utf8).fill_null("").str.strip_chars().ne("")
+            if "model_label" in labelled.columns
+            else pl.lit(False)
+        ).alias("has_model_label"),
     )
     tp = df.filter(truth & pl.col("is_accelerator")).height
     fp = df.filter(~truth & pl.col("is_accelerator")).height
     fn = df.filter(truth & ~pl.col("is_accelerator")).height
     pos = df.filter(truth)
+    named = pos.filter(pl.col("has_model_label")) if "model_label" in labelled.columns else None
     calibration = (
         df.with_columns(_bin(pl.col("resolution_confidence")).alias("bin"))
         .group_by("bin")
@@ -126,4 +152,10 @@ def evaluate(resolver: Resolver, labelled: pl.DataFrame) -> Evaluation:
         units_accuracy=_share(pos, pl.col("units_per_item").eq_missing(pl.col("expected_units"))),
         calibration=calibration,
         errors=errors,
+        tp=tp,
+        fp=fp,
+        positives=pos.height,
+        right_models=pos.filter(pl.col("correct")).height,
+        model_labelled=named.height if named is not None else None,
+        right_labelled=named.filter(pl.col("correct")).height if named is not None else 0,
     )
