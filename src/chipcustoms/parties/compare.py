@@ -200,8 +200,10 @@ def _distinct(x: str, y: str, kind: str) -> bool:
     return kind != "person" and pinyin_differs(x, y)
 
 
-def _extra_cost(token: str, kind: str) -> float:
-    """What one unpaired token of the longer name costs (never less than EXTRA_COST)."""
+def _extra_cost(token: str, kind: str, first: bool = False) -> float:
+    """What one unpaired token of the longer name costs (never less than EXTRA_COST); ``first``:
+    it opens its name, where a country is part of a registered name ("Korea Kumbyol Trading" /
+    "Kumbyol Trading"), not the subsidiary abroad it is at the end ("Banco Santander Chile")."""
     if is_imo(token):  # one name gives the vessel's IMO number, the other does not
         return EXTRA_COST
     if is_number(token, kind):
@@ -217,7 +219,7 @@ def _extra_cost(token: str, kind: str) -> float:
     if token in vocab("generic_words"):
         return EXTRA_COST
     if kind in ("org", "vessel") and token in vocab("countries"):
-        return QUALIFIER_COST
+        return EXTRA_COST if first else QUALIFIER_COST
     return ORG_EXTRA_COST if kind == "org" else EXTRA_COST
 
 
@@ -342,7 +344,8 @@ def _align(
     base = min(1.0, matched / max(weight, 1)) if aligned else 0.0
     conflicts = min(len(left_a), len(left_b))
     longer = left_a if len(left_a) > len(left_b) else left_b
-    costs = sorted(_extra_cost(t, kind) for t in longer)[: abs(len(left_a) - len(left_b))]
+    lead = (a_tokens if longer is left_a else b_tokens)[0]
+    costs = sorted(_extra_cost(t, kind, t == lead) for t in longer)[: abs(len(left_a) - len(left_b))]
     if (
         conflicts
         and kind == "person"
@@ -375,7 +378,7 @@ def _align(
     if conflicts:
         features["conflict"] = {"left": left_a, "right": left_b}
     elif costs:
-        features["extra"] = {t: _extra_cost(t, kind) for t in longer}
+        features["extra"] = {t: _extra_cost(t, kind, t == lead) for t in longer}
         if mononym:
             features["mononym"] = MONONYM_COST
     return round(max(0.0, min(1.0, score)), 4), features
