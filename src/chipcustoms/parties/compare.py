@@ -62,6 +62,7 @@ from chipcustoms.parties.names import (
     joins,
     load_names_data,
     name_key,
+    english_spelling,
     nickname_group,
     vocab,
 )
@@ -159,7 +160,7 @@ def syllables(token: str) -> tuple[str, ...] | None:
 def pinyin_differs(a: str, b: str) -> bool:
     """Both tokens, of 6 letters or more, spell two or more pinyin syllables, as many each, and
     not the same ones. Shorter words spell pinyin by chance too often ("chase" = cha-se)."""
-    if min(len(a), len(b)) < PINYIN_MIN_LENGTH:
+    if min(len(a), len(b)) < PINYIN_MIN_LENGTH or english_spelling(a, b):
         return False
     sa, sb = syllables(a), syllables(b)
     return sa is not None and sb is not None and len(sa) == len(sb) >= 2 and sa != sb
@@ -213,8 +214,8 @@ def _extra_cost(token: str, kind: str, first: bool = False) -> float:
     if kind == "person":
         if token in vocab("person_titles"):
             return EXTRA_COST
-        if token.endswith(tuple(vocab("patronymic_endings"))):
-            return EXTRA_COST
+        if len(token) == 1 or token.endswith(tuple(vocab("patronymic_endings"))):
+            return EXTRA_COST  # an initial says no more than a patronymic ("Tarik Nasser S.")
         return PERSON_EXTRA_COST
     if token in vocab("generic_words"):
         return EXTRA_COST
