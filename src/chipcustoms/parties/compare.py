@@ -57,12 +57,12 @@ from rapidfuzz.distance import OSA
 from chipcustoms.parties.name_parts import complementary, roles
 from chipcustoms.parties.names import (
     NormName,
+    english_spelling,
     is_imo,
     join_words,
     joins,
     load_names_data,
     name_key,
-    english_spelling,
     nickname_group,
     vocab,
 )
@@ -346,7 +346,9 @@ def _align(
     conflicts = min(len(left_a), len(left_b))
     longer = left_a if len(left_a) > len(left_b) else left_b
     lead = (a_tokens if longer is left_a else b_tokens)[0]
-    costs = sorted(_extra_cost(t, kind, t == lead) for t in longer)[: abs(len(left_a) - len(left_b))]
+    costs = sorted(_extra_cost(t, kind, t == lead) for t in longer)[
+        : abs(len(left_a) - len(left_b))
+    ]
     if (
         conflicts
         and kind == "person"
