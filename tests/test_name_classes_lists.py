@@ -68,6 +68,15 @@ ENGLISH_SPELLING = [
     ("Company", "Dongguan Jinsheng Electronics", "Dongguan Jincheng Electronics", False),
 ]
 
+# a father's and grandfather's name after "ben" / "bin", or a nisba, dropped in the alias: each
+# costs what a patronymic costs
+KIN_DROPPED = [
+    ("Person", "Kamal ben Mawlid ben Hassan al-Hamrawi", "Hamrawi Kamal", True),
+    ("Person", "Azzam Abdullah Zurayq al-Mawlid al-Subhi", "Azzam al-Subhi", True),
+    ("Person", "Kamal ben Mawlid al-Hamrawi", "Kamal ben Yusuf al-Hamrawi", False),  # fathers
+    ("Person", "Kamal ben Mawlid al-Hamrawi", "Nabil ben Mawlid al-Hamrawi", False),  # brothers
+]
+
 # one family, several persons: the near misses the classes above must not let through
 ONE_FAMILY = [
     ("Person", "Marco Antonio Salgado Ruiz", "Luis Alberto Salgado Ruiz", False),

@@ -50,6 +50,7 @@ The constants and the default threshold were chosen on the bench's ``synth_*`` c
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
@@ -201,10 +202,13 @@ def _distinct(x: str, y: str, kind: str) -> bool:
     return kind != "person" and pinyin_differs(x, y)
 
 
-def _extra_cost(token: str, kind: str, first: bool = False) -> float:
+def _extra_cost(token: str, kind: str, first: bool = False, kin: bool = False) -> float:
     """What one unpaired token of the longer name costs (never less than EXTRA_COST); ``first``:
     it opens its name, where a country is part of a registered name ("Korea Kumbyol Trading" /
-    "Kumbyol Trading"), not the subsidiary abroad it is at the end ("Banco Santander Chile")."""
+    "Kumbyol Trading"), not the subsidiary abroad it is at the end ("Banco Santander Chile");
+    ``kin``: in a person name it follows "bin" / "ben" / "ould" (a father's or grandfather's
+    name: "Kamal ben Mawlid ben Hassan al-Hamrawi" / "Kamal Hamrawi") or an article (a nisba),
+    which lists drop as they drop a patronymic."""
     if is_imo(token):  # one name gives the vessel's IMO number, the other does not
         return EXTRA_COST
     if is_number(token, kind):
@@ -214,7 +218,7 @@ def _extra_cost(token: str, kind: str, first: bool = False) -> float:
     if kind == "person":
         if token in vocab("person_titles"):
             return EXTRA_COST
-        if len(token) == 1 or token.endswith(tuple(vocab("patronymic_endings"))):
+        if kin or len(token) == 1 or token.endswith(tuple(vocab("patronymic_endings"))):
             return EXTRA_COST  # an initial says no more than a patronymic ("Tarik Nasser S.")
         return PERSON_EXTRA_COST
     if token in vocab("generic_words"):
@@ -345,8 +349,9 @@ def _align(
     base = min(1.0, matched / max(weight, 1)) if aligned else 0.0
     conflicts = min(len(left_a), len(left_b))
     longer = left_a if len(left_a) > len(left_b) else left_b
-    lead = (a_tokens if longer is left_a else b_tokens)[0]
-    costs = sorted(_extra_cost(t, kind, t == lead) for t in longer)[
+    full = a_tokens if longer is left_a else b_tokens
+    kin = {y for x, y in itertools.pairwise(full) if x in vocab("kin_markers")}
+    costs = sorted(_extra_cost(t, kind, t == full[0], t in kin) for t in longer)[
         : abs(len(left_a) - len(left_b))
     ]
     if (
@@ -381,7 +386,7 @@ def _align(
     if conflicts:
         features["conflict"] = {"left": left_a, "right": left_b}
     elif costs:
-        features["extra"] = {t: _extra_cost(t, kind, t == lead) for t in longer}
+        features["extra"] = {t: _extra_cost(t, kind, t == full[0], t in kin) for t in longer}
         if mononym:
             features["mononym"] = MONONYM_COST
     return round(max(0.0, min(1.0, score)), 4), features
