@@ -29,6 +29,15 @@ ONE_WORD_TRANSLITERATED = [
     ("Person", "Fiodor Tsaryov", "Fedor Tsarev", True),
     ("Person", "Tarek Nasser al-Obaidi", "Tarek Nasser al-Ubaydi", True),  # short vowels
     ("Person", "Jassem Latif Nusaybi", "Jasim Latif Nusaibi", True),
+    ("Person", "Qasem Haydari", "Kasim Heidari", True),  # q / k, ay / ei
+    _miss(
+        "Person",
+        "Qasem Haydari",
+        "Hashem Haydari",
+        False,
+        "a far-similar given name keeps partial credit beside a long family name (the synth"
+        " groups label such pairs matches: 'Mark Cooney' / 'Mark Carney')",
+    ),
     ("Person", "Hassan Tarek Mansour", "Hussein Tarek Mansour", False),  # two given names
     ("Person", "Fyodor Seleznyov", "Fedor Seleznik", False),  # another family name
     ("Person", "Pyotr Kuzyomin", "Pavel Kuzemin", False),  # another given name, one family
