@@ -86,6 +86,15 @@ KIN_DROPPED = [
     ("Person", "Kamal ben Mawlid al-Hamrawi", "Nabil ben Mawlid al-Hamrawi", False),  # brothers
 ]
 
+# a title or particle one alias adds ("Haji", "Sheikh", "Mullah") while the other adds a name:
+# extra words on both sides, not a conflict
+TITLES = [
+    ("Person", "Haji Karim Nasir Bakri", "Karim Yusuf Nasir Bakri", True),
+    ("Person", "Sheikh Tarek Mansour al-Rifai", "Tarek Hamid Mansour al-Rifai", True),
+    ("Person", "Haji Karim Nasir Bakri", "Karim Nasir Hamdan", False),  # another family name
+    ("Person", "Ko Tae Bin", "Ko Tae Hun", False),  # a particle closing a name is a name
+]
+
 # one family, several persons: the near misses the classes above must not let through
 ONE_FAMILY = [
     ("Person", "Marco Antonio Salgado Ruiz", "Luis Alberto Salgado Ruiz", False),
@@ -133,6 +142,8 @@ ALL = (
     + COUNTRY_PREFIX
     + EXTRA_INITIAL
     + ENGLISH_SPELLING
+    + KIN_DROPPED
+    + TITLES
     + ONE_FAMILY
     + KNOWN_MISSES
 )

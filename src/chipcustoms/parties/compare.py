@@ -36,6 +36,8 @@ Like nomenklatura's matchers it is a few small features, each explained to the a
 - ``complementary``: in person names, each name keeps a part the other lacks, in different
   places (a middle name on one side, a second family name on the other): priced as ``extra``
   words of both names, not as a conflict (``complementary``).
+- ``neutral``: in person names of 3+ parts, a title or a particle ("Sheikh", "Haji", "al") that
+  only one side keeps unpaired never conflicts with the other's extra name: both are ``extra``.
 - ``extra``: only the longer name keeps unpaired tokens, each priced by what it is (per schema):
   a generic word or a dropped patronymic costs EXTRA_COST, a person's other name
   PERSON_EXTRA_COST, an organisation's distinctive word ORG_EXTRA_COST, a country
@@ -55,7 +57,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from chipcustoms.parties.name_parts import complementary, roles
+from chipcustoms.parties.name_parts import complementary, neutral_only, roles
 from chipcustoms.parties.names import (
     NormName,
     english_spelling,
@@ -354,7 +356,8 @@ def _align(
     costs = sorted(_extra_cost(t, kind, t == full[0], t in kin) for t in longer)[
         : abs(len(left_a) - len(left_b))
     ]
-    if (
+    neutral = conflicts and kind == "person" and neutral_only(a_tokens, b_tokens, pairs_ij)
+    if neutral or (
         conflicts
         and kind == "person"
         and min(map(len, a_tokens + b_tokens)) > 1  # initials say too little of where they sit
@@ -364,7 +367,7 @@ def _align(
         kept = sum(token_weight(t) for k, t in enumerate(short) if k in mine)
         base = min(1.0, matched / max(kept, 1))
         costs, conflicts = [_extra_cost(t, kind) for t in left_a + left_b], 0
-        features["complementary"] = {"left": left_a, "right": left_b}
+        features["neutral" if neutral else "complementary"] = {"left": left_a, "right": left_b}
     score = base * (1 - CONFLICT_COST) ** conflicts
     for cost in costs:
         score *= 1 - cost
