@@ -54,7 +54,8 @@ COUNTRY_PREFIX = [
         "Korea Hwasong Trading",
         "Korea Hwamyong Trading",
         False,
-        "a Korean trade name one syllable off is read as a typo (only pinyin is split)",
+        "a Korean trade name one syllable off is read as a typo: splitting Korean syllables"
+        " like pinyin made synth typos ('Samsong' / 'Samsung') misses, so it was not kept",
     ),
 ]
 
@@ -93,6 +94,27 @@ TITLES = [
     ("Person", "Sheikh Tarek Mansour al-Rifai", "Tarek Hamid Mansour al-Rifai", True),
     ("Person", "Haji Karim Nasir Bakri", "Karim Nasir Hamdan", False),  # another family name
     ("Person", "Ko Tae Bin", "Ko Tae Hun", False),  # a particle closing a name is a name
+]
+
+# an organisation's words transliterated on one side and translated on the other (Persian and
+# Arabic company words, the words of Arabic and Urdu organisation names); a branch or an office
+ORG_WORDS = [
+    ("Company", "Sherkat-e Sanaye-e Tavan-e Pars", "Pars Tavan Industries", True),
+    ("Company", "Kaveh Tejarat Company", "Kaveh Trading Company", True),
+    ("Organization", "Mu'assasat al-Nour al-Khayriyya", "Al-Nour Charitable Foundation", True),
+    ("Organization", "Harakat al-Nahda al-Islamiyya", "Islamic Nahda Movement", True),
+    ("Organization", "Jaish-e-Zubair", "Army of Zubair", True),
+    (
+        "Company",
+        "Hwasong Trading Corporation Shenyang Representative Office",
+        "Hwasong Trading Corporation",
+        True,
+    ),
+    ("Company", "Hwasong Trading Corporation (Dubai Branch)", "Hwasong Trading Corporation", True),
+    ("Organization", "Harakat al-Nahda al-Islamiyya", "Harakat al-Islah al-Islamiyya", False),
+    ("Organization", "Lashkar-e-Zubair", "Jaish-e-Zubair", False),  # two groups
+    ("Company", "Kaveh Tejarat Company", "Kaveh Sanaye Company", False),  # sister firms
+    ("Company", "Hwasong Trading Corporation Dubai Branch", "Hwasong Electric Dubai Branch", False),
 ]
 
 # one family, several persons: the near misses the classes above must not let through
@@ -144,6 +166,7 @@ ALL = (
     + ENGLISH_SPELLING
     + KIN_DROPPED
     + TITLES
+    + ORG_WORDS
     + ONE_FAMILY
     + KNOWN_MISSES
 )
