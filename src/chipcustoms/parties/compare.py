@@ -36,7 +36,7 @@ Like nomenklatura's matchers it is a few small features, each explained to the a
 - ``complementary``: in person names, each name keeps a part the other lacks, in different
   places (a middle name on one side, a second family name on the other): priced as ``extra``
   words of both names, not as a conflict (``complementary``).
-- ``neutral``: in person names of 3+ parts, a title or a particle ("Sheikh", "Haji", "al") that
+- ``neutral``: in person names of 4+ parts, a title ("Sheikh", "Haji", "Mullah") that
   only one side keeps unpaired never conflicts with the other's extra name: both are ``extra``.
 - ``extra``: only the longer name keeps unpaired tokens, each priced by what it is (per schema):
   a generic word or a dropped patronymic costs EXTRA_COST, a person's other name
@@ -52,7 +52,6 @@ The constants and the default threshold were chosen on the bench's ``synth_*`` c
 from __future__ import annotations
 
 import functools
-import itertools
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
@@ -204,13 +203,10 @@ def _distinct(x: str, y: str, kind: str) -> bool:
     return kind != "person" and pinyin_differs(x, y)
 
 
-def _extra_cost(token: str, kind: str, first: bool = False, kin: bool = False) -> float:
+def _extra_cost(token: str, kind: str, first: bool = False) -> float:
     """What one unpaired token of the longer name costs (never less than EXTRA_COST); ``first``:
     it opens its name, where a country is part of a registered name ("Korea Kumbyol Trading" /
-    "Kumbyol Trading"), not the subsidiary abroad it is at the end ("Banco Santander Chile");
-    ``kin``: in a person name it follows "bin" / "ben" / "ould" (a father's or grandfather's
-    name: "Kamal ben Mawlid ben Hassan al-Hamrawi" / "Kamal Hamrawi") or an article (a nisba),
-    which lists drop as they drop a patronymic."""
+    "Kumbyol Trading"), not the subsidiary abroad it is at the end ("Banco Santander Chile")."""
     if is_imo(token):  # one name gives the vessel's IMO number, the other does not
         return EXTRA_COST
     if is_number(token, kind):
@@ -220,13 +216,13 @@ def _extra_cost(token: str, kind: str, first: bool = False, kin: bool = False) -
     if kind == "person":
         if token in vocab("person_titles"):
             return EXTRA_COST
-        if kin or len(token) == 1 or token.endswith(tuple(vocab("patronymic_endings"))):
+        if len(token) == 1 or token.endswith(tuple(vocab("patronymic_endings"))):
             return EXTRA_COST  # an initial says no more than a patronymic ("Tarik Nasser S.")
         return PERSON_EXTRA_COST
     if token in vocab("generic_words"):
         return EXTRA_COST
     if kind in ("org", "vessel") and token in vocab("countries"):
-        return EXTRA_COST if first else QUALIFIER_COST
+        return EXTRA_COST if first and token not in vocab("regions") else QUALIFIER_COST
     return ORG_EXTRA_COST if kind == "org" else EXTRA_COST
 
 
@@ -352,8 +348,7 @@ def _align(
     conflicts = min(len(left_a), len(left_b))
     longer = left_a if len(left_a) > len(left_b) else left_b
     full = a_tokens if longer is left_a else b_tokens
-    kin = {y for x, y in itertools.pairwise(full) if x in vocab("kin_markers")}
-    costs = sorted(_extra_cost(t, kind, t == full[0], t in kin) for t in longer)[
+    costs = sorted(_extra_cost(t, kind, t == full[0]) for t in longer)[
         : abs(len(left_a) - len(left_b))
     ]
     neutral = conflicts and kind == "person" and neutral_only(a_tokens, b_tokens, pairs_ij)
@@ -389,7 +384,7 @@ def _align(
     if conflicts:
         features["conflict"] = {"left": left_a, "right": left_b}
     elif costs:
-        features["extra"] = {t: _extra_cost(t, kind, t == full[0], t in kin) for t in longer}
+        features["extra"] = {t: _extra_cost(t, kind, t == full[0]) for t in longer}
         if mononym:
             features["mononym"] = MONONYM_COST
     return round(max(0.0, min(1.0, score)), 4), features

@@ -47,18 +47,18 @@ def roles(tokens: tuple[str, ...]) -> list[int] | None:
 
 
 def neutral_only(a: tuple[str, ...], b: tuple[str, ...], pairs: list[tuple[int, int]]) -> bool:
-    """Two person names of 3+ parts, two or more of them paired, where one name's unpaired
-    parts are all titles or particles ("Sheikh Ayman al-Zawahiri" / "Ayman Rabi al-Zawahiri";
-    OFAC and UN aliases add and drop "Haji", "Mullah", "Dr.", "Abu", "al" freely): that name
+    """Two person names of 4+ parts, three or more of them paired, where one name's unpaired
+    parts are all titles ("Sheikh Ayman al-Zawahiri" / "Ayman Rabi al-Zawahiri"; OFAC and UN
+    aliases add and drop "Haji", "Mullah", "Sheikh" freely): that name
     keeps nothing that could conflict, so the other's unpaired parts are extra words, not a
     conflict. ``bound.py`` allows it as it allows a complementary pair."""
-    if min(len(a), len(b)) < 3 or len(pairs) < 2:
+    if min(len(a), len(b)) < 4 or len(pairs) < 3:  # two common given names say too little
         return False
-    neutral = vocab("person_titles") | vocab("name_particles")
+    neutral = vocab("person_titles")  # not particles: an unpaired "al" marks a paired nisba
     paired_a, paired_b = {i for i, _ in pairs}, {j for _, j in pairs}
     for name, paired in ((a, paired_a), (b, paired_b)):
         left = [k for k in range(len(name)) if k not in paired]
-        # a particle closing the name is a name ("Ko Tae Bin"), not a particle
+        # a title closing the name is a name ("Ali Amir"), not a title
         if all(name[k] in neutral and k < len(name) - 1 for k in left):
             return True
     return False
