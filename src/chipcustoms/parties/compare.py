@@ -89,6 +89,7 @@ VERSION = "names-v4"  # round 3 (names-v3 in docs/benchmarks.md) kept the v2 str
 TYPO_POWER = 0.5
 FAR_POWER = 3.0
 MIN_SIMILARITY = 0.6
+EXACT_SIMILARITY = 0.95  # above one edit in a word of up to 10 letters ((1 - 1/10) ** 0.5)
 PINYIN_MIN_LENGTH = 6
 
 
@@ -348,7 +349,10 @@ def _align(
     conflicts = min(len(left_a), len(left_b))
     longer = left_a if len(left_a) > len(left_b) else left_b
     full = a_tokens if longer is left_a else b_tokens
-    costs = sorted(_extra_cost(t, kind, t == full[0]) for t in longer)[
+    # a country opening the name is its registered prefix only where the rest agrees as
+    # written: "Korea Yujong Shipping" is not "Yusong Shipping" (a typo budget's worth apart)
+    lead = full[0] if all(sim >= EXACT_SIMILARITY for *_, sim in aligned) else None
+    costs = sorted(_extra_cost(t, kind, t == lead) for t in longer)[
         : abs(len(left_a) - len(left_b))
     ]
     neutral = conflicts and kind == "person" and neutral_only(a_tokens, b_tokens, pairs_ij)
@@ -384,7 +388,7 @@ def _align(
     if conflicts:
         features["conflict"] = {"left": left_a, "right": left_b}
     elif costs:
-        features["extra"] = {t: _extra_cost(t, kind, t == full[0]) for t in longer}
+        features["extra"] = {t: _extra_cost(t, kind, t == lead) for t in longer}
         if mononym:
             features["mononym"] = MONONYM_COST
     return round(max(0.0, min(1.0, score)), 4), features
