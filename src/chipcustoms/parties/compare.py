@@ -163,10 +163,12 @@ def syllables(token: str) -> tuple[str, ...] | None:
 def pinyin_differs(a: str, b: str) -> bool:
     """Both tokens, of 6 letters or more, spell two or more pinyin syllables, as many each, and
     not the same ones. Shorter words spell pinyin by chance too often ("chase" = cha-se)."""
-    if min(len(a), len(b)) < PINYIN_MIN_LENGTH or english_spelling(a, b):
+    if min(len(a), len(b)) < PINYIN_MIN_LENGTH:
         return False
     sa, sb = syllables(a), syllables(b)
-    return sa is not None and sb is not None and len(sa) == len(sb) >= 2 and sa != sb
+    if sa is None or sb is None or len(sa) != len(sb) or len(sa) < 2 or sa == sb:
+        return False
+    return not english_spelling(a, b)  # "defence" / "defense": one English word
 
 
 @functools.lru_cache(maxsize=1_000_000)
