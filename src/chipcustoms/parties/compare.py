@@ -36,6 +36,8 @@ Like nomenklatura's matchers it is a few small features, each explained to the a
 - ``complementary``: in person names, each name keeps a part the other lacks, in different
   places (a middle name on one side, a second family name on the other): priced as ``extra``
   words of both names, not as a conflict (``complementary``).
+- ``neutral``: in person names of 4+ parts, a title ("Sheikh", "Haji", "Mullah") that
+  only one side keeps unpaired never conflicts with the other's extra name: both are ``extra``.
 - ``extra``: only the longer name keeps unpaired tokens, each priced by what it is (per schema):
   a generic word or a dropped patronymic costs EXTRA_COST, a person's other name
   PERSON_EXTRA_COST, an organisation's distinctive word ORG_EXTRA_COST, a country
@@ -54,9 +56,10 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from chipcustoms.parties.name_parts import complementary, roles
+from chipcustoms.parties.name_parts import complementary, neutral_only, roles
 from chipcustoms.parties.names import (
     NormName,
+    english_spelling,
     is_imo,
     join_words,
     joins,
@@ -86,6 +89,7 @@ VERSION = "names-v4"  # round 3 (names-v3 in docs/benchmarks.md) kept the v2 str
 TYPO_POWER = 0.5
 FAR_POWER = 3.0
 MIN_SIMILARITY = 0.6
+EXACT_SIMILARITY = 0.95  # above one edit in a word of up to 10 letters ((1 - 1/10) ** 0.5)
 PINYIN_MIN_LENGTH = 6
 
 
@@ -162,7 +166,9 @@ def pinyin_differs(a: str, b: str) -> bool:
     if min(len(a), len(b)) < PINYIN_MIN_LENGTH:
         return False
     sa, sb = syllables(a), syllables(b)
-    return sa is not None and sb is not None and len(sa) == len(sb) >= 2 and sa != sb
+    if sa is None or sb is None or len(sa) != len(sb) or len(sa) < 2 or sa == sb:
+        return False
+    return not english_spelling(a, b)  # "defence" / "defense": one English word
 
 
 @functools.lru_cache(maxsize=1_000_000)
@@ -200,8 +206,10 @@ def _distinct(x: str, y: str, kind: str) -> bool:
     return kind != "person" and pinyin_differs(x, y)
 
 
-def _extra_cost(token: str, kind: str) -> float:
-    """What one unpaired token of the longer name costs (never less than EXTRA_COST)."""
+def _extra_cost(token: str, kind: str, first: bool = False) -> float:
+    """What one unpaired token of the longer name costs (never less than EXTRA_COST); ``first``:
+    it opens its name, where a country is part of a registered name ("Korea Kumbyol Trading" /
+    "Kumbyol Trading"), not the subsidiary abroad it is at the end ("Banco Santander Chile")."""
     if is_imo(token):  # one name gives the vessel's IMO number, the other does not
         return EXTRA_COST
     if is_number(token, kind):
@@ -211,13 +219,13 @@ def _extra_cost(token: str, kind: str) -> float:
     if kind == "person":
         if token in vocab("person_titles"):
             return EXTRA_COST
-        if token.endswith(tuple(vocab("patronymic_endings"))):
-            return EXTRA_COST
+        if len(token) == 1 or token.endswith(tuple(vocab("patronymic_endings"))):
+            return EXTRA_COST  # an initial says no more than a patronymic ("Tarik Nasser S.")
         return PERSON_EXTRA_COST
     if token in vocab("generic_words"):
         return EXTRA_COST
     if kind in ("org", "vessel") and token in vocab("countries"):
-        return QUALIFIER_COST
+        return EXTRA_COST if first and token not in vocab("regions") else QUALIFIER_COST
     return ORG_EXTRA_COST if kind == "org" else EXTRA_COST
 
 
@@ -342,8 +350,15 @@ def _align(
     base = min(1.0, matched / max(weight, 1)) if aligned else 0.0
     conflicts = min(len(left_a), len(left_b))
     longer = left_a if len(left_a) > len(left_b) else left_b
-    costs = sorted(_extra_cost(t, kind) for t in longer)[: abs(len(left_a) - len(left_b))]
-    if (
+    full = a_tokens if longer is left_a else b_tokens
+    # a country opening the name is its registered prefix only where the rest agrees as
+    # written: "Korea Yujong Shipping" is not "Yusong Shipping" (a typo budget's worth apart)
+    lead = full[0] if all(sim >= EXACT_SIMILARITY for *_, sim in aligned) else None
+    costs = sorted(_extra_cost(t, kind, t == lead) for t in longer)[
+        : abs(len(left_a) - len(left_b))
+    ]
+    neutral = conflicts and kind == "person" and neutral_only(a_tokens, b_tokens, pairs_ij)
+    if neutral or (
         conflicts
         and kind == "person"
         and min(map(len, a_tokens + b_tokens)) > 1  # initials say too little of where they sit
@@ -353,7 +368,7 @@ def _align(
         kept = sum(token_weight(t) for k, t in enumerate(short) if k in mine)
         base = min(1.0, matched / max(kept, 1))
         costs, conflicts = [_extra_cost(t, kind) for t in left_a + left_b], 0
-        features["complementary"] = {"left": left_a, "right": left_b}
+        features["neutral" if neutral else "complementary"] = {"left": left_a, "right": left_b}
     score = base * (1 - CONFLICT_COST) ** conflicts
     for cost in costs:
         score *= 1 - cost
@@ -375,7 +390,7 @@ def _align(
     if conflicts:
         features["conflict"] = {"left": left_a, "right": left_b}
     elif costs:
-        features["extra"] = {t: _extra_cost(t, kind) for t in longer}
+        features["extra"] = {t: _extra_cost(t, kind, t == lead) for t in longer}
         if mononym:
             features["mononym"] = MONONYM_COST
     return round(max(0.0, min(1.0, score)), 4), features

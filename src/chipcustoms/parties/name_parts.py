@@ -44,3 +44,21 @@ def roles(tokens: tuple[str, ...]) -> list[int] | None:
     if at is None or at == 0 or at == len(tokens) - 1:
         return None
     return [0 if i < at else 1 for i in range(len(tokens))]
+
+
+def neutral_only(a: tuple[str, ...], b: tuple[str, ...], pairs: list[tuple[int, int]]) -> bool:
+    """Two person names of 4+ parts, three or more of them paired, where one name's unpaired
+    parts are all titles ("Sheikh Ayman al-Zawahiri" / "Ayman Rabi al-Zawahiri"; OFAC and UN
+    aliases add and drop "Haji", "Mullah", "Sheikh" freely): that name
+    keeps nothing that could conflict, so the other's unpaired parts are extra words, not a
+    conflict. ``bound.py`` allows it as it allows a complementary pair."""
+    if min(len(a), len(b)) < 4 or len(pairs) < 3:  # two common given names say too little
+        return False
+    neutral = vocab("person_titles")  # not particles: an unpaired "al" marks a paired nisba
+    paired_a, paired_b = {i for i, _ in pairs}, {j for _, j in pairs}
+    for name, paired in ((a, paired_a), (b, paired_b)):
+        left = [k for k in range(len(name)) if k not in paired]
+        # a title closing the name is a name ("Ali Amir"), not a title
+        if all(name[k] in neutral and k < len(name) - 1 for k in left):
+            return True
+    return False

@@ -246,6 +246,17 @@ def join_words(tokens: tuple[str, ...], pairs: list[tuple[str, str]]) -> tuple[s
     return tuple(out)
 
 
+def english_spelling(a: str, b: str) -> bool:
+    """``a`` and ``b`` are one English word in British and American spelling ("defence" /
+    "defense", "organisation" / "organization"): ``names.yaml``'s ``english_endings``. Such
+    words share their first four letters (the endings differ), so others are out at once."""
+    return a[:4] == b[:4] and any(
+        u[: -len(x)] == v[: -len(y)] and u.endswith(x) and v.endswith(y)
+        for x, y in _data()["english_endings"]
+        for u, v in ((a, b), (b, a))
+    )
+
+
 def is_imo(token: str) -> bool:
     return token.startswith("imo") and _IMO.match(token[3:]) is not None
 

@@ -149,8 +149,9 @@ def translit_min_length() -> int:
 
 @functools.lru_cache(maxsize=500_000)
 def translit_key(token: str) -> str:
-    """One key for the Latin spellings of one Cyrillic name: "yevgeny", "jewgeni", "evgeniy"
-    -> "evgeni"; "dmitrii", "dmitry" -> "dmitri". Doubled letters are single."""
+    """One key for the Latin spellings of one Cyrillic or Arabic name: "yevgeny", "jewgeni",
+    "evgeniy" -> "ivgini"; "fyodor", "fedor" -> "fidur"; "obaidi", "ubaydi" -> "ubaidi" (the
+    vowels Arabic does not write are folded, o / u and e / i). Doubled letters are single."""
     for pattern, repl in _translit_rules():
         token = pattern.sub(repl, token)
     return re.sub(r"(.)\1+", r"\1", token)
