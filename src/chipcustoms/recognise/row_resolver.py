@@ -23,7 +23,7 @@ from typing import Any
 
 import polars as pl
 
-from chipcustoms.recognise.evidence import _CN_COUNT, _COUNT, CONF, FORMS
+from chipcustoms.recognise.evidence import _CN_COUNT, _COUNT, _STRONG, _WORDS, CONF, FORMS
 from chipcustoms.recognise.resolver import PCI_PATTERN, Resolver
 from chipcustoms.recognise.row_text import CharOracle, compile_same, normalised, part_number_text
 
@@ -137,7 +137,7 @@ class RowResolver:
         x: Row = {"norm": norm, "hs": hs}
         x["strong_word"] = _first(_group(self._strong, norm), _group(self._strong_apart, norm))
         x["weak_word"] = _group(self._weak, norm)
-        x["strong_count"] = strong_count = _first(*(_group(p, norm) for p in self._count[1:3]))
+        x["strong_count"] = strong_count = _first(*(_group(p, norm) for p in self._count[_STRONG]))
         upper = f"{part_number_text(pn)} {part_number_text(text)}"
         x["pn_hit"] = pn_hit = _group(self._part, upper)
         x["pci_hit"] = pci_hit = _group(self._pci, norm)
@@ -158,12 +158,13 @@ class RowResolver:
             _group(self._exclusion_scripts, norm),
             _group(self._exclusion_apart, norm),
         )
-        cn = _group(self._count[-1], norm)
+        words = [_group(p, norm) for p in self._count[_WORDS:]]
         count = _first(
-            _group(self._count[0], norm),
-            strong_count,
-            _group(self._count[3], norm),
-            None if cn is None else _CN_COUNT.get(cn),
+            *[
+                strong_count if i == _STRONG.start else _group(p, norm)
+                for i, p in enumerate(self._count[:_WORDS])
+            ],
+            *[None if w is None else _CN_COUNT.get(w) for w in words],
         )
         x["count"], x["strong_count"] = _int(count), _int(strong_count)
         sys_hit = None
