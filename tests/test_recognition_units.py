@@ -55,9 +55,7 @@ PER_ITEM = [
 
 
 @pytest.mark.parametrize(("text", "units"), PER_ITEM, ids=[t for t, _ in PER_ITEM])
-def test_a_count_carried_by_one_item_is_its_units(
-    refs: References, text: str, units: int
-) -> None:
+def test_a_count_carried_by_one_item_is_its_units(refs: References, text: str, units: int) -> None:
     got, accelerator = _units(refs, text)
     assert accelerator, text
     assert got == units
@@ -77,9 +75,7 @@ QUANTITY = [
 
 
 @pytest.mark.parametrize(("text", "units"), QUANTITY, ids=[t for t, _ in QUANTITY])
-def test_a_quantity_of_items_is_not_units_per_item(
-    refs: References, text: str, units: int
-) -> None:
+def test_a_quantity_of_items_is_not_units_per_item(refs: References, text: str, units: int) -> None:
     got, _ = _units(refs, text)
     assert got == units
 

@@ -160,10 +160,7 @@ def context(v: Vocabulary) -> pl.Expr:
             strong_count if i == _STRONG.start else norm.str.extract(p, 1)
             for i, p in enumerate(_COUNT[:_WORDS])
         ],
-        *[
-            norm.str.extract(p, 1).replace_strict(_CN_COUNT, default=None)
-            for p in _COUNT[_WORDS:]
-        ],
+        *[norm.str.extract(p, 1).replace_strict(_CN_COUNT, default=None) for p in _COUNT[_WORDS:]],
     )
     return pl.struct(
         norm.str.contains(v.hint).alias("hint"),
