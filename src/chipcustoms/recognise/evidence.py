@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from chipcustoms.recognise.counts import load_counts
 from chipcustoms.recognise.vocabulary import Vocabulary
 
 # Confidence of each kind of evidence: the share of such resolutions that were right on the
@@ -35,32 +36,9 @@ CONF = {
     "none_hint": 0.75,  # GPU words but nothing we could place
 }
 FORMS = ("pcie", "nvl", "sxm", "sxm4", "sxm5", "oam")
-# Number words that say how many accelerators one item carries ("八卡", "双卡", "eight H200",
-# "восемь ускорителей"), read only on a system's line like the digits below.
-_CN_COUNT = {
-    "二": "2", "两": "2", "兩": "2", "双": "2", "雙": "2", "四": "4", "八": "8", "十六": "16",
-    "two": "2", "four": "4", "eight": "8", "sixteen": "16",
-    "два": "2", "две": "2", "двумя": "2", "четыре": "4", "четырьмя": "4",
-    "восемь": "8", "восемью": "8", "шестнадцать": "16",
-}  # fmt: skip
-# How many accelerators a server line says it holds: "8x H100", "8 GPU", "with 8", "8卡",
-# "H100 x 8", "8张H100". Only "with 8" (_STRONG) counts on a line that is not a system's: "50 GPU
-# H200", "10 pcs H100" or "300 cards" is a quantity of items of one accelerator each, not one
-# item carrying 50 (issue 14, units per item). The last two are the number words of _CN_COUNT.
-_COUNT = [
-    r"(?:^|\s)([1-9]\d?) ?[x×] ",
-    r"(?:^|\s)([1-9]\d?) (?:gpus?|卡|cards?)\b",
-    r"\b(?:with|с) ([1-9]\d?) ?[x× ]",
-    r"(?:^|\s)([1-9]\d?) (?:nvidia |amd |huawei )?[a-z]{1,3}\d{2,4}",
-    r"(?:^|\s)[a-z]{1,3}\d{2,4}[a-z]* ?[x×] ?([1-9]\d?)(?:\s|$)",
-    r"(?:^|\s)([1-9]\d?) ?(?:卡|张|張|块|塊|颗|顆)",
-    r"(二|两|兩|双|雙|四|八|十六) ?(?:卡|张|張|块|塊|颗|顆)",
-    r"(?:^|\s)(two|four|eight|sixteen|два|две|двумя|четыре|четырьмя|восемь|восемью|шестнадцать)"
-    r" (?:\S+ ){0,2}?(?:gpus?|accelerators?|cards?|видеокарт\w*|ускорител\w*|графическ\w*"
-    r"|[a-z]{1,4}\d{2,4})",
-]
-_STRONG = slice(2, 3)  # the patterns of _COUNT that count on any line
-_WORDS = 6  # _COUNT[_WORDS:] read number words (_CN_COUNT)
+# The count patterns (refdata/resolver/counts.yaml): "with 8" on any line, the rest on a
+# system's line only (a quantity of items is not units per item).
+_COUNTS = load_counts()
 
 
 @dataclass(frozen=True)
@@ -134,7 +112,7 @@ def context_words(v: Vocabulary) -> list[pl.Expr]:
             norm.str.extract(f"({v.accessory_strong_apart})", 1),
         ).alias("__strong_word"),
         norm.str.extract(f"({v.accessory_weak})", 1).alias("__weak_word"),
-        pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNT[_STRONG]]).alias("__strong_count"),
+        pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNTS.any_line]).alias("__strong_count"),
     ]
 
 
@@ -155,12 +133,11 @@ def context(v: Vocabulary) -> pl.Expr:
     )
     acc_word = pl.coalesce(strong_word, weak_word)
     strong_count = pl.col("__strong_count")
-    count = pl.coalesce(  # the count patterns in order; the strong one stands in for its own
-        *[
-            strong_count if i == _STRONG.start else norm.str.extract(p, 1)
-            for i, p in enumerate(_COUNT[:_WORDS])
-        ],
-        *[norm.str.extract(p, 1).replace_strict(_CN_COUNT, default=None) for p in _COUNT[_WORDS:]],
+    words = _COUNTS.word_counts
+    count = pl.coalesce(  # the count patterns in order; the any-line ones are strong_count
+        strong_count,
+        *[norm.str.extract(p, 1) for p in _COUNTS.system],
+        *[norm.str.extract(p, 1).replace_strict(words, default=None) for p in _COUNTS.words],
     )
     return pl.struct(
         norm.str.contains(v.hint).alias("hint"),
