@@ -71,6 +71,9 @@ QUANTITY = [
     ("二台 H100 GPU", 1),
     ("1,111 units of PowerEdge XE9680 servers", 8),
     ("12 Dell PowerEdge XE9680", 8),
+    ("10 x Dell PowerEdge XE9680", 8),
+    ("5 x NVIDIA DGX H100", 8),
+    ("2 x Supermicro servers with 8x H100", 8),
 ]
 
 

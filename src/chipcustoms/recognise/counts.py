@@ -25,14 +25,20 @@ class Counts(BaseModel):
     any_line: list[str]
     system: list[str]
     words: list[str]
+    quantity: list[str]
     number_words: dict[str, int]
 
-    _p = field_validator("any_line", "system", "words")(check_regexes)
+    _p = field_validator("any_line", "system", "words", "quantity")(check_regexes)
 
     @property
     def digits(self) -> list[str]:
         """The digit patterns of a system's line, in order: any-line ones first."""
         return [*self.any_line, *self.system]
+
+    @property
+    def quantity_regex(self) -> str:
+        """One regex: a number that counts servers, not the GPUs in one."""
+        return "|".join(f"(?:{p})" for p in self.quantity)
 
     @property
     def word_counts(self) -> dict[str, str]:

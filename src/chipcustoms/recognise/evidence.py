@@ -134,10 +134,13 @@ def context(v: Vocabulary) -> pl.Expr:
     acc_word = pl.coalesce(strong_word, weak_word)
     strong_count = pl.col("__strong_count")
     words = _COUNTS.word_counts
-    count = pl.coalesce(  # the count patterns in order; the any-line ones are strong_count
-        strong_count,
+    per_item = pl.coalesce(
         *[norm.str.extract(p, 1) for p in _COUNTS.system],
         *[norm.str.extract(p, 1).replace_strict(words, default=None) for p in _COUNTS.words],
+    )
+    count = pl.coalesce(  # "with 8" first; the system patterns unless a quantity of servers
+        strong_count,
+        pl.when(norm.str.contains(_COUNTS.quantity_regex)).then(None).otherwise(per_item),
     )
     return pl.struct(
         norm.str.contains(v.hint).alias("hint"),

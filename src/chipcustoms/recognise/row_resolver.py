@@ -85,6 +85,7 @@ class RowResolver:
         self._count = [c(p) for p in counts.system]
         self._count_words = [c(p) for p in counts.words]
         self._word_counts = counts.word_counts
+        self._quantity = c(counts.quantity_regex)
         self._strong, self._weak = c(f"({v.accessory_strong})"), c(f"({v.accessory_weak})")
         self._strong_apart = c(f"({v.accessory_strong_apart})")
         strong = f"{v.accessory_strong}|{v.accessory_strong_apart}"
@@ -164,11 +165,12 @@ class RowResolver:
             _group(self._exclusion_apart, norm),
         )
         words = [_group(p, norm) for p in self._count_words]
-        count = _first(
-            strong_count,
-            *[_group(p, norm) for p in self._count],
-            *[None if w is None else self._word_counts.get(w) for w in words],
-        )
+        count = strong_count
+        if count is None and not self._quantity.search(norm):
+            count = _first(
+                *[_group(p, norm) for p in self._count],
+                *[None if w is None else self._word_counts.get(w) for w in words],
+            )
         x["count"], x["strong_count"] = _int(count), _int(strong_count)
         sys_hit = None
         if any(a in norm for a in self._systems_alias):
