@@ -29,7 +29,11 @@ class Evaluation:
     recall: float
     model_accuracy: float  # right model id among true accelerators
     id_accuracy: float  # right id (model, generic class or none) on every line
-    units_accuracy: float  # right units_per_item among true accelerators
+    # Right units_per_item among true accelerators whose `units` label is given. An empty label
+    # means the source gives no count (a seizure notice's "AI servers"): it is not scored, since
+    # any answer would be judged against a number nobody wrote. A file with no `units` column at
+    # all labels every line 1 (the synthetic sets).
+    units_accuracy: float
     calibration: pl.DataFrame  # bin, lines, mean confidence, observed accuracy
     errors: pl.DataFrame
     # The counts behind the shares, so every figure can be reported with its n: true and false
@@ -42,6 +46,8 @@ class Evaluation:
     right_models: int = 0
     model_labelled: int | None = None
     right_labelled: int = 0
+    units_labelled: int = 0  # true accelerators with a units label
+    right_units: int = 0
 
     def lines(self) -> list[str]:
         out = [
@@ -59,7 +65,8 @@ class Evaluation:
             )
         out += [
             f"id accuracy on all lines {self.id_accuracy:.3f}",
-            f"units accuracy on true accelerators {self.units_accuracy:.3f}",
+            f"units accuracy on true accelerators with a units label {self.units_accuracy:.3f} "
+            f"({self.right_units}/{self.units_labelled})",
             "calibration (confidence bin: lines, mean confidence, observed accuracy):",
         ]
         for r in self.calibration.iter_rows(named=True):
@@ -126,6 +133,8 @@ def evaluate(resolver: Resolver, labelled: pl.DataFrame) -> Evaluation:
     fn = df.filter(truth & ~pl.col("is_accelerator")).height
     pos = df.filter(truth)
     named = pos.filter(pl.col("has_model_label")) if "model_label" in labelled.columns else None
+    counted = pos.filter(pl.col("expected_units").is_not_null())
+    units_right = pl.col("units_per_item").eq_missing(pl.col("expected_units"))
     calibration = (
         df.with_columns(_bin(pl.col("resolution_confidence")).alias("bin"))
         .group_by("bin")
@@ -149,7 +158,7 @@ def evaluate(resolver: Resolver, labelled: pl.DataFrame) -> Evaluation:
         recall=tp / (tp + fn) if tp + fn else 1.0,
         model_accuracy=_share(pos, pl.col("correct")),
         id_accuracy=_share(df, pl.col("correct")),
-        units_accuracy=_share(pos, pl.col("units_per_item").eq_missing(pl.col("expected_units"))),
+        units_accuracy=_share(counted, units_right),
         calibration=calibration,
         errors=errors,
         tp=tp,
@@ -158,4 +167,6 @@ def evaluate(resolver: Resolver, labelled: pl.DataFrame) -> Evaluation:
         right_models=pos.filter(pl.col("correct")).height,
         model_labelled=named.height if named is not None else None,
         right_labelled=named.filter(pl.col("correct")).height if named is not None else 0,
+        units_labelled=counted.height,
+        right_units=counted.filter(units_right).height,
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from chipcustoms.recognise.counts import load_counts
 from chipcustoms.recognise.vocabulary import Vocabulary
 
 # Confidence of each kind of evidence: the share of such resolutions that were right on the
@@ -35,15 +36,9 @@ CONF = {
     "none_hint": 0.75,  # GPU words but nothing we could place
 }
 FORMS = ("pcie", "nvl", "sxm", "sxm4", "sxm5", "oam")
-_CN_COUNT = {"二": "2", "两": "2", "四": "4", "八": "8", "十六": "16"}
-# How many accelerators a server line says it holds: "8x H100", "8 GPU", "with 8", "8卡".
-_COUNT = [
-    r"(?:^|\s)([1-9]\d?) ?[x×] ",
-    r"(?:^|\s)([1-9]\d?) (?:gpus?|卡|cards?|pcs)\b",
-    r"\b(?:with|с) ([1-9]\d?) ?[x× ]",
-    r"(?:^|\s)([1-9]\d?) (?:nvidia |amd |huawei )?[a-z]{1,3}\d{2,4}",
-    r"(二|两|四|八|十六) ?卡",
-]
+# The count patterns (refdata/resolver/counts.yaml): "with 8" on any line, the rest on a
+# system's line only (a quantity of items is not units per item).
+_COUNTS = load_counts()
 
 
 @dataclass(frozen=True)
@@ -117,7 +112,7 @@ def context_words(v: Vocabulary) -> list[pl.Expr]:
             norm.str.extract(f"({v.accessory_strong_apart})", 1),
         ).alias("__strong_word"),
         norm.str.extract(f"({v.accessory_weak})", 1).alias("__weak_word"),
-        pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNT[1:3]]).alias("__strong_count"),
+        pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNTS.any_line]).alias("__strong_count"),
     ]
 
 
@@ -138,11 +133,14 @@ def context(v: Vocabulary) -> pl.Expr:
     )
     acc_word = pl.coalesce(strong_word, weak_word)
     strong_count = pl.col("__strong_count")
-    count = pl.coalesce(  # the count patterns in order; the strong ones are _COUNT[1:3]
-        norm.str.extract(_COUNT[0], 1),
+    words = _COUNTS.word_counts
+    per_item = pl.coalesce(
+        *[norm.str.extract(p, 1) for p in _COUNTS.system],
+        *[norm.str.extract(p, 1).replace_strict(words, default=None) for p in _COUNTS.words],
+    )
+    count = pl.coalesce(  # "with 8" first; the system patterns unless a quantity of servers
         strong_count,
-        norm.str.extract(_COUNT[3], 1),
-        norm.str.extract(_COUNT[-1], 1).replace_strict(_CN_COUNT, default=None),
+        pl.when(norm.str.contains(_COUNTS.quantity_regex)).then(None).otherwise(per_item),
     )
     return pl.struct(
         norm.str.contains(v.hint).alias("hint"),

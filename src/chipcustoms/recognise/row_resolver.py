@@ -23,7 +23,8 @@ from typing import Any
 
 import polars as pl
 
-from chipcustoms.recognise.evidence import _CN_COUNT, _COUNT, CONF, FORMS
+from chipcustoms.recognise.counts import load_counts
+from chipcustoms.recognise.evidence import CONF, FORMS
 from chipcustoms.recognise.resolver import PCI_PATTERN, Resolver
 from chipcustoms.recognise.row_text import CharOracle, compile_same, normalised, part_number_text
 
@@ -79,7 +80,12 @@ class RowResolver:
         self._system = c(r._system_regex)
         self._fuzzy = c(r._fuzzy_regex)
         self._form = c(r"\b(" + "|".join(FORMS) + r")\b")
-        self._count = [c(p) for p in _COUNT]
+        counts = load_counts()
+        self._strong_count = [c(p) for p in counts.any_line]
+        self._count = [c(p) for p in counts.system]
+        self._count_words = [c(p) for p in counts.words]
+        self._word_counts = counts.word_counts
+        self._quantity = c(counts.quantity_regex)
         self._strong, self._weak = c(f"({v.accessory_strong})"), c(f"({v.accessory_weak})")
         self._strong_apart = c(f"({v.accessory_strong_apart})")
         strong = f"{v.accessory_strong}|{v.accessory_strong_apart}"
@@ -137,7 +143,7 @@ class RowResolver:
         x: Row = {"norm": norm, "hs": hs}
         x["strong_word"] = _first(_group(self._strong, norm), _group(self._strong_apart, norm))
         x["weak_word"] = _group(self._weak, norm)
-        x["strong_count"] = strong_count = _first(*(_group(p, norm) for p in self._count[1:3]))
+        x["strong_count"] = strong_count = _first(*(_group(p, norm) for p in self._strong_count))
         upper = f"{part_number_text(pn)} {part_number_text(text)}"
         x["pn_hit"] = pn_hit = _group(self._part, upper)
         x["pci_hit"] = pci_hit = _group(self._pci, norm)
@@ -158,13 +164,13 @@ class RowResolver:
             _group(self._exclusion_scripts, norm),
             _group(self._exclusion_apart, norm),
         )
-        cn = _group(self._count[-1], norm)
-        count = _first(
-            _group(self._count[0], norm),
-            strong_count,
-            _group(self._count[3], norm),
-            None if cn is None else _CN_COUNT.get(cn),
-        )
+        words = [_group(p, norm) for p in self._count_words]
+        count = strong_count
+        if count is None and not self._quantity.search(norm):
+            count = _first(
+                *[_group(p, norm) for p in self._count],
+                *[None if w is None else self._word_counts.get(w) for w in words],
+            )
         x["count"], x["strong_count"] = _int(count), _int(strong_count)
         sys_hit = None
         if any(a in norm for a in self._systems_alias):
