@@ -37,16 +37,20 @@ LANGUAGES = {
     "en", "zh", "hu", "ru", "pl", "ja", "ko", "de", "fr", "es", "uk", "tr", "fa", "bn", "is",
     "ms", "sv", "el", "th", "it", "id", "ar", "vi", "pt", "nl", "cs", "hi", "he", "bg",
 }  # fmt: skip
-# Six draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
+# Seven draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
 # (rw-133..221), dev3 / heldout3 (rw-222..318), dev4 / heldout4 (rw-319..416), dev5 / heldout5
-# (rw-417..546), dev6 / heldout6 (rw-547 on).
+# (rw-417..546), dev6 / heldout6 (rw-547..676), dev7 / heldout7 (rw-677 on).
 PARTS = [
     "dev.csv", "heldout.csv", "dev2.csv", "heldout2.csv", "dev3.csv", "heldout3.csv",
     "dev4.csv", "heldout4.csv", "dev5.csv", "heldout5.csv", "dev6.csv", "heldout6.csv",
+    "dev7.csv", "heldout7.csv",
 ]  # fmt: skip
-DEV_PARTS = ["dev.csv", "dev2.csv", "dev3.csv", "dev4.csv", "dev5.csv", "dev6.csv"]
+DEV_PARTS = [
+    "dev.csv", "dev2.csv", "dev3.csv", "dev4.csv", "dev5.csv", "dev6.csv", "dev7.csv",
+]  # fmt: skip
 HELD_PARTS = [
     "heldout.csv", "heldout2.csv", "heldout3.csv", "heldout4.csv", "heldout5.csv", "heldout6.csv",
+    "heldout7.csv",
 ]  # fmt: skip
 
 
@@ -145,7 +149,22 @@ def test_counts_sixth_draw() -> None:
     assert len(held6) >= 45
     assert sum(r["is_accelerator"] == "true" for r in held6) >= 25
     assert sum(r["is_accelerator"] == "false" for r in held6) >= 20
-    assert all(int(r["id"][3:]) > 546 for r in every)  # the sixth draw holds only new lines
+    assert all(546 < int(r["id"][3:]) <= 676 for r in every)  # the sixth draw's own lines
+
+
+def test_counts_seventh_draw() -> None:
+    """The seventh collection: at least 110 new lines, 55 of them accelerators (most with a model
+    named), and a held-out part of at least 50 lines, about half the pool, in which accelerators
+    and look-alikes are both well represented."""
+    dev7, held7 = rows("dev7.csv"), rows("heldout7.csv")
+    every = dev7 + held7
+    acc = [r for r in every if r["is_accelerator"] == "true"]
+    assert len(every) >= 110 and len(acc) >= 55
+    assert sum(r["expected_id"] != "accelerator-unknown" for r in acc) >= 35
+    assert len(held7) >= 50 and 0.4 <= len(held7) / len(every) <= 0.6
+    assert sum(r["is_accelerator"] == "true" for r in held7) >= 25
+    assert sum(r["is_accelerator"] == "false" for r in held7) >= 20
+    assert all(int(r["id"][3:]) > 676 for r in every)  # the seventh draw holds only new lines
 
 
 def test_labels_valid() -> None:
