@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
+from chipcustoms.parties.acronyms import spells_initials
 from chipcustoms.parties.name_parts import complementary, neutral_only, roles
 from chipcustoms.parties.names import (
     NormName,
@@ -237,7 +238,7 @@ def acronym_of(tokens: tuple[str, ...]) -> str | None:
 def _acronym(a: tuple[str, ...], b: tuple[str, ...]) -> str | None:
     """``a`` is one token of 2+ letters that spells ``b``'s initials (or the other way)."""
     for x, y in ((a, b), (b, a)):
-        if len(x) == 1 and len(x[0]) >= 2 and x[0] == acronym_of(y):
+        if len(x) == 1 and len(x[0]) >= 2 and spells_initials(x[0], acronym_of(y)):
             return x[0]
     return None
 
@@ -247,10 +248,10 @@ def _form_acronym(a: NormName, b: NormName) -> str | None:
     form the other carries ("SMIC": Semiconductor Manufacturing International Corporation).
     The bound allows any last letter (``bound._trimmed``)."""
     for x, y in ((a, b), (b, a)):
-        word = x.tokens[0] if len(x.tokens) == 1 else ""
+        w = x.tokens[0] if len(x.tokens) == 1 else ""
         forms = {f[0] for f in y.legal_forms}
-        if len(word) >= 3 and word[:-1] == acronym_of(y.tokens) and word[-1] in forms:
-            return word
+        if len(w) >= 3 and spells_initials(w[:-1], acronym_of(y.tokens)) and w[-1] in forms:
+            return w
     return None
 
 

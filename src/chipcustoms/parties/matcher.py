@@ -26,6 +26,7 @@ import numpy.typing as npt
 import polars as pl
 from rapidfuzz import fuzz
 
+from chipcustoms.parties.acronyms import acronym_key
 from chipcustoms.parties.bound import Names, Side, upper_bounds
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, acronym_of, compare, kind_of
 from chipcustoms.parties.entities import allow_filter, groups, one_per_entity
@@ -80,9 +81,9 @@ def _keys(n: NormName) -> list[str]:
     compact = n.compact[:MAX_GRAMMED]
     out.extend({f"g:{compact[k : k + GRAM]}" for k in range(len(compact) - GRAM + 1)})
     if short := acronym_of(n.tokens) if len(n.tokens) > 1 else n.compact:
-        out.append(f"a:{short}")
+        out.append(f"a:{acronym_key(short)}")  # "BOC" / "Bank of China": acronyms.py
     if len(n.tokens) == 1 and len(n.compact) >= 3:  # "SMIC": initials and a legal form's
-        out.append(f"a:{n.compact[:-1]}")
+        out.append(f"a:{acronym_key(n.compact[:-1])}")
     return out
 
 
