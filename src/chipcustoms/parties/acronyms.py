@@ -26,6 +26,15 @@ def _small_letters() -> frozenset[str]:
     return frozenset(str(w)[0] for w in load_names_data()["acronym_small_words"])
 
 
+def initials(tokens: tuple[str, ...]) -> str | None:
+    """The initials a one-word acronym of this name spells: of its 2 to 6 words, or, where its
+    last word already spells those of the words before it (the acronym in brackets beside the
+    name: "Kelvara Mining Development Corporation (KMD)"), of those words only."""
+    if 3 <= len(tokens) <= 7 and spells_initials(tokens[-1], "".join(t[0] for t in tokens[:-1])):
+        return "".join(t[0] for t in tokens[:-1])
+    return "".join(t[0] for t in tokens) if 2 <= len(tokens) <= 6 else None
+
+
 @functools.lru_cache(maxsize=200_000)
 def acronym_key(text: str) -> str:
     """``text`` without the small words' initials after its first letter ("boc" -> "bc")."""

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from chipcustoms.parties.acronyms import acronym_key
-from chipcustoms.parties.compare import acronym_of, token_weight
+from chipcustoms.parties.acronyms import acronym_key, initials
+from chipcustoms.parties.compare import token_weight
 from chipcustoms.parties.names import name_key
 from chipcustoms.parties.scripts import skeleton, vowel_poor
 
@@ -92,11 +92,11 @@ def _group_ids(words: list[str]) -> npt.NDArray[np.int64]:
 
 def acronyms(names: Sequence[Tokens], compact: dict[str, int]) -> npt.NDArray[np.int64]:
     """The id (in ``compact``) of the ``acronym_key`` of each name's initials
-    (``compare.acronym_of``), or of a one-word name itself, -2: none."""
+    (``acronyms.initials``), or of a one-word name itself, -2: none."""
     return np.fromiter(
         (
             compact.setdefault(acronym_key(a), len(compact))
-            if (a := acronym_of(t) or (t[0] if len(t) == 1 else None))
+            if (a := initials(t) or (t[0] if len(t) == 1 else None))
             else -2
             for t in names
         ),

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from chipcustoms.parties.acronyms import spells_initials
+from chipcustoms.parties.acronyms import initials, spells_initials
 from chipcustoms.parties.name_parts import complementary, neutral_only, roles
 from chipcustoms.parties.names import (
     NormName,
@@ -238,7 +238,7 @@ def acronym_of(tokens: tuple[str, ...]) -> str | None:
 def _acronym(a: tuple[str, ...], b: tuple[str, ...]) -> str | None:
     """``a`` is one token of 2+ letters that spells ``b``'s initials (or the other way)."""
     for x, y in ((a, b), (b, a)):
-        if len(x) == 1 and len(x[0]) >= 2 and spells_initials(x[0], acronym_of(y)):
+        if len(x) == 1 and len(x[0]) >= 2 and spells_initials(x[0], initials(y)):
             return x[0]
     return None
 
@@ -250,7 +250,7 @@ def _form_acronym(a: NormName, b: NormName) -> str | None:
     for x, y in ((a, b), (b, a)):
         w = x.tokens[0] if len(x.tokens) == 1 else ""
         forms = {f[0] for f in y.legal_forms}
-        if len(w) >= 3 and spells_initials(w[:-1], acronym_of(y.tokens)) and w[-1] in forms:
+        if len(w) >= 3 and spells_initials(w[:-1], initials(y.tokens)) and w[-1] in forms:
             return w
     return None
 
