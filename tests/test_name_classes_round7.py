@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from chipcustoms.parties.acronyms import acronym_key, spells_initials
+from chipcustoms.parties.acronyms import acronym_key, small_letters, spells_initials
 from chipcustoms.parties.bound import upper_bounds
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
 from chipcustoms.parties.matcher import Matcher, Query
@@ -48,6 +48,8 @@ ACRONYMS = [
     ("Company", "BOOTV", "Bank of Valdoria", False),
     ("Organization", "IRDC", "Islamic Resistance Defence Council Front", False),
     ("Company", "BOV", "BOT", False),
+    ("Company", "SOL", "Step Latinamedica S.A. de C.V.", False),  # no "of" in the name
+    ("Company", "MMT", "Milanka Marvel", False),  # a small word is never last
     _miss(
         "Company",
         "KOMID",
@@ -90,7 +92,8 @@ VESSELS = [
 # organisation words translated word by word (Russian, Chinese pinyin, Arabic, Persian, Korean):
 # they agree only when the distinctive words do
 TRANSLATED = [
-    ("Company", "Kompaniya Vostrel", "Vostrel Company", True),
+    # the acronym keeps the initial of the word in its own language (an OFAC shape)
+    ("Company", "KTSK, OOO", "OOO Kelvarskaya Torgovaya Strakhovaya Kompaniya", True),
     ("Company", "Torgovyy Dom Vostrel", "Vostrel Trading House", True),
     ("Organization", "Institut Yadernykh Vostrel", "Vostrel Yadernykh Institute", True),
     ("Company", "Tianhao Yinhang", "Tianhao Bank", True),
@@ -104,7 +107,8 @@ TRANSLATED = [
     ("Company", "Tianhao Yinhang", "Tianyuan Bank", False),
     ("Organization", "Vezarat Kelvani", "Morvani Ministry", False),
     ("Company", "Kumsong Muyok", "Kumhwa Trading", False),
-    ("Company", "Kompaniya Vostrel", "Kompaniya Marvel", False),
+    ("Company", "Gruppa Vostrel", "Gruppa Marvel", False),
+    ("Person", "Hassan Mahad Kelvani", "Hassan Mahat Kelvani", True),  # a name, no word
 ]
 
 # a branch or an office of the listed firm, and its parent
@@ -141,16 +145,20 @@ def test_the_bound_holds_on_every_class() -> None:
 
 
 def test_an_acronym_may_keep_the_small_words() -> None:
-    assert spells_initials("boc", "bc")
-    assert spells_initials("otma", "oma")
+    assert small_letters("Bank of China") == "o"
+    assert small_letters("Organisation for the Maritime Arts") == "ft"
+    assert spells_initials("boc", "bc", "o")
+    assert spells_initials("otma", "oma", "ft")
     assert spells_initials("irgc", "irgc")
-    assert not spells_initials("bootc", "bc")  # three small words: noise
-    assert not spells_initials("bxc", "bc")  # x is no small word's initial
-    assert not spells_initials("obc", "bc")  # the first letter is the name's
+    assert not spells_initials("boc", "bc")  # the name has no "of": "SOL" / "Step Latinamedica"
+    assert not spells_initials("bootc", "bc", "oot")  # three small words: noise
+    assert not spells_initials("bxc", "bc", "o")  # x is no small word's initial
+    assert not spells_initials("obc", "bc", "o")  # the first letter is the name's
+    assert not spells_initials("bco", "bc", "o")  # a small word is never last ("MMT")
     assert not spells_initials("bc", None)
     # the key the bound and the index compare: equal whenever the scorer's rule holds
-    for word, initials in (("boc", "bc"), ("otma", "oma"), ("botc", "btc")):
-        assert spells_initials(word, initials)
+    for word, initials, allowed in (("boc", "bc", "o"), ("otma", "oma", "t"), ("botc", "btc", "o")):
+        assert spells_initials(word, initials, allowed)
         assert acronym_key(word) == acronym_key(initials)
 
 

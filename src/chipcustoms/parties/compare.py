@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
-from chipcustoms.parties.acronyms import initials, spells_initials
+from chipcustoms.parties.acronyms import initials, name_acronym, spells_initials
 from chipcustoms.parties.name_parts import complementary, neutral_only, roles
 from chipcustoms.parties.names import (
     NormName,
@@ -243,18 +243,6 @@ def _acronym(a: tuple[str, ...], b: tuple[str, ...]) -> str | None:
     return None
 
 
-def _form_acronym(a: NormName, b: NormName) -> str | None:
-    """One name is a single word spelling the other's initials and then the initial of a legal
-    form the other carries ("SMIC": Semiconductor Manufacturing International Corporation).
-    The bound allows any last letter (``bound._trimmed``)."""
-    for x, y in ((a, b), (b, a)):
-        w = x.tokens[0] if len(x.tokens) == 1 else ""
-        forms = {f[0] for f in y.legal_forms}
-        if len(w) >= 3 and spells_initials(w[:-1], initials(y.tokens)) and w[-1] in forms:
-            return w
-    return None
-
-
 def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
     """Score two names (``schema``: the listed entity's FtM schema, if known); every feature
     that moved the score is in ``features``.
@@ -271,7 +259,7 @@ def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
         ha, hb = a.han, b.han
         if ha and hb and ha != hb:  # "习近朋" / "习近平": another character, another person
             score, out["script_differs"] = SCRIPT_CAP, [ha, hb]
-    if kind != "person" and score < ACRONYM_SCORE and (acr := _form_acronym(a, b)):
+    if kind != "person" and score < ACRONYM_SCORE and (acr := name_acronym(a, b)):
         score, out = ACRONYM_SCORE, {"acronym": acr}
     if a.variants or b.variants:  # spellings read as one name before comparing (names.py)
         out["variants"] = [list(v) for v in dict.fromkeys(a.variants + b.variants)]
