@@ -74,14 +74,39 @@ VESSELS = [
     ("Vessel", "Sea Marrow (ex-Ocean Talvik)", "Ocean Talvik", True),
     ("Vessel", "Sea Marrow (formerly Ocean Talvik)", "Sea Marrow", True),
     ("Vessel", "Sea Marrow f/k/a Ocean Talvik", "Ocean Talvik", True),
-    ("Vessel", "Star Talvik II", "Star Talvik 2", True),
-    ("Vessel", "Star Talvik Two", "Star Talvik II", True),
-    ("Vessel", "Star Talvik XIV", "Star Talvik 14", True),
+    _miss(
+        "Vessel",
+        "Star Talvik II",
+        "Star Talvik 2",
+        True,
+        "a Roman numeral read as its digits weighs less in the name, so two different numbers"
+        " then scored above the threshold on the OFAC list ('Holdings II' / 'Holdings III'):"
+        " not kept",
+    ),
+    _miss(
+        "Vessel",
+        "Star Talvik Two",
+        "Star Talvik II",
+        True,
+        "a Roman numeral read as its digits weighs less in the name, so two different numbers"
+        " then scored above the threshold on the OFAC list ('Holdings II' / 'Holdings III'):"
+        " not kept",
+    ),
+    _miss(
+        "Vessel",
+        "Star Talvik XIV",
+        "Star Talvik 14",
+        True,
+        "a Roman numeral read as its digits weighs less in the name, so two different numbers"
+        " then scored above the threshold on the OFAC list ('Holdings II' / 'Holdings III'):"
+        " not kept",
+    ),
     ("Vessel", "Ocean Talvik (Panama flag)", "Ocean Talvik", True),
     ("Vessel", "Panama-flagged Ocean Talvik", "Ocean Talvik", True),
     ("Vessel", "Ocean Talvik, flag of Togo", "M/V Ocean Talvik", True),
     # near misses: another number, another IMO number, another name of the same shape
     ("Vessel", "Star Talvik II", "Star Talvik III", False),
+    ("Company", "Talvik Real Estate Holdings II", "Talvik Real Estate Holdings III", False),
     ("Vessel", "Star Talvik 2", "Star Talvik IV", False),
     ("Vessel", "Ocean Talvik IMO 9074729", "Ocean Talvik IMO 9176187", False),
     ("Vessel", "Ocean Talvik 9074729", "Ocean Talvik 9176187", False),
@@ -191,7 +216,6 @@ def test_vessel_identifiers_and_numbers_are_read_alike() -> None:
     assert imo_checks("9074729") and not imo_checks("9074728")
     assert normalize("Ocean Talvik 9074729").tokens == ("ocean", "talvik", "imo9074729")
     assert normalize("Ocean Talvik 9074728").tokens == ("ocean", "talvik", "9074728")
-    assert normalize("Star XIX").tokens == normalize("Star 19").tokens
     assert normalize("Red Flag Trading").tokens == ("red", "flag", "trading")  # no country
 
 
@@ -199,4 +223,4 @@ def test_what_was_priced_is_explained() -> None:
     cmp = compare(normalize("BOV"), normalize("Bank of Valdoria"), "Company")
     assert cmp.features == {"acronym": "bov"}
     far = compare(normalize("Star Talvik II"), normalize("Star Talvik III"), "Vessel")
-    assert far.features["distinct_tokens"] == [("2", "3")]
+    assert far.features["distinct_tokens"] == [("ii", "iii")]

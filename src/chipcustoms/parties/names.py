@@ -214,20 +214,6 @@ def imo_checks(digits: str) -> bool:
     return sum(int(d) * (7 - k) for k, d in enumerate(digits[:6])) % 10 == int(digits[6])
 
 
-_ROMAN = {"i": 1, "v": 5, "x": 10}
-
-
-def _roman_last(core: list[str]) -> list[str]:
-    """A Roman numeral closing a name of two or more words written as its digits ("Star II" /
-    "Star 2", "Fund III" / "Fund 3"): lists and manifests write a vessel's or a fund's number
-    either way, and the digits are what the scorer keeps apart (another number, another one)."""
-    if len(core) < 2 or core[-1] not in vocab("roman_numerals"):
-        return core
-    values = [_ROMAN[c] for c in core[-1]]
-    total = sum(-v if v < n else v for v, n in zip(values, [*values[1:], 0], strict=True))
-    return [*core[:-1], str(total)]
-
-
 def _flags(text: str) -> str:
     """A vessel's flag beside its name taken off ("Panama-flagged", "flag of Panama", "(Panama
     flag)"): the country words of ``countries`` next to ``flag_words`` only, so "Red Flag
@@ -361,7 +347,7 @@ def normalize(name: str) -> NormName:
     raw = [abbr.get(t, t) for t in _SPLIT.split(text) if t]
     words, seen = _canonical(_imo([w for t in raw for w in t.split()]))
     words = _theophoric(words)
-    core = _roman_last(_once([w for w in words if w not in stop and w not in forms]))
+    core = _once([w for w in words if w not in stop and w not in forms])
     legal = tuple(w for w in words if w in forms)
     if len(core) >= 3 and core[0] in d["vessel_prefixes"]:  # "MV Ever Given"
         core, legal = core[1:], (core[0], *legal)
