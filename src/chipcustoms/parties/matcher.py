@@ -80,10 +80,11 @@ def _keys(n: NormName) -> list[str]:
         out.extend(_token_keys(x))
     compact = n.compact[:MAX_GRAMMED]
     out.extend({f"g:{compact[k : k + GRAM]}" for k in range(len(compact) - GRAM + 1)})
+    # as written and without the small words' letters ("BOC" / "Bank of China": acronyms.py)
     if short := initials(n.tokens) if len(n.tokens) > 1 else n.compact:
-        out.append(f"a:{acronym_key(short)}")  # "BOC" / "Bank of China": acronyms.py
+        out.extend({f"a:{short}", f"a:{acronym_key(short)}"})
     if len(n.tokens) == 1 and len(n.compact) >= 3:  # "SMIC": initials and a legal form's
-        out.append(f"a:{acronym_key(n.compact[:-1])}")
+        out.extend({f"a:{n.compact[:-1]}", f"a:{acronym_key(n.compact[:-1])}"})
     return out
 
 
