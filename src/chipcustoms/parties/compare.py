@@ -20,7 +20,9 @@ Like nomenklatura's matchers it is a few small features, each explained to the a
   compared joined, when that scores higher.
 - ``acronym``: outside person names, one name is a single word spelling the other's initials
   ("CCB" / "China Construction Bank"), the last letter possibly its legal form's ("SMIC" /
-  "Semiconductor Manufacturing International Corporation"): ACRONYM_SCORE.
+  "Semiconductor Manufacturing International Corporation"), with the initials of the small
+  words the other is written with ("BOC" / "Bank of China"), or against a name that gives its
+  acronym in brackets ("... Corporation (KMD)" / "KMD"; ``acronyms.py``): ACRONYM_SCORE.
 - ``token_alignment``: tokens are paired best-first (reordering is free); a pair counts when the
   two tokens are within a typo budget that grows with their length (a swap of two letters is one
   edit), or one is the other's initial. The score is the length-weighted similarity of the paired
