@@ -88,7 +88,7 @@ def held_out_errors(held: list[dict[str, str]]) -> None:
             print(f"  held-out {title}={key:<18} n={sum(n.values()):<4} {counts}  F1 {f:.3f}")
 
 
-def bench_pairs(path: Path) -> None:
+def bench_pairs(path: Path, synth_errors: bool = False) -> None:
     cases = list(csv.DictReader(path.open(encoding="utf-8")))
     normalize.cache_clear()
     start = time.perf_counter()
@@ -115,6 +115,14 @@ def bench_pairs(path: Path) -> None:
     ]
     p, r, f = prf(held, DEFAULT_THRESHOLD)
     print(f"held-out groups: P {p:.3f} R {r:.3f} F1 {f:.3f}")
+    rows3 = zip(cases, truth, ours, strict=True)
+    tune = [(c, y, s) for c, y, s in rows3 if c["case_group"] in TUNE]
+    p, r, f = prf([(y, s) for _, y, s in tune], DEFAULT_THRESHOLD)
+    print(f"tuning groups (synth_*): P {p:.3f} R {r:.3f} F1 {f:.3f}")
+    if synth_errors:  # per pair, and only for the groups the constants were chosen on
+        for c, y, s in tune:
+            if (s >= DEFAULT_THRESHOLD) != y:
+                print(f"  synth {'FN' if y else 'FP'} {s:.3f} {c['name1']!r} / {c['name2']!r}")
     held_out_errors([c for c in cases if c["case_group"] not in TUNE])
     print("PR curve (threshold P R F1):")
     for th in [x / 20 for x in range(8, 20)]:
@@ -224,8 +232,9 @@ def main() -> None:
         default=str(Path(__file__).resolve().parents[2] / "shared/data/name-bench/cases.csv"),
     )
     ap.add_argument("--big", type=int, default=100_000)
+    ap.add_argument("--synth-errors", action="store_true", help="print the synth_* groups' errors")
     args = ap.parse_args()
-    bench_pairs(Path(args.cases))
+    bench_pairs(Path(args.cases), args.synth_errors)
     if args.big:
         bench_big(args.big)
 

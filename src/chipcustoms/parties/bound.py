@@ -387,8 +387,8 @@ def upper_bounds(
                 out[sel[j[hit]]] = 1.0
     equal = (lcomp[li] == rcomp[ri]) & (lcomp[li] >= 0)
     # one name the other's initials ("CCB" / "China Construction Bank"): compare's ``acronym``
-    equal |= (llen[li] == 1) & (lcomp[li] == side.acronym[ri])
-    equal |= (rlen[ri] == 1) & (rcomp[ri] == lacr[li])
+    single = (llen[li] == 1) != (side.length[ri] == 1)  # keys: ``acronyms.acronym_key``
+    equal |= single & (lacr[li] == side.acronym[ri]) & (lacr[li] >= 0)
     equal |= (ltrim[li] == side.acronym[ri]) | (side.trimmed[ri] == lacr[li])
     out[equal] = 1.0
     return out

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from chipcustoms.parties.compare import acronym_of, token_weight
+from chipcustoms.parties.acronyms import acronym_key, initials
+from chipcustoms.parties.compare import token_weight
 from chipcustoms.parties.names import name_key
 from chipcustoms.parties.scripts import skeleton, vowel_poor
 
@@ -90,9 +91,15 @@ def _group_ids(words: list[str]) -> npt.NDArray[np.int64]:
 
 
 def acronyms(names: Sequence[Tokens], compact: dict[str, int]) -> npt.NDArray[np.int64]:
-    """The id (in ``compact``) of each name's initials (``compare.acronym_of``), -2: none."""
+    """The id (in ``compact``) of the ``acronym_key`` of each name's initials
+    (``acronyms.initials``), or of a one-word name itself, -2: none."""
     return np.fromiter(
-        (compact.setdefault(a, len(compact)) if (a := acronym_of(t)) else -2 for t in names),
+        (
+            compact.setdefault(acronym_key(a), len(compact))
+            if (a := initials(t) or (t[0] if len(t) == 1 else None))
+            else -2
+            for t in names
+        ),
         dtype=np.int64,
         count=len(names),
     )
@@ -104,7 +111,9 @@ def trimmed(names: Sequence[Tokens], compact: dict[str, int]) -> npt.NDArray[np.
     initial of its legal form; the bound takes any last letter."""
     return np.fromiter(
         (
-            compact.setdefault(t[0][:-1], len(compact)) if len(t) == 1 and len(t[0]) >= 3 else -3
+            compact.setdefault(acronym_key(t[0][:-1]), len(compact))
+            if len(t) == 1 and len(t[0]) >= 3
+            else -3
             for t in names
         ),
         dtype=np.int64,

@@ -20,7 +20,9 @@ Like nomenklatura's matchers it is a few small features, each explained to the a
   compared joined, when that scores higher.
 - ``acronym``: outside person names, one name is a single word spelling the other's initials
   ("CCB" / "China Construction Bank"), the last letter possibly its legal form's ("SMIC" /
-  "Semiconductor Manufacturing International Corporation"): ACRONYM_SCORE.
+  "Semiconductor Manufacturing International Corporation"), with the initials of the small
+  words the other is written with ("BOC" / "Bank of China"), or against a name that gives its
+  acronym in brackets ("... Corporation (KMD)" / "KMD"; ``acronyms.py``): ACRONYM_SCORE.
 - ``token_alignment``: tokens are paired best-first (reordering is free); a pair counts when the
   two tokens are within a typo budget that grows with their length (a swap of two letters is one
   edit), or one is the other's initial. The score is the length-weighted similarity of the paired
@@ -56,6 +58,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
+from chipcustoms.parties.acronyms import initials, name_acronym, spells_initials
 from chipcustoms.parties.name_parts import complementary, neutral_only, roles
 from chipcustoms.parties.names import (
     NormName,
@@ -237,20 +240,8 @@ def acronym_of(tokens: tuple[str, ...]) -> str | None:
 def _acronym(a: tuple[str, ...], b: tuple[str, ...]) -> str | None:
     """``a`` is one token of 2+ letters that spells ``b``'s initials (or the other way)."""
     for x, y in ((a, b), (b, a)):
-        if len(x) == 1 and len(x[0]) >= 2 and x[0] == acronym_of(y):
+        if len(x) == 1 and len(x[0]) >= 2 and spells_initials(x[0], initials(y)):
             return x[0]
-    return None
-
-
-def _form_acronym(a: NormName, b: NormName) -> str | None:
-    """One name is a single word spelling the other's initials and then the initial of a legal
-    form the other carries ("SMIC": Semiconductor Manufacturing International Corporation).
-    The bound allows any last letter (``bound._trimmed``)."""
-    for x, y in ((a, b), (b, a)):
-        word = x.tokens[0] if len(x.tokens) == 1 else ""
-        forms = {f[0] for f in y.legal_forms}
-        if len(word) >= 3 and word[:-1] == acronym_of(y.tokens) and word[-1] in forms:
-            return word
     return None
 
 
@@ -270,7 +261,7 @@ def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
         ha, hb = a.han, b.han
         if ha and hb and ha != hb:  # "习近朋" / "习近平": another character, another person
             score, out["script_differs"] = SCRIPT_CAP, [ha, hb]
-    if kind != "person" and score < ACRONYM_SCORE and (acr := _form_acronym(a, b)):
+    if kind != "person" and score < ACRONYM_SCORE and (acr := name_acronym(a, b)):
         score, out = ACRONYM_SCORE, {"acronym": acr}
     if a.variants or b.variants:  # spellings read as one name before comparing (names.py)
         out["variants"] = [list(v) for v in dict.fromkeys(a.variants + b.variants)]

@@ -26,8 +26,9 @@ import numpy.typing as npt
 import polars as pl
 from rapidfuzz import fuzz
 
+from chipcustoms.parties.acronyms import acronym_key, initials
 from chipcustoms.parties.bound import Names, Side, upper_bounds
-from chipcustoms.parties.compare import DEFAULT_THRESHOLD, acronym_of, compare, kind_of
+from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare, kind_of
 from chipcustoms.parties.entities import allow_filter, groups, one_per_entity
 from chipcustoms.parties.names import NormName, name_key, normalize, sound
 from chipcustoms.parties.scripts import has_abjad
@@ -79,10 +80,11 @@ def _keys(n: NormName) -> list[str]:
         out.extend(_token_keys(x))
     compact = n.compact[:MAX_GRAMMED]
     out.extend({f"g:{compact[k : k + GRAM]}" for k in range(len(compact) - GRAM + 1)})
-    if short := acronym_of(n.tokens) if len(n.tokens) > 1 else n.compact:
-        out.append(f"a:{short}")
+    # as written and without the small words' letters ("BOC" / "Bank of China": acronyms.py)
+    if short := initials(n.tokens) if len(n.tokens) > 1 else n.compact:
+        out.extend({f"a:{short}", f"a:{acronym_key(short)}"})
     if len(n.tokens) == 1 and len(n.compact) >= 3:  # "SMIC": initials and a legal form's
-        out.append(f"a:{n.compact[:-1]}")
+        out.extend({f"a:{n.compact[:-1]}", f"a:{acronym_key(n.compact[:-1])}"})
     return out
 
 

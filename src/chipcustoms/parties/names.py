@@ -194,14 +194,37 @@ def _theophoric(words: list[str]) -> list[str]:
 
 def _imo(words: list[str]) -> list[str]:
     """The words "IMO 9811000" as one token, "imo9811000": a vessel's identifier, which the scorer
-    pairs only with itself and which costs little when one name leaves it out."""
+    pairs only with itself and which costs little when one name leaves it out. A seven-digit
+    number without "IMO" whose check digit is right is read as one too ("Ocean Pearl 9123456"):
+    lists and manifests drop the letters, and only one number in ten passes the check by chance."""
     out: list[str] = []
     for w in words:
         if out and out[-1] == "imo" and _IMO.match(w):
             out[-1] = f"imo{w}"
+        elif _IMO.match(w) and imo_checks(w):
+            out.append(f"imo{w}")
         else:
             out.append(w)
     return out
+
+
+def imo_checks(digits: str) -> bool:
+    """The IMO number's check: the first six digits weighted 7 down to 2, summed, end in the
+    seventh (9074729: 9*7 + 0*6 + 7*5 + 4*4 + 7*3 + 2*2 = 139)."""
+    return sum(int(d) * (7 - k) for k, d in enumerate(digits[:6])) % 10 == int(digits[6])
+
+
+def _flags(text: str) -> str:
+    """A vessel's flag beside its name taken off ("Panama-flagged", "flag of Panama", "(Panama
+    flag)"): the country words of ``countries`` next to ``flag_words`` only, so "Red Flag
+    Trading" keeps its name."""
+    countries, flag = vocab("countries"), "|".join(sorted(vocab("flag_words"), key=len)[::-1])
+
+    def drop(m: re.Match[str]) -> str:
+        return " " if (m.group(1) or m.group(2)) in countries else m.group(0)
+
+    pattern = rf"\b(?:([a-z]+)[\s-]+(?:{flag})|(?:{flag})\s+(?:of\s+)?([a-z]+))\b"
+    return re.sub(pattern, drop, text)
 
 
 def _once(words: list[str]) -> list[str]:
@@ -311,6 +334,8 @@ def normalize(name: str) -> NormName:
         text = replace_org_types_compare(text)
     text = ascii_text(text).lower()
     text = _DROP.sub("", _SLASHED.sub(r"\1\2", text)).replace("&", " and ")  # "AT&T" / "AT and T"
+    if "flag" in text:
+        text = _flags(text)
     if "-" in text:
         text = _EZAFE.sub(" e ", text)
     if "n" in text:
