@@ -216,3 +216,38 @@ NOT_LANGUAGES = [
 @pytest.mark.parametrize("text", NOT_LANGUAGES)
 def test_other_language_look_alikes_stay_out(refs: References, text: str) -> None:
     assert _is(refs, text)[1] is not True
+
+
+# Class 6 (the seventh draw's classes): "accelerator" typed wrong, a GPU with a datacenter
+# memory size, 服務器 (the traditional characters of the mainland word for server), the purpose
+# written first with more words between (用於AI和高效能運算的GPU), and Ascend after a GPU word.
+SEVENTH_DRAW = [
+    "2 x Acclerators per node with 96GB GPU memory",
+    "accelarator cards 8 pcs",
+    "GPU with at least 141GB memory",
+    "192GB accelerators, 4 per tray",
+    "英偉達 AI 服務器 2台",
+    "用於AI和高效能運算的顯卡",
+    "用于人工智能和高性能计算的GPU",
+    "chip Ascend thế hệ mới",
+    "GPU Huawei Ascend",
+]
+
+
+@pytest.mark.parametrize("text", SEVENTH_DRAW)
+def test_seventh_draw_classes_count(refs: References, text: str) -> None:
+    assert _is(refs, text) == ("accelerator-unknown", True)
+
+
+NOT_SEVENTH_DRAW = [
+    "服務器機櫃",  # a server cabinet
+    "Ascend bicycle helmet",
+    "GPU 8GB gaming card",
+    "RAM 96GB DDR5 for workstation",
+    "80G SD card",
+]
+
+
+@pytest.mark.parametrize("text", NOT_SEVENTH_DRAW)
+def test_seventh_draw_look_alikes_stay_out(refs: References, text: str) -> None:
+    assert _is(refs, text)[1] is not True
