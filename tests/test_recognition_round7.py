@@ -251,3 +251,25 @@ NOT_SEVENTH_DRAW = [
 @pytest.mark.parametrize("text", NOT_SEVENTH_DRAW)
 def test_seventh_draw_look_alikes_stay_out(refs: References, text: str) -> None:
     assert _is(refs, text)[1] is not True
+
+
+# Class 7: enforcement prose about servers: a server containing qualified chips counts (what an
+# export case says such a server carries); switches bought for AI clusters are parts.
+def test_servers_containing_qualified_chips_count(refs: References) -> None:
+    assert _is(refs, "Dell and Supermicro servers containing advanced chips") == (
+        "accelerator-unknown",
+        True,
+    )
+    assert _is(refs, "rack servers equipped with restricted semiconductors")[1] is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "servers with advanced cooling",
+        "systems with advanced chips for cars",
+        "HPC cluster interconnect switches for AI clusters",
+    ],
+)
+def test_server_look_alikes_stay_out(refs: References, text: str) -> None:
+    assert _is(refs, text)[1] is not True
