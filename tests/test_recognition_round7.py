@@ -273,3 +273,38 @@ def test_servers_containing_qualified_chips_count(refs: References) -> None:
 )
 def test_server_look_alikes_stay_out(refs: References, text: str) -> None:
     assert _is(refs, text)[1] is not True
+
+
+# Class 8: export-control wording in Chinese, Japanese, Korean and Russian, as class 1 in
+# English; "advanced computing" chips in Chinese; the qualified chip with the maker after it.
+EXPORT_CONTROL_LANGUAGES = [
+    "受美国出口管制的芯片",  # zh
+    "先进计算芯片",  # zh: advanced computing chips
+    "米国の輸出規制対象の半導体",  # ja
+    "先端半導体 エヌビディア製",  # ja: the maker after the chip
+    "수출 통제 대상 GPU",  # ko
+    "чипы, подпадающие под экспортный контроль США",  # ru
+    "графические процессоры Nvidia для обучения ИИ",  # ru
+]
+
+
+@pytest.mark.parametrize("text", EXPORT_CONTROL_LANGUAGES)
+def test_export_control_wording_in_other_languages_counts(refs: References, text: str) -> None:
+    assert _is(refs, text) == ("accelerator-unknown", True)
+
+
+NOT_EXPORT_CONTROL_LANGUAGES = [
+    "出口管制法规汇编 书籍",  # a book of export-control law
+    "汽车芯片",  # car chips
+    "先进制程设备",  # advanced-process equipment
+    "видеокарта для игр",  # a gaming graphics card
+    "экспортный контроль консультации",  # export-control consulting
+    "スマホ AI チップ",  # a phone's AI chip
+]
+
+
+@pytest.mark.parametrize("text", NOT_EXPORT_CONTROL_LANGUAGES)
+def test_export_control_look_alikes_in_other_languages_stay_out(
+    refs: References, text: str
+) -> None:
+    assert _is(refs, text)[1] is not True
