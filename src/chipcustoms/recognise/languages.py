@@ -113,6 +113,8 @@ _SHARED_AFTER = {
     _FREE: [r"(?:чип|процессор|ускорител|сервер)"],
 }
 _AI_LATIN = r"\bai\b"  # "AI 칩", "çip AI": the English abbreviation in any language
+# The same beside the scripts with no \b ("ชิป AI"): its own boundary, as their abbreviations.
+_AI_FREE = r"(?:^|\s)ai"
 # The nouns a qualifier makes AI compute, beside the languages' chip, graphics and compute
 # words: chips, GPUs and accelerators (not processors or servers: "advanced processors" may be
 # CPUs, as in English).
@@ -152,7 +154,7 @@ def merge(raw: dict[str, Any], path: Path | None = None) -> dict[str, Any]:
     wording: list[str] = []
     for k in (_BOUNDED, _FREE):
         ai = _alt(pool["ai"][k])
-        abbr = _alt([*([_AI_LATIN] if k else []), *pool["ai_abbr"][k]])
+        abbr = _alt([_AI_LATIN if k else _AI_FREE, *pool["ai_abbr"][k]])
         own = [
             *(p for f in ("chip", "processor", "server", "graphics", "compute") for p in pool[f][k])
         ]

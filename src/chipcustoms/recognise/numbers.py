@@ -46,6 +46,24 @@ def bare_numbers(catalog: Catalog, vocabulary: Vocabulary) -> dict[str, str]:
     return {w: next(iter(ids)) for w, ids in found.items() if len(ids) == 1}
 
 
+# NVIDIA's board part numbers carry the board's project number: 692-2G506-... is the board
+# printed "PG506" (A100 SXM4), 900-21001-... the "P1001" (A100 PCIe), 900-2G133 the PG133.
+_BOARD = re.compile(r"^\d{3}-2(G\d{3}|\d{4})-")
+
+
+def board_names(catalog: Catalog) -> dict[str, str]:
+    """Board project names ("pg506", "p1001") read off the catalogued part numbers, each to
+    the one model whose boards carry it. A name two models share (PG520: the H100, H800 and
+    H200 SXM modules) names no model and is left to the generic wording."""
+    found: dict[str, set[str]] = {}
+    for m in catalog.models:
+        for part in m.part_numbers:
+            hit = _BOARD.match(part)
+            if hit:
+                found.setdefault("p" + hit.group(1).lower(), set()).add(m.id)
+    return {w: next(iter(ids)) for w, ids in found.items() if len(ids) == 1}
+
+
 def spellings(
     alias_to_id: dict[str, str], letters: tuple[tuple[str, str], ...]
 ) -> tuple[dict[str, str], dict[str, str]]:

@@ -31,7 +31,7 @@ from chipcustoms.recognise.evidence import (
     system_wording,
     wording,
 )
-from chipcustoms.recognise.numbers import MEMORY, bare_numbers, spellings, vouched
+from chipcustoms.recognise.numbers import MEMORY, bare_numbers, board_names, spellings, vouched
 from chipcustoms.recognise.textnorm import (
     HOMOGLYPH_BEFORE_DIGIT,
     homoglyph_expr,
@@ -114,13 +114,16 @@ class Resolver:
         self._misread = sorted(misread)  # read only beside a brand word
         for variant, model_id in (spaced | misread).items():
             self.alias_to_id[variant] = model_id
+        # Board names ("PG506 GPU board") read as bare numbers, never alone (not distinctive).
+        boards = {b: i for b, i in board_names(self.catalog).items() if b not in self.alias_to_id}
+        self.alias_to_id.update(boards)
         self._bare = sorted(a for a in self.alias_to_id if _is_bare(a) or a in spaced)
         # Numbers read only beside a GPU word, at the bare-number confidence: all-digit
         # ("4090"), spaced ("h 100") and misread ("h1oo") spellings.
         self._digits = sorted(
             {a for a in self._bare if a.isdigit()} | spaced.keys() | misread.keys()
         )
-        self._distinctive = [a for a in self._bare if _is_distinctive(a)]
+        self._distinctive = [a for a in self._bare if _is_distinctive(a) and a not in boards]
         # "H100s": a plural s after a model number is read off (see _aliases_found).
         self._alias_regex = (
             r"(?:^|\b|\s)(" + _alternation(list(self.alias_to_id)) + r")s?(?:\b|\s|$)"
