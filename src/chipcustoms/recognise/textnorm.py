@@ -132,8 +132,9 @@ def normalise_model_text(s: str) -> str:
     s = re.sub(_LETTER_DASH_DIGIT, r"\1\2", unicodedata.normalize("NFKC", s))
     for pattern, _, repl in _GLUED:
         s = re.sub(pattern, repl, s)
-    for cyr, lat in _HOMOGLYPHS.items():
-        s = re.sub(rf"(?i){cyr}(\d)", rf"{lat}\1", s)
+    if re.search(HOMOGLYPH_BEFORE_DIGIT, s):  # one search instead of eight passes, mostly
+        for cyr, lat in _HOMOGLYPHS.items():
+            s = re.sub(rf"(?i){cyr}(\d)", rf"{lat}\1", s)
     return normalise_text(re.sub(_TIMES, r"\1 × \2", s))
 
 
