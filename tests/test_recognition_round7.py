@@ -13,26 +13,15 @@ French and Thai. Each probe is checked on the batch resolver and on the one-text
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
 
-from chipcustoms.assess.online_enrich import RESOLVED
+from both_resolvers import resolve_both
 from chipcustoms.assess.pipeline import References
 from chipcustoms.recognise.numbers import board_names
-from chipcustoms.recognise.resolver import TEXT_FIELDS
-from chipcustoms.recognise.row_resolver import RowResolver
 
 
 def _both(refs: References, text: str) -> dict[str, object]:
-    """The batch answer for one text, after checking the one-text resolver gives the same."""
-    frame = pl.DataFrame(
-        [{c: (text if c == "description" else None) for c in TEXT_FIELDS}],
-        schema=dict.fromkeys(TEXT_FIELDS, pl.Utf8),
-    )
-    want = refs.resolver.resolve(frame).select(RESOLVED).to_dicts()[0]
-    got = RowResolver(refs.resolver).resolve(tuple(frame.row(0)))
-    assert got is None or got == want, (got, want)  # None: declined, the batch answers
-    return want
+    return resolve_both(refs, [text])[0]
 
 
 def _is(refs: References, text: str) -> tuple[object, object]:

@@ -20,10 +20,8 @@ import unicodedata
 import polars as pl
 import pytest
 
-from chipcustoms.assess.online_enrich import RESOLVED
+from both_resolvers import resolve_both
 from chipcustoms.assess.pipeline import References
-from chipcustoms.recognise.resolver import TEXT_FIELDS
-from chipcustoms.recognise.row_resolver import RowResolver
 from chipcustoms.recognise.textnorm import normalise_model_expr, normalise_model_text
 
 ACC = "accelerator-unknown"
@@ -37,16 +35,7 @@ def outcomes(refs: References, probes: list[Probe]) -> list[tuple[str | None, bo
     every resolved field."""
     texts = [p[0] for p in probes]
     hs = [p[2] if len(p) > 2 else None for p in probes]  # type: ignore[misc]
-    cols: dict[str, list[str | None]] = {c: [None] * len(texts) for c in TEXT_FIELDS}
-    cols["description"] = list(texts)
-    cols["hs_code"] = hs
-    lines = pl.DataFrame(cols, schema={c: pl.Utf8 for c in TEXT_FIELDS})
-    rows = refs.resolver.resolve(lines).select(RESOLVED).to_dicts()
-    row = RowResolver(refs.resolver)
-    for text, code, want in zip(texts, hs, rows, strict=True):
-        got = row.resolve((text, None, None, None, code))
-        if got is not None:  # None: a character the one-text path leaves to the batch
-            assert {k: got[k] for k in RESOLVED} == want, text
+    rows = resolve_both(refs, texts, hs)
     return [(r["accelerator_id"], bool(r["is_accelerator"])) for r in rows]
 
 
