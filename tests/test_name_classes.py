@@ -15,6 +15,7 @@ from chipcustoms.parties.bound import Names, Side, upper_bounds
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare, kind_of
 from chipcustoms.parties.names import normalize
 from chipcustoms.parties.scripts import hangul, has_abjad, translit_key
+from name_cases import list_entities, plain
 
 
 def _miss(schema: str, a: str, b: str, match: bool, reason: str) -> object:
@@ -259,15 +260,9 @@ def test_a_screening_tool_calls_it_the_same_party(
     assert (cmp.score >= DEFAULT_THRESHOLD) is match, (cmp.score, cmp.features)
 
 
-def _plain(case: object) -> tuple[str, str, str, bool]:
-    values = getattr(case, "values", case)
-    schema, a, b, match = values  # type: ignore[misc]
-    return str(schema), str(a), str(b), bool(match)
-
-
 def test_the_bound_holds_on_every_class() -> None:
     """The prefilter's bound stays above the score in every schema, misses included."""
-    cases = [_plain(c) for c in ALL]
+    cases = [plain(c) for c in ALL]
     left = [normalize(a).tokens for _, a, _, _ in cases]
     right = [normalize(b).tokens for _, _, b, _ in cases]
     idx = np.arange(len(cases))
@@ -326,7 +321,6 @@ def test_what_was_read_is_explained() -> None:
 def test_the_candidate_index_finds_each_class() -> None:
     """The matcher's keys reach these pairs too (a transliteration key, the Hangul and Arabic
     romanisations, the acronym with its legal form), among unrelated listed names."""
-    import polars as pl
 
     from chipcustoms.parties.matcher import Matcher, Query
 
@@ -339,18 +333,7 @@ def test_the_candidate_index_finds_each_class() -> None:
         ("p4", "Person", "Deng Xiaoping"),
         *((f"x{i}", "Company", f"Filler {w} Trading Ltd") for i, w in enumerate("abcdefgh")),
     ]
-    lists = ("aliases", "countries", "addresses", "identifiers")
-    entities = pl.DataFrame(
-        {
-            "list_name": "t",
-            "list_version": 1,
-            "entity_id": [e for e, _, _ in listed],
-            "schema": [s for _, s, _ in listed],
-            "name": [n for _, _, n in listed],
-            **{c: [[] for _ in listed] for c in lists},
-        },
-        schema_overrides={c: pl.List(pl.Utf8) for c in lists},
-    )
+    entities = list_entities(listed)
     queries = [
         *("Jewgeni Prigoschin", "김정은", "أسامة بن لادن", "SMIC", "M/V EVER GIVEN"),
         "Teng Hsiao-ping",  # Wade-Giles, the given name hyphenated: a join
