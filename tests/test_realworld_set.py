@@ -37,20 +37,21 @@ LANGUAGES = {
     "en", "zh", "hu", "ru", "pl", "ja", "ko", "de", "fr", "es", "uk", "tr", "fa", "bn", "is",
     "ms", "sv", "el", "th", "it", "id", "ar", "vi", "pt", "nl", "cs", "hi", "he", "bg",
 }  # fmt: skip
-# Seven draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
+# Eight draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
 # (rw-133..221), dev3 / heldout3 (rw-222..318), dev4 / heldout4 (rw-319..416), dev5 / heldout5
-# (rw-417..546), dev6 / heldout6 (rw-547..676), dev7 / heldout7 (rw-677 on).
+# (rw-417..546), dev6 / heldout6 (rw-547..676), dev7 / heldout7 (rw-677..796), dev8 / heldout8
+# (rw-797 on).
 PARTS = [
     "dev.csv", "heldout.csv", "dev2.csv", "heldout2.csv", "dev3.csv", "heldout3.csv",
     "dev4.csv", "heldout4.csv", "dev5.csv", "heldout5.csv", "dev6.csv", "heldout6.csv",
-    "dev7.csv", "heldout7.csv",
+    "dev7.csv", "heldout7.csv", "dev8.csv", "heldout8.csv",
 ]  # fmt: skip
 DEV_PARTS = [
-    "dev.csv", "dev2.csv", "dev3.csv", "dev4.csv", "dev5.csv", "dev6.csv", "dev7.csv",
+    "dev.csv", "dev2.csv", "dev3.csv", "dev4.csv", "dev5.csv", "dev6.csv", "dev7.csv", "dev8.csv",
 ]  # fmt: skip
 HELD_PARTS = [
     "heldout.csv", "heldout2.csv", "heldout3.csv", "heldout4.csv", "heldout5.csv", "heldout6.csv",
-    "heldout7.csv",
+    "heldout7.csv", "heldout8.csv",
 ]  # fmt: skip
 
 
@@ -165,6 +166,22 @@ def test_counts_seventh_draw() -> None:
     assert sum(r["is_accelerator"] == "true" for r in held7) >= 25
     assert sum(r["is_accelerator"] == "false" for r in held7) >= 20
     assert all(int(r["id"][3:]) > 676 for r in every)  # the seventh draw holds only new lines
+
+
+def test_counts_eighth_draw() -> None:
+    """The eighth collection (enforcement records, rulings, seizure notices, procurement): at
+    least 110 new lines, 55 of them accelerators (about half with a model named), and a held-out
+    part of at least 50 lines, about half the pool, in which accelerators and look-alikes are both
+    well represented."""
+    dev8, held8 = rows("dev8.csv"), rows("heldout8.csv")
+    every = dev8 + held8
+    acc = [r for r in every if r["is_accelerator"] == "true"]
+    assert len(every) >= 110 and len(acc) >= 55
+    assert sum(r["expected_id"] != "accelerator-unknown" for r in acc) >= 30
+    assert len(held8) >= 50 and 0.4 <= len(held8) / len(every) <= 0.6
+    assert sum(r["is_accelerator"] == "true" for r in held8) >= 25
+    assert sum(r["is_accelerator"] == "false" for r in held8) >= 20
+    assert all(796 < int(r["id"][3:]) <= 999 for r in every)  # the eighth draw's own lines
 
 
 def test_labels_valid() -> None:
