@@ -32,26 +32,28 @@ DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 # ISO 639-1 codes of the languages the sources are written in (the fourth collection added
 # Polish, Japanese, Korean, German, French, Spanish, Ukrainian, Turkish and a few others; the
 # fifth Thai, Italian, Indonesian, Arabic, Vietnamese and Portuguese; the sixth Dutch, Czech,
-# Hindi, Hebrew and Bulgarian).
+# Hindi, Hebrew and Bulgarian; the ninth Filipino).
 LANGUAGES = {
     "en", "zh", "hu", "ru", "pl", "ja", "ko", "de", "fr", "es", "uk", "tr", "fa", "bn", "is",
-    "ms", "sv", "el", "th", "it", "id", "ar", "vi", "pt", "nl", "cs", "hi", "he", "bg",
+    "ms", "sv", "el", "th", "it", "id", "ar", "vi", "pt", "nl", "cs", "hi", "he", "bg", "tl",
 }  # fmt: skip
-# Eight draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
+# Nine draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
 # (rw-133..221), dev3 / heldout3 (rw-222..318), dev4 / heldout4 (rw-319..416), dev5 / heldout5
 # (rw-417..546), dev6 / heldout6 (rw-547..676), dev7 / heldout7 (rw-677..796), dev8 / heldout8
-# (rw-797 on).
+# (rw-797..914); the ninth, dev9 / heldout9, collected beside the eighth, numbers its lines from
+# rw-1001 (four digits) so that the two could not collide.
 PARTS = [
     "dev.csv", "heldout.csv", "dev2.csv", "heldout2.csv", "dev3.csv", "heldout3.csv",
     "dev4.csv", "heldout4.csv", "dev5.csv", "heldout5.csv", "dev6.csv", "heldout6.csv",
-    "dev7.csv", "heldout7.csv", "dev8.csv", "heldout8.csv",
+    "dev7.csv", "heldout7.csv", "dev8.csv", "heldout8.csv", "dev9.csv", "heldout9.csv",
 ]  # fmt: skip
 DEV_PARTS = [
     "dev.csv", "dev2.csv", "dev3.csv", "dev4.csv", "dev5.csv", "dev6.csv", "dev7.csv", "dev8.csv",
+    "dev9.csv",
 ]  # fmt: skip
 HELD_PARTS = [
     "heldout.csv", "heldout2.csv", "heldout3.csv", "heldout4.csv", "heldout5.csv", "heldout6.csv",
-    "heldout7.csv", "heldout8.csv",
+    "heldout7.csv", "heldout8.csv", "heldout9.csv",
 ]  # fmt: skip
 
 
@@ -184,6 +186,22 @@ def test_counts_eighth_draw() -> None:
     assert all(796 < int(r["id"][3:]) <= 999 for r in every)  # the eighth draw's own lines
 
 
+def test_counts_ninth_draw() -> None:
+    """The ninth collection (trade records, marketplace listings, HS-code pages): at least 110
+    new lines, 55 of them accelerators (most with a model named), and a held-out part of at least
+    50 lines, about half the pool, in which accelerators and look-alikes are both well
+    represented."""
+    dev9, held9 = rows("dev9.csv"), rows("heldout9.csv")
+    every = dev9 + held9
+    acc = [r for r in every if r["is_accelerator"] == "true"]
+    assert len(every) >= 110 and len(acc) >= 55
+    assert sum(r["expected_id"] != "accelerator-unknown" for r in acc) >= 35
+    assert len(held9) >= 50 and 0.4 <= len(held9) / len(every) <= 0.6
+    assert sum(r["is_accelerator"] == "true" for r in held9) >= 25
+    assert sum(r["is_accelerator"] == "false" for r in held9) >= 20
+    assert all(int(r["id"][3:]) > 1000 for r in every)  # the ninth draw's own four-digit ids
+
+
 def test_labels_valid() -> None:
     bad = []
     for name in PARTS:
@@ -200,7 +218,7 @@ def test_labels_valid() -> None:
                 and r["language"] in LANGUAGES
                 and (not eid or ID.match(eid))
                 and r["description"].strip() == r["description"] != ""
-                and re.match(r"^rw-\d{3}$", r["id"])
+                and re.match(r"^rw-\d{3,4}$", r["id"])
             )
             if acc == "true":  # an accelerator line has an id and an AI class
                 ok = ok and bool(eid) and r["class"] in AI_CLASSES
