@@ -1,10 +1,10 @@
 """Issue 14, ninth catalog round: whole families the catalog lacked (NVIDIA RTX A400 / A1000 /
 A2000, Quadro P and T series, RTX 2000 Ada / PRO 2000, GeForce RTX 3050 / 5050, A10M, L40G,
 Tesla T10; AMD Radeon PRO W5000 / W6000 / W7000, RX 7900 GRE and RX 9070, Instinct MI400; Intel
-Max 1350; Huawei Atlas 350) and fifteen servers from MLPerf system files. One line per family,
-written for this test (none taken from a collected set), and a look-alike of each class that
-must stay out: the short numbers are also RAID controllers, storage arrays, printers, tools.
-"""
+Max 1350 and Crescent Island; Huawei Atlas 350) and fifteen servers from MLPerf system files.
+One line per family, written for this test (none taken from a collected set), and a look-alike
+of each class that must stay out: the short numbers are also RAID controllers, storage arrays,
+printers, tools."""
 
 from __future__ import annotations
 
@@ -48,11 +48,13 @@ FOUND = [
     ("AMD Instinct MI430X", None, "amd-mi430x", True),
     # Intel and Huawei
     ("Intel Data Center GPU Max 1350 OAM", "847330", "intel-max-1350", True),
+    ("Intel Crescent Island inference GPU", "847330", "intel-crescent-island", True),
     ("华为 Atlas 350 加速卡", "847330", "huawei-atlas-350", True),
 ]
 
 # Look-alikes written for this test: the short numbers of the new cards are also an HP RAID
-# controller and storage array, a thermal printer, a Torx bit, a lamp and a module code.
+# controller and storage array, a thermal printer, a Torx bit, a lamp and a module code; Intel's
+# code name is also a place.
 LEFT_OUT = [
     ("HP Smart Array P400 RAID controller", "847180"),
     ("HP MSA P2000 G3 storage array", "847170"),
@@ -64,6 +66,7 @@ LEFT_OUT = [
     ("L40G industrial lamp", "940510"),
     ("A1000 mounting bracket", "732690"),
     ("W7500 workstation power supply", "850440"),
+    ("Crescent Island ferry tickets", None),
 ]
 
 
