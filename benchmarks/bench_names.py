@@ -20,6 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
+from chipcustoms.parties import learned
 from chipcustoms.parties.compare import DEFAULT_THRESHOLD, compare
 from chipcustoms.parties.matcher import Matcher, Query
 from chipcustoms.parties.names import normalize
@@ -96,6 +97,8 @@ def bench_pairs(path: Path, synth_errors: bool = False) -> None:
     t_ours = time.perf_counter() - start
     truth = [c["is_match"] == "true" for c in cases]
     print(f"cases: {len(cases)}  default threshold {DEFAULT_THRESHOLD} (chosen on {sorted(TUNE)})")
+    state = "on" if learned.model().enabled else "off (the hand scorer decides)"
+    print(f"learned decision (refdata/names/learned.yaml): {state}")
     p, r, f = prf(list(zip(truth, ours, strict=True)), DEFAULT_THRESHOLD)
     print(f"chipcustoms  all: P {p:.3f} R {r:.3f} F1 {f:.3f}")
     frozen = path.with_name("logicv2-frozen.csv")

@@ -16,8 +16,8 @@ whose bound reaches the hit floor are compared in full. The bound is proven, not
   0.94 ** |la - lb|`` only falls when ``la`` or ``lb`` grows (one step costs 0.94, or
   0.75 / 0.94), so it is at most the penalty at ``(za, zb)``.
 - Equal compact forms score 1, empty names 0; the final 4-decimal rounding adds ``SLACK``.
-
-So ``compare(a, b).score <= upper_bounds(...)`` for every pair; ``tests/test_parties.py``
+- That bounds ``hand_compare``; ``compare``'s learned score is at most ``learned.lift()`` x it.
+So ``compare(a, b).score <= upper_bounds(...)`` (lift x that); ``tests/test_parties.py``
 checks it on the bench's 826 pairs and on generated pairs, and that no pair scoring at or
 above the threshold is lost.
 """
@@ -57,6 +57,7 @@ from chipcustoms.parties.compare import (
     SKELETON_SIMILARITY,
     TYPO_POWER,
 )
+from chipcustoms.parties.learned import lift
 
 SLACK = 1e-4  # compare() rounds its score to 4 decimals
 ROUNDING = 5e-4  # compare() rounds each aligned similarity to 3 decimals
@@ -341,7 +342,7 @@ def upper_bounds(
     out = np.zeros(len(li), dtype=np.float64)
     if not len(li):
         return out
-    floors = None if floor is None else np.broadcast_to(np.asarray(floor, float), li.shape)
+    floors = None if floor is None else np.broadcast_to(np.asarray(floor) / lift(), li.shape)
     side = right if isinstance(right, Side) else Side.of(right)
     ids, compact = dict(side.ids), dict(side.compact)
     ltok, loff, llen, lcomp = _flat(left, ids, compact)
@@ -391,7 +392,7 @@ def upper_bounds(
     equal |= single & (lacr[li] == side.acronym[ri]) & (lacr[li] >= 0)
     equal |= (ltrim[li] == side.acronym[ri]) | (side.trimmed[ri] == lacr[li])
     out[equal] = 1.0
-    return out
+    return np.minimum(1.0, out * lift())  # the learned score is at most lift x the hand one
 
 
 def upper_bound(a: Tokens, b: Tokens) -> float:

@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA
 
 from chipcustoms.parties.acronyms import initials, name_acronym, spells_initials
+from chipcustoms.parties.learned import decide
 from chipcustoms.parties.name_parts import complementary, neutral_only, roles
 from chipcustoms.parties.names import (
     NormName,
@@ -245,7 +246,7 @@ def _acronym(a: tuple[str, ...], b: tuple[str, ...]) -> str | None:
     return None
 
 
-def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
+def hand_compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
     """Score two names (``schema``: the listed entity's FtM schema, if known); every feature
     that moved the score is in ``features``.
 
@@ -266,6 +267,16 @@ def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
     if a.variants or b.variants:  # spellings read as one name before comparing (names.py)
         out["variants"] = [list(v) for v in dict.fromkeys(a.variants + b.variants)]
     return Comparison(score, out)
+
+
+def compare(a: NormName, b: NormName, schema: str | None = None) -> Comparison:
+    """``hand_compare``'s explanation with its score decided by the learned combination of its
+    features (``learned.py``; each feature's share under ``learned``), where no rule decided."""
+    cmp = hand_compare(a, b, schema)
+    short = min(len(a.tokens), len(b.tokens))
+    if (decided := decide(cmp.features, kind_of(schema), short, cmp.score)) is None:
+        return cmp
+    return Comparison(decided[0], {**cmp.features, "learned": decided[1]})
 
 
 def _skeleton_pair(x: str, y: str) -> bool:
@@ -360,6 +371,7 @@ def _align(
         base = min(1.0, matched / max(kept, 1))
         costs, conflicts = [_extra_cost(t, kind) for t in left_a + left_b], 0
         features["neutral" if neutral else "complementary"] = {"left": left_a, "right": left_b}
+    features["paired"] = round(base, 4)  # the shorter name's share the paired tokens cover
     score = base * (1 - CONFLICT_COST) ** conflicts
     for cost in costs:
         score *= 1 - cost
