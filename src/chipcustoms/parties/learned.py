@@ -100,7 +100,8 @@ def decide(
     z = m.bias + sum(terms.values())
     score = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
     why = {"hand": hand, "bias": round(m.bias, 3), **{k: round(v, 3) for k, v in terms.items()}}
-    if score > m.lift * hand:  # the clip: at most lift x the hand score (bound.py)
-        score = m.lift * hand
-        why["capped"] = round(score, 4)
-    return round(max(0.0, min(1.0, score)), 4), why
+    score = round(max(0.0, min(1.0, score)), 4)
+    cap = math.floor(m.lift * hand * 1e4) / 1e4  # rounded down: never above lift x hand
+    if score > cap:  # the clip: at most lift x the hand score (bound.py)
+        score = why["capped"] = cap
+    return score, why
