@@ -62,15 +62,15 @@ def _ai_system(v: Vocabulary) -> pl.Expr:
     return found & ~(norm.str.contains(parts) & ~norm.str.contains(unless))
 
 
-def wording(v: Vocabulary) -> pl.Expr:
-    """The generic wording class of a line (``__generic``): the first class whose patterns
-    match, AI-compute classes vetoed by mining words, and a system word beside an AI-compute
-    word outranking every class. Some 40 patterns, run one by one (one alternation of them all
-    is too large for the regex engine's fast path): the costliest part of the context, so the
-    resolver runs it only where :func:`needs_wording` says the result can matter."""
+def wording(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
+    """``d`` with the generic wording class of a line (``__generic``): the first class whose
+    patterns match, AI-compute classes vetoed by mining words (one column, read by each), and
+    a system word beside an AI-compute word outranking every class. Some 40 patterns, run one
+    by one (one alternation of them all is too large for the regex engine's fast path): the
+    costliest part of the context, run only where :func:`needs_wording` says it can matter."""
     norm = pl.col("__norm")
+    not_ai = pl.col("__not_ai")
     generic: pl.Expr = pl.lit(None, dtype=pl.Utf8)
-    not_ai = norm.str.contains(v.not_ai)
     for gid, _, patterns in reversed(v.generic):
         found = pl.any_horizontal([norm.str.contains(p) for p in patterns])
         if gid in v.counting_generic:
@@ -78,7 +78,8 @@ def wording(v: Vocabulary) -> pl.Expr:
         generic = pl.when(found).then(pl.lit(gid)).otherwise(generic)
     # A system word with an AI-compute word beside it outranks every wording class.
     generic = pl.when(_ai_system(v) & ~not_ai).then(pl.lit(v.ai_id)).otherwise(generic)
-    return generic.alias("__generic")
+    d = d.with_columns(norm.str.contains(v.not_ai).alias("__not_ai"))
+    return d.with_columns(generic.alias("__generic")).drop("__not_ai")
 
 
 def system_wording(v: Vocabulary) -> pl.Expr:
@@ -117,10 +118,10 @@ def context_words(v: Vocabulary) -> list[pl.Expr]:
 
 
 def context(v: Vocabulary) -> pl.Expr:
-    """What the words and the HS code around a model number say, as one struct (the wording
-    class apart: see :func:`wording`); needs the columns of :func:`context_words`."""
+    """What the words around a model number say, as one struct (the wording class apart: see
+    :func:`wording`; the HS code's part: :func:`hs_context`); needs the columns of
+    :func:`context_words`. It reads ``__norm`` alone: the resolver runs it per distinct text."""
     norm = pl.col("__norm")
-    hs = pl.col("__hs")
     strong, weak = f"{v.accessory_strong}|{v.accessory_strong_apart}", v.accessory_weak
     # One extract per word list serves as both the test and the word reported.
     strong_word, weak_word = pl.col("__strong_word"), pl.col("__weak_word")
@@ -145,8 +146,6 @@ def context(v: Vocabulary) -> pl.Expr:
     return pl.struct(
         norm.str.contains(v.hint).alias("hint"),
         norm.str.contains(v.bare_hint).alias("bare_hint"),
-        hs.str.slice(0, 4).is_in(list(v.hs_prefixes)).alias("hs_fits"),
-        ((hs == "") | hs.str.slice(0, 2).is_in(list(v.hs_chapters))).alias("hs_chapter_ok"),
         accessory.alias("accessory"),
         acc_word.alias("accessory_word"),
         pl.coalesce(
@@ -157,6 +156,15 @@ def context(v: Vocabulary) -> pl.Expr:
         count.cast(pl.Int64, strict=False).alias("count"),
         strong_count.cast(pl.Int64, strict=False).alias("strong_count"),
     ).alias("__ctx")
+
+
+def hs_context(v: Vocabulary) -> pl.Expr:
+    """``__ctx`` with what the HS code says (one text comes under several codes)."""
+    hs = pl.col("__hs")
+    return pl.col("__ctx").struct.with_fields(
+        hs_fits=hs.str.slice(0, 4).is_in(list(v.hs_prefixes)),
+        hs_chapter_ok=(hs == "") | hs.str.slice(0, 2).is_in(list(v.hs_chapters)),
+    )
 
 
 def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
