@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
+from chipcustoms.recognise.literals import any_of
 from chipcustoms.recognise.vocabulary import Vocabulary
 
 # Confidence of each kind of evidence: the share of such resolutions that were right on the
@@ -64,22 +65,28 @@ def _ai_system(v: Vocabulary) -> pl.Expr:
 
 def wording(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
     """``d`` with the generic wording class of a line (``__generic``): the first class whose
-    patterns match, AI-compute classes vetoed by mining words (one column, read by each), and
-    a system word beside an AI-compute word outranking every class. Some 40 patterns, run one
-    by one (one alternation of them all is too large for the regex engine's fast path): the
-    costliest part of the context, run only where :func:`needs_wording` says it can matter."""
-    norm = pl.col("__norm")
-    not_ai = pl.col("__not_ai")
+    patterns match, AI-compute classes vetoed by mining words, and a system word beside an
+    AI-compute word outranking every class. Some 100 patterns, run one by one (one alternation
+    of them all is too large for the regex engine's fast path) and each only on the texts
+    holding one of its words (:func:`literals.any_of`): the costliest part of the context,
+    run only where :func:`needs_wording` says it can matter."""
+    parts = list(v.ai_system_parts or ())
+    groups = [[v.not_ai], [v.ai_system[0]], [v.ai_system[1]], *([p] for p in parts)]
+    groups += [list(patterns) for _, _, patterns in v.generic]
+    hits = any_of(d["__norm"], groups)
+    d = d.with_columns(h.alias(f"__w{i}") for i, h in enumerate(hits))
+    w = [pl.col(f"__w{i}") for i in range(len(hits))]
+    not_ai, ai = w[0], w[1] & w[2]  # as _ai_system
+    if parts:
+        ai = ai & ~(w[3] & ~w[4])
     generic: pl.Expr = pl.lit(None, dtype=pl.Utf8)
-    for gid, _, patterns in reversed(v.generic):
-        found = pl.any_horizontal([norm.str.contains(p) for p in patterns])
+    for (gid, _, _), found in reversed(list(zip(v.generic, w[3 + len(parts) :], strict=True))):
         if gid in v.counting_generic:
             found = found & ~not_ai
         generic = pl.when(found).then(pl.lit(gid)).otherwise(generic)
     # A system word with an AI-compute word beside it outranks every wording class.
-    generic = pl.when(_ai_system(v) & ~not_ai).then(pl.lit(v.ai_id)).otherwise(generic)
-    d = d.with_columns(norm.str.contains(v.not_ai).alias("__not_ai"))
-    return d.with_columns(generic.alias("__generic")).drop("__not_ai")
+    generic = pl.when(ai & ~not_ai).then(pl.lit(v.ai_id)).otherwise(generic)
+    return d.with_columns(generic.alias("__generic")).drop(f"__w{i}" for i in range(len(hits)))
 
 
 def system_wording(v: Vocabulary) -> pl.Expr:
