@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
-from chipcustoms.recognise.literals import any_of
 from chipcustoms.recognise.vocabulary import Vocabulary
 
 # Confidence of each kind of evidence: the share of such resolutions that were right on the
@@ -63,32 +62,6 @@ def _ai_system(v: Vocabulary) -> pl.Expr:
     return found & ~(norm.str.contains(parts) & ~norm.str.contains(unless))
 
 
-def wording(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
-    """``d`` with the generic wording class of a line (``__generic``): the first class whose
-    patterns match, AI-compute classes vetoed by mining words, and a system word beside an
-    AI-compute word outranking every class. Some 100 patterns, run one by one (one alternation
-    of them all is too large for the regex engine's fast path) and each only on the texts
-    holding one of its words (:func:`literals.any_of`): the costliest part of the context,
-    run only where :func:`needs_wording` says it can matter."""
-    parts = list(v.ai_system_parts or ())
-    groups = [[v.not_ai], [v.ai_system[0]], [v.ai_system[1]], *([p] for p in parts)]
-    groups += [list(patterns) for _, _, patterns in v.generic]
-    hits = any_of(d["__norm"], groups)
-    d = d.with_columns(h.alias(f"__w{i}") for i, h in enumerate(hits))
-    w = [pl.col(f"__w{i}") for i in range(len(hits))]
-    not_ai, ai = w[0], w[1] & w[2]  # as _ai_system
-    if parts:
-        ai = ai & ~(w[3] & ~w[4])
-    generic: pl.Expr = pl.lit(None, dtype=pl.Utf8)
-    for (gid, _, _), found in reversed(list(zip(v.generic, w[3 + len(parts) :], strict=True))):
-        if gid in v.counting_generic:
-            found = found & ~not_ai
-        generic = pl.when(found).then(pl.lit(gid)).otherwise(generic)
-    # A system word with an AI-compute word beside it outranks every wording class.
-    generic = pl.when(ai & ~not_ai).then(pl.lit(v.ai_id)).otherwise(generic)
-    return d.with_columns(generic.alias("__generic")).drop(f"__w{i}" for i in range(len(hits)))
-
-
 def system_wording(v: Vocabulary) -> pl.Expr:
     """Whether the words say a computer built to carry accelerators (``__system_word``): a
     system word, or an AI system phrase. It decides only which count a line reads ("8x" on a
@@ -126,7 +99,7 @@ def context_words(v: Vocabulary) -> list[pl.Expr]:
 
 def context(v: Vocabulary) -> pl.Expr:
     """What the words around a model number say, as one struct (the wording class apart: see
-    :func:`wording`; the HS code's part: :func:`hs_context`); needs the columns of
+    :func:`.wording.wording`; the HS code's part: :func:`hs_context`); needs the columns of
     :func:`context_words`. It reads ``__norm`` alone: the resolver runs it per distinct text."""
     norm = pl.col("__norm")
     strong, weak = f"{v.accessory_strong}|{v.accessory_strong_apart}", v.accessory_weak

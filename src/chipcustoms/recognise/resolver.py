@@ -32,7 +32,6 @@ from chipcustoms.recognise.evidence import (
     hs_context,
     needs_wording,
     system_wording,
-    wording,
 )
 from chipcustoms.recognise.numbers import MEMORY, bare_numbers, board_names, spellings, vouched
 from chipcustoms.recognise.textnorm import (
@@ -42,6 +41,7 @@ from chipcustoms.recognise.textnorm import (
     squeeze,
 )
 from chipcustoms.recognise.vocabulary import Vocabulary, load_vocabulary
+from chipcustoms.recognise.wording import wording
 
 FUZZY_CUTOFF = 75.0  # the model number itself must be verbatim (see _model_tokens)
 
