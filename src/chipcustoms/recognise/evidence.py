@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
+from chipcustoms.recognise.literals import any_of
 from chipcustoms.recognise.vocabulary import Vocabulary
 
 # Confidence of each kind of evidence: the share of such resolutions that were right on the
@@ -83,18 +84,23 @@ def needs_wording() -> pl.Expr:
     return ~(strong | (beside & (pl.col("__ctx").struct.field("hint") | named)))
 
 
-def context_words(v: Vocabulary) -> list[pl.Expr]:
-    """The extracts :func:`context` reads twice, as columns to compute first (eager Polars
-    does not share common subexpressions): the accessory words and the strong count."""
+def context_words(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
+    """``d`` with what :func:`context` reads twice, as columns computed first (eager Polars
+    does not share common subexpressions): the accessory words and the strong count; and
+    whether a GPU word is there (``__hint``), its ~40 patterns each run only on the texts
+    holding one of its words (:func:`.literals.any_of`: as one alternation, the regex
+    engine's slow path ran over every non-ASCII text)."""
     norm = pl.col("__norm")
-    return [
+    hint = any_of(d["__norm"], [v.hints])[0] if v.hints else d["__norm"].str.contains(v.hint)
+    return d.with_columns(
         pl.coalesce(
             norm.str.extract(f"({v.accessory_strong})", 1),
             norm.str.extract(f"({v.accessory_strong_apart})", 1),
         ).alias("__strong_word"),
         norm.str.extract(f"({v.accessory_weak})", 1).alias("__weak_word"),
         pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNTS.any_line]).alias("__strong_count"),
-    ]
+        hint.alias("__hint"),
+    )
 
 
 def context(v: Vocabulary) -> pl.Expr:
@@ -124,7 +130,7 @@ def context(v: Vocabulary) -> pl.Expr:
         pl.when(norm.str.contains(_COUNTS.quantity_regex)).then(None).otherwise(per_item),
     )
     return pl.struct(
-        norm.str.contains(v.hint).alias("hint"),
+        pl.col("__hint").alias("hint"),
         norm.str.contains(v.bare_hint).alias("bare_hint"),
         accessory.alias("accessory"),
         acc_word.alias("accessory_word"),

@@ -254,7 +254,7 @@ class Resolver:
         """``t`` (distinct ``__norm``) with what the text alone says: PCI id, aliases, named
         system, their tables' columns, ``__ctx`` less the HS code, the system wording."""
         v = self.vocabulary
-        t = t.with_columns(context_words(v)).with_columns(
+        t = context_words(t, v).with_columns(
             pl.col("__norm").str.extract(PCI_PATTERN, 1).alias("__pci_hit"),
             self._aliases(pl.col("__norm")),
             context(v),
