@@ -41,7 +41,7 @@ from chipcustoms.recognise.textnorm import (
     squeeze,
 )
 from chipcustoms.recognise.vocabulary import Vocabulary, load_vocabulary
-from chipcustoms.recognise.wording import wording
+from chipcustoms.recognise.wording import read_words, wording
 
 FUZZY_CUTOFF = 75.0  # the model number itself must be verbatim (see _model_tokens)
 
@@ -173,6 +173,7 @@ class Resolver:
             counting_generic=counting_generic,
             ai_generic=min(counting_generic),
         )
+        read_words(self.vocabulary)  # at load, beside the input's read: not in the first batch
 
     @property
     def version(self) -> str:
@@ -251,8 +252,7 @@ class Resolver:
         return decide(d, self._tables).select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
 
     def _text_evidence(self, t: pl.DataFrame) -> pl.DataFrame:
-        """``t`` (distinct ``__norm``) with what the text alone says: PCI id, aliases, named
-        system, their tables' columns, ``__ctx`` less the HS code, the system wording."""
+        """``t`` (distinct ``__norm``) with what the text alone says (all but the HS code)."""
         v = self.vocabulary
         t = context_words(t, v).with_columns(
             pl.col("__norm").str.extract(PCI_PATTERN, 1).alias("__pci_hit"),
