@@ -203,7 +203,7 @@ class Resolver:
             pl.col("hs_code").fill_null("").str.replace_all(r"[^0-9]", "").alias("__hs"),
         )
         resolved = self.resolve_distinct(distinct)
-        out = lookup(lines.with_columns(key), resolved, "__key").drop("__key")
+        out = lookup(lines.with_columns(keyed["__key"]), resolved, "__key").drop("__key")
         meta = self.catalog.frame().select(
             "accelerator_id", "accelerator_vendor", "accelerator_model"
         )
