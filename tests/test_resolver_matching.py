@@ -63,6 +63,8 @@ def test_necessary_words_are_read_off_the_pattern(pattern: str, words: set[str])
         r"a?b*",  # every item may match empty
         r"(?:gpu|\w+)",  # one branch without a word
         r"\p{Han}卡",  # not Python syntax
+        r"\<gpu",  # the Rust engine's word start, a literal "<" to Python
+        r"gpu\b{end}",
         r"[^a]",
     ],
 )

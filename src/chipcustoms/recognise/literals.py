@@ -27,9 +27,11 @@ from typing import Any
 
 import polars as pl
 
-# Class constructs the two engines read differently (POSIX classes, set operations): no words
-# are read from such a pattern. Flags are read off the parse (see :func:`necessary`).
-_UNSURE = ("[[", "[:", "&&", "~~", "--")
+# Constructs the two engines read differently: POSIX classes and class set operations, and the
+# Rust engine's word-start and word-end assertions (``\<``, ``\>``, ``\b{start}``), which Python
+# reads as literal characters. No words are read from such a pattern. Flags are read off the
+# parse (see :func:`necessary`).
+_UNSURE = ("[[", "[:", "&&", "~~", "--", "\\<", "\\>", "\\b{", "\\B{")
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
 Words = frozenset[str]
 
