@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from chipcustoms.recognise.catalog import load_catalog
 from chipcustoms.recognise.distinct import per_distinct
 from chipcustoms.recognise.evidence import _COUNTS
-from chipcustoms.recognise.literals import any_of, matches, necessary
+from chipcustoms.recognise.literals import alternatives, any_of, matches, necessary
 from chipcustoms.recognise.resolver import Resolver
 from chipcustoms.recognise.textnorm import normalise_model_frame
 
@@ -72,6 +72,26 @@ def test_no_words_where_they_cannot_be_proven(pattern: str) -> None:
     assert necessary(pattern) is None
 
 
+@pytest.mark.parametrize(
+    ("pattern", "parts"),
+    [
+        (r"(?:gpu)|(?:card|board)", ("gpu", "card", "board")),  # the vocabulary's joins
+        (r"(?:(?:x)|(?:y))", ("x", "y")),
+        (r"[|(]x|y", ("[|(]x", "y")),  # a class's | and ( are no structure
+        (r"a\|b|c", (r"a\|b", "c")),  # nor an escaped one
+        (r"[]|]|z", ("[]|]", "z")),  # a leading ] is in the class
+        (r"(?:a|b)?x", ("(?:a|b)?x",)),  # a group that does not span the piece stays whole
+        (r"(?:a)(?:b)|c", ("(?:a)(?:b)", "c")),
+        (r"(?i)a|b", ("(?i)a|b",)),  # a flag applies to every branch: not split
+        (r"(?=a)b|c", ("(?=a)b|c",)),
+        (r"[a[b]]|c", ("[a[b]]|c",)),  # a nested class to the Rust engine
+        (r"(a|b", ("(a|b",)),
+    ],
+)
+def test_alternatives_split_only_at_the_top_level(pattern: str, parts: tuple[str, ...]) -> None:
+    assert alternatives(pattern) == parts
+
+
 def _texts(r: Resolver, extra: list[str]) -> pl.Series:
     devset = pl.read_csv("tests/fixtures/resolver_devset.csv", infer_schema=False)
     raw = devset.select(
@@ -111,6 +131,7 @@ def test_prefiltered_matches_equal_polars_on_every_pattern(resolver: Resolver) -
 def test_any_of_is_any_horizontal(resolver: Resolver) -> None:
     texts = _texts(resolver, MULTILINGUAL)
     groups = [list(patterns) for _, _, patterns in resolver.vocabulary.generic]
+    groups += [list(resolver.vocabulary.hints), [resolver.vocabulary.not_ai]]
     frame = texts.to_frame("t")
     for group, hit in zip(groups, any_of(texts, groups), strict=True):
         want = frame.select(pl.any_horizontal([pl.col("t").str.contains(p) for p in group]))
@@ -134,8 +155,10 @@ def test_prefilter_holds_on_texts_built_from_the_words(
     piece = st.one_of(st.sampled_from(words), st.sampled_from([" ", "s", "8", "x ", "卡", "é"]))
     texts = data.draw(st.lists(st.lists(piece, max_size=6).map("".join), min_size=1, max_size=40))
     series = pl.Series(texts, dtype=pl.Utf8)
-    for pattern, hit in zip(patterns, matches(series, patterns), strict=True):
+    split = any_of(series, [[p] for p in patterns])  # each run as its alternatives
+    for pattern, hit, whole in zip(patterns, matches(series, patterns), split, strict=True):
         assert hit.to_list() == series.str.contains(pattern).to_list(), pattern[:80]
+        assert whole.to_list() == hit.to_list(), pattern[:80]
 
 
 def test_per_distinct_runs_once_per_value_and_keeps_order() -> None:

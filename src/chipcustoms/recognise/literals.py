@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
+from itertools import pairwise
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
@@ -117,15 +118,94 @@ def matches(texts: pl.Series, patterns: Sequence[str]) -> list[pl.Series]:
 
 
 def any_of(texts: pl.Series, groups: Sequence[Sequence[str]]) -> list[pl.Series]:
-    """Per group of patterns, whether any of them matches each text (:func:`matches`)."""
-    hits = iter(matches(texts, [p for group in groups for p in group]))
+    """Per group of patterns, whether any of them matches each text (:func:`matches`): each
+    pattern run as its :func:`alternatives`, so that a large one (a dozen languages' phrases
+    joined) is compiled only in the parts whose words occur."""
+    parts = [[a for p in group for a in alternatives(p)] for group in groups]
+    hits = iter(matches(texts, [a for group in parts for a in group]))
     out = []
-    for group in groups:
+    for group in parts:
         found = next(hits)
         for _ in group[1:]:
             found = found | next(hits)
         out.append(found)
     return out
+
+
+def prepare(patterns: Sequence[str]) -> None:
+    """Read the alternatives and words of ``patterns`` now (parsing is ~0.05 s for the
+    vocabulary, once per process), not in the first batch that runs them."""
+    for pattern in patterns:
+        for alternative in alternatives(pattern):
+            necessary(alternative)
+
+
+@cache
+def alternatives(pattern: str) -> tuple[str, ...]:
+    """The top-level alternatives of ``pattern``, each unwrapped from a non-capturing group
+    that spans it and split again: a text holds a match of the pattern if and only if it holds
+    a match of one of them. The pattern itself where its syntax leaves any doubt (flags,
+    lookarounds, named groups, nested classes)."""
+    if _GROUP_OTHER.search(pattern) or any(u in pattern for u in _UNSURE):
+        return (pattern,)
+    pieces = _split(pattern)
+    if pieces is None:
+        return (pattern,)
+    out: list[str] = []
+    for piece in pieces:
+        inner = _unwrapped(piece)
+        out.extend(alternatives(inner) if inner is not None else (piece,))
+    return tuple(out)
+
+
+_GROUP_OTHER = re.compile(r"\(\?(?!:)")  # any group but (?:...) : flags, lookaround, names
+
+
+def _scan(pattern: str) -> list[tuple[int, str, int]] | None:
+    """(index, character, depth before it) of each structural ``(``, ``)`` and ``|`` outside
+    escapes and classes, or None where a class nests or a bracket is unbalanced."""
+    found, depth, i, in_class = [], 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            if c == "[":  # a nested class to the Rust engine, a literal to Python
+                return None
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += 2 if pattern[i + 1 : i + 2] == "^" else 1
+            i += 1 if pattern[i : i + 1] == "]" else 0  # a leading ] is literal
+            continue
+        elif c in "()|":
+            found.append((i, c, depth))
+            depth += {"(": 1, ")": -1, "|": 0}[c]
+            if depth < 0:
+                return None
+        i += 1
+    return None if depth or in_class else found
+
+
+def _split(pattern: str) -> list[str] | None:
+    scanned = _scan(pattern)
+    if scanned is None:
+        return None
+    cuts = [i for i, c, depth in scanned if c == "|" and depth == 0]
+    bounds = [-1, *cuts, len(pattern)]
+    return [pattern[a + 1 : b] for a, b in pairwise(bounds)]
+
+
+def _unwrapped(piece: str) -> str | None:
+    """The inside of ``(?:...)`` where that group spans the whole piece, else None."""
+    if not piece.startswith("(?:"):
+        return None
+    scanned = _scan(piece)
+    if scanned is None:
+        return None
+    closes = [i for i, c, depth in scanned if c == ")" and depth == 1]
+    return piece[3:-1] if closes and closes[0] == len(piece) - 1 else None
 
 
 def _rows_per_pattern(texts: pl.Series, words: list[Words | None]) -> dict[int, pl.Series]:

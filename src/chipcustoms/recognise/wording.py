@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from chipcustoms.recognise.literals import any_of, necessary
+from chipcustoms.recognise.literals import any_of, prepare
 from chipcustoms.recognise.vocabulary import Vocabulary
 
 
@@ -19,11 +19,8 @@ def read_words(v: Vocabulary) -> None:
     """Read the words of every pattern run through :mod:`.literals` (parsing ~150 patterns takes
     0.05-0.1 s, once per process): called where the vocabulary is loaded, so that the first
     batch does not wait for it."""
-    for _, _, patterns in v.generic:
-        for pattern in patterns:
-            necessary(pattern)
-    for pattern in (*v.hints, v.not_ai, *v.ai_system, *(v.ai_system_parts or ())):
-        necessary(pattern)
+    wording = [p for _, _, patterns in v.generic for p in patterns]
+    prepare([*wording, *v.hints, v.not_ai, *v.ai_system, *(v.ai_system_parts or ())])
 
 
 def wording(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
