@@ -227,13 +227,9 @@ class Resolver:
         d = per_distinct(d, "__text", lambda t: normalise_model_frame(t, raw))
         d = per_distinct(d, "__norm", self._text_evidence)
         upper = pl.concat_str(pl.col("__pn"), pl.lit(" "), normalise_part_number(pl.col("__text")))
-        d = per_distinct(
-            d.with_columns(upper.alias("__upper")),
-            "__upper",
-            lambda u: u.with_columns(
-                pl.col("__upper").str.extract(self._part_regex, 1).alias("__pn_hit")
-            ),
-        ).drop("__upper")
+        part = pl.col("__upper").str.extract(self._part_regex, 1).alias("__pn_hit")
+        d = d.with_columns(upper.alias("__upper"))
+        d = per_distinct(d, "__upper", lambda u: u.with_columns(part)).drop("__upper")
         pn_ids = {h: self._part_id(h) for h in d["__pn_hit"].drop_nulls().unique()}
         d = d.with_columns(
             pl.col("__pn_hit")
