@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
+from chipcustoms.recognise.literals import any_of
 from chipcustoms.recognise.vocabulary import Vocabulary
 
 # Confidence of each kind of evidence: the share of such resolutions that were right on the
@@ -62,25 +63,6 @@ def _ai_system(v: Vocabulary) -> pl.Expr:
     return found & ~(norm.str.contains(parts) & ~norm.str.contains(unless))
 
 
-def wording(v: Vocabulary) -> pl.Expr:
-    """The generic wording class of a line (``__generic``): the first class whose patterns
-    match, AI-compute classes vetoed by mining words, and a system word beside an AI-compute
-    word outranking every class. Some 40 patterns, run one by one (one alternation of them all
-    is too large for the regex engine's fast path): the costliest part of the context, so the
-    resolver runs it only where :func:`needs_wording` says the result can matter."""
-    norm = pl.col("__norm")
-    generic: pl.Expr = pl.lit(None, dtype=pl.Utf8)
-    not_ai = norm.str.contains(v.not_ai)
-    for gid, _, patterns in reversed(v.generic):
-        found = pl.any_horizontal([norm.str.contains(p) for p in patterns])
-        if gid in v.counting_generic:
-            found = found & ~not_ai
-        generic = pl.when(found).then(pl.lit(gid)).otherwise(generic)
-    # A system word with an AI-compute word beside it outranks every wording class.
-    generic = pl.when(_ai_system(v) & ~not_ai).then(pl.lit(v.ai_id)).otherwise(generic)
-    return generic.alias("__generic")
-
-
 def system_wording(v: Vocabulary) -> pl.Expr:
     """Whether the words say a computer built to carry accelerators (``__system_word``): a
     system word, or an AI system phrase. It decides only which count a line reads ("8x" on a
@@ -102,25 +84,30 @@ def needs_wording() -> pl.Expr:
     return ~(strong | (beside & (pl.col("__ctx").struct.field("hint") | named)))
 
 
-def context_words(v: Vocabulary) -> list[pl.Expr]:
-    """The extracts :func:`context` reads twice, as columns to compute first (eager Polars
-    does not share common subexpressions): the accessory words and the strong count."""
+def context_words(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
+    """``d`` with what :func:`context` reads twice, as columns computed first (eager Polars
+    does not share common subexpressions): the accessory words and the strong count; and
+    whether a GPU word is there (``__hint``), its ~40 patterns each run only on the texts
+    holding one of its words (:func:`.literals.any_of`: as one alternation, the regex
+    engine's slow path ran over every non-ASCII text)."""
     norm = pl.col("__norm")
-    return [
+    hint = any_of(d["__norm"], [v.hints])[0] if v.hints else d["__norm"].str.contains(v.hint)
+    return d.with_columns(
         pl.coalesce(
             norm.str.extract(f"({v.accessory_strong})", 1),
             norm.str.extract(f"({v.accessory_strong_apart})", 1),
         ).alias("__strong_word"),
         norm.str.extract(f"({v.accessory_weak})", 1).alias("__weak_word"),
         pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNTS.any_line]).alias("__strong_count"),
-    ]
+        hint.alias("__hint"),
+    )
 
 
 def context(v: Vocabulary) -> pl.Expr:
-    """What the words and the HS code around a model number say, as one struct (the wording
-    class apart: see :func:`wording`); needs the columns of :func:`context_words`."""
+    """What the words around a model number say, as one struct (the wording class apart: see
+    :func:`.wording.wording`; the HS code's part: :func:`hs_context`); needs the columns of
+    :func:`context_words`. It reads ``__norm`` alone: the resolver runs it per distinct text."""
     norm = pl.col("__norm")
-    hs = pl.col("__hs")
     strong, weak = f"{v.accessory_strong}|{v.accessory_strong_apart}", v.accessory_weak
     # One extract per word list serves as both the test and the word reported.
     strong_word, weak_word = pl.col("__strong_word"), pl.col("__weak_word")
@@ -143,10 +130,8 @@ def context(v: Vocabulary) -> pl.Expr:
         pl.when(norm.str.contains(_COUNTS.quantity_regex)).then(None).otherwise(per_item),
     )
     return pl.struct(
-        norm.str.contains(v.hint).alias("hint"),
+        pl.col("__hint").alias("hint"),
         norm.str.contains(v.bare_hint).alias("bare_hint"),
-        hs.str.slice(0, 4).is_in(list(v.hs_prefixes)).alias("hs_fits"),
-        ((hs == "") | hs.str.slice(0, 2).is_in(list(v.hs_chapters))).alias("hs_chapter_ok"),
         accessory.alias("accessory"),
         acc_word.alias("accessory_word"),
         pl.coalesce(
@@ -157,6 +142,15 @@ def context(v: Vocabulary) -> pl.Expr:
         count.cast(pl.Int64, strict=False).alias("count"),
         strong_count.cast(pl.Int64, strict=False).alias("strong_count"),
     ).alias("__ctx")
+
+
+def hs_context(v: Vocabulary) -> pl.Expr:
+    """``__ctx`` with what the HS code says (one text comes under several codes)."""
+    hs = pl.col("__hs")
+    return pl.col("__ctx").struct.with_fields(
+        hs_fits=hs.str.slice(0, 4).is_in(list(v.hs_prefixes)),
+        hs_chapter_ok=(hs == "") | hs.str.slice(0, 2).is_in(list(v.hs_chapters)),
+    )
 
 
 def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:

@@ -7,8 +7,9 @@ decides what the words around the model number mean: "water block for RTX 4090" 
 identifiable model keeps a generic class id (``gpu-unknown``) so that rules can still target it,
 with ``is_accelerator`` false.
 
-All work runs once per *distinct* (text, part number, HS code) and is joined back, because
-descriptions repeat heavily in trade data; every step but the rare fuzzy one is a Polars regex.
+All work runs once per *distinct* (text, part number, HS code), and each step that reads the
+text alone once per distinct text (``distinct.per_distinct``), joined back, because descriptions
+repeat heavily in trade data; every step but the rare fuzzy one is a Polars regex.
 """
 
 from __future__ import annotations
@@ -21,27 +22,26 @@ from rapidfuzz import fuzz
 
 from chipcustoms.assess.frames import lookup
 from chipcustoms.recognise.catalog import Catalog
+from chipcustoms.recognise.distinct import per_distinct
 from chipcustoms.recognise.evidence import (
     FORMS,
     Tables,
     context,
     context_words,
     decide,
+    hs_context,
     needs_wording,
     system_wording,
-    wording,
 )
 from chipcustoms.recognise.numbers import MEMORY, bare_numbers, board_names, spellings, vouched
 from chipcustoms.recognise.textnorm import (
-    HOMOGLYPH_BEFORE_DIGIT,
-    homoglyph_expr,
-    model_spelling_expr,
-    normalise_expr,
+    normalise_model_frame,
     normalise_model_text,
     normalise_part_number,
     squeeze,
 )
 from chipcustoms.recognise.vocabulary import Vocabulary, load_vocabulary
+from chipcustoms.recognise.wording import read_words, wording
 
 FUZZY_CUTOFF = 75.0  # the model number itself must be verbatim (see _model_tokens)
 
@@ -173,6 +173,7 @@ class Resolver:
             counting_generic=counting_generic,
             ai_generic=min(counting_generic),
         )
+        read_words(self.vocabulary)  # at load, beside the input's read: not in the first batch
 
     @property
     def version(self) -> str:
@@ -202,7 +203,7 @@ class Resolver:
             pl.col("hs_code").fill_null("").str.replace_all(r"[^0-9]", "").alias("__hs"),
         )
         resolved = self.resolve_distinct(distinct)
-        out = lookup(lines.with_columns(key), resolved, "__key").drop("__key")
+        out = lookup(lines.with_columns(keyed["__key"]), resolved, "__key").drop("__key")
         meta = self.catalog.frame().select(
             "accelerator_id", "accelerator_vendor", "accelerator_model"
         )
@@ -219,21 +220,37 @@ class Resolver:
     def resolve_distinct(self, d: pl.DataFrame) -> pl.DataFrame:
         """``d``: one row per distinct ``__key`` with ``__text``, ``__pn`` (part number) and
         ``__hs`` (digits); returns ``__key`` plus :data:`RESOLVED_SCHEMA`."""
-        v = self.vocabulary
-        raw = (
-            pl.col("__text")
-            .str.replace_all(_VEN_DEV, "${1}-${2}")
-            .str.replace_all("+", " plus ", literal=True)
-        )
-        # normalise_model_expr, with the homoglyph passes only on the texts that have one.
-        d = d.with_columns(model_spelling_expr(raw).alias("__norm"))
-        cyr = pl.col("__norm").str.contains(HOMOGLYPH_BEFORE_DIGIT)
-        d = pl.concat(
-            [d.filter(~cyr), d.filter(cyr).with_columns(homoglyph_expr(pl.col("__norm")))]
-        ).with_columns(normalise_expr(pl.col("__norm")))
+        if d.is_empty():  # compiles no regex (the rule check's empty batch: 0.1 s of a start)
+            return pl.DataFrame(schema={"__key": d.schema["__key"], **RESOLVED_SCHEMA})
+        raw = pl.col("__text").str.replace_all(_VEN_DEV, "${1}-${2}")
+        raw = raw.str.replace_all("+", " plus ", literal=True)
+        d = per_distinct(d, "__text", lambda t: normalise_model_frame(t, raw))
+        d = per_distinct(d, "__norm", self._text_evidence)
         upper = pl.concat_str(pl.col("__pn"), pl.lit(" "), normalise_part_number(pl.col("__text")))
-        d = d.with_columns(context_words(v)).with_columns(
-            upper.str.extract(self._part_regex, 1).alias("__pn_hit"),
+        part = pl.col("__upper").str.extract(self._part_regex, 1).alias("__pn_hit")
+        d = d.with_columns(upper.alias("__upper"))
+        d = per_distinct(d, "__upper", lambda u: u.with_columns(part)).drop("__upper")
+        pn_ids = {h: self._part_id(h) for h in d["__pn_hit"].drop_nulls().unique()}
+        d = d.with_columns(
+            pl.col("__pn_hit")
+            .replace_strict(pn_ids, default=None, return_dtype=pl.Utf8)
+            .alias("__pn_id"),
+            hs_context(self.vocabulary),
+        )
+        need = needs_wording()
+        d = pl.concat(
+            [
+                d.filter(~need).with_columns(pl.lit(None, pl.Utf8).alias("__generic")),
+                per_distinct(d.filter(need), "__norm", lambda t: wording(t, self.vocabulary)),
+            ]
+        )
+        d = self._fuzzy(d)
+        return decide(d, self._tables).select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
+
+    def _text_evidence(self, t: pl.DataFrame) -> pl.DataFrame:
+        """``t`` (distinct ``__norm``) with what the text alone says (all but the HS code)."""
+        v = self.vocabulary
+        t = context_words(t, v).with_columns(
             pl.col("__norm").str.extract(PCI_PATTERN, 1).alias("__pci_hit"),
             self._aliases(pl.col("__norm")),
             context(v),
@@ -242,26 +259,24 @@ class Resolver:
         # Aho-Corasick pass): a regex with Unicode word boundaries is slow on CJK and Cyrillic
         # text, and few lines name a system. Model aliases are sought outside the system's
         # name: "Atlas 800T A2" is a server, not an NVIDIA A2 (a system that always carries one
-        # model supplies it), so the lines naming one are searched again (resolve joins the
-        # rows back by __key).
+        # model supplies it), so the lines naming one are searched again.
         maybe = pl.col("__norm").str.contains_any(list(self.system_alias))
-        hits = d.filter(maybe).with_columns(
+        hits = t.filter(maybe).with_columns(
             pl.col("__norm").str.extract(self._system_regex, 1).alias("__sys_hit")
         )
         named = pl.col("__sys_hit").is_not_null()
-        d = pl.concat(
+        t = pl.concat(
             [
-                d.filter(~maybe).with_columns(pl.lit(None, pl.Utf8).alias("__sys_hit")),
+                t.filter(~maybe).with_columns(pl.lit(None, pl.Utf8).alias("__sys_hit")),
                 hits.filter(~named),
                 hits.filter(named).with_columns(
                     self._aliases(pl.col("__norm").str.replace(self._system_regex, " "))
                 ),
             ]
         )
-        d = vouched(d, self._misread, self.vocabulary.misread_brand)
-        pn_ids = {h: self._part_id(h) for h in d["__pn_hit"].drop_nulls().unique()}
+        t = vouched(t, self._misread, self.vocabulary.misread_brand)
         pci_ids = {
-            h: self.pci_to_id.get(h.replace(" ", ":")) for h in d["__pci_hit"].drop_nulls().unique()
+            h: self.pci_to_id.get(h.replace(" ", ":")) for h in t["__pci_hit"].drop_nulls().unique()
         }
         ids = pl.col("__aliases").list.eval(
             pl.element().replace_strict(self.alias_to_id, default=None, return_dtype=pl.Utf8)
@@ -269,10 +284,7 @@ class Resolver:
         sys_id = pl.col("__sys_hit").replace_strict(
             self.system_alias, default=None, return_dtype=pl.Utf8
         )
-        d = d.with_columns(
-            pl.col("__pn_hit")
-            .replace_strict(pn_ids, default=None, return_dtype=pl.Utf8)
-            .alias("__pn_id"),
+        t = t.with_columns(
             pl.col("__pci_hit")
             .replace_strict(pci_ids, default=None, return_dtype=pl.Utf8)
             .alias("__pci_id"),
@@ -301,22 +313,13 @@ class Resolver:
                 return_dtype=pl.Utf8,
             ).alias("__sys_possible"),
         )
-        need = needs_wording()
-        d = pl.concat(
-            [
-                d.filter(~need).with_columns(pl.lit(None, pl.Utf8).alias("__generic")),
-                d.filter(need).with_columns(wording(v)),
-            ]
-        )
         counted = pl.col("__ctx").struct.field("count").is_not_null()
-        d = pl.concat(
+        return pl.concat(
             [
-                d.filter(~counted).with_columns(pl.lit(False).alias("__system_word")),
-                d.filter(counted).with_columns(system_wording(v)),
+                t.filter(~counted).with_columns(pl.lit(False).alias("__system_word")),
+                t.filter(counted).with_columns(system_wording(v)),
             ]
         )
-        d = self._fuzzy(d)
-        return decide(d, self._tables).select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
 
     def _aliases(self, text: pl.Expr) -> pl.Expr:
         """Every catalog alias in ``text``, in order, as ``__aliases``."""

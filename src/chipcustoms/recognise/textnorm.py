@@ -163,3 +163,13 @@ def homoglyph_expr(expr: pl.Expr) -> pl.Expr:
 def normalise_model_expr(expr: pl.Expr) -> pl.Expr:
     """Vectorised twin of :func:`normalise_model_text`."""
     return normalise_expr(homoglyph_expr(model_spelling_expr(expr)))
+
+
+def normalise_model_frame(t: pl.DataFrame, raw: pl.Expr) -> pl.DataFrame:
+    """``t`` with ``__norm``, :func:`normalise_model_expr` of ``raw``: the homoglyph passes
+    run only on the texts where :data:`HOMOGLYPH_BEFORE_DIGIT` matches (row order not kept)."""
+    t = t.with_columns(model_spelling_expr(raw).alias("__norm"))
+    cyr = pl.col("__norm").str.contains(HOMOGLYPH_BEFORE_DIGIT)
+    return pl.concat(
+        [t.filter(~cyr), t.filter(cyr).with_columns(homoglyph_expr(pl.col("__norm")))]
+    ).with_columns(normalise_expr(pl.col("__norm")))

@@ -167,6 +167,7 @@ class Vocabulary:
     exclusion_apart: str = r"$^"  # the exclusions kept apart for speed
     misread_letters: tuple[tuple[str, str], ...] = ()  # ("o", "0"): a letter read as a digit
     misread_brand: str = r"$^"  # the brand words that let such a number be read
+    hints: tuple[str, ...] = ()  # the patterns joined in ``hint``, to run one by one
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
@@ -186,6 +187,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     return Vocabulary(
         version=f"{vf.version}#{digest}",
         hint=union(vf.hints),
+        hints=tuple(vf.hints),
         bare_hint=union(vf.bare_hints or [r"$^"]),
         digit_number=union(vf.digit_numbers or [r"$^"]),
         hs_prefixes=tuple(vf.hs_prefixes),

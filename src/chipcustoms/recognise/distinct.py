@@ -1,0 +1,28 @@
+"""Work that reads one column alone, done once per distinct value of it and joined back.
+
+Why: the batch resolver's rows are distinct (text, part number, HS code) keys, but trade data
+repeats one description under many part numbers and HS codes, and most of the resolver's work
+(normalisation, the alias, system, context and wording regexes) reads the text alone. In the
+1,000,000-line benchmark 23,877 keys hold 14,705 distinct texts and 12,128 distinct normalised
+texts: running those steps per distinct value roughly halves the regex work, and the result is
+the same row for row, since every column such a step adds is a function of the value alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+
+def per_distinct(
+    d: pl.DataFrame, key: str, compute: Callable[[pl.DataFrame], pl.DataFrame]
+) -> pl.DataFrame:
+    """``d`` with the columns ``compute`` adds to a frame of ``d``'s distinct ``key`` values.
+
+    ``compute`` gets a one-column frame (``key``, each value once) and must return one row per
+    value, in any order, reading nothing but ``key``. Row order of ``d`` is kept.
+    """
+    values = d.select(pl.col(key).unique())
+    found = compute(values)
+    return d.join(found, on=key, how="left", maintain_order="left", nulls_equal=True)

@@ -1,0 +1,49 @@
+"""The generic wording class of a line in the batch resolver: "AI accelerator card", "显卡".
+
+Why a module of its own: the class is read off some 100 vocabulary patterns, the costliest part
+of a line's context, and how they are run is a matter of speed alone (each on the texts holding
+one of its words, :mod:`chipcustoms.recognise.literals`), kept apart from the weighing of the
+evidence (:mod:`chipcustoms.recognise.evidence`). The one-text resolver reads the same patterns
+in the same order (``row_resolver._wording``).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from chipcustoms.recognise.literals import any_of, prepare
+from chipcustoms.recognise.vocabulary import Vocabulary
+
+
+def read_words(v: Vocabulary) -> None:
+    """Read the words of every pattern run through :mod:`.literals` (parsing ~150 patterns takes
+    0.05-0.1 s, once per process): called where the vocabulary is loaded, so that the first
+    batch does not wait for it."""
+    wording = [p for _, _, patterns in v.generic for p in patterns]
+    prepare([*wording, *v.hints, v.not_ai, *v.ai_system, *(v.ai_system_parts or ())])
+
+
+def wording(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
+    """``d`` with the generic wording class of a line (``__generic``): the first class whose
+    patterns match, AI-compute classes vetoed by mining words, and a system word beside an
+    AI-compute word outranking every class. Some 100 patterns, run one by one (one alternation
+    of them all is too large for the regex engine's fast path) and each only on the texts
+    holding one of its words (:func:`.literals.any_of`): the costliest part of the context,
+    run only where :func:`.evidence.needs_wording` says it can matter."""
+    parts = list(v.ai_system_parts or ())
+    groups = [[v.not_ai], [v.ai_system[0]], [v.ai_system[1]], *([p] for p in parts)]
+    groups += [list(patterns) for _, _, patterns in v.generic]
+    hits = any_of(d["__norm"], groups)
+    d = d.with_columns(h.alias(f"__w{i}") for i, h in enumerate(hits))
+    w = [pl.col(f"__w{i}") for i in range(len(hits))]
+    not_ai, ai = w[0], w[1] & w[2]  # as evidence._ai_system reads them
+    if parts:
+        ai = ai & ~(w[3] & ~w[4])
+    generic: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+    for (gid, _, _), found in reversed(list(zip(v.generic, w[3 + len(parts) :], strict=True))):
+        if gid in v.counting_generic:
+            found = found & ~not_ai
+        generic = pl.when(found).then(pl.lit(gid)).otherwise(generic)
+    # A system word with an AI-compute word beside it outranks every wording class.
+    generic = pl.when(ai & ~not_ai).then(pl.lit(v.ai_id)).otherwise(generic)
+    return d.with_columns(generic.alias("__generic")).drop(f"__w{i}" for i in range(len(hits)))
