@@ -46,6 +46,7 @@ class Tables:
     """What :func:`decide` needs from the catalog: built once by the resolver."""
 
     variants: dict[str, str]  # "<family id>|<form>" -> the variant's id ("h100" + "pcie")
+    families: dict[str, str]  # a variant's id -> its family's id (the variants reversed)
     counting_ids: list[str]  # models whose ai_class counts
     counting_generic: frozenset[str]  # generic ids that count (accelerator-unknown)
     ai_generic: str  # the generic id a named system without its model gets
@@ -272,9 +273,12 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .then(CONF["alias_bare_hs"])
         .otherwise(CONF["alias"])
     )
-    conf = (
-        pl.when(n_alias > 1).then(pl.min_horizontal(conf, pl.lit(CONF["several"]))).otherwise(conf)
-    )
+    # A part number and the aliases of its own model family ("GPU-NVH100-80 H100 PCIe": the
+    # SKU's H100 and the H100 PCIe) are one model, not several.
+    same = pl.col("__alias_ids").list.eval(pl.element().replace(t.families)).list.unique()
+    one = (same.list.len() == 1) & (same.list.first() == pl.col("__pn_id").replace(t.families))
+    several = (n_alias > 1) & ~((method == "part_number") & one)
+    conf = pl.when(several).then(pl.min_horizontal(conf, pl.lit(CONF["several"]))).otherwise(conf)
     final_conf = (
         pl.when(kept)
         .then(conf)
@@ -351,7 +355,7 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .then(pl.lit("GPU words but no model, system or generic class"))
         .otherwise(pl.lit("no accelerator vocabulary"))
     )
-    others = pl.when(kept & (n_alias > 1)).then(pl.col("__alias_ids").list.slice(1).list.join(","))
+    others = pl.when(kept & several).then(pl.col("__alias_ids").list.slice(1).list.join(","))
     counts = model.is_in(t.counting_ids) | (
         (method == "alias")
         & pl.col("__alias_ids").list.eval(pl.element().is_in(t.counting_ids)).list.any()

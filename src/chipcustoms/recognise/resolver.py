@@ -31,7 +31,14 @@ from chipcustoms.recognise.evidence import (
     system_wording,
     wording,
 )
-from chipcustoms.recognise.numbers import MEMORY, bare_numbers, board_names, spellings, vouched
+from chipcustoms.recognise.numbers import (
+    MEMORY,
+    bare_numbers,
+    board_names,
+    part_patterns,
+    spellings,
+    vouched,
+)
 from chipcustoms.recognise.textnorm import (
     HOMOGLYPH_BEFORE_DIGIT,
     homoglyph_expr,
@@ -143,11 +150,7 @@ class Resolver:
         self._systems = {s.id: s for s in self.catalog.systems}
         self.pci_to_id = {pci: m.id for m in self.catalog.models for pci in m.pci_ids}
         self._counting_ids = [m.id for m in self.catalog.models if m.is_accelerator]
-        self.part_patterns = [
-            (re.compile(p, re.IGNORECASE), m.id)
-            for m in self.catalog.models
-            for p in m.part_numbers
-        ]
+        self.part_patterns = part_patterns(self.catalog)
         parts = [p.pattern for p, _ in self.part_patterns]
         self._part_regex = "(?i)(" + "|".join(f"(?:{p})" for p in parts) + ")"
         # Fuzzy candidates are indexed by their model number ("910b" -> "ascend 910b", ...).
@@ -169,6 +172,7 @@ class Resolver:
                 self._variants.setdefault(f"{family}|{form}", model_id)
         self._tables = Tables(
             variants=self._variants,
+            families={v: k.partition("|")[0] for k, v in self._variants.items()},
             counting_ids=self._counting_ids,
             counting_generic=counting_generic,
             ai_generic=min(counting_generic),

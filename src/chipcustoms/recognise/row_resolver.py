@@ -290,7 +290,11 @@ class RowResolver:
             else CONF["alias_bare_hs"] if bare and (not hint or x["digits"])
             else CONF["alias"]
         )  # fmt: skip
-        if n_alias > 1:
+        fam = t.families
+        same = {fam.get(a, a) for a in alias_ids}
+        one = len(same) == 1 and same == {fam.get(x["pn_id"], x["pn_id"])}
+        several = n_alias > 1 and not (method == "part_number" and one)
+        if several:
             conf = min(conf, CONF["several"])
         final_conf = (
             conf if kept
@@ -348,7 +352,7 @@ class RowResolver:
             "resolution_confidence": float(final_conf),
             "resolution_method": how,
             "resolution_match": match if kept else sys_hit if system_only else None,
-            "resolution_others": ",".join(alias_ids[1:]) if kept and n_alias > 1 else None,
+            "resolution_others": ",".join(alias_ids[1:]) if kept and several else None,
             "resolution_reason": reason,
             "system_id": sys_id if system else None,
             "possible_models": x["sys_possible"] if system else None,

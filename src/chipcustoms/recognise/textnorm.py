@@ -104,15 +104,36 @@ _TIMES = r"(?i)(\d)\s+x\s+(\d)"
 # alike; case is folded only in the words, where the two differ on the dotless i alone (the
 # one-text path refuses the non-ASCII letters that fold to ASCII).
 _GLUED = (
+    # Also Supermicro's GPU option SKUs, NV glued to the model number ("GPU-NVA100-80"), and
+    # the RTX A-series number run into RTX ("RTXA6000"; "RTX4090" is read as written).
     (
-        r"(^|[^A-Za-z0-9])((?i:nvidia|geforce|tesla|quadro|radeon|instinct))([A-Za-z]{0,2}\d)",
-        "${1}${2} ${3}",
-        r"\g<1>\g<2> \g<3>",
+        r"(^|[^A-Za-z0-9])(?:((?i:nvidia|geforce|tesla|quadro|radeon|instinct|gpu[-_ ]?nv))"
+        r"([A-Za-z]{0,2}\d)|((?i:rtx))((?i:a)\d{4}))",
+        "${1}${2}${4} ${3}${5}",
+        r"\g<1>\g<2>\g<4> \g<3>\g<5>",
     ),
+    # A datacenter memory size glued after a model number's letters ("L40S48G", "H800PCIe80G",
+    # "SXM480GB"): the size apart, so the model and form words before it are whole. Only after
+    # letters that follow a digit (never "A40G" or "VR288GB" alone).
     (
-        r"(\d)((?i:gpus?|graphics|cards?|modules?|chips?|pcie|sxm\d?|nvl))($|[^A-Za-z0-9])",
+        r"(\d[A-Za-z]+|(?i:sxm)[2-6])((?:40|48|80|94|96|141|144|180|192|288)(?i:gb?))"
+        r"($|[^A-Za-z0-9])",
         "${1} ${2}${3}",
         r"\g<1> \g<2>\g<3>",
+    ),
+    (
+        r"(\d)((?i:gpus?|graphics|cards?|modules?|chips?|pcie|sxm\d?|nvl|ada))($|[^A-Za-z0-9])",
+        "${1} ${2}${3}",
+        r"\g<1> \g<2>\g<3>",
+    ),
+    # NVIDIA's board numbers carry the board's project number (699-2G133-..., 900-21001-...
+    # are the boards printed PG133 and P1001, numbers.board_names): written partly or with
+    # spaces, the project number is read as that board name.
+    (
+        r"(^|[^A-Za-z0-9])(?:699|900|692|695)[- ]?2([Gg]\d{3}|\d{4})"
+        r"(?:[- ][0-9A-Za-z]{4}(?:[- ][0-9A-Za-z]{3})?)?($|[^A-Za-z0-9])",
+        "${1}P${2}${3}",
+        r"\g<1>P\g<2>\g<3>",
     ),
     (
         r"(^|[^A-Za-z0-9])([A-Za-z]{1,2})\.(\d{2,4})($|[^A-Za-z0-9])",
