@@ -140,6 +140,13 @@ LANGUAGES: list[Probe] = [
     ("GPU para centros de datos", "accelerator-unknown", True),
     ("cartes graphiques pour centres de données", "accelerator-unknown", True),
     ("Grafikprozessoren für Rechenzentren", "accelerator-unknown", True),
+    ("图形处理单元 80G", "accelerator-unknown", True),
+    ("AI加速模块", "accelerator-unknown", True),
+    ("アクセラレータカード", "accelerator-unknown", True),
+    ("GPU 가속기", "accelerator-unknown", True),
+    ("модуль ускорителя", "accelerator-unknown", True),
+    ("NVIDIA Tesla accelerator", "accelerator-unknown", True),
+    ("Tesla GPU, used", "accelerator-unknown", True),
 ]
 # Gaming and display cards in the same languages stay plain graphics; the Spanish "TARJ. GRAF."
 # is a graphics card; a particle accelerator and a car's accelerator are not compute.
@@ -154,6 +161,12 @@ LANGUAGES_NEG: list[Probe] = [
     ("hızlandırıcı pedal", None, False, None, "870899"),
     ("particle accelerator card", None, False),
     ("centro de datos, muebles de oficina", None, False),
+    ("图形处理单元", "gpu-unknown", False),
+    ("粒子加速器 部件", None, False),
+    ("입자 가속기 모듈", None, False),
+    ("модуль ускорителя частиц", None, False),
+    ("Tesla Model 3 GPU board", None, False),
+    ("GPU module for laptop", None, False),
 ]
 
 
