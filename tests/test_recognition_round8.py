@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 import polars as pl
 import pytest
 
+import chipcustoms
 from both_resolvers import resolve_both
 from chipcustoms.assess.pipeline import References
 from chipcustoms.recognise.numbers import part_spelling
@@ -144,6 +146,12 @@ LANGUAGES: list[Probe] = [
     ("AI加速模块", "accelerator-unknown", True),
     ("アクセラレータカード", "accelerator-unknown", True),
     ("GPU 가속기", "accelerator-unknown", True),
+    ("กราฟิกการ์ดสำหรับเซิร์ฟเวอร์", "accelerator-unknown", True),
+    ("ชิปล้ำสมัย", "accelerator-unknown", True),
+    ("graphic card for server use", "accelerator-unknown", True),
+    ("Видеокарта для сервера", "accelerator-unknown", True),
+    ("placa de vídeo para servidor", "accelerator-unknown", True),
+    ("NVIDIA GPU card 48GB PCIe passive", "accelerator-unknown", True),
     ("модуль ускорителя", "accelerator-unknown", True),
     ("NVIDIA Tesla accelerator", "accelerator-unknown", True),
     ("Tesla GPU, used", "accelerator-unknown", True),
@@ -167,6 +175,8 @@ LANGUAGES_NEG: list[Probe] = [
     ("модуль ускорителя частиц", None, False),
     ("Tesla Model 3 GPU board", None, False),
     ("GPU module for laptop", None, False),
+    ("graphics card 32GB", "gpu-unknown", False),
+    ("server with onboard graphics card", None, False),
 ]
 
 
@@ -245,6 +255,20 @@ def test_board_number_spellings_keep_other_part_numbers_as_written() -> None:
     assert part_spelling("100-300000003") == "100-?300000003"
     assert part_spelling("GPU-NVL40S(?:-[A-Z]+)?") == "GPU-NVL40S(?:-[A-Z]+)?"
     assert re.fullmatch(part_spelling("692-2G506-0212-005"), "6922G5060212")
+
+
+def test_every_wording_pattern_is_written_as_the_normalised_text_is() -> None:
+    """Patterns run on NFKC text: a pattern holding a character NFKC rewrites (the Thai sara am
+    of "สำหรับ" and "ล้ำสมัย" becomes nikhahit + sara aa) could never match."""
+    files = ["vocabulary.yaml", "languages.yaml", "counts.yaml"]
+    root = Path(chipcustoms.__file__).parent / "refdata" / "resolver"
+    bad = [
+        (name, n, line.strip()[:60])
+        for name in files
+        for n, line in enumerate((root / name).read_text(encoding="utf-8").splitlines(), 1)
+        if not line.lstrip().startswith("#") and unicodedata.normalize("NFKC", line) != line
+    ]
+    assert not bad, bad
 
 
 # The new glue rules of textnorm (GPU-NV SKUs, memory sizes glued to a model, board numbers,
