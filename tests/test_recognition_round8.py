@@ -107,6 +107,8 @@ GLUED: list[Probe] = [
     ("RTX6000ADA 48GB", "nvidia-rtx-6000-ada", True),
     ("RTXA6000-48G", "nvidia-rtx-a6000", True),
     ("NVIDIA_A800_80GB_PCIE", "nvidia-a800", True),
+    ("Gaudi3", "intel-gaudi3", True),
+    ("GPU-8卡服务器", "accelerator-unknown", True, 8),
 ]
 GLUED_NEG: list[Probe] = [
     ("A40G cable", None, False),
@@ -212,10 +214,15 @@ SERVERS: list[Probe] = [
     ("算力租赁设备", "accelerator-unknown", True),
     ("算力租赁服务器 2台", "accelerator-unknown", True),
     ("computing power leasing equipment", "accelerator-unknown", True),
+    ("异构计算服务器", "accelerator-unknown", True),
+    ("智能计算服务器 2台", "accelerator-unknown", True),
+    ("GPU 运算卡", "accelerator-unknown", True),
     ("compute power rental servers", "accelerator-unknown", True),
 ]
 SERVERS_NEG: list[Probe] = [
     ("算力租赁服务合同", None, False),
+    ("智能计算器", None, False),
+    ("运算放大器", None, False),
     ("server rack 8U", None, False),
     ("GPU mining rig 8 GPU", "gpu-unknown", False),
     ("PSU for 8 GPU server", "gpu-unknown", False),
@@ -276,7 +283,7 @@ def test_every_wording_pattern_is_written_as_the_normalised_text_is() -> None:
 # whole assigned range was compared once (docs/benchmarks.md, eighth round); here the blocks
 # where the engines' word and case rules part.
 TWIN_TEMPLATES = ["gpu{}nva100", "gpu-nv{}h200", "l40s48g{}", "{}h800pcie80g", "sxm4{}80gb"]
-TWIN_TEMPLATES += ["{}699-2g133-0200", "699 2g133{}", "rtx{}a6000", "{}rtxa6000"]
+TWIN_TEMPLATES += ["{}699-2g133-0200", "699 2g133{}", "rtx{}a6000", "{}rtxa6000", "gpu-8{}"]
 TWIN_BLOCKS = [(0x20, 0x24F), (0x300, 0x36F), (0x2000, 0x206F), (0x3000, 0x303F)]
 TWIN_BLOCKS += [(0xFF00, 0xFFEF), (0x130, 0x131)]
 

@@ -104,13 +104,14 @@ _TIMES = r"(?i)(\d)\s+x\s+(\d)"
 # alike; case is folded only in the words, where the two differ on the dotless i alone (the
 # one-text path refuses the non-ASCII letters that fold to ASCII).
 _GLUED = (
-    # Also Supermicro's GPU option SKUs, NV glued to the model number ("GPU-NVA100-80"), and
-    # the RTX A-series number run into RTX ("RTXA6000"; "RTX4090" is read as written).
+    # Also Supermicro's GPU option SKUs, NV glued to the model number ("GPU-NVA100-80"), the
+    # RTX A-series number run into RTX ("RTXA6000"; "RTX4090" is read as written), and a GPU
+    # count the dash rule joined to GPU ("GPU-8卡" -> "gpu8" -> "GPU 8").
     (
         r"(^|[^A-Za-z0-9])(?:((?i:nvidia|geforce|tesla|quadro|radeon|instinct|gpu[-_ ]?nv))"
-        r"([A-Za-z]{0,2}\d)|((?i:rtx))((?i:a)\d{4}))",
-        "${1}${2}${4} ${3}${5}",
-        r"\g<1>\g<2>\g<4> \g<3>\g<5>",
+        r"([A-Za-z]{0,2}\d)|((?i:rtx))((?i:a)\d{4})|((?i:gpus?))(\d{1,2})($|[^A-Za-z0-9]))",
+        "${1}${2}${4}${6} ${3}${5}${7}${8}",
+        r"\g<1>\g<2>\g<4>\g<6> \g<3>\g<5>\g<7>\g<8>",
     ),
     # A datacenter memory size glued after a model number's letters ("L40S48G", "H800PCIe80G",
     # "SXM480GB"): the size apart, so the model and form words before it are whole. Only after
