@@ -82,6 +82,7 @@ BOARD_NUMBERS: list[Probe] = [
     ("NVIDIA 900 21010 0000 000 GPU", "nvidia-h100-pcie", True),
     ("P/N 900210100000000 graphics processor", "nvidia-h100-pcie", True),
     ("PN 900-21010-0000 accelerator card", "nvidia-h100-pcie", True),
+    ("graphics accelerator 900-21001-0020-100", "nvidia-a100", True),
     ("900-2G133-0080 GPU", "nvidia-l40s", True),
     ("board 692 2G506 0212 005", "nvidia-a100", True),
     ("AMD 100300000003 accelerator", "amd-mi300x", True),
@@ -258,7 +259,8 @@ def test_class(refs: References, name: str) -> None:
 
 def test_board_number_spellings_keep_other_part_numbers_as_written() -> None:
     """Only the board shapes get optional dashes; a partner SKU pattern is untouched."""
-    assert part_spelling("900-21010-0000-000") == "900-?21010-?0000(?:-?000)?"
+    assert part_spelling("900-21010-0000-000") == "900-?21010-?0000(?:-?[0-9A-Z]{3})?"
+    assert re.fullmatch(part_spelling("900-21001-00(?:00|10|20|40)-000"), "900-21001-0020-100")
     assert part_spelling("100-300000003") == "100-?300000003"
     assert part_spelling("GPU-NVL40S(?:-[A-Z]+)?") == "GPU-NVL40S(?:-[A-Z]+)?"
     assert re.fullmatch(part_spelling("692-2G506-0212-005"), "6922G5060212")

@@ -66,18 +66,19 @@ def board_names(catalog: Catalog) -> dict[str, str]:
 
 # Board numbers as catalogued: NVIDIA's 900-2G133-0080-000 / 692-2G506-0212-005 and AMD's
 # 100-300000003.
-_NVIDIA_PART = re.compile(r"^(\d{3})-(2G\d{3}|2\d{4})-([0-9A-Z]{4})-(\d{3})$")
+_NVIDIA_PART = re.compile(r"^(\d{3})-(2G\d{3}|2\d{4})-([^-]+)-(\d{3})$")
 _AMD_PART = re.compile(r"^(1\d\d)-(\d{9})$")
 
 
 def part_spelling(pattern: str) -> str:
     """A catalogued board number as trade records write it: the dashes optional (the text is
     compared with its spaces removed, so "900 21010 0000 000" and "900210100000000" are the
-    same board) and NVIDIA's last group optional ("900-21010-0000": the board and its SKU,
-    which already tell the model). Other part numbers are kept as written."""
+    same board) and NVIDIA's last group any or none ("900-21010-0000", "900-21001-0020-100":
+    the board and its SKU tell the model; the last group is the revision). Other part numbers
+    are kept as written."""
     m = _NVIDIA_PART.fullmatch(pattern)
     if m:
-        return f"{m[1]}-?{m[2]}-?{m[3]}(?:-?{m[4]})?"
+        return f"{m[1]}-?{m[2]}-?{m[3]}(?:-?[0-9A-Z]{{3}})?"
     m = _AMD_PART.fullmatch(pattern)
     return f"{m[1]}-?{m[2]}" if m else pattern
 
