@@ -235,7 +235,50 @@ SERVERS_NEG: list[Probe] = [
     ("H100 hydraulic cylinder", None, False, None, "841221"),
 ]
 
+# After the eighth draw's dev parts (dev8, dev9) were read, their misses by class, each probed
+# with text written here (no dev line is copied):
+# GPU-accelerated computing in German, Russian, Ukrainian; servers for hosting or serving LLMs;
+# the Italian singular graphics card (scheda video); the singular accelerator of Spanish and
+# Italian as a GPU word (acelerador, acceleratore); the flat-item counters after a model number
+# (장, 枚, 张); Chinese makers in the traditional script; a GPU system in English and the
+# noun-first languages; qualified processors made for AI.
+DEV89: list[Probe] = [
+    ("GPU-beschleunigte Rechenleistung", "accelerator-unknown", True),
+    ("GPU-ускоренные вычисления", "accelerator-unknown", True),
+    ("GPU-прискорені обчислення", "accelerator-unknown", True),
+    ("LLM hosting server", "accelerator-unknown", True),
+    ("GenAI serving server", "accelerator-unknown", True),
+    ("el acelerador H20", "nvidia-h20", True),
+    ("acceleratore A100", "nvidia-a100", True),
+    ("A100 1,000장", "nvidia-a100", True),
+    ("H100 1万枚", "nvidia-h100-sxm", True),
+    ("H20 5000张", "nvidia-h20", True),
+    ("昆侖芯P800", "kunlunxin-p800", True),
+    ("昇騰910B", "huawei-ascend-910b", True),
+    ("寒武紀 加速卡", "accelerator-unknown", True),
+    ("sistem GPU", "accelerator-unknown", True),
+    ("sistema GPU 8 tarjetas", "accelerator-unknown", True),
+    ("système GPU", "accelerator-unknown", True),
+    ("8-GPU systems", "accelerator-unknown", True, 8),
+    ("high-end processors optimized for AI", "accelerator-unknown", True),
+    ("advanced processors for machine learning", "accelerator-unknown", True),
+]
+DEV89_NEG: list[Probe] = [
+    ("scheda video per PC", "gpu-unknown", False),
+    ("scheda grafica", "gpu-unknown", False),
+    ("processors optimized for AI", None, False),
+    ("Dell SXM2 carrier board", None, False),
+    ("OAM carrier card", None, False),
+    ("SXM5 carrier board for H100", None, False),
+    ("acelerador de partículas", None, False),
+    ("A4 용지 500장", None, False),
+    ("sistema operativo", None, False),
+    ("GPU-ускоренные ноутбуки", None, False),
+]
+
 CLASSES = {
+    "dev89": DEV89,
+    "dev89_neg": DEV89_NEG,
     "oem_kits": OEM_KITS,
     "oem_kits_neg": OEM_KITS_NEG,
     "board_numbers": BOARD_NUMBERS,
