@@ -262,6 +262,12 @@ DEV89: list[Probe] = [
     ("8-GPU systems", "accelerator-unknown", True, 8),
     ("high-end processors optimized for AI", "accelerator-unknown", True),
     ("advanced processors for machine learning", "accelerator-unknown", True),
+    # A named system that carries one model, named before another model: its model first.
+    ("NVIDIA GB300 NVL72 racks and GB200 boards", "nvidia-gb300", True),
+    ("HGX H200 / B200 baseboards", "nvidia-h200", True),
+    ("DGX B200, H100", "nvidia-b200", True),
+    ("H100 GPUs in a DGX B200", "nvidia-h100-sxm", True),
+    ("Atlas 800T A2 server with Ascend 910B", "huawei-ascend-910b", True),
 ]
 DEV89_NEG: list[Probe] = [
     ("scheda video per PC", "gpu-unknown", False),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
+from chipcustoms.recognise.system_order import named_first
 from chipcustoms.recognise.vocabulary import Vocabulary
 
 # Confidence of each kind of evidence: the share of such resolutions that were right on the
@@ -183,6 +184,8 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .when(pl.col("__pci_id").is_not_null())
         .then(pl.lit("pci_id"))
         # An all-digit number ("5090") yields to a fuzzy match of the whole name around it.
+        .when(named_first())  # a one-model system named before another model
+        .then(pl.lit("system"))
         .when((n_alias > 0) & ~(pl.col("__digits") & pl.col("__f_id").is_not_null()))
         .then(pl.lit("alias"))
         .when(pl.col("__sys_model").is_not_null())
@@ -199,7 +202,8 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
     variant = pl.concat_str(first, pl.lit("|"), form).replace_strict(
         t.variants, default=None, return_dtype=pl.Utf8
     )
-    model = pl.coalesce("__pn_id", "__pci_id", pl.coalesce(variant, first), "__sys_model", "__f_id")
+    own = pl.when(method == "system").then(pl.col("__sys_model"))  # the system's model
+    model = pl.coalesce("__pn_id", "__pci_id", own, variant, first, "__sys_model", "__f_id")
     match: pl.Expr = (
         pl.when(method == "part_number")
         .then(pl.col("__pn_hit"))

@@ -39,6 +39,7 @@ from chipcustoms.recognise.numbers import (
     spellings,
     vouched,
 )
+from chipcustoms.recognise.system_order import system_first
 from chipcustoms.recognise.textnorm import (
     HOMOGLYPH_BEFORE_DIGIT,
     homoglyph_expr,
@@ -258,9 +259,11 @@ class Resolver:
                 d.filter(~maybe).with_columns(pl.lit(None, pl.Utf8).alias("__sys_hit")),
                 hits.filter(~named),
                 hits.filter(named).with_columns(
-                    self._aliases(pl.col("__norm").str.replace(self._system_regex, " "))
+                    self._aliases(pl.col("__norm").str.replace(self._system_regex, " ")),
+                    system_first(pl.col("__norm"), self._system_regex, self._alias_regex),
                 ),
-            ]
+            ],
+            how="diagonal",
         )
         d = vouched(d, self._misread, self.vocabulary.misread_brand)
         pn_ids = {h: self._part_id(h) for h in d["__pn_hit"].drop_nulls().unique()}
