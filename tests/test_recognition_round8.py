@@ -83,6 +83,9 @@ BOARD_NUMBERS: list[Probe] = [
     ("P/N 900210100000000 graphics processor", "nvidia-h100-pcie", True),
     ("PN 900-21010-0000 accelerator card", "nvidia-h100-pcie", True),
     ("graphics accelerator 900-21001-0020-100", "nvidia-a100", True),
+    # A whole datacenter board number that is not catalogued, alone: an accelerator.
+    ("900-21010-0999-030", "accelerator-unknown", True),
+    ("PN 699-2G999-0200-000", "accelerator-unknown", True),
     ("900-2G133-0080 GPU", "nvidia-l40s", True),
     ("board 692 2G506 0212 005", "nvidia-a100", True),
     ("AMD 100300000003 accelerator", "amd-mi300x", True),
@@ -94,6 +97,8 @@ BOARD_NUMBERS_NEG: list[Probe] = [
     ("900 pcs screws M3", None, False),
     ("invoice 900-21010 freight charges", None, False),
     ("100-300 pcs cable ties", None, False),
+    ("order 900-20000 units, 2024", None, False),
+    ("900-1G999-2530-000 graphics card", "gpu-unknown", False),
 ]
 
 

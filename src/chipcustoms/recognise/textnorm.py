@@ -129,12 +129,12 @@ _GLUED = (
     ),
     # NVIDIA's board numbers carry the board's project number (699-2G133-..., 900-21001-...
     # are the boards printed PG133 and P1001, numbers.board_names): written partly or with
-    # spaces, the project number is read as that board name.
+    # spaces, the project number is read as that board name, its SKU and revision kept apart.
     (
         r"(^|[^A-Za-z0-9])(?:699|900|692|695)[- ]?2([Gg]\d{3}|\d{4})"
-        r"(?:[- ][0-9A-Za-z]{4}(?:[- ][0-9A-Za-z]{3})?)?($|[^A-Za-z0-9])",
-        "${1}P${2}${3}",
-        r"\g<1>P\g<2>\g<3>",
+        r"(?:[- ]([0-9A-Za-z]{4})(?:[- ]([0-9A-Za-z]{3}))?)?($|[^A-Za-z0-9])",
+        "${1}P${2} ${3} ${4}${5}",
+        r"\g<1>P\g<2> \g<3> \g<4>\g<5>",
     ),
     (
         r"(^|[^A-Za-z0-9])([A-Za-z]{1,2})\.(\d{2,4})($|[^A-Za-z0-9])",
