@@ -273,6 +273,9 @@ DEV89: list[Probe] = [
     ("DGX B200, H100", "nvidia-b200", True),
     ("H100 GPUs in a DGX B200", "nvidia-h100-sxm", True),
     ("Atlas 800T A2 server with Ascend 910B", "huawei-ascend-910b", True),
+    # The GPU chip's own marking (catalogued part numbers of the flagship consumer cards).
+    ("AD102-250-A1 chips", "nvidia-rtx-4090d", True),
+    ("GPU die AD102-300", "nvidia-rtx-4090", True),
 ]
 DEV89_NEG: list[Probe] = [
     ("scheda video per PC", "gpu-unknown", False),
