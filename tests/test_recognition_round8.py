@@ -276,6 +276,8 @@ DEV89: list[Probe] = [
     # The GPU chip's own marking (catalogued part numbers of the flagship consumer cards).
     ("AD102-250-A1 chips", "nvidia-rtx-4090d", True),
     ("GPU die AD102-300", "nvidia-rtx-4090", True),
+    # A catalogued workstation card added this round.
+    ("PNY RTX A2000 6GB low profile", "nvidia-rtx-a2000", True),
 ]
 DEV89_NEG: list[Probe] = [
     ("scheda video per PC", "gpu-unknown", False),
