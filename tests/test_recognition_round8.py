@@ -278,6 +278,8 @@ DEV89: list[Probe] = [
     ("GPU die AD102-300", "nvidia-rtx-4090", True),
     # A catalogued workstation card added this round.
     ("PNY RTX A2000 6GB low profile", "nvidia-rtx-a2000", True),
+    ("AMD Instinct MI430X accelerators", "amd-mi430x", True),
+    ("MI455X OAM modules", "amd-mi455x", True),
 ]
 DEV89_NEG: list[Probe] = [
     ("scheda video per PC", "gpu-unknown", False),
