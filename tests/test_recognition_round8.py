@@ -280,6 +280,10 @@ DEV89: list[Probe] = [
     ("PNY RTX A2000 6GB low profile", "nvidia-rtx-a2000", True),
     ("AMD Instinct MI430X accelerators", "amd-mi430x", True),
     ("MI455X OAM modules", "amd-mi455x", True),
+    # Listings: a GeForce or Instinct number with its memory size right after it.
+    ("4090 48G turbo", "nvidia-rtx-4090", True),
+    ("5090 32G 涡轮", "nvidia-rtx-5090", True),
+    ("MI50 32G", "amd-mi50", True),
 ]
 DEV89_NEG: list[Probe] = [
     ("scheda video per PC", "gpu-unknown", False),
@@ -291,6 +295,9 @@ DEV89_NEG: list[Probe] = [
     ("acelerador de partículas", None, False),
     ("A4 용지 500장", None, False),
     ("sistema operativo", None, False),
+    ("item 4090 qty 12 g", None, False),
+    ("3060 12GB", "nvidia-rtx-3060", False),
+    ("bolt M10 3070 16 g", None, False),
     ("GPU-ускоренные ноутбуки", None, False),
 ]
 
