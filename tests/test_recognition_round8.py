@@ -222,6 +222,7 @@ SERVERS: list[Probe] = [
     ("computing power leasing equipment", "accelerator-unknown", True),
     ("异构计算服务器", "accelerator-unknown", True),
     ("智能计算服务器 2台", "accelerator-unknown", True),
+    ("人工智能计算中心设备", "accelerator-unknown", True),
     ("GPU 运算卡", "accelerator-unknown", True),
     ("compute power rental servers", "accelerator-unknown", True),
 ]
