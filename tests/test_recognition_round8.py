@@ -268,6 +268,8 @@ DEV89: list[Probe] = [
     ("8-GPU systems", "accelerator-unknown", True, 8),
     ("high-end processors optimized for AI", "accelerator-unknown", True),
     ("advanced processors for machine learning", "accelerator-unknown", True),
+    ("schede grafiche per l'IA", "accelerator-unknown", True),
+    ("معالجات رسومية متطورة", "accelerator-unknown", True),
     # A named system that carries one model, named before another model: its model first.
     ("NVIDIA GB300 NVL72 racks and GB200 boards", "nvidia-gb300", True),
     ("HGX H200 / B200 baseboards", "nvidia-h200", True),
