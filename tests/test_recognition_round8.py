@@ -270,6 +270,17 @@ DEV89: list[Probe] = [
     ("advanced processors for machine learning", "accelerator-unknown", True),
     ("schede grafiche per l'IA", "accelerator-unknown", True),
     ("معالجات رسومية متطورة", "accelerator-unknown", True),
+    # Romance and Slavic accelerator modules and "accelerator of GPU"; the singular of the
+    # Spanish and Portuguese -or nouns (servidor, procesador), which "-ores?" never matched.
+    ("módulo acelerador PCIe", "accelerator-unknown", True),
+    ("scheda acceleratrice GPU", "accelerator-unknown", True),
+    ("karta akceleratora GPU", "accelerator-unknown", True),
+    ("acelerador de GPU", "accelerator-unknown", True),
+    ("servidor de IA", "accelerator-unknown", True),
+    ("procesador para inteligencia artificial", "accelerator-unknown", True),
+    ("unidade de processamento gráfico para servidores", "accelerator-unknown", True),
+    ("acelerador gráfico PCIe 48GB", "accelerator-unknown", True),
+    ("PLACA GRAF. 80GB", "accelerator-unknown", True),
     # A named system that carries one model, named before another model: its model first.
     ("NVIDIA GB300 NVL72 racks and GB200 boards", "nvidia-gb300", True),
     ("HGX H200 / B200 baseboards", "nvidia-h200", True),
@@ -283,9 +294,7 @@ DEV89: list[Probe] = [
     ("PNY RTX A2000 6GB low profile", "nvidia-rtx-a2000", True),
     ("AMD Instinct MI430X accelerators", "amd-mi430x", True),
     ("MI455X OAM modules", "amd-mi455x", True),
-    # Listings: a GeForce or Instinct number with its memory size right after it.
-    ("4090 48G turbo", "nvidia-rtx-4090", True),
-    ("5090 32G 涡轮", "nvidia-rtx-5090", True),
+    # Listings: an Instinct number with its memory size right after it.
     ("MI50 32G", "amd-mi50", True),
 ]
 DEV89_NEG: list[Probe] = [
@@ -298,10 +307,13 @@ DEV89_NEG: list[Probe] = [
     ("acelerador de partículas", None, False),
     ("A4 용지 500장", None, False),
     ("sistema operativo", None, False),
-    ("item 4090 qty 12 g", None, False),
-    ("3060 12GB", "nvidia-rtx-3060", False),
-    ("bolt M10 3070 16 g", None, False),
+    ("MI50 screws 16 g", None, False),
     ("GPU-ускоренные ноутбуки", None, False),
+    ("T. GRAFICA 8GB", "gpu-unknown", False),
+    ("unidad de procesamiento gráfico", "gpu-unknown", False),
+    ("placa de video para minería", "gpu-unknown", False),
+    ("servidor de archivos", None, False),
+    ("acelerador de partículas GPU", None, False),
 ]
 
 CLASSES = {
