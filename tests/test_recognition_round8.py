@@ -296,6 +296,9 @@ DEV89: list[Probe] = [
     ("MI455X OAM modules", "amd-mi455x", True),
     # Listings: an Instinct number with its memory size right after it.
     ("MI50 32G", "amd-mi50", True),
+    # A bare model number beside export-control or smuggling words, as enforcement texts write.
+    ("H20 export licence", "nvidia-h20", True),
+    ("B200 smuggling case", "nvidia-b200", True),
 ]
 DEV89_NEG: list[Probe] = [
     ("scheda video per PC", "gpu-unknown", False),
@@ -308,6 +311,8 @@ DEV89_NEG: list[Probe] = [
     ("A4 용지 500장", None, False),
     ("sistema operativo", None, False),
     ("MI50 screws 16 g", None, False),
+    ("H20 pump export licence", None, False, None, "841370"),
+    ("H100 price list", None, False),
     ("GPU-ускоренные ноутбуки", None, False),
     ("T. GRAFICA 8GB", "gpu-unknown", False),
     ("unidad de procesamiento gráfico", "gpu-unknown", False),
