@@ -299,6 +299,9 @@ DEV89: list[Probe] = [
     # A bare model number beside export-control or smuggling words, as enforcement texts write.
     ("H20 export licence", "nvidia-h20", True),
     ("B200 smuggling case", "nvidia-b200", True),
+    ("走私H20案", "nvidia-h20", True),
+    ("контрабанда H100", "nvidia-h100-sxm", True),
+    ("H100 밀수", "nvidia-h100-sxm", True),
 ]
 DEV89_NEG: list[Probe] = [
     ("scheda video per PC", "gpu-unknown", False),
