@@ -302,6 +302,7 @@ DEV89: list[Probe] = [
     ("走私H20案", "nvidia-h20", True),
     ("контрабанда H100", "nvidia-h100-sxm", True),
     ("H100 밀수", "nvidia-h100-sxm", True),
+    ("NVIDIA Blackwell Ultra systems", "accelerator-unknown", True),
 ]
 DEV89_NEG: list[Probe] = [
     ("scheda video per PC", "gpu-unknown", False),
@@ -316,6 +317,7 @@ DEV89_NEG: list[Probe] = [
     ("MI50 screws 16 g", None, False),
     ("H20 pump export licence", None, False, None, "841370"),
     ("H100 price list", None, False),
+    ("Blackwell Publishing journals", None, False),
     ("GPU-ускоренные ноутбуки", None, False),
     ("T. GRAFICA 8GB", "gpu-unknown", False),
     ("unidad de procesamiento gráfico", "gpu-unknown", False),
