@@ -303,6 +303,13 @@ DEV89: list[Probe] = [
     ("контрабанда H100", "nvidia-h100-sxm", True),
     ("H100 밀수", "nvidia-h100-sxm", True),
     ("NVIDIA Blackwell Ultra systems", "accelerator-unknown", True),
+    # German, Korean and Japanese wording of the same classes.
+    ("Hochleistungs-GPUs", "accelerator-unknown", True),
+    ("Exportkontrollen unterliegende Chips", "accelerator-unknown", True),
+    ("Grafikkarten für KI-Anwendungen", "accelerator-unknown", True),
+    ("KI-Hardware", "accelerator-unknown", True),
+    ("고성능 그래픽카드", "accelerator-unknown", True),
+    ("AI用の高性能半導体", "accelerator-unknown", True),
 ]
 DEV89_NEG: list[Probe] = [
     ("scheda video per PC", "gpu-unknown", False),
@@ -318,6 +325,9 @@ DEV89_NEG: list[Probe] = [
     ("H20 pump export licence", None, False, None, "841370"),
     ("H100 price list", None, False),
     ("Blackwell Publishing journals", None, False),
+    ("Grafikkarten für Spiele", "gpu-unknown", False),
+    ("Exportkontrollen für Werkzeugmaschinen", None, False),
+    ("그래픽카드", "gpu-unknown", False),
     ("GPU-ускоренные ноутбуки", None, False),
     ("T. GRAFICA 8GB", "gpu-unknown", False),
     ("unidad de procesamiento gráfico", "gpu-unknown", False),
