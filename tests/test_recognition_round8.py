@@ -113,6 +113,10 @@ GLUED: list[Probe] = [
     ("RTX6000ADA 48GB", "nvidia-rtx-6000-ada", True),
     ("RTXA6000-48G", "nvidia-rtx-a6000", True),
     ("NVIDIA_A800_80GB_PCIE", "nvidia-a800", True),
+    # Trademark signs on product pages and listings: a word break (NFKC made "H100™" "H100TM").
+    ("NVIDIA® H100™ Tensor Core GPU", "nvidia-h100-sxm", True),
+    ("Intel® Gaudi® 3 AI accelerator", "intel-gaudi3", True),
+    ("AMD Instinct™ MI300X", "amd-mi300x", True),
     ("Gaudi3", "intel-gaudi3", True),
     ("GPU-8卡服务器", "accelerator-unknown", True, 8),
 ]
@@ -389,6 +393,7 @@ def test_every_wording_pattern_is_written_as_the_normalised_text_is() -> None:
 # where the engines' word and case rules part.
 TWIN_TEMPLATES = ["gpu{}nva100", "gpu-nv{}h200", "l40s48g{}", "{}h800pcie80g", "sxm4{}80gb"]
 TWIN_TEMPLATES += ["{}699-2g133-0200", "699 2g133{}", "rtx{}a6000", "{}rtxa6000", "gpu-8{}"]
+TWIN_TEMPLATES += ["h100™{}", "{}gaudi® 3"]
 TWIN_BLOCKS = [(0x20, 0x24F), (0x300, 0x36F), (0x2000, 0x206F), (0x3000, 0x303F)]
 TWIN_BLOCKS += [(0xFF00, 0xFFEF), (0x130, 0x131)]
 

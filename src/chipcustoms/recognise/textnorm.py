@@ -149,9 +149,15 @@ _GLUED = (
 _HOMOGLYPHS = {"А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "К": "K", "М": "M", "Т": "T"}
 
 
+# Trademark signs, a word break: NFKC would make "H100™" "H100TM" (product pages and
+# listings write "NVIDIA® H100™", "Intel® Gaudi® 3").
+MARKS = "[™®©℠]"
+
+
 def normalise_model_text(s: str) -> str:
     """:func:`normalise_text` for the resolver: model numbers written with a dash join up."""
-    s = re.sub(_LETTER_DASH_DIGIT, r"\1\2", unicodedata.normalize("NFKC", s))
+    s = unicodedata.normalize("NFKC", re.sub(MARKS, " ", s))
+    s = re.sub(_LETTER_DASH_DIGIT, r"\1\2", s)
     for pattern, _, repl in _GLUED:
         s = re.sub(pattern, repl, s)
     if re.search(HOMOGLYPH_BEFORE_DIGIT, s):  # one search instead of eight passes, mostly
@@ -168,7 +174,8 @@ HOMOGLYPH_BEFORE_DIGIT = "(?i)[" + "".join(_HOMOGLYPHS) + "]\\d"
 def model_spelling_expr(expr: pl.Expr) -> pl.Expr:
     """The first steps of :func:`normalise_model_expr`: dashes in model numbers, glued words
     (:data:`_GLUED`), "x" counts."""
-    expr = expr.str.normalize("NFKC").str.replace_all(_LETTER_DASH_DIGIT, "${1}${2}")
+    expr = expr.str.replace_all(MARKS, " ").str.normalize("NFKC")
+    expr = expr.str.replace_all(_LETTER_DASH_DIGIT, "${1}${2}")
     for pattern, repl, _ in _GLUED:
         expr = expr.str.replace_all(pattern, repl)
     return expr.str.replace_all(_TIMES, "${1} × ${2}")
