@@ -117,6 +117,11 @@ GLUED: list[Probe] = [
     ("NVIDIA® H100™ Tensor Core GPU", "nvidia-h100-sxm", True),
     ("Intel® Gaudi® 3 AI accelerator", "intel-gaudi3", True),
     ("AMD Instinct™ MI300X", "amd-mi300x", True),
+    # A count glued to the model number, before or after it.
+    ("8xH100 server", "nvidia-h100-sxm", True, 8),
+    ("GPU server H100x8", "nvidia-h100-sxm", True, 8),
+    ("server with A100x4", "nvidia-a100", True, 4),
+    ("MLU370X8 card", "cambricon-mlu370-x8", True, 1),
     ("Gaudi3", "intel-gaudi3", True),
     ("GPU-8卡服务器", "accelerator-unknown", True, 8),
 ]
@@ -125,6 +130,8 @@ GLUED_NEG: list[Probe] = [
     ("Galaxy A40 64GB", None, False),
     ("VR288GB headset", None, False),
     ("RTX4060 8G gaming", "nvidia-rtx-4060", False),
+    ("M10x20 bolts", None, False),
+    ("1920x1080 monitor", None, False),
 ]
 
 
@@ -393,7 +400,7 @@ def test_every_wording_pattern_is_written_as_the_normalised_text_is() -> None:
 # where the engines' word and case rules part.
 TWIN_TEMPLATES = ["gpu{}nva100", "gpu-nv{}h200", "l40s48g{}", "{}h800pcie80g", "sxm4{}80gb"]
 TWIN_TEMPLATES += ["{}699-2g133-0200", "699 2g133{}", "rtx{}a6000", "{}rtxa6000", "gpu-8{}"]
-TWIN_TEMPLATES += ["h100™{}", "{}gaudi® 3"]
+TWIN_TEMPLATES += ["h100™{}", "{}gaudi® 3", "8xh100{}", "{}h100x8"]
 TWIN_BLOCKS = [(0x20, 0x24F), (0x300, 0x36F), (0x2000, 0x206F), (0x3000, 0x303F)]
 TWIN_BLOCKS += [(0xFF00, 0xFFEF), (0x130, 0x131)]
 

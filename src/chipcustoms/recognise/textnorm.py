@@ -113,6 +113,15 @@ _GLUED = (
         "${1}${2}${4}${6} ${3}${5}${7}${8}",
         r"\g<1>\g<2>\g<4>\g<6> \g<3>\g<5>\g<7>\g<8>",
     ),
+    # A count glued to a model number, before or after it ("8xH100", "H100x8", "H20X8"): the
+    # count apart, as "8x H100" and "H100 x 8" are read (recognise/counts.py). After the number
+    # only for one or two series letters: "MLU370X8" is a model (the MLU370-X8).
+    (
+        r"(^|[^A-Za-z0-9])(?:([1-9]\d?)[xX×]([A-Za-z]{1,3}\d)|([A-Za-z]{1,2}\d{2,4})[xX×]"
+        r"([1-9]\d?)($|[^A-Za-z0-9]))",
+        "${1}${2}${4} x ${3}${5}${6}",
+        r"\g<1>\g<2>\g<4> x \g<3>\g<5>\g<6>",
+    ),
     # A datacenter memory size glued after a model number's letters ("L40S48G", "H800PCIe80G",
     # "SXM480GB"): the size apart, so the model and form words before it are whole. Only after
     # letters that follow a digit (never "A40G" or "VR288GB" alone).
