@@ -122,6 +122,9 @@ GLUED: list[Probe] = [
     ("GPU server H100x8", "nvidia-h100-sxm", True, 8),
     ("server with A100x4", "nvidia-a100", True, 4),
     ("MLU370X8 card", "cambricon-mlu370-x8", True, 1),
+    # A word processor's hyphen inside the model number (non-breaking hyphen, en dash).
+    ("NVIDIA H\u2011100 GPU", "nvidia-h100-sxm", True),
+    ("Tesla V\u2013100 accelerator", "nvidia-v100-sxm2", True),
     ("Gaudi3", "intel-gaudi3", True),
     ("GPU-8卡服务器", "accelerator-unknown", True, 8),
 ]
@@ -400,7 +403,7 @@ def test_every_wording_pattern_is_written_as_the_normalised_text_is() -> None:
 # where the engines' word and case rules part.
 TWIN_TEMPLATES = ["gpu{}nva100", "gpu-nv{}h200", "l40s48g{}", "{}h800pcie80g", "sxm4{}80gb"]
 TWIN_TEMPLATES += ["{}699-2g133-0200", "699 2g133{}", "rtx{}a6000", "{}rtxa6000", "gpu-8{}"]
-TWIN_TEMPLATES += ["h100™{}", "{}gaudi® 3", "8xh100{}", "{}h100x8"]
+TWIN_TEMPLATES += ["h100™{}", "{}gaudi® 3", "8xh100{}", "{}h100x8", "h\u2011100{}", "a\u2013100 {}"]
 TWIN_BLOCKS = [(0x20, 0x24F), (0x300, 0x36F), (0x2000, 0x206F), (0x3000, 0x303F)]
 TWIN_BLOCKS += [(0xFF00, 0xFFEF), (0x130, 0x131)]
 

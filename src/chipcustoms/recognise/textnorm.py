@@ -90,7 +90,9 @@ def normalise_part_number(expr: pl.Expr) -> pl.Expr:
 
 # "H-100" / "RTX-4090" -> "h100" / "rtx4090": a dash between a letter and a digit is a spelling of
 # the model number, not a word break (digit-dash-digit, as in "10DE-2329", stays a break).
-_LETTER_DASH_DIGIT = r"(?i)\b([a-z]{1,3})-(\d)"
+# Word processors' hyphens too (U+2010 hyphen, U+2011 non-breaking hyphen, U+2012 figure dash,
+# en dash, minus sign): "H‑100" in a ruling's text.
+_LETTER_DASH_DIGIT = r"(?i)\b([a-z]{1,3})[-\u2010\u2011\u2012\u2013\u2212](\d)"
 
 
 # "H20 x 4" is a count, not the model suffix "x" of :data:`_SUFFIX` ("MI300 X" -> "mi300x").
