@@ -277,10 +277,10 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .then(CONF["alias_bare_hs"])
         .otherwise(CONF["alias"])
     )
-    # A part number and the aliases of its own model family ("GPU-NVH100-80 H100 PCIe": the
-    # SKU's H100 and the H100 PCIe) are one model, not several.
-    same = pl.col("__alias_ids").list.eval(pl.element().replace(t.families)).list.unique()
-    one = (same.list.len() == 1) & (same.list.first() == pl.col("__pn_id").replace(t.families))
+    # A part number and the aliases (first, last) of its own model family ("GPU-NVH100-80 H100
+    # PCIe": the SKU's H100 and the H100 PCIe) are one model, not several.
+    fam, ids, f = pl.col("__pn_id").replace(t.families), pl.col("__alias_ids"), t.families
+    one = (ids.list.first().replace(f) == fam) & (ids.list.last().replace(f) == fam)
     several = (n_alias > 1) & ~((method == "part_number") & one)
     conf = pl.when(several).then(pl.min_horizontal(conf, pl.lit(CONF["several"]))).otherwise(conf)
     final_conf = (

@@ -296,8 +296,9 @@ class RowResolver:
             else CONF["alias"]
         )  # fmt: skip
         fam = t.families
-        same = {fam.get(a, a) for a in alias_ids}
-        one = len(same) == 1 and same == {fam.get(x["pn_id"], x["pn_id"])}
+        pn = fam.get(x["pn_id"], x["pn_id"])
+        one = bool(alias_ids) and fam.get(alias_ids[0], alias_ids[0]) == pn
+        one = one and fam.get(alias_ids[-1], alias_ids[-1]) == pn
         several = n_alias > 1 and not (method == "part_number" and one)
         if several:
             conf = min(conf, CONF["several"])
