@@ -253,17 +253,16 @@ class Resolver:
         hits = d.filter(maybe).with_columns(
             pl.col("__norm").str.extract(self._system_regex, 1).alias("__sys_hit")
         )
-        named = pl.col("__sys_hit").is_not_null()
+        named, first = pl.col("__sys_hit").is_not_null(), pl.lit(False).alias("__sys_first")
         d = pl.concat(
             [
-                d.filter(~maybe).with_columns(pl.lit(None, pl.Utf8).alias("__sys_hit")),
-                hits.filter(~named),
+                d.filter(~maybe).with_columns(pl.lit(None, pl.Utf8).alias("__sys_hit"), first),
+                hits.filter(~named).with_columns(first),
                 hits.filter(named).with_columns(
                     self._aliases(pl.col("__norm").str.replace(self._system_regex, " ")),
                     system_first(pl.col("__norm"), self._system_regex, self._alias_regex),
                 ),
-            ],
-            how="diagonal",
+            ]
         )
         d = vouched(d, self._misread, self.vocabulary.misread_brand)
         pn_ids = {h: self._part_id(h) for h in d["__pn_hit"].drop_nulls().unique()}
