@@ -16,6 +16,7 @@ import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
 from chipcustoms.recognise.literals import any_of
+from chipcustoms.recognise.system_order import named_first
 from chipcustoms.recognise.vocabulary import Vocabulary
 
 # Confidence of each kind of evidence: the share of such resolutions that were right on the
@@ -47,6 +48,7 @@ class Tables:
     """What :func:`decide` needs from the catalog: built once by the resolver."""
 
     variants: dict[str, str]  # "<family id>|<form>" -> the variant's id ("h100" + "pcie")
+    families: dict[str, str]  # a variant's id -> its family's id (the variants reversed)
     counting_ids: list[str]  # models whose ai_class counts
     counting_generic: frozenset[str]  # generic ids that count (accelerator-unknown)
     ai_generic: str  # the generic id a named system without its model gets
@@ -176,6 +178,8 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .when(pl.col("__pci_id").is_not_null())
         .then(pl.lit("pci_id"))
         # An all-digit number ("5090") yields to a fuzzy match of the whole name around it.
+        .when(named_first())  # a one-model system named before another model
+        .then(pl.lit("system"))
         .when((n_alias > 0) & ~(pl.col("__digits") & pl.col("__f_id").is_not_null()))
         .then(pl.lit("alias"))
         .when(pl.col("__sys_model").is_not_null())
@@ -192,7 +196,8 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
     variant = pl.concat_str(first, pl.lit("|"), form).replace_strict(
         t.variants, default=None, return_dtype=pl.Utf8
     )
-    model = pl.coalesce("__pn_id", "__pci_id", pl.coalesce(variant, first), "__sys_model", "__f_id")
+    own = pl.when(method == "system").then(pl.col("__sys_model"))  # the system's model
+    model = pl.coalesce("__pn_id", "__pci_id", own, variant, first, "__sys_model", "__f_id")
     match: pl.Expr = (
         pl.when(method == "part_number")
         .then(pl.col("__pn_hit"))
@@ -266,9 +271,12 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .then(CONF["alias_bare_hs"])
         .otherwise(CONF["alias"])
     )
-    conf = (
-        pl.when(n_alias > 1).then(pl.min_horizontal(conf, pl.lit(CONF["several"]))).otherwise(conf)
-    )
+    # A part number and the aliases (first, last) of its own model family ("GPU-NVH100-80 H100
+    # PCIe": the SKU's H100 and the H100 PCIe) are one model, not several.
+    fam, ids, f = pl.col("__pn_id").replace(t.families), pl.col("__alias_ids"), t.families
+    one = (ids.list.first().replace(f) == fam) & (ids.list.last().replace(f) == fam)
+    several = (n_alias > 1) & ~((method == "part_number") & one)
+    conf = pl.when(several).then(pl.min_horizontal(conf, pl.lit(CONF["several"]))).otherwise(conf)
     final_conf = (
         pl.when(kept)
         .then(conf)
@@ -345,7 +353,7 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .then(pl.lit("GPU words but no model, system or generic class"))
         .otherwise(pl.lit("no accelerator vocabulary"))
     )
-    others = pl.when(kept & (n_alias > 1)).then(pl.col("__alias_ids").list.slice(1).list.join(","))
+    others = pl.when(kept & several).then(pl.col("__alias_ids").list.slice(1).list.join(","))
     counts = model.is_in(t.counting_ids) | (
         (method == "alias")
         & pl.col("__alias_ids").list.eval(pl.element().is_in(t.counting_ids)).list.any()

@@ -64,6 +64,35 @@ def board_names(catalog: Catalog) -> dict[str, str]:
     return {w: next(iter(ids)) for w, ids in found.items() if len(ids) == 1}
 
 
+# Board numbers as catalogued: NVIDIA's 900-2G133-0080-000 / 692-2G506-0212-005 and AMD's
+# 100-300000003.
+_NVIDIA_PART = re.compile(r"^(\d{3})-(2G\d{3}|2\d{4})-([^-]+)-(\d{3})$")
+_AMD_PART = re.compile(r"^(1\d\d)-(\d{9})$")
+
+
+def part_spelling(pattern: str) -> str:
+    """A catalogued board number as trade records write it: the dashes optional (the text is
+    compared with its spaces removed, so "900 21010 0000 000" and "900210100000000" are the
+    same board) and NVIDIA's last group any or none ("900-21010-0000", "900-21001-0020-100":
+    the board and its SKU tell the model; the last group is the revision). Other part numbers
+    are kept as written."""
+    m = _NVIDIA_PART.fullmatch(pattern)
+    if m:
+        return f"{m[1]}-?{m[2]}-?{m[3]}(?:-?[0-9A-Z]{{3}})?"
+    m = _AMD_PART.fullmatch(pattern)
+    return f"{m[1]}-?{m[2]}" if m else pattern
+
+
+def part_patterns(catalog: Catalog) -> list[tuple[re.Pattern[str], str]]:
+    """Every catalogued part number as a case-blind pattern in its trade spellings
+    (:func:`part_spelling`), with its model id, in catalog order."""
+    return [
+        (re.compile(part_spelling(p), re.IGNORECASE), m.id)
+        for m in catalog.models
+        for p in m.part_numbers
+    ]
+
+
 def spellings(
     alias_to_id: dict[str, str], letters: tuple[tuple[str, str], ...]
 ) -> tuple[dict[str, str], dict[str, str]]:

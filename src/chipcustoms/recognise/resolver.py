@@ -33,7 +33,15 @@ from chipcustoms.recognise.evidence import (
     needs_wording,
     system_wording,
 )
-from chipcustoms.recognise.numbers import MEMORY, bare_numbers, board_names, spellings, vouched
+from chipcustoms.recognise.numbers import (
+    MEMORY,
+    bare_numbers,
+    board_names,
+    part_patterns,
+    spellings,
+    vouched,
+)
+from chipcustoms.recognise.system_order import system_first
 from chipcustoms.recognise.textnorm import (
     normalise_model_frame,
     normalise_model_text,
@@ -143,11 +151,7 @@ class Resolver:
         self._systems = {s.id: s for s in self.catalog.systems}
         self.pci_to_id = {pci: m.id for m in self.catalog.models for pci in m.pci_ids}
         self._counting_ids = [m.id for m in self.catalog.models if m.is_accelerator]
-        self.part_patterns = [
-            (re.compile(p, re.IGNORECASE), m.id)
-            for m in self.catalog.models
-            for p in m.part_numbers
-        ]
+        self.part_patterns = part_patterns(self.catalog)
         parts = [p.pattern for p, _ in self.part_patterns]
         self._part_regex = "(?i)(" + "|".join(f"(?:{p})" for p in parts) + ")"
         # Fuzzy candidates are indexed by their model number ("910b" -> "ascend 910b", ...).
@@ -169,6 +173,7 @@ class Resolver:
                 self._variants.setdefault(f"{family}|{form}", model_id)
         self._tables = Tables(
             variants=self._variants,
+            families={v: k.partition("|")[0] for k, v in self._variants.items()},
             counting_ids=self._counting_ids,
             counting_generic=counting_generic,
             ai_generic=min(counting_generic),
@@ -264,13 +269,14 @@ class Resolver:
         hits = t.filter(maybe).with_columns(
             pl.col("__norm").str.extract(self._system_regex, 1).alias("__sys_hit")
         )
-        named = pl.col("__sys_hit").is_not_null()
+        named, first = pl.col("__sys_hit").is_not_null(), pl.lit(False).alias("__sys_first")
         t = pl.concat(
             [
-                t.filter(~maybe).with_columns(pl.lit(None, pl.Utf8).alias("__sys_hit")),
-                hits.filter(~named),
+                t.filter(~maybe).with_columns(pl.lit(None, pl.Utf8).alias("__sys_hit"), first),
+                hits.filter(~named).with_columns(first),
                 hits.filter(named).with_columns(
-                    self._aliases(pl.col("__norm").str.replace(self._system_regex, " "))
+                    self._aliases(pl.col("__norm").str.replace(self._system_regex, " ")),
+                    system_first(pl.col("__norm"), self._system_regex, self._alias_regex),
                 ),
             ]
         )

@@ -27,6 +27,7 @@ from chipcustoms.recognise.counts import load_counts
 from chipcustoms.recognise.evidence import CONF, FORMS
 from chipcustoms.recognise.resolver import PCI_PATTERN, Resolver
 from chipcustoms.recognise.row_text import CharOracle, compile_same, normalised, part_number_text
+from chipcustoms.recognise.system_order import system_first_text
 
 Row = dict[str, Any]
 
@@ -172,11 +173,12 @@ class RowResolver:
                 *[None if w is None else self._word_counts.get(w) for w in words],
             )
         x["count"], x["strong_count"] = _int(count), _int(strong_count)
-        sys_hit = None
+        sys_hit, x["sys_first"] = None, False
         if any(a in norm for a in self._systems_alias):
             sys_hit = _group(self._system, norm)
             if sys_hit is not None:
                 aliases = self._aliases(self._system.sub(" ", norm, count=1))
+                x["sys_first"] = system_first_text(norm, self._system, self._alias)
         if any(a in self._misread for a in aliases) and not self._brand.search(norm):
             aliases = [a for a in aliases if a not in self._misread]
         x["sys_hit"], x["aliases"] = sys_hit, aliases
@@ -244,6 +246,7 @@ class RowResolver:
         method = (
             "part_number" if x["pn_id"] is not None
             else "pci_id" if x["pci_id"] is not None
+            else "system" if x["sys_first"] and x["sys_model"] not in (None, first)
             else "alias" if n_alias > 0 and not (x["digits"] and x["f_id"] is not None)
             else "system" if x["sys_model"] is not None
             else "fuzzy" if x["f_id"] is not None
@@ -251,7 +254,9 @@ class RowResolver:
         )  # fmt: skip
         form = _group(self._form, x["norm"])
         variant = None if first is None or form is None else t.variants.get(f"{first}|{form}")
-        model = _first(x["pn_id"], x["pci_id"], _first(variant, first), x["sys_model"], x["f_id"])
+        system_model = x["sys_model"] if method == "system" else None
+        model = _first(x["pn_id"], x["pci_id"], system_model, variant, first, x["sys_model"])
+        model = _first(model, x["f_id"])
         match = {
             "part_number": x["pn_hit"],
             "pci_id": None if x["pci_hit"] is None else x["pci_hit"].replace(" ", ":", 1),
@@ -290,7 +295,12 @@ class RowResolver:
             else CONF["alias_bare_hs"] if bare and (not hint or x["digits"])
             else CONF["alias"]
         )  # fmt: skip
-        if n_alias > 1:
+        fam = t.families
+        pn = fam.get(x["pn_id"], x["pn_id"])
+        one = bool(alias_ids) and fam.get(alias_ids[0], alias_ids[0]) == pn
+        one = one and fam.get(alias_ids[-1], alias_ids[-1]) == pn
+        several = n_alias > 1 and not (method == "part_number" and one)
+        if several:
             conf = min(conf, CONF["several"])
         final_conf = (
             conf if kept
@@ -348,7 +358,7 @@ class RowResolver:
             "resolution_confidence": float(final_conf),
             "resolution_method": how,
             "resolution_match": match if kept else sys_hit if system_only else None,
-            "resolution_others": ",".join(alias_ids[1:]) if kept and n_alias > 1 else None,
+            "resolution_others": ",".join(alias_ids[1:]) if kept and several else None,
             "resolution_reason": reason,
             "system_id": sys_id if system else None,
             "possible_models": x["sys_possible"] if system else None,

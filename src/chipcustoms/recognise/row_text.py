@@ -34,6 +34,7 @@ from chipcustoms.recognise.textnorm import (
     _SUFFIX,
     _TIMES,
     HOMOGLYPH_BEFORE_DIGIT,
+    MARKS,
 )
 
 _PROBES = (r"^\w$", r"^\s$", r"^\d$")
@@ -121,6 +122,7 @@ _GLUE = [(re.compile(pattern), repl) for pattern, _, repl in _GLUED]
 _CYR = re.compile(HOMOGLYPH_BEFORE_DIGIT)
 _GLYPHS = [(re.compile(f"(?i){cyr}(\\d)"), f"{lat}\\g<1>") for cyr, lat in _HOMOGLYPHS.items()]
 _PUNCT_RE = re.compile(_PUNCT)
+_MARKS = re.compile(MARKS)
 _CJK_L = re.compile(_CJK_LATIN)
 _L_CJK = re.compile(_LATIN_CJK)
 _SPACES = re.compile(r"\s+")
@@ -132,7 +134,7 @@ def normalised(text: str) -> str:
     Windows device ids, ``+``, the model spelling, the homoglyph passes, then
     :func:`textnorm.normalise_expr`."""
     s = _VEN_DEV.sub(r"\g<1>-\g<2>", text).replace("+", " plus ")
-    s = unicodedata.normalize("NFKC", s)
+    s = unicodedata.normalize("NFKC", _MARKS.sub(" ", s))
     s = _DASH.sub(r"\g<1>\g<2>", s)
     for pattern, repl in _GLUE:
         s = pattern.sub(repl, s)

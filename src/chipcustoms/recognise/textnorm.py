@@ -90,7 +90,9 @@ def normalise_part_number(expr: pl.Expr) -> pl.Expr:
 
 # "H-100" / "RTX-4090" -> "h100" / "rtx4090": a dash between a letter and a digit is a spelling of
 # the model number, not a word break (digit-dash-digit, as in "10DE-2329", stays a break).
-_LETTER_DASH_DIGIT = r"(?i)\b([a-z]{1,3})-(\d)"
+# Word processors' hyphens too (U+2010 hyphen, U+2011 non-breaking hyphen, U+2012 figure dash,
+# en dash, minus sign): "H‑100" in a ruling's text.
+_LETTER_DASH_DIGIT = r"(?i)\b([a-z]{1,3})[-\u2010\u2011\u2012\u2013\u2212](\d)"
 
 
 # "H20 x 4" is a count, not the model suffix "x" of :data:`_SUFFIX` ("MI300 X" -> "mi300x").
@@ -104,15 +106,46 @@ _TIMES = r"(?i)(\d)\s+x\s+(\d)"
 # alike; case is folded only in the words, where the two differ on the dotless i alone (the
 # one-text path refuses the non-ASCII letters that fold to ASCII).
 _GLUED = (
+    # Also Supermicro's GPU option SKUs, NV glued to the model number ("GPU-NVA100-80"), the
+    # RTX A-series number run into RTX ("RTXA6000"; "RTX4090" is read as written), and a GPU
+    # count the dash rule joined to GPU ("GPU-8卡" -> "gpu8" -> "GPU 8").
     (
-        r"(^|[^A-Za-z0-9])((?i:nvidia|geforce|tesla|quadro|radeon|instinct))([A-Za-z]{0,2}\d)",
-        "${1}${2} ${3}",
-        r"\g<1>\g<2> \g<3>",
+        r"(^|[^A-Za-z0-9])(?:((?i:nvidia|geforce|tesla|quadro|radeon|instinct|gpu[-_ ]?nv))"
+        r"([A-Za-z]{0,2}\d)|((?i:rtx))((?i:a)\d{4})|((?i:gpus?))(\d{1,2})($|[^A-Za-z0-9]))",
+        "${1}${2}${4}${6} ${3}${5}${7}${8}",
+        r"\g<1>\g<2>\g<4>\g<6> \g<3>\g<5>\g<7>\g<8>",
     ),
+    # A count glued to a model number, before or after it ("8xH100", "H100x8", "H20X8"): the
+    # count apart, as "8x H100" and "H100 x 8" are read (recognise/counts.py). After the number
+    # only for one or two series letters: "MLU370X8" is a model (the MLU370-X8).
     (
-        r"(\d)((?i:gpus?|graphics|cards?|modules?|chips?|pcie|sxm\d?|nvl))($|[^A-Za-z0-9])",
+        r"(^|[^A-Za-z0-9])(?:([1-9]\d?)[xX×]([A-Za-z]{1,3}\d)|([A-Za-z]{1,2}\d{2,4})[xX×]"
+        r"([1-9]\d?)($|[^A-Za-z0-9]))",
+        "${1}${2}${4} x ${3}${5}${6}",
+        r"\g<1>\g<2>\g<4> x \g<3>\g<5>\g<6>",
+    ),
+    # A datacenter memory size glued after a model number's letters ("L40S48G", "H800PCIe80G",
+    # "SXM480GB"): the size apart, so the model and form words before it are whole. Only after
+    # letters that follow a digit (never "A40G" or "VR288GB" alone).
+    (
+        r"(\d[A-Za-z]+|(?i:sxm)[2-6])((?:40|48|80|94|96|141|144|180|192|288)(?i:gb?))"
+        r"($|[^A-Za-z0-9])",
         "${1} ${2}${3}",
         r"\g<1> \g<2>\g<3>",
+    ),
+    (
+        r"(\d)((?i:gpus?|graphics|cards?|modules?|chips?|pcie|sxm\d?|nvl|ada))($|[^A-Za-z0-9])",
+        "${1} ${2}${3}",
+        r"\g<1> \g<2>\g<3>",
+    ),
+    # NVIDIA's board numbers carry the board's project number (699-2G133-..., 900-21001-...
+    # are the boards printed PG133 and P1001, numbers.board_names): written partly or with
+    # spaces, the project number is read as that board name, its SKU and revision kept apart.
+    (
+        r"(^|[^A-Za-z0-9])(?:699|900|692|695)[- ]?2([Gg]\d{3}|\d{4})"
+        r"(?:[- ]([0-9A-Za-z]{4})(?:[- ]([0-9A-Za-z]{3}))?)?($|[^A-Za-z0-9])",
+        "${1}P${2} ${3} ${4}${5}",
+        r"\g<1>P\g<2> \g<3> \g<4>\g<5>",
     ),
     (
         r"(^|[^A-Za-z0-9])([A-Za-z]{1,2})\.(\d{2,4})($|[^A-Za-z0-9])",
@@ -127,9 +160,15 @@ _GLUED = (
 _HOMOGLYPHS = {"А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "К": "K", "М": "M", "Т": "T"}
 
 
+# Trademark signs, a word break: NFKC would make "H100™" "H100TM" (product pages and
+# listings write "NVIDIA® H100™", "Intel® Gaudi® 3").
+MARKS = "[™®©℠]"
+
+
 def normalise_model_text(s: str) -> str:
     """:func:`normalise_text` for the resolver: model numbers written with a dash join up."""
-    s = re.sub(_LETTER_DASH_DIGIT, r"\1\2", unicodedata.normalize("NFKC", s))
+    s = unicodedata.normalize("NFKC", re.sub(MARKS, " ", s))
+    s = re.sub(_LETTER_DASH_DIGIT, r"\1\2", s)
     for pattern, _, repl in _GLUED:
         s = re.sub(pattern, repl, s)
     if re.search(HOMOGLYPH_BEFORE_DIGIT, s):  # one search instead of eight passes, mostly
@@ -146,7 +185,8 @@ HOMOGLYPH_BEFORE_DIGIT = "(?i)[" + "".join(_HOMOGLYPHS) + "]\\d"
 def model_spelling_expr(expr: pl.Expr) -> pl.Expr:
     """The first steps of :func:`normalise_model_expr`: dashes in model numbers, glued words
     (:data:`_GLUED`), "x" counts."""
-    expr = expr.str.normalize("NFKC").str.replace_all(_LETTER_DASH_DIGIT, "${1}${2}")
+    expr = expr.str.replace_all(MARKS, " ").str.normalize("NFKC")
+    expr = expr.str.replace_all(_LETTER_DASH_DIGIT, "${1}${2}")
     for pattern, repl, _ in _GLUED:
         expr = expr.str.replace_all(pattern, repl)
     return expr.str.replace_all(_TIMES, "${1} × ${2}")
