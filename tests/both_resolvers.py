@@ -29,3 +29,13 @@ def resolve_both(
         got = row.resolve(line)
         assert got is None or got == want, (line[0], got, want)
     return rows
+
+
+def resolve_pairs(refs: References, rows: list[tuple[str, str | None]]) -> pl.DataFrame:
+    """The batch resolver's whole answer for (description, HS code) pairs: the catalog files
+    check fields beyond `RESOLVED` (system, possible models, units), so they take the frame."""
+    lines = pl.DataFrame(
+        {"description": [t for t, _ in rows], "hs_code": [h for _, h in rows]},
+        schema={"description": pl.Utf8, "hs_code": pl.Utf8},
+    )
+    return refs.resolver.resolve(lines)

@@ -8,19 +8,10 @@ printers, tools."""
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
 
+from both_resolvers import resolve_pairs as _resolve
 from chipcustoms.assess.pipeline import References
-
-
-def _resolve(refs: References, rows: list[tuple[str, str | None]]) -> pl.DataFrame:
-    lines = pl.DataFrame(
-        {"description": [t for t, _ in rows], "hs_code": [h for _, h in rows]},
-        schema={"description": pl.Utf8, "hs_code": pl.Utf8},
-    )
-    return refs.resolver.resolve(lines)
-
 
 # (text, HS code, model id, whether the line counts as an accelerator line)
 FOUND = [
