@@ -260,23 +260,23 @@ class Resolver:
             self._aliases(pl.col("__norm")),
             context(v),
         )
-        # The system regex runs only where a system name occurs as a substring (one
-        # Aho-Corasick pass): a regex with Unicode word boundaries is slow on CJK and Cyrillic
-        # text, and few lines name a system. Model aliases are sought outside the system's
-        # name: "Atlas 800T A2" is a server, not an NVIDIA A2 (a system that always carries one
-        # model supplies it), so the lines naming one are searched again.
+        # The system regex runs only where a system name occurs as a substring (one Aho-Corasick
+        # pass): Unicode word boundaries are slow on CJK and Cyrillic, and few lines name one.
+        # Aliases are sought again ``outside`` the system's name: "Atlas 800T A2" is a server,
+        # not an NVIDIA A2 (a system that always carries one model supplies it).
         maybe = pl.col("__norm").str.contains_any(list(self.system_alias))
         hits = t.filter(maybe).with_columns(
             pl.col("__norm").str.extract(self._system_regex, 1).alias("__sys_hit")
         )
         named, first = pl.col("__sys_hit").is_not_null(), pl.lit(False).alias("__sys_first")
+        outside = pl.col("__norm").str.replace(self._system_regex, " ")
         t = pl.concat(
             [
                 t.filter(~maybe).with_columns(pl.lit(None, pl.Utf8).alias("__sys_hit"), first),
                 hits.filter(~named).with_columns(first),
                 hits.filter(named).with_columns(
-                    self._aliases(pl.col("__norm").str.replace(self._system_regex, " ")),
-                    system_first(pl.col("__norm"), self._system_regex, self._alias_regex),
+                    self._aliases(outside),
+                    system_first(pl.col("__norm"), outside, self._system_regex, self._alias_regex),
                 ),
             ]
         )

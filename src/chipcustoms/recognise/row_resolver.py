@@ -177,8 +177,9 @@ class RowResolver:
         if any(a in norm for a in self._systems_alias):
             sys_hit = _group(self._system, norm)
             if sys_hit is not None:
-                aliases = self._aliases(self._system.sub(" ", norm, count=1))
-                x["sys_first"] = system_first_text(norm, self._system, self._alias)
+                outside = self._system.sub(" ", norm, count=1)
+                aliases = self._aliases(outside)
+                x["sys_first"] = system_first_text(norm, outside, self._system, self._alias)
         if any(a in self._misread for a in aliases) and not self._brand.search(norm):
             aliases = [a for a in aliases if a not in self._misread]
         x["sys_hit"], x["aliases"] = sys_hit, aliases

@@ -13,12 +13,12 @@ import re
 import polars as pl
 
 
-def system_first(norm: pl.Expr, system: str, alias: str) -> pl.Expr:
-    """``__sys_first``: the system pattern matches before any alias outside it. The system's
-    name is replaced by a space as the resolver does, so every position before it is the same
-    in both texts."""
+def system_first(norm: pl.Expr, outside: pl.Expr, system: str, alias: str) -> pl.Expr:
+    """``__sys_first``: the system pattern matches before any alias outside it. ``outside`` is
+    the text with the system's name replaced by a space, which the resolver already made to
+    search the aliases in, so every position before the name is the same in both texts."""
     at = norm.str.find(system)
-    other = norm.str.replace(system, " ").str.find(alias)
+    other = outside.str.find(alias)
     return (at.is_not_null() & (other.is_null() | (other > at))).alias("__sys_first")
 
 
@@ -32,10 +32,12 @@ def named_first() -> pl.Expr:
     )
 
 
-def system_first_text(norm: str, system: re.Pattern[str], alias: re.Pattern[str]) -> bool:
+def system_first_text(
+    norm: str, outside: str, system: re.Pattern[str], alias: re.Pattern[str]
+) -> bool:
     """:func:`system_first` for one text (the one-text resolver)."""
     at = system.search(norm)
     if at is None:
         return False
-    other = alias.search(system.sub(" ", norm, count=1))
+    other = alias.search(outside)
     return other is None or other.start() > at.start()
