@@ -4,12 +4,15 @@ each class of wording is held on both paths by the same code."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import polars as pl
 
 from chipcustoms.assess.online_enrich import RESOLVED
 from chipcustoms.assess.pipeline import References
 from chipcustoms.recognise.resolver import TEXT_FIELDS
 from chipcustoms.recognise.row_resolver import RowResolver
+from chipcustoms.recognise.textnorm import normalise_model_expr, normalise_model_text
 
 
 def resolve_both(
@@ -39,3 +42,28 @@ def resolve_pairs(refs: References, rows: list[tuple[str, str | None]]) -> pl.Da
         schema={"description": pl.Utf8, "hs_code": pl.Utf8},
     )
     return refs.resolver.resolve(lines)
+
+
+# The Unicode blocks where Python's ``re`` and Polars' engine part on word and case rules:
+# Latin-1 and Latin Extended, combining marks, general punctuation, CJK punctuation, the
+# full-width forms, Turkish dotted and dotless i.
+TWIN_BLOCKS = [(0x20, 0x24F), (0x300, 0x36F), (0x2000, 0x206F), (0x3000, 0x303F)]
+TWIN_BLOCKS += [(0xFF00, 0xFFEF), (0x130, 0x131)]
+
+
+def normalisation_differs(templates: list[str]) -> list[tuple[str, str, str]]:
+    """(text, Python's normalisation, Polars') wherever the two differ, over every assigned
+    character of :data:`TWIN_BLOCKS` put into each template's ``{}``: the one-text path and the
+    batch must normalise alike for their answers to agree."""
+    chars = sorted(
+        {
+            chr(c)
+            for lo, hi in TWIN_BLOCKS
+            for c in range(lo, hi + 1)
+            if unicodedata.category(chr(c)) not in ("Cn", "Cs")
+        }
+    )
+    texts = [t.format(c) for t in templates for c in chars]
+    polars = pl.DataFrame({"t": texts}).select(normalise_model_expr(pl.col("t")))["t"]
+    python = [normalise_model_text(t) for t in texts]
+    return [(t, p, q) for t, p, q in zip(texts, python, polars, strict=True) if p != q]

@@ -20,14 +20,12 @@ import re
 import unicodedata
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 import chipcustoms
-from both_resolvers import resolve_both
+from both_resolvers import normalisation_differs, resolve_both
 from chipcustoms.assess.pipeline import References
 from chipcustoms.recognise.numbers import part_spelling
-from chipcustoms.recognise.textnorm import normalise_model_expr, normalise_model_text
 
 # (text, expected accelerator_id or None for "any", expected is_accelerator[, units, HS code])
 Probe = tuple[object, ...]
@@ -400,25 +398,12 @@ def test_every_wording_pattern_is_written_as_the_normalised_text_is() -> None:
 # The new glue rules of textnorm (GPU-NV SKUs, memory sizes glued to a model, board numbers,
 # "RTXA6000") must read alike in Python's ``re`` (aliases, the one-text path) and Polars. The
 # whole assigned range was compared once (docs/benchmarks.md, eighth round); here the blocks
-# where the engines' word and case rules part.
+# where the engines' word and case rules part (both_resolvers.TWIN_BLOCKS).
 TWIN_TEMPLATES = ["gpu{}nva100", "gpu-nv{}h200", "l40s48g{}", "{}h800pcie80g", "sxm4{}80gb"]
 TWIN_TEMPLATES += ["{}699-2g133-0200", "699 2g133{}", "rtx{}a6000", "{}rtxa6000", "gpu-8{}"]
 TWIN_TEMPLATES += ["h100™{}", "{}gaudi® 3", "8xh100{}", "{}h100x8", "h\u2011100{}", "a\u2013100 {}"]
-TWIN_BLOCKS = [(0x20, 0x24F), (0x300, 0x36F), (0x2000, 0x206F), (0x3000, 0x303F)]
-TWIN_BLOCKS += [(0xFF00, 0xFFEF), (0x130, 0x131)]
 
 
 def test_new_glue_rules_read_alike_in_python_and_polars() -> None:
-    chars = sorted(
-        {
-            chr(c)
-            for lo, hi in TWIN_BLOCKS
-            for c in range(lo, hi + 1)
-            if unicodedata.category(chr(c)) not in ("Cn", "Cs")
-        }
-    )
-    texts = [t.format(c) for t in TWIN_TEMPLATES for c in chars]
-    polars = pl.DataFrame({"t": texts}).select(normalise_model_expr(pl.col("t")))["t"]
-    python = [normalise_model_text(t) for t in texts]
-    differ = [(t, p, q) for t, p, q in zip(texts, python, polars, strict=True) if p != q]
+    differ = normalisation_differs(TWIN_TEMPLATES)
     assert not differ, differ[:5]
