@@ -43,18 +43,18 @@ LANGUAGES = {
 # (rw-797..914); the ninth, dev9 / heldout9, collected beside the eighth, numbers its lines from
 # rw-1001 (four digits) so that the two could not collide.
 PARTS = [
-    "dev.csv", "heldout.csv", "dev2.csv", "heldout2.csv", "dev3.csv", "heldout3.csv",
-    "dev4.csv", "heldout4.csv", "dev5.csv", "heldout5.csv", "dev6.csv", "heldout6.csv",
-    "dev7.csv", "heldout7.csv", "dev8.csv", "heldout8.csv", "dev9.csv", "heldout9.csv",
+    "dev.csv", "spent.csv", "dev2.csv", "spent2.csv", "dev3.csv", "spent3.csv",
+    "dev4.csv", "spent4.csv", "dev5.csv", "spent5.csv", "dev6.csv", "spent6.csv",
+    "dev7.csv", "spent7.csv", "dev8.csv", "spent8.csv", "dev9.csv", "spent9.csv",
 ]  # fmt: skip
 DEV_PARTS = [
     "dev.csv", "dev2.csv", "dev3.csv", "dev4.csv", "dev5.csv", "dev6.csv", "dev7.csv", "dev8.csv",
-    "dev9.csv",
+    "dev9.csv", "spent.csv", "spent2.csv", "spent3.csv", "spent4.csv", "spent5.csv", "spent6.csv",
+    "spent7.csv", "spent8.csv", "spent9.csv",
 ]  # fmt: skip
-HELD_PARTS = [
-    "heldout.csv", "heldout2.csv", "heldout3.csv", "heldout4.csv", "heldout5.csv", "heldout6.csv",
-    "heldout7.csv", "heldout8.csv", "heldout9.csv",
-]  # fmt: skip
+# The first nine held-out parts were evaluated for the last time at e9049ee and are spent: from
+# then on they are dev data (spent*.csv, README.md). The held-out parts are the draws after it.
+HELD_PARTS: list[str] = []  # fmt: skip
 
 
 def norm(text: str) -> str:
@@ -73,7 +73,7 @@ def dev() -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def held() -> list[dict[str, str]]:
-    return rows("heldout.csv")
+    return rows("spent.csv")
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def dev2() -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def held2() -> list[dict[str, str]]:
-    return rows("heldout2.csv")
+    return rows("spent2.csv")
 
 
 @pytest.mark.parametrize("name", PARTS)
@@ -110,7 +110,7 @@ def test_counts_second_draw(dev2: list[dict[str, str]], held2: list[dict[str, st
 
 
 def test_counts_third_draw() -> None:
-    dev3, held3 = rows("dev3.csv"), rows("heldout3.csv")
+    dev3, held3 = rows("dev3.csv"), rows("spent3.csv")
     every = dev3 + held3
     assert len(every) >= 90 and sum(r["is_accelerator"] == "true" for r in every) >= 45
     assert len(held3) >= 45
@@ -119,7 +119,7 @@ def test_counts_third_draw() -> None:
 
 
 def test_counts_fourth_draw() -> None:
-    dev4, held4 = rows("dev4.csv"), rows("heldout4.csv")
+    dev4, held4 = rows("dev4.csv"), rows("spent4.csv")
     every = dev4 + held4
     assert len(every) >= 90 and sum(r["is_accelerator"] == "true" for r in every) >= 45
     assert len(held4) >= 45
@@ -130,7 +130,7 @@ def test_counts_fourth_draw() -> None:
 def test_counts_fifth_draw() -> None:
     """The fifth collection: at least 110 new lines, 55 of them accelerators, and a held-out
     part of at least 50 lines with accelerators and look-alikes both well represented."""
-    dev5, held5 = rows("dev5.csv"), rows("heldout5.csv")
+    dev5, held5 = rows("dev5.csv"), rows("spent5.csv")
     every = dev5 + held5
     assert len(every) >= 110 and sum(r["is_accelerator"] == "true" for r in every) >= 55
     assert len(held5) >= 50
@@ -143,7 +143,7 @@ def test_counts_sixth_draw() -> None:
     """The sixth collection: at least 100 new lines, 50 of them accelerators (most with a model
     named), in at least 15 languages, and a held-out part of at least 45 lines in which
     accelerators and look-alikes are both well represented."""
-    dev6, held6 = rows("dev6.csv"), rows("heldout6.csv")
+    dev6, held6 = rows("dev6.csv"), rows("spent6.csv")
     every = dev6 + held6
     acc = [r for r in every if r["is_accelerator"] == "true"]
     assert len(every) >= 100 and len(acc) >= 50
@@ -159,7 +159,7 @@ def test_counts_seventh_draw() -> None:
     """The seventh collection: at least 110 new lines, 55 of them accelerators (most with a model
     named), and a held-out part of at least 50 lines, about half the pool, in which accelerators
     and look-alikes are both well represented."""
-    dev7, held7 = rows("dev7.csv"), rows("heldout7.csv")
+    dev7, held7 = rows("dev7.csv"), rows("spent7.csv")
     every = dev7 + held7
     acc = [r for r in every if r["is_accelerator"] == "true"]
     assert len(every) >= 110 and len(acc) >= 55
@@ -175,7 +175,7 @@ def test_counts_eighth_draw() -> None:
     least 110 new lines, 55 of them accelerators (about half with a model named), and a held-out
     part of at least 50 lines, about half the pool, in which accelerators and look-alikes are both
     well represented."""
-    dev8, held8 = rows("dev8.csv"), rows("heldout8.csv")
+    dev8, held8 = rows("dev8.csv"), rows("spent8.csv")
     every = dev8 + held8
     acc = [r for r in every if r["is_accelerator"] == "true"]
     assert len(every) >= 110 and len(acc) >= 55
@@ -191,7 +191,7 @@ def test_counts_ninth_draw() -> None:
     new lines, 55 of them accelerators (most with a model named), and a held-out part of at least
     50 lines, about half the pool, in which accelerators and look-alikes are both well
     represented."""
-    dev9, held9 = rows("dev9.csv"), rows("heldout9.csv")
+    dev9, held9 = rows("dev9.csv"), rows("spent9.csv")
     every = dev9 + held9
     acc = [r for r in every if r["is_accelerator"] == "true"]
     assert len(every) >= 110 and len(acc) >= 55
