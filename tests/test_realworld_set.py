@@ -37,26 +37,28 @@ LANGUAGES = {
     "en", "zh", "hu", "ru", "pl", "ja", "ko", "de", "fr", "es", "uk", "tr", "fa", "bn", "is",
     "ms", "sv", "el", "th", "it", "id", "ar", "vi", "pt", "nl", "cs", "hi", "he", "bg", "tl",
 }  # fmt: skip
-# Nine draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
+# Eleven draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
 # (rw-133..221), dev3 / heldout3 (rw-222..318), dev4 / heldout4 (rw-319..416), dev5 / heldout5
 # (rw-417..546), dev6 / heldout6 (rw-547..676), dev7 / heldout7 (rw-677..796), dev8 / heldout8
 # (rw-797..914); the ninth, dev9 / heldout9, collected beside the eighth, numbers its lines from
 # rw-1001 (four digits) so that the two could not collide. The tenth, dev10 / heldout10
 # (rw-1201 on), is the first drawn after the nine held-out parts were spent.
+# Collection 10b, dev10b / heldout10b (rw-1401 on), was drawn beside the tenth after the nine
+# earlier held-out parts were spent.
 PARTS = [
     "dev.csv", "spent.csv", "dev2.csv", "spent2.csv", "dev3.csv", "spent3.csv",
     "dev4.csv", "spent4.csv", "dev5.csv", "spent5.csv", "dev6.csv", "spent6.csv",
     "dev7.csv", "spent7.csv", "dev8.csv", "spent8.csv", "dev9.csv", "spent9.csv",
-    "dev10.csv", "heldout10.csv",
+    "dev10.csv", "heldout10.csv", "dev10b.csv", "heldout10b.csv",
 ]  # fmt: skip
 DEV_PARTS = [
     "dev.csv", "dev2.csv", "dev3.csv", "dev4.csv", "dev5.csv", "dev6.csv", "dev7.csv", "dev8.csv",
     "dev9.csv", "spent.csv", "spent2.csv", "spent3.csv", "spent4.csv", "spent5.csv", "spent6.csv",
-    "spent7.csv", "spent8.csv", "spent9.csv", "dev10.csv",
+    "spent7.csv", "spent8.csv", "spent9.csv", "dev10.csv", "dev10b.csv",
 ]  # fmt: skip
 # The first nine held-out parts were evaluated for the last time at e9049ee and are spent: from
 # then on they are dev data (spent*.csv, README.md). The held-out parts are the draws after it.
-HELD_PARTS: list[str] = ["heldout10.csv"]  # fmt: skip
+HELD_PARTS: list[str] = ["heldout10.csv", "heldout10b.csv"]  # fmt: skip
 
 
 def norm(text: str) -> str:
@@ -217,6 +219,20 @@ def test_counts_tenth_draw() -> None:
         assert sum(r["is_accelerator"] == "true" for r in part) >= 4
         assert sum(r["is_accelerator"] == "false" for r in part) >= 15
     assert all(int(r["id"][3:]) > 1200 for r in every)  # the tenth draw's own ids
+def test_counts_tenth_b_draw() -> None:
+    """Collection 10b (enforcement and trade records, listings; drawn beside collection 10, ids
+    rw-1401 on): at least 110 new lines, 55 of them accelerators (most with a model named), and a
+    held-out part of at least 50 lines, about half the pool, in which accelerators and look-alikes
+    are both well represented."""
+    dev10b, held10b = rows("dev10b.csv"), rows("heldout10b.csv")
+    every = dev10b + held10b
+    acc = [r for r in every if r["is_accelerator"] == "true"]
+    assert len(every) >= 110 and len(acc) >= 55
+    assert sum(r["expected_id"] != "accelerator-unknown" for r in acc) >= 40
+    assert len(held10b) >= 50 and 0.4 <= len(held10b) / len(every) <= 0.6
+    assert sum(r["is_accelerator"] == "true" for r in held10b) >= 25
+    assert sum(r["is_accelerator"] == "false" for r in held10b) >= 20
+    assert all(1400 < int(r["id"][3:]) < 2000 for r in every)  # collection 10b's own ids
 
 
 def test_labels_valid() -> None:
