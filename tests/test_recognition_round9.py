@@ -72,6 +72,9 @@ MAKER_CHIPS: list[Probe] = [
     ("chip Nvidia loại mới", AU, True),
     ("Axelera AI accelerators", AU, True),
     ("Blackwell-generation Nvidia chips", AU, True),
+    # After dev10b: NVIDIA in Latin letters glued to another word before a Hangul or kana noun.
+    ("NvidiaArm 칩 탑재 보드", AU, True),
+    ("NVIDIA社のチップ", AU, True),
 ]
 # Look-alikes: a chipset, the console and automotive SoCs, networking silicon, graphics chips,
 # laptops, mining, another maker's chips, a named model of a class that does not count.
@@ -104,6 +107,9 @@ BARE_CONTEXT: list[Probe] = [
     ("платы H800 в количестве 4 шт", "nvidia-h800-sxm", True),
     ("мікросхеми A100", None, True),
     ("L20 based clusters", "nvidia-l20", True),
+    # After dev10b: an N-card module or board (English, German).
+    ("H100 4-card module", "nvidia-h100-sxm", True),
+    ("B200 8-Karten-Board", "nvidia-b200", True),
 ]
 # Look-alikes: the same numbers as pumps, bolts, storage racks under their own HS codes,
 # a shelf rack, a plain board.
@@ -112,6 +118,7 @@ BARE_CONTEXT_NEG: list[Probe] = [
     ("bicycle rack B200", None, False, None, "871499"),
     ("плата управления насосом H20", None, False, None, "841391"),
     ("A800 water-based systems", None, False, None, "842121"),
+    ("H20 2-card module for pumps", None, False, None, "841391"),
 ]
 
 # Class 3 (2 collections, and every Romance and West Slavic language): a one-letter conjunction
@@ -140,6 +147,11 @@ GPU_COMPUTE: list[Probe] = [
     ("GPU partition", AU, True),
     ("GPU cluster hardware", AU, True),
     ("GPU accelarators", AU, True),
+    # After dev10: multi-GPU machines and GPU workstations, English, Italian, German, Spanish.
+    ("GPU workstations", AU, True),
+    ("macchina multi-GPU", AU, True),
+    ("Multi-GPU-Rechner", AU, True),
+    ("estación de trabajo multi-GPU", AU, True),
 ]
 # Look-alikes: a graphics card, a node's power cable, a GPU partition of a disk image?, a
 # display board.
@@ -148,6 +160,7 @@ GPU_COMPUTE_NEG: list[Probe] = [
     ("power cable for GPU node", None, False),
     ("compute node without GPUs", None, False),
     ("GPU compute cooler fan", None, False),
+    ("SLI multi-GPU bridge", None, False),
 ]
 
 # Class 5 (2 collections): a catalogued generation or variant written apart from its name
@@ -168,6 +181,9 @@ ROMANCE_QUALIFIERS: list[Probe] = [
     ("acceleratori regolamentati", AU, True),
     ("schede grafiche basate sull'intelligenza artificiale", AU, True),
     ("chips basados en inteligencia artificial", AU, True),
+    # After dev10b: the Spanish and Portuguese graphics accelerator, as the Russian one.
+    ("aceleradoras gráficas", AU, True),
+    ("acelerador gráfico para servidores", AU, True),
 ]
 ROMANCE_QUALIFIERS_NEG: list[Probe] = [
     ("tarjetas gráficas para juegos", "gpu-unknown", False),
@@ -215,7 +231,40 @@ PHONES_POS: list[Probe] = [
     ("Huawei Ascend 910B", "huawei-ascend-910b", True),
 ]
 
+# Class 10 (2 collections): AI clusters by their own words: supernodes (超节点 / 超節點) and
+# SuperPODs (NVIDIA's DGX SuperPOD, Huawei's Atlas SuperPoD); Iluvatar's product families by
+# their Chinese names (天垓, 智铠 / 智鎧) and the traditional-script aliases.
+CLUSTERS_FAMILIES: list[Probe] = [
+    ("Atlas SuperPoD cluster", AU, True),
+    ("superpod deployment hardware", AU, True),
+    ("超节点服务器", AU, True),
+    ("AI 超節點", AU, True),
+    ("天垓100加速卡", "iluvatar-bi-v100", True),
+    ("智鎧100", "iluvatar-mr-v100", True),
+    ("天垓系列训练卡", AU, True),
+    ("智铠系列", AU, True),
+]
+CLUSTERS_FAMILIES_NEG: list[Probe] = [
+    ("SuperPod coffee capsules", None, False, None, "090121"),
+]
+
+# Class 11 (look-alike, after dev10b): edge AI accelerators (Edge TPU, Coral, M.2 edge modules)
+# are edge parts, `none` in the catalog; a TPU board or datacenter wording still counts.
+EDGE_NEG: list[Probe] = [
+    ("Edge TPU accelerator module", None, False),
+    ("Coral USB Accelerator", None, False),
+    ("edge AI accelerator M.2 card", None, False),
+]
+EDGE_POS: list[Probe] = [
+    ("TPU accelerator board", AU, True),
+    ("AI accelerator card for data centre", AU, True),
+]
+
 CLASSES = {
+    "clusters_families": CLUSTERS_FAMILIES,
+    "clusters_families_neg": CLUSTERS_FAMILIES_NEG,
+    "edge_neg": EDGE_NEG,
+    "edge_pos": EDGE_POS,
     "romance_qualifiers": ROMANCE_QUALIFIERS,
     "romance_qualifiers_neg": ROMANCE_QUALIFIERS_NEG,
     "hyphens": HYPHENS,
@@ -241,8 +290,8 @@ def test_class(refs: References, name: str) -> None:
     assert not failed, failed
 
 
-# The conjunction and hyphen rules of textnorm must read alike in Python's ``re`` (aliases, the one-text
-# path) and Polars, over the blocks where the engines' word and case rules part.
+# The conjunction and hyphen rules of textnorm must read alike in Python's ``re`` (aliases, the
+# one-text path) and Polars, over the blocks where the engines' word and case rules part.
 TWIN_TEMPLATES = ["h100 y{}h200", "a40 {} a100", "h100 e h{}200", "mi300 a{}", "4090 d{}"]
 TWIN_TEMPLATES += ["gpu\u2011{}centric", "h\u2011{}100", "gpu{}\u2013based"]
 
