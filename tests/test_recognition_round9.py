@@ -231,9 +231,9 @@ PHONES_POS: list[Probe] = [
     ("Huawei Ascend 910B", "huawei-ascend-910b", True),
 ]
 
-# Class 10 (2 collections): AI clusters by their own words: supernodes (超节点 / 超節點) and
-# SuperPODs (NVIDIA's DGX SuperPOD, Huawei's Atlas SuperPoD); Iluvatar's product families by
-# their Chinese names (天垓, 智铠 / 智鎧) and the traditional-script aliases.
+# Class 10 (3 collections): AI clusters by their own words: supernodes (超节点 / 超節點) and
+# SuperPODs (NVIDIA's DGX SuperPOD, Huawei's Atlas SuperPoD), IPU / RDU / LPU systems; Iluvatar's
+# product families by their Chinese names (天垓, 智铠 / 智鎧) and the traditional-script aliases.
 CLUSTERS_FAMILIES: list[Probe] = [
     ("Atlas SuperPoD cluster", AU, True),
     ("superpod deployment hardware", AU, True),
@@ -242,10 +242,15 @@ CLUSTERS_FAMILIES: list[Probe] = [
     ("天垓100加速卡", "iluvatar-bi-v100", True),
     ("智鎧100", "iluvatar-mr-v100", True),
     ("天垓系列训练卡", AU, True),
+    # The non-GPU accelerators' abbreviations beside a system noun.
+    ("IPU-POD systems", AU, True),
+    ("SambaNova RDU racks", AU, True),
+    ("LPU servers for inference", AU, True),
     ("智铠系列", AU, True),
 ]
 CLUSTERS_FAMILIES_NEG: list[Probe] = [
     ("SuperPod coffee capsules", None, False, None, "090121"),
+    ("Intel IPU adapter", None, False),
 ]
 
 # Class 11 (look-alike, after dev10b): edge AI accelerators (Edge TPU, Coral, M.2 edge modules)
