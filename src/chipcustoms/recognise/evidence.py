@@ -133,7 +133,7 @@ def context(v: Vocabulary) -> pl.Expr:
     )
     return pl.struct(
         pl.col("__hint").alias("hint"),
-        norm.str.contains(v.bare_hint).alias("bare_hint"),
+        (norm.str.contains(v.bare_hint) | norm.str.contains(v.bare_hint_apart)).alias("bare_hint"),
         accessory.alias("accessory"),
         acc_word.alias("accessory_word"),
         pl.coalesce(

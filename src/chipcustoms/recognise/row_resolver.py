@@ -96,6 +96,7 @@ class RowResolver:
         self._exclusion_scripts = c(f"({v.exclusion_scripts})")
         self._exclusion_apart = c(f"({v.exclusion_apart})")
         self._hint, self._bare_hint = c(v.hint), c(v.bare_hint)
+        self._bare_hint_apart = c(v.bare_hint_apart)
         self._not_ai, self._system_word = c(v.not_ai), c(v.system_word)
         self._generic = [(gid, [c(p) for p in ps]) for gid, _, ps in v.generic]
         self._ai_system = (c(v.ai_system[0]), c(v.ai_system[1]))
@@ -150,7 +151,7 @@ class RowResolver:
         x["pci_hit"] = pci_hit = _group(self._pci, norm)
         aliases = self._aliases(norm)
         x["hint"] = self._hint.search(norm) is not None
-        x["bare_hint"] = self._bare_hint.search(norm) is not None
+        x["bare_hint"] = bool(self._bare_hint.search(norm) or self._bare_hint_apart.search(norm))
         x["hs_fits"] = hs[:4] in r.vocabulary.hs_prefixes
         x["hs_chapter_ok"] = hs == "" or hs[:2] in r.vocabulary.hs_chapters
         strong, weak = x["strong_word"], x["weak_word"]

@@ -11,13 +11,17 @@ import unicodedata
 
 import polars as pl
 
-# A lone letter after a number is a model suffix: "4090 d" -> "4090d", "l40 s" -> "l40s".
-_SUFFIX = r"(\d) ([a-z])\b"
+# A lone letter after a number is a model suffix: "4090 d" -> "4090d", "l40 s" -> "l40s". Not
+# the vowels and "y": they are the one-letter conjunctions of the languages of trade between two
+# numbers ("H100 y H200", "A40 e A100", "H100 a H200", "A30 o A40", "L40S i H100"; ninth round),
+# and no catalogued suffix is written apart from its number in any labelled line.
+_SUFFIX_LETTERS = "[b-df-hj-np-tv-xz]"
+_SUFFIX = rf"(\d) ({_SUFFIX_LETTERS})\b"
 # Python's twin of that pattern: the letter must not be followed by a word character *as Polars'
 # regex engine reads one* (Unicode \w: letters, marks, decimal digits, connector punctuation,
 # letter numbers, join controls and a few alphabetic symbols). Python's own \b counts numerals
-# such as "½" as word characters and combining marks as not, so "0 a\u1a55" joined here alone.
-_SUFFIX_PY = re.compile(r"(\d) ([a-z])(?=(.)|$)", re.DOTALL)
+# such as "½" as word characters and combining marks as not, so "0 d\u1a55" joined here alone.
+_SUFFIX_PY = re.compile(rf"(\d) ({_SUFFIX_LETTERS})(?=(.)|$)", re.DOTALL)
 _ALPHABETIC_SYMBOLS = ((0x1F130, 0x1F149), (0x1F150, 0x1F169), (0x1F170, 0x1F189))
 # A letter of any script but Latin next to Latin letters or digits gets a space, so "英伟达h20",
 # "ชิปH100" and "чипН100" still have the word "h100": Han, kana and Hangul (Japanese and Korean glue
@@ -35,8 +39,10 @@ _CJK = (
 _CJK_LATIN = f"([{_CJK}])([a-z0-9])"
 _LATIN_CJK = f"([a-z0-9])([{_CJK}])"
 # Typographic quotes and apostrophes too ("Dell’s", "d’affichage", «…», „…“): a word break,
-# as the ASCII apostrophe is.
-_PUNCT = r"[\x00-\x1f\x7f\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】‘’‚‛“”„‟‹›«»]+"
+# as the ASCII apostrophe is; and the typographic hyphens and dashes ("GPU‑centric" with a
+# non-breaking hyphen; ninth round), as the ASCII hyphen is. Those inside a model number
+# ("H‑100") were joined before (:data:`_LETTER_DASH_DIGIT`).
+_PUNCT = r"[\x00-\x1f\x7f\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】‘’‚‛“”„‟‹›«»‐‑‒–—―−]+"
 
 
 def normalise_text(s: str) -> str:

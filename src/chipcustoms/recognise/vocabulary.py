@@ -90,6 +90,9 @@ class VocabularyFile(_Strict):
     version: str
     hints: list[str]
     bare_hints: list[str] = []  # let a bare model number be a chip, not GPU words themselves
+    # More of them, run as a regex of their own: one more word joined with the list above
+    # leaves the regex engine's fast path (one pass of the union took 9x as long).
+    bare_hints_apart: list[str] = []
     digit_numbers: list[str] = []  # all-digit numbers ("4090") read as a bare model number
     misread: Misread = Misread()  # "A1OO": letters for digits, read beside a brand word only
     hs_prefixes: list[str]
@@ -110,6 +113,7 @@ class VocabularyFile(_Strict):
     _p = field_validator(
         "hints",
         "bare_hints",
+        "bare_hints_apart",
         "digit_numbers",
         "exclusions",
         "exclusions_scripts",
@@ -165,6 +169,7 @@ class Vocabulary:
     not_ai: str  # words that veto the counting generic classes (mining)
     exclusion_scripts: str = r"$^"  # the languages' devices, run as a regex of their own
     exclusion_apart: str = r"$^"  # the exclusions kept apart for speed
+    bare_hint_apart: str = r"$^"  # the bare hints kept apart for speed
     misread_letters: tuple[tuple[str, str], ...] = ()  # ("o", "0"): a letter read as a digit
     misread_brand: str = r"$^"  # the brand words that let such a number be read
     hints: tuple[str, ...] = ()  # the patterns joined in ``hint``, to run one by one
@@ -213,6 +218,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         not_ai=union(vf.not_ai),
         exclusion_scripts=union(vf.exclusions_scripts or [r"$^"]),
         exclusion_apart=union(vf.exclusions_apart or [r"$^"]),
+        bare_hint_apart=union(vf.bare_hints_apart or [r"$^"]),
         misread_letters=tuple(sorted(vf.misread.letters.items())),
         misread_brand=union(vf.misread.brands or [r"$^"]),
     )
