@@ -1,10 +1,11 @@
 """Issue 14, tenth catalog round: the model misses the dev and spent parts showed (Hygon BW1000,
 the Radeon RX 6000 family around the RX 6700 XT, CMP 220HX), the families beside them (RX 7600 to
 7800 XT, RX 9060 XT, Radeon AI PRO R9700S / 9600D, MetaX C550), spellings the catalog did not know
-(RTX PRO 6000 X, Graphcore C600, Gigabyte's CMP 30HX part number) and named AI servers from
-MLPerf system files. One line per family, written for this test (none taken from a collected
-set), and a look-alike of each class that must stay out: short numbers are also audio gear,
-printers, phones and machine parts."""
+(RTX PRO 6000 X, Graphcore C600, Gigabyte's CMP 30HX part number), the Chinese parts of the
+market gap (Cambricon MLU690, Enflame L600, MetaX C588 / N260), OEM option part numbers (Cisco,
+HPE, Lenovo) and named AI servers from MLPerf system files. One line per family, written for
+this test (none taken from a collected set), and a look-alike of each class that must stay out:
+short numbers are also audio gear, printers, phones, servers and machine parts."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ FOUND = [
     # Chinese datacenter parts: count
     ("Hygon DCU BW1000 accelerator card", "847330", "hygon-bw1000", True),
     ("曦云C550 GPU加速卡", "847330", "metax-c550", True),
+    ("MetaX Xiyun C588 GPU", "847330", "metax-c588", True),
+    ("沐曦N260推理卡", "847330", "metax-n260", True),
+    ("Cambricon MLU690 OAM module", "847330", "cambricon-mlu690", True),
+    ("Enflame L600 training card 144GB", "847330", "enflame-l600", True),
     # AMD Radeon RX gaming cards of RDNA 2 / 3 / 4: recognised, never counted
     ("Sapphire Radeon RX 6600 8GB", "847330", "amd-rx-6600", False),
     ("XFX Radeon RX 6700 XT 12GB graphics card", "847330", "amd-rx-6700-xt", False),
@@ -37,10 +42,18 @@ FOUND = [
     # Spellings of catalogued models
     ("NVIDIA RTX PRO 6000 X Blackwell 96GB", "847330", "nvidia-rtx-pro-6000", True),
     ("Graphcore C600 IPU card", "847330", "graphcore-gc200", True),
+    # OEM option part numbers (Cisco PIDs, HPE and Lenovo options) name the card they sell
+    ("Cisco UCSC-GPU-H100-80= GPU", "847330", "nvidia-h100-pcie", True),
+    ("UCSC-GPU-RTXP6000", "847330", "nvidia-rtx-pro-6000", True),
+    ("HPE S6W21C accelerator", "847330", "nvidia-rtx-pro-6000d", True),
+    ("P63584-B21", "847330", "nvidia-l40s", True),
+    ("Lenovo 4X67A84824", "847330", "nvidia-l4", True),
 ]
 
 # Look-alikes written for this test: the new short numbers are also an amplifier, a Samsung
-# phone, an AV receiver, a press, a grease cartridge and a laptop GPU.
+# phone, an AV receiver, a press, a grease cartridge, a laptop GPU, an old Dell server (why no
+# "Kunlunxin R300" is catalogued: its bare "R300" beside "Dell" would read as the card), a
+# marketplace item code, and Lenovo's NVLink bridge option (an accessory, not a GPU).
 LEFT_OUT = [
     ("BW1000 subwoofer amplifier", "851840"),
     ("Samsung C550 mobile phone", "851713"),
@@ -48,6 +61,9 @@ LEFT_OUT = [
     ("C600 hydraulic press", "846210"),
     ("GC600 grease cartridge", "340319"),
     ("Radeon RX 6800M laptop", "847130"),
+    ("Dell PowerEdge R300 server", "847150"),
+    ("MLU690771648 zapatos de cuero", None),
+    ("Lenovo 4X67A97320 ThinkSystem NVIDIA 2-way NVLink bridge", "847330"),
 ]
 
 
