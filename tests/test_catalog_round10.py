@@ -25,6 +25,7 @@ FOUND = [
     ("沐曦N260推理卡", "847330", "metax-n260", True),
     ("Cambricon MLU690 OAM module", "847330", "cambricon-mlu690", True),
     ("Enflame L600 training card 144GB", "847330", "enflame-l600", True),
+    ("NVIDIA B200A GPU module", "847330", "nvidia-b200a", True),
     # AMD Radeon RX gaming cards of RDNA 2 / 3 / 4: recognised, never counted
     ("Sapphire Radeon RX 6600 8GB", "847330", "amd-rx-6600", False),
     ("XFX Radeon RX 6700 XT 12GB graphics card", "847330", "amd-rx-6700-xt", False),
