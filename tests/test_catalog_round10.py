@@ -25,6 +25,7 @@ FOUND = [
     ("沐曦N260推理卡", "847330", "metax-n260", True),
     ("Cambricon MLU690 OAM module", "847330", "cambricon-mlu690", True),
     ("Enflame L600 training card 144GB", "847330", "enflame-l600", True),
+    ("Iluvatar CoreX BI-V150 32GB GPU", "847330", "iluvatar-bi-v150", True),
     ("NVIDIA B200A GPU module", "847330", "nvidia-b200a", True),
     # AMD Radeon RX gaming cards of RDNA 2 / 3 / 4: recognised, never counted
     ("Sapphire Radeon RX 6600 8GB", "847330", "amd-rx-6600", False),
@@ -118,12 +119,15 @@ SYSTEMS = [
     ("ASUS ESC N4A-E11 server", "accelerator-unknown", 4, "asus-esc-n4a-e11"),
     ("ASUS ESC4000A-E12 with 2 L40S", "nvidia-l40s", 2, "asus-esc4000a-e12"),
     ("Supermicro SYS-421GU-TNXR", "accelerator-unknown", 4, "smc-sys-421gu-tnxr"),
-    ("Supermicro SYS-820GH-TNR2 Gaudi2 server", "intel-gaudi2", 8, "smc-sys-820gh-tnr2"),
+    ("Supermicro SYS-820GH-TNR2 server", "accelerator-unknown", 8, "smc-sys-820gh-tnr2"),
     ("Habana HLS-Gaudi2 training server", "intel-gaudi2", 8, "intel-hls-gaudi2"),
     ("Supermicro AS-4125GS-TNRT", "accelerator-unknown", 8, "smc-as-4125gs-tnrt"),
     ("xFusion FusionServer G5500 V6", "accelerator-unknown", 8, "xfusion-g5500-v6"),
     ("ASRock Rack 4U8G-ROME2 GPU server", "accelerator-unknown", 8, "asrock-4u8g-rome2"),
-    ("tinybox green", "nvidia-rtx-4090", 6, "tinycorp-tinybox-green"),
+    ("tinybox green", "accelerator-unknown", 6, "tinycorp-tinybox-green"),
+    ("Huawei CloudMatrix 384 supernode", "accelerator-unknown", 384, "huawei-cloudmatrix-384"),
+    ("Atlas 900 A3 SuperPoD", "accelerator-unknown", 384, "huawei-cloudmatrix-384"),
+    ("Huawei Atlas 950 SuperPoD", "accelerator-unknown", 8192, "huawei-atlas-950-superpod"),
 ]
 
 
