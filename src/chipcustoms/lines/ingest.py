@@ -35,6 +35,7 @@ from chipcustoms.lines.schema import (
 )
 
 DISTINCT_LIMIT = 200_000
+TRIMMED = "__t_"  # a source value trimmed once (its own column while the checks run)
 CHUNK_ROWS = 1_000_000  # bounded working memory for larger inputs: checks run chunk by chunk
 COUNTRY_FIELDS = ("origin_country", "shipped_from_country", "destination_country")
 # Kept as declared (no trimming): long free text, and identifiers that are only compared whole.
@@ -167,6 +168,7 @@ def ingest(
             )
 
     typed: set[str] = set()  # fields whose source column already has a number or date type
+    trimmed: dict[str, pl.Expr] = {}
     for name in list(CANONICAL) + list(LABEL_FIELDS):
         src = present.get(name)
         if not src:
@@ -189,6 +191,11 @@ def ingest(
             table = {str(k): v for k, v in mapping.codes[name].items()}
             text = text.replace(table)
         values[name] = text
+        if src and (name not in FREE_TEXT or name in mapping.codes or default is not None):
+            trimmed[name] = text
+    # A trimmed value is read by several checks and conversions: computed once, as a column.
+    raw = raw.with_columns(e.alias(f"{TRIMMED}{n}") for n, e in trimmed.items())
+    values.update({n: pl.col(f"{TRIMMED}{n}") for n in trimmed})
 
     out: dict[str, pl.Expr] = {}
     # Key
@@ -349,6 +356,7 @@ def ingest(
     # Extra: every source column that no field took, as JSON text.
     used = set(present.values())
     rest = [c for c in raw.columns if c not in used and c not in (ROW, *MARKERS)]
+    rest = [c for c in rest if not c.startswith(TRIMMED)]
     if mapping.keep_extra and rest:
         out[EXTRA] = pl.struct([pl.col(c) for c in rest]).struct.json_encode()
     else:
@@ -359,6 +367,7 @@ def ingest(
     raw, duplicate = duplicate_keys(raw, out, check_duplicates)
     checks = [*errors, duplicate]
     raw_cols = [c for c in raw.columns if c not in (ROW, "__first", *MARKERS)]
+    raw_cols = [c for c in raw_cols if not c.startswith(TRIMMED)]
     parts = [
         apply_checks(
             raw.slice(offset, CHUNK_ROWS),
