@@ -7,6 +7,7 @@ with any error goes to quarantine with its file, row number, every error and its
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,6 +103,10 @@ def _transport_mode(e: pl.Expr) -> pl.Expr:
     mode = e.str.to_lowercase().replace(TRANSPORT_ALIASES)
     listed = mode.is_null() | mode.is_in(list(TRANSPORT_MODES))
     return pl.when(listed).then(mode).otherwise(pl.lit("other"))
+
+
+def _unlisted(e: pl.Expr, listed: Iterable[str]) -> pl.Expr:
+    return e.is_not_null() & ~e.is_in(list(listed))
 
 
 def _shown(expr: pl.Expr) -> pl.Expr:
@@ -238,12 +243,18 @@ def ingest(
         )
         errors.append(bounds.finite(name, num))
     # Enumerations
-    flow = values["flow"].str.to_lowercase()
+    raw, (flow, bad_flow) = per_distinct(
+        raw,
+        "flow",
+        values["flow"],
+        (lambda e: e.str.to_lowercase(), pl.Utf8()),
+        (lambda e: _unlisted(e.str.to_lowercase(), FLOWS), pl.Boolean()),
+    )
     out["flow"] = flow
     errors.append(
         error(
             "flow",
-            flow.is_not_null() & ~flow.is_in(list(FLOWS)),
+            bad_flow,
             pl.concat_str(
                 pl.lit(f"flow must be one of {', '.join(FLOWS)}, got "), _shown(values["flow"])
             ),
@@ -271,13 +282,19 @@ def ingest(
             )
         )
     # Currency (ISO 4217)
-    currency = values["currency"].str.to_uppercase()
-    out["currency"] = currency
     iso4217 = [c.alpha_3 for c in pycountry.currencies]
+    raw, (currency, bad_currency) = per_distinct(
+        raw,
+        "currency",
+        values["currency"],
+        (lambda e: e.str.to_uppercase(), pl.Utf8()),
+        (lambda e: _unlisted(e.str.to_uppercase(), iso4217), pl.Boolean()),
+    )
+    out["currency"] = currency
     errors.append(
         error(
             "currency",
-            currency.is_not_null() & ~currency.is_in(iso4217),
+            bad_currency,
             pl.concat_str(pl.lit("unknown currency code "), _shown(currency)),
         )
     )
@@ -318,10 +335,16 @@ def ingest(
         if src and raw.schema[src] == pl.Boolean:
             out[name] = pl.col(src)
             continue
-        out[name] = (
-            pl.when(values[name].is_null())
-            .then(None)
-            .otherwise(values[name].str.to_lowercase().is_in(truthy))
+        raw, (out[name],) = per_distinct(
+            raw,
+            name,
+            values[name],
+            (
+                lambda e: (
+                    pl.when(e.is_null()).then(None).otherwise(e.str.to_lowercase().is_in(truthy))
+                ),
+                pl.Boolean(),
+            ),
         )
     out["critical"] = values["critical"].cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
     out["revenue"] = values["revenue"].cast(pl.Float64, strict=False)
