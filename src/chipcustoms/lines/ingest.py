@@ -7,7 +7,7 @@ with any error goes to quarantine with its file, row number, every error and its
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import polars as pl
 import pycountry
 
 from chipcustoms.lines import bounds, countries
+from chipcustoms.lines.derived import WORK, per_distinct, working
 from chipcustoms.lines.mapping import Mapping
 from chipcustoms.lines.quarantine import (
     QUARANTINE_SCHEMA,
@@ -34,7 +35,6 @@ from chipcustoms.lines.schema import (
     canonical_schema,
 )
 
-DISTINCT_LIMIT = 200_000
 CHUNK_ROWS = 1_000_000  # bounded working memory for larger inputs: checks run chunk by chunk
 COUNTRY_FIELDS = ("origin_country", "shipped_from_country", "destination_country")
 # Kept as declared (no trimming): long free text, and identifiers that are only compared whole.
@@ -92,37 +92,21 @@ def _text(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.Utf8).str.strip_chars().replace("", None)
 
 
-Derive = tuple[Callable[[pl.Expr], pl.Expr], pl.DataType]
-
-
-def _per_distinct(raw: pl.DataFrame, value: pl.Expr, *derive: Derive) -> list[pl.Expr]:
-    """Each ``fn(value)`` of ``derive``, computed once per distinct value and mapped back.
-
-    Country, currency, mode and HS columns hold a few hundred distinct values in millions of
-    rows: normalising the distinct values (found once for all derivations) is far cheaper than
-    normalising every row. Columns with too many distinct values get the plain expressions.
-    """
-    distinct = raw.select(value.unique().alias("v")).drop_nulls()
-    if distinct.height > DISTINCT_LIMIT:
-        return [fn(value) for fn, _ in derive]
-    mapped = distinct.with_columns(
-        fn(pl.col("v")).alias(f"o{k}") for k, (fn, _) in enumerate(derive)
-    )
-    keys = mapped["v"].to_list()
-    return [
-        value.replace_strict(
-            dict(zip(keys, mapped[f"o{k}"].to_list(), strict=True)),
-            default=None,
-            return_dtype=dtype,
-        )
-        for k, (_, dtype) in enumerate(derive)
-    ]
-
-
 def _clean_hs(e: pl.Expr) -> pl.Expr:
     """Dots and spaces stripped; an odd length lost its leading zero to a number type."""
     hs = e.str.replace_all(r"[.\s]", "")
     return pl.when(hs.str.len_chars() % 2 == 1).then(pl.concat_str(pl.lit("0"), hs)).otherwise(hs)
+
+
+def _transport_mode(e: pl.Expr) -> pl.Expr:
+    """A listed mode (lower case, common aliases read), else `other`; null stays null."""
+    mode = e.str.to_lowercase().replace(TRANSPORT_ALIASES)
+    listed = mode.is_null() | mode.is_in(list(TRANSPORT_MODES))
+    return pl.when(listed).then(mode).otherwise(pl.lit("other"))
+
+
+def _unlisted(e: pl.Expr, listed: Iterable[str]) -> pl.Expr:
+    return e.is_not_null() & ~e.is_in(list(listed))
 
 
 def _shown(expr: pl.Expr) -> pl.Expr:
@@ -167,6 +151,7 @@ def ingest(
             )
 
     typed: set[str] = set()  # fields whose source column already has a number or date type
+    trimmed: dict[str, pl.Expr] = {}
     for name in list(CANONICAL) + list(LABEL_FIELDS):
         src = present.get(name)
         if not src:
@@ -189,6 +174,11 @@ def ingest(
             table = {str(k): v for k, v in mapping.codes[name].items()}
             text = text.replace(table)
         values[name] = text
+        if src and (name not in FREE_TEXT or name in mapping.codes or default is not None):
+            trimmed[name] = text
+    # A trimmed value is read by several checks and conversions: computed once, as a column.
+    raw = raw.with_columns(e.alias(f"{WORK}t_{n}") for n, e in trimmed.items())
+    values.update({n: pl.col(f"{WORK}t_{n}") for n in trimmed})
 
     out: dict[str, pl.Expr] = {}
     # Key
@@ -253,32 +243,32 @@ def ingest(
         )
         errors.append(bounds.finite(name, num))
     # Enumerations
-    flow = values["flow"].str.to_lowercase()
+    raw, (flow, bad_flow) = per_distinct(
+        raw,
+        "flow",
+        values["flow"],
+        (lambda e: e.str.to_lowercase(), pl.Utf8()),
+        (lambda e: _unlisted(e.str.to_lowercase(), FLOWS), pl.Boolean()),
+    )
     out["flow"] = flow
     errors.append(
         error(
             "flow",
-            flow.is_not_null() & ~flow.is_in(list(FLOWS)),
+            bad_flow,
             pl.concat_str(
                 pl.lit(f"flow must be one of {', '.join(FLOWS)}, got "), _shown(values["flow"])
             ),
         )
     )
-    (mode,) = _per_distinct(
-        raw,
-        values["transport_mode"],
-        (lambda e: e.str.to_lowercase().replace(TRANSPORT_ALIASES), pl.Utf8()),
-    )
-    out["transport_mode"] = (
-        pl.when(mode.is_null() | mode.is_in(list(TRANSPORT_MODES)))
-        .then(mode)
-        .otherwise(pl.lit("other"))
+    raw, (out["transport_mode"],) = per_distinct(
+        raw, "transport_mode", values["transport_mode"], (_transport_mode, pl.Utf8())
     )
     # Countries
     unknown_markers: list[pl.Expr] = []
     for name in COUNTRY_FIELDS:
-        code, marker, invalid = _per_distinct(
+        raw, (code, marker, invalid) = per_distinct(
             raw,
+            name,
             values[name],
             (lambda e: countries.normalise(e)[0], pl.Utf8()),
             (lambda e: countries.normalise(e)[1], pl.Boolean()),
@@ -292,13 +282,19 @@ def ingest(
             )
         )
     # Currency (ISO 4217)
-    currency = values["currency"].str.to_uppercase()
-    out["currency"] = currency
     iso4217 = [c.alpha_3 for c in pycountry.currencies]
+    raw, (currency, bad_currency) = per_distinct(
+        raw,
+        "currency",
+        values["currency"],
+        (lambda e: e.str.to_uppercase(), pl.Utf8()),
+        (lambda e: _unlisted(e.str.to_uppercase(), iso4217), pl.Boolean()),
+    )
+    out["currency"] = currency
     errors.append(
         error(
             "currency",
-            currency.is_not_null() & ~currency.is_in(iso4217),
+            bad_currency,
             pl.concat_str(pl.lit("unknown currency code "), _shown(currency)),
         )
     )
@@ -310,8 +306,9 @@ def ingest(
         )
     )
     # HS code: dots and spaces stripped; an odd length lost its leading zero to a number type.
-    hs, hs_bad = _per_distinct(
+    raw, (hs, hs_bad) = per_distinct(
         raw,
+        "hs_code",
         values["hs_code"],
         (_clean_hs, pl.Utf8()),
         (lambda e: ~_clean_hs(e).str.contains(r"^\d{6,10}$"), pl.Boolean()),
@@ -338,17 +335,24 @@ def ingest(
         if src and raw.schema[src] == pl.Boolean:
             out[name] = pl.col(src)
             continue
-        out[name] = (
-            pl.when(values[name].is_null())
-            .then(None)
-            .otherwise(values[name].str.to_lowercase().is_in(truthy))
+        raw, (out[name],) = per_distinct(
+            raw,
+            name,
+            values[name],
+            (
+                lambda e: (
+                    pl.when(e.is_null()).then(None).otherwise(e.str.to_lowercase().is_in(truthy))
+                ),
+                pl.Boolean(),
+            ),
         )
     out["critical"] = values["critical"].cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
     out["revenue"] = values["revenue"].cast(pl.Float64, strict=False)
 
     # Extra: every source column that no field took, as JSON text.
     used = set(present.values())
-    rest = [c for c in raw.columns if c not in used and c not in (ROW, *MARKERS)]
+    skip = {ROW, *MARKERS, *working(raw.columns)}
+    rest = [c for c in raw.columns if c not in used and c not in skip]
     if mapping.keep_extra and rest:
         out[EXTRA] = pl.struct([pl.col(c) for c in rest]).struct.json_encode()
     else:
@@ -358,7 +362,8 @@ def ingest(
     # the whole file first, so that the rest can run in bounded chunks.
     raw, duplicate = duplicate_keys(raw, out, check_duplicates)
     checks = [*errors, duplicate]
-    raw_cols = [c for c in raw.columns if c not in (ROW, "__first", *MARKERS)]
+    skip = {ROW, "__first", *MARKERS, *working(raw.columns)}
+    raw_cols = [c for c in raw.columns if c not in skip]
     parts = [
         apply_checks(
             raw.slice(offset, CHUNK_ROWS),

@@ -83,7 +83,7 @@ def add_controls(lines: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
         if "possible_models" in out.columns
         else pl.lit(None, dtype=pl.Utf8)
     )
-    return out.with_columns(
+    decided = [
         pl.when(pl.col("accelerator_id").is_null())
         .then(None)
         .when(is_3a090 & pl.col("dest_ac_license_required"))
@@ -118,4 +118,22 @@ def add_controls(lines: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
         .then(pl.concat_str(pl.col("eccn"), pl.lit(": no licence for this destination")))
         .otherwise(pl.lit("not 3A090 by parameters"))
         .alias("license_basis"),
+    ]
+    # The decision reads a few low-cardinality columns (about a thousand combinations in a
+    # million lines): it is made once per combination and joined back (nulls are values here).
+    inputs = [*CONTROL_INPUTS, *(["possible_models"] if "possible_models" in out.columns else [])]
+    table = out.select(inputs).unique().with_columns(decided)
+    found = out.select(inputs).join(
+        table, on=inputs, how="left", maintain_order="left", nulls_equal=True
     )
+    return out.with_columns(found.drop(inputs))
+
+
+# What the licence decision reads (besides the possible models of a named system).
+CONTROL_INPUTS = [
+    "accelerator_id",
+    "eccn",
+    "dest_ac_license_required",
+    "dest_d5_macau",
+    "end_use_control",
+]
