@@ -7,9 +7,8 @@ decides what the words around the model number mean: "water block for RTX 4090" 
 identifiable model keeps a generic class id (``gpu-unknown``) so that rules can still target it,
 with ``is_accelerator`` false.
 
-All work runs once per *distinct* (text, part number, HS code), and each step that reads the
-text alone once per distinct text (``distinct.per_distinct``), joined back, because descriptions
-repeat heavily in trade data; every step but the rare fuzzy one is a Polars regex.
+All work runs once per *distinct* (text, part number, HS code), each step that reads the text
+alone once per distinct text (``distinct.per_distinct``; misspellings: ``misspelling``).
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ from chipcustoms.recognise.evidence import (
     needs_wording,
     system_wording,
 )
+from chipcustoms.recognise.misspelling import Misspellings, noted
 from chipcustoms.recognise.numbers import (
     MEMORY,
     bare_numbers,
@@ -82,7 +82,7 @@ def _model_tokens(alias: str) -> set[str]:
     return {t for t in alias.split() if any(ch.isdigit() for ch in t)}
 
 
-def _alternation(words: list[str]) -> str:
+def _alternation(words: list[str]) -> str:  # longest first, so "h100 pcie" beats "h100"
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
@@ -120,6 +120,7 @@ class Resolver:
             self.alias_to_id.setdefault(number, model_id)
         spaced, misread = spellings(self.alias_to_id, self.vocabulary.misread_letters)
         self._misread = sorted(misread)  # read only beside a brand word
+        self.typos = Misspellings(dict(self.alias_to_id), self.vocabulary)  # before the misread spellings
         for variant, model_id in (spaced | misread).items():
             self.alias_to_id[variant] = model_id
         # Board names ("PG506 GPU board") read as bare numbers, never alone (not distinctive).
@@ -179,9 +180,8 @@ class Resolver:
             ai_generic=min(counting_generic),
         )
         read_words(self.vocabulary)  # at load, beside the input's read: not in the first batch
-
     @property
-    def version(self) -> str:
+    def version(self) -> str:  # (the misspellings file is versioned with the code)
         return f"{self.catalog.version}+{self.vocabulary.version}"
 
     def resolve(self, lines: pl.DataFrame) -> pl.DataFrame:
@@ -229,7 +229,7 @@ class Resolver:
             return pl.DataFrame(schema={"__key": d.schema["__key"], **RESOLVED_SCHEMA})
         raw = pl.col("__text").str.replace_all(_VEN_DEV, "${1}-${2}")
         raw = raw.str.replace_all("+", " plus ", literal=True)
-        d = per_distinct(d, "__text", lambda t: normalise_model_frame(t, raw))
+        d = self.typos.frame(per_distinct(d, "__text", lambda t: normalise_model_frame(t, raw)))
         d = per_distinct(d, "__norm", self._text_evidence)
         upper = pl.concat_str(pl.col("__pn"), pl.lit(" "), normalise_part_number(pl.col("__text")))
         part = pl.col("__upper").str.extract(self._part_regex, 1).alias("__pn_hit")
@@ -250,7 +250,7 @@ class Resolver:
             ]
         )
         d = self._fuzzy(d)
-        return decide(d, self._tables).select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
+        return noted(decide(d, self._tables)).select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
 
     def _text_evidence(self, t: pl.DataFrame) -> pl.DataFrame:
         """``t`` (distinct ``__norm``) with what the text alone says (all but the HS code)."""
