@@ -108,7 +108,7 @@ class Misspellings:
             for cand in self._by_length.get(n, ()):
                 if length >= 6:
                     if DamerauLevenshtein.distance(key, cand, score_cutoff=1) <= 1:
-                        return self._words[cand]
+                        return None if _inflected(key, cand) else self._words[cand]
                 elif n == len(key) and _swapped(key, cand):
                     return self._words[cand]
         return None
@@ -216,6 +216,17 @@ def _vocabulary_words(v: Vocabulary) -> set[str]:
     patterns = [v.hint, v.bare_hint, v.not_ai, v.exclusion, v.accessory_strong, v.accessory_weak]
     patterns += [*v.ai_system, *(p for _, _, ps in v.generic for p in ps)]
     return {w.lower() for p in patterns for w in re.findall(r"[^\W\d_]{4,}", p)}
+
+
+def _inflected(token: str, word: str) -> bool:
+    """Whether ``token`` differs from ``word`` at its end only, as a case or number ending does
+    ("видеокарту", "ускорителем", "beschleunigern", "gráfico"): a word form, not a slip. A
+    doubled last letter ("aceleradorr") is a slip."""
+    if len(token) == len(word):
+        return token[:-1] == word[:-1]
+    if len(token) == len(word) + 1:
+        return token[:-1] == word and token[-1] != word[-1]
+    return token == word[:-1]
 
 
 def _has_digit(token: str) -> bool:
