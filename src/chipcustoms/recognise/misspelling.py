@@ -31,6 +31,10 @@ MISSPELLINGS_FILE = REFDATA / "resolver" / "misspellings.yaml"
 CONFIDENCE_FACTOR = 0.9  # a line read through a correction is less sure than a correct one
 CONFIDENCE_CAP = 0.85  # and no surer than a bare model number (evidence.CONF["alias_bare_hs"])
 _MAX_FOLDS = 64  # a token with more confusable letters than 6 is no misread model number
+# The tokens worth judging, read in Polars before any is judged in Python: letters only (a
+# word), or a letter and a digit (a model number).
+_WORD_SHAPE = r"^[^\W\d_]{4,}$"
+_NUMBER_SHAPE = r"^\w*(?:[^\W\d_]\w*\d|\d\w*[^\W\d_])\w*$"
 _CACHE = 200_000  # tokens whose correction is remembered (per resolver)
 
 
@@ -70,12 +74,16 @@ class Misspellings:
                     self._words.setdefault(self._fold(word), word)
         self._known = {w for p in self._words.values() for w in p.split()} | set(data.keep)
         self._known |= set(aliases) | _vocabulary_words(vocabulary)
-        self._by_length: dict[int, list[str]] = {}
+        # Each key under itself and its one-letter deletions: a token within one edit of a key
+        # shares one of these with it, so a token is compared with a handful of keys, not all.
+        self._near: dict[str, set[str]] = {}
         for key in self._words:
-            self._by_length.setdefault(len(key), []).append(key)
+            for variant in {key, *_deletions(key)}:
+                self._near.setdefault(variant, set()).add(key)
         self._digits = data.digits
         self._brand = re.compile(vocabulary.misread_brand)
         self._cache: dict[str, str | None] = {}
+        self._known_list = sorted(self._known)
         # Catalogued model numbers a token may misspell: one token, letters and 2+ digits; a
         # doubled or dropped character only into a distinctive one (2+ letters, 3+ digits:
         # "mi300x"), since "K2200" is a real card one character from the Kunlunxin "K200".
@@ -104,13 +112,13 @@ class Misspellings:
     def _nearest(self, key: str, length: int) -> str | None:
         if key in self._words:
             return self._words[key]
-        for n in (len(key) - 1, len(key), len(key) + 1):
-            for cand in self._by_length.get(n, ()):
-                if length >= 6:
-                    if DamerauLevenshtein.distance(key, cand, score_cutoff=1) <= 1:
-                        return None if _inflected(key, cand) else self._words[cand]
-                elif n == len(key) and _swapped(key, cand):
-                    return self._words[cand]
+        near = {k for v in (key, *_deletions(key)) for k in self._near.get(v, ())}
+        for cand in sorted(near):
+            if length >= 6:
+                if DamerauLevenshtein.distance(key, cand, score_cutoff=1) <= 1:
+                    return None if _inflected(key, cand) else self._words[cand]
+            elif len(cand) == len(key) and _swapped(key, cand):
+                return self._words[cand]
         return None
 
     def number(self, token: str) -> str | None:
@@ -169,7 +177,11 @@ class Misspellings:
         judged once, and only the texts holding a corrected token are rewritten."""
         texts = d[column].unique().drop_nulls()
         tokens = texts.str.split(" ").explode().unique().drop_nulls()
-        tokens = tokens.filter(tokens.str.len_chars() >= 3)
+        tokens = tokens.filter(
+            (tokens.str.len_chars() >= 3)
+            & ~tokens.is_in(self._known_list)
+            & (tokens.str.contains(_NUMBER_SHAPE) | tokens.str.contains(_WORD_SHAPE))
+        )
         fixed = [t for t in tokens.to_list() if self.token(t) is not None]
         if not fixed:
             return d.with_columns(pl.lit(None, pl.Utf8).alias("__typo"))
@@ -227,6 +239,10 @@ def _inflected(token: str, word: str) -> bool:
     if len(token) == len(word) + 1:
         return token[:-1] == word and token[-1] != word[-1]
     return token == word[:-1]
+
+
+def _deletions(word: str) -> list[str]:
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
 
 
 def _has_digit(token: str) -> bool:
