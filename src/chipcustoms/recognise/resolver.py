@@ -4,9 +4,7 @@ Evidence is tried strongest first: a part number, a PCI id, an exact alias, a na
 H100 carries eight), then a fuzzy alias. The vocabulary (refdata/resolver/vocabulary.yaml) then
 decides what the words around the model number mean: "water block for RTX 4090" is an accessory,
 "laptop with RTX 4090" not a card, a bare "H20" under HS 8413 a pump. A graphics card with no
-identifiable model keeps a generic class id (``gpu-unknown``) so that rules can still target it,
-with ``is_accelerator`` false.
-
+model keeps a generic class id (``gpu-unknown``, ``is_accelerator`` false) for rules to target.
 All work runs once per *distinct* (text, part number, HS code), each step that reads the text
 alone once per distinct text (``distinct.per_distinct``; misspellings: ``misspelling``).
 """
@@ -82,7 +80,7 @@ def _model_tokens(alias: str) -> set[str]:
     return {t for t in alias.split() if any(ch.isdigit() for ch in t)}
 
 
-def _alternation(words: list[str]) -> str:  # longest first, so "h100 pcie" beats "h100"
+def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
@@ -120,7 +118,7 @@ class Resolver:
             self.alias_to_id.setdefault(number, model_id)
         spaced, misread = spellings(self.alias_to_id, self.vocabulary.misread_letters)
         self._misread = sorted(misread)  # read only beside a brand word
-        self.typos = Misspellings(dict(self.alias_to_id), self.vocabulary)  # before the misread spellings
+        self.typos = Misspellings(dict(self.alias_to_id), self.vocabulary)  # (no misread yet)
         for variant, model_id in (spaced | misread).items():
             self.alias_to_id[variant] = model_id
         # Board names ("PG506 GPU board") read as bare numbers, never alone (not distinctive).
@@ -180,8 +178,9 @@ class Resolver:
             ai_generic=min(counting_generic),
         )
         read_words(self.vocabulary)  # at load, beside the input's read: not in the first batch
+
     @property
-    def version(self) -> str:  # (the misspellings file is versioned with the code)
+    def version(self) -> str:
         return f"{self.catalog.version}+{self.vocabulary.version}"
 
     def resolve(self, lines: pl.DataFrame) -> pl.DataFrame:
@@ -250,7 +249,8 @@ class Resolver:
             ]
         )
         d = self._fuzzy(d)
-        return noted(decide(d, self._tables)).select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
+        d = noted(decide(d, self._tables))  # a line read through a misspelling: its note
+        return d.select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
 
     def _text_evidence(self, t: pl.DataFrame) -> pl.DataFrame:
         """``t`` (distinct ``__norm``) with what the text alone says (all but the HS code)."""
