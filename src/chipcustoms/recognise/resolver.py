@@ -4,12 +4,9 @@ Evidence is tried strongest first: a part number, a PCI id, an exact alias, a na
 H100 carries eight), then a fuzzy alias. The vocabulary (refdata/resolver/vocabulary.yaml) then
 decides what the words around the model number mean: "water block for RTX 4090" is an accessory,
 "laptop with RTX 4090" not a card, a bare "H20" under HS 8413 a pump. A graphics card with no
-identifiable model keeps a generic class id (``gpu-unknown``) so that rules can still target it,
-with ``is_accelerator`` false.
-
-All work runs once per *distinct* (text, part number, HS code), and each step that reads the
-text alone once per distinct text (``distinct.per_distinct``), joined back, because descriptions
-repeat heavily in trade data; every step but the rare fuzzy one is a Polars regex.
+model keeps a generic class id (``gpu-unknown``, ``is_accelerator`` false) for rules to target.
+All work runs once per *distinct* (text, part number, HS code), each step that reads the text
+alone once per distinct text (``distinct.per_distinct``; misspellings: ``misspelling``).
 """
 
 from __future__ import annotations
@@ -33,6 +30,7 @@ from chipcustoms.recognise.evidence import (
     needs_wording,
     system_wording,
 )
+from chipcustoms.recognise.misspelling import Misspellings, noted
 from chipcustoms.recognise.numbers import (
     MEMORY,
     bare_numbers,
@@ -120,6 +118,7 @@ class Resolver:
             self.alias_to_id.setdefault(number, model_id)
         spaced, misread = spellings(self.alias_to_id, self.vocabulary.misread_letters)
         self._misread = sorted(misread)  # read only beside a brand word
+        self.typos = Misspellings(dict(self.alias_to_id), self.vocabulary)  # (no misread yet)
         for variant, model_id in (spaced | misread).items():
             self.alias_to_id[variant] = model_id
         # Board names ("PG506 GPU board") read as bare numbers, never alone (not distinctive).
@@ -229,7 +228,7 @@ class Resolver:
             return pl.DataFrame(schema={"__key": d.schema["__key"], **RESOLVED_SCHEMA})
         raw = pl.col("__text").str.replace_all(_VEN_DEV, "${1}-${2}")
         raw = raw.str.replace_all("+", " plus ", literal=True)
-        d = per_distinct(d, "__text", lambda t: normalise_model_frame(t, raw))
+        d = self.typos.frame(per_distinct(d, "__text", lambda t: normalise_model_frame(t, raw)))
         d = per_distinct(d, "__norm", self._text_evidence)
         upper = pl.concat_str(pl.col("__pn"), pl.lit(" "), normalise_part_number(pl.col("__text")))
         part = pl.col("__upper").str.extract(self._part_regex, 1).alias("__pn_hit")
@@ -250,7 +249,8 @@ class Resolver:
             ]
         )
         d = self._fuzzy(d)
-        return decide(d, self._tables).select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
+        d = noted(decide(d, self._tables))  # a line read through a misspelling: its note
+        return d.select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
 
     def _text_evidence(self, t: pl.DataFrame) -> pl.DataFrame:
         """``t`` (distinct ``__norm``) with what the text alone says (all but the HS code)."""

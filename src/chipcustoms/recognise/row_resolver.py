@@ -25,6 +25,7 @@ import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
 from chipcustoms.recognise.evidence import CONF, FORMS
+from chipcustoms.recognise.misspelling import noted_row
 from chipcustoms.recognise.resolver import PCI_PATTERN, Resolver
 from chipcustoms.recognise.row_text import CharOracle, compile_same, normalised, part_number_text
 from chipcustoms.recognise.system_order import system_first_text
@@ -125,7 +126,9 @@ class RowResolver:
         text = f"{description} {brand} {model}"
         if not self.oracle.check(text + pn):
             return None
-        out = self._decide(self._candidates(text, pn, re.sub(r"[^0-9]", "", hs)))
+        x = self._candidates(text, pn, re.sub(r"[^0-9]", "", hs))
+        out = self._decide(x)
+        noted_row(out, x["typo"])  # a misspelling read: its note and a lower confidence
         out["accelerator_vendor"], out["accelerator_model"] = self._names.get(
             out["accelerator_id"], (None, None)
         )
@@ -141,8 +144,8 @@ class RowResolver:
     def _candidates(self, text: str, pn: str, hs: str) -> Row:
         """The columns resolve_distinct computes before :func:`evidence.decide`."""
         r = self.r
-        norm = normalised(text)
-        x: Row = {"norm": norm, "hs": hs}
+        norm, typo = r.typos.correct(normalised(text))
+        x: Row = {"norm": norm, "hs": hs, "typo": typo}
         x["strong_word"] = _first(_group(self._strong, norm), _group(self._strong_apart, norm))
         x["weak_word"] = _group(self._weak, norm)
         x["strong_count"] = strong_count = _first(*(_group(p, norm) for p in self._strong_count))
