@@ -24,10 +24,9 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import DamerauLevenshtein
 
-from chipcustoms.recognise.vocabulary import Vocabulary
-from chipcustoms.refdata import REFDATA, load_validated
+from chipcustoms.recognise.vocabulary import MISSPELLINGS_FILE, Vocabulary
+from chipcustoms.refdata import load_validated
 
-MISSPELLINGS_FILE = REFDATA / "resolver" / "misspellings.yaml"
 CONFIDENCE_FACTOR = 0.9  # a line read through a correction is less sure than a correct one
 CONFIDENCE_CAP = 0.85  # and no surer than a bare model number (evidence.CONF["alias_bare_hs"])
 _MAX_FOLDS = 64  # a token with more confusable letters than 6 is no misread model number

@@ -17,6 +17,8 @@ from chipcustoms.recognise.languages import LANGUAGES_FILE, merge
 from chipcustoms.refdata import REFDATA, check_regexes, load_validated, load_yaml
 
 VOCABULARY_FILE = REFDATA / "resolver" / "vocabulary.yaml"
+# Read by misspelling.py; hashed here too, so that editing it changes the resolver's version.
+MISSPELLINGS_FILE = REFDATA / "resolver" / "misspellings.yaml"
 
 
 # Context for validating the merged vocabulary: its patterns are vocabulary.yaml's (checked by
@@ -186,7 +188,8 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     )
     # Valid on its own, then with the languages of trade added to its groups (languages.py).
     vf = VocabularyFile.model_validate(merge(load_yaml(path)), context=_CHECKED)
-    digest = hashlib.sha256(path.read_bytes() + LANGUAGES_FILE.read_bytes()).hexdigest()[:10]
+    words = LANGUAGES_FILE.read_bytes() + MISSPELLINGS_FILE.read_bytes()
+    digest = hashlib.sha256(path.read_bytes() + words).hexdigest()[:10]
     # A system word with an AI-compute word beside it outranks every wording class.
     ai_id = next(g.id for g in vf.generic if g.is_accelerator)
     return Vocabulary(
