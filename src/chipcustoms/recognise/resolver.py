@@ -132,10 +132,8 @@ class Resolver:
             {a for a in self._bare if a.isdigit()} | spaced.keys() | misread.keys()
         )
         self._distinctive = [a for a in self._bare if _is_distinctive(a) and a not in boards]
-        # "H100s": a plural s after a model number is read off (see _aliases_found).
-        self._alias_regex = (
-            r"(?:^|\b|\s)(" + _alternation(list(self.alias_to_id)) + r")s?(?:\b|\s|$)"
-        )
+        alternation = _alternation(list(self.alias_to_id))  # "H100s": a plural s read off
+        self._alias_regex = r"(?:^|\b|\s)(" + alternation + r")s?(?:\b|\s|$)"
         self.system_alias = {}
         for s in self.catalog.systems:
             for alias in [s.name, *s.aliases]:
@@ -328,9 +326,11 @@ class Resolver:
         )
 
     def _aliases(self, text: pl.Expr) -> pl.Expr:
-        """Every catalog alias in ``text``, in order, as ``__aliases``."""
+        """Every catalog alias in ``text``, in order, as ``__aliases``; none in another product
+        line's name and number ("ThinkStation P800": the vocabulary's ``lookalike_series``)."""
         return (
-            text.str.extract_all(self._alias_regex)
+            text.str.replace_all(self.vocabulary.lookalike_series, " ")
+            .str.extract_all(self._alias_regex)
             .list.eval(self._alias_found(pl.element().str.strip_chars()))
             .alias("__aliases")
         )

@@ -94,6 +94,9 @@ class VocabularyFile(_Strict):
     # leaves the regex engine's fast path (one pass of the union took 9x as long).
     bare_hints_apart: list[str] = []
     digit_numbers: list[str] = []  # all-digit numbers ("4090") read as a bare model number
+    # Product lines of another kind with their number ("ThinkStation P800"): not searched for
+    # model numbers (docs/recognition.md, precision round).
+    lookalike_series: list[str] = []
     misread: Misread = Misread()  # "A1OO": letters for digits, read beside a brand word only
     hs_prefixes: list[str]
     hs_chapters: list[str]
@@ -115,6 +118,7 @@ class VocabularyFile(_Strict):
         "bare_hints",
         "bare_hints_apart",
         "digit_numbers",
+        "lookalike_series",
         "exclusions",
         "exclusions_scripts",
         "exclusions_apart",
@@ -173,6 +177,7 @@ class Vocabulary:
     misread_letters: tuple[tuple[str, str], ...] = ()  # ("o", "0"): a letter read as a digit
     misread_brand: str = r"$^"  # the brand words that let such a number be read
     hints: tuple[str, ...] = ()  # the patterns joined in ``hint``, to run one by one
+    lookalike_series: str = r"$^"  # another product line's name and number, not searched
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
@@ -221,4 +226,5 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         bare_hint_apart=union(vf.bare_hints_apart or [r"$^"]),
         misread_letters=tuple(sorted(vf.misread.letters.items())),
         misread_brand=union(vf.misread.brands or [r"$^"]),
+        lookalike_series=union(vf.lookalike_series or [r"$^"]),
     )
