@@ -160,7 +160,6 @@ class Resolver:
                 self._fuzzy_index.setdefault(numbers[0], []).append(alias)
         self._fuzzy_regex = r"\b(?:" + _alternation(list(self._fuzzy_index)) + r")\b"
         self._generic_names = {gid: name for gid, name, _ in self.vocabulary.generic}
-        counting_generic = self.vocabulary.counting_generic
         # "H100 ... PCIe": the family alias ("h100" -> the SXM entry) plus a form-factor word
         # elsewhere on the line means the variant whose alias is "<family> <form>".
         self._variants: dict[str, str] = {}
@@ -173,8 +172,8 @@ class Resolver:
             variants=self._variants,
             families={v: k.partition("|")[0] for k, v in self._variants.items()},
             counting_ids=self._counting_ids,
-            counting_generic=counting_generic,
-            ai_generic=min(counting_generic),
+            counting_generic=self.vocabulary.counting_generic,
+            ai_generic=min(self.vocabulary.counting_generic),
         )
         read_words(self.vocabulary)  # at load, beside the input's read: not in the first batch
 
@@ -352,8 +351,9 @@ class Resolver:
 
     def fuzzy_match(self, text: str) -> tuple[str, float] | None:
         """The best fuzzy alias of one normalised text and its score, or None (shared by the
-        batch and the one-text path, so both pick the same alias on a tie)."""
-        tokens = set(text.split())
+        batch and the one-text path, so both pick the same alias on a tie); a number in another
+        product line's name ("ThinkCentre 3090") is no candidate's."""
+        tokens = set(re.sub(self.vocabulary.lookalike_series, " ", text).split())
         best: tuple[float, str] | None = None
         for tok in tokens & self._fuzzy_index.keys():
             for alias in self._fuzzy_index[tok]:
