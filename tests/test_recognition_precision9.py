@@ -51,7 +51,6 @@ LOOKALIKES = [
     "Lenovo {N} washing machine",
     "Mercedes-Benz {N} sedan",
     "Canon {N} copier",
-    "联想 {N} 显示器",
 ]
 
 # The chip itself: its own maker's name, a GPU or accelerator word, a datacenter memory size,
