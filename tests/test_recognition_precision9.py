@@ -111,10 +111,30 @@ def test_the_chip_with_its_own_words_is_still_read(refs: References) -> None:
     wrong = [
         (text, row["accelerator_id"])
         for (text, model), row in zip(probes, rows, strict=True)
-        if family.get(str(row["accelerator_id"]), row["accelerator_id"])
-        != family.get(model, model)
+        if family.get(str(row["accelerator_id"]), row["accelerator_id"]) != family.get(model, model)
     ]
     assert not wrong, f"{len(wrong)} of {len(probes)} positives lost: {wrong[:20]}"
+
+
+def test_a_server_maker_before_a_chip_it_does_not_sell_names_its_own_product(
+    refs: References,
+) -> None:
+    """ "Dell R200 server" is Dell's PowerEdge R200, "Lenovo P800" Lenovo's: the makers whose
+    name is a brand word sell NVIDIA, AMD and Intel accelerators (vocabulary.yaml
+    ``lookalike_makers``), so before another vendor's number their name is their own product's;
+    before a number they sell ("Dell H100 server") it is the chip, as before."""
+    vendor = {m.id: vf.vendor for vf in refs.resolver.catalog.vendors for m in vf.models}
+    sells = set(refs.resolver.vocabulary.lookalike_sells)
+    numbers = [(n, model) for n, model, _ in _short_numbers(refs) if not n.isdigit()]
+    templates = ["Dell {N} server", "Lenovo {N}", "HPE {N} server 2U", "Supermicro {N} server"]
+    probes = [(t.format(N=n.upper()), model) for n, model in numbers for t in templates]
+    rows = resolve_both(refs, [t for t, _ in probes])
+    wrong = [
+        (text, row["accelerator_id"])
+        for (text, model), row in zip(probes, rows, strict=True)
+        if (row["accelerator_id"] == model) != (vendor[model] in sells)
+    ]
+    assert not wrong, f"{len(wrong)} of {len(probes)}: {wrong[:20]}"
 
 
 @pytest.mark.parametrize(
@@ -134,6 +154,12 @@ def test_the_chip_with_its_own_words_is_still_read(refs: References) -> None:
         ("Dell L600 printer toner", None, False),
         ("HP Smart Array P800 controller", None, False),
         ("Mercedes C500 coupe", None, False),
+        # A server maker's own numbers; a Chinese server maker's line and a chip word keep it.
+        ("Dell R200 server", None, False),
+        ("Lenovo P800", None, False),
+        ("Inspur P800 server", "kunlunxin-p800", True),
+        ("Dell server with P800 GPUs", "kunlunxin-p800", True),
+        ("Dell H100 server", "nvidia-h100-sxm", True),
     ],
 )
 def test_examples(refs: References, text: str, want: str | None, accelerator: bool) -> None:

@@ -37,6 +37,7 @@ from chipcustoms.recognise.numbers import (
     MEMORY,
     bare_numbers,
     board_names,
+    lookalikes,
     part_patterns,
     spellings,
     vouched,
@@ -77,8 +78,7 @@ TEXT_FIELDS = ["description", "brand", "model", "part_number", "hs_code"]
 
 
 def _model_tokens(alias: str) -> set[str]:
-    """The alias's tokens that carry a digit ("5090d", "h100", "mi300x"): a fuzzy match must
-    find each of them verbatim, so typos are forgiven in words, never in model numbers."""
+    """The alias's tokens with a digit ("h100"): a fuzzy match needs them verbatim."""
     return {t for t in alias.split() if any(ch.isdigit() for ch in t)}
 
 
@@ -87,8 +87,7 @@ def _alternation(words: list[str]) -> str:
 
 
 def _is_distinctive(alias: str) -> bool:
-    """Two or more letters and three or more digits ("gb300", "mi300x", "gh200"): specific
-    enough to read alone when no HS code says otherwise."""
+    """Two letters and three digits or more ("gb300", "mi300x"): read alone without an HS code."""
     return sum(c.isalpha() for c in alias) >= 2 and sum(c.isdigit() for c in alias) >= 3
 
 
@@ -116,6 +115,7 @@ class Resolver:
                 for variant in {norm, squeeze(norm)}:
                     if variant:
                         self.alias_to_id.setdefault(variant, m.id)
+        self._lookalike = lookalikes(self.catalog, self.vocabulary)  # "Dell R200 server"
         for number, model_id in bare_numbers(self.catalog, self.vocabulary).items():
             self.alias_to_id.setdefault(number, model_id)
         spaced, misread = spellings(self.alias_to_id, self.vocabulary.misread_letters)
@@ -328,7 +328,7 @@ class Resolver:
         """Every catalog alias in ``text``, in order, as ``__aliases``; none in another product
         line's name and number ("ThinkStation P800": the vocabulary's ``lookalike_series``)."""
         return (
-            text.str.replace_all(self.vocabulary.lookalike_series, " ")
+            text.str.replace_all(self._lookalike, " ")
             .str.extract_all(self._alias_regex)
             .list.eval(self._alias_found(pl.element().str.strip_chars()))
             .alias("__aliases")
@@ -353,7 +353,7 @@ class Resolver:
         """The best fuzzy alias of one normalised text and its score, or None (shared by the
         batch and the one-text path, so both pick the same alias on a tie); a number in another
         product line's name ("ThinkCentre 3090") is no candidate's."""
-        tokens = set(re.sub(self.vocabulary.lookalike_series, " ", text).split())
+        tokens = set(re.sub(self._lookalike, " ", text).split())
         best: tuple[float, str] | None = None
         for tok in tokens & self._fuzzy_index.keys():
             for alias in self._fuzzy_index[tok]:

@@ -77,7 +77,7 @@ class RowResolver:
         v = r.vocabulary
         self._part = c(r._part_regex)
         self._pci = c(PCI_PATTERN)
-        self._alias, self._series = c(r._alias_regex), c(v.lookalike_series)
+        self._alias, self._series = c(r._alias_regex), c(r._lookalike)
         self._system = c(r._system_regex)
         self._fuzzy = c(r._fuzzy_regex)
         self._form = c(r"\b(" + "|".join(FORMS) + r")\b")

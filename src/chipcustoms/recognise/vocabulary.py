@@ -86,6 +86,16 @@ class Misread(_Strict):
         return v
 
 
+class LookalikeMakers(_Strict):
+    """Makers whose name licenses a bare number (brand words) and the catalog vendors whose
+    chips they sell: before any other vendor's number, their name is their own product's."""
+
+    brands: list[str] = []
+    sells: list[str] = []  # catalog vendor keys (the vendor files' ``vendor``)
+
+    _p = field_validator("brands")(_check_patterns)
+
+
 class VocabularyFile(_Strict):
     version: str
     hints: list[str]
@@ -97,6 +107,7 @@ class VocabularyFile(_Strict):
     # Product lines of another kind with their number ("ThinkStation P800"): not searched for
     # model numbers (docs/recognition.md, precision round).
     lookalike_series: list[str] = []
+    lookalike_makers: LookalikeMakers = LookalikeMakers()
     misread: Misread = Misread()  # "A1OO": letters for digits, read beside a brand word only
     hs_prefixes: list[str]
     hs_chapters: list[str]
@@ -178,6 +189,8 @@ class Vocabulary:
     misread_brand: str = r"$^"  # the brand words that let such a number be read
     hints: tuple[str, ...] = ()  # the patterns joined in ``hint``, to run one by one
     lookalike_series: str = r"$^"  # another product line's name and number, not searched
+    lookalike_makers: str = r"$^"  # makers who number their own products like chips ...
+    lookalike_sells: tuple[str, ...] = ()  # ... and the catalog vendors whose chips they sell
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
@@ -227,4 +240,6 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         misread_letters=tuple(sorted(vf.misread.letters.items())),
         misread_brand=union(vf.misread.brands or [r"$^"]),
         lookalike_series=union(vf.lookalike_series or [r"$^"]),
+        lookalike_makers=union(vf.lookalike_makers.brands or [r"$^"]),
+        lookalike_sells=tuple(vf.lookalike_makers.sells),
     )
