@@ -35,6 +35,7 @@ from chipcustoms.recognise.numbers import (
     MEMORY,
     bare_numbers,
     board_names,
+    lookalikes,
     part_patterns,
     spellings,
     vouched,
@@ -75,8 +76,7 @@ TEXT_FIELDS = ["description", "brand", "model", "part_number", "hs_code"]
 
 
 def _model_tokens(alias: str) -> set[str]:
-    """The alias's tokens that carry a digit ("5090d", "h100", "mi300x"): a fuzzy match must
-    find each of them verbatim, so typos are forgiven in words, never in model numbers."""
+    """The alias's tokens with a digit ("h100"): a fuzzy match needs them verbatim."""
     return {t for t in alias.split() if any(ch.isdigit() for ch in t)}
 
 
@@ -85,8 +85,7 @@ def _alternation(words: list[str]) -> str:
 
 
 def _is_distinctive(alias: str) -> bool:
-    """Two or more letters and three or more digits ("gb300", "mi300x", "gh200"): specific
-    enough to read alone when no HS code says otherwise."""
+    """Two letters and three digits or more ("gb300", "mi300x"): read alone without an HS code."""
     return sum(c.isalpha() for c in alias) >= 2 and sum(c.isdigit() for c in alias) >= 3
 
 
@@ -114,6 +113,7 @@ class Resolver:
                 for variant in {norm, squeeze(norm)}:
                     if variant:
                         self.alias_to_id.setdefault(variant, m.id)
+        self._lookalike = lookalikes(self.catalog, self.vocabulary)  # "Dell R200 server"
         for number, model_id in bare_numbers(self.catalog, self.vocabulary).items():
             self.alias_to_id.setdefault(number, model_id)
         spaced, misread = spellings(self.alias_to_id, self.vocabulary.misread_letters)
@@ -131,10 +131,8 @@ class Resolver:
             {a for a in self._bare if a.isdigit()} | spaced.keys() | misread.keys()
         )
         self._distinctive = [a for a in self._bare if _is_distinctive(a) and a not in boards]
-        # "H100s": a plural s after a model number is read off (see _aliases_found).
-        self._alias_regex = (
-            r"(?:^|\b|\s)(" + _alternation(list(self.alias_to_id)) + r")s?(?:\b|\s|$)"
-        )
+        alternation = _alternation(list(self.alias_to_id))  # "H100s": a plural s read off
+        self._alias_regex = r"(?:^|\b|\s)(" + alternation + r")s?(?:\b|\s|$)"
         self.system_alias = {}
         for s in self.catalog.systems:
             for alias in [s.name, *s.aliases]:
@@ -161,7 +159,6 @@ class Resolver:
                 self._fuzzy_index.setdefault(numbers[0], []).append(alias)
         self._fuzzy_regex = r"\b(?:" + _alternation(list(self._fuzzy_index)) + r")\b"
         self._generic_names = {gid: name for gid, name, _ in self.vocabulary.generic}
-        counting_generic = self.vocabulary.counting_generic
         # "H100 ... PCIe": the family alias ("h100" -> the SXM entry) plus a form-factor word
         # elsewhere on the line means the variant whose alias is "<family> <form>".
         self._variants: dict[str, str] = {}
@@ -174,8 +171,8 @@ class Resolver:
             variants=self._variants,
             families={v: k.partition("|")[0] for k, v in self._variants.items()},
             counting_ids=self._counting_ids,
-            counting_generic=counting_generic,
-            ai_generic=min(counting_generic),
+            counting_generic=self.vocabulary.counting_generic,
+            ai_generic=min(self.vocabulary.counting_generic),
         )
         read_words(self.vocabulary)  # at load, beside the input's read: not in the first batch
 
@@ -328,9 +325,11 @@ class Resolver:
         )
 
     def _aliases(self, text: pl.Expr) -> pl.Expr:
-        """Every catalog alias in ``text``, in order, as ``__aliases``."""
+        """Every catalog alias in ``text``, in order, as ``__aliases``; none in another product
+        line's name and number ("ThinkStation P800": the vocabulary's ``lookalike_series``)."""
         return (
-            text.str.extract_all(self._alias_regex)
+            text.str.replace_all(self._lookalike, " ")
+            .str.extract_all(self._alias_regex)
             .list.eval(self._alias_found(pl.element().str.strip_chars()))
             .alias("__aliases")
         )
@@ -352,8 +351,9 @@ class Resolver:
 
     def fuzzy_match(self, text: str) -> tuple[str, float] | None:
         """The best fuzzy alias of one normalised text and its score, or None (shared by the
-        batch and the one-text path, so both pick the same alias on a tie)."""
-        tokens = set(text.split())
+        batch and the one-text path, so both pick the same alias on a tie); a number in another
+        product line's name ("ThinkCentre 3090") is no candidate's."""
+        tokens = set(re.sub(self._lookalike, " ", text).split())
         best: tuple[float, str] | None = None
         for tok in tokens & self._fuzzy_index.keys():
             for alias in self._fuzzy_index[tok]:

@@ -78,7 +78,7 @@ class RowResolver:
         v = r.vocabulary
         self._part = c(r._part_regex)
         self._pci = c(PCI_PATTERN)
-        self._alias = c(r._alias_regex)
+        self._alias, self._series = c(r._alias_regex), c(r._lookalike)
         self._system = c(r._system_regex)
         self._fuzzy = c(r._fuzzy_regex)
         self._form = c(r"\b(" + "|".join(FORMS) + r")\b")
@@ -136,7 +136,7 @@ class RowResolver:
 
     def _aliases(self, norm: str) -> list[str]:
         found = []
-        for m in self._alias.finditer(norm):
+        for m in self._alias.finditer(self._series.sub(" ", norm)):
             hit = m.group(0).strip()
             found.append(hit if hit in self.r.alias_to_id else hit.removesuffix("s"))
         return found

@@ -88,6 +88,16 @@ class Misread(_Strict):
         return v
 
 
+class LookalikeMakers(_Strict):
+    """Makers whose name licenses a bare number (brand words) and the catalog vendors whose
+    chips they sell: before any other vendor's number, their name is their own product's."""
+
+    brands: list[str] = []
+    sells: list[str] = []  # catalog vendor keys (the vendor files' ``vendor``)
+
+    _p = field_validator("brands")(_check_patterns)
+
+
 class VocabularyFile(_Strict):
     version: str
     hints: list[str]
@@ -96,6 +106,10 @@ class VocabularyFile(_Strict):
     # leaves the regex engine's fast path (one pass of the union took 9x as long).
     bare_hints_apart: list[str] = []
     digit_numbers: list[str] = []  # all-digit numbers ("4090") read as a bare model number
+    # Product lines of another kind with their number ("ThinkStation P800"): not searched for
+    # model numbers (docs/recognition.md, precision round).
+    lookalike_series: list[str] = []
+    lookalike_makers: LookalikeMakers = LookalikeMakers()
     misread: Misread = Misread()  # "A1OO": letters for digits, read beside a brand word only
     hs_prefixes: list[str]
     hs_chapters: list[str]
@@ -117,6 +131,7 @@ class VocabularyFile(_Strict):
         "bare_hints",
         "bare_hints_apart",
         "digit_numbers",
+        "lookalike_series",
         "exclusions",
         "exclusions_scripts",
         "exclusions_apart",
@@ -175,6 +190,9 @@ class Vocabulary:
     misread_letters: tuple[tuple[str, str], ...] = ()  # ("o", "0"): a letter read as a digit
     misread_brand: str = r"$^"  # the brand words that let such a number be read
     hints: tuple[str, ...] = ()  # the patterns joined in ``hint``, to run one by one
+    lookalike_series: str = r"$^"  # another product line's name and number, not searched
+    lookalike_makers: str = r"$^"  # makers who number their own products like chips ...
+    lookalike_sells: tuple[str, ...] = ()  # ... and the catalog vendors whose chips they sell
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
@@ -224,4 +242,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         bare_hint_apart=union(vf.bare_hints_apart or [r"$^"]),
         misread_letters=tuple(sorted(vf.misread.letters.items())),
         misread_brand=union(vf.misread.brands or [r"$^"]),
+        lookalike_series=union(vf.lookalike_series or [r"$^"]),
+        lookalike_makers=union(vf.lookalike_makers.brands or [r"$^"]),
+        lookalike_sells=tuple(vf.lookalike_makers.sells),
     )
