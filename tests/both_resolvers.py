@@ -44,6 +44,31 @@ def resolve_pairs(refs: References, rows: list[tuple[str, str | None]]) -> pl.Da
     return refs.resolver.resolve(lines)
 
 
+def model_reading(refs: References, text: str, hs: str | None) -> tuple[object, object]:
+    """(accelerator_id, is_accelerator) of one line: what the catalog rounds' model tables check."""
+    row = resolve_pairs(refs, [(text, hs)]).row(0, named=True)
+    return row["accelerator_id"], row["is_accelerator"]
+
+
+def system_reading(refs: References, text: str) -> tuple[object, ...]:
+    """(accelerator_id, is_accelerator, units_per_item, system_id) of a server line under 8471.50:
+    what the catalog rounds' system tables check."""
+    row = resolve_pairs(refs, [(text, "847150")]).row(0, named=True)
+    return tuple(
+        row[k] for k in ("accelerator_id", "is_accelerator", "units_per_item", "system_id")
+    )
+
+
+def left_out(refs: References, text: str, hs: str | None) -> bool:
+    """A look-alike stays out: not an accelerator, no model, no system."""
+    row = resolve_pairs(refs, [(text, hs)]).row(0, named=True)
+    return (
+        row["is_accelerator"] is False
+        and row["accelerator_id"] is None
+        and row["system_id"] is None
+    )
+
+
 # The Unicode blocks where Python's ``re`` and Polars' engine part on word and case rules:
 # Latin-1 and Latin Extended, combining marks, general punctuation, CJK punctuation, the
 # full-width forms, Turkish dotted and dotless i.

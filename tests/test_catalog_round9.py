@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from both_resolvers import resolve_pairs as _resolve
+from both_resolvers import left_out, model_reading, system_reading
 from chipcustoms.assess.pipeline import References
 
 # (text, HS code, model id, whether the line counts as an accelerator line)
@@ -65,16 +65,12 @@ LEFT_OUT = [
 def test_new_models_are_recognised(
     refs: References, text: str, hs: str | None, model_id: str, counts: bool
 ) -> None:
-    row = _resolve(refs, [(text, hs)]).row(0, named=True)
-    assert (row["accelerator_id"], row["is_accelerator"]) == (model_id, counts)
+    assert model_reading(refs, text, hs) == (model_id, counts)
 
 
 @pytest.mark.parametrize(("text", "hs"), LEFT_OUT)
 def test_look_alikes_stay_out(refs: References, text: str, hs: str | None) -> None:
-    row = _resolve(refs, [(text, hs)]).row(0, named=True)
-    assert row["is_accelerator"] is False
-    assert row["accelerator_id"] is None
-    assert row["system_id"] is None
+    assert left_out(refs, text, hs)
 
 
 # (text, model id, units, system id): the GPU written or not; a count on the line wins.
@@ -106,13 +102,7 @@ SYSTEMS = [
 def test_named_systems(
     refs: References, text: str, model_id: str, units: int, system_id: str
 ) -> None:
-    row = _resolve(refs, [(text, "847150")]).row(0, named=True)
-    assert (
-        row["accelerator_id"],
-        row["is_accelerator"],
-        row["units_per_item"],
-        row["system_id"],
-    ) == (model_id, True, units, system_id)
+    assert system_reading(refs, text) == (model_id, True, units, system_id)
 
 
 def test_classes_follow_the_documented_rule(refs: References) -> None:
