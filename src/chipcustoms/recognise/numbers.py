@@ -46,15 +46,15 @@ def bare_numbers(catalog: Catalog, vocabulary: Vocabulary) -> dict[str, str]:
     return {w: next(iter(ids)) for w, ids in found.items() if len(ids) == 1}
 
 
-def lookalikes(catalog: Catalog, vocabulary: Vocabulary) -> str:
+def lookalikes(catalog: Catalog, vocabulary: Vocabulary, bare: dict[str, str]) -> str:
     """Where a line names another product, not a chip, as one pattern (the resolver seeks no
     model number in its matches): a product line of another kind with its number ("ThinkStation
     P800", the vocabulary's ``lookalike_series``), and a server or board maker's name right
-    before the bare number (:func:`bare_numbers`) of a chip that maker does not sell ("Dell
-    R200 server", "Lenovo P800": ``lookalike_makers``)."""
+    before the bare number (``bare``: :func:`bare_numbers`, which the resolver has already read)
+    of a chip that maker does not sell ("Dell R200 server", "Lenovo P800": ``lookalike_makers``).
+    """
     sells = vocabulary.lookalike_sells
     sold = {m.id for vf in catalog.vendors if vf.vendor in sells for m in vf.models}
-    bare = bare_numbers(catalog, vocabulary)
     others = sorted((n for n, i in bare.items() if i not in sold), key=len, reverse=True)
     if not others or vocabulary.lookalike_makers == r"$^":
         return vocabulary.lookalike_series

@@ -51,7 +51,6 @@ from chipcustoms.recognise.vocabulary import Vocabulary, load_vocabulary
 from chipcustoms.recognise.wording import read_words, wording
 
 FUZZY_CUTOFF = 75.0  # the model number itself must be verbatim (see _model_tokens)
-
 # "10DE-2235" / "10de:2329" after normalisation: vendor and device ids of accelerator makers
 # (NVIDIA, AMD, Huawei, Habana/Intel, Cambricon) as PCI writes them.
 PCI_PATTERN = r"\b((?:10de|1002|19e5|1da3|cabc) [0-9a-f]{4})\b"
@@ -113,8 +112,9 @@ class Resolver:
                 for variant in {norm, squeeze(norm)}:
                     if variant:
                         self.alias_to_id.setdefault(variant, m.id)
-        self._lookalike = lookalikes(self.catalog, self.vocabulary)  # "Dell R200 server"
-        for number, model_id in bare_numbers(self.catalog, self.vocabulary).items():
+        bare = bare_numbers(self.catalog, self.vocabulary)
+        self._lookalike = lookalikes(self.catalog, self.vocabulary, bare)  # "Dell R200 server"
+        for number, model_id in bare.items():
             self.alias_to_id.setdefault(number, model_id)
         spaced, misread = spellings(self.alias_to_id, self.vocabulary.misread_letters)
         self._misread = sorted(misread)  # read only beside a brand word
