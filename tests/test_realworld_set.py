@@ -221,6 +221,8 @@ def test_counts_tenth_draw() -> None:
         assert sum(r["is_accelerator"] == "true" for r in part) >= 4
         assert sum(r["is_accelerator"] == "false" for r in part) >= 15
     assert all(int(r["id"][3:]) > 1200 for r in every)  # the tenth draw's own ids
+
+
 def test_counts_tenth_b_draw() -> None:
     """Collection 10b (enforcement and trade records, listings; drawn beside collection 10, ids
     rw-1401 on): at least 110 new lines, 55 of them accelerators (most with a model named), and a
