@@ -32,10 +32,11 @@ DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 # ISO 639-1 codes of the languages the sources are written in (the fourth collection added
 # Polish, Japanese, Korean, German, French, Spanish, Ukrainian, Turkish and a few others; the
 # fifth Thai, Italian, Indonesian, Arabic, Vietnamese and Portuguese; the sixth Dutch, Czech,
-# Hindi, Hebrew and Bulgarian; the ninth Filipino).
+# Hindi, Hebrew and Bulgarian; the ninth Filipino; the eleventh Urdu and Finnish).
 LANGUAGES = {
     "en", "zh", "hu", "ru", "pl", "ja", "ko", "de", "fr", "es", "uk", "tr", "fa", "bn", "is",
     "ms", "sv", "el", "th", "it", "id", "ar", "vi", "pt", "nl", "cs", "hi", "he", "bg", "tl",
+    "ur", "fi",
 }  # fmt: skip
 # Eleven draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
 # (rw-133..221), dev3 / heldout3 (rw-222..318), dev4 / heldout4 (rw-319..416), dev5 / heldout5
@@ -44,21 +45,22 @@ LANGUAGES = {
 # rw-1001 (four digits) so that the two could not collide. The tenth, dev10 / heldout10
 # (rw-1201 on), is the first drawn after the nine held-out parts were spent.
 # Collection 10b, dev10b / heldout10b (rw-1401 on), was drawn beside the tenth after the nine
-# earlier held-out parts were spent.
+# earlier held-out parts were spent. Collection 11, dev11 / heldout11 (rw-1801 on), is the
+# twelfth draw.
 PARTS = [
     "dev.csv", "spent.csv", "dev2.csv", "spent2.csv", "dev3.csv", "spent3.csv",
     "dev4.csv", "spent4.csv", "dev5.csv", "spent5.csv", "dev6.csv", "spent6.csv",
     "dev7.csv", "spent7.csv", "dev8.csv", "spent8.csv", "dev9.csv", "spent9.csv",
-    "dev10.csv", "heldout10.csv", "dev10b.csv", "heldout10b.csv",
+    "dev10.csv", "heldout10.csv", "dev10b.csv", "heldout10b.csv", "dev11.csv", "heldout11.csv",
 ]  # fmt: skip
 DEV_PARTS = [
     "dev.csv", "dev2.csv", "dev3.csv", "dev4.csv", "dev5.csv", "dev6.csv", "dev7.csv", "dev8.csv",
     "dev9.csv", "spent.csv", "spent2.csv", "spent3.csv", "spent4.csv", "spent5.csv", "spent6.csv",
-    "spent7.csv", "spent8.csv", "spent9.csv", "dev10.csv", "dev10b.csv",
+    "spent7.csv", "spent8.csv", "spent9.csv", "dev10.csv", "dev10b.csv", "dev11.csv",
 ]  # fmt: skip
 # The first nine held-out parts were evaluated for the last time at e9049ee and are spent: from
 # then on they are dev data (spent*.csv, README.md). The held-out parts are the draws after it.
-HELD_PARTS: list[str] = ["heldout10.csv", "heldout10b.csv"]  # fmt: skip
+HELD_PARTS: list[str] = ["heldout10.csv", "heldout10b.csv", "heldout11.csv"]  # fmt: skip
 
 
 def norm(text: str) -> str:
@@ -219,6 +221,8 @@ def test_counts_tenth_draw() -> None:
         assert sum(r["is_accelerator"] == "true" for r in part) >= 4
         assert sum(r["is_accelerator"] == "false" for r in part) >= 15
     assert all(int(r["id"][3:]) > 1200 for r in every)  # the tenth draw's own ids
+
+
 def test_counts_tenth_b_draw() -> None:
     """Collection 10b (enforcement and trade records, listings; drawn beside collection 10, ids
     rw-1401 on): at least 110 new lines, 55 of them accelerators (most with a model named), and a
@@ -233,6 +237,23 @@ def test_counts_tenth_b_draw() -> None:
     assert sum(r["is_accelerator"] == "true" for r in held10b) >= 25
     assert sum(r["is_accelerator"] == "false" for r in held10b) >= 20
     assert all(1400 < int(r["id"][3:]) < 2000 for r in every)  # collection 10b's own ids
+
+
+def test_counts_eleventh_draw() -> None:
+    """Collection 11 (listings, product and trade pages, procurement, seizure and court reports;
+    ids rw-1801 on): at least 140 new lines, 60 of them accelerators (most with a model named), in
+    at least 15 languages, and a held-out part of at least 50 lines, about half the pool, in which
+    accelerators and look-alikes are both well represented."""
+    dev11, held11 = rows("dev11.csv"), rows("heldout11.csv")
+    every = dev11 + held11
+    acc = [r for r in every if r["is_accelerator"] == "true"]
+    assert len(every) >= 140 and len(acc) >= 60
+    assert sum(r["expected_id"] != "accelerator-unknown" for r in acc) >= 45
+    assert len({r["language"] for r in every}) >= 15
+    assert len(held11) >= 50 and 0.4 <= len(held11) / len(every) <= 0.6
+    assert sum(r["is_accelerator"] == "true" for r in held11) >= 25
+    assert sum(r["is_accelerator"] == "false" for r in held11) >= 20
+    assert all(1800 < int(r["id"][3:]) < 2000 for r in every)  # collection 11's own ids
 
 
 def test_labels_valid() -> None:
