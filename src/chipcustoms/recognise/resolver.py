@@ -30,6 +30,7 @@ from chipcustoms.recognise.evidence import (
     needs_wording,
     system_wording,
 )
+from chipcustoms.recognise.learned import TextModel, learned_opinion, second_opinion, tag
 from chipcustoms.recognise.misspelling import Misspellings, noted
 from chipcustoms.recognise.numbers import (
     MEMORY,
@@ -103,6 +104,7 @@ class Resolver:
     system_alias: dict[str, str] = field(init=False)
     pci_to_id: dict[str, str] = field(init=False)
     part_patterns: list[tuple[re.Pattern[str], str]] = field(init=False)
+    learned: TextModel | None = field(default_factory=learned_opinion)  # learned.py
 
     def __post_init__(self) -> None:
         self.alias_to_id = {}
@@ -178,7 +180,7 @@ class Resolver:
 
     @property
     def version(self) -> str:
-        return f"{self.catalog.version}+{self.vocabulary.version}"
+        return f"{self.catalog.version}+{self.vocabulary.version}{tag(self.learned)}"
 
     def resolve(self, lines: pl.DataFrame) -> pl.DataFrame:
         """Add accelerator and resolution columns to ``lines`` (same height, same order).
@@ -247,6 +249,7 @@ class Resolver:
         )
         d = self._fuzzy(d)
         d = noted(decide(d, self._tables))  # a line read through a misspelling: its note
+        d = second_opinion(d, self.learned, self.vocabulary.ai_id)  # off unless learned_opinion
         return d.select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
 
     def _text_evidence(self, t: pl.DataFrame) -> pl.DataFrame:
@@ -344,10 +347,7 @@ class Resolver:
         )
 
     def _part_id(self, hit: str) -> str | None:
-        for pattern, model_id in self.part_patterns:
-            if pattern.fullmatch(hit):
-                return model_id
-        return None
+        return next((m for p, m in self.part_patterns if p.fullmatch(hit)), None)
 
     def fuzzy_match(self, text: str) -> tuple[str, float] | None:
         """The best fuzzy alias of one normalised text and its score, or None (shared by the

@@ -25,6 +25,7 @@ import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
 from chipcustoms.recognise.evidence import CONF, FORMS
+from chipcustoms.recognise.learned import second_opinion_row
 from chipcustoms.recognise.misspelling import noted_row
 from chipcustoms.recognise.resolver import PCI_PATTERN, Resolver
 from chipcustoms.recognise.row_text import CharOracle, compile_same, normalised, part_number_text
@@ -129,6 +130,7 @@ class RowResolver:
         x = self._candidates(text, pn, re.sub(r"[^0-9]", "", hs))
         out = self._decide(x)
         noted_row(out, x["typo"])  # a misspelling read: its note and a lower confidence
+        second_opinion_row(out, x["norm"], self.r.learned, self.r.vocabulary.ai_id)
         out["accelerator_vendor"], out["accelerator_model"] = self._names.get(
             out["accelerator_id"], (None, None)
         )
