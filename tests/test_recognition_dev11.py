@@ -134,6 +134,7 @@ INTEL_NPU: list[Probe] = [
     ("Intel AI Boost NPU", None, False),
     ("NPU by Intel, 11 TOPS", None, False),
     ("Ascend NPU accelerator card", AU, True),
+    ("Ascend NPU cards for Intel Xeon servers", AU, True),
     ("Intel Gaudi 3 AI accelerator", "intel-gaudi3", True),
 ]
 
