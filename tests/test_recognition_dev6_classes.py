@@ -163,7 +163,7 @@ def test_a_makers_chips_need_an_ai_word(refs: References, text: str, counts: boo
 # same prefix is nothing.
 GLUED = [
     ("Maxsun RX560 4G", "gpu-unknown", False),
-    ("GTX1660 Super, boxed", "gpu-unknown", False),
+    ("GTX1660 Super, boxed", "nvidia-gtx-1660-super", False),  # catalogued since dev11 (consumer)
     ("Sapphire RX7900XTX", "amd-rx-7900-xtx", False),  # catalogued: a consumer card
     ("RTX4090 24GB", "nvidia-rtx-4090", True),
     ("Renesas RX130 microcontroller", None, False),

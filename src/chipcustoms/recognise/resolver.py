@@ -41,6 +41,7 @@ from chipcustoms.recognise.numbers import (
     spellings,
     vouched,
 )
+from chipcustoms.recognise.system_names import written_models
 from chipcustoms.recognise.system_order import system_first
 from chipcustoms.recognise.textnorm import (
     normalise_model_frame,
@@ -148,6 +149,7 @@ class Resolver:
             r"(?:^|\b|\s)(" + _alternation(list(self.system_alias)) + r")s?(?:\b|\s|$)"
         )
         self._systems = {s.id: s for s in self.catalog.systems}
+        self.system_model = written_models(self.catalog, self.system_alias, self.alias_to_id)
         self.pci_to_id = {pci: m.id for m in self.catalog.models for pci in m.pci_ids}
         self._counting_ids = [m.id for m in self.catalog.models if m.is_accelerator]
         self.part_patterns = part_patterns(self.catalog)
@@ -305,11 +307,9 @@ class Resolver:
             .list.all()
             .alias("__distinctive"),
             sys_id.alias("__sys_id"),
-            sys_id.replace_strict(
-                {k: s.accelerator for k, s in self._systems.items()},
-                default=None,
-                return_dtype=pl.Utf8,
-            ).alias("__sys_model"),
+            pl.col("__sys_hit")
+            .replace_strict(self.system_model, default=None, return_dtype=pl.Utf8)
+            .alias("__sys_model"),  # only a name that writes its model ("DGX H100") gives it
             sys_id.replace_strict(
                 {k: s.units for k, s in self._systems.items()}, default=None, return_dtype=pl.Int64
             ).alias("__sys_units"),

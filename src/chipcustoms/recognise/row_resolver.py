@@ -198,7 +198,7 @@ class RowResolver:
         x["digits"] = bool(aliases) and aliases[0] in self._digits
         x["sys_id"] = sys_id = None if sys_hit is None else r.system_alias.get(sys_hit)
         system = None if sys_id is None else r._systems.get(sys_id)
-        x["sys_model"] = None if system is None else system.accelerator
+        x["sys_model"] = None if sys_hit is None else r.system_model.get(sys_hit)
         x["sys_units"] = None if system is None else system.units
         x["sys_possible"] = None if system is None else ", ".join(system.models)
         strong_evidence = x["pn_id"] is not None or x["pci_id"] is not None

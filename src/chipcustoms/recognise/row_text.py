@@ -135,7 +135,7 @@ def normalised(text: str) -> str:
     :func:`textnorm.normalise_expr`."""
     s = _VEN_DEV.sub(r"\g<1>-\g<2>", text).replace("+", " plus ")
     s = unicodedata.normalize("NFKC", _MARKS.sub(" ", s))
-    s = _DASH.sub(r"\g<1>\g<2>", s)
+    s = _DASH.sub(r"\g<1>\g<2>\g<3>", s)
     for pattern, repl in _GLUE:
         s = pattern.sub(repl, s)
     s = _X.sub("\\g<1> × \\g<2>", s)

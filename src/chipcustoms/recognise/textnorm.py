@@ -98,7 +98,9 @@ def normalise_part_number(expr: pl.Expr) -> pl.Expr:
 # the model number, not a word break (digit-dash-digit, as in "10DE-2329", stays a break).
 # Word processors' hyphens too (U+2010 hyphen, U+2011 non-breaking hyphen, U+2012 figure dash,
 # en dash, minus sign): "H‑100" in a ruling's text.
-_LETTER_DASH_DIGIT = r"(?i)\b([a-z]{1,3})[-\u2010\u2011\u2012\u2013\u2212](\d)"
+# The letters start at the text's start or after anything but a Latin letter or digit, not at a
+# word boundary: Han glued before them is a word character ("超级计算机DGX-1V" reads "dgx1v").
+_LETTER_DASH_DIGIT = r"(?i)(^|[^a-z0-9])([a-z]{1,3})[-\u2010\u2011\u2012\u2013\u2212](\d)"
 
 
 # "H20 x 4" is a count, not the model suffix "x" of :data:`_SUFFIX` ("MI300 X" -> "mi300x").
@@ -174,7 +176,7 @@ MARKS = "[™®©℠]"
 def normalise_model_text(s: str) -> str:
     """:func:`normalise_text` for the resolver: model numbers written with a dash join up."""
     s = unicodedata.normalize("NFKC", re.sub(MARKS, " ", s))
-    s = re.sub(_LETTER_DASH_DIGIT, r"\1\2", s)
+    s = re.sub(_LETTER_DASH_DIGIT, r"\1\2\3", s)
     for pattern, _, repl in _GLUED:
         s = re.sub(pattern, repl, s)
     if re.search(HOMOGLYPH_BEFORE_DIGIT, s):  # one search instead of eight passes, mostly
@@ -192,7 +194,7 @@ def model_spelling_expr(expr: pl.Expr) -> pl.Expr:
     """The first steps of :func:`normalise_model_expr`: dashes in model numbers, glued words
     (:data:`_GLUED`), "x" counts."""
     expr = expr.str.replace_all(MARKS, " ").str.normalize("NFKC")
-    expr = expr.str.replace_all(_LETTER_DASH_DIGIT, "${1}${2}")
+    expr = expr.str.replace_all(_LETTER_DASH_DIGIT, "${1}${2}${3}")
     for pattern, repl, _ in _GLUED:
         expr = expr.str.replace_all(pattern, repl)
     return expr.str.replace_all(_TIMES, "${1} × ${2}")
