@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from chipcustoms.assess.per_unit import system_eccn
 from chipcustoms.assess.pipeline import References, enrich
 from chipcustoms.errors import ReferenceDataError
 from chipcustoms.recognise.evidence import CONF
@@ -273,6 +274,39 @@ def test_the_pipeline_counts_units_in_hs_weight_value_and_ear(refs: References) 
     assert server["eccn"] == "undetermined" and server["license_required"] is None
     assert "model not identified" in server["license_basis"]
     assert "nvidia-h100-sxm" in server["license_basis"]
+
+
+def test_a_system_built_with_one_accelerator_takes_its_ear_result(
+    refs: References,
+) -> None:
+    """A system line whose GPU is not written gets an ECCN only when the system is built with
+    one accelerator; one the buyer fills from a list (H100 / H200 / H800 / H20) stays
+    undetermined, whatever the listed models share."""
+    cat = refs.catalog
+    eccn = {m.id: m.classification.eccn for m in cat.models}
+    single = system_eccn(cat)
+    assert "hpe-cray-xd670" not in single
+    assert single["huawei-atlas-800t-a2"] == eccn["huawei-ascend-910b"]
+    assert "dell-xe9680" not in single  # its listed models all are 3A090.a: still a choice
+    for sid, e in single.items():
+        system = next(s for s in cat.systems if s.id == sid)
+        assert system.possible == [] and eccn[str(system.accelerator)] == e != "undetermined"
+    lines = pl.DataFrame(
+        [
+            _line("HPE Cray XD670 server", "847150", 1, 100.0, 200_000.0),
+            _line("Huawei Atlas 800T A2 training server", "847150", 1, 60.0, 150_000.0),
+        ]
+    ).with_columns(pl.col("date").str.to_date())
+    xd670, atlas = enrich(lines, refs).to_dicts()
+    assert (xd670["system_id"], xd670["accelerator_id"]) == (
+        "hpe-cray-xd670",
+        "accelerator-unknown",
+    )
+    assert xd670["eccn"] == "undetermined" and xd670["license_required"] is None
+    assert "the system can carry" in xd670["license_basis"]
+    assert atlas["accelerator_id"] == "accelerator-unknown"
+    assert atlas["eccn"] == eccn["huawei-ascend-910b"]
+    assert "the system is built with huawei-ascend-910b" in atlas["license_basis"]
 
 
 def test_a_generic_class_has_one_meaning(tmp_path: Path) -> None:

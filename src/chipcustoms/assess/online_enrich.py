@@ -109,6 +109,7 @@ class RowEnricher:
         self._unknown_ai = set(vocabulary.counting_generic)
         self._ai_hs = set(per_unit.ai_hs(catalog, vocabulary))
         self._system_kg = per_unit.system_kg(catalog)
+        self._system_eccn = per_unit.system_eccn(catalog)
         cg = controls.country_groups()
         self._lic = cg.members("ac_license_required")
         self._d5 = cg.members("D5_plus_Macau")
@@ -177,7 +178,9 @@ class RowEnricher:
         sys_id = row["system_id"]
         row["system_weight_kg"] = skg = None if sys_id is None else self._system_kg.get(sys_id)
         if acc_unknown:
-            row["eccn"] = "undetermined"
+            row["eccn"] = (
+                "undetermined" if sys_id is None else self._system_eccn.get(sys_id, "undetermined")
+            )
         if skg is not None:
             row["expected_unit_kg"] = skg
         elif units == 1:
@@ -223,4 +226,7 @@ class RowEnricher:
                 if is_3a090
                 else "not 3A090 by parameters"
             )
+        possible = row.get("possible_models")
+        if acc not in self._known and possible is not None and eccn not in (None, "undetermined"):
+            basis = concat(basis, "; the system is built with ", possible, " (", eccn, ")")
         row["license_required"], row["license_basis"] = required, basis

@@ -22,6 +22,22 @@ def system_kg(catalog: Catalog) -> dict[str, float]:
     return {s.id: s.weight_kg.value for s in catalog.systems if s.weight_kg is not None}
 
 
+def system_eccn(catalog: Catalog) -> dict[str, str]:
+    """The ECCN of a named system built with one accelerator only (systems.yaml `accelerator`:
+    an Atlas 800T A2 carries the Ascend 910B), for a line that names the system but not the
+    GPU: the issue asks for "the EAR result of the GPUs it carries when known", and a fixed
+    build makes it known. A system the buyer fills from a list (`possible`: an XE9680 with
+    H100s or H20s) stays `undetermined` even where the listed models agree, because the list
+    is what the catalog knows, not every GPU the system can take."""
+    eccn = {m.id: m.classification.eccn for m in catalog.models}
+    out: dict[str, str] = {}
+    for s in catalog.systems:
+        e = eccn.get(s.accelerator) if s.accelerator and not s.possible else None
+        if e is not None and e != "undetermined":
+            out[s.id] = e
+    return out
+
+
 def ai_hs(catalog: Catalog, vocabulary: Vocabulary) -> list[str]:
     """Every HS6 a catalogued accelerator or a system may rightly be declared under: the
     headings a line of unknown model is checked against."""
@@ -31,7 +47,8 @@ def ai_hs(catalog: Catalog, vocabulary: Vocabulary) -> list[str]:
 
 def add_per_unit(df: pl.DataFrame, catalog: Catalog, vocabulary: Vocabulary) -> pl.DataFrame:
     """Join the catalog's columns and add hs_heading_fits, value_per_accelerator_usd,
-    system_weight_kg and, for unidentified accelerators, eccn = undetermined."""
+    system_weight_kg and, for unidentified accelerators, eccn = undetermined (or the one ECCN of
+    every model a named system can carry)."""
     cat = catalog.frame().drop("accelerator_vendor", "accelerator_model")
     system_hs = list(vocabulary.system_hs)
     unknown_ai = list(vocabulary.counting_generic)
@@ -61,7 +78,11 @@ def add_per_unit(df: pl.DataFrame, catalog: Catalog, vocabulary: Vocabulary) -> 
             .replace_strict(system_kg(catalog), default=None, return_dtype=pl.Float64)
             .alias("system_weight_kg"),
             pl.when(pl.col("accelerator_id").is_in(unknown_ai))
-            .then(pl.lit("undetermined"))
+            .then(
+                pl.col("system_id").replace_strict(
+                    system_eccn(catalog), default="undetermined", return_dtype=pl.Utf8
+                )
+            )
             .otherwise(pl.col("eccn"))
             .alias("eccn"),
         )

@@ -122,7 +122,27 @@ def add_controls(lines: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     # The decision reads a few low-cardinality columns (about a thousand combinations in a
     # million lines): it is made once per combination and joined back (nulls are values here).
     inputs = [*CONTROL_INPUTS, *(["possible_models"] if "possible_models" in out.columns else [])]
-    table = out.select(inputs).unique().with_columns(decided)
+    # A system line whose GPU is not written has an ECCN only when the system is built with
+    # one accelerator (per_unit.system_eccn): the basis says so, with the model.
+    carried = (
+        ~pl.col("accelerator_id").is_in(known)
+        & possible.is_not_null()
+        & (pl.col("eccn") != "undetermined")
+    )
+    note = pl.concat_str(
+        pl.lit("; the system is built with "), possible, pl.lit(" ("), pl.col("eccn"), pl.lit(")")
+    )
+    table = (
+        out.select(inputs)
+        .unique()
+        .with_columns(decided)
+        .with_columns(
+            pl.when(carried)
+            .then(pl.col("license_basis") + note)
+            .otherwise(pl.col("license_basis"))
+            .alias("license_basis")
+        )
+    )
     found = out.select(inputs).join(
         table, on=inputs, how="left", maintain_order="left", nulls_equal=True
     )
