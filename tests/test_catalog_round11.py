@@ -163,3 +163,20 @@ def test_a_kuae_line_is_one_server_unless_it_counts(refs: References) -> None:
     floor), a line with its own count keeps it."""
     row = _resolve(refs, [("KUAE cluster with 16 MTT S4000", "847150")]).row(0, named=True)
     assert (row["system_id"], row["units_per_item"]) == ("moorethreads-kuae", 16)
+
+
+@pytest.mark.parametrize(
+    ("text", "model_id"),
+    [
+        ("900-2G500-0010-000", "nvidia-v100-pcie"),
+        ("GPU 900-2G500-0000-000 Tesla board", "nvidia-v100-pcie"),
+        ("900-2G500-0040-000", "nvidia-v100s-pcie"),
+        ("Dell 900-2G500-0140-030 accelerator", "nvidia-v100s-pcie"),
+    ],
+)
+def test_volta_board_part_numbers_name_their_card(
+    refs: References, text: str, model_id: str
+) -> None:
+    """NVIDIA's PG500 board numbers as nvidia-smi, Redfish and reseller listings print them: the
+    bare number names the V100 or V100S PCIe card (they read as an unknown accelerator before)."""
+    assert model_reading(refs, text, "847330") == (model_id, True)
