@@ -96,6 +96,7 @@ SYSTEMS = [
     ("Moore Threads KUAE computing cluster", "accelerator-unknown", 8, "moorethreads-kuae"),
     ("Dell Pro Max with GB10", "nvidia-gb10", 1, "dell-pro-max-gb10"),
     ("NVIDIA GH200 NVL2 server", "nvidia-gh200", 2, "nvidia-gh200-nvl2"),
+    ("NVIDIA DGX GH200 supercomputer", "nvidia-gh200", 256, "nvidia-dgx-gh200"),
     # Existing systems that gained a model from the same MLPerf files
     ("Cisco UCS C885A M8 with MI350X", "amd-mi350x", 8, "cisco-ucs-c885a-m8"),
     ("HPE ProLiant Compute XD685 MI355X", "amd-mi355x", 8, "hpe-cray-xd685"),
