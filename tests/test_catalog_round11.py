@@ -27,6 +27,9 @@ FOUND = [
     ("Ironwood TPU", "847330", "google-tpu7x", True),
     ("Etched Sohu ASIC", "847330", "etched-sohu", True),
     ("NVIDIA Tesla P10 24GB", "847330", "nvidia-tesla-p10", True),
+    # 910B bins as the SoC names them (910B4 was already read)
+    ("Huawei Ascend 910B3 module", "847330", "huawei-ascend-910b", True),
+    ("Ascend910B1 NPU", "847330", "huawei-ascend-910b", True),
     # Workstation and the TITAN of a generation: count
     ("Intel Arc Pro B70 32GB graphics card", "847330", "intel-arc-pro-b70", True),
     ("NVIDIA TITAN X Pascal 12GB", "847330", "nvidia-titan-x-pascal", True),
@@ -97,6 +100,7 @@ SYSTEMS = [
     ("Dell Pro Max with GB10", "nvidia-gb10", 1, "dell-pro-max-gb10"),
     ("NVIDIA GH200 NVL2 server", "nvidia-gh200", 2, "nvidia-gh200-nvl2"),
     ("NVIDIA DGX GH200 supercomputer", "nvidia-gh200", 256, "nvidia-dgx-gh200"),
+    ("寒武纪玄思1000智能加速器", "cambricon-mlu290-m5", 4, "cambricon-xuansi-1000"),
     # Existing systems that gained a model from the same MLPerf files
     ("Cisco UCS C885A M8 with MI350X", "amd-mi350x", 8, "cisco-ucs-c885a-m8"),
     ("HPE ProLiant Compute XD685 MI355X", "amd-mi355x", 8, "hpe-cray-xd685"),
