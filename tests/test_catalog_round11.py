@@ -26,6 +26,8 @@ FOUND = [
     ("Trillium TPU chips", "847330", "google-tpu-v6e", True),
     ("Ironwood TPU", "847330", "google-tpu7x", True),
     ("Etched Sohu ASIC", "847330", "etched-sohu", True),
+    ("NVIDIA Groq 3 LPU chips", "847330", "groq-lp30", True),
+    ("NUDT Matrix-2000 accelerator boards", "847330", "nudt-matrix-2000", True),
     ("NVIDIA Tesla P10 24GB", "847330", "nvidia-tesla-p10", True),
     # 910B bins as the SoC names them (910B4 was already read)
     ("Huawei Ascend 910B3 module", "847330", "huawei-ascend-910b", True),
@@ -43,6 +45,9 @@ FOUND = [
     ("Sapphire Radeon RX Vega 64", "847330", "amd-rx-vega-64", False),
     ("Intel Arc A770 16GB", "847330", "intel-arc-a770", False),
     ("Intel Arc B580 graphics card", "847330", "intel-arc-b580", False),
+    ("Palit GeForce GTX 1660 SUPER 6GB", "847330", "nvidia-gtx-1660-super", False),
+    ("GTX 1650 4GB low profile", "847330", "nvidia-gtx-1650", False),
+    ("Sapphire Pulse RX 6400", "847330", "amd-rx-6400", False),
     # Mining boards: recognised, never counted
     ("P106-100 mining card 6GB", "847330", "nvidia-p106-100", False),
     # Professional cards without matrix units and edge modules: class none
@@ -58,6 +63,7 @@ LEFT_OUT = [
     ("Ironwood garden furniture", "940360"),
     ("Sohu.com advertising services", None),
     ("Metis goddess statue", "970300"),
+    ("Matrix 2000 LED display panel", "852859"),
     ("Dell PowerEdge R300 server", "847150"),
     ("Dell R300 rack server", "847150"),
 ]
@@ -101,6 +107,8 @@ SYSTEMS = [
     ("NVIDIA GH200 NVL2 server", "nvidia-gh200", 2, "nvidia-gh200-nvl2"),
     ("NVIDIA DGX GH200 supercomputer", "nvidia-gh200", 256, "nvidia-dgx-gh200"),
     ("寒武纪玄思1000智能加速器", "cambricon-mlu290-m5", 4, "cambricon-xuansi-1000"),
+    ("NVIDIA Groq 3 LPX rack", "groq-lp30", 256, "groq-3-lpx"),
+    ("NVIDIA DGX-1V deep learning system", "nvidia-v100-sxm2", 8, "nvidia-dgx-1-v100"),
     # Existing systems that gained a model from the same MLPerf files
     ("Cisco UCS C885A M8 with MI350X", "amd-mi350x", 8, "cisco-ucs-c885a-m8"),
     ("HPE ProLiant Compute XD685 MI355X", "amd-mi355x", 8, "hpe-cray-xd685"),
@@ -143,7 +151,9 @@ def test_classes_follow_the_documented_rule(refs: References) -> None:
     P10x boards mining; Apple's RDNA 2 / Vega MPX modules and the Metis edge module none."""
     by_id = refs.catalog.by_id
     cls = {i: by_id[i].ai_class for i in by_id}
-    assert {cls[i] for i in ("google-tpu-v6e", "kunlunxin-r300", "etched-sohu")} == {"datacenter"}
+    assert {cls[i] for i in ("google-tpu-v6e", "kunlunxin-r300", "etched-sohu", "groq-lp30")} == {
+        "datacenter"
+    }
     assert cls["intel-arc-pro-b70"] == cls["intel-arc-pro-b60"] == "workstation"
     assert cls["nvidia-titan-x-pascal"] == cls["nvidia-titan-xp"] == "flagship_consumer"
     assert {cls[i] for i in ("nvidia-rtx-2080", "nvidia-gtx-1080-ti", "intel-arc-b580")} == {
