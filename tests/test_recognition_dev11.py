@@ -152,8 +152,8 @@ CATALOGUED: list[Probe] = [
     ("Cambricon MLU270-X card", "cambricon-mlu270-x", True),
     ("Matrix-2000 accelerator boards", "nudt-matrix-2000", True),
     ("Matrix 2000 treadmill", None, False, None, "950691"),
-    ("Groq 3 LPU", "groq-lpu", True),
-    ("LP30 chips for an inference rack", "groq-lpu", True),
+    ("Groq 3 LPU", "groq-lp30", True),
+    ("LP30 chips for an inference rack", "groq-lp30", True),
     ("Lenovo LP30 earbuds", None, False),
 ]
 

@@ -163,7 +163,8 @@ def test_a_makers_chips_need_an_ai_word(refs: References, text: str, counts: boo
 # same prefix is nothing.
 GLUED = [
     ("Maxsun RX560 4G", "gpu-unknown", False),
-    ("GTX1660 Super, boxed", "nvidia-gtx-1660-super", False),  # catalogued since dev11 (consumer)
+    ("GTX1050Ti, boxed", "gpu-unknown", False),
+    ("GTX1660 Super, boxed", "nvidia-gtx-1660-super", False),  # catalogued since round 11
     ("Sapphire RX7900XTX", "amd-rx-7900-xtx", False),  # catalogued: a consumer card
     ("RTX4090 24GB", "nvidia-rtx-4090", True),
     ("Renesas RX130 microcontroller", None, False),
