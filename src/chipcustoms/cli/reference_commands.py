@@ -9,7 +9,6 @@ import sys
 import typer
 from rich.table import Table
 
-from chipcustoms import settings
 from chipcustoms.cli.common import (
     app,
     out,
@@ -26,10 +25,11 @@ def catalog(
 ) -> None:
     """List the accelerator catalog with derived TPP, performance density and ECCN."""
     from chipcustoms.recognise.catalog import load_catalog
-    from chipcustoms.recognise.catalog_check import check_catalog, format_findings
 
     cat = load_catalog()
     if check:
+        from chipcustoms.recognise.catalog_check import check_catalog, format_findings
+
         out.print(format_findings(cat, check_catalog(cat)), highlight=False, markup=False)
         return
     frame = cat.frame()
@@ -151,6 +151,8 @@ def reasons(
 @app.command("settings")
 def settings_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Every setting read from the environment: variable, type, default, value in force, help."""
+    from chipcustoms import settings
+
     rows = settings.rows()
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
