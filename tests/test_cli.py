@@ -140,6 +140,17 @@ def test_catalog_and_policies_list_versions_and_sources() -> None:
     assert all(r["source"] for p in packs for r in p["rules"])
 
 
+def test_catalog_through_a_pipe_keeps_each_model_on_one_whole_line() -> None:
+    """Piped (no terminal: rich assumes 80 columns), the table used to cut its cells
+    ("undete…", "datace…"); now every row is whole, so `catalog | grep` finds all of it."""
+    res = _cli("catalog")
+    assert res.returncode == 0 and "…" not in res.stdout, res.stdout[-2000:]
+    rows = {line.split("│")[1].strip(): line for line in res.stdout.splitlines()
+            if line.count("│") == 7}
+    h20 = [c.strip() for c in rows["nvidia-h20"].split("│")[1:-1]]
+    assert h20[0] == "nvidia-h20" and h20[4] == "not-3A090" and "-" in h20[5], h20
+
+
 def test_generate_output_screens_without_a_mapping(tmp_path: Path) -> None:
     gen = tmp_path / "g.parquet"
     res = runner.invoke(app, ["generate", "--rows", "3000", "--seed", "3", "-o", str(gen)])
