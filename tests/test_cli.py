@@ -191,9 +191,12 @@ def test_threshold_mode_uses_the_cutoffs_of_the_last_budget_run(
             "0.3",
             "--yellow",
             "0.3",
+            "--summary",
+            str(tmp_path / "a.md"),
         ],
     )
     assert res.exit_code == 0, res.output
+    assert "cut-offs implied by this run: red >= " in (tmp_path / "a.md").read_text()
     one = tmp_path / "one.csv"
     lines = (fixtures / "lines.csv").read_text().splitlines()
     one.write_text("\n".join([lines[0], lines[5]]) + "\n")  # D4: the under-valued 4090 D
@@ -209,9 +212,14 @@ def test_threshold_mode_uses_the_cutoffs_of_the_last_budget_run(
             "--db",
             db,
             "-q",
+            "--summary",
+            str(tmp_path / "b.md"),
         ],
     )
     assert res.exit_code == 0, res.output
+    said = (tmp_path / "b.md").read_text()  # the cut-offs it used, not ones it found
+    assert "the cut-offs of the latest budget-mode run were applied: red >= " in said
+    assert "implied by this run" not in said
     row = pl.read_ndjson(tmp_path / "b.jsonl").row(0, named=True)
     assert row["declaration_id"] == "D4" and row["channel"] != "green"
     assert row["selection"] == "threshold"

@@ -29,6 +29,7 @@ class SelectionReport:
     thresholds: dict[str, float | None]
     random_selected: int
     by_unit_overflow: list[dict[str, object]] = field(default_factory=list)
+    applied: bool = False  # threshold mode: the cut-offs were given (a budget run's), not found
 
 
 def _budget(n: pl.Expr, share: float) -> pl.Expr:
@@ -326,5 +327,6 @@ def select_by_thresholds(
         floor_overflow=0,
         thresholds=dict(thresholds),
         random_selected=0,
+        applied=True,
     )
     return out, report
