@@ -7,11 +7,11 @@ import json
 import sys
 
 import typer
-from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
 from chipcustoms.cli.common import (
+    PipeConsole,
     app,
     out,
 )
@@ -74,7 +74,7 @@ def catalog(
         out.print(table)
         return
     natural = Measurement.get(out, out.options.update_width(1_000), table).maximum
-    Console(width=max(natural, out.width)).print(table)
+    PipeConsole(width=max(natural, out.width)).print(table)
 
 
 @app.command()
