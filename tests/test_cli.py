@@ -140,6 +140,17 @@ def test_catalog_and_policies_list_versions_and_sources() -> None:
     assert all(r["source"] for p in packs for r in p["rules"])
 
 
+def test_catalog_through_a_pipe_keeps_each_model_on_one_whole_line() -> None:
+    """Piped (no terminal: rich assumes 80 columns), the table used to cut its cells
+    ("undete…", "datace…"); now every row is whole, so `catalog | grep` finds all of it."""
+    res = _cli("catalog")
+    assert res.returncode == 0 and "…" not in res.stdout, res.stdout[-2000:]
+    rows = {line.split("│")[1].strip(): line for line in res.stdout.splitlines()
+            if line.count("│") == 7}
+    h20 = [c.strip() for c in rows["nvidia-h20"].split("│")[1:-1]]
+    assert h20[0] == "nvidia-h20" and h20[4] == "not-3A090" and "-" in h20[5], h20
+
+
 def test_generate_output_screens_without_a_mapping(tmp_path: Path) -> None:
     gen = tmp_path / "g.parquet"
     res = runner.invoke(app, ["generate", "--rows", "3000", "--seed", "3", "-o", str(gen)])
@@ -180,9 +191,12 @@ def test_threshold_mode_uses_the_cutoffs_of_the_last_budget_run(
             "0.3",
             "--yellow",
             "0.3",
+            "--summary",
+            str(tmp_path / "a.md"),
         ],
     )
     assert res.exit_code == 0, res.output
+    assert "cut-offs implied by this run: red >= " in (tmp_path / "a.md").read_text()
     one = tmp_path / "one.csv"
     lines = (fixtures / "lines.csv").read_text().splitlines()
     one.write_text("\n".join([lines[0], lines[5]]) + "\n")  # D4: the under-valued 4090 D
@@ -198,9 +212,14 @@ def test_threshold_mode_uses_the_cutoffs_of_the_last_budget_run(
             "--db",
             db,
             "-q",
+            "--summary",
+            str(tmp_path / "b.md"),
         ],
     )
     assert res.exit_code == 0, res.output
+    said = (tmp_path / "b.md").read_text()  # the cut-offs it used, not ones it found
+    assert "the cut-offs of the latest budget-mode run were applied: red >= " in said
+    assert "implied by this run" not in said
     row = pl.read_ndjson(tmp_path / "b.jsonl").row(0, named=True)
     assert row["declaration_id"] == "D4" and row["channel"] != "green"
     assert row["selection"] == "threshold"

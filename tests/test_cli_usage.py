@@ -54,6 +54,33 @@ def test_refused_input_exits_2_and_quiet_still_reports_quarantine(tmp_path: Path
     assert "1 of 2 rows quarantined" in res.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["catalog"],  # rich's console
+        ["reasons", "--markdown"],  # Python's own stdout
+        ["resolve", "lines.csv"],  # a CSV written by Polars
+    ],
+)
+def test_a_reader_that_goes_away_ends_the_command_with_141_and_no_traceback(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """`chipcustoms catalog | head` exited 1 (the code for a bug) or printed a traceback."""
+    (tmp_path / "lines.csv").write_text("description\nNVIDIA H100 80GB PCIe\n", encoding="utf-8")
+    read, write = os.pipe()
+    os.close(read)  # gone before the command writes a byte: every write meets a closed pipe
+    try:
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        res = subprocess.run(
+            [str(SCRIPT), *args], stdout=write, stderr=subprocess.PIPE, text=True, env=env,
+            cwd=tmp_path, timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert res.returncode == 141, res.stderr
+    assert res.stderr == ""
+
+
 def test_every_command_help_paragraph_is_one_line() -> None:
     """Rich keeps a docstring's line breaks in the command list and in a command's help, so a
     paragraph written over two source lines prints broken mid-sentence under `--help`."""

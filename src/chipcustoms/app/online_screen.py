@@ -125,5 +125,6 @@ class OnlineScreen:
             floor_overflow=0,
             thresholds=dict(thresholds),
             random_selected=0,
+            applied=True,
         )
         return out, report, rows

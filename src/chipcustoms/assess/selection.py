@@ -15,30 +15,10 @@ from typing import cast
 import numpy as np
 import polars as pl
 
+from chipcustoms.assess.budgets import Budgets as Budgets  # selection's input, found here too
 from chipcustoms.assess.frames import compact, lookup
-from chipcustoms.assess.scoring import scoring_config
 
 RED, YELLOW, BLUE, GREEN = "red", "yellow", "blue", "green"
-
-
-@dataclass(frozen=True)
-class Budgets:
-    red: float = 0.03
-    yellow: float = 0.05
-    blue: float = 0.02
-    random_share: float = 0.1
-    per: tuple[str, ...] = ()
-    seed: int = 0
-    # Ranked selection only takes lines scoring above this (refdata/scoring.yaml, selection).
-    min_score: float = field(default_factory=lambda: scoring_config().selection.min_ranked_score)
-
-    def __post_init__(self) -> None:
-        for name in ("red", "yellow", "blue", "random_share"):
-            v = getattr(self, name)
-            if not 0 <= v <= 1:
-                raise ValueError(f"--{name.replace('_', '-')} must be between 0 and 1, got {v}")
-        if self.red + self.yellow + self.blue > 1:
-            raise ValueError("red + yellow + blue budgets exceed 1")
 
 
 @dataclass
@@ -49,6 +29,7 @@ class SelectionReport:
     thresholds: dict[str, float | None]
     random_selected: int
     by_unit_overflow: list[dict[str, object]] = field(default_factory=list)
+    applied: bool = False  # threshold mode: the cut-offs were given (a budget run's), not found
 
 
 def _budget(n: pl.Expr, share: float) -> pl.Expr:
@@ -346,5 +327,6 @@ def select_by_thresholds(
         floor_overflow=0,
         thresholds=dict(thresholds),
         random_selected=0,
+        applied=True,
     )
     return out, report

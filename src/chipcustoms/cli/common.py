@@ -24,6 +24,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from chipcustoms.cli import exits
 from chipcustoms.errors import ChipCustomsError
 
 if TYPE_CHECKING:
@@ -39,8 +40,21 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Store maintenance (schema migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-err = Console(stderr=True)
-out = Console()
+
+
+class PipeConsole(Console):
+    """rich's console, but a reader that goes away (``chipcustoms catalog | head``) ends the
+    command with 141, as a shell reports it, instead of 1, the code this CLI keeps for bugs."""
+
+    def on_broken_pipe(self) -> None:
+        try:
+            super().on_broken_pipe()  # quiets the console and points stdout at /dev/null
+        except SystemExit:
+            raise SystemExit(exits.BROKEN_PIPE) from None
+
+
+err = PipeConsole(stderr=True)
+out = PipeConsole()
 
 # Large results are kept until exit: main() ends with os._exit, which hands a gigabyte of batch
 # memory back at once instead of walking it object by object.

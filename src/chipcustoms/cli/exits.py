@@ -1,4 +1,5 @@
-"""Exit codes scripts can trust: 0 done, 2 refused (bad usage or bad input), 130 aborted.
+"""Exit codes scripts can trust: 0 done, 2 refused (bad usage or bad input), 130 aborted,
+141 the reader of the output went away (``| head``).
 
 The CLI runs typer with ``standalone_mode=False`` so that chipcustoms' own errors get one
 message and exit 2. Usage errors (an unknown option, an extra or missing argument) then
@@ -10,6 +11,9 @@ not by class, and an upgrade of typer cannot turn a usage error back into a trac
 
 from __future__ import annotations
 
+import errno
+import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,6 +21,27 @@ if TYPE_CHECKING:
 
 USAGE = 2  # click's and typer's code for usage errors, and ours for refused input
 ABORTED = 130  # as a shell reports an interrupted command
+BROKEN_PIPE = 141  # as a shell reports a command whose reader closed the pipe (SIGPIPE)
+
+
+def pipe_closed(exc: BaseException) -> bool:
+    """Whether the command ended because stdout's reader went away. Three ways it shows: rich's
+    console raises ``SystemExit`` (cli/common.PipeConsole gives it our code), typer exits 1
+    having swapped in click's ``PacifyFlushWrapper``, and Polars' writers raise an ``OSError``
+    whose only trace of the cause is the operating system's message."""
+    if isinstance(exc, SystemExit):
+        return exc.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper"
+    return isinstance(exc, OSError) and (
+        exc.errno == errno.EPIPE or f"(os error {errno.EPIPE})" in str(exc)
+    )
+
+
+def leave_closed_pipe() -> None:
+    """Exit with :data:`BROKEN_PIPE`, stdout pointed at /dev/null first so that the
+    interpreter's last flush of it does not fail again on the closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(BROKEN_PIPE)
 
 
 def framework_exit(exc: BaseException) -> int | None:

@@ -1,7 +1,8 @@
 """The `chipcustoms` command line: filters over files, reports on stderr, exit codes scripts trust.
 
 Exit codes: 0 the run completed (quarantined rows included), 2 it could not run (the message says
-why: a missing file, an invalid mapping or policy, an unknown option value), 1 a bug.
+why: a missing file, an invalid mapping or policy, an unknown option value), 141 the reader of
+the output went away (``| head``), 1 a bug.
 """
 
 from __future__ import annotations
@@ -44,10 +45,16 @@ def _root(
 def main() -> None:
     try:
         rc = app(standalone_mode=False)
+    except SystemExit as exc:
+        if exits.pipe_closed(exc):  # `chipcustoms catalog | head`: not a failure of ours
+            exits.leave_closed_pipe()
+        raise
     except ChipCustomsError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(exits.USAGE)
     except (Exception, KeyboardInterrupt) as exc:
+        if exits.pipe_closed(exc):  # `chipcustoms screen in.csv | head`
+            exits.leave_closed_pipe()
         if (framework := exits.framework_exit(exc)) is None:
             raise
         sys.exit(framework)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
 import typer
 from rich.table import Table
 
 from chipcustoms.cli.common import Db, app, db_path, err, existing, out
 from chipcustoms.errors import ChipCustomsError
+
+if TYPE_CHECKING:  # loaded by the commands that read lines, not by `chipcustoms --help`
+    import polars as pl
 
 Input = typer.Option(None, "--input", "-i", help="Declarations file (else the store, --db).")
 MappingOpt = typer.Option(None, "--mapping", "-m", help="Mapping of --input (name or YAML).")
@@ -36,6 +39,8 @@ def _lines(db: str | None, path: str | None, mapping: str | None) -> pl.DataFram
 
 
 def _listed(db: str | None, path: str | None, watchlist: str | None) -> pl.DataFrame | None:
+    import polars as pl
+
     from chipcustoms.patterns.network import listed_keys
 
     if watchlist:
@@ -57,6 +62,8 @@ def network_cmd(
     watchlist: str | None = Listed,
 ) -> None:
     """The trader network of PARTY: its community, score, members, links and path."""
+    import polars as pl
+
     from chipcustoms.patterns import network
 
     net = network.build(_lines(db, input, mapping), _listed(db, input, watchlist))

@@ -7,10 +7,11 @@ import json
 import sys
 
 import typer
+from rich.measure import Measurement
 from rich.table import Table
 
-from chipcustoms import settings
 from chipcustoms.cli.common import (
+    PipeConsole,
     app,
     out,
 )
@@ -26,10 +27,11 @@ def catalog(
 ) -> None:
     """List the accelerator catalog with derived TPP, performance density and ECCN."""
     from chipcustoms.recognise.catalog import load_catalog
-    from chipcustoms.recognise.catalog_check import check_catalog, format_findings
 
     cat = load_catalog()
     if check:
+        from chipcustoms.recognise.catalog_check import check_catalog, format_findings
+
         out.print(format_findings(cat, check_catalog(cat)), highlight=False, markup=False)
         return
     frame = cat.frame()
@@ -50,7 +52,11 @@ def catalog(
                     highlight=False,
                 )
     table = Table("model", "segment", "TPP", "PD", "ECCN", "price USD")
-    table.columns[0].no_wrap = True
+    # The model id, the figures and the ECCN are never cut ("undete…" was); in a terminal too
+    # narrow for the table the segment and price wrap.
+    for col in table.columns:
+        col.no_wrap = col.header in ("model", "TPP", "PD", "ECCN")
+        col.overflow = "fold"
     for m in cat.models:
         c = m.classification
         price = f"{m.price_usd.low:,.0f}-{m.price_usd.high:,.0f}" if m.price_usd else "n/f"
@@ -62,7 +68,13 @@ def catalog(
             c.eccn,
             price,
         )
-    out.print(table)
+    # A pipe or a file gets the table at its full width, one line per model (for grep), not
+    # the 80 columns rich assumes when there is no terminal.
+    if out.is_terminal:
+        out.print(table)
+        return
+    natural = Measurement.get(out, out.options.update_width(1_000), table).maximum
+    PipeConsole(width=max(natural, out.width)).print(table)
 
 
 @app.command()
@@ -151,6 +163,8 @@ def reasons(
 @app.command("settings")
 def settings_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Every setting read from the environment: variable, type, default, value in force, help."""
+    from chipcustoms import settings
+
     rows = settings.rows()
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import typer
 
-from chipcustoms import settings
-from chipcustoms.assess.selection import Budgets
+from chipcustoms.assess.budgets import Budgets
 from chipcustoms.cli import exits
 from chipcustoms.cli.common import (
     KEEP,
@@ -21,8 +20,6 @@ from chipcustoms.cli.common import (
     progress,
 )
 from chipcustoms.errors import ChipCustomsError
-from chipcustoms.lines.tableio import format_of
-from chipcustoms.policy.profiles import load_profile
 
 
 @app.command()
@@ -187,6 +184,9 @@ class ScreenRequest:
 
 def run_screen(r: ScreenRequest) -> None:
     """Check the options, run the screen, print or write the summary."""
+    from chipcustoms import settings
+    from chipcustoms.lines.tableio import format_of
+    from chipcustoms.policy.profiles import load_profile
     from chipcustoms.run.engine import make_engine
     from chipcustoms.run.orchestrator import _quiet, screen_file
     from chipcustoms.run.summary import markdown, riskiest

@@ -186,7 +186,7 @@ def stream(
     if report is None:  # threshold mode: channels were decided per partition
         assert job.thresholds is not None
         totals = {c: sum(w.counts.get(c, 0) for w in written) for c in written[0].counts}
-        report = SelectionReport(1, totals, 0, dict(job.thresholds), 0)
+        report = SelectionReport(1, totals, 0, dict(job.thresholds), 0, applied=True)
     digests = [w.digest for w in written if w.digest is not None]
     dup_total = sum(s.duplicates for s in scored)
     read = sum(p.read for p in prepared)

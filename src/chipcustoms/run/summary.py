@@ -171,8 +171,13 @@ def markdown(
         if none
         else ""
     )
+    said = (
+        _("Threshold mode: the cut-offs of the latest budget-mode run were applied: %(cutoffs)s.")
+        if report.applied
+        else _("Threshold-mode cut-offs implied by this run: %(cutoffs)s.")
+    )
     lines += [
-        _("Threshold-mode cut-offs implied by this run: %(cutoffs)s.") % {"cutoffs": th} + why,
+        said % {"cutoffs": th} + why,
         "",
         _("## Top reasons"),
         "",

@@ -20,6 +20,7 @@ import hmac
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -41,12 +42,19 @@ class _Count:
 
 
 class Throttle:
-    """Failure counts per key (``user:NAME``, ``addr:HOST``), thread-safe, bounded in size."""
+    """Failure counts per key (``user:NAME``, ``addr:HOST``), thread-safe, bounded in size.
 
-    def __init__(self, limit: int = 100_000) -> None:
+    ``clock`` gives the seconds the lockouts are measured in (monotonic by default); a test
+    passes its own to step through a lockout without sleeping, so a slow machine cannot let a
+    lockout lapse before the test looks at it."""
+
+    def __init__(
+        self, limit: int = 100_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._counts: dict[str, _Count] = {}
         self._lock = threading.Lock()
         self._limit = limit
+        self._clock = clock
 
     @staticmethod
     def keys(request: Request, name: str) -> list[str]:
@@ -55,7 +63,7 @@ class Throttle:
 
     def wait(self, keys: list[str]) -> float:
         """Seconds until these keys may try again (0: now)."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             return (
                 max((c.locked_until - now for k in keys if (c := self._counts.get(k))), default=0.0)
@@ -64,7 +72,7 @@ class Throttle:
             )
 
     def failed(self, keys: list[str]) -> None:
-        now = time.monotonic()
+        now = self._clock()
         allowed = int(settings.get("login_max_failures"))
         base = float(settings.get("login_lockout_seconds"))
         with self._lock:

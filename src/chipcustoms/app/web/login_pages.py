@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -66,10 +68,11 @@ def login_submit(
     throttle: login_guard.Throttle = request.app.state.login_throttle
     keys = throttle.keys(request, name)
     if (wait := throttle.wait(keys)) > 0:
+        seconds = math.ceil(wait)  # a 2 s lockout says 2, not 3
         response = _form(
-            request, next, 429, f"Too many failed logins: try again in {int(wait) + 1} seconds."
+            request, next, 429, f"Too many failed logins: try again in {seconds} seconds."
         )
-        response.headers["Retry-After"] = str(int(wait) + 1)
+        response.headers["Retry-After"] = str(seconds)
         return response
     cookie = login(request, name, password)
     if cookie is None:
