@@ -121,13 +121,14 @@ def test_every_model_and_system_is_probed(
 
 
 # The classes of the dev and spent misses that the sweep's families reach, each probed with
-# text written for the test (docs/benchmarks.md, "Tenth round"): a model quoted in CJK
-# brackets, AI glued after a model number, a Chinese maker's name inside a run of Han, the
-# parts named right after a model number; and the cards such lines must not lose.
+# text written for the test (docs/benchmarks.md, "Tenth round"): AI glued after a model number
+# (also inside CJK quotes), a Chinese maker's name inside a run of Han, a Latin maker glued to a
+# model, the parts named right after a model number; and the cards such lines must not lose.
 @pytest.mark.parametrize(
     ("text", "want", "accelerator"),
     [
         ("エヌビディア『A100』を搭載したサーバー", "nvidia-a100", True),
+        ("エヌビディアの「H200AI」チップ", "nvidia-h200", True),
         ("《H20》芯片 8片", "nvidia-h20", True),
         ("〈L40S〉GPU 4枚", "nvidia-l40s", True),
         ("NVIDIA H200AI accelerator", "nvidia-h200", True),

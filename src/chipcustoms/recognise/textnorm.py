@@ -49,12 +49,8 @@ _HAN_MAKER = (
 # Typographic quotes and apostrophes too ("Dell’s", "d’affichage", «…», „…“): a word break,
 # as the ASCII apostrophe is; and the typographic hyphens and dashes ("GPU‑centric" with a
 # non-breaking hyphen; ninth round), as the ASCII hyphen is. Those inside a model number
-# ("H‑100") were joined before (:data:`_LETTER_DASH_DIGIT`). The CJK corner and angle brackets
-# that Japanese and Chinese quote a model name in ("「H100」", 《…》) too.
-_PUNCT = (
-    r"[\x00-\x1f\x7f\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】"
-    "「」『』〈〉《》〔〕‘’‚‛“”„‟‹›«»‐‑‒–—―−]+"
-)
+# ("H‑100") were joined before (:data:`_LETTER_DASH_DIGIT`).
+_PUNCT = r"[\x00-\x1f\x7f\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】‘’‚‛“”„‟‹›«»‐‑‒–—―−]+"
 
 
 def normalise_text(s: str) -> str:
