@@ -42,8 +42,7 @@ def main() -> None:
             got = (row["accelerator_id"], row["is_accelerator"], row["system_id"])
             failed[(kind, p.family, p.lang)].append((p.text, p.want_id, *got))
     for key, (a, n) in sorted(counts.items()):
-        if len(key) == 1 or a < n:
-            print(" / ".join(key), f"{a}/{n} = {a / n:.3f}")
+        print(" / ".join(key), f"{a}/{n} = {a / n:.3f}")
     for key, lines in failed.items():
         if args.show:
             print("==", key, len(lines))
