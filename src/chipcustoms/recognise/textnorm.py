@@ -114,13 +114,6 @@ _LETTER_DASH_DIGIT = r"(?i)\b([a-z]{1,3})[-\u2010\u2011\u2012\u2013\u2212](\d)"
 # "H20 x 4" is a count, not the model suffix "x" of :data:`_SUFFIX` ("MI300 X" -> "mi300x").
 _TIMES = r"(?i)(\d)\s+x\s+(\d)"
 
-# Trade records glue words to a model number and OCR drops spaces: a brand run into the number
-# ("NVIDIAH100", "TESLAV100"), the number run into the word after it ("H100GPU", "A100PCIE",
-# "H100NVL", "8473301890GPU"), and a dot typed for the dash ("A.100"). Each is (pattern, the
-# Polars replacement, the ``re`` replacement), applied in order after the dash rule. Bounded by
-# ASCII classes, not ``\b`` (the engines' ``\w`` differ on combining marks), so both read them
-# alike; case is folded only in the words, where the two differ on the dotless i alone (the
-# one-text path refuses the non-ASCII letters that fold to ASCII).
 # The product lines a maker's name is glued to (see :data:`_GLUED`): the catalog's family and
 # line names that follow the maker in its aliases.
 _PRODUCT_LINES = (
@@ -129,6 +122,13 @@ _PRODUCT_LINES = (
     "rubin|blackwell|hopper|sophon|speedai|runai"
 )
 
+# Trade records glue words to a model number and OCR drops spaces: a brand run into the number
+# ("NVIDIAH100", "TESLAV100"), the number run into the word after it ("H100GPU", "A100PCIE",
+# "H100NVL", "8473301890GPU"), and a dot typed for the dash ("A.100"). Each is (pattern, the
+# Polars replacement, the ``re`` replacement), applied in order after the dash rule. Bounded by
+# ASCII classes, not ``\b`` (the engines' ``\w`` differ on combining marks), so both read them
+# alike; case is folded only in the words, where the two differ on the dotless i alone (the
+# one-text path refuses the non-ASCII letters that fold to ASCII).
 _GLUED = (
     # Any catalogued maker's name run into a model number ("AMDMI300X", "AlibabaPPU",
     # "CambriconMLU370") or into its product line ("AMDRadeon", "NVIDIATesla", "AWSTrainium"):
