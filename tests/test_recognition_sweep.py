@@ -11,6 +11,7 @@ agree field by field (tests/both_resolvers.py).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -23,13 +24,10 @@ from sweep_probes import Probe, lookalike_probes, model_probes, system_probes
 # families they may fail in, and why. Each is a single maker's spelling.
 LEFT_OUT: dict[str, tuple[set[str], str]] = {
     "nvidia-rubin": (
-        {"noun after", "count", "server with", "maker glued", "accessory"},
+        {"noun after", "count", "server with", "maker glued"},
         "a model named by a word needs its maker, and the catalog writes Rubin with NVIDIA, "
-        "英伟达 and нвидиа only (not 輝達, 엔비디아, エヌビディア): catalog aliases; and a "
-        "part named after a word-named model ('Rubin coolers') is not read as one",
+        "英伟达 and нвидиа only (not 輝達, 엔비디아, エヌビディア): catalog aliases",
     ),
-    "intel-goya": ({"accessory"}, "as the Rubin's parts: 'Goya coolers and backplates'"),
-    "nvidia-rtx-4500-ada": ({"accessory"}, "as the Rubin's parts: 'RTX 4500 Ada coolers'"),
     "cerebras-wse-2": (
         {"maker glued", "count", "noun after", "server with", "full-width"},
         "'CerebrasWSE-2': the dash rule runs before the maker is split off, so WSE-2 stays WSE 2",
@@ -59,16 +57,34 @@ LEFT_OUT: dict[str, tuple[set[str], str]] = {
 }
 
 
+# The variant words a part may follow ("H200 NVL coolers"), as vocabulary.yaml's
+# `accessories.head` writes them.
+VARIANTS = {"nvl", "sxm", "pcie", "oam", "ultra", "ada", "pro", "max", "plus", "ti", "super"}
+VARIANTS |= {"duo", "xp", "gpu"}
+
+
+def _part_after_a_word(probe: Probe) -> bool:
+    """A part named after a model whose name ends in a word ("TITAN Xp coolers", "Goya
+    coolers", "Corsair coolers"): the rule reads parts after a number, not after any word."""
+    head = probe.text.lower().partition(" coolers")[0].split()
+    if probe.family != "accessory" or head == probe.text.lower().split():
+        return False
+    while head and head[-1] in VARIANTS | {f"sxm{i}" for i in range(2, 7)}:
+        head.pop()
+    return not (head and re.search(r"\d", head[-1]))
+
+
 def _left_out(probe: Probe) -> bool:
     families, _ = LEFT_OUT.get(probe.subject, (set(), ""))
-    return probe.family in families
+    return probe.family in families or _part_after_a_word(probe)
 
 
 def _passes(
     probe: Probe, row: dict[str, object], families: dict[str, str], systems: set[str]
 ) -> bool:
     """The class rule's answer, the model's family (a "H100" is read as the H100 SXM, the
-    family's head) and, on a system's probe, the system itself named."""
+    family's head) and, on a system's probe, the system itself named with its GPU (or that
+    GPU among its possible models)."""
     if probe.want_accelerator != bool(row["is_accelerator"]):
         return False
     if probe.subject in systems and row["system_id"] != probe.subject:
@@ -76,6 +92,11 @@ def _passes(
     if probe.want_id is None:
         return True
     got = str(row["accelerator_id"])
+    if probe.subject in systems and got == "accelerator-unknown":
+        # A system whose name does not write its GPU may be read as accelerator-unknown with
+        # the GPU among its possible models (docs/recognition.md, the system rule).
+        possible = str(row["possible_models"] or "").split(", ")
+        return probe.want_id in {families.get(m, m) for m in possible} | {"accelerator-unknown"}
     return families.get(got, got) == probe.want_id
 
 
