@@ -119,7 +119,7 @@ def context(v: Vocabulary) -> pl.Expr:
         weak_word.is_not_null()
         & norm.str.contains(v.for_words)
         & ~norm.str.contains(f"(?:{v.with_words})(?:{weak})")
-    )
+    ) | norm.str.contains(v.accessory_head)
     acc_word = pl.coalesce(strong_word, weak_word)
     strong_count = pl.col("__strong_count")
     words = _COUNTS.word_counts

@@ -28,16 +28,21 @@ _NUMBER = re.compile(r"([a-z]{0,2})(\d{3,4})([a-z]?)")
 def bare_numbers(catalog: Catalog, vocabulary: Vocabulary) -> dict[str, str]:
     """Model numbers a line may write without the brand or family word of every alias
     ("Tesla V100" -> "v100", "Ascend 910B" -> "910b"): the alias less brand words and
-    memory sizes, when one token with letters and digits (or an all-digit number the
+    memory sizes (and goods nouns, ``alias_nouns``, over a number of three or four digits:
+    "T400 GPU" -> "t400"), when one token with letters and digits (or an all-digit number the
     vocabulary lists, "RTX 4090" -> "4090") is left and no other model leaves the same one.
     """
     brand = re.compile(vocabulary.brand_word)
+    noun = re.compile(vocabulary.alias_noun)
     digits = re.compile(vocabulary.digit_number)
     found: dict[str, set[str]] = {}
     for m in catalog.models:
         for alias in [m.model, *m.aliases]:
             words = brand.sub(" ", normalise_model_text(alias)).split()
             words = [w for w in words if not MEMORY.match(w)]
+            if len(words) > 1:  # "t400 gpu": a goods noun under a number of 3-4 digits
+                rest = noun.sub(" ", " ".join(words)).split()
+                words = rest if len(rest) == 1 and _NUMBER.fullmatch(rest[0]) else words
             if len(words) != 1:
                 continue
             w = words[0]

@@ -95,6 +95,7 @@ class RowResolver:
         self._with_strong = c(f"(?:{v.with_words})(?:{strong})")
         self._with_weak = c(f"(?:{v.with_words})(?:{v.accessory_weak})")
         self._for, self._exclusion = c(v.for_words), c(f"({v.exclusion})")
+        self._head = c(v.accessory_head)
         self._exclusion_scripts = c(f"({v.exclusion_scripts})")
         self._exclusion_apart = c(f"({v.exclusion_apart})")
         self._hint, self._bare_hint = c(v.hint), c(v.bare_hint)
@@ -164,7 +165,7 @@ class RowResolver:
             weak is not None
             and self._for.search(norm) is not None
             and not self._with_weak.search(norm)
-        )
+        ) or bool(self._head.search(norm))
         x["accessory_word"] = _first(strong, weak)
         x["exclusion"] = _first(
             _group(self._exclusion, norm),

@@ -27,6 +27,7 @@ import polars as pl
 from chipcustoms.recognise.textnorm import (
     _CJK_LATIN,
     _GLUED,
+    _HAN_MAKER,
     _HOMOGLYPHS,
     _LATIN_CJK,
     _LETTER_DASH_DIGIT,
@@ -125,6 +126,7 @@ _PUNCT_RE = re.compile(_PUNCT)
 _MARKS = re.compile(MARKS)
 _CJK_L = re.compile(_CJK_LATIN)
 _L_CJK = re.compile(_LATIN_CJK)
+_HAN_M = re.compile(_HAN_MAKER)
 _SPACES = re.compile(r"\s+")
 _SUFFIX_RE = re.compile(_SUFFIX)
 
@@ -145,6 +147,7 @@ def normalised(text: str) -> str:
     s = unicodedata.normalize("NFKC", s).lower()
     s = _PUNCT_RE.sub(" ", s).replace("-", " ")
     s = _L_CJK.sub(r"\g<1> \g<2>", _CJK_L.sub(r"\g<1> \g<2>", s))
+    s = _HAN_M.sub(r"\g<1> \g<2>", s)
     s = _SPACES.sub(" ", s).strip()
     return _SUFFIX_RE.sub(r"\g<1>\g<2>", s)
 

@@ -38,6 +38,14 @@ _CJK = (
 )
 _CJK_LATIN = f"([{_CJK}])([a-z0-9])"
 _LATIN_CJK = f"([a-z0-9])([{_CJK}])"
+# Chinese writes no spaces: a maker's Chinese name inside a run of Han ("含8块平头哥PPU",
+# "阿里平頭哥PPU") gets a space before it, so its aliases ("平头哥 ppu") begin a word as they do
+# after a Latin word. The names are the catalog makers' (vocabulary.yaml brand_words).
+_HAN_MAKER = (
+    "([\u3400-\u4dbf\u4e00-\u9fff])(英伟达|英偉達|輝達|辉达|华为|華為|平头哥|平頭哥|阿里|壁仞|"
+    "寒武纪|寒武紀|燧原|海光|天数智芯|天數智芯|昆仑芯|昆侖芯|崑崙芯|沐曦|摩尔线程|摩爾線程|算能|瀚博|"
+    "昇腾|昇騰)"
+)
 # Typographic quotes and apostrophes too ("Dell’s", "d’affichage", «…», „…“): a word break,
 # as the ASCII apostrophe is; and the typographic hyphens and dashes ("GPU‑centric" with a
 # non-breaking hyphen; ninth round), as the ASCII hyphen is. Those inside a model number
@@ -52,6 +60,7 @@ def normalise_text(s: str) -> str:
     s = s.replace("-", " ")
     s = re.sub(_CJK_LATIN, r"\1 \2", s)
     s = re.sub(_LATIN_CJK, r"\1 \2", s)
+    s = re.sub(_HAN_MAKER, r"\1 \2", s)
     s = re.sub(r"\s+", " ", s).strip()
     return _SUFFIX_PY.sub(_join_suffix, s)
 
@@ -78,6 +87,7 @@ def normalise_expr(expr: pl.Expr) -> pl.Expr:
         .str.replace_all("-", " ", literal=True)
         .str.replace_all(_CJK_LATIN, "${1} ${2}")
         .str.replace_all(_LATIN_CJK, "${1} ${2}")
+        .str.replace_all(_HAN_MAKER, "${1} ${2}")
         .str.replace_all(r"\s+", " ")
         .str.strip_chars()
         .str.replace_all(_SUFFIX, "${1}${2}")
@@ -106,6 +116,14 @@ _LETTER_DASH_DIGIT = r"(?i)(^|[^a-z0-9])([a-z]{1,3})[-\u2010\u2011\u2012\u2013\u
 # "H20 x 4" is a count, not the model suffix "x" of :data:`_SUFFIX` ("MI300 X" -> "mi300x").
 _TIMES = r"(?i)(\d)\s+x\s+(\d)"
 
+# The product lines a maker's name is glued to (see :data:`_GLUED`): the catalog's family and
+# line names that follow the maker in its aliases.
+_PRODUCT_LINES = (
+    "radeon|instinct|tesla|quadro|geforce|rtx|titan|dgx|hgx|ascend|atlas|gaudi|arc|ppu|"
+    "hanguang|inferentia|trainium|mlu|kunlun|xisi|xiyun|cloudblazer|colossus|mtt|data center|"
+    "rubin|blackwell|hopper|sophon|speedai|runai"
+)
+
 # Trade records glue words to a model number and OCR drops spaces: a brand run into the number
 # ("NVIDIAH100", "TESLAV100"), the number run into the word after it ("H100GPU", "A100PCIE",
 # "H100NVL", "8473301890GPU"), and a dot typed for the dash ("A.100"). Each is (pattern, the
@@ -114,6 +132,29 @@ _TIMES = r"(?i)(\d)\s+x\s+(\d)"
 # alike; case is folded only in the words, where the two differ on the dotless i alone (the
 # one-text path refuses the non-ASCII letters that fold to ASCII).
 _GLUED = (
+    # Any catalogued maker's name run into a model number ("AMDMI300X", "AlibabaPPU",
+    # "CambriconMLU370") or into its product line ("AMDRadeon", "NVIDIATesla", "AWSTrainium"):
+    # the maker apart, as "NVIDIA H100" is read. Only before a number or a product-line word,
+    # so "intelligence" or "amdahl" stay whole.
+    (
+        r"(^|[^A-Za-z0-9])((?i:nvidia|amd|intel|huawei|alibaba|aws|biren|cambricon|enflame|"
+        r"hygon|iluvatar|kunlunxin|metax|sophgo|vastai|graphcore|sambanova|tenstorrent|"
+        r"rebellions|furiosa(?:ai)?|qualcomm|groq|cerebras|untether))([A-Za-z]{0,3}\d|(?i:"
+        + _PRODUCT_LINES
+        + "))",
+        "${1}${2} ${3}",
+        r"\g<1>\g<2> \g<3>",
+    ),
+    # A maker's name in title case run into a capitalised model name ("CerebrasWSE-3",
+    # "GraphcoreBow", "d-MatrixCorsair", "Moore ThreadsMTT"): apart at the change of case only,
+    # so an all-capitals line ("INTELLIGENCE") is not cut.
+    (
+        r"(^|[^A-Za-z0-9])(Nvidia|Intel|Huawei|Alibaba|Biren|Cambricon|Enflame|Hygon|Iluvatar|"
+        r"Kunlunxin|Sophgo|Vastai|Graphcore|SambaNova|Tenstorrent|Rebellions|FuriosaAI|Furiosa|"
+        r"Qualcomm|Groq|Cerebras|Untether|Matrix|Threads)([A-Z])",
+        "${1}${2} ${3}",
+        r"\g<1>\g<2> \g<3>",
+    ),
     # Also Supermicro's GPU option SKUs, NV glued to the model number ("GPU-NVA100-80"), the
     # RTX A-series number run into RTX ("RTXA6000"; "RTX4090" is read as written), and a GPU
     # count the dash rule joined to GPU ("GPU-8卡" -> "gpu8" -> "GPU 8").
@@ -142,7 +183,8 @@ _GLUED = (
         r"\g<1> \g<2>\g<3>",
     ),
     (
-        r"(\d)((?i:gpus?|graphics|cards?|modules?|chips?|pcie|sxm\d?|nvl|ada))($|[^A-Za-z0-9])",
+        r"(\d)((?i:gpus?|graphics|cards?|modules?|chips?|pcie|sxm\d?|nvl|ada|ai))"
+        r"($|[^A-Za-z0-9])",
         "${1} ${2}${3}",
         r"\g<1> \g<2>\g<3>",
     ),

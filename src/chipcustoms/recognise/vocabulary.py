@@ -43,11 +43,14 @@ class Accessories(_Strict):
     # Strong words run as a regex of their own: joined with `strong` they overflow the regex
     # engine's fast path (one alternation of both cost 13x the two apart).
     strong_apart: list[str] = []
+    # A part named right after the number of what it fits ("H100 coolers and backplates"):
+    # an accessory even where a "with" word follows, which keeps a card elsewhere.
+    head: list[str] = []
     weak: list[str]
     for_words: list[str]
     with_words: str
 
-    _s = field_validator("strong", "strong_apart", "weak", "for_words")(_check_patterns)
+    _s = field_validator("strong", "strong_apart", "head", "weak", "for_words")(_check_patterns)
 
 
 class GenericClass(_Strict):
@@ -123,6 +126,8 @@ class VocabularyFile(_Strict):
     system_words: list[str]
     ai_systems: AiSystems
     brand_words: list[str]
+    # Goods nouns and memory types stripped from an alias for a bare number of 3-4 digits only.
+    alias_nouns: list[str] = []
     system_hs: list[str]
     not_ai: list[str]
 
@@ -137,6 +142,7 @@ class VocabularyFile(_Strict):
         "exclusions_apart",
         "system_words",
         "brand_words",
+        "alias_nouns",
         "not_ai",
     )(_check_patterns)
 
@@ -161,6 +167,7 @@ class Vocabulary:
 
     version: str
     hint: str
+    alias_noun: str  # matches nothing where the vocabulary lists none
     bare_hint: str  # matches nothing where the vocabulary lists no bare hints
     digit_number: str  # likewise where it lists no all-digit numbers
     hs_prefixes: tuple[str, ...]
@@ -168,6 +175,7 @@ class Vocabulary:
     accessory_strong: str
     accessory_strong_apart: str  # matches nothing where the vocabulary lists none
     accessory_weak: str
+    accessory_head: str  # matches nothing where the vocabulary lists none
     for_words: str
     with_words: str
     exclusion: str
@@ -214,6 +222,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         version=f"{vf.version}#{digest}",
         hint=union(vf.hints),
         hints=tuple(vf.hints),
+        alias_noun=union(vf.alias_nouns or [r"$^"]),
         bare_hint=union(vf.bare_hints or [r"$^"]),
         digit_number=union(vf.digit_numbers or [r"$^"]),
         hs_prefixes=tuple(vf.hs_prefixes),
@@ -221,6 +230,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         accessory_strong=union(vf.accessories.strong),
         accessory_strong_apart=union(vf.accessories.strong_apart or [r"$^"]),
         accessory_weak=union(vf.accessories.weak),
+        accessory_head=union(vf.accessories.head or [r"$^"]),
         for_words=union(vf.accessories.for_words),
         with_words=vf.accessories.with_words,
         exclusion=union(vf.exclusions),
