@@ -52,20 +52,13 @@ Call = Callable[[Ctx, Caller, str], httpx.Response]
 def _api(method: str, path: str, **kw: Any) -> Call:
     def call(ctx: Ctx, who: Caller, office: str) -> httpx.Response:
         decl, item = LINES[office]
-        url = path.format(
-            case=ctx.cases[office], decl=decl, item=item, office=office, job=ctx.job_id
-        )
+        url = path.format(case=ctx.cases[office], decl=decl, item=item, office=office,
+                          job=ctx.job_id)
         body = kw.get("json")
         if callable(body):
             body = body(ctx, office)
-        return ctx.served.client.request(
-            method,
-            url,
-            json=body,
-            files=kw.get("files"),
-            headers={"Authorization": f"Bearer {who.key}"},
-        )
-
+        return ctx.served.client.request(method, url, json=body, files=kw.get("files"),
+                                         headers={"Authorization": f"Bearer {who.key}"})
     return call
 
 
@@ -73,17 +66,13 @@ def _page(method: str, path: str, data: dict[str, str] | None = None) -> Call:
     def call(ctx: Ctx, who: Caller, office: str) -> httpx.Response:
         decl, item = LINES[office]
         url = path.format(
-            case=ctx.cases[office],
-            decl=decl,
-            item=item,
-            office=office,
+            case=ctx.cases[office], decl=decl, item=item, office=office,
             party=IMPORTERS[office],
         )
         if method == "GET":
             return who.pages.get(url, follow_redirects=False)
         form = {"csrf": who.token, **(data or {})}
         return who.pages.post(url, data=form, follow_redirects=False)
-
     return call
 
 
@@ -114,13 +103,11 @@ CALLS: dict[str, Call] = {
     "GET /v1/declarations/{declaration_id}": _api("GET", "/v1/declarations/{decl}"),
     "GET /v1/cases": _api("GET", "/v1/cases?office={office}"),
     "GET /v1/cases/{case_id}": _api("GET", "/v1/cases/{case}"),
-    "POST /v1/cases/{case_id}/assign": _api(
-        "POST", "/v1/cases/{case}/assign", json={"to": "nobody-such-user"}
-    ),
+    "POST /v1/cases/{case_id}/assign": _api("POST", "/v1/cases/{case}/assign",
+                                            json={"to": "nobody-such-user"}),
     "POST /v1/cases/{case_id}/outcome": _api("POST", "/v1/cases/{case}/outcome", json=OUTCOME),
-    "POST /v1/cases/{case_id}/override": _api(
-        "POST", "/v1/cases/{case}/override", json={"channel": "red", "reason": "matrix"}
-    ),
+    "POST /v1/cases/{case_id}/override": _api("POST", "/v1/cases/{case}/override",
+                                              json={"channel": "red", "reason": "matrix"}),
     "GET /v1/catalog": _api("GET", "/v1/catalog"),
     "GET /v1/policies": _api("GET", "/v1/policies"),
     "GET /v1/models": _api("GET", "/v1/models"),
@@ -137,9 +124,8 @@ CALLS: dict[str, Call] = {
     "GET /line/{declaration_id}/{item_no}": _page("GET", "/line/{decl}/{item}"),
     "POST /cases/{case_id}/assign": _page("POST", "/cases/{case}/assign"),
     "POST /cases/{case_id}/outcome": _page("POST", "/cases/{case}/outcome", {"found": "no"}),
-    "POST /cases/{case_id}/override": _page(
-        "POST", "/cases/{case}/override", {"channel": "red", "reason": "matrix"}
-    ),
+    "POST /cases/{case_id}/override": _page("POST", "/cases/{case}/override",
+                                           {"channel": "red", "reason": "matrix"}),
     "GET /overview": _page("GET", "/overview?office={office}"),
     "GET /search": _page("GET", "/search?q=D"),
     "GET /reference": _page("GET", "/reference"),
@@ -197,9 +183,8 @@ def ctx(tmp_path: Path, fixtures: Path, refs: References) -> Iterator[tuple[Ctx,
             set_password(store, name, PASSWORD)
             pages = TestClient(s.client.app, raise_server_exceptions=False)
             pages.post("/login", data=login_form(pages, name, PASSWORD))
-            callers.append(
-                Caller(User(name, role, office), key, pages, csrf(pages.get("/reference").text))
-            )
+            callers.append(Caller(User(name, role, office), key, pages,
+                                  csrf(pages.get("/reference").text)))
         adam = {"Authorization": f"Bearer {s.keys['adam']}"}
         cases = {}
         for office in OFFICES:
@@ -225,9 +210,7 @@ def test_role_route_office_matrix(ctx: tuple[Ctx, list[Caller]]) -> None:
             want, got = expected(rule, who.user, office), allowed(rule, r)
             if want != got:
                 kind = "allowed" if got else "denied"
-                surprises.append(
-                    f"{rule.route} as {who.user.name} on {office}: unexpectedly "
-                    f"{kind} ({r.status_code})"
-                )
+                surprises.append(f"{rule.route} as {who.user.name} on {office}: unexpectedly "
+                                 f"{kind} ({r.status_code})")
     assert calls >= 8 * len(TABLE.routes)
     assert surprises == []

@@ -46,9 +46,8 @@ def test_a_scoped_analyst_screens_only_its_own_office(api: Served) -> None:
     assert _screen(api, "ana", declaration_id="D3", office="SZ02").status_code == 200
 
 
-@pytest.mark.parametrize(
-    "name", ["fraud", "inspected", "critical", "revenue", "office", " Inspected", "extra"]
-)
+@pytest.mark.parametrize("name", ["fraud", "inspected", "critical", "revenue", "office",
+                                  " Inspected", "extra"])
 def test_labels_and_canonical_names_are_refused_in_extra(api: Served, name: str) -> None:
     err = error(_screen(api, "ana", extra={name: "true"}), 422)
     assert err["details"][0]["field"] == f"lines.0.extra.{name}"
@@ -60,20 +59,14 @@ def test_labels_and_canonical_names_are_refused_in_extra(api: Served, name: str)
 
 def _submit(api: Served, fixtures: Path, **data: Any) -> Any:
     with (fixtures / "bad_rows.csv").open("rb") as f:
-        return api.client.post(
-            "/v1/jobs",
-            files={"file": ("bad_rows.csv", f)},
-            data={"mapping": "canonical", **data},
-            headers=api.auth("ana"),
-        )
+        return api.client.post("/v1/jobs", files={"file": ("bad_rows.csv", f)},
+                               data={"mapping": "canonical", **data}, headers=api.auth("ana"))
 
 
 def _wait(api: Served, url: str) -> dict[str, Any]:
     deadline = time.monotonic() + 120
     while (job := api.client.get(url, headers=api.auth("adam")).json())["state"] in (
-        "queued",
-        "running",
-    ):
+        "queued", "running"):
         assert time.monotonic() < deadline, job
         time.sleep(0.3)
     return job
@@ -93,10 +86,11 @@ def test_jobs_are_read_by_owner_admin_or_unscoped_analyst_and_uploads_go(
     assert list((tmp_path / "jobs").iterdir()) == []  # upload and results deleted
 
 
-def test_a_failed_job_shows_no_server_path_and_leaves_no_file(api: Served, tmp_path: Path) -> None:
-    r = api.client.post(
-        "/v1/jobs", files={"file": ("x.parquet", b"not parquet at all")}, headers=api.auth("ana")
-    )
+def test_a_failed_job_shows_no_server_path_and_leaves_no_file(
+    api: Served, tmp_path: Path
+) -> None:
+    r = api.client.post("/v1/jobs", files={"file": ("x.parquet", b"not parquet at all")},
+                        headers=api.auth("ana"))
     job = _wait(api, r.json()["url"])
     assert job["state"] == "failed" and job["error"]
     assert str(tmp_path) not in job["error"] and "/jobs" not in job["error"], job["error"]
@@ -115,11 +109,8 @@ def test_an_uploaded_mapping_is_checked_without_naming_server_paths(
     api: Served, fixtures: Path, tmp_path: Path
 ) -> None:
     with (fixtures / "bad_rows.csv").open("rb") as f:
-        r = api.client.post(
-            "/v1/jobs",
-            headers=api.auth("ana"),
-            files={"file": ("bad_rows.csv", f), "mapping_file": ("m.yaml", b"name: [unclosed")},
-        )
+        r = api.client.post("/v1/jobs", headers=api.auth("ana"), files={
+            "file": ("bad_rows.csv", f), "mapping_file": ("m.yaml", b"name: [unclosed")})
     # Issue 19: what a file holds is the job's business (a schema cannot say it), so the
     # request is accepted and the job fails with the mapping's problem.
     assert r.status_code == 202, r.text
@@ -135,11 +126,8 @@ def test_an_uploaded_mapping_may_come_as_a_text_field(
     (``curl -F 'mapping_file=<m.yaml'``): the job reads it as it reads an uploaded file."""
     canonical = bundled_mappings()["canonical"].read_text()
     with (fixtures / "bad_rows.csv").open("rb") as f:
-        r = api.client.post(
-            "/v1/jobs",
-            headers=api.auth("ana"),
-            files={"file": ("bad_rows.csv", f), "mapping_file": (None, canonical)},
-        )
+        r = api.client.post("/v1/jobs", headers=api.auth("ana"), files={
+            "file": ("bad_rows.csv", f), "mapping_file": (None, canonical)})
     assert r.status_code == 202, r.text
     job = _wait(api, r.json()["url"])
     assert job["state"] == "done" and job["counts"]["accepted"] > 0, job
@@ -163,12 +151,9 @@ def _case(api: Served, office: str) -> int:
 def test_assign_only_to_an_active_user_who_works_the_office(api: Served) -> None:
     case, post = _case(api, "SZ01"), api.client.post
     h = api.auth("ana")
-    assert (
-        "nobody-such-user"
-        in error(post(f"/v1/cases/{case}/assign", json={"to": "nobody-such-user"}, headers=h), 404)[
-            "message"
-        ]
-    )
+    assert "nobody-such-user" in error(
+        post(f"/v1/cases/{case}/assign", json={"to": "nobody-such-user"}, headers=h), 404
+    )["message"]
     error(post(f"/v1/cases/{case}/assign", json={"to": "otto"}, headers=h), 422)  # SZ02
     error(post(f"/v1/cases/{case}/assign", json={"to": "vera"}, headers=h), 422)  # viewer
     done = post(f"/v1/cases/{case}/assign", json={"to": "ines"}, headers=h)
@@ -179,12 +164,9 @@ def test_a_closed_case_refuses_a_second_outcome(api: Served) -> None:
     case, post = _case(api, "SZ01"), api.client.post
     assert post(f"/v1/cases/{case}/outcome", json=OUTCOME, headers=api.auth("ines")).is_success
     again = {**OUTCOME, "found": False}
-    assert (
-        "closed"
-        in error(post(f"/v1/cases/{case}/outcome", json=again, headers=api.auth("adam")), 409)[
-            "message"
-        ]
-    )
+    assert "closed" in error(
+        post(f"/v1/cases/{case}/outcome", json=again, headers=api.auth("adam")), 409
+    )["message"]
     record = open_store(api.db).line(*_key(api, case))
     assert record is not None and len(record["outcomes"]) == 1
 

@@ -135,10 +135,8 @@ def test_a_rewrite_with_recomputed_hashes_is_found(db: str) -> None:
         if e["audit_id"] == 3:
             e["actor"] = "mallory"
         h = unkeyed_hash(prev, e)
-        statements.append(
-            f"UPDATE audit SET actor = '{e['actor']}', prev_hash = '{prev}', "
-            f"hash = '{h}' WHERE audit_id = {e['audit_id']}"
-        )
+        statements.append(f"UPDATE audit SET actor = '{e['actor']}', prev_hash = '{prev}', "
+                          f"hash = '{h}' WHERE audit_id = {e['audit_id']}")
         prev = h
     _attack(db, *statements)
     assert "broken at entry 1: its content does not match its keyed hash" in _verify(db)
@@ -146,24 +144,14 @@ def test_a_rewrite_with_recomputed_hashes_is_found(db: str) -> None:
 
 def test_a_forged_appended_entry_is_found(db: str) -> None:
     last = list(open_store(db).audit_entries())[-1]
-    forged = {
-        "audit_id": last["audit_id"] + 1,
-        "at": last["at"],
-        "actor": "adam",
-        "action": "user.add",
-        "entity": "user",
-        "entity_id": "mallory",
-        "before": None,
-        "after": '{"role": "admin", "office": null}',
-    }
+    forged = {"audit_id": last["audit_id"] + 1, "at": last["at"], "actor": "adam",
+              "action": "user.add", "entity": "user", "entity_id": "mallory", "before": None,
+              "after": '{"role": "admin", "office": null}'}
     h = entry_hash(last["hash"], forged, b"a guessed key")
-    _attack(
-        db,
-        "INSERT INTO audit (audit_id, at, actor, action, entity, entity_id, before, "
-        f"after, prev_hash, hash) VALUES ({forged['audit_id']}, '{forged['at']}', 'adam', "
-        f"'user.add', 'user', 'mallory', NULL, '{forged['after']}', '{last['hash']}', "
-        f"'{h}')",
-    )
+    _attack(db, "INSERT INTO audit (audit_id, at, actor, action, entity, entity_id, before, "
+            f"after, prev_hash, hash) VALUES ({forged['audit_id']}, '{forged['at']}', 'adam', "
+            f"'user.add', 'user', 'mallory', NULL, '{forged['after']}', '{last['hash']}', "
+            f"'{h}')")
     assert f"broken at entry {forged['audit_id']}" in _verify(db)
 
 
@@ -172,10 +160,8 @@ def test_a_forged_appended_entry_is_found(db: str) -> None:
     [
         ("UPDATE users SET role = 'admin' WHERE name = 'ines'", "users differ"),
         ("UPDATE cases SET channel = 'green'", "users differ"),  # one message for the tables
-        (
-            "UPDATE assessments SET channel = 'green' WHERE assessment_id = 2",
-            "assessments 1..7 differ",
-        ),
+        ("UPDATE assessments SET channel = 'green' WHERE assessment_id = 2",
+         "assessments 1..7 differ"),
         ("DELETE FROM assessments WHERE assessment_id = 7", "assessments 1..7 differ"),
         ("DELETE FROM audit_checkpoints WHERE checkpoint_id > 1", "checkpoints were removed"),
         ("UPDATE audit_checkpoints SET entries = 1", "not signed with this store's audit key"),
@@ -196,12 +182,9 @@ def test_an_exported_checkpoint_catches_a_store_cut_back_as_a_whole(
     assert "intact" in _verify(db, "--checkpoint", str(cp))
     # Chain, checkpoints and the row cut back to the state before: consistent in itself ...
     after = json.loads(cp.read_text())["checkpoint_id"]
-    _attack(
-        db,
-        f"DELETE FROM audit WHERE audit_id > {before}",
-        f"DELETE FROM audit_checkpoints WHERE checkpoint_id >= {after}",
-        "DELETE FROM users WHERE name = 'olga'",
-    )
+    _attack(db, f"DELETE FROM audit WHERE audit_id > {before}",
+            f"DELETE FROM audit_checkpoints WHERE checkpoint_id >= {after}",
+            "DELETE FROM users WHERE name = 'olga'")
     assert "intact" in _verify(db)
     # ... but it no longer reaches the checkpoint kept elsewhere.
     assert "the exported checkpoint covers" in _verify(db, "--checkpoint", str(cp))

@@ -28,13 +28,8 @@ from stores import BACKENDS, target
 def db(request: pytest.FixtureRequest, tmp_path: Path, fixtures: Path, refs: References) -> str:
     """A store with the fixture lines screened in budget mode (half of them cases)."""
     url = target(request.param, tmp_path)
-    screen_file(
-        str(fixtures / "lines.csv"),
-        str(tmp_path / "o.csv"),
-        db=url,
-        budgets=Budgets(red=0.3, yellow=0.3),
-        refs=refs,
-    )
+    screen_file(str(fixtures / "lines.csv"), str(tmp_path / "o.csv"), db=url,
+                budgets=Budgets(red=0.3, yellow=0.3), refs=refs)
     return url
 
 
@@ -44,15 +39,9 @@ def _screened(store: Store, refs: References, lines: pl.DataFrame) -> Screened:
     assert found is not None
     run_id, thresholds = found
     assessments, _, _ = OnlineScreen(store, refs).assess(lines, run_id, thresholds)
-    return Screened(
-        actor="ana",
-        source_run=run_id,
-        thresholds=thresholds,
-        versions=refs.versions(),
-        lines=lines,
-        assessments=assessments,
-        hits=hits_from_reasons(assessments),
-    )
+    return Screened(actor="ana", source_run=run_id, thresholds=thresholds,
+                    versions=refs.versions(), lines=lines, assessments=assessments,
+                    hits=hits_from_reasons(assessments))
 
 
 def _write(store: Store, items: list[Screened]) -> None:
@@ -78,9 +67,8 @@ def _lines(fixtures: Path, prefix: str | None) -> pl.DataFrame:
     lines = read_and_ingest(fixtures / "lines.csv", load_mapping(None)).accepted
     if prefix is None:
         return lines
-    return lines.with_columns(
-        pl.concat_str(pl.lit(prefix), "declaration_id").alias("declaration_id")
-    )
+    return lines.with_columns(pl.concat_str(pl.lit(prefix), "declaration_id")
+                              .alias("declaration_id"))
 
 
 def test_groups_update_the_digest_to_what_a_full_sum_gives(

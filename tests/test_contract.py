@@ -40,9 +40,8 @@ def live(
     (tests/test_server_runtime.py)."""
     monkeypatch.setenv("CHIPCUSTOMS_API_RATE_PER_SECOND", "0")
     s = served(target(request.param, tmp_path), tmp_path, fixtures, refs)
-    server = uvicorn.Server(
-        uvicorn.Config(s.client.app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    )
+    server = uvicorn.Server(uvicorn.Config(s.client.app, host="127.0.0.1", port=0,
+                                           log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
@@ -84,26 +83,11 @@ def test_schemathesis_finds_nothing(live: tuple[str, str], tmp_path: Path) -> No
     config = tmp_path / "schemathesis.toml"
     config.write_text(CONFIG)
     run = subprocess.run(
-        [
-            str(exe),
-            "--config-file",
-            str(config),
-            "run",
-            f"{url}/openapi.json",
-            "-H",
-            f"Authorization: Bearer {key}",
-            "--seed",
-            str(SEED),
-            "--max-examples",
-            str(EXAMPLES),
-            "--generation-deterministic",
-            "--workers",
-            "1",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=600,
+        [str(exe), "--config-file", str(config), "run", f"{url}/openapi.json",
+         "-H", f"Authorization: Bearer {key}",
+         "--seed", str(SEED), "--max-examples", str(EXAMPLES), "--generation-deterministic",
+         "--workers", "1"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600,
         env={**os.environ, "NO_COLOR": "1"},
     )
     out = run.stdout + run.stderr

@@ -59,13 +59,12 @@ def _counted(st: AppState, monkeypatch: pytest.MonkeyPatch) -> threading.Semapho
     return handed
 
 
+
 def _audit_verify_passes(db: str) -> None:
     """The operator's own check, as a separate process: ``audit verify`` exits 0 on the file."""
-    verified = subprocess.run(
-        cli("audit", "verify", "--db", db), env=env(), capture_output=True, text=True, timeout=300
-    )
+    verified = subprocess.run(cli("audit", "verify", "--db", db), env=env(),
+                              capture_output=True, text=True, timeout=300)
     assert verified.returncode == 0, verified.stderr
-
 
 def test_concurrent_screens_share_transactions_and_one_chain(
     api: Served, monkeypatch: pytest.MonkeyPatch
@@ -180,10 +179,7 @@ def test_every_answered_screen_survives_kill_9(
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         cli("serve", "--db", db, "--port", str(port), "--log-level", "warning"),
-        env=env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
+        env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
     )
     answered: dict[str, tuple[int, str]] = {}
     stop = threading.Event()
@@ -197,13 +193,13 @@ def test_every_answered_screen_survives_kill_9(
                     key = f"K{worker}-{n}"
                     n += 1
                     try:
-                        r = client.post(
-                            "/v1/screen", json={"lines": [{**_line(n), "declaration_id": key}]}
-                        )
+                        r = client.post("/v1/screen", json={"lines": [{**_line(n),
+                                                                        "declaration_id": key}]})
                     except httpx.HTTPError:
                         return  # the server died under this request: no answer, no promise
                     if r.status_code == 200:
-                        answered[key] = (r.json()["run_id"], r.json()["assessments"][0]["channel"])
+                        answered[key] = (r.json()["run_id"],
+                                         r.json()["assessments"][0]["channel"])
 
         threads = [threading.Thread(target=post, args=(w,)) for w in range(6)]
         for th in threads:
@@ -245,10 +241,7 @@ def test_two_server_processes_writing_at_once_leave_one_chain(
     servers = [
         subprocess.Popen(
             cli("serve", "--db", db, "--port", str(port), "--log-level", "warning"),
-            env=env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            text=True,
+            env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
         )
         for port in ports
     ]
@@ -274,11 +267,8 @@ def test_two_server_processes_writing_at_once_leave_one_chain(
                     if r.status_code != 200:
                         failures.append(r.text)
                         continue
-                    answered[key] = (
-                        process,
-                        r.json()["run_id"],
-                        r.json()["assessments"][0]["channel"],
-                    )
+                    answered[key] = (process, r.json()["run_id"],
+                                     r.json()["assessments"][0]["channel"])
 
         threads = [threading.Thread(target=post, args=(w,)) for w in range(8)]
         for th in threads:
@@ -297,11 +287,8 @@ def test_two_server_processes_writing_at_once_leave_one_chain(
         _stored_with_everything(store, key, run_id, channel)
     # Each process's runs, in chain order: both wrote, and their groups took turns.
     by_run = {run_id: process for process, run_id, _ in answered.values()}
-    order = [
-        by_run[int(e["entity_id"])]
-        for e in store.audit_entries()
-        if e["action"] == "run.api_screen"
-    ]
+    order = [by_run[int(e["entity_id"])] for e in store.audit_entries()
+             if e["action"] == "run.api_screen"]
     assert sorted(set(order)) == [0, 1]
     assert sum(a != b for a, b in itertools.pairwise(order)) >= 2, order
     entries = list(store.audit_entries())
@@ -325,7 +312,6 @@ def test_a_process_that_builds_the_app_and_exits_at_once_exits_cleanly(
     served(db, tmp_path, fixtures, refs)  # a store with a budget run: there is a load to do
     code = "import sys; from chipcustoms.app.server import create_app; create_app(sys.argv[1])"
     for _ in range(3):
-        done = subprocess.run(
-            [sys.executable, "-c", code, db], env=env(), capture_output=True, text=True, timeout=300
-        )
+        done = subprocess.run([sys.executable, "-c", code, db], env=env(), capture_output=True,
+                              text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]

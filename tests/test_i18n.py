@@ -59,25 +59,13 @@ def test_reason_messages_in_chinese_from_the_pack(web: Served, refs: References)
 def test_localise_fills_the_chinese_template_with_the_evidence(refs: References) -> None:
     rules = rules_by_ref(lp.pack for lp in refs.packs)
     ref = next(k for k, r in rules.items() if r.code == "CN_SCRUTINY_ADVANCED")
-    reason = {
-        "code": "CN_SCRUTINY_ADVANCED",
-        "source": "rule",
-        "message": "english",
-        "evidence": json.dumps(
-            {
-                "rule": ref,
-                "accelerator_model": "H100 SXM",
-                "eccn": "3A090.a",
-                "tpp": 15832.9,
-                "destination_country": "CN",
-                "accelerator_id": "x",
-            }
-        ),
-    }
+    reason = {"code": "CN_SCRUTINY_ADVANCED", "source": "rule", "message": "english",
+              "evidence": json.dumps({"rule": ref, "accelerator_model": "H100 SXM",
+                                      "eccn": "3A090.a", "tpp": 15832.9,
+                                      "destination_country": "CN", "accelerator_id": "x"})}
     assert localise(reason, rules, "zh-CN") == (
         "H100 SXM 为境外先进加速器（美国 ECCN 3A090.a，TPP 15833，仅供参考），进口至 CN："
-        "属 2025 年 10 月海关检查范围。"
-    )
+        "属 2025 年 10 月海关检查范围。")
     assert localise(reason, rules, "en") == "english"
     old = {**reason, "evidence": json.dumps({"rule": ref})}  # stored before message_zh
     assert localise(old, rules, "zh-CN") == "english"

@@ -88,10 +88,8 @@ def test_a_value_missing_from_the_evidence_keeps_the_english_message() -> None:
         "evidence": json.dumps({"unit_basis": "kg", "hs6": "847330"}),  # no unit_basis_usd
     }
     assert localise(reason, {}, "zh-CN") == reason["message"]
-    full = {
-        **reason,
-        "evidence": json.dumps({"unit_basis": "kg", "hs6": "847330", "unit_basis_usd": 3.0}),
-    }
+    full = {**reason, "evidence": json.dumps({"unit_basis": "kg", "hs6": "847330",
+                                               "unit_basis_usd": 3.0})}
     assert localise(full, {}, "zh-CN") == (
         "每千克单价 3.00 美元，远低于本批次税号 847330 下的其他申报：疑似低报价格。"
     )
@@ -103,48 +101,25 @@ def test_summary_in_zh(refs: References, fixtures: Path) -> None:
     counts = RunCounts(out.height, out.height, 0)
     args = {"title": "t", "output": "o.csv", "quarantine": None}
     en = markdown(counts, report, out, **args)
-    zh = markdown(
-        counts, report, out, **args, lang="zh-CN", rules=rules_by_ref(lp.pack for lp in refs.packs)
-    )
+    zh = markdown(counts, report, out, **args, lang="zh-CN",
+                  rules=rules_by_ref(lp.pack for lp in refs.packs))
     assert "## Top reasons" in en and "## 主要理由" in zh
     assert "## Top reasons" not in zh and "## 风险最高的十个申报项" in zh
     assert f"- 读取申报项：{out.height:,}" in zh
     en_reasons = [ln for ln in en.splitlines() if ln.startswith("  - `")]
     zh_reasons = [ln for ln in zh.splitlines() if ln.startswith("  - `")]
     assert len(en_reasons) == len(zh_reasons) > 0
-    assert all(
-        CJK.search(ln) for ln in zh_reasons if "`MODEL_RISK`" not in ln and "`PARTY_" not in ln
-    )
+    assert all(CJK.search(ln) for ln in zh_reasons if "`MODEL_RISK`" not in ln
+               and "`PARTY_" not in ln)
 
 
 def test_screen_lang_option(tmp_path: Path, fixtures: Path) -> None:
     summary = tmp_path / "s.md"
-    res = CliRunner().invoke(
-        app,
-        [
-            "screen",
-            str(fixtures / "lines.csv"),
-            "-o",
-            str(tmp_path / "a.csv"),
-            "-q",
-            "--summary",
-            str(summary),
-            "--lang",
-            "zh-CN",
-        ],
-    )
+    res = CliRunner().invoke(app, ["screen", str(fixtures / "lines.csv"), "-o",
+                                   str(tmp_path / "a.csv"), "-q", "--summary", str(summary),
+                                   "--lang", "zh-CN"])
     assert res.exit_code == 0, res.output
     assert "## 各通道申报项数" in summary.read_text(encoding="utf-8")
-    bad = CliRunner().invoke(
-        app,
-        [
-            "screen",
-            str(fixtures / "lines.csv"),
-            "-o",
-            str(tmp_path / "b.csv"),
-            "-q",
-            "--lang",
-            "fr",
-        ],
-    )
+    bad = CliRunner().invoke(app, ["screen", str(fixtures / "lines.csv"), "-o",
+                                   str(tmp_path / "b.csv"), "-q", "--lang", "fr"])
     assert bad.exit_code != 0

@@ -21,16 +21,8 @@ from chipcustoms.store.runlife import failing
 from storecheck import check, generate
 
 ROWS = 3_000
-VOLATILE = {
-    "updated_at",
-    "created_at",
-    "opened_at",
-    "assessment_id",
-    "case_id",
-    "run_id",
-    "first_run_id",
-    "last_run_id",
-}
+VOLATILE = {"updated_at", "created_at", "opened_at", "assessment_id", "case_id", "run_id",
+            "first_run_id", "last_run_id"}
 
 
 def _table(db: str, name: str) -> pl.DataFrame:
@@ -100,7 +92,8 @@ def test_a_staged_reimport_updates_the_current_row(
     assert store.count("declarations") == ROWS
     assert store.count("assessments") == 2 * ROWS
     conn = sqlite3.connect(db)
-    runs = conn.execute("SELECT DISTINCT first_run_id, last_run_id FROM declarations").fetchall()
+    runs = conn.execute(
+        "SELECT DISTINCT first_run_id, last_run_id FROM declarations").fetchall()
     conn.close()
     assert runs == [(1, 2)]
     assert check(db)["duplicate_keys"] == 0
@@ -112,9 +105,8 @@ def test_a_run_that_dies_leaves_its_parts_unseen_and_they_are_removed(
     monkeypatch.setenv("CHIPCUSTOMS_STORE_STAGE_ROWS", "1500")
     db = str(tmp_path / "s.db")
     store = open_store(db)
-    run_id = store.start_run(
-        command="screen", inputs=["x"], mapping="canonical", versions={}, seed=1, budgets={}
-    )
+    run_id = store.start_run(command="screen", inputs=["x"], mapping="canonical", versions={},
+                             seed=1, budgets={})
     frame = pl.read_csv(src, infer_schema=False).head(1)  # any frame: never referenced
     part = line_parts.write_part(db, run_id, "lines", frame)
     assert (line_parts.stage_root(db) / part.path).is_file()
@@ -158,16 +150,10 @@ def test_a_direct_write_after_the_part_was_staged_is_kept_at_absorb(
     store = open_store(db, absorb=False)
     assert store.absorb() == 2
     conn = sqlite3.connect(db)
-    current = dict(
-        conn.execute(
-            "SELECT last_run_id, count(*) FROM declarations GROUP BY last_run_id"
-        ).fetchall()
-    )
-    firsts = dict(
-        conn.execute(
-            "SELECT first_run_id, count(*) FROM declarations GROUP BY first_run_id"
-        ).fetchall()
-    )
+    current = dict(conn.execute(
+        "SELECT last_run_id, count(*) FROM declarations GROUP BY last_run_id").fetchall())
+    firsts = dict(conn.execute(
+        "SELECT first_run_id, count(*) FROM declarations GROUP BY first_run_id").fetchall())
     conn.close()
     assert current == {1: ROWS - 10, 2: 10}
     assert firsts == {1: ROWS - 10, 2: 10}

@@ -225,15 +225,8 @@ def test_inspection_outcomes_become_training_labels(tmp_path: Path, lines: pl.Da
     )
     imported = bool(store.labelled_lines().filter(key)["fraud"][0])
     casework.record_outcome(
-        store,
-        case["case_id"],
-        found=not imported,
-        real_accelerator_id=None,
-        real_units=None,
-        real_value_usd=None,
-        capture=None,
-        verification=None,
-        notes="test",
+        store, case["case_id"], found=not imported, real_accelerator_id=None, real_units=None,
+        real_value_usd=None, capture=None, verification=None, notes="test",
     )
     labelled = store.labelled_lines()
     assert labelled.height == 600

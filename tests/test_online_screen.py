@@ -19,13 +19,8 @@ def test_the_answer_rows_are_the_stored_frame(
     tmp_path: Path, fixtures: Path, refs: References
 ) -> None:
     db = str(tmp_path / "s.db")
-    screen_file(
-        str(fixtures / "lines.csv"),
-        str(tmp_path / "o.csv"),
-        db=db,
-        budgets=Budgets(red=0.3, yellow=0.3),
-        refs=refs,
-    )
+    screen_file(str(fixtures / "lines.csv"), str(tmp_path / "o.csv"), db=db,
+                budgets=Budgets(red=0.3, yellow=0.3), refs=refs)
     store = open_store(db)
     found = store.latest_thresholds(refs.rules.profile.id)
     assert found is not None

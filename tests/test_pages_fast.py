@@ -26,16 +26,10 @@ from stores import BACKENDS, target
 def _screen(db: str, folder: Path, refs: References, seed: int, rows: int) -> None:
     src = folder / f"g{seed}.parquet"
     lines = generate(rows, seed=seed, days=20)  # ids of their own: new lines, not re-imports
-    lines.with_columns(
-        pl.format("S{}-{}", pl.lit(seed), "declaration_id").alias("declaration_id")
-    ).write_parquet(src)
-    screen_file(
-        str(src),
-        str(folder / f"o{seed}.csv"),
-        db=db,
-        budgets=Budgets(red=0.3, yellow=0.2, blue=0.05),
-        refs=refs,
-    )
+    lines.with_columns(pl.format("S{}-{}", pl.lit(seed), "declaration_id").alias(
+        "declaration_id")).write_parquet(src)
+    screen_file(str(src), str(folder / f"o{seed}.csv"), db=db,
+                budgets=Budgets(red=0.3, yellow=0.2, blue=0.05), refs=refs)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -57,16 +51,9 @@ def _summed(store: Store, f: views.Filters) -> dict[str, Any]:
 
 def _in_force_lines(store: Store) -> int:
     d, a = t.declarations.c, t.assessments.c
-    q = sa.select(sa.func.count()).select_from(
-        t.declarations.join(
-            t.assessments,
-            sa.and_(
-                a.declaration_id == d.declaration_id,
-                a.item_no == d.item_no,
-                a.run_id == d.last_run_id,
-            ),
-        )
-    )
+    q = sa.select(sa.func.count()).select_from(t.declarations.join(t.assessments, sa.and_(
+        a.declaration_id == d.declaration_id, a.item_no == d.item_no,
+        a.run_id == d.last_run_id)))
     with store.engine.connect() as conn:
         return int(conn.execute(q).scalar_one())
 
@@ -109,30 +96,21 @@ def test_the_overview_layout_is_its_cells_sums_and_follows_them(
 
 
 def _key(sort: str, row: dict[str, Any]) -> tuple[Any, ...]:
-    return (
-        (-row["risk_score"], row["case_id"])
-        if sort == "risk"
-        else (row["opened_at"], row["case_id"])
-    )
+    return (-row["risk_score"], row["case_id"]) if sort == "risk" else (
+        row["opened_at"], row["case_id"])
 
 
 def test_the_queue_pages_by_keyset_in_its_order(store: Store) -> None:
     every = pages.queue(store, pages.QueueQuery(limit=10_000)).rows
     assert len(every) > 15
-    model = max(
-        {r["accelerator_id"] for r in every if r["accelerator_id"]},
-        key=lambda m: sum(r["accelerator_id"] == m for r in every),
-    )
-    for qq in (
-        pages.QueueQuery(limit=4),
-        pages.QueueQuery(limit=4, sort="age"),
-        pages.QueueQuery(limit=2, channel="red"),
-        pages.QueueQuery(limit=1, accelerator=model, sort="age"),
-    ):
+    model = max({r["accelerator_id"] for r in every if r["accelerator_id"]},
+                key=lambda m: sum(r["accelerator_id"] == m for r in every))
+    for qq in (pages.QueueQuery(limit=4), pages.QueueQuery(limit=4, sort="age"),
+               pages.QueueQuery(limit=2, channel="red"),
+               pages.QueueQuery(limit=1, accelerator=model, sort="age")):
         whole = pages.queue(store, replace(qq, limit=10_000))
         assert [_key(qq.sort, r) for r in whole.rows] == sorted(
-            _key(qq.sort, r) for r in whole.rows
-        )
+            _key(qq.sort, r) for r in whole.rows)
         assert whole.total == len(whole.rows) > qq.limit
         page, seen = pages.queue(store, qq), []
         while True:
@@ -145,10 +123,9 @@ def test_the_queue_pages_by_keyset_in_its_order(store: Store) -> None:
         back = pages.queue(store, replace(qq, before=seen[-1]["case_id"]))
         n = len(seen) - 1
         assert back.start == max(0, n - qq.limit)
-        assert [r["case_id"] for r in back.rows] == [r["case_id"] for r in seen][back.start : n]
-        assert (
-            pages.queue(store, replace(qq, offset=qq.limit)).rows == seen[qq.limit : 2 * qq.limit]
-        )
+        assert [r["case_id"] for r in back.rows] == [r["case_id"] for r in seen][back.start:n]
+        assert pages.queue(store, replace(qq, offset=qq.limit)).rows == seen[qq.limit:
+                                                                              2 * qq.limit]
 
 
 def _statements(store: Store, qq: pages.QueueQuery) -> list[tuple[str, Any]]:
@@ -166,17 +143,13 @@ def _statements(store: Store, qq: pages.QueueQuery) -> list[tuple[str, Any]]:
     return seen
 
 
-@pytest.mark.parametrize(
-    "sort,index", [("risk", "ix_cases_queue_risk"), ("age", "ix_cases_queue_age")]
-)
+@pytest.mark.parametrize("sort,index", [("risk", "ix_cases_queue_risk"),
+                                        ("age", "ix_cases_queue_age")])
 def test_the_queue_page_is_read_from_its_index(store: Store, sort: str, index: str) -> None:
     indexes.ensure(store)  # SQLite: the statistics the plan needs (store/indexes.py)
     qq = pages.QueueQuery(sort=sort, channel="red")
-    cut = [
-        s
-        for s in _statements(store, qq)
-        if "ORDER BY" in s[0] and "LIMIT" in s[0] and "count(" not in s[0]
-    ]
+    cut = [s for s in _statements(store, qq) if "ORDER BY" in s[0] and "LIMIT" in s[0]
+           and "count(" not in s[0]]
     assert len(cut) == 1
     sql, params = cut[0]
     with store.engine.connect() as conn:
@@ -186,9 +159,8 @@ def test_the_queue_page_is_read_from_its_index(store: Store, sort: str, index: s
             assert index in plan and "TEMP B-TREE" not in plan, plan
         else:  # too few rows for the planner to prefer it: show that it can use it
             with raw.cursor() as cur:
-                cur.execute(
-                    "SET enable_seqscan = off; SET enable_sort = off; SET enable_bitmapscan = off"
-                )
+                cur.execute("SET enable_seqscan = off; SET enable_sort = off; "
+                            "SET enable_bitmapscan = off")
                 cur.execute("EXPLAIN " + sql, params)
                 plan = " ".join(str(r[0]) for r in cur.fetchall())
             raw.rollback()

@@ -46,11 +46,8 @@ def test_front_networks_recall_and_precision(planted: Planted, net: network.Netw
         best = in_flagged["community"].value_counts()["count"].max() if in_flagged.height else 0
         found += int(best is not None and best >= 0.8 * group.height)
     recall = found / planted.networks["network"].n_unique()
-    mostly = (
-        parties.join(flagged, on="community")
-        .group_by("community")
-        .agg((pl.col("network").is_not_null().mean() > 0.5).alias("planted"))
-    )
+    mostly = parties.join(flagged, on="community").group_by("community").agg(
+        (pl.col("network").is_not_null().mean() > 0.5).alias("planted"))
     precision = mostly["planted"].mean()
     assert recall >= 0.9 and precision is not None and precision >= 0.8, (recall, precision)
 
@@ -63,21 +60,14 @@ def test_network_path_names_the_listed_front(net: network.Network) -> None:
     assert " shares address '" in linked and "listed on planted-fronts" in linked
 
 
-def test_split_lot_campaigns_recall(
-    planted: Planted, lines: pl.DataFrame, net: network.Network
-) -> None:
+def test_split_lot_campaigns_recall(planted: Planted, lines: pl.DataFrame,
+                                    net: network.Network) -> None:
     _, members = split_lots.campaigns(lines, net)
-    cover = (
-        planted.campaigns.join(
-            members.rename({"campaign": "found"}), on=["declaration_id", "item_no"], how="left"
-        )
-        .group_by("campaign")
-        .agg(
-            (pl.col("found") == pl.col("found").drop_nulls().mode().first())
-            .fill_null(False)
-            .mean()
-            .alias("share")
-        )
+    cover = planted.campaigns.join(
+        members.rename({"campaign": "found"}), on=["declaration_id", "item_no"], how="left"
+    ).group_by("campaign").agg(
+        (pl.col("found") == pl.col("found").drop_nulls().mode().first()).fill_null(False)
+        .mean().alias("share")
     )
     recall = (cover["share"] >= 0.8).mean()
     assert recall is not None and recall >= 0.9, cover
@@ -99,7 +89,8 @@ def test_mirror_gap_within_ten_percent_and_inside_its_interval(
     truth = planted.mirror_gap_usd
     assert abs(total["gap_usd"] - truth) <= 0.1 * truth, (total, truth)
     assert total["gap_low"] <= truth <= total["gap_high"]
-    assert set(mirror.by(cells, "hs6").columns) == {"hs6", "partner_usd", "declared_usd", "gap_usd"}
+    assert set(mirror.by(cells, "hs6").columns) == {"hs6", "partner_usd", "declared_usd",
+                                                     "gap_usd"}
 
 
 def test_ledger_splits_units_by_status_and_estimates_the_unchecked(lines: pl.DataFrame) -> None:
@@ -124,15 +115,11 @@ def test_pattern_reasons_reach_the_assessment(planted: Planted, lines: pl.DataFr
     refs.scorers = [PatternScorer(ctx)]
     sample = planted.lines.filter(pl.col("planted").is_not_null()).drop(TRUTH)
     out, _ = assess(sample, refs, Budgets(red=0.05, yellow=0.05, blue=0.0))
-    codes = (
-        out.select(pl.col("reasons").list.eval(pl.element().struct.field("code")))["reasons"]
-        .explode()
-        .drop_nulls()
-    )
+    codes = out.select(pl.col("reasons").list.eval(pl.element().struct.field("code"))
+                       )["reasons"].explode().drop_nulls()
     assert {"NETWORK_LISTED_LINK", "SPLIT_LOT_CAMPAIGN"} <= set(codes.to_list())
     assert "ROUTE_NEW" in codes or "ROUTE_GROWING" in codes
-    pattern = out.explode("reasons").filter(pl.col("reasons").struct.field("source") == "pattern")[
-        "reasons"
-    ]
+    pattern = out.explode("reasons").filter(
+        pl.col("reasons").struct.field("source") == "pattern")["reasons"]
     assert all(json.loads(r["evidence"]) for r in pattern.to_list()[:20])
     assert (out["pattern_score"] > 0).mean() > 0.8  # route lines the resolver cannot name: none

@@ -42,10 +42,9 @@ from chipcustoms.synthetic.plants import Planted, plant
 from web_fixtures import PASSWORD, log_in
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = (
-    Path(os.environ.get("CHIPCUSTOMS_ARTIFACTS") or Path(__file__).parents[1] / "test-artifacts")
-    / "patterns"
-)
+ARTIFACTS = Path(
+    os.environ.get("CHIPCUSTOMS_ARTIFACTS") or Path(__file__).parents[1] / "test-artifacts"
+) / "patterns"
 TRUTH = ["true_accelerator_id", "true_value_usd", "intent", "patterns"]
 
 
@@ -57,13 +56,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Planted, str, Path]
     p.lines.drop(TRUTH).write_parquet(lines)
     db = str(folder / "p.db")
     refs = References.load()
-    screen_file(
-        str(lines),
-        str(folder / "out.parquet"),
-        db=db,
-        budgets=Budgets(red=0.05, yellow=0.05),
-        refs=refs,
-    )
+    screen_file(str(lines), str(folder / "out.parquet"), db=db,
+                budgets=Budgets(red=0.05, yellow=0.05), refs=refs)
     p.watchlist.rename({"entity_id": "id"}).write_csv(folder / "fronts.csv")
     store = open_store(db)
     load(store, str(folder / "fronts.csv"), "csv", "planted-fronts")
@@ -76,7 +70,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Planted, str, Path]
 
 def _front(p: Planted) -> tuple[str, str]:
     """A listed front's partner, not itself listed: (importer id, one of its declarations)."""
-    row = p.lines.filter(pl.col("planted") == "network:N00").sort("importer_id").row(-1, named=True)
+    row = p.lines.filter(pl.col("planted") == "network:N00").sort("importer_id").row(
+        -1, named=True)
     return row["importer_id"], row["declaration_id"]
 
 
@@ -108,13 +103,9 @@ def test_report_from_the_store_has_every_section(world: tuple[Planted, str, Path
     p, db, folder = world
     store = open_store(db)
     lines = store_lines(store, References.load())
-    ctx = report.build(
-        lines,
-        start=dt.date(2025, 1, 1),
-        end=dt.date(2025, 12, 31),
-        listed=listed_keys(store.watchlist_entities()),
-        partner=read_partner(folder / "partner.csv"),
-    )
+    ctx = report.build(lines, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31),
+                       listed=listed_keys(store.watchlist_entities()),
+                       partner=read_partner(folder / "partner.csv"))
     html = report.render(ctx)
     for section in ("flows", "routes", "ledger", "mirror", "networks", "rates", "cases"):
         assert f'id="{section}"' in html
@@ -134,9 +125,8 @@ def base_url(world: tuple[Planted, str, Path]) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -158,7 +148,8 @@ def test_party_network_and_report_in_chromium(
     if not html.exists():
         test_report_from_the_store_has_every_section(world)
     with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         fetched: list[str] = []
         page.on("request", lambda req: fetched.append(req.url))
@@ -194,13 +185,8 @@ def test_screen_with_patterns_setting_adds_pattern_reasons(
     refs = load_references(db=db)
     assert [s.name for s in refs.scorers][-2:] == ["pattern", "model"]
     out = folder / "again.parquet"
-    screen_file(
-        str(folder / "lines.parquet"),
-        str(out),
-        db=None,
-        budgets=Budgets(red=0.05, yellow=0.05),
-        refs=refs,
-    )
+    screen_file(str(folder / "lines.parquet"), str(out), db=None,
+                budgets=Budgets(red=0.05, yellow=0.05), refs=refs)
     got = pl.read_parquet(out)
     sources = got["reasons"].explode().struct.field("source")
     codes = set(got["reasons"].explode().struct.field("code").drop_nulls().to_list())

@@ -45,10 +45,7 @@ def test_loading_references_and_assessing_never_opens_the_store() -> None:
         "print(sorted(m for m in sys.modules if m.startswith('chipcustoms.store')))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
     )
     assert done.stdout.strip() == "[]", done.stdout

@@ -75,13 +75,10 @@ def test_a_repeated_key_is_answered_with_the_repeat_reported_and_the_first_line_
     out = r.json()
     assert [a["declaration_id"] for a in out["assessments"]] == ["API1", "API2"]
     assert [q["field"] for q in out["quarantined"]] == [
-        "lines.2.declaration_id",
-        "lines.3.declaration_id",
+        "lines.2.declaration_id", "lines.3.declaration_id"
     ]
-    assert all(
-        "duplicate key" in q["problem"] and "first seen in lines.0" in q["problem"]
-        for q in out["quarantined"]
-    ), out["quarantined"]
+    assert all("duplicate key" in q["problem"] and "first seen in lines.0" in q["problem"]
+               for q in out["quarantined"]), out["quarantined"]
     d = api.client.get("/v1/declarations/API1", headers=api.auth("vera")).json()
     assert [i["declaration"]["description"] for i in d["items"]] == [LINE["description"]]
     one = api.client.post("/v1/screen", json={"lines": [LINE]}, headers=api.auth("ana"))
@@ -158,15 +155,10 @@ def test_outcome_capture_is_verified_against_the_declared_line(api: Served) -> N
     """A card whose PCI id says H100 SXM, recorded on a case that declared something else."""
     case = api.client.get(f"/v1/cases/{_case_in(api, 'SZ01')}", headers=api.auth("ines")).json()
     capture = (Path(__file__).parent / "fixtures/captures/lspci-nn_relabelled.txt").read_text()
-    body = {
-        **OUTCOME,
-        "real_accelerator_id": "nvidia-h100-sxm",
-        "real_units": 1,
-        "capture": capture,
-    }
-    done = api.client.post(
-        f"/v1/cases/{case['case_id']}/outcome", json=body, headers=api.auth("ines")
-    )
+    body = {**OUTCOME, "real_accelerator_id": "nvidia-h100-sxm", "real_units": 1,
+            "capture": capture}
+    done = api.client.post(f"/v1/cases/{case['case_id']}/outcome", json=body,
+                           headers=api.auth("ines"))
     assert done.status_code == 200
     verdict = json.loads(done.json()["verification"])
     assert verdict["found_accelerator_ids"] == ["nvidia-h100-sxm"]
@@ -175,9 +167,8 @@ def test_outcome_capture_is_verified_against_the_declared_line(api: Served) -> N
     assert verdict["status"].startswith("model") and verdict["mismatches"][0] == "model"
     assert verdict["against_report"]["status"] == "match"
     # What was declared is stored with the verdict (it once read null).
-    line = api.client.get(
-        f"/v1/declarations/{case['declaration_id']}", headers=api.auth("ines")
-    ).json()
+    line = api.client.get(f"/v1/declarations/{case['declaration_id']}",
+                          headers=api.auth("ines")).json()
     item = next(i for i in line["items"] if i["declaration"]["item_no"] == case["item_no"])
     per_item = item["latest"]["units_per_item"] or 1
     assert verdict["declared_units"] == item["declaration"]["quantity"] * per_item > 0

@@ -84,10 +84,7 @@ def test_serve_prints_its_address_and_logs_each_request(tmp_path: Path, workers:
     port = _free_port()
     proc = subprocess.Popen(
         cli("serve", "--db", db, "--port", str(port), "--workers", str(workers)),
-        env=env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     assert proc.stdout is not None
     try:

@@ -164,7 +164,9 @@ def test_candidate_pool_selects_as_the_whole_batch() -> None:
         assert reduced.height < n / 5
         assert report == full_report
         picked = reduced.filter(pl.col("channel") != "green").select("__i", "channel", "selection")
-        expected = full.filter(pl.col("channel") != "green").select("__i", "channel", "selection")
+        expected = full.filter(pl.col("channel") != "green").select(
+            "__i", "channel", "selection"
+        )
         assert picked.sort("__i").equals(expected.sort("__i"))
 
 

@@ -25,11 +25,8 @@ def test_login_required_wrong_password_and_logout(web: Served) -> None:
     bad = c.post("/login", data=login_form(c, "ines", "wrong password"))
     assert bad.status_code == 401 and "Unknown name or wrong password" in bad.text
     assert c.post("/login", data=login_form(c, "nobody", PASSWORD)).status_code == 401
-    r = c.post(
-        "/login",
-        data=login_form(c, "ines", PASSWORD, next="//evil.example"),
-        follow_redirects=False,
-    )
+    r = c.post("/login", data=login_form(c, "ines", PASSWORD, next="//evil.example"),
+               follow_redirects=False)
     assert r.headers["location"] == "/queue"  # no open redirect
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
@@ -75,10 +72,8 @@ def test_queue_filters_sort_and_assign_to_me(web: Served) -> None:
     red = c.get("/queue?channel=red&office=&accelerator=&age=&status=open").text  # as a form
     assert 'class="chan yellow"' not in red and 'class="chan red"' in red
     case = open_cases(web)[0]
-    r = c.post(
-        f"/cases/{case['case_id']}/assign",
-        data={"csrf": csrf(page.text), "back": "/queue?status=assigned"},
-    )
+    r = c.post(f"/cases/{case['case_id']}/assign",
+               data={"csrf": csrf(page.text), "back": "/queue?status=assigned"})
     assert r.status_code == 200 and f"{case['declaration_id']} / {case['item_no']}" in r.text
     assert "assigned (adam)" in r.text
 
@@ -95,9 +90,8 @@ def test_office_scoping_and_roles_on_pages(web: Served) -> None:
     assert "Record the inspection outcome" not in viewer.text and "Override" not in viewer.text
     inspector = client(web, "ines").get(line).text
     assert "Record the inspection outcome" in inspector and "Override the channel" not in inspector
-    r = client(web, "vera").post(
-        f"/cases/{sz01['case_id']}/outcome", data={"csrf": csrf(viewer.text), "found": "yes"}
-    )
+    r = client(web, "vera").post(f"/cases/{sz01['case_id']}/outcome",
+                                 data={"csrf": csrf(viewer.text), "found": "yes"})
     assert r.status_code == 403
 
 
@@ -106,28 +100,16 @@ def test_line_page_outcome_with_capture_and_override(web: Served) -> None:
     line = f"/line/D1/{case['item_no']}"
     ines = client(web, "ines")
     page = ines.get(line).text
-    for section in (
-        "As declared",
-        "Resolved to",
-        "Reasons",
-        "Screening hits",
-        "top contributions",
-        "History of assessments",
-    ):
+    for section in ("As declared", "Resolved to", "Reasons", "Screening hits",
+                    "top contributions", "History of assessments"):
         assert section in page
     assert "ECCN" in page and "TPP" in page
     before = len(open_cases(web))
     capture = (CAPTURES / "nvidia-smi-q-x_H20.xml").read_bytes()
     r = ines.post(
         f"/cases/{case['case_id']}/outcome",
-        data={
-            "csrf": csrf(page),
-            "found": "yes",
-            "real_accelerator_id": "nvidia-h20",
-            "real_units": "8",
-            "real_value_usd": "96000",
-            "notes": "8 cards",
-        },
+        data={"csrf": csrf(page), "found": "yes", "real_accelerator_id": "nvidia-h20",
+              "real_units": "8", "real_value_usd": "96000", "notes": "8 cards"},
         files={"capture": ("smi.xml", capture, "text/xml")},
     )
     assert r.status_code == 200 and "Outcome recorded" in r.text
@@ -135,30 +117,20 @@ def test_line_page_outcome_with_capture_and_override(web: Served) -> None:
     assert len(open_cases(web)) == before - 1
     ana = client(web, "ana")
     p2 = ana.get(line).text
-    r = ana.post(
-        f"/cases/{case['case_id']}/override",
-        data={"csrf": csrf(p2), "channel": "green", "reason": "cleared after check"},
-    )
+    r = ana.post(f"/cases/{case['case_id']}/override",
+                 data={"csrf": csrf(p2), "channel": "green", "reason": "cleared after check"})
     assert "Override by ana" in r.text and "cleared after check" in r.text
-    bad = ana.post(
-        f"/cases/{case['case_id']}/override",
-        data={"csrf": csrf(p2), "channel": "green", "reason": " "},
-    )
+    bad = ana.post(f"/cases/{case['case_id']}/override",
+                   data={"csrf": csrf(p2), "channel": "green", "reason": " "})
     assert bad.status_code == 422
 
 
 def _in_force_totals(db: str) -> tuple[int, float]:
     d, a = t.declarations.c, t.assessments.c
     q = sa.select(sa.func.count(), sa.func.sum(a.value_usd)).select_from(
-        t.declarations.join(
-            t.assessments,
-            sa.and_(
-                a.declaration_id == d.declaration_id,
-                a.item_no == d.item_no,
-                a.run_id == d.last_run_id,
-            ),
-        )
-    )
+        t.declarations.join(t.assessments, sa.and_(
+            a.declaration_id == d.declaration_id, a.item_no == d.item_no,
+            a.run_id == d.last_run_id)))
     with open_store(db).engine.connect() as conn:
         n, v = conn.execute(q).one()
     return int(n), float(v or 0)
@@ -168,53 +140,36 @@ def _cells(db: str) -> list[tuple[object, ...]]:
     oc = t.overview_cells.c
     with open_store(db).engine.connect() as conn:
         rows = conn.execute(
-            sa.select(oc.kind, oc.period, oc.office, oc.channel, oc.k1, oc.k2, oc.k3, oc.lines)
-        )
+            sa.select(oc.kind, oc.period, oc.office, oc.channel, oc.k1, oc.k2, oc.k3, oc.lines))
         return sorted((tuple(r) for r in rows), key=lambda r: [str(x) for x in r])
 
 
 def test_overview_matches_the_store_and_refreshes_incrementally(web: Served) -> None:
-    data = web.client.get("/v1/overview", params={"fresh": True}, headers=web.auth("ana")).json()
+    data = web.client.get("/v1/overview", params={"fresh": True},
+                          headers=web.auth("ana")).json()
     assert data["as_of"] and not data["updating"]
     n, value = _in_force_totals(web.db)
     assert sum(r["lines"] for r in data["by_model_month"]) == n == 7
     assert sum(r["value_usd"] or 0 for r in data["by_model_month"]) == pytest.approx(value)
     assert sum(r["lines"] for r in data["routes"]) == n
     assert sum(r["lines"] for r in data["channel_mix"]) == n
-    sz02 = web.client.get(
-        "/v1/overview", params={"office": "SZ02"}, headers=web.auth("otto")
-    ).json()
+    sz02 = web.client.get("/v1/overview", params={"office": "SZ02"},
+                          headers=web.auth("otto")).json()
     assert {r["office"] for r in sz02["channel_mix"]} == {"SZ02"}
-    assert (
-        web.client.get(
-            "/v1/overview", params={"office": "SZ01"}, headers=web.auth("otto")
-        ).status_code
-        == 403
-    )
-    nov5 = web.client.get(
-        "/v1/overview",
-        params={"date_from": "2025-11-05", "date_to": "2025-11-05"},
-        headers=web.auth("ana"),
-    ).json()
+    assert web.client.get("/v1/overview", params={"office": "SZ01"},
+                          headers=web.auth("otto")).status_code == 403
+    nov5 = web.client.get("/v1/overview", params={"date_from": "2025-11-05", "date_to":
+                          "2025-11-05"}, headers=web.auth("ana")).json()
     assert sum(r["lines"] for r in nov5["by_model_month"]) == 2  # D3 and D4
-    line = {
-        "declaration_id": "W1",
-        "date": "2025-11-05",
-        "flow": "import",
-        "office": "SZ01",
-        "description": "NVIDIA H20 96GB",
-        "quantity": 4,
-        "value": 9000,
-        "currency": "USD",
-    }
-    assert (
-        web.client.post("/v1/screen", json={"lines": [line]}, headers=web.auth("ana")).status_code
-        == 200
-    )
+    line = {"declaration_id": "W1", "date": "2025-11-05", "flow": "import", "office": "SZ01",
+            "description": "NVIDIA H20 96GB", "quantity": 4, "value": 9000, "currency": "USD"}
+    assert web.client.post("/v1/screen", json={"lines": [line]},
+                           headers=web.auth("ana")).status_code == 200
     stale = web.client.get("/v1/overview", headers=web.auth("ana")).json()
     assert stale["updating"]  # answered at once from the cells; a refresh has started
     idle(web)
-    again = web.client.get("/v1/overview", params={"fresh": True}, headers=web.auth("ana")).json()
+    again = web.client.get("/v1/overview", params={"fresh": True},
+                           headers=web.auth("ana")).json()
     assert sum(r["lines"] for r in again["by_model_month"]) == 8 and not again["updating"]
     incremental = _cells(web.db)
     with open_store(web.db).engine.begin() as conn:  # forget the watermark: full rebuild

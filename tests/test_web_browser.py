@@ -27,10 +27,9 @@ from web_fixtures import PASSWORD, web_served
 
 CHROMIUM = "/usr/bin/chromium"
 CAPTURES = Path(__file__).parent / "fixtures" / "captures"
-ARTIFACTS = (
-    Path(os.environ.get("CHIPCUSTOMS_ARTIFACTS") or Path(__file__).parents[1] / "test-artifacts")
-    / "web"
-)
+ARTIFACTS = Path(
+    os.environ.get("CHIPCUSTOMS_ARTIFACTS") or Path(__file__).parents[1] / "test-artifacts"
+) / "web"
 
 
 def _need(what: str) -> None:
@@ -47,11 +46,8 @@ def base_url(tmp_path: Path, fixtures: Path, refs: References) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            s.client.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-    )
+    server = uvicorn.Server(uvicorn.Config(s.client.app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -87,9 +83,8 @@ def test_inspector_works_a_red_case_in_chromium(base_url: str) -> None:
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
-        )  # CI runs as root
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--no-sandbox"])  # CI runs as root
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{base_url}/login")
         _shot(page, "01-login")
@@ -116,9 +111,8 @@ def test_inspector_works_a_red_case_in_chromium(base_url: str) -> None:
         page.get_by_label("Yes: misdeclared or controlled goods").check()
         page.get_by_label("Accelerator actually found").select_option("nvidia-h100-pcie")
         page.get_by_label("Units counted").fill("2")
-        page.get_by_label(
-            "Capture (lspci / nvidia-smi output, text file; optional)"
-        ).set_input_files(str(CAPTURES / "lspci-vmmnn_H100x2.txt"))
+        page.get_by_label("Capture (lspci / nvidia-smi output, text file; optional)") \
+            .set_input_files(str(CAPTURES / "lspci-vmmnn_H100x2.txt"))
         page.get_by_role("button", name="Record outcome and close the case").click()
         page.wait_for_url("**msg=**")
         assert "closed" in page.locator("#case-status").inner_text()

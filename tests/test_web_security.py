@@ -88,18 +88,8 @@ def test_the_login_form_needs_its_own_token(web: Served) -> None:
     assert "HttpOnly" in cookie and "samesite=strict" in cookie.lower()
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/login",
-        "/queue",
-        "/v1/cases",
-        "/v1/nothing-here",
-        "/static/style.css",
-        "/healthz",
-        "/openapi.json",
-    ],
-)
+@pytest.mark.parametrize("path", ["/login", "/queue", "/v1/cases", "/v1/nothing-here",
+                                  "/static/style.css", "/healthz", "/openapi.json"])
 def test_security_headers_on_every_response(web: Served, path: str) -> None:
     r = client(web, "adam").get(path, headers=web.auth("adam"))
     for name, value in HEADERS.items():

@@ -52,9 +52,8 @@ def client(web: Served, name: str | None = None) -> TestClient:
 
 
 def open_cases(web: Served, office: str | None = None) -> list[dict[str, object]]:
-    r = web.client.get(
-        "/v1/cases", params={"office": office} if office else {}, headers=web.auth("adam")
-    )
+    r = web.client.get("/v1/cases", params={"office": office} if office else {},
+                       headers=web.auth("adam"))
     return [c for c in r.json()["cases"] if c["status"] != "closed"]
 
 

@@ -26,10 +26,7 @@ from chipcustoms.store import default_db_path, indexes, open_store
 
 
 def create_app(
-    db: str | None = None,
-    *,
-    refs: References | None = None,
-    jobs_dir: str | None = None,
+    db: str | None = None, *, refs: References | None = None, jobs_dir: str | None = None,
     serving: bool = False,
 ) -> FastAPI:
     """An app for the store at ``db`` (SQLite path or PostgreSQL URL); ``serving``: the app is

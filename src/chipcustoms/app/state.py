@@ -51,9 +51,7 @@ class AppState:
         self.versions = self.refs.versions()
         self.online = OnlineScreen(self.store, self.refs)
         self.writer = GroupWriter(
-            self.store,
-            self.writing,
-            max_lines=settings.get("group_commit_max_lines"),
+            self.store, self.writing, max_lines=settings.get("group_commit_max_lines"),
             wait_ms=settings.get("group_commit_wait_ms"),
         )
         self.writer.start()  # waiting already: the first request does not pay a thread's start

@@ -102,24 +102,17 @@ def pattern_codes() -> list[ReasonCode]:
     from chipcustoms.patterns.pattern_scorer import NETWORK_CODES, OTHER_CODES
 
     s = pattern_settings()
-    weights = {
-        "NETWORK": s.network.reason_weight,
-        "SPLIT": s.split_lots.reason_weight,
-        "ROUTE": s.routes.reason_weight,
-    }
+    weights = {"NETWORK": s.network.reason_weight, "SPLIT": s.split_lots.reason_weight,
+               "ROUTE": s.routes.reason_weight}
     out = []
     for code, meaning in {**NETWORK_CODES, **OTHER_CODES}.items():
         w = weights[code.split("_")[0]]
         score = "weight x community score" if code.startswith("NETWORK") else "the weight"
-        out.append(
-            ReasonCode(
-                code,
-                "pattern",
-                "pattern",
-                f"{meaning} Score: {score} ({w}). Added when CHIPCUSTOMS_PATTERNS is set.",
-                f"patterns/pattern_scorer.py, refdata/patterns.yaml ({s.version})",
-            )
-        )
+        out.append(ReasonCode(
+            code, "pattern", "pattern",
+            f"{meaning} Score: {score} ({w}). Added when CHIPCUSTOMS_PATTERNS is set.",
+            f"patterns/pattern_scorer.py, refdata/patterns.yaml ({s.version})",
+        ))
     return out
 
 

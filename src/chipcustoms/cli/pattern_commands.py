@@ -18,11 +18,8 @@ if TYPE_CHECKING:  # loaded by the commands that read lines, not by `chipcustoms
 
 Input = typer.Option(None, "--input", "-i", help="Declarations file (else the store, --db).")
 MappingOpt = typer.Option(None, "--mapping", "-m", help="Mapping of --input (name or YAML).")
-Listed = typer.Option(
-    None,
-    "--watchlist",
-    help="CSV of listed entities (name, list_name); default: the store's watchlists.",
-)
+Listed = typer.Option(None, "--watchlist", help="CSV of listed entities (name, list_name); "
+                      "default: the store's watchlists.")
 
 
 def _lines(db: str | None, path: str | None, mapping: str | None) -> pl.DataFrame:
@@ -56,9 +53,7 @@ def _listed(db: str | None, path: str | None, watchlist: str | None) -> pl.DataF
 @app.command("network")
 def network_cmd(
     party: str = typer.Argument(..., metavar="PARTY", help="Importer id, or part of its name."),
-    db: Db = None,
-    input: str | None = Input,
-    mapping: str | None = MappingOpt,
+    db: Db = None, input: str | None = Input, mapping: str | None = MappingOpt,
     watchlist: str | None = Listed,
 ) -> None:
     """The trader network of PARTY: its community, score, members, links and path."""
@@ -72,31 +67,21 @@ def network_cmd(
         raise ChipCustomsError(f"{party}: no such importer in the lines")
     comm = net.community_of(key)
     if comm is None:
-        out.print(
-            f"{key}: linked to no other party (no shared name, address, declarant, "
-            "consignee or exporter below the hub caps)"
-        )
+        out.print(f"{key}: linked to no other party (no shared name, address, declarant, "
+                  "consignee or exporter below the hub caps)")
         return
     c = net.communities.filter(pl.col("community") == comm).row(0, named=True)
-    out.print(
-        f"community {comm}: {c['n_parties']} parties, score {c['score']:.2f}"
-        f"{' (flagged)' if c['flagged'] else ''}; listed {c['listed']:.0f}, shares with "
-        f"listed {c['shares_with_listed']:.0f}, seized {c['seized']:.1f}, new high-value "
-        f"{c['new_high_value']:.0%}"
-    )
+    out.print(f"community {comm}: {c['n_parties']} parties, score {c['score']:.2f}"
+              f"{' (flagged)' if c['flagged'] else ''}; listed {c['listed']:.0f}, shares with "
+              f"listed {c['shares_with_listed']:.0f}, seized {c['seized']:.1f}, new high-value "
+              f"{c['new_high_value']:.0%}")
     path = network.paths(net).filter(pl.col("party") == key)
     if path.height:
         out.print(path["message"][0], highlight=False)
     members = Table("party", "name", "listed on", "seized", "new, high value", "lines")
     for r in network.community_members(net, comm).iter_rows(named=True):
-        members.add_row(
-            r["party"],
-            r["party_name"],
-            r["listed_on"] or "",
-            str(r["seized"]),
-            str(r["new_high_value"]),
-            str(r["n_lines"]),
-        )
+        members.add_row(r["party"], r["party_name"], r["listed_on"] or "", str(r["seized"]),
+                        str(r["new_high_value"]), str(r["n_lines"]))
     out.print(members)
     links = Table("kind", "value", "party")
     for r in network.community_links(net, comm).iter_rows(named=True):
@@ -111,22 +96,15 @@ def report_cmd(
     output: Path = typer.Option(..., "--output", "-o", help="The HTML file to write."),
     pdf: bool = typer.Option(False, "--pdf", help="Also print it to PDF (headless Chromium)."),
     partner: str | None = typer.Option(None, "--partner", help="Partner exports (Comtrade bulk)."),
-    db: Db = None,
-    input: str | None = Input,
-    mapping: str | None = MappingOpt,
+    db: Db = None, input: str | None = Input, mapping: str | None = MappingOpt,
     watchlist: str | None = Listed,
 ) -> None:
     """One self-contained HTML report for the period (charts inline, nothing fetched)."""
     from chipcustoms.patterns import mirror, report
 
     part = mirror.read_partner(existing([partner])[0]) if partner else None
-    ctx = report.build(
-        _lines(db, input, mapping),
-        start=start.date(),
-        end=end.date(),
-        listed=_listed(db, input, watchlist),
-        partner=part,
-    )
+    ctx = report.build(_lines(db, input, mapping), start=start.date(), end=end.date(),
+                       listed=_listed(db, input, watchlist), partner=part)
     output.write_text(report.render(ctx), encoding="utf-8")
     err.print(f"report: {output}")
     if pdf:
@@ -138,9 +116,7 @@ def report_cmd(
 @app.command("ledger")
 def ledger_cmd(
     output: str = typer.Option("-", "--output", "-o", help="Ledger table (CSV/JSONL/Parquet)."),
-    db: Db = None,
-    input: str | None = Input,
-    mapping: str | None = MappingOpt,
+    db: Db = None, input: str | None = Input, mapping: str | None = MappingOpt,
 ) -> None:
     """Units and TPP-weighted compute by model, month, route, destination and status.
 
@@ -151,10 +127,8 @@ def ledger_cmd(
     lines = _lines(db, input, mapping)
     write_table(ledger.ledger(lines), output)
     est = ledger.unchecked(lines)
-    err.print(
-        f"unchecked: {est['units']:,.0f} irregular units ({est['units_low']:,.0f} to "
-        f"{est['units_high']:,.0f}; {est['method']}; rate from {est['basis']})"
-    )
+    err.print(f"unchecked: {est['units']:,.0f} irregular units ({est['units_low']:,.0f} to "
+              f"{est['units_high']:,.0f}; {est['method']}; rate from {est['basis']})")
 
 
 @app.command("mirror")
@@ -162,9 +136,7 @@ def mirror_cmd(
     partner: str = typer.Argument(..., metavar="FILE", help="Partner exports, Comtrade bulk."),
     layout: str = typer.Option("comtrade-bulk", "--layout", help="Mirror mapping (name/YAML)."),
     output: str | None = typer.Option(None, "--output", "-o", help="Cells (CSV/JSONL/Parquet)."),
-    db: Db = None,
-    input: str | None = Input,
-    mapping: str | None = MappingOpt,
+    db: Db = None, input: str | None = Input, mapping: str | None = MappingOpt,
 ) -> None:
     """The mirror gap: partner exports against declared imports, with its interval."""
     from chipcustoms.lines.tablewrite import write_table
@@ -194,25 +166,15 @@ def plant_cmd(
     from chipcustoms.synthetic.plants import plant
 
     p = plant(generate(rows, seed=seed, truth=True), seed=seed)
-    write_table(p.lines.drop("true_accelerator_id", "true_value_usd", "intent", "patterns"), output)
+    write_table(p.lines.drop("true_accelerator_id", "true_value_usd", "intent", "patterns"),
+                output)
     p.comtrade.write_csv(partner)
     p.watchlist.rename({"entity_id": "id"}).write_csv(watchlist)  # `watchlist load -f csv`
     if truth:
-        Path(truth).write_text(
-            json.dumps(
-                {
-                    "networks": p.networks.to_dicts(),
-                    "campaigns": p.campaigns["campaign"].unique().sort().to_list(),
-                    "route": p.route,
-                    "mirror_gap_usd": p.mirror_gap_usd,
-                    "mirror_country": p.mirror_country,
-                },
-                indent=1,
-            ),
-            encoding="utf-8",
-        )
-    err.print(
-        f"{p.lines.height:,} lines, {p.networks['network'].n_unique()} networks, "
-        f"{p.campaigns['campaign'].n_unique()} campaigns, route {p.route['route']} from "
-        f"{p.route['first_day']}, mirror gap {p.mirror_gap_usd:,.0f} USD"
-    )
+        Path(truth).write_text(json.dumps({
+            "networks": p.networks.to_dicts(), "campaigns": p.campaigns["campaign"].unique()
+            .sort().to_list(), "route": p.route, "mirror_gap_usd": p.mirror_gap_usd,
+            "mirror_country": p.mirror_country}, indent=1), encoding="utf-8")
+    err.print(f"{p.lines.height:,} lines, {p.networks['network'].n_unique()} networks, "
+              f"{p.campaigns['campaign'].n_unique()} campaigns, route {p.route['route']} from "
+              f"{p.route['first_day']}, mirror gap {p.mirror_gap_usd:,.0f} USD")

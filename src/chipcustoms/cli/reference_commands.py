@@ -169,7 +169,6 @@ def settings_cmd(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
-
     def shown(v: object) -> str:
         return "-" if v is None else str(v)
 

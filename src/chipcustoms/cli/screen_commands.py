@@ -103,8 +103,7 @@ def screen(
         None, "--scheduler", help="Address of an existing Dask scheduler (tcp://HOST:PORT)."
     ),
     workers: int | None = typer.Option(
-        None,
-        "--workers",
+        None, "--workers",
         help="With --engine dask and no --scheduler: a local cluster of N worker processes "
         "(default: one per core).",
     ),

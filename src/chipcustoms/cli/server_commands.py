@@ -82,11 +82,8 @@ def serve(
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     workers: int = typer.Option(1, "--workers", min=1, help="uvicorn worker processes."),
     log_level: str = typer.Option(
-        "info",
-        "--log-level",
-        help=f"uvicorn's log level ({', '.join(LOG_LEVELS)}); at info "
-        "and below every request is logged in uvicorn's access-log format.",
-    ),
+        "info", "--log-level", help=f"uvicorn's log level ({', '.join(LOG_LEVELS)}); at info "
+        "and below every request is logged in uvicorn's access-log format."),
 ) -> None:
     """Serve the API (OpenAPI at /openapi.json) and the pages.
 
@@ -108,16 +105,11 @@ def serve(
     # to them through the `db` setting's variable, as any other setting would.
     os.environ[settings.table()["db"].env] = target
     if workers > 1 and not settings.get("secret"):
-        err.print(
-            "note: CHIPCUSTOMS_SECRET is unset, so each worker signs sessions with its "
-            "own key and a page login holds only on the worker that made it; set it",
-            soft_wrap=True,
-        )
-    err.print(
-        f"chipcustoms serving http://{host}:{port} (store {target}, {workers} worker"
-        f"{'s' if workers > 1 else ''}); Ctrl-C stops",
-        soft_wrap=True,
-    )
+        err.print("note: CHIPCUSTOMS_SECRET is unset, so each worker signs sessions with its "
+                  "own key and a page login holds only on the worker that made it; set it",
+                  soft_wrap=True)
+    err.print(f"chipcustoms serving http://{host}:{port} (store {target}, {workers} worker"
+              f"{'s' if workers > 1 else ''}); Ctrl-C stops", soft_wrap=True)
     uvicorn.run(
         "chipcustoms.app.server:app_from_settings",
         factory=True,

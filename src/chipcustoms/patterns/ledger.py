@@ -27,12 +27,9 @@ def _status(columns: list[str]) -> pl.Expr:
     fraud = pl.col("fraud").fill_null(False) if "fraud" in columns else pl.lit(False)
     flagged = pl.col("channel").is_in(["red", "yellow"]) if "channel" in columns else pl.lit(False)
     return (
-        pl.when(inspected & fraud)
-        .then(pl.lit("irregular"))
-        .when(inspected)
-        .then(pl.lit("inspected_clear"))
-        .when(flagged)
-        .then(pl.lit("flagged"))
+        pl.when(inspected & fraud).then(pl.lit("irregular"))
+        .when(inspected).then(pl.lit("inspected_clear"))
+        .when(flagged).then(pl.lit("flagged"))
         .otherwise(pl.lit("cleared"))
     )
 
@@ -54,27 +51,19 @@ def ledger(lines: pl.DataFrame) -> pl.DataFrame:
     acc = accelerator_lines(lines)
     keys = ["accelerator_id", "month", "route", "destination_country"]
     long = acc.group_by(
-        "accelerator_id",
-        "month",
-        route_expr().alias("route"),
-        "destination_country",
-        "status",
+        "accelerator_id", "month",
+        route_expr().alias("route"), "destination_country", "status",
     ).agg(pl.len().alias("lines"), pl.col("units").sum(), pl.col("compute_tpp").sum())
-    wide = long.pivot(
-        on="status", index=keys, values=["units", "compute_tpp"], aggregate_function="sum"
-    )
+    wide = long.pivot(on="status", index=keys, values=["units", "compute_tpp"],
+                      aggregate_function="sum")
     for st in STATUSES:
         for v in ("units", "compute_tpp"):
             if f"{v}_{st}" not in wide.columns:
                 wide = wide.with_columns(pl.lit(0.0).alias(f"{v}_{st}"))
-    return (
-        wide.fill_null(0.0)
-        .with_columns(
-            pl.sum_horizontal(f"units_{s}" for s in STATUSES).alias("units"),
-            pl.sum_horizontal(f"compute_tpp_{s}" for s in STATUSES).alias("compute_tpp"),
-        )
-        .sort(keys)
-    )
+    return wide.fill_null(0.0).with_columns(
+        pl.sum_horizontal(f"units_{s}" for s in STATUSES).alias("units"),
+        pl.sum_horizontal(f"compute_tpp_{s}" for s in STATUSES).alias("compute_tpp"),
+    ).sort(keys)
 
 
 def unchecked(lines: pl.DataFrame, confidence: float | None = None) -> dict[str, Any]:
@@ -92,21 +81,11 @@ def unchecked(lines: pl.DataFrame, confidence: float | None = None) -> dict[str,
     rest = acc.filter(~pl.col("status").is_in(["irregular", "inspected_clear"]))
     units, compute = float(rest["units"].sum()), float(rest["compute_tpp"].sum())
     return {
-        "inspected_lines": inspected.height,
-        "irregular_lines": int(k),
-        "basis": basis,
-        "rate": rate,
-        "rate_low": lo,
-        "rate_high": hi,
-        "confidence": conf,
-        "uninspected_lines": rest.height,
-        "uninspected_units": units,
+        "inspected_lines": inspected.height, "irregular_lines": int(k), "basis": basis,
+        "rate": rate, "rate_low": lo, "rate_high": hi, "confidence": conf,
+        "uninspected_lines": rest.height, "uninspected_units": units,
         "uninspected_compute_tpp": compute,
-        "units": rate * units,
-        "units_low": lo * units,
-        "units_high": hi * units,
-        "compute_tpp": rate * compute,
-        "compute_low": lo * compute,
-        "compute_high": hi * compute,
+        "units": rate * units, "units_low": lo * units, "units_high": hi * units,
+        "compute_tpp": rate * compute, "compute_low": lo * compute, "compute_high": hi * compute,
         "method": f"Wilson {conf:.0%} interval of the irregular rate x uninspected totals",
     }

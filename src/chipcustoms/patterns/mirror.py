@@ -55,25 +55,23 @@ def read_partner(path: str | Path, mapping: MirrorMapping | None = None) -> pl.D
     m = mapping or load_mapping()
     p = Path(path)
     sep = "\t" if p.suffix in (".tsv", ".txt") else ","
-    raw = (
-        pl.read_parquet(p)
-        if p.suffix == ".parquet"
-        else pl.read_csv(p, separator=sep, infer_schema=False)
+    raw = pl.read_parquet(p) if p.suffix == ".parquet" else pl.read_csv(
+        p, separator=sep, infer_schema=False
     )
     missing = [c for c in m.columns.values() if c not in raw.columns and c not in ("qty", "netWgt")]
     if missing:
         raise ReferenceDataError(f"{p}: missing columns {missing} for mapping {m.name}")
     c = m.columns
-    df = raw.select(
-        pl.col(src).cast(pl.Utf8).alias(dst) for dst, src in c.items() if src in raw.columns
-    )
+    df = raw.select(pl.col(src).cast(pl.Utf8).alias(dst) for dst, src in c.items()
+                    if src in raw.columns)
     for field, allowed in m.keep.items():
         df = df.filter(pl.col(field).is_in(allowed))
     return df.select(
         pl.col("hs").str.slice(0, m.hs_digits).alias("hs6"),
         pl.col("reporter").replace_strict(_iso2(), default=None).alias("reporter"),
         pl.col("partner").replace_strict(_iso2(), default=None).alias("partner"),
-        pl.col("period").str.slice(0, 6).str.strptime(pl.Date, "%Y%m", strict=False).alias("month"),
+        pl.col("period").str.slice(0, 6).str.strptime(pl.Date, "%Y%m", strict=False)
+        .alias("month"),
         pl.col("value_usd").cast(pl.Float64).alias("value_usd"),
     ).drop_nulls(["hs6", "reporter", "partner", "month"])
 
@@ -102,34 +100,26 @@ def gap(
         (pl.col("value_usd").sum() * s.cif_fob).alias("partner_usd")
     )
     scope = exports.select(
-        pl.col("hs6").unique().implode().alias("h"),
-        pl.col("partner").unique().implode().alias("p"),
-        pl.col("month").min().alias("lo"),
-        pl.col("month").max().alias("hi"),
+        pl.col("hs6").unique().implode().alias("h"), pl.col("partner").unique().implode()
+        .alias("p"), pl.col("month").min().alias("lo"), pl.col("month").max().alias("hi"),
     ).row(0, named=True)
     declared = declared.filter(
-        pl.col("hs6").is_in(scope["h"])
-        & pl.col("partner").is_in(scope["p"])
+        pl.col("hs6").is_in(scope["h"]) & pl.col("partner").is_in(scope["p"])
         & pl.col("month").is_between(scope["lo"], scope["hi"])
     )
     cells = (
-        exports.join(
-            declared, on=["hs6", "reporter", "partner", "month"], how="full", coalesce=True
-        )
+        exports.join(declared, on=["hs6", "reporter", "partner", "month"], how="full",
+                     coalesce=True)
         .with_columns(pl.col("partner_usd").fill_null(0.0), pl.col("declared_usd").fill_null(0.0))
         .with_columns((pl.col("partner_usd") - pl.col("declared_usd")).alias("gap_usd"))
         .sort("gap_usd", descending=True)
     )
-    total, lo, hi = bootstrap_total(
-        cells["gap_usd"].to_numpy(), resamples=s.bootstrap, confidence=s.confidence, seed=s.seed
-    )
+    total, lo, hi = bootstrap_total(cells["gap_usd"].to_numpy(), resamples=s.bootstrap,
+                                    confidence=s.confidence, seed=s.seed)
     summary = {
         "partner_usd": float(cells["partner_usd"].sum()),
         "declared_usd": float(cells["declared_usd"].sum()),
-        "gap_usd": total,
-        "gap_low": lo,
-        "gap_high": hi,
-        "confidence": s.confidence,
+        "gap_usd": total, "gap_low": lo, "gap_high": hi, "confidence": s.confidence,
         "cells": cells.height,
         "method": f"percentile bootstrap over {cells.height} cells, {s.bootstrap} resamples",
     }
@@ -138,8 +128,6 @@ def gap(
 
 def by(cells: pl.DataFrame, key: str) -> pl.DataFrame:
     """The gap summed by ``hs6``, ``reporter`` or ``month``."""
-    return (
-        cells.group_by(key)
-        .agg(pl.col("partner_usd").sum(), pl.col("declared_usd").sum(), pl.col("gap_usd").sum())
-        .sort("gap_usd", descending=True)
-    )
+    return cells.group_by(key).agg(
+        pl.col("partner_usd").sum(), pl.col("declared_usd").sum(), pl.col("gap_usd").sum()
+    ).sort("gap_usd", descending=True)

@@ -63,15 +63,10 @@ def listed_keys(entities: pl.DataFrame) -> pl.DataFrame:
         cols.append(pl.col("aliases"))
     ident = next((c for c in ("entity_id", "id") if c in entities.columns), "name")
     listed = pl.col("list_name") if "list_name" in entities.columns else pl.lit("watchlist")
-    long = (
-        entities.select(
-            pl.concat_list(cols).alias("n"),
-            listed.alias("list_name"),
-            pl.col(ident).alias("entity_id"),
-        )
-        .explode("n")
-        .drop_nulls("n")
-    )
+    long = entities.select(
+        pl.concat_list(cols).alias("n"), listed.alias("list_name"),
+        pl.col(ident).alias("entity_id"),
+    ).explode("n").drop_nulls("n")
     return (
         long.with_columns(name_key(long["n"]).alias("name_key"))
         .filter(pl.col("name_key").str.len_chars() > 0)
@@ -133,7 +128,9 @@ def _links(lines: pl.DataFrame, s: NetworkSettings) -> tuple[pl.DataFrame, pl.Da
         .group_by(PARTY, "kind", "value")
         .agg(pl.col("shown").first())
     )
-    caps = pl.DataFrame({"kind": list(s.links), "cap": [v.max_parties for v in s.links.values()]})
+    caps = pl.DataFrame(
+        {"kind": list(s.links), "cap": [v.max_parties for v in s.links.values()]}
+    )
     kept = (
         long.with_columns(pl.len().over("kind", "value").alias("deg"))
         .join(caps, on="kind")
@@ -168,42 +165,31 @@ def _components(kept: pl.DataFrame) -> tuple[pl.DataFrame, rx.PyGraph, dict[str,
 def _party_facts(lines: pl.DataFrame, s: NetworkSettings) -> pl.DataFrame:
     """Per party: display name, seized (an irregular inspection outcome), new with high value."""
     cols = lines.columns
-    acc = (
-        pl.col("is_accelerator").fill_null(False)
-        if "is_accelerator" in cols
-        else (pl.col("accelerator_id").is_not_null() if "accelerator_id" in cols else pl.lit(False))
+    acc = pl.col("is_accelerator").fill_null(False) if "is_accelerator" in cols else (
+        pl.col("accelerator_id").is_not_null() if "accelerator_id" in cols else pl.lit(False)
     )
     value = pl.col("value_usd").fill_null(0.0) if "value_usd" in cols else pl.lit(0.0)
     seized = (
         (pl.col("inspected").fill_null(False) & pl.col("fraud").fill_null(False))
-        if {"inspected", "fraud"} <= set(cols)
-        else pl.lit(False)
+        if {"inspected", "fraud"} <= set(cols) else pl.lit(False)
     )
     start = lines["date"].min()
     df = lines.select(
-        party_key().alias(PARTY),
-        "importer_name",
-        "date",
-        acc.alias("__acc"),
-        value.alias("__v"),
-        seized.alias("__seized"),
+        party_key().alias(PARTY), "importer_name", "date",
+        acc.alias("__acc"), value.alias("__v"), seized.alias("__seized"),
     ).with_columns(pl.col("date").min().over(PARTY).alias("first_seen"))
     early = (pl.col("date") - pl.col("first_seen")).dt.total_days() <= s.new_days
-    return (
-        df.group_by(PARTY)
-        .agg(
-            pl.col("importer_name").mode().first().alias("party_name"),
-            pl.col("__seized").any().alias("seized"),
-            pl.col("first_seen").first(),
-            pl.col("__v").filter(pl.col("__acc") & early).sum().alias("early_acc_usd"),
-            pl.len().alias("n_lines"),
-        )
-        .with_columns(
-            (
-                ((pl.col("first_seen") - pl.lit(start)).dt.total_days() >= s.new_after_days)
-                & (pl.col("early_acc_usd") >= s.high_value_usd)
-            ).alias("new_high_value")
-        )
+    return df.group_by(PARTY).agg(
+        pl.col("importer_name").mode().first().alias("party_name"),
+        pl.col("__seized").any().alias("seized"),
+        pl.col("first_seen").first(),
+        pl.col("__v").filter(pl.col("__acc") & early).sum().alias("early_acc_usd"),
+        pl.len().alias("n_lines"),
+    ).with_columns(
+        (
+            ((pl.col("first_seen") - pl.lit(start)).dt.total_days() >= s.new_after_days)
+            & (pl.col("early_acc_usd") >= s.high_value_usd)
+        ).alias("new_high_value")
     )
 
 
@@ -217,10 +203,8 @@ def build(
     comps, g, node_of = _components(kept)
     facts = _party_facts(lines, s)
     names = facts.select(PARTY, name_key(facts["party_name"]).alias("name_key"))
-    listed = (
-        listed
-        if listed is not None
-        else pl.DataFrame(schema={"name_key": pl.Utf8, "listed_on": pl.Utf8})
+    listed = listed if listed is not None else pl.DataFrame(
+        schema={"name_key": pl.Utf8, "listed_on": pl.Utf8}
     )
     parties = (
         facts.join(names, on=PARTY)
@@ -228,17 +212,13 @@ def build(
         .join(comps, on=PARTY, how="left")
         .with_columns(pl.col("listed_on").is_not_null().alias("listed"))
     )
-    listed_attrs = (
-        kept.filter(pl.col("kind").is_in(["name", "address"]))
-        .join(parties.filter("listed").select(PARTY), on=PARTY, how="semi")
-        .select("kind", "value")
-    )
+    listed_attrs = kept.filter(pl.col("kind").is_in(["name", "address"])).join(
+        parties.filter("listed").select(PARTY), on=PARTY, how="semi"
+    ).select("kind", "value")
     sharers = (
         kept.join(listed_attrs, on=["kind", "value"], how="semi")
         .join(parties.filter("listed").select(PARTY), on=PARTY, how="anti")
-        .select(PARTY)
-        .unique()
-        .with_columns(pl.lit(True).alias("shares_with_listed"))
+        .select(PARTY).unique().with_columns(pl.lit(True).alias("shares_with_listed"))
     )
     parties = parties.join(sharers, on=PARTY, how="left").with_columns(
         pl.col("shares_with_listed").fill_null(False)
@@ -255,17 +235,12 @@ def build(
             pl.col("new_high_value").mean().alias("new_high_value"),
         )
         .with_columns(
-            (
-                1
-                - pl.fold(
-                    pl.lit(1.0), lambda acc, x: acc * x, [1 - pl.col(k) * w.get(k, 0.0) for k in w]
-                )
-            ).alias("score")
+            (1 - pl.fold(pl.lit(1.0), lambda acc, x: acc * x,
+                         [1 - pl.col(k) * w.get(k, 0.0) for k in w])).alias("score")
         )
         .with_columns(
-            ((pl.col("score") >= s.flag_at) & (pl.col("n_parties") >= s.min_parties)).alias(
-                "flagged"
-            )
+            ((pl.col("score") >= s.flag_at) & (pl.col("n_parties") >= s.min_parties))
+            .alias("flagged")
         )
         .sort("score", "n_parties", descending=True)
     )
@@ -293,8 +268,7 @@ def paths(net: Network) -> pl.DataFrame:
     shown = {
         (p, f"{k}\x1f{v}"): t
         for p, k, v, t in net.links.join(members.select(PARTY), on=PARTY, how="semi")
-        .select(PARTY, "kind", "value", "shown")
-        .iter_rows()
+        .select(PARTY, "kind", "value", "shown").iter_rows()
     }
     rows: list[dict[str, Any]] = []
     for comm in flagged["community"].to_list():
@@ -310,15 +284,8 @@ def paths(net: Network) -> pl.DataFrame:
         for p in group:
             node_path = routes.get(net.node_of[p])
             rows.append(_sentence(net, info, shown, p, node_path[::-1] if node_path else None))
-    schema = {
-        PARTY: pl.Utf8,
-        "community": pl.Int64,
-        "code": pl.Utf8,
-        "message": pl.Utf8,
-        "community_score": pl.Float64,
-        "path": pl.Utf8,
-        "n_parties": pl.Int64,
-    }
+    schema = {PARTY: pl.Utf8, "community": pl.Int64, "code": pl.Utf8, "message": pl.Utf8,
+              "community_score": pl.Float64, "path": pl.Utf8, "n_parties": pl.Int64}
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -348,19 +315,9 @@ def _sentence(
             hops.append(
                 f"{info[a]['party_name']} shares {kind} '{text}' with {info[b]['party_name']}"
             )
-        tail = (
-            f"listed on {anchor['listed_on']}"
-            if anchor["listed"]
-            else "with an irregular inspection outcome"
-        )
+        tail = (f"listed on {anchor['listed_on']}" if anchor["listed"]
+                else "with an irregular inspection outcome")
         text = f"{who}: " + "; ".join(hops) + f", {tail}" if hops else f"{who} is itself {tail}"
     text += f" (community of {n} parties, score {r['score']:.2f})."
-    return {
-        PARTY: party,
-        "community": r["community"],
-        "code": code,
-        "message": text,
-        "community_score": r["score"],
-        "path": " > ".join(hops),
-        "n_parties": n,
-    }
+    return {PARTY: party, "community": r["community"], "code": code, "message": text,
+            "community_score": r["score"], "path": " > ".join(hops), "n_parties": n}

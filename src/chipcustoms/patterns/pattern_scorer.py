@@ -62,17 +62,10 @@ class PatternContext:
 
 
 def _reason(code: pl.Expr, score: pl.Expr, message: pl.Expr, evidence: pl.Expr) -> pl.Expr:
-    return (
-        pl.struct(
-            code.alias("code"),
-            pl.lit("pattern").alias("source"),
-            score.round(4).alias("score"),
-            message.alias("message"),
-            evidence.alias("evidence"),
-        )
-        .cast(REASON_DTYPE)
-        .alias("reason")
-    )
+    return pl.struct(
+        code.alias("code"), pl.lit("pattern").alias("source"), score.round(4).alias("score"),
+        message.alias("message"), evidence.alias("evidence"),
+    ).cast(REASON_DTYPE).alias("reason")
 
 
 class PatternScorer:
@@ -84,88 +77,53 @@ class PatternScorer:
 
     def version(self) -> object:
         c = self.context
-        return {
-            "settings": self.settings.version,
-            "flagged_parties": c.paths.height,
-            "campaigns": c.campaigns.height,
-            "route_flags": c.route_flags.height,
-        }
+        return {"settings": self.settings.version, "flagged_parties": c.paths.height,
+                "campaigns": c.campaigns.height, "route_flags": c.route_flags.height}
 
     def output_columns(self) -> list[str]:
         return ["pattern_score", "network_community"]
 
     def score(self, df: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr | None, pl.DataFrame]:
         s, c = self.settings, self.context
-        keys = df.select(
-            IDX,
-            network.party_key().alias(network.PARTY),
-            "declaration_id",
-            "item_no",
-            "accelerator_id",
-            pl.col("date").dt.truncate("1mo").alias("month"),
-            routes.route_expr().alias("route"),
-        )
+        keys = df.select(IDX, network.party_key().alias(network.PARTY), "declaration_id",
+                         "item_no", "accelerator_id",
+                         pl.col("date").dt.truncate("1mo").alias("month"),
+                         routes.route_expr().alias("route"))
         net = keys.join(c.paths, on=network.PARTY).select(
-            IDX,
-            pl.col("community").alias("network_community"),
-            _reason(
-                pl.col("code"),
-                pl.col("community_score") * s.network.reason_weight,
-                pl.col("message"),
-                pl.struct("community", "n_parties", "community_score", "path").struct.json_encode(),
-            ),
+            IDX, pl.col("community").alias("network_community"),
+            _reason(pl.col("code"), pl.col("community_score") * s.network.reason_weight,
+                    pl.col("message"),
+                    pl.struct("community", "n_parties", "community_score", "path")
+                    .struct.json_encode()),
         )
-        camp = (
-            keys.join(c.members, on=["declaration_id", "item_no"])
-            .join(c.campaigns, on="campaign")
-            .select(
-                IDX,
-                _reason(
-                    pl.lit("SPLIT_LOT_CAMPAIGN"),
-                    pl.lit(s.split_lots.reason_weight),
-                    pl.format(
-                        "One of {} small accelerator lines of buyer {} across {} importers "
-                        "from {} to {}, together {} USD.",
-                        "lines",
-                        "buyer",
-                        "importers",
-                        "first_window",
-                        "until",
-                        pl.col("value_usd").round(0),
-                    ),
-                    pl.struct("campaign", "lines", "importers", "value_usd").struct.json_encode(),
-                ),
-            )
+        camp = keys.join(c.members, on=["declaration_id", "item_no"]).join(
+            c.campaigns, on="campaign").select(
+            IDX,
+            _reason(pl.lit("SPLIT_LOT_CAMPAIGN"), pl.lit(s.split_lots.reason_weight),
+                    pl.format("One of {} small accelerator lines of buyer {} across {} importers "
+                              "from {} to {}, together {} USD.", "lines", "buyer", "importers",
+                              "first_window", "until", pl.col("value_usd").round(0)),
+                    pl.struct("campaign", "lines", "importers", "value_usd").struct.json_encode()),
         )
         flags = c.route_flags.rename({"lines": "route_lines"})
         route = keys.join(flags, on=["accelerator_id", "month", "route"]).select(
             IDX,
-            _reason(
-                pl.col("code"),
-                pl.lit(s.routes.reason_weight),
-                pl.format(
-                    "Route {} carries {}% of {} units in {}, against {}% in the {} months before.",
-                    "route",
-                    (pl.col("share") * 100).round(1),
-                    "accelerator_id",
-                    pl.col("month").dt.strftime("%Y-%m"),
-                    (pl.col("baseline_share") * 100).round(1),
-                    pl.lit(s.routes.baseline_months),
-                ),
-                pl.struct(
-                    "route", "month", "share", "baseline_share", "route_lines"
-                ).struct.json_encode(),
-            ),
+            _reason(pl.col("code"), pl.lit(s.routes.reason_weight),
+                    pl.format("Route {} carries {}% of {} units in {}, against {}% in the {} "
+                              "months before.", "route", (pl.col("share") * 100).round(1),
+                              "accelerator_id", pl.col("month").dt.strftime("%Y-%m"),
+                              (pl.col("baseline_share") * 100).round(1),
+                              pl.lit(s.routes.baseline_months)),
+                    pl.struct("route", "month", "share", "baseline_share", "route_lines")
+                    .struct.json_encode()),
         )
         reasons = pl.concat([net.select(IDX, "reason"), camp, route])
         per_line = reasons.group_by(IDX).agg(
-            pl.col("reason").struct.field("score").max().alias("pattern_score")
-        )
+            pl.col("reason").struct.field("score").max().alias("pattern_score"))
         df = lookup(df, per_line, IDX)
         df = lookup(df, net.select(IDX, "network_community").unique(IDX), IDX)
-        df = df.with_columns(
-            pl.col("pattern_score").fill_null(0.0), pl.col("network_community").cast(pl.Int64)
-        )
+        df = df.with_columns(pl.col("pattern_score").fill_null(0.0),
+                             pl.col("network_community").cast(pl.Int64))
         return df, pl.col("pattern_score"), reasons
 
 

@@ -34,14 +34,17 @@ def shares(lines: pl.DataFrame) -> pl.DataFrame:
     acc = lines.filter(pl.col("accelerator_id").is_not_null())
     if "is_accelerator" in acc.columns:
         acc = acc.filter(pl.col("is_accelerator").fill_null(False))
-    cells = acc.group_by(
-        "accelerator_id",
-        pl.col("date").dt.truncate("1mo").alias("month"),
-        route_expr().alias("route"),
-    ).agg(
-        pl.len().alias("lines"),
-        units_expr(acc.columns).sum().alias("units"),
-        (pl.col("shipped_from_country") != pl.col("origin_country")).any().alias("transit"),
+    cells = (
+        acc.group_by(
+            "accelerator_id",
+            pl.col("date").dt.truncate("1mo").alias("month"),
+            route_expr().alias("route"),
+        )
+        .agg(
+            pl.len().alias("lines"),
+            units_expr(acc.columns).sum().alias("units"),
+            (pl.col("shipped_from_country") != pl.col("origin_country")).any().alias("transit"),
+        )
     )
     return cells.with_columns(
         (pl.col("units") / pl.col("units").sum().over("accelerator_id", "month")).alias("share")
@@ -65,21 +68,12 @@ def flags(lines: pl.DataFrame, settings: RouteSettings | None = None) -> pl.Data
     )
     first = cells["month"].min()
     out = (
-        cells.join(
-            route_base,
-            left_on=["accelerator_id", "month", "route"],
-            right_on=["accelerator_id", "for_month", "route"],
-            how="left",
-        )
-        .join(
-            model_base,
-            left_on=["accelerator_id", "month"],
-            right_on=["accelerator_id", "for_month"],
-            how="left",
-        )
+        cells.join(route_base, left_on=["accelerator_id", "month", "route"],
+                   right_on=["accelerator_id", "for_month", "route"], how="left")
+        .join(model_base, left_on=["accelerator_id", "month"],
+              right_on=["accelerator_id", "for_month"], how="left")
         .with_columns(
-            (pl.col("base_units").fill_null(0) / pl.col("base_total"))
-            .fill_null(0.0)
+            (pl.col("base_units").fill_null(0) / pl.col("base_total")).fill_null(0.0)
             .alias("baseline_share"),
             pl.col("base_total").fill_null(0).alias("base_total"),
         )
@@ -87,34 +81,23 @@ def flags(lines: pl.DataFrame, settings: RouteSettings | None = None) -> pl.Data
     # New: the route first carried the model within the last `new_months`, after a baseline
     # in which it carried none (its first month is not the data's first).
     age = (pl.col("month").dt.year() * 12 + pl.col("month").dt.month()) - (
-        pl.col("since").dt.year() * 12 + pl.col("since").dt.month()
+        pl.col("since").dt.year() * 12 + pl.col("since").dt.month())
+    out = out.with_columns(
+        pl.col("month").min().over("accelerator_id", "route").alias("since")
     )
-    out = out.with_columns(pl.col("month").min().over("accelerator_id", "route").alias("since"))
     new = (age < s.new_months) & (pl.col("since") > first)
     growing = pl.col("share") >= s.growth * pl.col("baseline_share")
     return (
         out.filter(
-            pl.col("transit")
-            & (pl.col("lines") >= s.min_lines)
-            & (pl.col("share") >= s.min_share)
-            & (pl.col("base_total") > 0)
-            & (new | growing)
+            pl.col("transit") & (pl.col("lines") >= s.min_lines)
+            & (pl.col("share") >= s.min_share) & (pl.col("base_total") > 0) & (new | growing)
             & (pl.col("month") > first)  # the first month has no baseline to compare with
         )
         .with_columns(
-            pl.when(new).then(pl.lit("ROUTE_NEW")).otherwise(pl.lit("ROUTE_GROWING")).alias("code")
+            pl.when(new).then(pl.lit("ROUTE_NEW")).otherwise(pl.lit("ROUTE_GROWING"))
+            .alias("code")
         )
-        .select(
-            "accelerator_id",
-            "month",
-            "route",
-            "code",
-            "since",
-            "lines",
-            "units",
-            "share",
-            "baseline_share",
-            "base_total",
-        )
+        .select("accelerator_id", "month", "route", "code", "since", "lines", "units", "share",
+                "baseline_share", "base_total")
         .sort("month", "accelerator_id", "route")
     )

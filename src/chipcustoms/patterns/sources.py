@@ -16,32 +16,11 @@ from chipcustoms.store import Store
 
 # The columns the analyses read (a wide enriched batch narrowed to these halves its memory).
 COLUMNS = [
-    "declaration_id",
-    "item_no",
-    "date",
-    "flow",
-    "office",
-    "declarant_id",
-    "importer_id",
-    "importer_name",
-    "importer_address",
-    "exporter_id",
-    "consignee_name",
-    "origin_country",
-    "shipped_from_country",
-    "destination_country",
-    "hs_code",
-    "quantity",
-    "value_usd",
-    "accelerator_id",
-    "is_accelerator",
-    "units_per_item",
-    "tpp",
-    "inspected",
-    "fraud",
-    "channel",
-    "selection",
-    "risk_score",
+    "declaration_id", "item_no", "date", "flow", "office", "declarant_id", "importer_id",
+    "importer_name", "importer_address", "exporter_id", "consignee_name", "origin_country",
+    "shipped_from_country", "destination_country", "hs_code", "quantity", "value_usd",
+    "accelerator_id", "is_accelerator", "units_per_item", "tpp", "inspected", "fraud",
+    "channel", "selection", "risk_score",
 ]
 
 
@@ -68,12 +47,8 @@ def with_catalog(lines: pl.DataFrame, refs: References) -> pl.DataFrame:
     cat = refs.catalog.frame().select("accelerator_id", "tpp", "segment")
     df = lines.join(cat, on="accelerator_id", how="left") if "tpp" not in lines.columns else lines
     if "is_accelerator" not in df.columns:
-        df = df.with_columns(
-            pl.col("accelerator_id")
-            .is_in(list(refs.catalog.by_id))
-            .fill_null(False)
-            .alias("is_accelerator")
-        )
+        df = df.with_columns(pl.col("accelerator_id").is_in(list(refs.catalog.by_id))
+                             .fill_null(False).alias("is_accelerator"))
     if "units_per_item" not in df.columns:
         df = df.with_columns(pl.lit(1, dtype=pl.Int64).alias("units_per_item"))
     return df
@@ -95,7 +70,8 @@ def store_lines(db: str | Store, refs: References) -> pl.DataFrame:
         result = conn.execute(sa.text(_STORE_SQL))
         rows = result.fetchall()
         cols = list(result.keys())
-    df = pl.DataFrame([tuple(r) for r in rows], schema=cols, orient="row", infer_schema_length=None)
+    df = pl.DataFrame([tuple(r) for r in rows], schema=cols, orient="row",
+                      infer_schema_length=None)
     if df.height == 0:
         return df
     # A column NULL on every stored line (no addresses declared, say) is read without a type:
@@ -103,12 +79,9 @@ def store_lines(db: str | Store, refs: References) -> pl.DataFrame:
     df = df.with_columns(pl.col(pl.Null).cast(pl.Utf8))
     df = df.with_columns(
         pl.col("date").cast(pl.Utf8).str.slice(0, 10).str.to_date(),
-        pl.when(pl.col("found").is_not_null())
-        .then(pl.lit(True))
-        .otherwise(pl.col("inspected").cast(pl.Boolean))
-        .alias("inspected"),
-        pl.coalesce(pl.col("found").cast(pl.Boolean), pl.col("fraud").cast(pl.Boolean)).alias(
-            "fraud"
-        ),
+        pl.when(pl.col("found").is_not_null()).then(pl.lit(True))
+        .otherwise(pl.col("inspected").cast(pl.Boolean)).alias("inspected"),
+        pl.coalesce(pl.col("found").cast(pl.Boolean), pl.col("fraud").cast(pl.Boolean))
+        .alias("fraud"),
     ).drop("found")
     return with_catalog(df, refs)

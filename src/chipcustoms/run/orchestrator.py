@@ -167,18 +167,8 @@ def screen_file(
     job = Job(refs, the_mapping, budgets, "", thresholds)
     with failing(store, run_id):
         result = _run(
-            job,
-            parts,
-            engine,
-            output,
-            spill=spill,
-            to_folder=to_folder,
-            quarantine=quarantine,
-            step=step,
-            work_dir=work_dir,
-            progress=progress,
-            store=store,
-            run_id=run_id,
+            job, parts, engine, output, spill=spill, to_folder=to_folder, quarantine=quarantine,
+            step=step, work_dir=work_dir, progress=progress, store=store, run_id=run_id,
             ahead=ahead,
         )
     return result
@@ -195,7 +185,9 @@ def _plan(
     parts = plan(input_path, batch_rows or one_batch)
     if batch_rows is None and engine.in_process and len(parts) > 1:
         parts = plan(input_path, DEFAULT_BATCH_ROWS)
-    spill = len(parts) > 1 or Path(input_path).is_dir() or to_folder or not engine.in_process
+    spill = (
+        len(parts) > 1 or Path(input_path).is_dir() or to_folder or not engine.in_process
+    )
     return parts, spill
 
 
@@ -246,7 +238,9 @@ def _run(
                 # Queued behind the lines on the same thread: the store takes the assessments
                 # while this thread writes the output file.
                 screens = any(s.name == "screening" for s in job.refs.scorers)
-                saving.append(pool.submit(_save_assessed, store, run_id, result, staged, screens))
+                saving.append(
+                    pool.submit(_save_assessed, store, run_id, result, staged, screens)
+                )
             if not to_folder:
                 with step("writing the output file" if spill else "writing assessments"):
                     write_table(streaming.assessments(result), output, json_columns=JSON_COLUMNS)
@@ -325,10 +319,7 @@ def _start_run(
 
 
 def _finish_run(
-    store: Store,
-    run_id: int,
-    counts: RunCounts,
-    report: SelectionReport,
+    store: Store, run_id: int, counts: RunCounts, report: SelectionReport,
     parts: list[StagedPart],
 ) -> None:
     store.finish_run(
@@ -359,11 +350,8 @@ def _save_all(
 
 
 def _save_assessed(
-    store: Store,
-    run_id: int,
-    result: streaming.StreamResult,
-    parts: list[StagedPart],
-    screens: bool,
+    store: Store, run_id: int, result: streaming.StreamResult,
+    parts: list[StagedPart], screens: bool,
 ) -> None:
     """The assessments, staged or written, and the party screening's hits where the run had
     a screening scorer (without one there are none, and the party toolkit, about 0.3 s to

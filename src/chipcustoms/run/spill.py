@@ -75,6 +75,7 @@ def scatter(job: Job, df: pl.DataFrame, kind: str, part: int, by: list[str]) -> 
         frame.drop("__b").write_ipc(shard_path(job, kind, part, int(bucket)), compression="lz4")  # type: ignore[call-overload]
 
 
+
 def read_bucket(job: Job, kind: str, bucket: int) -> pl.DataFrame | None:
     files = bucket_files(job, kind, bucket)
     if not files:

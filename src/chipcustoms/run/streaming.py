@@ -268,7 +268,9 @@ def _whole(
     if on_lines is not None:
         on_lines(iter([result.accepted]))
     with phase(f"assessing {result.accepted.height:,} lines"):
-        assessed, report = assess(result.accepted, job.refs, job.budgets, thresholds=job.thresholds)
+        assessed, report = assess(
+            result.accepted, job.refs, job.budgets, thresholds=job.thresholds
+        )
     quarantine: list[tuple[Frame, int]] = []
     if result.quarantined:
         quarantine.append((result.quarantine, 0))

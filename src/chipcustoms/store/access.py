@@ -58,9 +58,8 @@ def end_sessions(store: Store, name: str) -> None:
     """Log the user out everywhere: web cookies carry the session version they were issued
     under, and it moves on."""
     with store.engine.begin() as conn:
-        conn.execute(
-            t.users.update().where(u.name == name).values(session_version=u.session_version + 1)
-        )
+        conn.execute(t.users.update().where(u.name == name)
+                     .values(session_version=u.session_version + 1))
         store._audit(conn, "user.logout", "user", name, None, None)
 
 
@@ -144,7 +143,7 @@ def stored_offices(store: Store, keys: list[tuple[str, int]]) -> dict[tuple[str,
     out: dict[tuple[str, int], str | None] = {}
     with store.engine.connect() as conn:
         if len(keys) == 1:  # the common request: a plain cached statement, no IN list to expand
-            ((decl, item),) = keys
+            (decl, item), = keys
             office = conn.execute(_OFFICE_OF_KEY, {"decl": decl, "item": item}).first()
             return {} if office is None else {(decl, int(item)): office[0]}
         for start in range(0, len(keys), 500):

@@ -95,13 +95,7 @@ class Store(ABC):
         the backend's write lock (``rows_delta``: see ``checkpoints.record``)."""
         self._serialize_audit(conn)
         audit_log.append(
-            checkpoints.SaDb(conn),
-            self.audit_key,
-            action,
-            entity,
-            entity_id,
-            before,
-            after,
+            checkpoints.SaDb(conn), self.audit_key, action, entity, entity_id, before, after,
             rows_delta,
         )
 
@@ -175,21 +169,12 @@ class Store(ABC):
         budgets: dict[str, Any],
     ) -> int:
         return runs.start_run(
-            self,
-            command=command,
-            inputs=inputs,
-            mapping=mapping,
-            versions=versions,
-            seed=seed,
-            budgets=budgets,
+            self, command=command, inputs=inputs, mapping=mapping, versions=versions,
+            seed=seed, budgets=budgets,
         )
 
     def finish_run(
-        self,
-        run_id: int,
-        *,
-        counts: dict[str, Any],
-        thresholds: dict[str, Any],
+        self, run_id: int, *, counts: dict[str, Any], thresholds: dict[str, Any],
         parts: list[line_parts.StagedPart] | None = None,
     ) -> None:
         runs.finish_run(self, run_id, counts=counts, thresholds=thresholds, parts=parts)

@@ -30,7 +30,9 @@ def _queue_query() -> sa.Select[Any]:
     """Cases with the accelerator of the assessment that opened or last updated them."""
     return sa.select(t.cases, a.accelerator_id, a.top_reason).outerjoin(
         t.assessments,
-        sa.and_(a.declaration_id == c.declaration_id, a.item_no == c.item_no, a.run_id == c.run_id),
+        sa.and_(
+            a.declaration_id == c.declaration_id, a.item_no == c.item_no, a.run_id == c.run_id
+        ),
     )
 
 

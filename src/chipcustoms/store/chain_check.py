@@ -46,46 +46,34 @@ def check(store: Store, exported: dict[str, Any] | None = None) -> Verdict:
                 return bad(f"checkpoint {i} is not signed with this store's audit key")
             expected_id = 1 if prev is None else int(prev["checkpoint_id"]) + 1
             if i != expected_id or cp["prev_mac"] != (None if prev is None else prev["mac"]):
-                return bad(
-                    f"checkpoint {i} does not follow checkpoint {expected_id - 1}: "
-                    "checkpoints were removed"
-                )
+                return bad(f"checkpoint {i} does not follow checkpoint {expected_id - 1}: "
+                           "checkpoints were removed")
             if problem := _reaches(cp, hashes, n, f"checkpoint {i}"):
                 return bad(problem)
             after = 0 if prev is None else int(prev["assessments_upto"])
             upto = int(cp["assessments_upto"])
             if cps.assessments_digest(db, after, upto) != cp["assessments_digest"]:
-                return bad(
-                    f"assessments {after + 1}..{upto} differ from what checkpoint {i} "
-                    "signed: rows were edited, added or removed"
-                )
+                return bad(f"assessments {after + 1}..{upto} differ from what checkpoint {i} "
+                           "signed: rows were edited, added or removed")
             prev = cp
         covered = sum(_count(conn, table) for table in cps.COVERED)
         if prev is None:
             if n or covered:
-                return bad(
-                    "no checkpoint, yet the store holds audit entries or rows: the "
-                    "checkpoints were removed"
-                )
+                return bad("no checkpoint, yet the store holds audit entries or rows: the "
+                           "checkpoints were removed")
         else:
             last = int(prev["checkpoint_id"])
             if int(prev["entries"]) != n:
-                return bad(
-                    f"entries after {prev['entries']} are not covered by the last "
-                    f"checkpoint ({last}): checkpoints were removed"
-                )
+                return bad(f"entries after {prev['entries']} are not covered by the last "
+                           f"checkpoint ({last}): checkpoints were removed")
             top = conn.execute(sa.select(sa.func.max(cps.t.assessments.c.assessment_id)))
             if int(top.scalar() or 0) != int(prev["assessments_upto"]):
-                return bad(
-                    f"assessments after {prev['assessments_upto']} are not covered by "
-                    f"the last checkpoint ({last}): added without a write of the store"
-                )
+                return bad(f"assessments after {prev['assessments_upto']} are not covered by "
+                           f"the last checkpoint ({last}): added without a write of the store")
             if not cps.rows_match(db, key, str(prev["rows_digest"])):
-                return bad(
-                    f"cases, outcomes, overrides or users differ from what the last "
-                    f"checkpoint ({last}) signed: a row was edited without an audit "
-                    "entry (or a run was cut short; any audited write re-signs)"
-                )
+                return bad(f"cases, outcomes, overrides or users differ from what the last "
+                           f"checkpoint ({last}) signed: a row was edited without an audit "
+                           "entry (or a run was cut short; any audited write re-signs)")
     if exported is not None:
         if not hmac.compare_digest(str(exported.get("mac")), cps.mac(key, exported)):
             return bad("the exported checkpoint is not signed with this store's audit key")
@@ -104,8 +92,5 @@ def _reaches(cp: dict[str, Any], hashes: dict[int, str], n: int, what: str) -> s
 
 
 def _count(conn: sa.Connection, table: str) -> int:
-    return int(
-        conn.execute(
-            sa.select(sa.func.count()).select_from(cps.t.metadata.tables[table])
-        ).scalar_one()
-    )
+    return int(conn.execute(sa.select(sa.func.count()).select_from(cps.t.metadata.tables[table]))
+               .scalar_one())

@@ -172,9 +172,8 @@ class SaDb:
     ) -> Iterator[pl.DataFrame]:
         stmt = sa.text(sql)
         if params:
-            lists: list[sa.BindParameter[Any]] = [
-                sa.bindparam(k, v, expanding=True) for k, v in params.items() if isinstance(v, list)
-            ]
+            lists: list[sa.BindParameter[Any]] = [sa.bindparam(k, v, expanding=True)
+                     for k, v in params.items() if isinstance(v, list)]
             stmt = stmt.bindparams(*lists)
         result = self.conn.execute(stmt, params or {}, execution_options={"yield_per": BATCH})
         schema = _schema(table)
@@ -298,15 +297,14 @@ def rows_match(db: Db, key: bytes, signed: str) -> bool:
     return hmac.compare_digest(now, signed)
 
 
-def _rows(
-    db: Db, key: bytes, prev: dict[str, Any] | None, carry: bool, delta: tuple[int, int] | None
-) -> str:
+def _rows(db: Db, key: bytes, prev: dict[str, Any] | None, carry: bool,
+          delta: tuple[int, int] | None) -> str:
     """The new checkpoint's rows digest: carried, updated by the touched rows, or summed."""
     if prev is not None and carry:
         return str(prev["rows_digest"])
     if prev is not None and delta is not None and str(prev["rows_digest"]).startswith(SUM):
         before, after = delta
-        return sum_digest(int(str(prev["rows_digest"])[len(SUM) :], 16) - before + after)
+        return sum_digest(int(str(prev["rows_digest"])[len(SUM):], 16) - before + after)
     return rows_digest(db, key)
 
 

@@ -100,11 +100,8 @@ class Screened:
 
     def part(self) -> str:
         """Requests of one part share a run: same user, same cut-offs, same reference data."""
-        return json.dumps(
-            [self.actor, self.source_run, self.thresholds, self.versions],
-            sort_keys=True,
-            default=str,
-        )
+        return json.dumps([self.actor, self.source_run, self.thresholds, self.versions],
+                          sort_keys=True, default=str)
 
 
 def write_group(store: Store, conn: sa.Connection, items: list[Screened]) -> None:
@@ -125,16 +122,14 @@ def write_group(store: Store, conn: sa.Connection, items: list[Screened]) -> Non
         item.run_id = run_id
 
 
-def part_of(
-    group: list[Screened],
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, str, dict[str, Any]]:
+def part_of(group: list[Screened]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, str,
+                                             dict[str, Any]]:
     """A part's lines, assessments and hits as one frame each, and its run's command and counts:
     what every backend's writer stores for it."""
     # The group's frames as one (a group of one request, the common case, as it is).
     parts = ([g.lines for g in group], [g.assessments for g in group], [g.hits for g in group])
-    lines, assessments, hits = (
-        f[0] if len(f) == 1 else pl.concat(f, how="diagonal_relaxed") for f in parts
-    )
+    lines, assessments, hits = (f[0] if len(f) == 1 else pl.concat(f, how="diagonal_relaxed")
+                                for f in parts)
     channels: dict[str, int] = {}
     for channel in assessments.get_column("channel").to_list():
         channels[channel] = channels.get(channel, 0) + 1
@@ -148,40 +143,20 @@ def _write_run(store: Store, conn: sa.Connection, group: list[Screened]) -> int:
     lines, assessments, hits, command, counts = part_of(group)
     with acting_as(first.actor):
         store._serialize_audit(conn)  # the write lock first: the cases read below stay as read
-        run_id = runs.insert_run(
-            store,
-            conn,
-            command=command,
-            inputs=["request"],
-            mapping="canonical",
-            versions=first.versions,
-            seed=0,
-            budgets={},
-            audit=False,
-        )
+        run_id = runs.insert_run(store, conn, command=command, inputs=["request"],
+                                 mapping="canonical", versions=first.versions, seed=0,
+                                 budgets={}, audit=False)
         updated = rows.write_lines(store, conn, run_id, lines, audit=False)
         rows.write_assessments(store, conn, run_id, assessments, audit=False)
         lists.write_screening_hits(conn, run_id, hits)
         before = _cases_before(store, conn, run_id)
-        cases = runs.close_run(
-            store, conn, run_id, counts=counts, thresholds=first.thresholds, audit=False
-        )
+        cases = runs.close_run(store, conn, run_id, counts=counts,
+                               thresholds=first.thresholds, audit=False)
         delta = (before, _cases_after(store, conn, run_id, lines))
-        store._audit(
-            conn,
-            "run.api_screen",
-            "run",
-            str(run_id),
-            None,
-            {
-                "command": command,
-                "counts": counts,
-                "updated": updated,
-                "cases": cases,
-                "thresholds": first.thresholds,
-            },
-            rows_delta=delta,
-        )
+        store._audit(conn, "run.api_screen", "run", str(run_id), None, {
+            "command": command, "counts": counts, "updated": updated, "cases": cases,
+            "thresholds": first.thresholds,
+        }, rows_delta=delta)
     return run_id
 
 
@@ -191,9 +166,7 @@ def _write_run(store: Store, conn: sa.Connection, group: list[Screened]) -> int:
 # every case of the store once per group.
 def _cases_before(store: Store, conn: sa.Connection, run_id: int) -> int:
     return checkpoints.row_sum(
-        checkpoints.SaDb(conn),
-        store.audit_key,
-        "cases",
+        checkpoints.SaDb(conn), store.audit_key, "cases",
         "WHERE status <> 'closed' AND EXISTS (SELECT 1 FROM pending_cases p WHERE "
         "p.run_id = :run AND p.declaration_id = cases.declaration_id "
         "AND p.item_no = cases.item_no)",
@@ -208,11 +181,8 @@ def _cases_after(store: Store, conn: sa.Connection, run_id: int, lines: pl.DataF
     if not ids:
         return 0
     return checkpoints.row_sum(
-        checkpoints.SaDb(conn),
-        store.audit_key,
-        "cases",
-        "WHERE run_id = :run AND declaration_id IN :ids",
-        {"run": run_id, "ids": ids},
+        checkpoints.SaDb(conn), store.audit_key, "cases",
+        "WHERE run_id = :run AND declaration_id IN :ids", {"run": run_id, "ids": ids},
     )
 
 
@@ -257,6 +227,7 @@ class ProcessTurn:
                 if time.monotonic() >= deadline:
                     return False
                 time.sleep(0.0002)
+
 
 
 # One descriptor per database file and process, never closed: closing any descriptor of a file

@@ -62,14 +62,10 @@ def _cases_unanalysed(store: Store) -> bool:
     if store.engine.dialect.name != "sqlite":
         return False
     with store.engine.connect() as conn:
-        known = conn.execute(
-            sa.text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        ).first()
-        return (
-            known is None
-            or conn.execute(sa.text("SELECT 1 FROM sqlite_stat1 WHERE tbl = 'cases'")).first()
-            is None
-        )
+        known = conn.execute(sa.text(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first()
+        return known is None or conn.execute(sa.text(
+            "SELECT 1 FROM sqlite_stat1 WHERE tbl = 'cases'")).first() is None
 
 
 def analyze_cases(store: Store) -> None:

@@ -45,13 +45,10 @@ def rebuild(conn: sa.Connection, mark: int) -> None:
     newest assessment the cells include); called inside the cells' refresh transaction."""
     everything = views.Filters()
     conn.execute(t.overview_layout.delete())
-    conn.execute(
-        t.overview_layout.insert(),
-        [
-            {"part": name, "last_assessment_id": mark, "data": json.dumps(part(conn, everything))}
-            for name, part in PARTS.items()
-        ],
-    )
+    conn.execute(t.overview_layout.insert(), [
+        {"part": name, "last_assessment_id": mark, "data": json.dumps(part(conn, everything))}
+        for name, part in PARTS.items()
+    ])
 
 
 def stamp(conn: sa.Connection) -> int | None:
@@ -63,9 +60,8 @@ def stamp(conn: sa.Connection) -> int | None:
 def current(store: Store) -> bool:
     """Whether the stored layout matches the cells (else a refresh rebuilds it)."""
     with store.engine.connect() as conn:
-        mark = conn.execute(
-            sa.select(st.last_assessment_id).where(st.name == views.WATERMARK)
-        ).scalar()
+        mark = conn.execute(sa.select(st.last_assessment_id)
+                            .where(st.name == views.WATERMARK)).scalar()
         return mark is not None and stamp(conn) == mark
 
 

@@ -25,7 +25,6 @@ training, parties, patterns) sees the lines of every finished run; a server alre
 beside a CLI ``screen --db`` sees them after its next start. The cost of the SQLite write is not
 removed: it moves off the screen's critical path, to the next open of the store.
 """
-
 from __future__ import annotations
 
 import os

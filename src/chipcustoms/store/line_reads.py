@@ -99,7 +99,8 @@ def labelled_lines(store: Store, until: str | None = None) -> pl.DataFrame:
         sa.select(*[col for col in d.c if col.name != "fraud"], label.label("fraud"))
         .outerjoin(
             found,
-            (found.c.declaration_id == d.c.declaration_id) & (found.c.item_no == d.c.item_no),
+            (found.c.declaration_id == d.c.declaration_id)
+            & (found.c.item_no == d.c.item_no),
         )
         .where(label.is_not(None))
     )
@@ -117,7 +118,6 @@ def declared_parties(store: Store) -> pl.DataFrame:
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(*[d.c[c] for c in cols])).all()
     return pl.DataFrame(
-        [tuple(r) for r in rows],
-        orient="row",
+        [tuple(r) for r in rows], orient="row",
         schema={c: pl.Int64 if c == "item_no" else pl.Utf8 for c in cols},
     )

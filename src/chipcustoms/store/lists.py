@@ -64,11 +64,7 @@ def save_watchlist(store: Store, name: str, fmt: str, source: str, entities: pl.
             r["changed_at"] = kept.get((r["entity_id"], r["digest"]), at)
         conn.execute(t.watchlist_entities.insert(), rows)
         store._audit(
-            conn,
-            "watchlist.load",
-            "watchlist",
-            name,
-            None,
+            conn, "watchlist.load", "watchlist", name, None,
             {"version": version, "source": source, "entities": entities.height},
         )
     return version
@@ -83,8 +79,7 @@ def watchlists(store: Store) -> list[dict[str, Any]]:
         return [dict(r) for r in rows.mappings().all()]
 
 
-def watchlist_entities(
-    store: Store, names: list[str] | None = None, *, since: str | None = None
+def watchlist_entities(store: Store, names: list[str] | None = None, *, since: str | None = None
 ) -> pl.DataFrame:
     """The entities of the newest version of each list (or of ``names``), with
     ``list_name`` and ``list_version``; with ``since``, only those changed at or after it."""
@@ -98,19 +93,8 @@ def watchlist_entities(
         sa.select(
             w.c.name.label("list_name"),
             w.c.version.label("list_version"),
-            *[
-                e.c[c]
-                for c in (
-                    "entity_id",
-                    "schema",
-                    "name",
-                    "aliases",
-                    "countries",
-                    "addresses",
-                    "identifiers",
-                    "changed_at",
-                )
-            ],
+            *[e.c[c] for c in ("entity_id", "schema", "name", "aliases", "countries",
+                               "addresses", "identifiers", "changed_at")],
         )
         .join(latest, sa.and_(latest.c.name == w.c.name, latest.c.v == w.c.version))
         .join(e, e.c.list_id == w.c.list_id)
@@ -136,32 +120,22 @@ def allow(store: Store, party_name: str, list_name: str, entity_id: str, reason:
     with store.engine.begin() as conn:
         conn.execute(
             t.allow_list.insert().values(
-                party_name=party_name,
-                list_name=list_name,
-                entity_id=entity_id,
-                reason=reason,
-                cleared_by=actor(),
-                cleared_at=now(),
+                party_name=party_name, list_name=list_name, entity_id=entity_id,
+                reason=reason, cleared_by=actor(), cleared_at=now(),
             )
         )
-        store._audit(
-            conn,
-            "allow.add",
-            "allow_list",
-            entity_id,
-            None,
-            {"party_name": party_name, "list_name": list_name, "reason": reason},
-        )
+        store._audit(conn, "allow.add", "allow_list", entity_id, None,
+                    {"party_name": party_name, "list_name": list_name, "reason": reason})
 
 
 def allowed(store: Store) -> pl.DataFrame:
     with store.engine.connect() as conn:
         rows = conn.execute(
-            sa.select(t.allow_list.c.party_name, t.allow_list.c.list_name, t.allow_list.c.entity_id)
+            sa.select(t.allow_list.c.party_name, t.allow_list.c.list_name,
+                      t.allow_list.c.entity_id)
         ).all()
     return pl.DataFrame(
-        [tuple(r) for r in rows],
-        orient="row",
+        [tuple(r) for r in rows], orient="row",
         schema={"party_name": pl.Utf8, "list_name": pl.Utf8, "entity_id": pl.Utf8},
     )
 
@@ -174,10 +148,8 @@ def save_screening_hits(store: Store, run_id: int, hits: pl.DataFrame) -> None:
 def write_screening_hits(conn: sa.Connection, run_id: int, hits: pl.DataFrame) -> None:
     """``save_screening_hits`` in the caller's transaction."""
     at = now()
-    rows = (
-        hits.with_columns(pl.lit(run_id).alias("run_id"), pl.lit(at).alias("created_at"))
-        .select([c.name for c in t.screening_hits.columns if c.name != "hit_id"])
-        .to_dicts()
-    )
+    rows = hits.with_columns(
+        pl.lit(run_id).alias("run_id"), pl.lit(at).alias("created_at")
+    ).select([c.name for c in t.screening_hits.columns if c.name != "hit_id"]).to_dicts()
     if rows:
         conn.execute(t.screening_hits.insert(), rows)

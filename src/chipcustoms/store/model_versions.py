@@ -25,7 +25,9 @@ def save_model(store: Store, record: dict[str, Any], *, activate: bool = True) -
     }
     with store.engine.begin() as conn:
         pk = conn.execute(
-            t.models.insert().values(**values, created_at=now(), actor=actor(), active=False)
+            t.models.insert().values(
+                **values, created_at=now(), actor=actor(), active=False
+            )
         ).inserted_primary_key
         assert pk is not None  # a single-row insert always reports its key
         version = int(pk[0])
@@ -70,7 +72,9 @@ def _switch(store: Store, conn: sa.Connection, version: int) -> None:
     ).first()
     if exists is None:
         raise StoreError(f"model version {version} is not in the store")
-    before = conn.execute(sa.select(t.models.c.version).where(t.models.c.active.is_(True))).scalar()
+    before = conn.execute(
+        sa.select(t.models.c.version).where(t.models.c.active.is_(True))
+    ).scalar()
     conn.execute(t.models.update().values(active=t.models.c.version == version))
     store._audit(conn, "model.activate", "model", str(version), before, version)
 

@@ -19,7 +19,8 @@ from chipcustoms.store.views import Filters, plain
 c, a, d, o = t.cases.c, t.assessments.c, t.declarations.c, t.outcomes.c
 # Each sort's order, as the queue's partial indexes hold it (tables.OPEN_CASES).
 SORTS = {"risk": (c.risk_score.desc(), c.case_id), "age": (c.opened_at, c.case_id)}
-REVERSED = {"risk": (c.risk_score, c.case_id.desc()), "age": (c.opened_at.desc(), c.case_id.desc())}
+REVERSED = {"risk": (c.risk_score, c.case_id.desc()), "age": (c.opened_at.desc(),
+                                                             c.case_id.desc())}
 
 
 @dataclass(frozen=True)
@@ -83,24 +84,18 @@ def _filters(qq: QueueQuery) -> list[Any]:
 def _before(sort: str, key: Any) -> Any:
     """Cases that come before ``key`` (a case row) in the sort's order."""
     if sort == "risk":
-        return sa.or_(
-            c.risk_score > key.risk_score,
-            sa.and_(c.risk_score == key.risk_score, c.case_id < key.case_id),
-        )
-    return sa.or_(
-        c.opened_at < key.opened_at, sa.and_(c.opened_at == key.opened_at, c.case_id < key.case_id)
-    )
+        return sa.or_(c.risk_score > key.risk_score,
+                      sa.and_(c.risk_score == key.risk_score, c.case_id < key.case_id))
+    return sa.or_(c.opened_at < key.opened_at,
+                  sa.and_(c.opened_at == key.opened_at, c.case_id < key.case_id))
 
 
 def _after(sort: str, key: Any) -> Any:
     if sort == "risk":
-        return sa.or_(
-            c.risk_score < key.risk_score,
-            sa.and_(c.risk_score == key.risk_score, c.case_id > key.case_id),
-        )
-    return sa.or_(
-        c.opened_at > key.opened_at, sa.and_(c.opened_at == key.opened_at, c.case_id > key.case_id)
-    )
+        return sa.or_(c.risk_score < key.risk_score,
+                      sa.and_(c.risk_score == key.risk_score, c.case_id > key.case_id))
+    return sa.or_(c.opened_at > key.opened_at,
+                  sa.and_(c.opened_at == key.opened_at, c.case_id > key.case_id))
 
 
 def queue(store: Store, qq: QueueQuery) -> QueuePage:
@@ -120,12 +115,10 @@ def queue(store: Store, qq: QueueQuery) -> QueuePage:
         key_id = qq.after if qq.after is not None else qq.before
         key = None
         if key_id is not None:
-            key = conn.execute(
-                sa.select(c.risk_score, c.opened_at, c.case_id).where(c.case_id == key_id)
-            ).first()
-        total = conn.execute(
-            sa.select(sa.func.count()).select_from(base).where(*conds)
-        ).scalar_one()
+            key = conn.execute(sa.select(c.risk_score, c.opened_at, c.case_id)
+                               .where(c.case_id == key_id)).first()
+        total = conn.execute(sa.select(sa.func.count()).select_from(base).where(*conds)
+                             ).scalar_one()
         cut = sa.select(c.case_id).select_from(base).where(*conds)
         if key is not None and qq.after is not None:
             cut = cut.where(_after(qq.sort, key)).order_by(*SORTS[qq.sort])
@@ -134,22 +127,14 @@ def queue(store: Store, qq: QueueQuery) -> QueuePage:
         else:
             cut = cut.order_by(*SORTS[qq.sort]).offset(qq.offset)
         ids = [r[0] for r in conn.execute(cut.limit(qq.limit))]
-        page = (
-            sa.select(t.cases, *extra)
-            .select_from(_case_line(t.cases))
-            .where(c.case_id.in_(ids))
-            .order_by(*SORTS[qq.sort])
-        )
+        page = sa.select(t.cases, *extra).select_from(_case_line(t.cases)).where(
+            c.case_id.in_(ids)).order_by(*SORTS[qq.sort])
         rows = [dict(r) for r in conn.execute(page).mappings()] if ids else []
         if rows and key is not None:
-            first = conn.execute(
-                sa.select(c.risk_score, c.opened_at, c.case_id).where(
-                    c.case_id == rows[0]["case_id"]
-                )
-            ).one()
-            start = conn.execute(
-                sa.select(sa.func.count()).select_from(base).where(*conds, _before(qq.sort, first))
-            ).scalar_one()
+            first = conn.execute(sa.select(c.risk_score, c.opened_at, c.case_id)
+                                 .where(c.case_id == rows[0]["case_id"])).one()
+            start = conn.execute(sa.select(sa.func.count()).select_from(base)
+                                 .where(*conds, _before(qq.sort, first))).scalar_one()
         else:
             start = qq.offset if key is None else 0
     return QueuePage(int(total), int(start), rows)
@@ -199,10 +184,8 @@ def run_profiles(store: Store, run_ids: set[int]) -> dict[int, str]:
         return {}
     q = sa.select(t.runs.c.run_id, t.runs.c.versions).where(t.runs.c.run_id.in_(run_ids))
     with store.engine.connect() as conn:
-        return {
-            int(r.run_id): str((json.loads(r.versions or "{}") or {}).get("profile") or "all")
-            for r in conn.execute(q)
-        }
+        return {int(r.run_id): str((json.loads(r.versions or "{}") or {}).get("profile") or "all")
+                for r in conn.execute(q)}
 
 
 def model_label(model: Any) -> str:
@@ -214,7 +197,8 @@ def model_label(model: Any) -> str:
     return str(model)
 
 
-def _by_model_label(rows: list[dict[str, Any]], versions: dict[Any, Any]) -> list[dict[str, Any]]:
+def _by_model_label(rows: list[dict[str, Any]], versions: dict[Any, Any]
+                    ) -> list[dict[str, Any]]:
     """Rows per run summed per model label and month (runs of one model are one series)."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for r in rows:
@@ -257,25 +241,14 @@ def search(
     model is one of ``accelerators`` (best match first: "H20" lists H20 lines before H200's).
     Id and name matches come first, then the models in the given order, each newest first;
     every row carries its newest assessment's model, channel and risk."""
-    cols = (
-        d.declaration_id,
-        d.item_no,
-        d.date,
-        d.office,
-        d.importer_id,
-        d.importer_name,
-        d.exporter_name,
-        d.description,
-    )
+    cols = (d.declaration_id, d.item_no, d.date, d.office, d.importer_id, d.importer_name,
+            d.exporter_name, d.description)
     names = {text, text.upper(), text.title()}
     probes: list[Any] = [
         sa.select(*cols).where(_prefix(d.declaration_id, text)),
         sa.select(*cols).where(d.importer_id == text),
-        *[
-            sa.select(*cols).where(_prefix(col, n))
-            for n in names
-            for col in (d.importer_name, d.exporter_name)
-        ],
+        *[sa.select(*cols).where(_prefix(col, n)) for n in names
+          for col in (d.importer_name, d.exporter_name)],
     ]
     by_text = len(probes)
     for model in accelerators:  # one probe per model, so a near name cannot crowd it out
@@ -289,7 +262,8 @@ def search(
         probes.append(
             sa.select(*cols).join(
                 newest,
-                sa.and_(newest.c.declaration_id == d.declaration_id, newest.c.item_no == d.item_no),
+                sa.and_(newest.c.declaration_id == d.declaration_id,
+                        newest.c.item_no == d.item_no),
             )
         )
     found: dict[tuple[str, int], dict[str, Any]] = {}
@@ -302,25 +276,20 @@ def search(
                 found.setdefault((r["declaration_id"], r["item_no"]), {**r, "matched_by": how})
         _add_newest_assessment(conn, found)
     rank = {m: i + 1 for i, m in enumerate(accelerators)}
-    rows = sorted(
-        found.values(), key=lambda r: (r["date"] or "", r["declaration_id"]), reverse=True
-    )
+    rows = sorted(found.values(), key=lambda r: (r["date"] or "", r["declaration_id"]),
+                  reverse=True)
     rows.sort(key=lambda r: 0 if r["matched_by"] == "text" else rank.get(r["accelerator_id"], 0))
     return rows[:limit]
 
 
-def _add_newest_assessment(
-    conn: sa.Connection, found: dict[tuple[str, int], dict[str, Any]]
-) -> None:
+def _add_newest_assessment(conn: sa.Connection, found: dict[tuple[str, int], dict[str, Any]]
+                           ) -> None:
     """Model, channel and risk of each found line's newest assessment (by the line index)."""
     for r in found.values():
         r.update(accelerator_id=None, channel=None, risk_score=None)
     ids = sorted({k[0] for k in found})
-    q = (
-        sa.select(a.declaration_id, a.item_no, a.accelerator_id, a.channel, a.risk_score)
-        .where(a.declaration_id.in_(ids))
-        .order_by(a.assessment_id)
-    )
+    q = (sa.select(a.declaration_id, a.item_no, a.accelerator_id, a.channel, a.risk_score)
+         .where(a.declaration_id.in_(ids)).order_by(a.assessment_id))
     for row in conn.execute(q).mappings() if ids else []:
         if (row["declaration_id"], row["item_no"]) in found:
             found[(row["declaration_id"], row["item_no"])].update(dict(row))

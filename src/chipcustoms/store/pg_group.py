@@ -164,11 +164,8 @@ def _columns(frame: pl.DataFrame, names: Sequence[str]) -> list[list[Any]]:
 def _selected(assessments: pl.DataFrame) -> list[list[Any]]:
     """``rows.pending_cases``'s lines (every line not released green) as ``CASE_KEYS`` lists:
     a few lines, read in plain Python rather than by two queries over a frame of one row."""
-    found = [
-        list(r)
-        for r in zip(*_columns(assessments, CASE_KEYS), strict=True)
-        if r[2] is not None and r[2] != "green"
-    ]
+    found = [list(r) for r in zip(*_columns(assessments, CASE_KEYS), strict=True)
+             if r[2] is not None and r[2] != "green"]
     return [list(c) for c in zip(*found, strict=True)] if found else [[] for _ in CASE_KEYS]
 
 
@@ -218,32 +215,18 @@ def write_api_run(store: Store, conn: sa.Connection, group: list[Screened]) -> i
     key = store.audit_key
     raw = conn.connection.driver_connection
     assert raw is not None
-    cur = {
-        name: raw.cursor()
-        for name in ("tail", "checkpoint", "before", "run", "lines", "assessments", "upto", "cases")
-    }
+    cur = {name: raw.cursor() for name in ("tail", "checkpoint", "before", "run", "lines",
+                                            "assessments", "upto", "cases")}
     with raw.pipeline():
         raw.execute(sql("lock"), [store_lock()])
         cur["tail"].execute(sql("tail"))
         cur["checkpoint"].execute(sql("checkpoint"))
         cur["before"].execute(sql("before"), selected[:2])
-        cur["run"].execute(
-            sql("run"),
-            [
-                stamp,
-                stamp,
-                who,
-                command,
-                json.dumps(["request"]),
-                "canonical",
-                json.dumps(first.versions),
-                0,
-                json.dumps({}),
-                json.dumps(first.thresholds),
-                json.dumps(counts),
-                owner(),
-            ],
-        )
+        cur["run"].execute(sql("run"), [
+            stamp, stamp, who, command, json.dumps(["request"]), "canonical",
+            json.dumps(first.versions), 0, json.dumps({}), json.dumps(first.thresholds),
+            json.dumps(counts), owner(),
+        ])
         cur["lines"].execute(sql("lines"), [stamp, *_columns(lines, rows.DECL_COLUMNS)])
         cur["assessments"].execute(
             sql("assessments"), [stamp, *_columns(assessed, rows.ASSESSMENT_COLUMNS)]
@@ -259,36 +242,15 @@ def write_api_run(store: Store, conn: sa.Connection, group: list[Screened]) -> i
         from chipcustoms.store import lists
 
         lists.write_screening_hits(conn, run_id, hits)
-    after = {
-        "command": command,
-        "counts": counts,
-        "updated": updated,
-        "cases": len(opened),
-        "thresholds": first.thresholds,
-    }
+    after = {"command": command, "counts": counts, "updated": updated, "cases": len(opened),
+             "thresholds": first.thresholds}
     entry = _entry(cur["tail"].fetchone(), stamp, who, run_id, after, key)
-    cp = _checkpoint(
-        conn, key, cur["checkpoint"].fetchone(), entry, cur["upto"].fetchone(), appended, delta
-    )
+    cp = _checkpoint(conn, key, cur["checkpoint"].fetchone(), entry, cur["upto"].fetchone(),
+                     appended, delta)
     with raw.pipeline():
-        raw.execute(
-            sql("audit"),
-            [
-                entry[k]
-                for k in (
-                    "audit_id",
-                    "at",
-                    "actor",
-                    "action",
-                    "entity",
-                    "entity_id",
-                    "before",
-                    "after",
-                    "prev_hash",
-                    "hash",
-                )
-            ],
-        )
+        raw.execute(sql("audit"), [entry[k] for k in (
+            "audit_id", "at", "actor", "action", "entity", "entity_id", "before", "after",
+            "prev_hash", "hash")])
         raw.execute(sql("add_checkpoint"), [cp[k] for k in [*checkpoints.SIGNED, "mac"]])
     return run_id
 
@@ -299,9 +261,8 @@ def store_lock() -> int:
     return AUDIT_LOCK
 
 
-def _entry(
-    last: tuple[Any, ...] | None, at: str, who: str, run_id: int, after: dict[str, Any], key: bytes
-) -> dict[str, Any]:
+def _entry(last: tuple[Any, ...] | None, at: str, who: str, run_id: int,
+           after: dict[str, Any], key: bytes) -> dict[str, Any]:
     """The chain's next entry, as ``audit_log.append`` builds it."""
     entry: dict[str, Any] = {
         "audit_id": 1 if last is None else int(last[0]) + 1,
@@ -317,17 +278,13 @@ def _entry(
     return {**entry, "prev_hash": prev, "hash": entry_hash(prev, entry, key)}
 
 
-def _checkpoint(
-    conn: sa.Connection,
-    key: bytes,
-    latest: tuple[Any, ...] | None,
-    entry: dict[str, Any],
-    upto_row: tuple[Any, ...] | None,
-    appended: list[tuple[Any, ...]],
-    delta: tuple[int, int],
-) -> dict[str, Any]:
+def _checkpoint(conn: sa.Connection, key: bytes, latest: tuple[Any, ...] | None,
+                entry: dict[str, Any], upto_row: tuple[Any, ...] | None,
+                appended: list[tuple[Any, ...]], delta: tuple[int, int]) -> dict[str, Any]:
     """The checkpoint ``checkpoints.record`` appends after the entry, from what was returned."""
-    prev = None if latest is None else dict(zip([*checkpoints.SIGNED, "mac"], latest, strict=True))
+    prev = None if latest is None else dict(
+        zip([*checkpoints.SIGNED, "mac"], latest, strict=True)
+    )
     upto = int(upto_row[0]) if upto_row and upto_row[0] is not None else 0
     start = 0 if prev is None else int(prev["assessments_upto"])
     db = checkpoints.SaDb(conn)

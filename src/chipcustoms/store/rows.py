@@ -144,11 +144,7 @@ def save_assessments(store: Store, run_id: int, assessments: pl.DataFrame) -> No
 
 
 def write_assessments(
-    store: Store,
-    conn: sa.Connection,
-    run_id: int,
-    assessments: pl.DataFrame,
-    *,
+    store: Store, conn: sa.Connection, run_id: int, assessments: pl.DataFrame, *,
     audit: bool = True,
 ) -> None:
     """``save_assessments`` in the caller's transaction."""

@@ -16,8 +16,7 @@ if TYPE_CHECKING:
     from chipcustoms.store.base import Store
 
 
-def start_run(
-    store: Store,
+def start_run(store: Store,
     *,
     command: str,
     inputs: list[str],
@@ -27,21 +26,11 @@ def start_run(
     budgets: dict[str, Any],
 ) -> int:
     with store.engine.begin() as conn:
-        return insert_run(
-            store,
-            conn,
-            command=command,
-            inputs=inputs,
-            mapping=mapping,
-            versions=versions,
-            seed=seed,
-            budgets=budgets,
-        )
+        return insert_run(store, conn, command=command, inputs=inputs, mapping=mapping,
+                          versions=versions, seed=seed, budgets=budgets)
 
 
-def insert_run(
-    store: Store,
-    conn: sa.Connection,
+def insert_run(store: Store, conn: sa.Connection,
     *,
     command: str,
     inputs: list[str],
@@ -82,14 +71,8 @@ def insert_run(
     return int(run_id)
 
 
-def finish_run(
-    store: Store,
-    run_id: int,
-    *,
-    counts: dict[str, Any],
-    thresholds: dict[str, Any],
-    parts: list[line_parts.StagedPart] | None = None,
-) -> None:
+def finish_run(store: Store, run_id: int, *, counts: dict[str, Any], thresholds: dict[str, Any],
+               parts: list[line_parts.StagedPart] | None = None) -> None:
     """The run done, its cases open and its staged parts (store/line_parts.py) referenced, all
     in one transaction: before it, the parts are files nothing refers to."""
     with store.engine.begin() as conn:
@@ -98,15 +81,8 @@ def finish_run(
         line_parts.register(conn, run_id, parts or [])
 
 
-def close_run(
-    store: Store,
-    conn: sa.Connection,
-    run_id: int,
-    *,
-    counts: dict[str, Any],
-    thresholds: dict[str, Any],
-    audit: bool = True,
-) -> int:
+def close_run(store: Store, conn: sa.Connection, run_id: int, *, counts: dict[str, Any],
+              thresholds: dict[str, Any], audit: bool = True) -> int:
     """``finish_run`` in the caller's transaction: the run's cases open, the run is done; how
     many cases opened or moved."""
     stamp = now()
@@ -133,8 +109,7 @@ def close_run(
     return cases
 
 
-def latest_thresholds(
-    store: Store, profile: str | None = None
+def latest_thresholds(store: Store, profile: str | None = None
 ) -> tuple[int, dict[str, float | None]] | None:
     """The score cut-offs implied by the newest finished budget-mode run (threshold mode);
     with ``profile``, the newest run under that jurisdiction profile (runs recorded before

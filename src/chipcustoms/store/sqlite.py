@@ -220,9 +220,8 @@ class SQLiteStore(Store):
     def _audit_bulk(self, cur: Any, run_id: int, action: str, after: dict[str, Any]) -> None:
         """The audit entry of a bulk write, inside its BEGIN IMMEDIATE transaction (which holds
         the write lock)."""
-        audit_log.append(
-            checkpoints.AdbcDb(cur), self.audit_key, action, "run", str(run_id), None, after
-        )
+        audit_log.append(checkpoints.AdbcDb(cur), self.audit_key, action, "run", str(run_id),
+                         None, after)
 
     def save_lines(self, run_id: int, lines: pl.DataFrame) -> int:
         if lines.height <= rows.SMALL:
@@ -236,12 +235,8 @@ class SQLiteStore(Store):
         return updated
 
     def _upsert_lines(
-        self,
-        cur: Any,
-        run_id: int,
-        decl: pl.DataFrame,
-        build: Callable[[pl.DataFrame], pl.DataFrame],
-        written_at: str | None = None,
+        self, cur: Any, run_id: int, decl: pl.DataFrame,
+        build: Callable[[pl.DataFrame], pl.DataFrame], written_at: str | None = None,
     ) -> int:
         """The declared lines' upsert inside a bulk transaction, with its audit entry; ``build``
         shapes a slice as stored (``rows.decl_rows``). ``written_at``: when an absorbed part
@@ -295,12 +290,8 @@ class SQLiteStore(Store):
             )
 
     def _append_assessments(
-        self,
-        cur: Any,
-        run_id: int,
-        assessments: pl.DataFrame,
-        build: Callable[[pl.DataFrame], pl.DataFrame],
-        cases: pl.DataFrame | None,
+        self, cur: Any, run_id: int, assessments: pl.DataFrame,
+        build: Callable[[pl.DataFrame], pl.DataFrame], cases: pl.DataFrame | None,
     ) -> None:
         """The assessments' append (and the selected lines held in ``pending_cases``, unless
         ``cases`` is None) inside a bulk transaction, with its audit entry."""
@@ -354,6 +345,7 @@ class SQLiteStore(Store):
         line_parts.sweep(self, self.path)
         return len(parts)
 
+
     def _absorb_part(self, cur: Any, run_id: int, kind: str, frame: pl.DataFrame) -> None:
         """One staged part into its table, shaped by the direct path's own functions."""
         stamp_column = "updated_at" if kind == "lines" else "created_at"
@@ -367,3 +359,4 @@ class SQLiteStore(Store):
             self._append_assessments(
                 cur, run_id, frame, lambda p: rows.assessment_rows(p, run_id, stamp), None
             )
+

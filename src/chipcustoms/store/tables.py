@@ -113,20 +113,10 @@ cases = sa.Table(
 # open case. Partial: closed cases, most of them in time, are not in it. The page's filter is
 # this very text, so that SQLite and PostgreSQL both see that it implies the index's WHERE.
 OPEN_CASES = "status IN ('open', 'assigned')"
-sa.Index(
-    "ix_cases_queue_risk",
-    cases.c.risk_score.desc(),
-    cases.c.case_id,
-    sqlite_where=sa.text(OPEN_CASES),
-    postgresql_where=sa.text(OPEN_CASES),
-)
-sa.Index(
-    "ix_cases_queue_age",
-    cases.c.opened_at,
-    cases.c.case_id,
-    sqlite_where=sa.text(OPEN_CASES),
-    postgresql_where=sa.text(OPEN_CASES),
-)
+sa.Index("ix_cases_queue_risk", cases.c.risk_score.desc(), cases.c.case_id,
+         sqlite_where=sa.text(OPEN_CASES), postgresql_where=sa.text(OPEN_CASES))
+sa.Index("ix_cases_queue_age", cases.c.opened_at, cases.c.case_id,
+         sqlite_where=sa.text(OPEN_CASES), postgresql_where=sa.text(OPEN_CASES))
 
 # Migration 0008: the cases a run selected, held until the run finishes. `finish_run` opens them
 # (cases) and deletes these rows in the transaction that marks the run done, so a run that dies

@@ -59,8 +59,7 @@ def _uniform(rng: Rng, bounds: list[float], n: int) -> np.ndarray:
 def _template(lines: pl.DataFrame, rng: Rng, n: int) -> pl.DataFrame:
     """``n`` honest accelerator import lines to copy goods fields from."""
     pool = lines.filter(
-        pl.col("true_accelerator_id").is_in(_template_models())
-        & (pl.col("patterns") == "")
+        pl.col("true_accelerator_id").is_in(_template_models()) & (pl.col("patterns") == "")
         & (pl.col("flow") == "import")
     )
     return pool[rng.integers(0, pool.height, n).tolist()]
@@ -87,10 +86,8 @@ def _rows(tpl: pl.DataFrame, fields: dict[str, Any], start: dt.date, ids: int) -
         pl.lit(False).alias("inspected"),
         pl.lit(False).alias("fraud"),
         pl.lit(True).alias("intent"),
-        **{
-            k: pl.Series(k, v) if isinstance(v, list | np.ndarray) else pl.lit(v)
-            for k, v in fields.items()
-        },
+        **{k: pl.Series(k, v) if isinstance(v, list | np.ndarray) else pl.lit(v)
+           for k, v in fields.items()},
     )
     return out.with_columns(pl.col("value").round(2), pl.col("date").cast(pl.Date))
 
@@ -102,11 +99,8 @@ def _networks(lines: pl.DataFrame, rng: Rng, start: dt.date, days: int) -> list[
         net = f"N{k:02d}"
         m = int(rng.integers(c["parties"][0], c["parties"][1] + 1))
         word = c["words"][k % len(c["words"])]
-        streets = [
-            f"Unit {rng.integers(1, 40)}, {rng.integers(1, 300)} "
-            f"{rng.choice(c['streets'])}, Hong Kong"
-            for _ in range(m + 1)
-        ]
+        streets = [f"Unit {rng.integers(1, 40)}, {rng.integers(1, 300)} "
+                   f"{rng.choice(c['streets'])}, Hong Kong" for _ in range(m + 1)]
         seized_net = (k + 1) % c["seized_every"] == 0
         for j in range(m):
             pid = f"PLN{k:02d}{j:02d}{rng.integers(1000, 9999)}"
@@ -117,15 +111,10 @@ def _networks(lines: pl.DataFrame, rng: Rng, start: dt.date, days: int) -> list[
             addr = [streets[j + (i % 2)] for i in range(n)]  # j shares j+1's address
             seized = seized_net and j in (0, 1)
             fields = {
-                "day": day,
-                "importer_id": pid,
-                "importer_name": name,
-                "consignee_name": name,
-                "importer_address": addr,
-                "declarant_id": f"PLD{k:02d}{j:02d}",
+                "day": day, "importer_id": pid, "importer_name": name, "consignee_name": name,
+                "importer_address": addr, "declarant_id": f"PLD{k:02d}{j:02d}",
                 "exporter_id": f"PLX{k:02d}{j:02d}",
-                "value": _uniform(rng, c["value_usd"], n).round(2),
-                "patterns": "front",
+                "value": _uniform(rng, c["value_usd"], n).round(2), "patterns": "front",
                 "planted": f"network:{net}",
             }
             rows = _rows(_template(lines, rng, n), fields, start, 0)
@@ -158,8 +147,7 @@ def _campaigns(lines: pl.DataFrame, rng: Rng, start: dt.date, days: int) -> list
             "importer_address": [f"{i + 10} Canton Road, Room {k}{i}, Kowloon" for i in who],
             "consignee_name": buyer,
             "quantity": rng.integers(c["units"][0], c["units"][1] + 1, n).astype(float),
-            "value": _uniform(rng, c["value_usd"], n),
-            "patterns": "split_lot",
+            "value": _uniform(rng, c["value_usd"], n), "patterns": "split_lot",
             "planted": f"split:{camp}",
         }
         frames.append(_rows(_template(lines, rng, n), fields, start, 0))
@@ -189,30 +177,14 @@ def _route(lines: pl.DataFrame, rng: Rng, start: dt.date, days: int) -> tuple[An
     tpl = pool[rng.integers(0, pool.height, len(day)).tolist()]
     origin = str(pool["origin_country"].drop_nulls().mode().sort()[0])
     dest = str(pool["destination_country"].drop_nulls().mode().sort()[0])
-    rows = _rows(
-        tpl,
-        {
-            "day": np.array(day),
-            "shipped_from_country": c["shipped_from"],
-            "origin_country": origin,
-            "destination_country": dest,
-            "patterns": "hub",
-            "planted": "route:R1",
-            "value": tpl["true_value_usd"],
-        },
-        start,
-        0,
-    )
+    rows = _rows(tpl, {"day": np.array(day), "shipped_from_country": c["shipped_from"],
+                       "origin_country": origin, "destination_country": dest,
+                       "patterns": "hub", "planted": "route:R1",
+                       "value": tpl["true_value_usd"]}, start, 0)
     full = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    truth = {
-        "accelerator_id": model,
-        "shipped_from": c["shipped_from"],
-        "origin": origin,
-        "destination": dest,
-        "route": f"{origin}>{c['shipped_from']}>{dest}",
-        "first_day": first.isoformat(),
-        "first_full_month": full.isoformat()[:7],
-    }
+    truth = {"accelerator_id": model, "shipped_from": c["shipped_from"], "origin": origin,
+             "destination": dest, "route": f"{origin}>{c['shipped_from']}>{dest}",
+             "first_day": first.isoformat(), "first_full_month": full.isoformat()[:7]}
     return rows, truth
 
 
@@ -227,9 +199,8 @@ def plant(lines: pl.DataFrame, *, seed: int = 0) -> Planted:
     route_rows, route = _route(lines, rng, start, days)
     added = pl.concat([*nets, *camps, route_rows], how="vertical_relaxed")
     added = added.with_columns(
-        pl.format("PLT{}", pl.int_range(pl.len()).cast(pl.Utf8).str.zfill(9)).alias(
-            "declaration_id"
-        )
+        pl.format("PLT{}", pl.int_range(pl.len()).cast(pl.Utf8).str.zfill(9))
+        .alias("declaration_id")
     )
     base = lines.with_columns(pl.lit(None, dtype=pl.Utf8).alias("planted"))
     allrows = pl.concat([base, added.select(base.columns)], how="vertical_relaxed")
@@ -241,10 +212,7 @@ def plant(lines: pl.DataFrame, *, seed: int = 0) -> Planted:
         lines=allrows,
         watchlist=pl.DataFrame(listed, schema=["entity_id", "name", "list_name"], orient="row"),
         networks=pl.DataFrame(net_truth, schema=["party", "network"], orient="row"),
-        campaigns=campaigns,
-        route=route,
-        comtrade=comtrade,
-        mirror_gap_usd=gap,
+        campaigns=campaigns, route=route, comtrade=comtrade, mirror_gap_usd=gap,
         mirror_country=country,
     )
 
@@ -262,23 +230,17 @@ def _mirror(lines: pl.DataFrame, rng: Rng) -> tuple[pl.DataFrame, float, str]:
     country = str(imports["destination_country"].mode().sort()[0])
     cells = (
         imports.filter(pl.col("destination_country") == country)
-        .with_columns(
-            pl.col("hs_code").str.slice(0, 6).alias("cmdCode"),
-            pl.col("date").dt.strftime("%Y%m").alias("period"),
-        )
+        .with_columns(pl.col("hs_code").str.slice(0, 6).alias("cmdCode"),
+                      pl.col("date").dt.strftime("%Y%m").alias("period"))
         .group_by("cmdCode", "shipped_from_country", "period")
         .agg(pl.col("value_usd").sum().alias("declared"))
         .filter(pl.col("declared") > 0)
         .sort("cmdCode", "shipped_from_country", "period")
     )
     noise = 1 + rng.normal(0, c["noise"], cells.height)
-    target = (
-        cells.with_row_index("__r")
-        .filter(
-            pl.col("cmdCode").is_in(c["list_hs"]) & (pl.col("shipped_from_country") != country)
-        )["__r"]
-        .to_numpy()
-    )
+    target = cells.with_row_index("__r").filter(
+        pl.col("cmdCode").is_in(c["list_hs"]) & (pl.col("shipped_from_country") != country)
+    )["__r"].to_numpy()
     chosen = rng.choice(target, size=min(c["cells"], len(target)), replace=False)
     share = rng.dirichlet(np.ones(len(chosen)))
     extra = np.zeros(cells.height)
@@ -286,8 +248,7 @@ def _mirror(lines: pl.DataFrame, rng: Rng) -> tuple[pl.DataFrame, float, str]:
     reported = cells["declared"].to_numpy() * noise + extra
     gap = float(extra.sum())
     out = cells.select(
-        pl.lit("C").alias("typeCode"),
-        pl.lit("M").alias("freqCode"),
+        pl.lit("C").alias("typeCode"), pl.lit("M").alias("freqCode"),
         pl.col("period").str.slice(0, 4).cast(pl.Int64).alias("refYear"),
         pl.col("period").str.slice(4, 2).cast(pl.Int64).alias("refMonth"),
         pl.col("period").cast(pl.Int64),
@@ -295,9 +256,7 @@ def _mirror(lines: pl.DataFrame, rng: Rng) -> tuple[pl.DataFrame, float, str]:
         pl.lit("X").alias("flowCode"),
         pl.lit(_iso3(pl.Series([country]))[0]).alias("partnerISO"),
         pl.lit("W00").alias("partner2ISO"),
-        pl.col("cmdCode"),
-        pl.lit("C00").alias("customsCode"),
-        pl.lit(0).alias("motCode"),
+        pl.col("cmdCode"), pl.lit("C00").alias("customsCode"), pl.lit(0).alias("motCode"),
         pl.Series("primaryValue", np.round(reported, 2)),
         pl.Series("fobvalue", np.round(reported, 2)),
     )

@@ -92,7 +92,9 @@ def _codes() -> list[str]:
 # is never refused afterwards and one it forbids is refused here, with the field named.
 _CONSTRAINTS: dict[str, tuple[Any, dict[str, Any]]] = {
     "declaration_id": (str, {"pattern": r"^[^\x00]*[^\s\x00][^\x00]*$", "max_length": 200}),
-    "item_no": (Annotated[int, Exact(), Field(ge=1, le=JSON_INT_MAX), BeforeValidator(_whole)], {}),
+    "item_no": (
+        Annotated[int, Exact(), Field(ge=1, le=JSON_INT_MAX), BeforeValidator(_whole)], {}
+    ),
     "date": (Annotated[dt.date, BeforeValidator(_iso_text)], {}),
     "flow": (Literal[FLOWS], {}),  # type: ignore[valid-type]
     "transport_mode": (Literal[TRANSPORT_MODES], {}),  # type: ignore[valid-type]

@@ -101,9 +101,7 @@ JOB = {
 SCREEN_ANSWERS = answers(SCREENED, *AUTH, *BODY, 409)
 # What FastAPI inferred when the route returned a dict; the route now returns its own response.
 SCREEN_ANSWERS[200]["content"]["application/json"]["schema"] = {
-    "additionalProperties": True,
-    "title": "Response Screen V1 Screen Post",
-    "type": "object",
+    "additionalProperties": True, "title": "Response Screen V1 Screen Post", "type": "object"
 }
 # An empty form field is the field absent (FastAPI reads "" as the default), so the document
 # lists "" among the values: a client may send it, and it means the default.
@@ -183,12 +181,8 @@ async def _screened(
     shown = [{c: r.get(c) for c in SHOWN} for r in rows]
     listed = any(r["code"] == HIT_CODE for a in shown for r in a["reasons"] or ())
     item = Screened(
-        actor=user.name,
-        source_run=source_run,
-        thresholds=thresholds,
-        versions=st.versions,
-        lines=accepted,
-        assessments=assessments,
+        actor=user.name, source_run=source_run, thresholds=thresholds,
+        versions=st.versions, lines=accepted, assessments=assessments,
         hits=hits_from_reasons(assessments if listed else assessments.clear()),
     )
     return item, shown, repeated, report

@@ -71,7 +71,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("hit_id"),
     )
     with op.batch_alter_table("screening_hits", schema=None) as batch_op:
-        batch_op.create_index("ix_screening_hits_line", ["declaration_id", "item_no"], unique=False)
+        batch_op.create_index(
+            "ix_screening_hits_line", ["declaration_id", "item_no"], unique=False
+        )
 
 
 def downgrade() -> None:

@@ -18,21 +18,12 @@ OPEN_CASES = "status IN ('open', 'assigned')"
 
 def upgrade() -> None:
     where = sa.text(OPEN_CASES)
-    op.create_index(
-        "ix_cases_queue_risk",
-        "cases",
-        [sa.text("risk_score DESC"), "case_id"],
-        sqlite_where=where,
-        postgresql_where=where,
-    )
-    op.create_index(
-        "ix_cases_queue_age",
-        "cases",
-        ["opened_at", "case_id"],
-        sqlite_where=where,
-        postgresql_where=where,
-    )
-    op.create_index("ix_overview_cells_kind_office", "overview_cells", ["kind", "office", "period"])
+    op.create_index("ix_cases_queue_risk", "cases", [sa.text("risk_score DESC"), "case_id"],
+                    sqlite_where=where, postgresql_where=where)
+    op.create_index("ix_cases_queue_age", "cases", ["opened_at", "case_id"],
+                    sqlite_where=where, postgresql_where=where)
+    op.create_index("ix_overview_cells_kind_office", "overview_cells",
+                    ["kind", "office", "period"])
     op.create_table(
         "overview_layout",
         sa.Column("part", sa.Text(), nullable=False),
