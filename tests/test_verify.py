@@ -123,5 +123,8 @@ def test_verify_records_the_outcome_on_the_case(tmp_path: Path, fixtures: Path) 
     outcome = record["outcomes"][0]
     assert outcome["capture"].startswith("3b:00.0") and outcome["recorded_by"]
     assert json.loads(outcome["verification"])["found_accelerator_ids"] == ["nvidia-h100-sxm"]
+    # The summary line writes counts as an officer does ("declared 8 x", not "8.0 x").
+    summary = result.output.strip().splitlines()[-1]
+    assert " x " in summary and ".0 x" not in summary, summary
     with pytest.raises(Exception, match="not in"):
         verify_and_record("1002:74a2", db, "NOPE", 1)

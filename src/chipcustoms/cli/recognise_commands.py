@@ -99,9 +99,16 @@ def verify(
         f"{result['status']}: found {result['found_units']} x "
         f"{','.join(result['found_accelerator_ids']) or '?'}"
         + (
-            f", declared {result['declared_units']} x {result['declared_accelerator_id']}"
+            f", declared {_count(result['declared_units'])} x {result['declared_accelerator_id']}"
             if result["declared_accelerator_id"]
             else ""
         ),
         highlight=False,
     )
+
+
+def _count(units: object) -> str:
+    """A declared count as an officer writes it: "8", not the store's float "8.0"."""
+    if isinstance(units, float) and units.is_integer():
+        return str(int(units))
+    return str(units)
