@@ -41,10 +41,6 @@ LEFT_OUT: dict[str, tuple[set[str], str]] = {
         {"maker glued", "count", "noun after", "server with", "full-width"},
         "as the RNGD",
     ),
-    "groq-lpu": (
-        {"maker glued", "count", "noun after", "server with", "full-width"},
-        "'GroqGroqChip': the maker glued to a name that begins with the maker",
-    ),
     "dmatrix-corsair": (
         {"count", "server with"},
         "'8 d-Matrix': a count before a one-letter word is read as a model suffix ('4090 D')",

@@ -12,8 +12,10 @@ resolver reads the same tables (``row_resolver``).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -145,6 +147,50 @@ def spellings(
         }
 
     return unique(spaced), unique(misread)
+
+
+def noun_numbers(catalog: Catalog, vocabulary: Vocabulary, bare: dict[str, str]) -> list[str]:
+    """The bare numbers (``bare``: :func:`bare_numbers`) that only a goods noun taken off an
+    alias gave ("NVIDIA T400 GPU" -> "t400", "RTX A400 GPU" -> "a400"): such a number is also
+    a storage array's ("HP MSA P2000"), a controller's or a module's, and no catalog alias
+    writes it alone, so an HS code for computers is no evidence that it is the card."""
+    plain = bare_numbers(catalog, dataclasses.replace(vocabulary, alias_noun=r"$^"))
+    return sorted(set(bare) - set(plain))
+
+
+@dataclasses.dataclass(frozen=True)
+class Vouching:
+    """Spellings a line may use only beside a word that vouches for them, each list with its
+    pattern: a misread number ("H1OO") beside a brand (``misread.brands``), and a number only
+    a goods noun gave (:func:`noun_numbers`) beside a brand or a GPU word ("A400 GPU",
+    "NVIDIA A400"), never on the HS code alone. The one-text resolver reads the same pairs."""
+
+    pairs: tuple[tuple[frozenset[str], str], ...]
+
+    @classmethod
+    def build(
+        cls,
+        catalog: Catalog,
+        vocabulary: Vocabulary,
+        bare: dict[str, str],
+        misread: Sequence[str],
+    ) -> Vouching:
+        brand = vocabulary.misread_brand
+        nouns = noun_numbers(catalog, vocabulary, bare)
+        return cls(((frozenset(misread), brand), (frozenset(nouns), f"{brand}|{vocabulary.hint}")))
+
+    def words(self, aliases: list[str], norm: str) -> list[str]:
+        """``aliases`` less the spellings no word in ``norm`` vouches for (one text)."""
+        for words, pattern in self.pairs:
+            if any(a in words for a in aliases) and not re.search(pattern, norm):
+                aliases = [a for a in aliases if a not in words]
+        return aliases
+
+    def apply(self, d: pl.DataFrame) -> pl.DataFrame:
+        """:func:`vouched` for each list in turn (the batch path)."""
+        for words, pattern in self.pairs:
+            d = vouched(d, sorted(words), pattern)
+        return d
 
 
 def vouched(d: pl.DataFrame, misread: list[str], brand: str) -> pl.DataFrame:
