@@ -37,9 +37,6 @@ CONF = {
     "none": 0.97,
     "none_hint": 0.75,  # GPU words but nothing we could place
 }
-# A fuzzy match's confidence: its score (0-100) times 0.85 / 100, as one multiplication so that
-# both resolvers compute the same double (Polars' "/ 100" rounds apart from Python's).
-FUZZY_SCALE = 0.0085
 FORMS = ("pcie", "nvl", "sxm", "sxm4", "sxm5", "oam")
 # The count patterns (refdata/resolver/counts.yaml): "with 8" on any line, the rest on a
 # system's line only (a quantity of items is not units per item).
@@ -267,7 +264,7 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .when(method == "pci_id")
         .then(CONF["pci_id"])
         .when(method == "fuzzy")
-        .then(pl.col("__f_score") * FUZZY_SCALE)
+        .then(pl.col("__f_score") / 100 * 0.85)
         .when(method == "system")
         .then(CONF["system"])
         .when(bare & (~hint | pl.col("__digits")))
