@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
-from chipcustoms.recognise.evidence import CONF, FORMS
+from chipcustoms.recognise.evidence import CONF, FORMS, FUZZY_SCALE
 from chipcustoms.recognise.learned import second_opinion_row
 from chipcustoms.recognise.misspelling import noted_row
 from chipcustoms.recognise.resolver import PCI_PATTERN, Resolver
@@ -296,8 +296,7 @@ class RowResolver:
         conf = (
             CONF["part_number"] if method == "part_number"
             else CONF["pci_id"] if method == "pci_id"
-            # The Polars of requirements.lock divides by 100 (no "* 0.01"): the same double here.
-            else x["f_score"] / 100 * 0.85 if method == "fuzzy"
+            else x["f_score"] * FUZZY_SCALE if method == "fuzzy"  # one multiplication, as Polars
             else CONF["system"] if method == "system"
             else CONF["alias_bare_hs"] if bare and (not hint or x["digits"])
             else CONF["alias"]
