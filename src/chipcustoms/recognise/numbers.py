@@ -170,8 +170,9 @@ def noun_numbers(catalog: Catalog, vocabulary: Vocabulary, bare: dict[str, str])
 class Vouching:
     """Spellings a line may use only beside a word that vouches for them, each list with its
     pattern: a misread number ("H1OO") beside a brand (``misread.brands``), and a number only
-    a goods noun gave (:func:`noun_numbers`) beside a brand or a GPU word ("A400 GPU",
-    "NVIDIA A400"), never on the HS code alone. The one-text resolver reads the same pairs."""
+    a goods noun gave (:func:`noun_numbers`) beside a brand, a GPU word or a bare-number hint
+    ("A400 GPU", "NVIDIA A400", "P2000 96GB", "T1000 server"), never on the HS code alone.
+    The one-text resolver reads the same pairs."""
 
     pairs: tuple[tuple[frozenset[str], str], ...]
     # A letter and a digit ("a2") right after another maker's product number ("atlas 300i a2",
@@ -192,7 +193,8 @@ class Vouching:
         gen = vocabulary.generation_suffix
         short = sorted(w for w in bare if re.fullmatch(r"[a-z]\d", w))
         suffixes = () if gen == r"$^" else tuple((w, rf"(?:{gen}) {w}\b") for w in short)
-        pairs = ((frozenset(misread), brand), (frozenset(nouns), f"{brand}|{vocabulary.hint}"))
+        words = f"{brand}|{vocabulary.hint}|{vocabulary.bare_hint}|{vocabulary.bare_hint_apart}"
+        pairs = ((frozenset(misread), brand), (frozenset(nouns), words))
         return cls(pairs, suffixes)
 
     def words(self, aliases: list[str], norm: str) -> list[str]:
