@@ -229,9 +229,17 @@ def _name(aliases: list[str], model: str, vendor: str) -> str:
     name = aliases[0] if aliases else model
     short = SHORT_VENDOR.get(vendor, vendor)
     for word in (vendor, short):
-        if name.lower().startswith(word.lower() + " "):
-            name = name[len(word) + 1 :]
+        rest = name[len(word) + 1 :]
+        # "Groq 3 LPU": a generation number after the maker is the name's, not a model number.
+        if name.lower().startswith(word.lower() + " ") and not re.match(r"\d+ ", rest):
+            name = rest
     return name
+
+
+def _writes_maker(name: str, vendor: str) -> bool:
+    """The name begins with its maker's word already ("Axelera Metis" of Axelera AI,
+    "GroqChip", "Groq 3 LPU"): the templates do not write the maker a second time."""
+    return name.lower().startswith(vendor.split()[0].lower())
 
 
 def _misread(name: str, bare: frozenset[str]) -> str | None:
@@ -287,7 +295,7 @@ def model_probes(catalog: Catalog, families: dict[str, str], bare: frozenset[str
             text = _fill(
                 template,
                 bare,
-                V=_vendor(m.vendor, lang),
+                V="" if _writes_maker(name, m.vendor) else _vendor(m.vendor, lang),
                 N=name,
                 M=mem,
                 Mg=mem.replace("GB", "G"),

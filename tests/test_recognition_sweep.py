@@ -26,7 +26,7 @@ LEFT_OUT: dict[str, tuple[set[str], str]] = {
     "nvidia-rubin": (
         {"noun after", "count", "server with", "maker glued"},
         "a model named by a word needs its maker, and the catalog writes Rubin with NVIDIA, "
-        "英伟达 and нвидиа only (not 輝達, 엔비디아, エヌビディア): catalog aliases",
+        "英伟达, 輝達, 엔비디아 and нвидиа (round 11), not エヌビディア: no source found",
     ),
     "cerebras-wse-2": (
         {"maker glued", "count", "noun after", "server with", "full-width"},
@@ -40,10 +40,6 @@ LEFT_OUT: dict[str, tuple[set[str], str]] = {
     "furiosa-warboy": (
         {"maker glued", "count", "noun after", "server with", "full-width"},
         "as the RNGD",
-    ),
-    "groq-lpu": (
-        {"maker glued", "count", "noun after", "server with", "full-width"},
-        "'GroqGroqChip': the maker glued to a name that begins with the maker",
     ),
     "dmatrix-corsair": (
         {"count", "server with"},

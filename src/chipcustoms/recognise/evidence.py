@@ -37,6 +37,11 @@ CONF = {
     "none": 0.97,
     "none_hint": 0.75,  # GPU words but nothing we could place
 }
+# A fuzzy match's confidence: its score (0-100) times 0.85 / 100, as one multiplication so that
+# both resolvers compute the same double: Polars computes "/ 100" as a division on some frames
+# and as "* 0.01" on others, so no Python expression matched it on every line (round 11 found
+# lines of each kind: a full score now gives 0.8500000000000001, not 0.85).
+FUZZY_SCALE = 0.0085
 FORMS = ("pcie", "nvl", "sxm", "sxm4", "sxm5", "oam")
 # The count patterns (refdata/resolver/counts.yaml): "with 8" on any line, the rest on a
 # system's line only (a quantity of items is not units per item).
@@ -264,7 +269,7 @@ def decide(d: pl.DataFrame, t: Tables) -> pl.DataFrame:
         .when(method == "pci_id")
         .then(CONF["pci_id"])
         .when(method == "fuzzy")
-        .then(pl.col("__f_score") / 100 * 0.85)
+        .then(pl.col("__f_score") * FUZZY_SCALE)
         .when(method == "system")
         .then(CONF["system"])
         .when(bare & (~hint | pl.col("__digits")))

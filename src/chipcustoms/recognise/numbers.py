@@ -12,8 +12,10 @@ resolver reads the same tables (``row_resolver``).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -30,7 +32,9 @@ def bare_numbers(catalog: Catalog, vocabulary: Vocabulary) -> dict[str, str]:
     ("Tesla V100" -> "v100", "Ascend 910B" -> "910b"): the alias less brand words and
     memory sizes (and goods nouns, ``alias_nouns``, over a number of three or four digits:
     "T400 GPU" -> "t400"), when one token with letters and digits (or an all-digit number the
-    vocabulary lists, "RTX 4090" -> "4090") is left and no other model leaves the same one.
+    vocabulary lists, "RTX 4090" -> "4090") is left and no other model leaves the same one,
+    nor writes it after its own maker's name where that maker is no brand word ("Graphcore
+    C600" beside MetaX's C600: a bare "C600" names neither).
     """
     brand = re.compile(vocabulary.brand_word)
     noun = re.compile(vocabulary.alias_noun)
@@ -48,6 +52,12 @@ def bare_numbers(catalog: Catalog, vocabulary: Vocabulary) -> dict[str, str]:
             w = words[0]
             if (re.search(r"[a-z]", w) and re.search(r"\d", w)) or digits.fullmatch(w):
                 found.setdefault(w, set()).add(m.id)
+    for m in catalog.models:
+        maker = normalise_model_text(m.vendor).split()[:1]
+        for alias in [m.model, *m.aliases]:
+            words = normalise_model_text(alias).split()
+            if len(words) == 2 and words[:1] == maker and words[1] in found:
+                found[words[1]].add(m.id)
     return {w: next(iter(ids)) for w, ids in found.items() if len(ids) == 1}
 
 
@@ -147,17 +157,80 @@ def spellings(
     return unique(spaced), unique(misread)
 
 
-def vouched(d: pl.DataFrame, misread: list[str], brand: str) -> pl.DataFrame:
+def noun_numbers(catalog: Catalog, vocabulary: Vocabulary, bare: dict[str, str]) -> list[str]:
+    """The bare numbers (``bare``: :func:`bare_numbers`) that only a goods noun taken off an
+    alias gave ("NVIDIA T400 GPU" -> "t400", "RTX A400 GPU" -> "a400"): such a number is also
+    a storage array's ("HP MSA P2000"), a controller's or a module's, and no catalog alias
+    writes it alone, so an HS code for computers is no evidence that it is the card."""
+    plain = bare_numbers(catalog, dataclasses.replace(vocabulary, alias_noun=r"$^"))
+    return sorted(set(bare) - set(plain))
+
+
+@dataclasses.dataclass(frozen=True)
+class Vouching:
+    """Spellings a line may use only beside a word that vouches for them, each list with its
+    pattern: a misread number ("H1OO") beside a brand (``misread.brands``), and a number only
+    a goods noun gave (:func:`noun_numbers`) beside a brand, a GPU word or a bare-number hint
+    ("A400 GPU", "NVIDIA A400", "P2000 96GB", "T1000 server"), never on the HS code alone.
+    The one-text resolver reads the same pairs."""
+
+    pairs: tuple[tuple[frozenset[str], str], ...]
+    # A letter and a digit ("a2") right after another maker's product number ("atlas 300i a2",
+    # the vocabulary's ``generation_suffixes``) is that product's generation: each such bare
+    # alias with the pattern that drops it.
+    suffixes: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        catalog: Catalog,
+        vocabulary: Vocabulary,
+        bare: dict[str, str],
+        misread: Sequence[str],
+    ) -> Vouching:
+        brand = vocabulary.misread_brand
+        nouns = noun_numbers(catalog, vocabulary, bare)
+        gen = vocabulary.generation_suffix
+        short = sorted(w for w in bare if re.fullmatch(r"[a-z]\d", w))
+        suffixes = () if gen == r"$^" else tuple((w, rf"(?:{gen}) {w}\b") for w in short)
+        words = f"{brand}|{vocabulary.hint}|{vocabulary.bare_hint}|{vocabulary.bare_hint_apart}"
+        pairs = ((frozenset(misread), brand), (frozenset(nouns), words))
+        return cls(pairs, suffixes)
+
+    def words(self, aliases: list[str], norm: str) -> list[str]:
+        """``aliases`` less the spellings no word in ``norm`` vouches for (one text)."""
+        for words, pattern in self.pairs:
+            if any(a in words for a in aliases) and not re.search(pattern, norm):
+                aliases = [a for a in aliases if a not in words]
+        for word, pattern in self.suffixes:
+            if word in aliases and re.search(pattern, norm):
+                aliases = [a for a in aliases if a != word]
+        return aliases
+
+    def apply(self, d: pl.DataFrame) -> pl.DataFrame:
+        """:func:`vouched` for each list in turn (the batch path)."""
+        for words, pattern in self.pairs:
+            d = vouched(d, sorted(words), pattern)
+        for word, pattern in self.suffixes:
+            d = vouched(d, [word], pattern, unless=True)
+        return d
+
+
+def vouched(
+    d: pl.DataFrame, misread: list[str], brand: str, *, unless: bool = False
+) -> pl.DataFrame:
     """``d`` with the misread spellings dropped from ``__aliases`` where ``__norm`` names no
     brand (``brand``: the vocabulary's ``misread.brands``). The brand regex runs only on the few
-    lines that hold such a spelling; row order is not kept (the resolver joins by key)."""
+    lines that hold such a spelling; row order is not kept (the resolver joins by key). With
+    ``unless``, dropped where ``brand`` is found instead (a generation suffix)."""
     some = pl.col("__aliases").list.eval(pl.element().is_in(misread)).list.any().fill_null(False)
     kept = pl.element().filter(~pl.element().is_in(misread))
+    found = pl.col("__norm").str.contains(brand)
     return pl.concat(
         [
             d.filter(~some),
             d.filter(some).with_columns(
-                pl.when(pl.col("__norm").str.contains(brand))
+                pl.when(~found if unless else found)
                 .then(pl.col("__aliases"))
                 .otherwise(pl.col("__aliases").list.eval(kept))
             ),

@@ -34,12 +34,12 @@ from chipcustoms.recognise.learned import TextModel, learned_opinion, second_opi
 from chipcustoms.recognise.misspelling import Misspellings, noted
 from chipcustoms.recognise.numbers import (
     MEMORY,
+    Vouching,
     bare_numbers,
     board_names,
     lookalikes,
     part_patterns,
     spellings,
-    vouched,
 )
 from chipcustoms.recognise.system_names import written_models
 from chipcustoms.recognise.system_order import system_first
@@ -120,7 +120,7 @@ class Resolver:
         for number, model_id in bare.items():
             self.alias_to_id.setdefault(number, model_id)
         spaced, misread = spellings(self.alias_to_id, self.vocabulary.misread_letters)
-        self._misread = sorted(misread)  # read only beside a brand word
+        self._vouch = Vouching.build(self.catalog, self.vocabulary, bare, sorted(misread))
         self.typos = Misspellings(dict(self.alias_to_id), self.vocabulary)  # (no misread yet)
         for variant, model_id in (spaced | misread).items():
             self.alias_to_id[variant] = model_id
@@ -282,7 +282,7 @@ class Resolver:
                 ),
             ]
         )
-        t = vouched(t, self._misread, self.vocabulary.misread_brand)
+        t = self._vouch.apply(t)  # misread and noun-won numbers beside a vouching word
         pci_ids = {
             h: self.pci_to_id.get(h.replace(" ", ":")) for h in t["__pci_hit"].drop_nulls().unique()
         }

@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
-from chipcustoms.recognise.evidence import CONF, FORMS
+from chipcustoms.recognise.evidence import CONF, FORMS, FUZZY_SCALE
 from chipcustoms.recognise.learned import second_opinion_row
 from chipcustoms.recognise.misspelling import noted_row
 from chipcustoms.recognise.resolver import PCI_PATTERN, Resolver
@@ -107,7 +107,7 @@ class RowResolver:
         self._parts = None if parts is None else (c(parts[0]), c(parts[1]))
         self._bare, self._distinctive = set(r._bare), set(r._distinctive)
         self._digits = set(r._digits)
-        self._misread, self._brand = set(r._misread), c(v.misread_brand)
+        self._vouch = r._vouch
         self._systems_alias = list(r.system_alias)
         self._names: dict[str, tuple[str | None, str | None]] = {
             row["accelerator_id"]: (row["accelerator_vendor"], row["accelerator_model"])
@@ -187,8 +187,7 @@ class RowResolver:
                 outside = self._system.sub(" ", norm, count=1)
                 aliases = self._aliases(outside)
                 x["sys_first"] = system_first_text(norm, outside, self._system, self._alias)
-        if any(a in self._misread for a in aliases) and not self._brand.search(norm):
-            aliases = [a for a in aliases if a not in self._misread]
+        aliases = self._vouch.words(aliases, norm)
         x["sys_hit"], x["aliases"] = sys_hit, aliases
         x["pn_id"] = None if pn_hit is None else r._part_id(pn_hit)
         x["pci_id"] = None if pci_hit is None else r.pci_to_id.get(pci_hit.replace(" ", ":"))
@@ -297,8 +296,7 @@ class RowResolver:
         conf = (
             CONF["part_number"] if method == "part_number"
             else CONF["pci_id"] if method == "pci_id"
-            # Polars computes "/ 100" as "* 0.01": the same double here, to the last bit.
-            else x["f_score"] * (1 / 100) * 0.85 if method == "fuzzy"
+            else x["f_score"] * FUZZY_SCALE if method == "fuzzy"  # one multiplication, as Polars
             else CONF["system"] if method == "system"
             else CONF["alias_bare_hs"] if bare and (not hint or x["digits"])
             else CONF["alias"]

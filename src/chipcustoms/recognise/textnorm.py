@@ -121,7 +121,7 @@ _TIMES = r"(?i)(\d)\s+x\s+(\d)"
 _PRODUCT_LINES = (
     "radeon|instinct|tesla|quadro|geforce|rtx|titan|dgx|hgx|ascend|atlas|gaudi|arc|ppu|"
     "hanguang|inferentia|trainium|mlu|kunlun|xisi|xiyun|cloudblazer|colossus|mtt|data center|"
-    "rubin|blackwell|hopper|sophon|speedai|runai"
+    "rubin|blackwell|hopper|sophon|speedai|runai|tpu|sohu|metis|matrix"
 )
 
 # Trade records glue words to a model number and OCR drops spaces: a brand run into the number
@@ -139,7 +139,7 @@ _GLUED = (
     (
         r"(^|[^A-Za-z0-9])((?i:nvidia|amd|intel|huawei|alibaba|aws|biren|cambricon|enflame|"
         r"hygon|iluvatar|kunlunxin|metax|sophgo|vastai|graphcore|sambanova|tenstorrent|"
-        r"rebellions|furiosa(?:ai)?|qualcomm|groq|cerebras|untether))([A-Za-z]{0,3}\d|(?i:"
+        r"rebellions|furiosa(?:ai)?|qualcomm|groq|cerebras|untether|google|etched|axelera|nudt))([A-Za-z]{0,3}\d|(?i:"
         + _PRODUCT_LINES
         + "))",
         "${1}${2} ${3}",
@@ -151,7 +151,7 @@ _GLUED = (
     (
         r"(^|[^A-Za-z0-9])(Nvidia|Intel|Huawei|Alibaba|Biren|Cambricon|Enflame|Hygon|Iluvatar|"
         r"Kunlunxin|Sophgo|Vastai|Graphcore|SambaNova|Tenstorrent|Rebellions|FuriosaAI|Furiosa|"
-        r"Qualcomm|Groq|Cerebras|Untether|Matrix|Threads)([A-Z])",
+        r"Qualcomm|Groq|Cerebras|Untether|Matrix|Threads|Google|Etched|Axelera)([A-Z])",
         "${1}${2} ${3}",
         r"\g<1>\g<2> \g<3>",
     ),

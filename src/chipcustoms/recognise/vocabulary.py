@@ -128,6 +128,8 @@ class VocabularyFile(_Strict):
     brand_words: list[str]
     # Goods nouns and memory types stripped from an alias for a bare number of 3-4 digits only.
     alias_nouns: list[str] = []
+    # Another maker's product number before which a letter and a digit is its generation.
+    generation_suffixes: list[str] = []
     system_hs: list[str]
     not_ai: list[str]
 
@@ -143,6 +145,7 @@ class VocabularyFile(_Strict):
         "system_words",
         "brand_words",
         "alias_nouns",
+        "generation_suffixes",
         "not_ai",
     )(_check_patterns)
 
@@ -201,6 +204,7 @@ class Vocabulary:
     lookalike_series: str = r"$^"  # another product line's name and number, not searched
     lookalike_makers: str = r"$^"  # makers who number their own products like chips ...
     lookalike_sells: tuple[str, ...] = ()  # ... and the catalog vendors whose chips they sell
+    generation_suffix: str = r"$^"  # a product number whose "A2" / "V7" after it is no chip
 
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
@@ -255,4 +259,5 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         lookalike_series=union(vf.lookalike_series or [r"$^"]),
         lookalike_makers=union(vf.lookalike_makers.brands or [r"$^"]),
         lookalike_sells=tuple(vf.lookalike_makers.sells),
+        generation_suffix=union(vf.generation_suffixes or [r"$^"]),
     )

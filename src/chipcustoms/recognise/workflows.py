@@ -37,7 +37,7 @@ def resolve_file(input: str, output: str, resolver: Resolver | None = None) -> p
     """Read descriptions, resolve them, write the rows back with the resolution columns."""
     df, _ = read_raw_checked(input)
     if "description" not in df.columns:
-        raise InputError(f"{input}: needs a `description` column (has {df.columns})")
+        raise InputError(missing_description(input, df.columns))
     resolver = resolver or Resolver(load_catalog())
     # A column the resolver writes (a labelled set's is_accelerator) is kept as <name>_input.
     df = df.rename({c: f"{c}_input" for c in RESOLVE_COLUMNS if c in df.columns})
@@ -45,6 +45,19 @@ def resolve_file(input: str, output: str, resolver: Resolver | None = None) -> p
     out = out.select(*df.columns, *RESOLVE_COLUMNS)
     write_table(out, output)
     return out
+
+
+def missing_description(input: str, columns: list[str]) -> str:
+    """Why a table without a ``description`` column was refused, and the fix: a CSV without a
+    header row has its first goods line read as the column names ("has ['NVIDIA H100...']"),
+    which a reader cannot tell from a misnamed column unless the message says so."""
+    name = "standard input" if input == "-" else input
+    return (
+        f"{name}: needs a `description` column; the first line was read as the header row and "
+        f"gave the columns {columns}. If the file has no header row, add a first line "
+        "`description` (with the other column names, if any); otherwise rename the column "
+        "that holds the goods text to `description`."
+    )
 
 
 def evaluate_file(path: str, resolver: Resolver | None = None) -> Evaluation:
