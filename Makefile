@@ -32,7 +32,7 @@ demo: install
 test: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy src/chipcustoms
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: install
 	$(BIN)/python benchmarks/bench_screen.py --rows 1000000 --repeat 5

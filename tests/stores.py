@@ -18,6 +18,30 @@ from chipcustoms.store.postgres import engine_url
 BACKENDS = ["sqlite", "postgresql"]
 
 
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker empties and fills a database of its own (the named one with
+    the worker's id appended, created on first use), so two workers never drop each other's
+    tables; without xdist the named database itself."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(
+        engine_url(url), poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).first()
+            if found is None:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def fresh_pg() -> str:
     """The test database, emptied: every table and the migration record dropped."""
     url = os.environ.get("CHIPCUSTOMS_TEST_PG_URL")
@@ -25,6 +49,7 @@ def fresh_pg() -> str:
         if os.environ.get("CI"):
             pytest.fail("CI=true but CHIPCUSTOMS_TEST_PG_URL is not set")
         pytest.skip("no PostgreSQL: set CHIPCUSTOMS_TEST_PG_URL (see .ci/postgres.sh)")
+    url = _worker_database(url)
     engine = sa.create_engine(engine_url(url), poolclass=sa.pool.NullPool)
     try:
         with engine.begin() as conn:
