@@ -92,3 +92,26 @@ def normalisation_differs(templates: list[str]) -> list[tuple[str, str, str]]:
     polars = pl.DataFrame({"t": texts}).select(normalise_model_expr(pl.col("t")))["t"]
     python = [normalise_model_text(t) for t in texts]
     return [(t, p, q) for t, p, q in zip(texts, python, polars, strict=True) if p != q]
+
+
+Probe = tuple[object, ...]
+
+
+def probe_failures(refs: References, probes: list[Probe]) -> list[tuple[object, ...]]:
+    """The probes (text, id or None, is_accelerator[, units[, hs]]) whose answer on both paths
+    differs from the expected one, each with what was got: one checker for the probe tables."""
+    texts = [str(p[0]) for p in probes]
+    hs = [str(p[4]) if len(p) > 4 else None for p in probes]
+    rows = resolve_both(refs, texts, hs)
+    failed = []
+    for p, row in zip(probes, rows, strict=True):
+        want_id, want_acc = p[1], p[2]
+        ok = row["is_accelerator"] is want_acc or (not want_acc and row["is_accelerator"] is None)
+        if want_id is not None:
+            ok = ok and row["accelerator_id"] == want_id
+        if len(p) > 3 and p[3] is not None:
+            ok = ok and row["units_per_item"] == p[3]
+        if not ok:
+            got = (row["accelerator_id"], row["is_accelerator"], row["units_per_item"])
+            failed.append((p[0], *got))
+    return failed

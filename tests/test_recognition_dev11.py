@@ -16,32 +16,13 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from both_resolvers import resolve_both, resolve_pairs
+from both_resolvers import Probe, probe_failures, resolve_pairs
 from chipcustoms.assess.pipeline import References
 from chipcustoms.recognise.system_names import written_models
 from chipcustoms.recognise.textnorm import normalise_model_expr, normalise_model_text
 
 # (text, expected accelerator_id or None for "any", expected is_accelerator[, units, HS code])
-Probe = tuple[object, ...]
 AU = "accelerator-unknown"
-
-
-def _check(refs: References, probes: list[Probe]) -> list[tuple[object, ...]]:
-    texts = [str(p[0]) for p in probes]
-    hs = [str(p[4]) if len(p) > 4 else None for p in probes]
-    rows = resolve_both(refs, texts, hs)
-    failed = []
-    for p, row in zip(probes, rows, strict=True):
-        want_id, want_acc = p[1], p[2]
-        ok = row["is_accelerator"] is want_acc or (not want_acc and row["is_accelerator"] is None)
-        if want_id is not None:
-            ok = ok and row["accelerator_id"] == want_id
-        if len(p) > 3 and p[3] is not None:
-            ok = ok and row["units_per_item"] == p[3]
-        if not ok:
-            got = (row["accelerator_id"], row["is_accelerator"], row["units_per_item"])
-            failed.append((p[0], *got))
-    return failed
 
 
 # (e) A system whose name does not write its GPU: accelerator-unknown with the system's units,
@@ -174,7 +155,7 @@ CLASSES = {
 
 @pytest.mark.parametrize("name", sorted(CLASSES))
 def test_class(refs: References, name: str) -> None:
-    failed = _check(refs, CLASSES[name])
+    failed = probe_failures(refs, CLASSES[name])
     assert not failed, failed
 
 
