@@ -51,16 +51,19 @@ PARTS = [
     "dev.csv", "spent.csv", "dev2.csv", "spent2.csv", "dev3.csv", "spent3.csv",
     "dev4.csv", "spent4.csv", "dev5.csv", "spent5.csv", "dev6.csv", "spent6.csv",
     "dev7.csv", "spent7.csv", "dev8.csv", "spent8.csv", "dev9.csv", "spent9.csv",
-    "dev10.csv", "heldout10.csv", "dev10b.csv", "heldout10b.csv", "dev11.csv", "heldout11.csv",
+    "dev10.csv", "spent10.csv", "dev10b.csv", "spent10b.csv", "dev11.csv", "spent11.csv",
 ]  # fmt: skip
 DEV_PARTS = [
     "dev.csv", "dev2.csv", "dev3.csv", "dev4.csv", "dev5.csv", "dev6.csv", "dev7.csv", "dev8.csv",
     "dev9.csv", "spent.csv", "spent2.csv", "spent3.csv", "spent4.csv", "spent5.csv", "spent6.csv",
     "spent7.csv", "spent8.csv", "spent9.csv", "dev10.csv", "dev10b.csv", "dev11.csv",
+    "spent10.csv", "spent10b.csv", "spent11.csv",
 ]  # fmt: skip
 # The first nine held-out parts were evaluated for the last time at e9049ee and are spent: from
 # then on they are dev data (spent*.csv, README.md). The held-out parts are the draws after it.
-HELD_PARTS: list[str] = ["heldout10.csv", "heldout10b.csv", "heldout11.csv"]  # fmt: skip
+# heldout10, heldout10b and heldout11 were evaluated at two code states each (the last at
+# 077982b) and are spent too (spent10*.csv, spent11.csv): only draws after that are held out.
+HELD_PARTS: list[str] = []  # fmt: skip
 
 
 def norm(text: str) -> str:
@@ -213,7 +216,7 @@ def test_counts_tenth_draw() -> None:
     earlier held-out parts were spent: the stored corpus yielded 52 new lines (11 accelerators),
     short of the 110 / 55 asked (README.md); half held out, both parts holding accelerators and
     look-alikes."""
-    dev10, held10 = rows("dev10.csv"), rows("heldout10.csv")
+    dev10, held10 = rows("dev10.csv"), rows("spent10.csv")
     every = dev10 + held10
     assert len(every) == 52 and sum(r["is_accelerator"] == "true" for r in every) == 11
     assert 0.4 <= len(held10) / len(every) <= 0.6
@@ -228,7 +231,7 @@ def test_counts_tenth_b_draw() -> None:
     rw-1401 on): at least 110 new lines, 55 of them accelerators (most with a model named), and a
     held-out part of at least 50 lines, about half the pool, in which accelerators and look-alikes
     are both well represented."""
-    dev10b, held10b = rows("dev10b.csv"), rows("heldout10b.csv")
+    dev10b, held10b = rows("dev10b.csv"), rows("spent10b.csv")
     every = dev10b + held10b
     acc = [r for r in every if r["is_accelerator"] == "true"]
     assert len(every) >= 110 and len(acc) >= 55
@@ -244,7 +247,7 @@ def test_counts_eleventh_draw() -> None:
     ids rw-1801 on): at least 140 new lines, 60 of them accelerators (most with a model named), in
     at least 15 languages, and a held-out part of at least 50 lines, about half the pool, in which
     accelerators and look-alikes are both well represented."""
-    dev11, held11 = rows("dev11.csv"), rows("heldout11.csv")
+    dev11, held11 = rows("dev11.csv"), rows("spent11.csv")
     every = dev11 + held11
     acc = [r for r in every if r["is_accelerator"] == "true"]
     assert len(every) >= 140 and len(acc) >= 60
