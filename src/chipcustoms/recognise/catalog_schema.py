@@ -116,6 +116,7 @@ CITABLE: frozenset[str] = frozenset(
         "pci_ids",
         "part_numbers",
         "aliases",
+        "context_aliases",
         "ai_class",
         "units",
         "possible",
@@ -145,6 +146,9 @@ class Accelerator(_Strict):
     segment: Literal["datacenter", "workstation", "consumer"]
     china_variant: bool = False
     aliases: list[str] = Field(default_factory=list)
+    # Names another product shares ("ATOM" is also Intel's CPU): read only beside a word that
+    # vouches for the chip (recognise/named_products.py), never alone.
+    context_aliases: list[str] = Field(default_factory=list)
     part_numbers: list[str] = Field(default_factory=list)
     pci_ids: list[str] = Field(default_factory=list)
     specs: Specs = Field(default_factory=Specs)

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from chipcustoms.recognise.catalog import Catalog
+from chipcustoms.recognise.named_products import vouching
 from chipcustoms.recognise.textnorm import normalise_model_text
 from chipcustoms.recognise.vocabulary import Vocabulary
 
@@ -171,8 +172,9 @@ class Vouching:
     """Spellings a line may use only beside a word that vouches for them, each list with its
     pattern: a misread number ("H1OO") beside a brand (``misread.brands``), and a number only
     a goods noun gave (:func:`noun_numbers`) beside a brand, a GPU word or a bare-number hint
-    ("A400 GPU", "NVIDIA A400", "P2000 96GB", "T1000 server"), never on the HS code alone.
-    The one-text resolver reads the same pairs."""
+    ("A400 GPU", "NVIDIA A400", "P2000 96GB", "T1000 server"), never on the HS code alone;
+    and a model's context aliases beside a product word, an AI word or its maker
+    (:func:`.named_products.vouching`). The one-text resolver reads the same pairs."""
 
     pairs: tuple[tuple[frozenset[str], str], ...]
     # A letter and a digit ("a2") right after another maker's product number ("atlas 300i a2",
@@ -194,7 +196,7 @@ class Vouching:
         short = sorted(w for w in bare if re.fullmatch(r"[a-z]\d", w))
         suffixes = () if gen == r"$^" else tuple((w, rf"(?:{gen}) {w}\b") for w in short)
         words = f"{brand}|{vocabulary.hint}|{vocabulary.bare_hint}|{vocabulary.bare_hint_apart}"
-        pairs = ((frozenset(misread), brand), (frozenset(nouns), words))
+        pairs = ((frozenset(misread), brand), (frozenset(nouns), words), *vouching(catalog))
         return cls(pairs, suffixes)
 
     def words(self, aliases: list[str], norm: str) -> list[str]:

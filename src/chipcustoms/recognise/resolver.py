@@ -32,6 +32,7 @@ from chipcustoms.recognise.evidence import (
 )
 from chipcustoms.recognise.learned import TextModel, learned_opinion, second_opinion, tag
 from chipcustoms.recognise.misspelling import Misspellings, noted
+from chipcustoms.recognise.named_products import is_bare, with_product_words
 from chipcustoms.recognise.numbers import (
     MEMORY,
     Vouching,
@@ -90,11 +91,6 @@ def _is_distinctive(alias: str) -> bool:
     return sum(c.isalpha() for c in alias) >= 2 and sum(c.isdigit() for c in alias) >= 3
 
 
-def _is_bare(alias: str) -> bool:
-    """A model number alone ("h20", "a100", "mi300x"): also a pump, a bolt grade, a camera."""
-    return " " not in alias and len(alias) <= 6 and not alias.startswith(("rtx", "gtx"))
-
-
 @dataclass
 class Resolver:
     """Alias / part-number / PCI / system tables built once from the catalog and vocabulary."""
@@ -110,7 +106,7 @@ class Resolver:
     def __post_init__(self) -> None:
         self.alias_to_id = {}
         for m in self.catalog.models:
-            for alias in [m.model, *m.aliases]:
+            for alias in [m.model, *m.aliases, *m.context_aliases]:  # named_products.py
                 norm = normalise_model_text(alias)
                 for variant in {norm, squeeze(norm)}:
                     if variant:
@@ -127,7 +123,8 @@ class Resolver:
         # Board names ("PG506 GPU board") read as bare numbers, never alone (not distinctive).
         boards = {b: i for b, i in board_names(self.catalog).items() if b not in self.alias_to_id}
         self.alias_to_id.update(boards)
-        self._bare = sorted(a for a in self.alias_to_id if _is_bare(a) or a in spaced)
+        self._bare = sorted(a for a in self.alias_to_id if is_bare(a) or a in spaced)
+        self.vocabulary = with_product_words(self.vocabulary, self.catalog, self.alias_to_id)
         # Numbers read only beside a GPU word, at the bare-number confidence: all-digit
         # ("4090"), spaced ("h 100") and misread ("h1oo") spellings.
         self._digits = sorted(

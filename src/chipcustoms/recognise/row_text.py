@@ -31,6 +31,7 @@ from chipcustoms.recognise.textnorm import (
     _HOMOGLYPHS,
     _LATIN_CJK,
     _LETTER_DASH_DIGIT,
+    _POSSESSIVE,
     _PUNCT,
     _SUFFIX,
     _TIMES,
@@ -123,6 +124,7 @@ _GLUE = [(re.compile(pattern), repl) for pattern, _, repl in _GLUED]
 _CYR = re.compile(HOMOGLYPH_BEFORE_DIGIT)
 _GLYPHS = [(re.compile(f"(?i){cyr}(\\d)"), f"{lat}\\g<1>") for cyr, lat in _HOMOGLYPHS.items()]
 _PUNCT_RE = re.compile(_PUNCT)
+_POSSESSIVE_RE = re.compile(_POSSESSIVE)
 _MARKS = re.compile(MARKS)
 _CJK_L = re.compile(_CJK_LATIN)
 _L_CJK = re.compile(_LATIN_CJK)
@@ -145,7 +147,7 @@ def normalised(text: str) -> str:
         for pattern, repl in _GLYPHS:
             s = pattern.sub(repl, s)
     s = unicodedata.normalize("NFKC", s).lower()
-    s = _PUNCT_RE.sub(" ", s).replace("-", " ")
+    s = _PUNCT_RE.sub(" ", _POSSESSIVE_RE.sub(r"\g<1>", s)).replace("-", " ")
     s = _L_CJK.sub(r"\g<1> \g<2>", _CJK_L.sub(r"\g<1> \g<2>", s))
     s = _HAN_M.sub(r"\g<1> \g<2>", s)
     s = _SPACES.sub(" ", s).strip()

@@ -49,14 +49,24 @@ _HAN_MAKER = (
 # Typographic quotes and apostrophes too ("Dell’s", "d’affichage", «…», „…“): a word break,
 # as the ASCII apostrophe is; and the typographic hyphens and dashes ("GPU‑centric" with a
 # non-breaking hyphen; ninth round), as the ASCII hyphen is. Those inside a model number
-# ("H‑100") were joined before (:data:`_LETTER_DASH_DIGIT`).
-_PUNCT = r"[\x00-\x1f\x7f\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】‘’‚‛“”„‟‹›«»‐‑‒–—―−]+"
+# ("H‑100") were joined before (:data:`_LETTER_DASH_DIGIT`). The CJK corner, book-title and
+# angle brackets and quotes (「ATOM」, 《RNGD》, 〝H100〞) are quotes of East Asian text: a product
+# name inside them is read as without them.
+_PUNCT = (
+    r"[\x00-\x1f\x7f\s_/\\,;:|()\[\]{}\"'+*#!?<>=~`·，。、；：（）【】‘’‚‛“”„‟‹›«»‐‑‒–—―−"
+    r"「」『』《》〈〉〔〕〖〗〝〞〟]+"
+)
+# A possessive "'s" after a Latin word or number is no word of its own ("Groq's LPU", "NVIDIA’s
+# H20"): left as a lone "s", it sat between a maker and its product's name, so the maker's
+# aliases ("groq language processing unit") did not match. Read before the apostrophe becomes a
+# space, the same way in the three normalisers.
+_POSSESSIVE = r"([a-z0-9])['’]s\b"
 
 
 def normalise_text(s: str) -> str:
     """Python twin of :func:`normalise_expr`, for aliases loaded once (not a hot path)."""
     s = unicodedata.normalize("NFKC", s).lower()
-    s = re.sub(_PUNCT, " ", s)
+    s = re.sub(_PUNCT, " ", re.sub(_POSSESSIVE, r"\1", s))
     s = s.replace("-", " ")
     s = re.sub(_CJK_LATIN, r"\1 \2", s)
     s = re.sub(_LATIN_CJK, r"\1 \2", s)
@@ -83,6 +93,7 @@ def normalise_expr(expr: pl.Expr) -> pl.Expr:
     return (
         expr.str.normalize("NFKC")
         .str.to_lowercase()
+        .str.replace_all(_POSSESSIVE, "${1}")
         .str.replace_all(_PUNCT, " ")
         .str.replace_all("-", " ", literal=True)
         .str.replace_all(_CJK_LATIN, "${1} ${2}")
