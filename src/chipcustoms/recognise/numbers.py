@@ -181,6 +181,9 @@ class Vouching:
     # the vocabulary's ``generation_suffixes``) is that product's generation: each such bare
     # alias with the pattern that drops it.
     suffixes: tuple[tuple[str, str], ...] = ()
+    # The context aliases (``named_products``): the weakest reading of a line, dropped where
+    # another alias is found ("Gaudi HL 2080": the HL-2080, not the first Gaudi).
+    weak: frozenset[str] = frozenset()
 
     @classmethod
     def build(
@@ -196,8 +199,9 @@ class Vouching:
         short = sorted(w for w in bare if re.fullmatch(r"[a-z]\d", w))
         suffixes = () if gen == r"$^" else tuple((w, rf"(?:{gen}) {w}\b") for w in short)
         words = f"{brand}|{vocabulary.hint}|{vocabulary.bare_hint}|{vocabulary.bare_hint_apart}"
-        pairs = ((frozenset(misread), brand), (frozenset(nouns), words), *vouching(catalog))
-        return cls(pairs, suffixes)
+        context = vouching(catalog)
+        pairs = ((frozenset(misread), brand), (frozenset(nouns), words), *context)
+        return cls(pairs, suffixes, frozenset(w for names, _ in context for w in names))
 
     def words(self, aliases: list[str], norm: str) -> list[str]:
         """``aliases`` less the spellings no word in ``norm`` vouches for (one text)."""
@@ -207,6 +211,8 @@ class Vouching:
         for word, pattern in self.suffixes:
             if word in aliases and re.search(pattern, norm):
                 aliases = [a for a in aliases if a != word]
+        if any(a not in self.weak for a in aliases):
+            aliases = [a for a in aliases if a not in self.weak]
         return aliases
 
     def apply(self, d: pl.DataFrame) -> pl.DataFrame:
@@ -215,6 +221,15 @@ class Vouching:
             d = vouched(d, sorted(words), pattern)
         for word, pattern in self.suffixes:
             d = vouched(d, [word], pattern, unless=True)
+        if self.weak:
+            weak = sorted(self.weak)
+            strong = pl.element().filter(~pl.element().is_in(weak))
+            other = pl.col("__aliases").list.eval(~pl.element().is_in(weak)).list.any()
+            d = d.with_columns(
+                pl.when(other.fill_null(False))
+                .then(pl.col("__aliases").list.eval(strong))
+                .otherwise(pl.col("__aliases"))
+            )
         return d
 
 
