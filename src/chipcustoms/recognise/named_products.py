@@ -83,12 +83,13 @@ def product_names(catalog: Catalog, aliases: dict[str, str]) -> list[str]:
 
 
 def product_hint(names: list[str]) -> str:
-    """A product name with a product word within two words of it, either order."""
+    """A product name with a product word within three words of it, either order ("RNGD 4U
+    air-cooled chassis")."""
     if not names:
         return r"$^"
     name = r"\b(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b"
     word = f"(?:{_words(load_product_words().words)})"
-    return f"{name}(?: \\S+){{0,2}}? ?{word}|{word} ?(?:\\S+ ){{0,2}}?{name}"
+    return f"{name}(?: \\S+){{0,3}}? ?{word}|{word} ?(?:\\S+ ){{0,3}}?{name}"
 
 
 def with_product_words(
