@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
+from chipcustoms.recognise.server_skus import load_server_skus
 from chipcustoms.recognise.literals import any_of
 from chipcustoms.recognise.system_order import named_first
 from chipcustoms.recognise.vocabulary import Vocabulary
@@ -46,6 +47,7 @@ FORMS = ("pcie", "nvl", "sxm", "sxm4", "sxm5", "oam")
 # The count patterns (refdata/resolver/counts.yaml): "with 8" on any line, the rest on a
 # system's line only (a quantity of items is not units per item).
 _COUNTS = load_counts()
+_SKUS = load_server_skus().regex
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,10 @@ def _ai_system(v: Vocabulary) -> pl.Expr:
     a part ("server CPUs designed for AI") and no GPU or accelerator word is there."""
     norm = pl.col("__norm")
     found = norm.str.contains(v.ai_system[0]) & norm.str.contains(v.ai_system[1])
-    if v.ai_system_parts is None:
-        return found
-    parts, unless = v.ai_system_parts
-    return found & ~(norm.str.contains(parts) & ~norm.str.contains(unless))
+    if v.ai_system_parts is not None:
+        parts, unless = v.ai_system_parts
+        found = found & ~(norm.str.contains(parts) & ~norm.str.contains(unless))
+    return found | norm.str.contains(_SKUS)  # a GPU server named by its SKU is both words
 
 
 def system_wording(v: Vocabulary) -> pl.Expr:

@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
+from chipcustoms.recognise.server_skus import load_server_skus
 from chipcustoms.recognise.evidence import CONF, FORMS, FUZZY_SCALE
 from chipcustoms.recognise.learned import second_opinion_row
 from chipcustoms.recognise.misspelling import noted_row
@@ -103,6 +104,7 @@ class RowResolver:
         self._not_ai, self._system_word = c(v.not_ai), c(v.system_word)
         self._generic = [(gid, [c(p) for p in ps]) for gid, _, ps in v.generic]
         self._ai_system = (c(v.ai_system[0]), c(v.ai_system[1]))
+        self._skus = c(load_server_skus().regex)
         parts = v.ai_system_parts
         self._parts = None if parts is None else (c(parts[0]), c(parts[1]))
         self._bare, self._distinctive = set(r._bare), set(r._distinctive)
@@ -219,10 +221,10 @@ class RowResolver:
 
     def _is_ai_system(self, norm: str) -> bool:
         found = bool(self._ai_system[0].search(norm) and self._ai_system[1].search(norm))
-        if self._parts is None:
-            return found
-        parts, unless = self._parts
-        return found and not (parts.search(norm) and not unless.search(norm))
+        if self._parts is not None:
+            parts, unless = self._parts
+            found = found and not (parts.search(norm) and not unless.search(norm))
+        return found or self._skus.search(norm) is not None
 
     def _wording(self, norm: str) -> str | None:
         """:func:`evidence.wording`: the first class whose patterns match."""
