@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
-from chipcustoms.recognise.server_skus import load_server_skus
+from chipcustoms.recognise.server_skus import carried_box, named_by_sku
 from chipcustoms.recognise.literals import any_of
 from chipcustoms.recognise.system_order import named_first
 from chipcustoms.recognise.vocabulary import Vocabulary
@@ -47,7 +47,6 @@ FORMS = ("pcie", "nvl", "sxm", "sxm4", "sxm5", "oam")
 # The count patterns (refdata/resolver/counts.yaml): "with 8" on any line, the rest on a
 # system's line only (a quantity of items is not units per item).
 _COUNTS = load_counts()
-_SKUS = load_server_skus().regex
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ def _ai_system(v: Vocabulary) -> pl.Expr:
     if v.ai_system_parts is not None:
         parts, unless = v.ai_system_parts
         found = found & ~(norm.str.contains(parts) & ~norm.str.contains(unless))
-    return found | norm.str.contains(_SKUS)  # a GPU server named by its SKU is both words
+    return found | named_by_sku(norm)  # a GPU server named by its SKU is both words
 
 
 def system_wording(v: Vocabulary) -> pl.Expr:
@@ -127,6 +126,7 @@ def context(v: Vocabulary) -> pl.Expr:
         & norm.str.contains(v.for_words)
         & ~norm.str.contains(f"(?:{v.with_words})(?:{weak})")
     ) | norm.str.contains(v.accessory_head)
+    accessory = accessory & ~carried_box(norm)
     acc_word = pl.coalesce(strong_word, weak_word)
     strong_count = pl.col("__strong_count")
     words = _COUNTS.word_counts

@@ -104,7 +104,9 @@ class RowResolver:
         self._not_ai, self._system_word = c(v.not_ai), c(v.system_word)
         self._generic = [(gid, [c(p) for p in ps]) for gid, _, ps in v.generic]
         self._ai_system = (c(v.ai_system[0]), c(v.ai_system[1]))
-        self._skus = c(load_server_skus().regex)
+        skus = load_server_skus()
+        self._skus = c(skus.regex)
+        self._box_carry, self._box_capacity = c(skus.boxes.carry), c(skus.boxes.capacity)
         parts = v.ai_system_parts
         self._parts = None if parts is None else (c(parts[0]), c(parts[1]))
         self._bare, self._distinctive = set(r._bare), set(r._distinctive)
@@ -168,6 +170,8 @@ class RowResolver:
             and self._for.search(norm) is not None
             and not self._with_weak.search(norm)
         ) or bool(self._head.search(norm))
+        box = self._box_carry.search(norm) and not self._box_capacity.search(norm)
+        x["accessory"] = x["accessory"] and not box  # a GPU box carrying written GPUs
         x["accessory_word"] = _first(strong, weak)
         x["exclusion"] = _first(
             _group(self._exclusion, norm),

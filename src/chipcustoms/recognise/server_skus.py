@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import polars as pl
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from chipcustoms.refdata import REFDATA, check_regexes, load_validated
@@ -43,18 +44,47 @@ class Line(BaseModel):
     _p = field_validator("patterns")(check_regexes)
 
 
+class Boxes(BaseModel):
+    """A GPU box carrying written GPUs (``carry``), unless its count is what it fits
+    (``capacity``), with the examples each side."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    source: Source
+    carry: str
+    capacity: str
+    carrying: list[str]
+    not_carrying: list[str]
+
+    _p = field_validator("carry", "capacity")(lambda v: check_regexes([v])[0])
+
+
 class ServerSkus(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: str
     lines: list[Line]
+    boxes: Boxes
 
     @property
     def regex(self) -> str:
-        """One alternation of every maker's patterns: a GPU server named by its SKU."""
-        return "|".join(f"(?:{p})" for line in self.lines for p in line.patterns)
+        """One alternation: a GPU server named by its SKU, or a GPU box with written GPUs (read
+        as a system phrase; :func:`carried_box` decides whether the box is still a part)."""
+        skus = [p for line in self.lines for p in line.patterns]
+        return "|".join(f"(?:{p})" for p in [*skus, self.boxes.carry])
 
 
 @cache
 def load_server_skus() -> ServerSkus:
     """The grammar file, validated once; raises ReferenceDataError on a bad file."""
     return load_validated(SKUS_FILE, ServerSkus, expected="a mapping (version, lines)")
+
+
+def named_by_sku(norm: pl.Expr) -> pl.Expr:
+    """A GPU-line SKU or a GPU box with written GPUs on the normalised text: read as an AI
+    system phrase (``evidence._ai_system``, ``wording``, ``row_resolver._is_ai_system``)."""
+    return norm.str.contains(load_server_skus().regex)
+
+
+def carried_box(norm: pl.Expr) -> pl.Expr:
+    """A GPU box that carries the GPUs written on it: not the part the accessory words make it."""
+    b = load_server_skus().boxes
+    return norm.str.contains(b.carry) & ~norm.str.contains(b.capacity)
