@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
-from chipcustoms.recognise.server_skus import carried_box, named_by_sku
 from chipcustoms.recognise.literals import any_of
+from chipcustoms.recognise.server_skus import carried_box, named_by_sku
 from chipcustoms.recognise.system_order import named_first
 from chipcustoms.recognise.vocabulary import Vocabulary
 

@@ -24,12 +24,12 @@ from typing import Any
 import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
-from chipcustoms.recognise.server_skus import load_server_skus
 from chipcustoms.recognise.evidence import CONF, FORMS, FUZZY_SCALE
 from chipcustoms.recognise.learned import second_opinion_row
 from chipcustoms.recognise.misspelling import noted_row
 from chipcustoms.recognise.resolver import PCI_PATTERN, Resolver
 from chipcustoms.recognise.row_text import CharOracle, compile_same, normalised, part_number_text
+from chipcustoms.recognise.server_skus import load_server_skus
 from chipcustoms.recognise.system_order import system_first_text
 
 Row = dict[str, Any]

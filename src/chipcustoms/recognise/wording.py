@@ -15,7 +15,6 @@ from chipcustoms.recognise.literals import any_of, prepare
 from chipcustoms.recognise.server_skus import load_server_skus
 from chipcustoms.recognise.vocabulary import Vocabulary
 
-
 _SKUS = load_server_skus().regex
 
 
