@@ -32,6 +32,7 @@ SKUS: list[Probe] = [
     ("ASUS ESC4000-E10 server", AU, True),
     ("Lenovo ThinkSystem SR670 V2", AU, True),
     ("HPE Cray XD665 node", AU, True),
+    ("Dell PowerEdge XE7740 rack server", AU, True),
     ("浪潮 NF5468A5 一台", AU, True),
     ("H3C UniServer R5300 G3", AU, True),
     ("xFusion FusionServer G5200 V7", AU, True),
@@ -55,6 +56,8 @@ NOT_GPU: list[Probe] = [
     ("H3C UniServer R4900 G5", None, False),
     ("FusionServer 2288H V6", None, False),
     ("Logitech G502 HERO mouse", None, False),
+    ("XE8612 relay socket", None, False),
+    ("XD665 oil filter", None, False),
     ("Supermicro X11 board, 512GB DDR4 kit", None, False),
 ]
 
