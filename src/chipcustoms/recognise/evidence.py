@@ -16,6 +16,7 @@ import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
 from chipcustoms.recognise.literals import any_of
+from chipcustoms.recognise.server_skus import carried_box, named_by_sku
 from chipcustoms.recognise.system_order import named_first
 from chipcustoms.recognise.vocabulary import Vocabulary
 
@@ -64,10 +65,10 @@ def _ai_system(v: Vocabulary) -> pl.Expr:
     a part ("server CPUs designed for AI") and no GPU or accelerator word is there."""
     norm = pl.col("__norm")
     found = norm.str.contains(v.ai_system[0]) & norm.str.contains(v.ai_system[1])
-    if v.ai_system_parts is None:
-        return found
-    parts, unless = v.ai_system_parts
-    return found & ~(norm.str.contains(parts) & ~norm.str.contains(unless))
+    if v.ai_system_parts is not None:
+        parts, unless = v.ai_system_parts
+        found = found & ~(norm.str.contains(parts) & ~norm.str.contains(unless))
+    return found | named_by_sku(norm)  # a GPU server named by its SKU is both words
 
 
 def system_wording(v: Vocabulary) -> pl.Expr:
@@ -125,6 +126,7 @@ def context(v: Vocabulary) -> pl.Expr:
         & norm.str.contains(v.for_words)
         & ~norm.str.contains(f"(?:{v.with_words})(?:{weak})")
     ) | norm.str.contains(v.accessory_head)
+    accessory = accessory & ~carried_box(norm)
     acc_word = pl.coalesce(strong_word, weak_word)
     strong_count = pl.col("__strong_count")
     words = _COUNTS.word_counts

@@ -29,6 +29,7 @@ from chipcustoms.recognise.learned import second_opinion_row
 from chipcustoms.recognise.misspelling import noted_row
 from chipcustoms.recognise.resolver import PCI_PATTERN, Resolver
 from chipcustoms.recognise.row_text import CharOracle, compile_same, normalised, part_number_text
+from chipcustoms.recognise.server_skus import load_server_skus
 from chipcustoms.recognise.system_order import system_first_text
 
 Row = dict[str, Any]
@@ -103,6 +104,9 @@ class RowResolver:
         self._not_ai, self._system_word = c(v.not_ai), c(v.system_word)
         self._generic = [(gid, [c(p) for p in ps]) for gid, _, ps in v.generic]
         self._ai_system = (c(v.ai_system[0]), c(v.ai_system[1]))
+        skus = load_server_skus()
+        self._skus = c(skus.regex)
+        self._box_carry, self._box_capacity = c(skus.boxes.carry), c(skus.boxes.capacity)
         parts = v.ai_system_parts
         self._parts = None if parts is None else (c(parts[0]), c(parts[1]))
         self._bare, self._distinctive = set(r._bare), set(r._distinctive)
@@ -166,6 +170,8 @@ class RowResolver:
             and self._for.search(norm) is not None
             and not self._with_weak.search(norm)
         ) or bool(self._head.search(norm))
+        box = self._box_carry.search(norm) and not self._box_capacity.search(norm)
+        x["accessory"] = x["accessory"] and not box  # a GPU box carrying written GPUs
         x["accessory_word"] = _first(strong, weak)
         x["exclusion"] = _first(
             _group(self._exclusion, norm),
@@ -219,10 +225,10 @@ class RowResolver:
 
     def _is_ai_system(self, norm: str) -> bool:
         found = bool(self._ai_system[0].search(norm) and self._ai_system[1].search(norm))
-        if self._parts is None:
-            return found
-        parts, unless = self._parts
-        return found and not (parts.search(norm) and not unless.search(norm))
+        if self._parts is not None:
+            parts, unless = self._parts
+            found = found and not (parts.search(norm) and not unless.search(norm))
+        return found or self._skus.search(norm) is not None
 
     def _wording(self, norm: str) -> str | None:
         """:func:`evidence.wording`: the first class whose patterns match."""

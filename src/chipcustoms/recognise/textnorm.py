@@ -124,8 +124,10 @@ def normalise_part_number(expr: pl.Expr) -> pl.Expr:
 _LETTER_DASH_DIGIT = r"(?i)(^|[^a-z0-9])([a-z]{1,3})[-\u2010\u2011\u2012\u2013\u2212](\d)"
 
 
-# "H20 x 4" is a count, not the model suffix "x" of :data:`_SUFFIX` ("MI300 X" -> "mi300x").
-_TIMES = r"(?i)(\d)\s+x\s+(\d)"
+# "H20 x 4" is a count, not the model suffix "x" of :data:`_SUFFIX` ("MI300 X" -> "mi300x"); so
+# is "KR9288 x3", written apart. A letter-digit suffix glued by a dash ("KR9288-X3", "MLU370-X8")
+# is part of the name: it loses its dash later, as a word break, and is not read as a count.
+_TIMES = r"(?i)(\d)\s+x\s*(\d)"
 
 # The product lines a maker's name is glued to (see :data:`_GLUED`): the catalog's family and
 # line names that follow the maker in its aliases.

@@ -12,7 +12,10 @@ from __future__ import annotations
 import polars as pl
 
 from chipcustoms.recognise.literals import any_of, prepare
+from chipcustoms.recognise.server_skus import load_server_skus
 from chipcustoms.recognise.vocabulary import Vocabulary
+
+_SKUS = load_server_skus().regex
 
 
 def read_words(v: Vocabulary) -> None:
@@ -20,7 +23,7 @@ def read_words(v: Vocabulary) -> None:
     0.05-0.1 s, once per process): called where the vocabulary is loaded, so that the first
     batch does not wait for it."""
     wording = [p for _, _, patterns in v.generic for p in patterns]
-    prepare([*wording, *v.hints, v.not_ai, *v.ai_system, *(v.ai_system_parts or ())])
+    prepare([*wording, *v.hints, v.not_ai, *v.ai_system, *(v.ai_system_parts or ()), _SKUS])
 
 
 def wording(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
@@ -33,14 +36,16 @@ def wording(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
     parts = list(v.ai_system_parts or ())
     groups = [[v.not_ai], [v.ai_system[0]], [v.ai_system[1]], *([p] for p in parts)]
     groups += [list(patterns) for _, _, patterns in v.generic]
-    hits = any_of(d["__norm"], groups)
+    hits = any_of(d["__norm"], [*groups, [_SKUS]])
     d = d.with_columns(h.alias(f"__w{i}") for i, h in enumerate(hits))
     w = [pl.col(f"__w{i}") for i in range(len(hits))]
     not_ai, ai = w[0], w[1] & w[2]  # as evidence._ai_system reads them
     if parts:
         ai = ai & ~(w[3] & ~w[4])
+    ai = ai | w[-1]  # a GPU server named by its SKU (recognise/server_skus.py)
     generic: pl.Expr = pl.lit(None, dtype=pl.Utf8)
-    for (gid, _, _), found in reversed(list(zip(v.generic, w[3 + len(parts) :], strict=True))):
+    classes = w[3 + len(parts) : -1]
+    for (gid, _, _), found in reversed(list(zip(v.generic, classes, strict=True))):
         if gid in v.counting_generic:
             found = found & ~not_ai
         generic = pl.when(found).then(pl.lit(gid)).otherwise(generic)
