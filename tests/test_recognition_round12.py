@@ -41,10 +41,13 @@ AI_WORDING: list[Probe] = [
     ("ускоритель на архитектуре Volta", AU, True),
     ("výpočtový akcelerátor PCIe", AU, True),
     ("akceleratory obliczeniowe do serwerów", AU, True),
+    ("изчислителен ускорител с пасивно охлаждане", AU, True),
     # Compute nodes of the Romance languages with a GPU.
     ("nœud de calcul équipé de 4 GPU", AU, True),
     ("nodo de cómputo con GPU NVIDIA", AU, True),
     ("fornitura di nodi di calcolo con GPU", AU, True),
+    ("nó de computação com acelerador", AU, True),
+    ("noeud de calcul avec GPU", AU, True),
     # Supercomputers in Korean (the short form and the statute's word) and Japanese.
     ("국가 슈퍼컴 구축 사업", AU, True),
     ("초고성능컴퓨터 7호기 도입", AU, True),
