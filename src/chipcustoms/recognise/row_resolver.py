@@ -233,7 +233,7 @@ class RowResolver:
             return v.ai_id
         not_graphics = self._not_graphics.search(norm) is not None
         for gid, patterns in self._generic:
-            if (not_ai if gid in v.counting_generic else not_graphics):
+            if not_ai if gid in v.counting_generic else not_graphics:
                 continue
             if any(p.search(norm) for p in patterns):
                 return gid

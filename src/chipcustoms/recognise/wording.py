@@ -20,7 +20,8 @@ def read_words(v: Vocabulary) -> None:
     0.05-0.1 s, once per process): called where the vocabulary is loaded, so that the first
     batch does not wait for it."""
     wording = [p for _, _, patterns in v.generic for p in patterns]
-    prepare([*wording, *v.hints, v.not_ai, v.not_graphics, *v.ai_system, *(v.ai_system_parts or ())])
+    vetoes = [v.not_ai, v.not_graphics]
+    prepare([*wording, *v.hints, *vetoes, *v.ai_system, *(v.ai_system_parts or ())])
 
 
 def wording(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
