@@ -102,6 +102,7 @@ class RowResolver:
         self._hint, self._bare_hint = c(v.hint), c(v.bare_hint)
         self._bare_hint_apart = c(v.bare_hint_apart)
         self._not_ai, self._system_word = c(v.not_ai), c(v.system_word)
+        self._not_graphics = c(v.not_graphics)
         self._generic = [(gid, [c(p) for p in ps]) for gid, _, ps in v.generic]
         self._ai_system = (c(v.ai_system[0]), c(v.ai_system[1]))
         skus = load_server_skus()
@@ -236,8 +237,9 @@ class RowResolver:
         not_ai = self._not_ai.search(norm) is not None
         if self._is_ai_system(norm) and not not_ai:
             return v.ai_id
+        not_graphics = self._not_graphics.search(norm) is not None
         for gid, patterns in self._generic:
-            if gid in v.counting_generic and not_ai:
+            if not_ai if gid in v.counting_generic else not_graphics:
                 continue
             if any(p.search(norm) for p in patterns):
                 return gid

@@ -132,6 +132,9 @@ class VocabularyFile(_Strict):
     generation_suffixes: list[str] = []
     system_hs: list[str]
     not_ai: list[str]
+    # Integrated graphics (a CPU's or SoC's GPU): vetoes the plain-graphics class, a named model
+    # is still read (docs/recognition.md, round 12).
+    not_graphics: list[str] = []
 
     _p = field_validator(
         "hints",
@@ -147,6 +150,7 @@ class VocabularyFile(_Strict):
         "alias_nouns",
         "generation_suffixes",
         "not_ai",
+        "not_graphics",
     )(_check_patterns)
 
     @model_validator(mode="after")
@@ -198,6 +202,7 @@ class Vocabulary:
     exclusion_scripts: str = r"$^"  # the languages' devices, run as a regex of their own
     exclusion_apart: str = r"$^"  # the exclusions kept apart for speed
     bare_hint_apart: str = r"$^"  # the bare hints kept apart for speed
+    not_graphics: str = r"$^"  # words that veto the plain-graphics classes (integrated GPUs)
     misread_letters: tuple[tuple[str, str], ...] = ()  # ("o", "0"): a letter read as a digit
     misread_brand: str = r"$^"  # the brand words that let such a number be read
     hints: tuple[str, ...] = ()  # the patterns joined in ``hint``, to run one by one
@@ -254,6 +259,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         exclusion_scripts=union(vf.exclusions_scripts or [r"$^"]),
         exclusion_apart=union(vf.exclusions_apart or [r"$^"]),
         bare_hint_apart=union(vf.bare_hints_apart or [r"$^"]),
+        not_graphics=union(vf.not_graphics or [r"$^"]),
         misread_letters=tuple(sorted(vf.misread.letters.items())),
         misread_brand=union(vf.misread.brands or [r"$^"]),
         lookalike_series=union(vf.lookalike_series or [r"$^"]),

@@ -23,7 +23,8 @@ def read_words(v: Vocabulary) -> None:
     0.05-0.1 s, once per process): called where the vocabulary is loaded, so that the first
     batch does not wait for it."""
     wording = [p for _, _, patterns in v.generic for p in patterns]
-    prepare([*wording, *v.hints, v.not_ai, *v.ai_system, *(v.ai_system_parts or ()), _SKUS])
+    vetoes = [v.not_ai, v.not_graphics]
+    prepare([*wording, *v.hints, *vetoes, *v.ai_system, *(v.ai_system_parts or ()), _SKUS])
 
 
 def wording(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
@@ -34,20 +35,21 @@ def wording(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
     holding one of its words (:func:`.literals.any_of`): the costliest part of the context,
     run only where :func:`.evidence.needs_wording` says it can matter."""
     parts = list(v.ai_system_parts or ())
-    groups = [[v.not_ai], [v.ai_system[0]], [v.ai_system[1]], *([p] for p in parts)]
+    groups = [[v.not_ai], [v.not_graphics], [v.ai_system[0]], [v.ai_system[1]]]
+    groups += [[p] for p in parts]
     groups += [list(patterns) for _, _, patterns in v.generic]
     hits = any_of(d["__norm"], [*groups, [_SKUS]])
     d = d.with_columns(h.alias(f"__w{i}") for i, h in enumerate(hits))
     w = [pl.col(f"__w{i}") for i in range(len(hits))]
-    not_ai, ai = w[0], w[1] & w[2]  # as evidence._ai_system reads them
+    not_ai, not_graphics, ai = w[0], w[1], w[2] & w[3]  # as evidence._ai_system reads them
     if parts:
-        ai = ai & ~(w[3] & ~w[4])
+        ai = ai & ~(w[4] & ~w[5])
     ai = ai | w[-1]  # a GPU server named by its SKU (recognise/server_skus.py)
     generic: pl.Expr = pl.lit(None, dtype=pl.Utf8)
-    classes = w[3 + len(parts) : -1]
+    classes = w[4 + len(parts) : -1]
     for (gid, _, _), found in reversed(list(zip(v.generic, classes, strict=True))):
-        if gid in v.counting_generic:
-            found = found & ~not_ai
+        # Mining words veto the AI-compute classes; integrated graphics the plain-graphics ones.
+        found = found & ~(not_ai if gid in v.counting_generic else not_graphics)
         generic = pl.when(found).then(pl.lit(gid)).otherwise(generic)
     # A system word with an AI-compute word beside it outranks every wording class.
     generic = pl.when(ai & ~not_ai).then(pl.lit(v.ai_id)).otherwise(generic)
