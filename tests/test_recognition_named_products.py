@@ -165,3 +165,17 @@ CONSUMER_AND_EDGE: list[Probe] = [
 
 def test_consumer_and_edge_cards_the_catalog_lacked(refs: References) -> None:
     assert probe_failures(refs, CONSUMER_AND_EDGE) == []
+
+
+# The architect: his name beside an AI-maker word list had made any line naming him AI compute.
+GAUDI_THE_ARCHITECT: list[Probe] = [
+    ("Sagrada Familia cathedral postcard set by Antoni Gaudi", None, False),
+    ("Gaudi architecture picture book, hardcover", None, False),
+    ("Casa Batllo by Gaudi, framed print", None, False),
+    ("Habana Gaudi AI training cards, 8 pieces", "intel-gaudi1", True),
+    ("Gaudi 2 accelerator cards for the Gaudi museum's AI exhibit", "intel-gaudi2", True),
+]
+
+
+def test_gaudi_the_architect_is_not_the_accelerator(refs: References) -> None:
+    assert probe_failures(refs, GAUDI_THE_ARCHITECT) == []
