@@ -32,11 +32,12 @@ DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 # ISO 639-1 codes of the languages the sources are written in (the fourth collection added
 # Polish, Japanese, Korean, German, French, Spanish, Ukrainian, Turkish and a few others; the
 # fifth Thai, Italian, Indonesian, Arabic, Vietnamese and Portuguese; the sixth Dutch, Czech,
-# Hindi, Hebrew and Bulgarian; the ninth Filipino; the eleventh Urdu and Finnish).
+# Hindi, Hebrew and Bulgarian; the ninth Filipino; the eleventh Urdu and Finnish; the twelfth
+# Swahili, Slovak, Marathi and Romanian).
 LANGUAGES = {
     "en", "zh", "hu", "ru", "pl", "ja", "ko", "de", "fr", "es", "uk", "tr", "fa", "bn", "is",
     "ms", "sv", "el", "th", "it", "id", "ar", "vi", "pt", "nl", "cs", "hi", "he", "bg", "tl",
-    "ur", "fi",
+    "ur", "fi", "sw", "sk", "mr", "ro",
 }  # fmt: skip
 # Eleven draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
 # (rw-133..221), dev3 / heldout3 (rw-222..318), dev4 / heldout4 (rw-319..416), dev5 / heldout5
@@ -46,24 +47,27 @@ LANGUAGES = {
 # (rw-1201 on), is the first drawn after the nine held-out parts were spent.
 # Collection 10b, dev10b / heldout10b (rw-1401 on), was drawn beside the tenth after the nine
 # earlier held-out parts were spent. Collection 11, dev11 / heldout11 (rw-1801 on), is the
-# twelfth draw.
+# twelfth draw. Collection 12, dev12 / heldout12 (rw-2001 on: collector A; rw-2501 on: collector
+# B), is the thirteenth, drawn after heldout10, 10b and 11 were spent.
 PARTS = [
     "dev.csv", "spent.csv", "dev2.csv", "spent2.csv", "dev3.csv", "spent3.csv",
     "dev4.csv", "spent4.csv", "dev5.csv", "spent5.csv", "dev6.csv", "spent6.csv",
     "dev7.csv", "spent7.csv", "dev8.csv", "spent8.csv", "dev9.csv", "spent9.csv",
     "dev10.csv", "spent10.csv", "dev10b.csv", "spent10b.csv", "dev11.csv", "spent11.csv",
+    "dev12.csv", "heldout12.csv",
 ]  # fmt: skip
 DEV_PARTS = [
     "dev.csv", "dev2.csv", "dev3.csv", "dev4.csv", "dev5.csv", "dev6.csv", "dev7.csv", "dev8.csv",
     "dev9.csv", "spent.csv", "spent2.csv", "spent3.csv", "spent4.csv", "spent5.csv", "spent6.csv",
     "spent7.csv", "spent8.csv", "spent9.csv", "dev10.csv", "dev10b.csv", "dev11.csv",
-    "spent10.csv", "spent10b.csv", "spent11.csv",
+    "spent10.csv", "spent10b.csv", "spent11.csv", "dev12.csv",
 ]  # fmt: skip
 # The first nine held-out parts were evaluated for the last time at e9049ee and are spent: from
 # then on they are dev data (spent*.csv, README.md). The held-out parts are the draws after it.
 # heldout10, heldout10b and heldout11 were evaluated at two code states each (the last at
 # 077982b) and are spent too (spent10*.csv, spent11.csv): only draws after that are held out.
-HELD_PARTS: list[str] = []  # fmt: skip
+# heldout12 (collection 12) is this round's held-out part.
+HELD_PARTS: list[str] = ["heldout12.csv"]  # fmt: skip
 
 
 def norm(text: str) -> str:
@@ -257,6 +261,24 @@ def test_counts_eleventh_draw() -> None:
     assert sum(r["is_accelerator"] == "true" for r in held11) >= 25
     assert sum(r["is_accelerator"] == "false" for r in held11) >= 20
     assert all(1800 < int(r["id"][3:]) < 2000 for r in every)  # collection 11's own ids
+
+
+def test_counts_thirteenth_draw() -> None:
+    """Collection 12 (two collectors: rw-2001 on in English, Chinese, Japanese, Korean and Russian,
+    rw-2501 on in every other language), drawn after the earlier held-out parts were spent: at
+    least 300 new lines, 170 of them accelerators (most with a model named), in at least 25
+    languages, and a held-out part of about half the pool in which accelerators and look-alikes
+    are both well represented."""
+    dev12, held12 = rows("dev12.csv"), rows("heldout12.csv")
+    every = dev12 + held12
+    acc = [r for r in every if r["is_accelerator"] == "true"]
+    assert len(every) >= 300 and len(acc) >= 170
+    assert sum(r["expected_id"] != "accelerator-unknown" for r in acc) >= 130
+    assert len({r["language"] for r in every}) >= 25
+    assert len(held12) >= 140 and 0.4 <= len(held12) / len(every) <= 0.6
+    assert sum(r["is_accelerator"] == "true" for r in held12) >= 80
+    assert sum(r["is_accelerator"] == "false" for r in held12) >= 55
+    assert all(2000 < int(r["id"][3:]) < 3000 for r in every)  # collection 12's own ids
 
 
 def test_labels_valid() -> None:
