@@ -141,12 +141,16 @@ def test_the_one_text_path_takes_nearly_every_text(compared: Compared) -> None:
     """Declining is allowed but rare: every labelled, golden and generated text is taken unless
     it holds a character the engines may read apart (the seeded odd characters, and the few real
     texts written with one: a Bengali vowel sign is a word character to Rust only, a Turkish
-    dotless i folds to ASCII differently), and the outcomes cover every kind of resolution."""
+    dotless i folds to ASCII differently), and the outcomes cover every kind of resolution.
+    The thirteenth real-world draw (dev12, 29 languages) brought Thai, Devanagari and Bengali
+    vowel signs, Arabic harakat, the Turkish dotless i and the German sharp s into the dev texts:
+    15 of 12,092 real texts are declined (0.12 %), each such a text, and each taken by the batch
+    path instead; the bound is 0.2 %."""
     _, got, real, texts = compared
     oracle = CharOracle()
     declined = [t for g, t in zip(got[:real], texts[:real], strict=True) if g is None]
     assert real > GENERATED and not [t for t in declined if oracle.check(t)]
-    assert len(declined) <= 0.001 * real
+    assert len(declined) <= 0.002 * real
     taken = [g for g in got if g is not None]
     assert len(taken) >= 0.8 * len(got)
     methods = {g["resolution_method"] for g in taken}
