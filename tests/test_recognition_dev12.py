@@ -2,8 +2,9 @@
 
 Every text here is written for this test (none is a line of a real-world set). The classes: a
 model number written with Arabic-Indic, Persian or Bengali digits; the processor words of Arabic,
-Persian, Urdu and Hebrew beside a catalogued number; Gaudi written in Hangul; the RTX PRO Blackwell cards written without PRO; Intel's
-Ponte Vecchio / Data Center GPU Max Series named without a number. Each probe is checked on the
+Persian, Urdu and Hebrew beside a catalogued number; Gaudi written in Hangul; the RTX PRO
+Blackwell cards written without PRO; Intel's Ponte Vecchio / Data Center GPU Max Series named
+without a number. Each probe is checked on the
 batch resolver and on the one-text resolver, which must agree field by field.
 """
 
