@@ -77,7 +77,18 @@ INTEL_MAX: list[Probe] = [
     ("Intel Arc A770 graphics card", "intel-arc-a770", False),
 ]
 
+# Blackwell in Hangul and katakana beside a GPU, chip or accelerator word, as "Blackwell GPUs":
+# an AI accelerator of no identified model; a written number gives the model; the name alone
+# (the mathematician) stays out.
+BLACKWELL_CJK: list[Probe] = [
+    ("엔비디아 블랙웰 GPU 반입", AU, True),
+    ("ブラックウェル世代のチップ", AU, True),
+    ("블랙웰 B200 GPU", "nvidia-b200", True),
+    ("블랙웰 (수학자)", None, False),
+]
+
 CLASSES = {
+    "blackwell_cjk": BLACKWELL_CJK,
     "native_digits": NATIVE_DIGITS,
     "processors": PROCESSORS,
     "spellings": SPELLINGS,
