@@ -35,6 +35,7 @@ from chipcustoms.recognise.textnorm import (
     _PUNCT,
     _SUFFIX,
     _TIMES,
+    DIGIT_TABLE,
     HOMOGLYPH_BEFORE_DIGIT,
     MARKS,
 )
@@ -138,7 +139,7 @@ def normalised(text: str) -> str:
     Windows device ids, ``+``, the model spelling, the homoglyph passes, then
     :func:`textnorm.normalise_expr`."""
     s = _VEN_DEV.sub(r"\g<1>-\g<2>", text).replace("+", " plus ")
-    s = unicodedata.normalize("NFKC", _MARKS.sub(" ", s))
+    s = unicodedata.normalize("NFKC", _MARKS.sub(" ", s)).translate(DIGIT_TABLE)
     s = _DASH.sub(r"\g<1>\g<2>\g<3>", s)
     for pattern, repl in _GLUE:
         s = pattern.sub(repl, s)

@@ -228,6 +228,13 @@ _HOMOGLYPHS = {"А": "A", "В": "B", "С": "C", "Е": "E", "Н": "H", "К": "K",
 # listings write "NVIDIA® H100™", "Intel® Gaudi® 3").
 MARKS = "[™®©℠]"
 
+# Arabic-Indic, Persian (Extended Arabic-Indic) and Bengali digits as ASCII: Arabic, Persian,
+# Urdu and Bengali texts write a model number's digits in their own script ("H۲۰", "B٢٠٠"), and
+# NFKC leaves them as they are. One table for both engines.
+_NATIVE_DIGITS = "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹০১২৩৪৫৬৭৮৯"
+_ASCII_DIGITS = "0123456789" * 3
+DIGIT_TABLE = str.maketrans(_NATIVE_DIGITS, _ASCII_DIGITS)
+
 
 # Cached: the resolver's build normalises the catalog's names (its aliases, makers, system names)
 # in several tables, 12,666 calls on 2,134 distinct names at 338 models, a third of the build's
@@ -235,7 +242,7 @@ MARKS = "[™®©℠]"
 @lru_cache(maxsize=1 << 14)
 def normalise_model_text(s: str) -> str:
     """:func:`normalise_text` for the resolver: model numbers written with a dash join up."""
-    s = unicodedata.normalize("NFKC", re.sub(MARKS, " ", s))
+    s = unicodedata.normalize("NFKC", re.sub(MARKS, " ", s)).translate(DIGIT_TABLE)
     s = re.sub(_LETTER_DASH_DIGIT, r"\1\2\3", s)
     for pattern, _, repl in _GLUED:
         s = re.sub(pattern, repl, s)
@@ -254,6 +261,7 @@ def model_spelling_expr(expr: pl.Expr) -> pl.Expr:
     """The first steps of :func:`normalise_model_expr`: dashes in model numbers, glued words
     (:data:`_GLUED`), "x" counts."""
     expr = expr.str.replace_all(MARKS, " ").str.normalize("NFKC")
+    expr = expr.str.replace_many(list(_NATIVE_DIGITS), list(_ASCII_DIGITS))
     expr = expr.str.replace_all(_LETTER_DASH_DIGIT, "${1}${2}${3}")
     for pattern, repl, _ in _GLUED:
         expr = expr.str.replace_all(pattern, repl)
