@@ -16,6 +16,9 @@ SERVERS_WITH_NETWORK_CARDS: list[Probe] = [
     ("HGX B200 server with InfiniBand networking", "nvidia-b200", True),
     ("NVIDIA L40S GPU plus Mellanox ConnectX-6 adapter, bundle", "nvidia-l40s", True),
     ("A100 80GB PCIe and BlueField-2 DPU kit", "nvidia-a100", True),
+    # "with" / "and" of other European languages
+    ("GPU-Server mit 8 H100 und InfiniBand-Karten", "nvidia-h100-sxm", True),
+    ("serveur GPU avec 4 H200 et adaptateurs ConnectX-7", "nvidia-h200", True),
 ]
 
 NETWORK_PARTS: list[Probe] = [
@@ -23,6 +26,7 @@ NETWORK_PARTS: list[Probe] = [
     ("InfiniBand NDR switch for DGX B200 racks", None, False),
     ("Mellanox HDR InfiniBand cable, 2 m", None, False),
     ("BlueField-3 DPU, 400GbE", None, False),
+    ("InfiniBand-Switch für H100-Cluster", None, False),
 ]
 
 
