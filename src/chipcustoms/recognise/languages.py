@@ -69,6 +69,9 @@ class LanguagesFile(_Strict):
     languages: list[Language]
     # Systems under an export-control qualifier ("banned servers"): the counting wording class.
     qualified_systems: list[Rule] = []
+    # AI-compute wording written alike in many languages (a GPU farm, an AI-only family with a
+    # noun of any language, an accelerator card or flagship accelerator): the counting class.
+    ai_wording: list[Rule] = []
     # A PC or phone processor's NPU ("Core Ultra with NPU", "NPU 40 TOPS"): vetoes the AI-compute
     # wording classes, as mining words do (vocabulary.yaml `not_ai`).
     consumer_npu: list[Rule] = []
@@ -196,6 +199,7 @@ def merge(raw: dict[str, Any], path: Path | None = None) -> dict[str, Any]:
         *counting["patterns"],
         *wording,
         *(p for r in lf.qualified_systems for p in r.patterns),
+        *(p for r in lf.ai_wording for p in r.patterns),
     ]
     plain["patterns"] = [
         *plain["patterns"],
