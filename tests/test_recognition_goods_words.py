@@ -102,8 +102,8 @@ AI_WORDING_OUT: list[Probe] = [
     ("graphics accelerator card", "gpu-unknown", False),
 ]
 
-# Class 3: a CPU with its NPU written first; parts made FOR a card in the European languages and
-# Russian. A server or card WITH them keeps its GPUs.
+# Class 3: a CPU with its NPU written first; parts made FOR a card in the European languages,
+# Russian and Arabic. A server or card WITH them keeps its GPUs.
 LOOKALIKES_OUT: list[Probe] = [
     ("NPU搭載のCPU", None, False),
     ("NPU를 탑재한 프로세서", None, False),
@@ -118,6 +118,8 @@ LOOKALIKES_OUT: list[Probe] = [
     ("printplaten voor H100", None, False),
     ("kable zasilające do RTX 4090", None, False),
     ("печатные платы для H200", None, False),
+    ("قطع غيار مخصصة لبطاقات H100", None, False),
+    ("كابلات خاصة ببطاقة RTX 4090", None, False),
 ]
 
 KEPT: list[Probe] = [
@@ -125,6 +127,7 @@ KEPT: list[Probe] = [
     ("GPU-Server für KI-Training, 8x H200, Netzteil, Kabel", "nvidia-h200", True, 8),
     ("RTX 4090 mit Backplate", "nvidia-rtx-4090", True),
     ("server met 8 H100 en kabels", "nvidia-h100-sxm", True),
+    ("شريحة H200 الخاصة بمراكز البيانات", "nvidia-h200", True),
     ("Ascend NPU cards for servers", "accelerator-unknown", True),
     ("NPU accelerator card 256 TOPS", "accelerator-unknown", True),
 ]
