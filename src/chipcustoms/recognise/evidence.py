@@ -94,12 +94,11 @@ def needs_wording() -> pl.Expr:
 
 def context_words(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
     """``d`` with what :func:`context` reads twice, as columns computed first (eager Polars
-    does not share common subexpressions): the accessory words and the strong count; and
-    whether a GPU word is there (``__hint``), its ~40 patterns each run only on the texts
-    holding one of its words (:func:`.literals.any_of`: as one alternation, the regex
-    engine's slow path ran over every non-ASCII text)."""
+    does not share common subexpressions): the accessory words, the strong count; a GPU word
+    (``__hint``) and a bare-number hint, each pattern run only on the texts holding one of its
+    words (:func:`.literals.any_of`: as one alternation, the slow path ran over every text)."""
     norm = pl.col("__norm")
-    hint = any_of(d["__norm"], [v.hints])[0] if v.hints else d["__norm"].str.contains(v.hint)
+    hint, apart = any_of(d["__norm"], [v.hints or [v.hint], [v.bare_hint_apart]])
     return d.with_columns(
         pl.coalesce(
             norm.str.extract(f"({v.accessory_strong})", 1),
@@ -108,6 +107,7 @@ def context_words(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
         norm.str.extract(f"({v.accessory_weak})", 1).alias("__weak_word"),
         pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNTS.any_line]).alias("__strong_count"),
         hint.alias("__hint"),
+        apart.alias("__bare_apart"),
     )
 
 
@@ -140,7 +140,7 @@ def context(v: Vocabulary) -> pl.Expr:
     )
     return pl.struct(
         pl.col("__hint").alias("hint"),
-        (norm.str.contains(v.bare_hint) | norm.str.contains(v.bare_hint_apart)).alias("bare_hint"),
+        (norm.str.contains(v.bare_hint) | pl.col("__bare_apart")).alias("bare_hint"),
         accessory.alias("accessory"),
         acc_word.alias("accessory_word"),
         pl.coalesce(
