@@ -60,6 +60,8 @@ GOODS_WORDS_OUT: list[Probe] = [
     ("modelo H20 de bomba", None, False),
     ("H20 típusú csatlakozó", None, False),
     ("Typ B200 Fahrradträger", None, False),
+    ("model B200 pump", None, False),
+    ("model B200 pomp", None, False),
     ("modèle A100 tondeuse", None, False),
     ("Exemplare von H2O Flaschen", None, False),
     ("Modell H100", None, False, None, "841370"),
