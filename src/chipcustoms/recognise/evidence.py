@@ -16,7 +16,7 @@ import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
 from chipcustoms.recognise.literals import any_of
-from chipcustoms.recognise.server_skus import carried_box, named_by_sku
+from chipcustoms.recognise.server_skus import carried_box, load_server_skus
 from chipcustoms.recognise.system_order import named_first
 from chipcustoms.recognise.vocabulary import Vocabulary
 
@@ -68,7 +68,7 @@ def _ai_system(v: Vocabulary) -> pl.Expr:
     if v.ai_system_parts is not None:
         parts, unless = v.ai_system_parts
         found = found & ~(norm.str.contains(parts) & ~norm.str.contains(unless))
-    return found | named_by_sku(norm)  # a GPU server named by its SKU is both words
+    return found | pl.col("__sku")  # a GPU server named by its SKU is both words
 
 
 def system_wording(v: Vocabulary) -> pl.Expr:
@@ -94,20 +94,20 @@ def needs_wording() -> pl.Expr:
 
 def context_words(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
     """``d`` with what :func:`context` reads twice, as columns computed first (eager Polars
-    does not share common subexpressions): the accessory words and the strong count; and
-    whether a GPU word is there (``__hint``), its ~40 patterns each run only on the texts
-    holding one of its words (:func:`.literals.any_of`: as one alternation, the regex
-    engine's slow path ran over every non-ASCII text)."""
-    norm = pl.col("__norm")
-    hint = any_of(d["__norm"], [v.hints])[0] if v.hints else d["__norm"].str.contains(v.hint)
+    does not share common subexpressions): the accessory words and the strong count; whether
+    a GPU word is there (``__hint``), its ~40 patterns each run only on the texts holding one
+    of its words (:func:`.literals.any_of`: as one alternation, the regex engine's slow path
+    ran over every non-ASCII text); in that pass, a GPU server or box named by its SKU
+    (``__sku``, read by :func:`_ai_system` and the wording step: the grammar runs once)."""
+    norm, skus = pl.col("__norm"), load_server_skus().regex
+    hint, sku = any_of(d["__norm"], [v.hints or [v.hint], [skus]])
+    strong = [norm.str.extract(f"({p})", 1) for p in (v.accessory_strong, v.accessory_strong_apart)]
     return d.with_columns(
-        pl.coalesce(
-            norm.str.extract(f"({v.accessory_strong})", 1),
-            norm.str.extract(f"({v.accessory_strong_apart})", 1),
-        ).alias("__strong_word"),
+        pl.coalesce(*strong).alias("__strong_word"),
         norm.str.extract(f"({v.accessory_weak})", 1).alias("__weak_word"),
         pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNTS.any_line]).alias("__strong_count"),
         hint.alias("__hint"),
+        sku.alias("__sku"),
     )
 
 
