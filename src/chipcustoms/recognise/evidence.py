@@ -16,7 +16,8 @@ import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
 from chipcustoms.recognise.literals import any_of
-from chipcustoms.recognise.server_skus import carried_box, load_server_skus
+from chipcustoms.recognise.named_machines import ai_system_names  # SKUs and named machines
+from chipcustoms.recognise.server_skus import carried_box
 from chipcustoms.recognise.system_order import named_first
 from chipcustoms.recognise.vocabulary import Vocabulary
 
@@ -68,7 +69,7 @@ def _ai_system(v: Vocabulary) -> pl.Expr:
     if v.ai_system_parts is not None:
         parts, unless = v.ai_system_parts
         found = found & ~(norm.str.contains(parts) & ~norm.str.contains(unless))
-    return found | pl.col("__sku")  # a GPU server named by its SKU is both words
+    return found | pl.col("__ai_named")  # a GPU server's SKU, a named AI machine: both words
 
 
 def system_wording(v: Vocabulary) -> pl.Expr:
@@ -97,17 +98,17 @@ def context_words(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
     does not share common subexpressions): the accessory words and the strong count; whether
     a GPU word is there (``__hint``), its ~40 patterns each run only on the texts holding one
     of its words (:func:`.literals.any_of`: as one alternation, the regex engine's slow path
-    ran over every non-ASCII text); in that pass, a GPU server or box named by its SKU
-    (``__sku``, read by :func:`_ai_system` and the wording step: the grammar runs once)."""
-    norm, skus = pl.col("__norm"), load_server_skus().regex
-    hint, sku = any_of(d["__norm"], [v.hints or [v.hint], [skus]])
+    ran over every non-ASCII text); in that pass, a GPU server or box named by its SKU or an
+    AI machine by its name (``__ai_named``, read by :func:`_ai_system` and the wording step)."""
+    norm, hint_sku = pl.col("__norm"), [v.hints or [v.hint], [ai_system_names()]]
+    hint, named = any_of(d["__norm"], hint_sku)
     strong = [norm.str.extract(f"({p})", 1) for p in (v.accessory_strong, v.accessory_strong_apart)]
     return d.with_columns(
         pl.coalesce(*strong).alias("__strong_word"),
         norm.str.extract(f"({v.accessory_weak})", 1).alias("__weak_word"),
         pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNTS.any_line]).alias("__strong_count"),
         hint.alias("__hint"),
-        sku.alias("__sku"),
+        named.alias("__ai_named"),
     )
 
 

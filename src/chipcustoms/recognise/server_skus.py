@@ -68,7 +68,7 @@ class ServerSkus(BaseModel):
     def regex(self) -> str:
         """One alternation: a GPU server named by its SKU, or a GPU box with written GPUs (read
         as a system phrase; :func:`carried_box` decides whether the box is still a part). The
-        batch resolver runs it once per text (``evidence.context_words``: ``__sku``), the
+        batch resolver runs it once per text (``evidence.context_words``: ``__ai_named``), the
         one-text resolver in ``row_resolver._is_ai_system``."""
         skus = [p for line in self.lines for p in line.patterns]
         return "|".join(f"(?:{p})" for p in [*skus, self.boxes.carry])

@@ -13,10 +13,10 @@ import polars as pl
 
 from chipcustoms.recognise.distinct import per_distinct
 from chipcustoms.recognise.literals import any_of, prepare
-from chipcustoms.recognise.server_skus import load_server_skus
+from chipcustoms.recognise.named_machines import ai_system_names, cpu_machines
 from chipcustoms.recognise.vocabulary import Vocabulary
 
-_SKUS = load_server_skus().regex
+_NAMED, _CPU = ai_system_names(), cpu_machines()
 
 
 def read_words(v: Vocabulary) -> None:
@@ -24,14 +24,14 @@ def read_words(v: Vocabulary) -> None:
     0.05-0.1 s, once per process): called where the vocabulary is loaded, so that the first
     batch does not wait for it."""
     wording = [p for _, _, patterns in v.generic for p in patterns]
-    vetoes = [v.not_ai, v.not_graphics]
-    prepare([*wording, *v.hints, *vetoes, *v.ai_system, *(v.ai_system_parts or ()), _SKUS])
+    vetoes = [v.not_ai, v.not_graphics, _CPU]
+    prepare([*wording, *v.hints, *vetoes, *v.ai_system, *(v.ai_system_parts or ()), _NAMED])
 
 
 def wording(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
     """``d`` with the generic wording class of a line (``__generic``), read once per distinct
     text (:func:`.distinct.per_distinct`), with the SKU column the context step computed."""
-    return per_distinct(d, "__norm", lambda t: _classes(t, v), carry=("__sku",))
+    return per_distinct(d, "__norm", lambda t: _classes(t, v), carry=("__ai_named",))
 
 
 def _classes(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
@@ -42,7 +42,8 @@ def _classes(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
     holding one of its words (:func:`.literals.any_of`): the costliest part of the context,
     run only where :func:`.evidence.needs_wording` says it can matter."""
     parts = list(v.ai_system_parts or ())
-    groups = [[v.not_ai], [v.not_graphics], [v.ai_system[0]], [v.ai_system[1]]]
+    # A machine built of CPUs alone (recognise/named_machines.py) vetoes as mining words do.
+    groups = [[v.not_ai, _CPU], [v.not_graphics], [v.ai_system[0]], [v.ai_system[1]]]
     groups += [[p] for p in parts]
     groups += [list(patterns) for _, _, patterns in v.generic]
     hits = any_of(d["__norm"], groups)
@@ -51,7 +52,7 @@ def _classes(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
     not_ai, not_graphics, ai = w[0], w[1], w[2] & w[3]  # as evidence._ai_system reads them
     if parts:
         ai = ai & ~(w[4] & ~w[5])
-    ai = ai | pl.col("__sku")  # a GPU server named by its SKU (evidence.context_words)
+    ai = ai | pl.col("__ai_named")  # a GPU server's SKU or a named AI machine (context_words)
     generic: pl.Expr = pl.lit(None, dtype=pl.Utf8)
     classes = w[4 + len(parts) :]
     for (gid, _, _), found in reversed(list(zip(v.generic, classes, strict=True))):
