@@ -33,6 +33,8 @@ AI_MACHINES: list[Probe] = [
     ("華為 Atlas 950 SuperCluster 集群", AU, True),
     ("국가 슈퍼컴퓨터 6호기 도입", AU, True),
     ("수퍼컴 6호기", AU, True),
+    ("天河二号A 超级计算机 升级", AU, True),
+    ("Tianhe-2A nodes", AU, True),
     ("국가 슈퍼컵 6호기 가동 시작", AU, True),  # 컵 for 컴: the slip the list reads before 호기
     # The model written on the line is read as written.
     ("Christofari Neo with A100 80GB GPUs", "nvidia-a100", True),
@@ -49,6 +51,7 @@ NOT_AI: list[Probe] = [
     ("Lyapunov exponent calculator", None, False),
     ("Atlas 950 road atlas", None, False),
     ("Christopher's laptop", None, False),
+    ("广州市天河区 电脑配件", None, False),
 ]
 
 # The name of a CPU machine vetoes only the wording: a GPU or model written beside it is read.
