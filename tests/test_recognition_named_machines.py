@@ -17,7 +17,7 @@ import pytest
 from both_resolvers import Probe, probe_failures
 from chipcustoms.assess.pipeline import References
 from chipcustoms.recognise.catalog import load_catalog
-from chipcustoms.recognise.named_machines import load_machines
+from chipcustoms.recognise.named_machines import Machines, load_machines
 from chipcustoms.recognise.row_text import normalised
 
 AU = "accelerator-unknown"
@@ -99,3 +99,10 @@ def test_every_machine_cites_a_source_and_carries_catalogued_models() -> None:
     assert all(s.url.startswith("https://") for m in machines for s in m.sources)
     assert all(set(m.carries) <= ids for m in machines)
     assert all(bool(m.carries) == (m.kind == "ai") for m in machines)
+
+
+def test_a_kind_without_machines_matches_nothing() -> None:
+    """An empty alternation would match every text: a list without CPU machines must veto none."""
+    empty = Machines(version="0", machines=[]).regex("cpu")
+    assert not re.search(empty, "cheyenne supercomputer")
+    assert not pl.Series(["any text", ""]).str.contains(empty).any()

@@ -62,9 +62,10 @@ class Machines(BaseModel):
     machines: list[Machine]
 
     def regex(self, kind: Literal["ai", "cpu"]) -> str:
-        """One alternation of the patterns of the machines of one kind."""
+        """One alternation of the patterns of the machines of one kind; a kind without any
+        is a pattern that matches nothing (an empty one would match every text)."""
         patterns = [p for m in self.machines if m.kind == kind for p in m.patterns]
-        return "|".join(f"(?:{p})" for p in patterns)
+        return "|".join(f"(?:{p})" for p in patterns) or r"[^\s\S]"
 
 
 @cache
