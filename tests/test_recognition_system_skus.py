@@ -36,6 +36,11 @@ SKUS: list[Probe] = [
     ("浪潮 NF5468A5 一台", AU, True),
     ("H3C UniServer R5300 G3", AU, True),
     ("xFusion FusionServer G5200 V7", AU, True),
+    # XC for XE before a number of Dell's GPU line (a plural s read off); GPU and a count
+    # written inside a SKU's configuration code.
+    ("Dell PowerEdge XC9640s, 2 units", AU, True),
+    ("HPC5000-XILGPU8R10S 1台", AU, True),
+    ("Сервер HPC3000-XSLGPU2T", AU, True),
     # The model written beside the SKU is read, with the count on the line.
     ("SYS-421GE-TNRT with 8 L40S", "nvidia-l40s", True, 8),
     ("GFX-H100-4X", "nvidia-h100-sxm", True, 4),
@@ -59,6 +64,8 @@ NOT_GPU: list[Probe] = [
     ("XE8612 relay socket", None, False),
     ("XD665 oil filter", None, False),
     ("Supermicro X11 board, 512GB DDR4 kit", None, False),
+    ("Dell EMC XC7525 hyper-converged node", None, False),
+    ("HPC5000-XCL224R2S compute node", None, False),
 ]
 
 # A GPU box or expansion chassis carrying GPUs written with their count is a system carrying

@@ -16,13 +16,17 @@ import polars as pl
 
 
 def per_distinct(
-    d: pl.DataFrame, key: str, compute: Callable[[pl.DataFrame], pl.DataFrame]
+    d: pl.DataFrame,
+    key: str,
+    compute: Callable[[pl.DataFrame], pl.DataFrame],
+    carry: tuple[str, ...] = (),
 ) -> pl.DataFrame:
     """``d`` with the columns ``compute`` adds to a frame of ``d``'s distinct ``key`` values.
 
-    ``compute`` gets a one-column frame (``key``, each value once) and must return one row per
-    value, in any order, reading nothing but ``key``. Row order of ``d`` is kept.
+    ``compute`` gets a frame of ``key`` (each value once) and the ``carry`` columns, which an
+    earlier step computed from ``key`` alone (so one row per value holds them all), and must
+    return one row per value, in any order, reading nothing else. Row order of ``d`` is kept.
     """
-    values = d.select(pl.col(key).unique())
-    found = compute(values)
+    values = d.select(key, *carry).unique(subset=key)
+    found = compute(values).drop(*carry)
     return d.join(found, on=key, how="left", maintain_order="left", nulls_equal=True)

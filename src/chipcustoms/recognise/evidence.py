@@ -16,7 +16,8 @@ import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
 from chipcustoms.recognise.literals import any_of
-from chipcustoms.recognise.server_skus import carried_box, named_by_sku
+from chipcustoms.recognise.named_machines import ai_system_names  # SKUs and named machines
+from chipcustoms.recognise.server_skus import carried_box
 from chipcustoms.recognise.system_order import named_first
 from chipcustoms.recognise.vocabulary import Vocabulary
 
@@ -68,7 +69,7 @@ def _ai_system(v: Vocabulary) -> pl.Expr:
     if v.ai_system_parts is not None:
         parts, unless = v.ai_system_parts
         found = found & ~(norm.str.contains(parts) & ~norm.str.contains(unless))
-    return found | named_by_sku(norm)  # a GPU server named by its SKU is both words
+    return found | pl.col("__ai_named")  # a GPU server's SKU, a named AI machine: both words
 
 
 def system_wording(v: Vocabulary) -> pl.Expr:
@@ -94,20 +95,20 @@ def needs_wording() -> pl.Expr:
 
 def context_words(d: pl.DataFrame, v: Vocabulary) -> pl.DataFrame:
     """``d`` with what :func:`context` reads twice, as columns computed first (eager Polars
-    does not share common subexpressions): the accessory words, the strong count; a GPU word
-    (``__hint``) and a bare-number hint, each pattern run only on the texts holding one of its
-    words (:func:`.literals.any_of`: as one alternation, the slow path ran over every text)."""
-    norm = pl.col("__norm")
-    hint, apart = any_of(d["__norm"], [v.hints or [v.hint], [v.bare_hint_apart]])
+    does not share common subexpressions): accessory words, the strong count and, in one pass
+    prefiltered by :func:`.literals.any_of` (as one alternation the slow path ran over every
+    text), a GPU word, a bare-number hint and a GPU server's SKU or AI machine's name
+    (``__ai_named``, read by :func:`_ai_system` and the wording step)."""
+    norm, passes = pl.col("__norm"), [v.hints or [v.hint], [v.bare_hint_apart], [ai_system_names()]]
+    hint, apart, named = any_of(d["__norm"], passes)
+    strong = [norm.str.extract(f"({p})", 1) for p in (v.accessory_strong, v.accessory_strong_apart)]
     return d.with_columns(
-        pl.coalesce(
-            norm.str.extract(f"({v.accessory_strong})", 1),
-            norm.str.extract(f"({v.accessory_strong_apart})", 1),
-        ).alias("__strong_word"),
+        pl.coalesce(*strong).alias("__strong_word"),
         norm.str.extract(f"({v.accessory_weak})", 1).alias("__weak_word"),
         pl.coalesce(*[norm.str.extract(p, 1) for p in _COUNTS.any_line]).alias("__strong_count"),
         hint.alias("__hint"),
         apart.alias("__bare_apart"),
+        named.alias("__ai_named"),
     )
 
 

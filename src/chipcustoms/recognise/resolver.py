@@ -243,7 +243,7 @@ class Resolver:
         d = pl.concat(
             [
                 d.filter(~need).with_columns(pl.lit(None, pl.Utf8).alias("__generic")),
-                per_distinct(d.filter(need), "__norm", lambda t: wording(t, self.vocabulary)),
+                wording(d.filter(need), self.vocabulary),  # once per distinct text
             ]
         )
         d = self._fuzzy(d)

@@ -27,6 +27,7 @@ from chipcustoms.recognise.counts import load_counts
 from chipcustoms.recognise.evidence import CONF, FORMS, FUZZY_SCALE
 from chipcustoms.recognise.learned import second_opinion_row
 from chipcustoms.recognise.misspelling import noted_row
+from chipcustoms.recognise.named_machines import ai_system_names, cpu_machines
 from chipcustoms.recognise.resolver import PCI_PATTERN, Resolver
 from chipcustoms.recognise.row_text import CharOracle, compile_same, normalised, part_number_text
 from chipcustoms.recognise.server_skus import load_server_skus
@@ -106,7 +107,7 @@ class RowResolver:
         self._generic = [(gid, [c(p) for p in ps]) for gid, _, ps in v.generic]
         self._ai_system = (c(v.ai_system[0]), c(v.ai_system[1]))
         skus = load_server_skus()
-        self._skus = c(skus.regex)
+        self._skus, self._cpu = c(ai_system_names()), c(cpu_machines())  # named_machines.py
         self._box_carry, self._box_capacity = c(skus.boxes.carry), c(skus.boxes.capacity)
         parts = v.ai_system_parts
         self._parts = None if parts is None else (c(parts[0]), c(parts[1]))
@@ -234,7 +235,7 @@ class RowResolver:
     def _wording(self, norm: str) -> str | None:
         """:func:`evidence.wording`: the first class whose patterns match."""
         v = self.r.vocabulary
-        not_ai = self._not_ai.search(norm) is not None
+        not_ai = self._not_ai.search(norm) is not None or self._cpu.search(norm) is not None
         if self._is_ai_system(norm) and not not_ai:
             return v.ai_id
         not_graphics = self._not_graphics.search(norm) is not None

@@ -67,7 +67,9 @@ class ServerSkus(BaseModel):
     @property
     def regex(self) -> str:
         """One alternation: a GPU server named by its SKU, or a GPU box with written GPUs (read
-        as a system phrase; :func:`carried_box` decides whether the box is still a part)."""
+        as a system phrase; :func:`carried_box` decides whether the box is still a part). The
+        batch resolver runs it once per text (``evidence.context_words``: ``__ai_named``), the
+        one-text resolver in ``row_resolver._is_ai_system``."""
         skus = [p for line in self.lines for p in line.patterns]
         return "|".join(f"(?:{p})" for p in [*skus, self.boxes.carry])
 
@@ -76,12 +78,6 @@ class ServerSkus(BaseModel):
 def load_server_skus() -> ServerSkus:
     """The grammar file, validated once; raises ReferenceDataError on a bad file."""
     return load_validated(SKUS_FILE, ServerSkus, expected="a mapping (version, lines)")
-
-
-def named_by_sku(norm: pl.Expr) -> pl.Expr:
-    """A GPU-line SKU or a GPU box with written GPUs on the normalised text: read as an AI
-    system phrase (``evidence._ai_system``, ``wording``, ``row_resolver._is_ai_system``)."""
-    return norm.str.contains(load_server_skus().regex)
 
 
 def carried_box(norm: pl.Expr) -> pl.Expr:
