@@ -24,6 +24,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import DamerauLevenshtein
 
+from chipcustoms.recognise.letter_names import LetterNames
 from chipcustoms.recognise.vocabulary import MISSPELLINGS_FILE, Vocabulary
 from chipcustoms.refdata import load_validated
 
@@ -80,9 +81,13 @@ class Misspellings:
             for variant in {key, *_deletions(key)}:
                 self._near.setdefault(variant, set()).add(key)
         self._digits = data.digits
+        self._letters = LetterNames(aliases)  # "إتش 100", read before the slips
         self._brand = re.compile(vocabulary.misread_brand)
         self._cache: dict[str, str | None] = {}
-        self._known_list = sorted(self._known)
+        # Kept words that are also a model number misread ("h2o": water, or the H20 with its O
+        # for the zero): read as the number only right after a maker's name ("NVIDIA H2O").
+        self._guarded = {k for k in data.keep if _has_digit(k)}
+        self._known_list = sorted(self._known - self._guarded)
         # Catalogued model numbers a token may misspell: one token, letters and 2+ digits; a
         # doubled or dropped character only into a distinctive one (2+ letters, 3+ digits:
         # "mi300x"), since "K2200" is a real card one character from the Kunlunxin "K200".
@@ -124,7 +129,8 @@ class Misspellings:
         """The catalogued model number ``token`` misspells, or None: letters read as digits
         ("h1oo", "l4os"), else one doubled or dropped character ("mi3000x", "s400"), when
         exactly one model is reached."""
-        if token in self._known or not (_has_digit(token) and any(c.isalpha() for c in token)):
+        known = token in self._known and token not in self._guarded
+        if known or not (_has_digit(token) and any(c.isalpha() for c in token)):
             return None
         if token.endswith("s") and token[:-1] in self._known:
             return None  # a plural ("h100s"), read by the alias step
@@ -154,12 +160,23 @@ class Misspellings:
         return self._cache.get(token)
 
     def correct(self, text: str) -> tuple[str, str | None]:
+        """``text`` (normalised) with its letter names read (:mod:`letter_names`) and its
+        misspellings corrected (:meth:`typos`), and the notes of both (None when nothing was)."""
+        text, spelt = self._letters.correct(text)
+        text, typo = self.typos(text)
+        return text, _joined(spelt, typo)
+
+    def typos(self, text: str) -> tuple[str, str | None]:
         """``text`` (normalised) with its misspelt tokens corrected, and the note saying what
         was read as what (None when nothing was). A model number is corrected only on a line
         that names a brand (``misread.brands`` in vocabulary.yaml), as the catalogued misread
         spellings are read (``numbers.vouched``): "gpu h1OO pcie" alone is not guessed."""
         toks = text.split(" ")
         fixes = [self.token(t) if len(t) >= 3 else None for t in toks]
+        fixes = [
+            None if t in self._guarded and not (i and self._brand.search(toks[i - 1])) else f
+            for i, (t, f) in enumerate(zip(toks, fixes, strict=True))
+        ]
         words = [
             f if f is not None and t.isalpha() else t for t, f in zip(toks, fixes, strict=True)
         ]
@@ -172,6 +189,19 @@ class Misspellings:
         return " ".join(out), "; ".join(notes)
 
     def frame(self, d: pl.DataFrame, column: str = "__norm") -> pl.DataFrame:
+        """:meth:`correct` on a batch: ``d`` with ``column`` read and the notes as ``__typo``."""
+        d = self._typo_frame(self._letters.frame(d, column), column)
+        spelt, typo = pl.col("__spelt"), pl.col("__typo")
+        note = (
+            pl.when(spelt.is_null())
+            .then(typo)
+            .when(typo.is_null())
+            .then(spelt)
+            .otherwise(pl.format("{}; {}", spelt, typo))
+        )
+        return d.with_columns(note.alias("__typo")).drop("__spelt")
+
+    def _typo_frame(self, d: pl.DataFrame, column: str) -> pl.DataFrame:
         """``d`` with ``column`` corrected and the note as ``__typo``: each distinct token is
         judged once, and only the texts holding a corrected token are rewritten."""
         texts = d[column].unique().drop_nulls()
@@ -186,12 +216,17 @@ class Misspellings:
             return d.with_columns(pl.lit(None, pl.Utf8).alias("__typo"))
         words = pl.col(column).str.split(" ")
         hit = texts.to_frame().filter(words.list.eval(pl.element().is_in(fixed)).list.any())
-        rows = [(t, *self.correct(t)) for t in hit[column].to_list()]
+        rows = [(t, *self.typos(t)) for t in hit[column].to_list()]
         table = pl.DataFrame(
             rows, schema={column: pl.Utf8, "__fixed": pl.Utf8, "__typo": pl.Utf8}, orient="row"
         )
         d = d.join(table, on=column, how="left", maintain_order="left")
         return d.with_columns(pl.coalesce("__fixed", column).alias(column)).drop("__fixed")
+
+
+def _joined(*notes: str | None) -> str | None:
+    found = [n for n in notes if n is not None]
+    return "; ".join(found) if found else None
 
 
 def noted(d: pl.DataFrame) -> pl.DataFrame:
