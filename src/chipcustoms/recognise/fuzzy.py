@@ -2,11 +2,13 @@
 
 Why its own rule: a fuzzy match scores an alias against the whole text, so an alias that *adds*
 a word the text does not carry can win ("Ascend 950" scored against "ascend 950 pr", "GeForce
-RTX 6000" against "rtx 6000 ada"). A word after the model number is the variant ("PR", "Ada",
-"Ti", "SXM2"): a text that does not write it names the generation, and where the catalog has
-the generation only as variants, or as models that differ in a word the text does not carry
-("Quadro RTX 6000", "RTX PRO 6000"), the answer is no model: the wording's generic class, with
-the candidates as evidence (:func:`unnamed_reason`). A word before the number may be supplied
+RTX 6000" against "rtx 6000 ada"). Where the candidates mean one model, the words an alias
+adds change nothing ("NVIDIA L40G 24GB" is the "nvidia l40g 24gb gddr6"). Where they mean
+several, a word after the model number is the variant ("PR", "Ada", "Ti"): a text that does not
+write it names the generation, and where the catalog has the generation only as variants, or as
+models that differ in a word the text does not carry ("Quadro RTX 6000", "RTX PRO 6000"), the
+answer is no model: the wording's generic class, with the candidates as evidence
+(:func:`unnamed_reason`). A word before the number may be supplied
 ("GeForce 3090" is the "geforce rtx 3090") while the candidates agree on one model, and a
 misspelt word ("Quaddro") still counts as written. The model number itself must be verbatim
 (:func:`model_tokens`). Shared by the batch and the one-text path.
@@ -66,8 +68,10 @@ def read_fuzzy(
                 found.append((alias, score))
     if not found:
         return None
-    # Candidates that add no variant word; if they mean two models, those whose added words
-    # are all misspelt in the text.
+    if len({aliases[a] for a, _ in found}) == 1:
+        return FuzzyReading(*_best(found))  # one model: the words it adds change nothing
+    # Candidates that add no word after the number; if they mean two models, those whose added
+    # words are all misspelt in the text.
     named = [(a, s) for a, s in found if not _added(a, tokens)[1]]
     if len({aliases[a] for a, _ in named}) > 1:
         named = [(a, s) for a, s in named if all(_near(w, tokens) for w in _added(a, tokens)[0])]
