@@ -2,20 +2,21 @@
 
 Why its own rule: a fuzzy match scores an alias against the whole text, so an alias that *adds*
 a word the text does not carry can win ("Ascend 950" scored against "ascend 950 pr", "GeForce
-RTX 6000" against "rtx 6000 ada"). Where the candidates mean one model, the words an alias
-adds change nothing ("NVIDIA L40G 24GB" is the "nvidia l40g 24gb gddr6"). Where they mean
-several, a word after the model number is the variant ("PR", "Ada", "Ti"): a text that does not
-write it names the generation, and where the catalog has the generation only as variants, or as
-models that differ in a word the text does not carry ("Quadro RTX 6000", "RTX PRO 6000"), the
-answer is no model: the wording's generic class, with the candidates as evidence
-(:func:`unnamed_reason`). A word before the number may be supplied
-("GeForce 3090" is the "geforce rtx 3090") while the candidates agree on one model, and a
-misspelt word ("Quaddro") still counts as written. The model number itself must be verbatim
-(:func:`model_tokens`). Shared by the batch and the one-text path.
+RTX 6000" against "rtx 6000 ada"). Where the number is in one model's aliases only, the words
+an alias adds change nothing ("NVIDIA L40G 24GB" is the "nvidia l40g 24gb gddr6"). Where it is
+in several models' aliases, a word after the model number is the variant ("PR", "Ada", "Ti";
+GPU words and memory sizes are no variant): a text that does not write it names the generation,
+and where the catalog has the generation only as variants, or as models that differ in a word
+the text does not carry ("Quadro RTX 6000", "RTX PRO 6000"), the answer is no model: the
+wording's generic class, with the candidates as evidence (:func:`unnamed_reason`). A word before
+the number may be supplied ("GeForce 3090" is the "geforce rtx 3090") while the candidates agree
+on one model, and a misspelt word ("Quaddro") still counts as written. The model number itself
+must be verbatim (:func:`model_tokens`). Shared by the batch and the one-text path.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -40,12 +41,20 @@ class FuzzyReading:
     unnamed: tuple[str, ...] = ()
 
 
-def _added(alias: str, tokens: set[str]) -> tuple[list[str], list[str]]:
-    """The alias's words the text does not carry: (before its model number, after it)."""
+def plain_words(hint: str) -> re.Pattern[str]:
+    """Words an alias may add after the number without naming a variant: the vocabulary's GPU
+    words (``hint``: "gpu", "graphics card") and memory sizes and types ("16gb", "gddr6")."""
+    return re.compile(rf"^(?:\d+(?:g|gb|t|tb)|gddr\w*|hbm\w*)$|{hint}")
+
+
+def _added(alias: str, tokens: set[str], plain: re.Pattern[str]) -> tuple[list[str], list[str]]:
+    """The alias's words the text does not carry: (before its model number, after it less the
+    plain words)."""
     words = alias.split()
     at = next(i for i, w in enumerate(words) if any(ch.isdigit() for ch in w))
     before = [w for w in words[:at] if w not in tokens]
-    return before, [w for w in words[at + 1 :] if w not in tokens]
+    after = [w for w in words[at + 1 :] if w not in tokens and not plain.search(w)]
+    return before, after
 
 
 def _near(word: str, tokens: set[str]) -> bool:
@@ -53,28 +62,37 @@ def _near(word: str, tokens: set[str]) -> bool:
 
 
 def read_fuzzy(
-    text: str, tokens: set[str], index: dict[str, list[str]], aliases: dict[str, str]
+    text: str,
+    tokens: set[str],
+    index: dict[str, list[str]],
+    aliases: dict[str, str],
+    plain: re.Pattern[str],
 ) -> FuzzyReading | None:
     """The fuzzy reading of one normalised ``text`` (``tokens``: its words less other product
-    lines' names), from the aliases ``index`` lists under its model numbers; None when no alias
-    scores. The first best-scoring alias wins among those that name the same model."""
+    lines' names), from the aliases ``index`` lists under its model numbers (``plain``: see
+    :func:`plain_words`); None when no alias scores. The first best-scoring alias wins among
+    those that name the same model."""
     found: list[tuple[str, float]] = []
+    models: set[str] = set()  # every model whose alias holds the text's number, scored or not
     for tok in tokens & index.keys():
         for alias in index[tok]:
             if not model_tokens(alias) <= tokens:
                 continue
+            models.add(aliases[alias])
             score = fuzz.partial_ratio(text, alias, score_cutoff=FUZZY_CUTOFF)
             if score:
                 found.append((alias, score))
     if not found:
         return None
-    if len({aliases[a] for a, _ in found}) == 1:
-        return FuzzyReading(*_best(found))  # one model: the words it adds change nothing
+    if len(models) == 1:
+        return FuzzyReading(*_best(found))  # the number is one model's: added words change nothing
     # Candidates that add no word after the number; if they mean two models, those whose added
     # words are all misspelt in the text.
-    named = [(a, s) for a, s in found if not _added(a, tokens)[1]]
+    named = [(a, s) for a, s in found if not _added(a, tokens, plain)[1]]
     if len({aliases[a] for a, _ in named}) > 1:
-        named = [(a, s) for a, s in named if all(_near(w, tokens) for w in _added(a, tokens)[0])]
+        named = [
+            (a, s) for a, s in named if all(_near(w, tokens) for w in _added(a, tokens, plain)[0])
+        ]
     ids = {aliases[a] for a, _ in named}
     if len(ids) == 1:
         best = _best(found)

@@ -95,7 +95,9 @@ class LetterNames:
         notes: list[str] = []
         i = 0
         while i < len(toks):
-            j, runs, spans = i, [], []
+            j = i
+            runs: list[set[str]] = []
+            spans: list[int] = []
             while len(runs) < _MAX_RUN and j < len(toks):
                 step = self._run(toks, j)
                 if not step:

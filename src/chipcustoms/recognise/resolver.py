@@ -29,7 +29,13 @@ from chipcustoms.recognise.evidence import (
     needs_wording,
     system_wording,
 )
-from chipcustoms.recognise.fuzzy import FuzzyReading, model_tokens, read_fuzzy, unnamed_reason
+from chipcustoms.recognise.fuzzy import (
+    FuzzyReading,
+    model_tokens,
+    plain_words,
+    read_fuzzy,
+    unnamed_reason,
+)
 from chipcustoms.recognise.learned import TextModel, learned_opinion, second_opinion, tag
 from chipcustoms.recognise.misspelling import Misspellings, noted
 from chipcustoms.recognise.named_products import is_bare, with_product_words
@@ -153,6 +159,7 @@ class Resolver:
             if numbers and " " in alias:
                 self._fuzzy_index.setdefault(numbers[0], []).append(alias)
         self._fuzzy_regex = r"\b(?:" + _alternation(list(self._fuzzy_index)) + r")\b"
+        self._plain = plain_words(self.vocabulary.hint)  # words a fuzzy alias may add
         self._generic_names = {gid: name for gid, name, _ in self.vocabulary.generic}
         # "H100 ... PCIe": the family alias ("h100" -> the SXM entry) plus a form-factor word
         # elsewhere on the line means the variant whose alias is "<family> <form>".
@@ -350,7 +357,7 @@ class Resolver:
     def fuzzy_reading(self, text: str) -> FuzzyReading | None:
         """:func:`fuzzy.read_fuzzy` of one normalised text (the alias, or the unnamed models)."""
         tokens = set(re.sub(self._lookalike, " ", text).split())
-        return read_fuzzy(text, tokens, self._fuzzy_index, self.alias_to_id)
+        return read_fuzzy(text, tokens, self._fuzzy_index, self.alias_to_id, self._plain)
 
     def _fuzzy(self, d: pl.DataFrame) -> pl.DataFrame:
         """Typos in words, never in model numbers: only aliases whose model number appears
