@@ -4,7 +4,8 @@ spell them. One table per class, each with the look-alikes that must stay out:
 - Latin letters written by their names in Arabic, Hindi / Marathi, Bengali and Cyrillic
   ("إتش 100", "एच 20", "এইচ-২০", "эйч 100"; refdata/resolver/letter_names.yaml), read only where
   the spelling completes a catalogued number, and then judged as the Latin number is;
-- the letter O for a zero ("H2O", "B20o") right after a maker's name, never water;
+- the letter O for a zero ("H2O", "B20o") right after a maker's name, never water; a doubled or
+  dropped character in a series number right after its series word ("MTT S400");
 - names as makers and writers spell them: "Grace Hopper Superchip", the maker with the number
   and no series letters ("Moore Threads S3000", "壁仞104P"), Hangul product names (레니게이드,
   "NPU 아톰"), a later board SKU of the H100 NVL;
@@ -89,6 +90,30 @@ O_FOR_ZERO_OUT = [
     "distilled H2O 5 l",
     "NVIDIA GPU cooled with H2O",
 ]
+
+
+# One character doubled or dropped in a number that is not distinctive ("S4000": one letter),
+# read only right after the series word its catalogued alias writes before it ("MTT") and on a
+# line that names the maker; "Quadro K2200" is a real card one character from Kunlunxin's K200.
+SLIPS: list[Probe] = [
+    ("Moore Threads MTT S400 accelerator cards x4", "moorethreads-mtt-s4000", True),
+    ("摩尔线程 MTT S30000 显卡", "moorethreads-mtt-s3000", True),
+]
+SLIPS_OUT: list[Probe] = [
+    ("NVIDIA Quadro K2200 4GB workstation card", "nvidia-quadro-k2200", False),
+    ("S400 air defence system parts", None, False),
+    ("MTT S400 graphics card", GU, False),
+]
+
+
+def test_a_slip_in_a_series_number_after_its_series_word(refs: References) -> None:
+    assert probe_failures(refs, SLIPS) == []
+
+
+def test_slips_without_the_series_word_or_maker_stay_out(refs: References) -> None:
+    rows = resolve_both(refs, [str(p[0]) for p in SLIPS_OUT])
+    assert [r["accelerator_id"] for r in rows][1:] == [None, GU]
+    assert rows[0]["accelerator_id"] != "kunlunxin-k200"
 
 
 def test_o_for_zero_after_a_maker(refs: References) -> None:

@@ -101,6 +101,14 @@ class Misspellings:
             for a in self._numbers
             if sum(c.isalpha() for c in a) >= 2 and sum(c.isdigit() for c in a) >= 3
         }
+        # Numbers written after their series word in a catalogued alias ("mtt s4000"): a doubled
+        # or dropped character in one that is not distinctive is read only right after that
+        # word ("MTT S400"), as the series word vouches for the number the way a brand does.
+        self._series: dict[str, set[str]] = {}  # number -> its series words
+        for alias in aliases:
+            head, _, number = alias.rpartition(" ")
+            if head and " " not in head and number in self._numbers:
+                self._series.setdefault(number, set()).add(head)
 
     def _fold(self, word: str) -> str:
         for a, b in self._folds.items():
@@ -151,6 +159,19 @@ class Misspellings:
         ids = {self._numbers[w] for w in found}
         return min(found) if len(ids) == 1 else None
 
+    def slip(self, token: str, before: str) -> str | None:
+        """The number ``token`` slips from by one doubled or dropped character, where the word
+        ``before`` it is that number's series word in a catalogued alias ("mtt s400" -> "s4000"),
+        or None; only where one model is reached."""
+        found = {n for n in self._slips_from(token) if before in self._series[n]}
+        return min(found) if len({self._numbers[n] for n in found}) == 1 else None
+
+    def _slips_from(self, token: str) -> set[str]:
+        """The series numbers ``token`` is one doubled or dropped character from."""
+        if token in self._known or not (_has_digit(token) and any(c.isalpha() for c in token)):
+            return set()
+        return {n for n in _edits(token) if n != token and n in self._series}
+
     def token(self, token: str) -> str | None:
         """The correction of one token (a GPU word, else a model number), or None; cached,
         since the batch judges each distinct token once and the one-text path meets the same."""
@@ -173,6 +194,10 @@ class Misspellings:
         spellings are read (``numbers.vouched``): "gpu h1OO pcie" alone is not guessed."""
         toks = text.split(" ")
         fixes = [self.token(t) if len(t) >= 3 else None for t in toks]
+        fixes = [
+            f if f is not None or not i or len(t) < 3 else self.slip(t, toks[i - 1])
+            for i, (t, f) in enumerate(zip(toks, fixes, strict=True))
+        ]
         fixes = [
             None if t in self._guarded and not (i and self._brand.search(toks[i - 1])) else f
             for i, (t, f) in enumerate(zip(toks, fixes, strict=True))
@@ -211,7 +236,7 @@ class Misspellings:
             & ~tokens.is_in(self._known_list)
             & (tokens.str.contains(_NUMBER_SHAPE) | tokens.str.contains(_WORD_SHAPE))
         )
-        fixed = [t for t in tokens.to_list() if self.token(t) is not None]
+        fixed = [t for t in tokens.to_list() if self.token(t) is not None or self._slips_from(t)]
         if not fixed:
             return d.with_columns(pl.lit(None, pl.Utf8).alias("__typo"))
         words = pl.col(column).str.split(" ")
@@ -277,6 +302,13 @@ def _inflected(token: str, word: str) -> bool:
 
 def _deletions(word: str) -> list[str]:
     return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+def _edits(token: str) -> set[str]:
+    """``token`` with one doubled character undone or one digit doubled."""
+    n = len(token)
+    found = {token[:i] + token[i + 1 :] for i in range(1, n) if token[i] == token[i - 1]}
+    return found | {token[:i] + token[i] + token[i:] for i in range(n) if token[i].isdigit()}
 
 
 def _has_digit(token: str) -> bool:
