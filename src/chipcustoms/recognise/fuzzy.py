@@ -18,9 +18,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import polars as pl
+from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz
+
+from chipcustoms.recognise.vocabulary import FUZZY_FILE
+from chipcustoms.refdata import load_validated
 
 FUZZY_CUTOFF = 75.0  # the model number itself must be verbatim (see model_tokens)
 UNNAMED = "a name it does not write in full, one of:"  # the reason's note, both paths
@@ -41,10 +46,19 @@ class FuzzyReading:
     unnamed: tuple[str, ...] = ()
 
 
-def plain_words(hint: str) -> re.Pattern[str]:
-    """Words an alias may add after the number without naming a variant: the vocabulary's GPU
-    words (``hint``: "gpu", "graphics card") and memory sizes and types ("16gb", "gddr6")."""
-    return re.compile(rf"^(?:\d+(?:g|gb|t|tb)|gddr\w*|hbm\w*)$|{hint}")
+class FuzzyData(BaseModel):
+    """The file: the words an alias may add after its number (whole-word patterns)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    plain_words: list[str]
+
+
+@cache
+def plain_words() -> re.Pattern[str]:
+    """Words an alias may add after the number without naming a variant (refdata/resolver/
+    fuzzy.yaml): what kind of goods ("gpu", "graphics card") and memory ("16gb", "gddr6")."""
+    data = load_validated(FUZZY_FILE, FuzzyData, expected="a mapping (plain_words)")
+    return re.compile("^(?:" + "|".join(f"(?:{p})" for p in data.plain_words) + ")$")
 
 
 def _added(alias: str, tokens: set[str], plain: re.Pattern[str]) -> tuple[list[str], list[str]]:
@@ -53,7 +67,7 @@ def _added(alias: str, tokens: set[str], plain: re.Pattern[str]) -> tuple[list[s
     words = alias.split()
     at = next(i for i, w in enumerate(words) if any(ch.isdigit() for ch in w))
     before = [w for w in words[:at] if w not in tokens]
-    after = [w for w in words[at + 1 :] if w not in tokens and not plain.search(w)]
+    after = [w for w in words[at + 1 :] if w not in tokens and not plain.fullmatch(w)]
     return before, after
 
 

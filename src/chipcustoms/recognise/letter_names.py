@@ -129,6 +129,7 @@ class LetterNames:
         """``d`` with ``column`` read through :meth:`correct` and the note as ``__spelt``: only
         the distinct texts holding a letter name before a space are judged in Python."""
         texts = d[column].unique().drop_nulls()
+        texts = texts.filter(texts.str.contains_any(self._first_words))  # one literal pass
         hit = texts.filter(texts.str.contains(self._regex) & texts.str.contains(r"\d"))
         rows = [(t, *self.correct(t)) for t in hit.to_list()]
         rows = [r for r in rows if r[2] is not None]

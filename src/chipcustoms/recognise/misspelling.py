@@ -105,6 +105,7 @@ class Misspellings:
         # or dropped character in one that is not distinctive is read only right after that
         # word ("MTT S400"), as the series word vouches for the number the way a brand does.
         self._series: dict[str, set[str]] = {}  # number -> its series words
+        self._slip_cache: dict[str, frozenset[str]] = {}
         for alias in aliases:
             head, _, number = alias.rpartition(" ")
             if head and " " not in head and number in self._numbers:
@@ -166,11 +167,16 @@ class Misspellings:
         found = {n for n in self._slips_from(token) if before in self._series[n]}
         return min(found) if len({self._numbers[n] for n in found}) == 1 else None
 
-    def _slips_from(self, token: str) -> set[str]:
-        """The series numbers ``token`` is one doubled or dropped character from."""
-        if token in self._known or not (_has_digit(token) and any(c.isalpha() for c in token)):
-            return set()
-        return {n for n in _edits(token) if n != token and n in self._series}
+    def _slips_from(self, token: str) -> frozenset[str]:
+        """The series numbers ``token`` is one doubled or dropped character from (cached)."""
+        found = self._slip_cache.get(token)
+        if found is None:
+            found = frozenset()
+            if token not in self._known and _has_digit(token) and not token.isdigit():
+                found = frozenset(n for n in _edits(token) if n != token and n in self._series)
+            if len(self._slip_cache) < _CACHE:
+                self._slip_cache[token] = found
+        return found
 
     def token(self, token: str) -> str | None:
         """The correction of one token (a GPU word, else a model number), or None; cached,

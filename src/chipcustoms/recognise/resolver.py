@@ -159,7 +159,7 @@ class Resolver:
             if numbers and " " in alias:
                 self._fuzzy_index.setdefault(numbers[0], []).append(alias)
         self._fuzzy_regex = r"\b(?:" + _alternation(list(self._fuzzy_index)) + r")\b"
-        self._plain = plain_words(self.vocabulary.hint)  # words a fuzzy alias may add
+        self._plain = plain_words()  # words a fuzzy alias may add (fuzzy.yaml)
         self._generic_names = {gid: name for gid, name, _ in self.vocabulary.generic}
         # "H100 ... PCIe": the family alias ("h100" -> the SXM entry) plus a form-factor word
         # elsewhere on the line means the variant whose alias is "<family> <form>".
