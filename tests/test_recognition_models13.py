@@ -1,7 +1,8 @@
 """Issue 14, thirteenth round (branch models13): model names as other scripts and other writers
 spell them. One table per class, each with the look-alikes that must stay out:
 
-- Latin letters written by their names in Arabic, Hindi / Marathi, Bengali and Cyrillic
+- Latin letters written by their names in Arabic, Persian / Urdu, Hindi / Marathi, Bengali, Thai
+  and Cyrillic
   ("إتش 100", "एच 20", "এইচ-২০", "эйч 100"; refdata/resolver/letter_names.yaml), read only where
   the spelling completes a catalogued number, and then judged as the Latin number is;
 - the letter O for a zero ("H2O", "B20o") right after a maker's name, never water; a doubled or
@@ -36,6 +37,8 @@ LETTER_NAMES: list[Probe] = [
     ("এইচ২০০ জিপিইউ সার্ভার", "nvidia-h200", True),
     ("видеокарты Nvidia эйч 100 в Китай", "nvidia-h100-sxm", True),
     ("партия ускорителей NVIDIA аш 20", "nvidia-h20", True),
+    ("محموله کارت گرافیک انویدیا ایچ 200", "nvidia-h200", True),
+    ("การ์ดจอเซิร์ฟเวอร์ NVIDIA เอช 200", "nvidia-h200", True),
 ]
 # Letter names are ordinary words too, and a letter name before a number that completes no
 # catalogued name (or two: Arabic writes B and P alike) changes nothing; a bare number still needs
@@ -59,7 +62,9 @@ def test_letter_names_that_complete_no_number_stay_words(refs: References) -> No
 
 def test_every_script_cites_a_source() -> None:
     data = load_letter_names()
-    assert {"arabic", "hindi_marathi", "bengali", "cyrillic"} <= set(data.scripts)
+    assert {"arabic", "persian_urdu", "hindi_marathi", "bengali", "thai", "cyrillic"} <= set(
+        data.scripts
+    )
     for script in data.scripts.values():
         assert script.source.startswith("http")
         assert set(script.letters) <= set("abghlmprtvwx")

@@ -2,10 +2,10 @@
 "एच 20" (H20), "এইচ-২০" (H20), "эйч 100".
 
 Why a step of its own: a model number's letters are Latin in every catalog, but news and
-trade texts in Arabic, Hindi, Bengali or Russian often spell them as spoken, so the alias step
-sees a word of the other script and a bare number. A run of letter names (the table of
-refdata/resolver/letter_names.yaml, one source per script) directly before a number is read as
-the Latin letters glued to it, only where that spelling is a catalogued model number and one
+trade texts in Arabic, Persian, Hindi, Bengali, Thai or Russian often spell them as spoken, so
+the alias step sees a word of the other script and a bare number. A run of letter names (the
+table of refdata/resolver/letter_names.yaml, one source per script) directly before a number is
+read as the Latin letters glued to it, only where that spelling is a catalogued model number and one
 model is reached; every later step then judges "h100" as it judges a Latin "H100" (a bare "H20"
 still needs its GPU word, brand or HS code). It runs on the normalised text, where a letter
 name and a number glued in the source ("এইচ২০০") are already two tokens, and is applied by
