@@ -24,6 +24,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import DamerauLevenshtein
 
+from chipcustoms.recognise.letter_names import LetterNames
 from chipcustoms.recognise.vocabulary import MISSPELLINGS_FILE, Vocabulary
 from chipcustoms.refdata import load_validated
 
@@ -80,9 +81,13 @@ class Misspellings:
             for variant in {key, *_deletions(key)}:
                 self._near.setdefault(variant, set()).add(key)
         self._digits = data.digits
+        self._letters = LetterNames(aliases)  # "إتش 100", read before the slips
         self._brand = re.compile(vocabulary.misread_brand)
         self._cache: dict[str, str | None] = {}
-        self._known_list = sorted(self._known)
+        # Kept words that are also a model number misread ("h2o": water, or the H20 with its O
+        # for the zero): read as the number only right after a maker's name ("NVIDIA H2O").
+        self._guarded = {k for k in data.keep if _has_digit(k)}
+        self._known_list = sorted(self._known - self._guarded)
         # Catalogued model numbers a token may misspell: one token, letters and 2+ digits; a
         # doubled or dropped character only into a distinctive one (2+ letters, 3+ digits:
         # "mi300x"), since "K2200" is a real card one character from the Kunlunxin "K200".
@@ -96,6 +101,15 @@ class Misspellings:
             for a in self._numbers
             if sum(c.isalpha() for c in a) >= 2 and sum(c.isdigit() for c in a) >= 3
         }
+        # Numbers written after their series word in a catalogued alias ("mtt s4000"): a doubled
+        # or dropped character in one that is not distinctive is read only right after that
+        # word ("MTT S400"), as the series word vouches for the number the way a brand does.
+        self._series: dict[str, set[str]] = {}  # number -> its series words
+        self._slip_cache: dict[str, frozenset[str]] = {}
+        for alias in aliases:
+            head, _, number = alias.rpartition(" ")
+            if head and " " not in head and number in self._numbers:
+                self._series.setdefault(number, set()).add(head)
 
     def _fold(self, word: str) -> str:
         for a, b in self._folds.items():
@@ -124,7 +138,8 @@ class Misspellings:
         """The catalogued model number ``token`` misspells, or None: letters read as digits
         ("h1oo", "l4os"), else one doubled or dropped character ("mi3000x", "s400"), when
         exactly one model is reached."""
-        if token in self._known or not (_has_digit(token) and any(c.isalpha() for c in token)):
+        known = token in self._known and token not in self._guarded
+        if known or not (_has_digit(token) and any(c.isalpha() for c in token)):
             return None
         if token.endswith("s") and token[:-1] in self._known:
             return None  # a plural ("h100s"), read by the alias step
@@ -145,6 +160,24 @@ class Misspellings:
         ids = {self._numbers[w] for w in found}
         return min(found) if len(ids) == 1 else None
 
+    def slip(self, token: str, before: str) -> str | None:
+        """The number ``token`` slips from by one doubled or dropped character, where the word
+        ``before`` it is that number's series word in a catalogued alias ("mtt s400" -> "s4000"),
+        or None; only where one model is reached."""
+        found = {n for n in self._slips_from(token) if before in self._series[n]}
+        return min(found) if len({self._numbers[n] for n in found}) == 1 else None
+
+    def _slips_from(self, token: str) -> frozenset[str]:
+        """The series numbers ``token`` is one doubled or dropped character from (cached)."""
+        found = self._slip_cache.get(token)
+        if found is None:
+            found = frozenset()
+            if token not in self._known and _has_digit(token) and not token.isdigit():
+                found = frozenset(n for n in _edits(token) if n != token and n in self._series)
+            if len(self._slip_cache) < _CACHE:
+                self._slip_cache[token] = found
+        return found
+
     def token(self, token: str) -> str | None:
         """The correction of one token (a GPU word, else a model number), or None; cached,
         since the batch judges each distinct token once and the one-text path meets the same."""
@@ -154,12 +187,27 @@ class Misspellings:
         return self._cache.get(token)
 
     def correct(self, text: str) -> tuple[str, str | None]:
+        """``text`` (normalised) with its letter names read (:mod:`letter_names`) and its
+        misspellings corrected (:meth:`typos`), and the notes of both (None when nothing was)."""
+        text, spelt = self._letters.correct(text)
+        text, typo = self.typos(text)
+        return text, _joined(spelt, typo)
+
+    def typos(self, text: str) -> tuple[str, str | None]:
         """``text`` (normalised) with its misspelt tokens corrected, and the note saying what
         was read as what (None when nothing was). A model number is corrected only on a line
         that names a brand (``misread.brands`` in vocabulary.yaml), as the catalogued misread
         spellings are read (``numbers.vouched``): "gpu h1OO pcie" alone is not guessed."""
         toks = text.split(" ")
         fixes = [self.token(t) if len(t) >= 3 else None for t in toks]
+        fixes = [
+            f if f is not None or not i or len(t) < 3 else self.slip(t, toks[i - 1])
+            for i, (t, f) in enumerate(zip(toks, fixes, strict=True))
+        ]
+        fixes = [
+            None if t in self._guarded and not (i and self._brand.search(toks[i - 1])) else f
+            for i, (t, f) in enumerate(zip(toks, fixes, strict=True))
+        ]
         words = [
             f if f is not None and t.isalpha() else t for t, f in zip(toks, fixes, strict=True)
         ]
@@ -172,6 +220,19 @@ class Misspellings:
         return " ".join(out), "; ".join(notes)
 
     def frame(self, d: pl.DataFrame, column: str = "__norm") -> pl.DataFrame:
+        """:meth:`correct` on a batch: ``d`` with ``column`` read and the notes as ``__typo``."""
+        d = self._typo_frame(self._letters.frame(d, column), column)
+        spelt, typo = pl.col("__spelt"), pl.col("__typo")
+        note = (
+            pl.when(spelt.is_null())
+            .then(typo)
+            .when(typo.is_null())
+            .then(spelt)
+            .otherwise(pl.format("{}; {}", spelt, typo))
+        )
+        return d.with_columns(note.alias("__typo")).drop("__spelt")
+
+    def _typo_frame(self, d: pl.DataFrame, column: str) -> pl.DataFrame:
         """``d`` with ``column`` corrected and the note as ``__typo``: each distinct token is
         judged once, and only the texts holding a corrected token are rewritten."""
         texts = d[column].unique().drop_nulls()
@@ -181,17 +242,22 @@ class Misspellings:
             & ~tokens.is_in(self._known_list)
             & (tokens.str.contains(_NUMBER_SHAPE) | tokens.str.contains(_WORD_SHAPE))
         )
-        fixed = [t for t in tokens.to_list() if self.token(t) is not None]
+        fixed = [t for t in tokens.to_list() if self.token(t) is not None or self._slips_from(t)]
         if not fixed:
             return d.with_columns(pl.lit(None, pl.Utf8).alias("__typo"))
         words = pl.col(column).str.split(" ")
         hit = texts.to_frame().filter(words.list.eval(pl.element().is_in(fixed)).list.any())
-        rows = [(t, *self.correct(t)) for t in hit[column].to_list()]
+        rows = [(t, *self.typos(t)) for t in hit[column].to_list()]
         table = pl.DataFrame(
             rows, schema={column: pl.Utf8, "__fixed": pl.Utf8, "__typo": pl.Utf8}, orient="row"
         )
         d = d.join(table, on=column, how="left", maintain_order="left")
         return d.with_columns(pl.coalesce("__fixed", column).alias(column)).drop("__fixed")
+
+
+def _joined(*notes: str | None) -> str | None:
+    found = [n for n in notes if n is not None]
+    return "; ".join(found) if found else None
 
 
 def noted(d: pl.DataFrame) -> pl.DataFrame:
@@ -242,6 +308,13 @@ def _inflected(token: str, word: str) -> bool:
 
 def _deletions(word: str) -> list[str]:
     return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+def _edits(token: str) -> set[str]:
+    """``token`` with one doubled character undone or one digit doubled."""
+    n = len(token)
+    found = {token[:i] + token[i + 1 :] for i in range(1, n) if token[i] == token[i - 1]}
+    return found | {token[:i] + token[i] + token[i:] for i in range(n) if token[i].isdigit()}
 
 
 def _has_digit(token: str) -> bool:

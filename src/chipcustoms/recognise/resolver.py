@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 
 import polars as pl
-from rapidfuzz import fuzz
 
 from chipcustoms.assess.frames import lookup
 from chipcustoms.recognise.catalog import Catalog
@@ -29,6 +28,13 @@ from chipcustoms.recognise.evidence import (
     hs_context,
     needs_wording,
     system_wording,
+)
+from chipcustoms.recognise.fuzzy import (
+    FuzzyReading,
+    model_tokens,
+    plain_words,
+    read_fuzzy,
+    unnamed_reason,
 )
 from chipcustoms.recognise.learned import TextModel, learned_opinion, second_opinion, tag
 from chipcustoms.recognise.misspelling import Misspellings, noted
@@ -53,7 +59,6 @@ from chipcustoms.recognise.textnorm import (
 from chipcustoms.recognise.vocabulary import Vocabulary, load_vocabulary
 from chipcustoms.recognise.wording import read_words, wording
 
-FUZZY_CUTOFF = 75.0  # the model number itself must be verbatim (see _model_tokens)
 # "10DE-2235" / "10de:2329" after normalisation: vendor and device ids of accelerator makers
 # (NVIDIA, AMD, Huawei, Habana/Intel, Cambricon) as PCI writes them.
 PCI_PATTERN = r"\b((?:10de|1002|19e5|1da3|cabc) [0-9a-f]{4})\b"
@@ -75,11 +80,6 @@ RESOLVED_SCHEMA = pl.Schema(
     }
 )
 TEXT_FIELDS = ["description", "brand", "model", "part_number", "hs_code"]
-
-
-def _model_tokens(alias: str) -> set[str]:
-    """The alias's tokens with a digit ("h100"): a fuzzy match needs them verbatim."""
-    return {t for t in alias.split() if any(ch.isdigit() for ch in t)}
 
 
 def _alternation(words: list[str]) -> str:
@@ -155,10 +155,11 @@ class Resolver:
         # Fuzzy candidates are indexed by their model number ("910b" -> "ascend 910b", ...).
         self._fuzzy_index: dict[str, list[str]] = {}
         for alias in [a for a in self.alias_to_id if a not in spaced and a not in misread]:
-            numbers = sorted(t for t in _model_tokens(alias) if not MEMORY.match(t))
+            numbers = sorted(t for t in model_tokens(alias) if not MEMORY.match(t))
             if numbers and " " in alias:
                 self._fuzzy_index.setdefault(numbers[0], []).append(alias)
         self._fuzzy_regex = r"\b(?:" + _alternation(list(self._fuzzy_index)) + r")\b"
+        self._plain = plain_words()  # words a fuzzy alias may add (fuzzy.yaml)
         self._generic_names = {gid: name for gid, name, _ in self.vocabulary.generic}
         # "H100 ... PCIe": the family alias ("h100" -> the SXM entry) plus a form-factor word
         # elsewhere on the line means the variant whose alias is "<family> <form>".
@@ -247,7 +248,7 @@ class Resolver:
             ]
         )
         d = self._fuzzy(d)
-        d = noted(decide(d, self._tables))  # a line read through a misspelling: its note
+        d = unnamed_reason(noted(decide(d, self._tables)))  # misspelling, variants: notes
         d = second_opinion(d, self.learned, self.vocabulary.ai_id)  # off unless learned_opinion
         return d.select("__key", *RESOLVED_SCHEMA).cast(RESOLVED_SCHEMA)
 
@@ -350,16 +351,13 @@ class Resolver:
         """The best fuzzy alias of one normalised text and its score, or None (shared by the
         batch and the one-text path, so both pick the same alias on a tie); a number in another
         product line's name ("ThinkCentre 3090") is no candidate's."""
+        found = self.fuzzy_reading(text)
+        return None if found is None or found.alias is None else (found.alias, found.score or 0)
+
+    def fuzzy_reading(self, text: str) -> FuzzyReading | None:
+        """:func:`fuzzy.read_fuzzy` of one normalised text (the alias, or the unnamed models)."""
         tokens = set(re.sub(self._lookalike, " ", text).split())
-        best: tuple[float, str] | None = None
-        for tok in tokens & self._fuzzy_index.keys():
-            for alias in self._fuzzy_index[tok]:
-                if not _model_tokens(alias) <= tokens:
-                    continue
-                score = fuzz.partial_ratio(text, alias, score_cutoff=FUZZY_CUTOFF)
-                if score and (best is None or score > best[0]):
-                    best = (score, alias)
-        return None if best is None else (best[1], best[0])
+        return read_fuzzy(text, tokens, self._fuzzy_index, self.alias_to_id, self._plain)
 
     def _fuzzy(self, d: pl.DataFrame) -> pl.DataFrame:
         """Typos in words, never in model numbers: only aliases whose model number appears
@@ -372,18 +370,17 @@ class Resolver:
             & pl.col("__ctx").struct.field("hint")
             & pl.col("__norm").str.contains(self._fuzzy_regex)
         )["__norm"].unique()
-        found: dict[str, tuple[str, float]] = {}
-        for text in todo.to_list():
-            best = self.fuzzy_match(text)
-            if best is not None:
-                found[text] = best
+        read = {t: self.fuzzy_reading(t) for t in todo.to_list()}
+        found = {t: f for t, f in read.items() if f is not None}
         hits = pl.DataFrame(
             {
                 "__norm": list(found),
-                "__f_match": [a for a, _ in found.values()],
-                "__f_score": [s for _, s in found.values()],
+                "__f_match": [f.alias for f in found.values()],
+                "__f_score": [f.score for f in found.values()],
+                "__f_unnamed": [", ".join(f.unnamed) or None for f in found.values()],
             },
-            schema={"__norm": pl.Utf8, "__f_match": pl.Utf8, "__f_score": pl.Float64},
+            schema={k: pl.Utf8 for k in ("__norm", "__f_match", "__f_unnamed")}
+            | {"__f_score": pl.Float64},
         )
         d = d.join(hits, on="__norm", how="left", maintain_order="left")
         return d.with_columns(

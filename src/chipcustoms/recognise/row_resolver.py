@@ -6,7 +6,7 @@ This is a row form of :meth:`Resolver.resolve` (recognise/resolver.py) and
 :func:`evidence.decide`: it reads the same tables the :class:`Resolver` built from the catalog
 and the same pattern strings from the vocabulary (no word or alias is written here, so an edit
 to the YAML applies to both paths), compiled by Python's ``re``; the fuzzy step is the
-resolver's own :meth:`Resolver.fuzzy_match`. ``tests/test_row_resolver.py`` holds every output
+resolver's own :meth:`Resolver.fuzzy_reading`. ``tests/test_row_resolver.py`` holds every output
 field to the batch resolver over the development sets, the golden texts and generated lines.
 A text whose characters Python and Polars might read differently (:mod:`row_text`) is not
 resolved here: :meth:`RowResolver.resolve` returns None and the caller uses the batch resolver.
@@ -25,6 +25,7 @@ import polars as pl
 
 from chipcustoms.recognise.counts import load_counts
 from chipcustoms.recognise.evidence import CONF, FORMS, FUZZY_SCALE
+from chipcustoms.recognise.fuzzy import unnamed_reason_row
 from chipcustoms.recognise.learned import second_opinion_row
 from chipcustoms.recognise.misspelling import noted_row
 from chipcustoms.recognise.named_machines import ai_system_names, cpu_machines
@@ -137,6 +138,7 @@ class RowResolver:
         x = self._candidates(text, pn, re.sub(r"[^0-9]", "", hs))
         out = self._decide(x)
         noted_row(out, x["typo"])  # a misspelling read: its note and a lower confidence
+        unnamed_reason_row(out, x["f_unnamed"])  # variants the text does not name
         second_opinion_row(out, x["norm"], self.r.learned, self.r.vocabulary.ai_id)
         out["accelerator_vendor"], out["accelerator_model"] = self._names.get(
             out["accelerator_id"], (None, None)
@@ -216,12 +218,13 @@ class RowResolver:
         x["system_word"] = x["count"] is not None and (
             self._system_word.search(norm) is not None or self._is_ai_system(norm)
         )
-        x["f_match"] = x["f_score"] = None
+        x["f_match"] = x["f_score"] = x["f_unnamed"] = None
         fuzzy_ok = not x["alias_ids"] or x["digits"]
         if not strong_evidence and fuzzy_ok and x["hint"] and self._fuzzy.search(norm):
-            best = r.fuzzy_match(norm)
+            best = r.fuzzy_reading(norm)
             if best is not None:
-                x["f_match"], x["f_score"] = best
+                x["f_match"], x["f_score"] = best.alias, best.score
+                x["f_unnamed"] = ", ".join(best.unnamed) or None
         x["f_id"] = None if x["f_match"] is None else r.alias_to_id.get(x["f_match"])
         return x
 

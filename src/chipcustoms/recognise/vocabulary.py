@@ -19,6 +19,8 @@ from chipcustoms.refdata import REFDATA, check_regexes, load_validated, load_yam
 VOCABULARY_FILE = REFDATA / "resolver" / "vocabulary.yaml"
 # Read by misspelling.py; hashed here too, so that editing it changes the resolver's version.
 MISSPELLINGS_FILE = REFDATA / "resolver" / "misspellings.yaml"
+LETTER_NAMES_FILE = REFDATA / "resolver" / "letter_names.yaml"  # letter_names.py
+FUZZY_FILE = REFDATA / "resolver" / "fuzzy.yaml"  # fuzzy.py
 
 
 # Context for validating the merged vocabulary: its patterns are vocabulary.yaml's (checked by
@@ -223,7 +225,8 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     )
     # Valid on its own, then with the languages of trade added to its groups (languages.py).
     vf = VocabularyFile.model_validate(merge(load_yaml(path)), context=_CHECKED)
-    words = LANGUAGES_FILE.read_bytes() + MISSPELLINGS_FILE.read_bytes()
+    files = (LANGUAGES_FILE, MISSPELLINGS_FILE, LETTER_NAMES_FILE, FUZZY_FILE)
+    words = b"".join(f.read_bytes() for f in files)
     digest = hashlib.sha256(path.read_bytes() + words).hexdigest()[:10]
     # A system word with an AI-compute word beside it outranks every wording class.
     ai_id = next(g.id for g in vf.generic if g.is_accelerator)
