@@ -33,11 +33,12 @@ DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 # Polish, Japanese, Korean, German, French, Spanish, Ukrainian, Turkish and a few others; the
 # fifth Thai, Italian, Indonesian, Arabic, Vietnamese and Portuguese; the sixth Dutch, Czech,
 # Hindi, Hebrew and Bulgarian; the ninth Filipino; the eleventh Urdu and Finnish; the twelfth
-# Swahili, Slovak, Marathi and Romanian).
+# Swahili, Slovak, Marathi and Romanian; the fourteenth Azerbaijani, Croatian, Macedonian and
+# Serbian).
 LANGUAGES = {
     "en", "zh", "hu", "ru", "pl", "ja", "ko", "de", "fr", "es", "uk", "tr", "fa", "bn", "is",
     "ms", "sv", "el", "th", "it", "id", "ar", "vi", "pt", "nl", "cs", "hi", "he", "bg", "tl",
-    "ur", "fi", "sw", "sk", "mr", "ro",
+    "ur", "fi", "sw", "sk", "mr", "ro", "az", "hr", "mk", "sr",
 }  # fmt: skip
 # Eleven draws, one draw function (split.py): dev / heldout (rw-001..132), dev2 / heldout2
 # (rw-133..221), dev3 / heldout3 (rw-222..318), dev4 / heldout4 (rw-319..416), dev5 / heldout5
@@ -48,27 +49,30 @@ LANGUAGES = {
 # Collection 10b, dev10b / heldout10b (rw-1401 on), was drawn beside the tenth after the nine
 # earlier held-out parts were spent. Collection 11, dev11 / heldout11 (rw-1801 on), is the
 # twelfth draw. Collection 12, dev12 / heldout12 (rw-2001 on: collector A; rw-2501 on: collector
-# B), is the thirteenth, drawn after heldout10, 10b and 11 were spent.
+# B), is the thirteenth, drawn after heldout10, 10b and 11 were spent. Collection 13, dev13 /
+# heldout13 (rw-3001 on: collector A; rw-3501 on: collector B), is the fourteenth, drawn after
+# heldout12 was spent.
 PARTS = [
     "dev.csv", "spent.csv", "dev2.csv", "spent2.csv", "dev3.csv", "spent3.csv",
     "dev4.csv", "spent4.csv", "dev5.csv", "spent5.csv", "dev6.csv", "spent6.csv",
     "dev7.csv", "spent7.csv", "dev8.csv", "spent8.csv", "dev9.csv", "spent9.csv",
     "dev10.csv", "spent10.csv", "dev10b.csv", "spent10b.csv", "dev11.csv", "spent11.csv",
-    "dev12.csv", "spent12.csv",
+    "dev12.csv", "spent12.csv", "dev13.csv", "heldout13.csv",
 ]  # fmt: skip
 DEV_PARTS = [
     "dev.csv", "dev2.csv", "dev3.csv", "dev4.csv", "dev5.csv", "dev6.csv", "dev7.csv", "dev8.csv",
     "dev9.csv", "spent.csv", "spent2.csv", "spent3.csv", "spent4.csv", "spent5.csv", "spent6.csv",
     "spent7.csv", "spent8.csv", "spent9.csv", "dev10.csv", "dev10b.csv", "dev11.csv",
-    "spent10.csv", "spent10b.csv", "spent11.csv", "dev12.csv", "spent12.csv",
+    "spent10.csv", "spent10b.csv", "spent11.csv", "dev12.csv", "spent12.csv", "dev13.csv",
 ]  # fmt: skip
 # The first nine held-out parts were evaluated for the last time at e9049ee and are spent: from
 # then on they are dev data (spent*.csv, README.md). The held-out parts are the draws after it.
 # heldout10, heldout10b and heldout11 were evaluated at two code states each (the last at
 # 077982b) and are spent too (spent10*.csv, spent11.csv): only draws after that are held out.
 # heldout12 (collection 12) was evaluated at two code states (fff562e, 4cdbb86) and is spent
-# too (spent12.csv): only draws after that are held out.
-HELD_PARTS: list[str] = []  # fmt: skip
+# too (spent12.csv): only draws after that are held out. heldout13 (collection 13) is this
+# round's held-out part.
+HELD_PARTS = ["heldout13.csv"]  # fmt: skip
 
 
 def norm(text: str) -> str:
@@ -280,6 +284,23 @@ def test_counts_thirteenth_draw() -> None:
     assert sum(r["is_accelerator"] == "true" for r in held12) >= 80
     assert sum(r["is_accelerator"] == "false" for r in held12) >= 55
     assert all(2000 < int(r["id"][3:]) < 3000 for r in every)  # collection 12's own ids
+
+
+def test_counts_fourteenth_draw() -> None:
+    """Collection 13 (two collectors: rw-3001 on in English, Chinese, Japanese, Korean and Russian,
+    rw-3501 on in every other language), drawn after heldout12 was spent: at least 360 new lines,
+    230 of them accelerators (most with a model named), in at least 30 languages, and a held-out
+    part of about half the pool in which accelerators and look-alikes are both well represented."""
+    dev13, held13 = rows("dev13.csv"), rows("heldout13.csv")
+    every = dev13 + held13
+    acc = [r for r in every if r["is_accelerator"] == "true"]
+    assert len(every) >= 360 and len(acc) >= 230
+    assert sum(r["expected_id"] != "accelerator-unknown" for r in acc) >= 165
+    assert len({r["language"] for r in every}) >= 30
+    assert len(held13) >= 180 and 0.4 <= len(held13) / len(every) <= 0.6
+    assert sum(r["is_accelerator"] == "true" for r in held13) >= 110
+    assert sum(r["is_accelerator"] == "false" for r in held13) >= 60
+    assert all(3000 < int(r["id"][3:]) < 4000 for r in every)  # collection 13's own ids
 
 
 def test_labels_valid() -> None:
