@@ -38,12 +38,25 @@ def run(cmd: list[str]) -> tuple[float, float]:
 
 
 def generator_digest() -> str:
-    """Cached inputs are keyed by the generator's code and data, so a change regenerates them."""
+    """Cached inputs are keyed by the generator's code and by the data it draws from (its own
+    YAML, the catalog's models and systems, the plants and exchange rates), so a change to any
+    of them regenerates them: a file cached under an older catalog would otherwise be screened
+    by a tree whose catalog it was not drawn from."""
     import chipcustoms
 
     root = Path(chipcustoms.__file__).parent
-    parts = [*sorted((root / "synthetic").glob("*.py")), root / "refdata" / "generator.yaml"]
-    return hashlib.sha256(b"".join(p.read_bytes() for p in parts)).hexdigest()[:8]
+    data = root / "refdata"
+    parts = [
+        *sorted((root / "synthetic").glob("*.py")),
+        data / "generator.yaml",
+        *sorted((data / "catalog").glob("*.yaml")),
+        data / "plants.yaml",
+        data / "fx" / "usd_rates.csv",
+    ]
+    digest = hashlib.sha256()
+    for p in parts:
+        digest.update(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes())
+    return digest.hexdigest()[:8]
 
 
 def bare_read(path: Path) -> list[str]:

@@ -185,10 +185,8 @@ def run_screen(r: ScreenRequest) -> None:
     """Check the options, run the screen, print or write the summary."""
     from chipcustoms import settings
     from chipcustoms.lines.tableio import format_of
-    from chipcustoms.policy.profiles import load_profile
-    from chipcustoms.run.engine import make_engine
-    from chipcustoms.run.orchestrator import _quiet, screen_file
-    from chipcustoms.run.summary import markdown, riskiest
+    from chipcustoms.run.engine import in_process, make_engine
+    from chipcustoms.run.opening import open_input
     from chipcustoms.run.summary_text import LANGS
 
     try:
@@ -216,18 +214,33 @@ def run_screen(r: ScreenRequest) -> None:
         raise ChipCustomsError(f"--lang must be one of {sorted(LANGS)}, got {lang!r}")
     if r.batch_rows is not None and r.batch_rows < 1:
         raise ChipCustomsError(f"--batch-rows must be at least 1, got {r.batch_rows}")
-    # Refused before the engine starts: a wrong name is cheap to report and costly to find late.
-    load_profile(r.profile)
     if r.output != "-" and Path(r.output).suffix:
         format_of(r.output)
+    # Opened (its read started) before the orchestrator, the pipeline, DuckDB and the packs
+    # are imported, so that their import time runs beside the read (run/opening.py).
+    opened = open_input(
+        r.input, r.output, in_process=in_process(r.engine), mapping=r.mapping,
+        batch_rows=r.batch_rows,
+    )
     with (
         progress(not r.quiet, stages=6 if db else 5) as (step, mapped),
         contextlib.ExitStack() as stack,
     ):
-        with (step or _quiet)(f"starting the {r.engine} engine"):
-            runner = stack.enter_context(
-                make_engine(r.engine, scheduler=r.scheduler, workers=r.workers)
-            )
+        try:
+            # Refused before the engine starts: a wrong name is cheap to report and costly to
+            # find late.
+            from chipcustoms.policy.profiles import load_profile
+
+            load_profile(r.profile)
+            with step(f"starting the {r.engine} engine") if step else contextlib.nullcontext():
+                runner = stack.enter_context(
+                    make_engine(r.engine, scheduler=r.scheduler, workers=r.workers)
+                )
+            from chipcustoms.run.orchestrator import _quiet, screen_file
+            from chipcustoms.run.summary import markdown, riskiest
+        except BaseException:
+            opened.abandon()
+            raise
         if runner.dashboard and not r.quiet:
             err.print(f"Dask: {runner.workers} workers; dashboard {runner.dashboard}")
         result = screen_file(
@@ -245,6 +258,7 @@ def run_screen(r: ScreenRequest) -> None:
             work_dir=r.work_dir,
             progress=mapped,
             profile=r.profile,
+            opened=opened,
         )
     KEEP.append(result)  # freed by the process exit, not by Python one object at a time
     if r.quiet and result.counts.quarantined:  # -q hides progress, never lost rows

@@ -368,8 +368,8 @@ class Resolver:
             & pl.col("__pci_id").is_null()
             & ((pl.col("__alias_ids").list.len() == 0) | pl.col("__digits"))
             & pl.col("__ctx").struct.field("hint")
-            & pl.col("__norm").str.contains(self._fuzzy_regex)
         )["__norm"].unique()
+        todo = todo.filter(todo.str.contains(self._fuzzy_regex))  # the regex last: on few texts
         read = {t: self.fuzzy_reading(t) for t in todo.to_list()}
         found = {t: f for t, f in read.items() if f is not None}
         hits = pl.DataFrame(

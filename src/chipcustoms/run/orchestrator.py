@@ -24,8 +24,7 @@ from chipcustoms.assess.selection import Budgets, SelectionReport
 from chipcustoms.errors import ChipCustomsError
 from chipcustoms.lines.ingest import ingest
 from chipcustoms.lines.mapping import Mapping, load_mapping
-from chipcustoms.lines.partitions import Partition, plan
-from chipcustoms.lines.tableio import format_of
+from chipcustoms.lines.partitions import Partition
 from chipcustoms.lines.tablewrite import write_table
 from chipcustoms.policy.messages import rules_by_ref
 from chipcustoms.policy.packs import Rule
@@ -34,21 +33,15 @@ from chipcustoms.run import spill as spill_dir
 from chipcustoms.run import streaming
 from chipcustoms.run.engine import Engine, LocalEngine, Progress
 from chipcustoms.run.engine.base import describe
+from chipcustoms.run.opening import Opening, ReadAhead, open_input
 from chipcustoms.run.references import load_references
 from chipcustoms.run.spill import Job
-from chipcustoms.run.streaming import ReadAhead
 from chipcustoms.run.summary import Digest, RunCounts
 
 if TYPE_CHECKING:
     from chipcustoms.store import Store
     from chipcustoms.store.line_parts import StagedPart
 
-# Rows per batch: a 250,000-line batch peaks near 0.5 GB, so a streamed run of any size stays
-# under 1 GB.
-DEFAULT_BATCH_ROWS = 250_000
-# Without --batch-rows, an input up to about this size is assessed in memory as one batch: the
-# fastest path (no spill, one pass), at about 1.6 GiB for a million lines. Larger inputs stream.
-IN_MEMORY_ROWS = 1_250_000
 JSON_COLUMNS = ("reasons", "rule_hits")
 
 Step = Callable[[str], contextlib.AbstractContextManager[None]]
@@ -121,6 +114,7 @@ def screen_file(
     progress: Progress | None = None,
     profile: str | None = None,
     absorb: bool = True,
+    opened: Opening | None = None,
 ) -> ScreenResult:
     """Screen a file or a folder of partitions end to end; unreadable rows go to quarantine.
 
@@ -129,23 +123,25 @@ def screen_file(
     ``-`` for CSV on stdout) or, for a streamed run, a folder (a path without a table
     extension) that gets one Parquet file per batch. ``db`` is opened once, for the scorers
     and the run; ``absorb``: whether that open absorbs earlier runs' staged parts
-    (``open_store``).
+    (``open_store``). ``opened``: the input as :func:`~chipcustoms.run.opening.open_input`
+    opened it for this ``engine`` (its read may be under way); by default it is opened here,
+    from ``mapping`` and ``batch_rows``.
     """
     budgets = budgets or Budgets()
-    the_mapping = load_mapping(mapping)
     engine = engine or LocalEngine()
-    to_folder = output != "-" and (
-        output.endswith("/")
-        or Path(output).is_dir()
-        or (not Path(output).suffix and not Path(output).exists())
-    )
-    if not to_folder:
-        format_of(output)  # an unknown extension fails now, not after the work
-    parts, spill = _plan(input_path, engine, batch_rows, to_folder)
     if threshold_mode and not db:
+        if opened is not None:
+            opened.abandon()
         raise ChipCustomsError("--mode threshold needs --db: the cut-offs come from a stored run")
     # The input is read while the reference data loads (not stdin: a pipe may never end).
-    ahead = None if spill or input_path == "-" else ReadAhead(parts[0], the_mapping)
+    if opened is None:
+        opened = open_input(
+            input_path, output, in_process=engine.in_process, mapping=mapping,
+            batch_rows=batch_rows,
+        )
+    the_mapping, parts, spill, to_folder = (
+        opened.mapping, opened.parts, opened.spill, opened.to_folder
+    )
     try:
         store, run_id, thresholds = None, None, None
         if db:
@@ -161,34 +157,16 @@ def screen_file(
                 store, db, input_path, the_mapping, refs, budgets, command, threshold_mode, where
             )
     except BaseException:
-        if ahead is not None:  # the reference data's error is the one reported
-            ahead.wait()
+        opened.abandon()  # the reference data's error is the one reported
         raise
     job = Job(refs, the_mapping, budgets, "", thresholds)
     with failing(store, run_id):
         result = _run(
             job, parts, engine, output, spill=spill, to_folder=to_folder, quarantine=quarantine,
             step=step, work_dir=work_dir, progress=progress, store=store, run_id=run_id,
-            ahead=ahead,
+            ahead=opened.ahead,
         )
     return result
-
-
-def _plan(
-    input_path: str, engine: Engine, batch_rows: int | None, to_folder: bool
-) -> tuple[list[Partition], bool]:
-    """The partitions, and whether they spill: an input of one batch on an in-process engine
-    is one partition assessed in memory (the fastest path); anything else streams."""
-    if input_path == "-":
-        return [Partition(0, "-", format_of("-"))], False
-    one_batch = IN_MEMORY_ROWS if engine.in_process else DEFAULT_BATCH_ROWS
-    parts = plan(input_path, batch_rows or one_batch)
-    if batch_rows is None and engine.in_process and len(parts) > 1:
-        parts = plan(input_path, DEFAULT_BATCH_ROWS)
-    spill = (
-        len(parts) > 1 or Path(input_path).is_dir() or to_folder or not engine.in_process
-    )
-    return parts, spill
 
 
 def _run(
@@ -205,7 +183,7 @@ def _run(
     progress: Progress | None,
     store: Store | None,
     run_id: int | None,
-    ahead: streaming.ReadAhead | None = None,
+    ahead: ReadAhead | None = None,
 ) -> ScreenResult:
     """The one run: stream (one partition without spill, or many), write the output and the
     quarantine, store what was assessed. One worker thread does the store's bulk writes (in C,

@@ -25,7 +25,6 @@ Only the map steps run on the engine; what they return is small (counts, digests
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,7 +38,6 @@ from chipcustoms.assess.selection import (
     random_room,
 )
 from chipcustoms.lines.ingest import ingest
-from chipcustoms.lines.mapping import Mapping
 from chipcustoms.lines.partitions import Partition
 from chipcustoms.lines.quarantine import QUARANTINE_SCHEMA, ROW
 from chipcustoms.lines.schema import canonical_schema
@@ -53,6 +51,7 @@ from chipcustoms.run.context import (
     row_offsets,
 )
 from chipcustoms.run.engine import Engine, Progress
+from chipcustoms.run.opening import ReadAhead
 from chipcustoms.run.phases import (
     ScoreTask,
     WriteTask,
@@ -209,36 +208,6 @@ def stream(
         quarantine,
         sum(p.unknown_markers for p in prepared),
     )
-
-
-class ReadAhead:
-    """A one-partition input read on a thread of its own, started before the reference data
-    loads: the read is native (the GIL released), loading and checking the packs, catalog and
-    rules is Python (about 0.3 s), so on two cores they overlap. It is the run's one read of
-    the input (:func:`_whole` takes it instead of reading), so an unreadable input fails the
-    run where it did; the caller waits for it (:meth:`wait`) before reporting a start-up error.
-    """
-
-    def __init__(self, part: Partition, mapping: Mapping) -> None:
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
-        self._future: Future[tuple[pl.DataFrame, bool]] | None = pool.submit(
-            read_raw_checked, part.path, mapping.typed_columns
-        )
-        pool.shutdown(wait=False)  # its thread ends after the one read
-
-    def take(self) -> tuple[pl.DataFrame, bool]:
-        """The read's frame and lossy flag (or its error), once: the frame is not kept here,
-        so the caller's ``del`` frees it as before."""
-        future, self._future = self._future, None
-        if future is None:
-            raise RuntimeError("the read-ahead was already taken")
-        return future.result()
-
-    def wait(self) -> None:
-        """Let the read finish (its result or error dropped): no thread outlives a failed start."""
-        future, self._future = self._future, None
-        if future is not None:
-            future.exception()
 
 
 def _whole(

@@ -14,6 +14,14 @@ from chipcustoms.run.engine.local import LocalEngine
 ENGINES = ("local", "dask")
 
 
+def in_process(name: str) -> bool:
+    """Whether ``--engine NAME`` runs the partitions in this process, known before the engine
+    starts (a Dask cluster takes seconds): the CLI plans and starts reading the input first."""
+    if name not in ENGINES:
+        raise ChipCustomsError(f"--engine must be one of {', '.join(ENGINES)}, got {name!r}")
+    return name == "local"
+
+
 def make_engine(name: str, *, scheduler: str | None = None, workers: int | None = None) -> Engine:
     """The engine for ``--engine NAME`` (``--scheduler`` / ``--workers`` are Dask's)."""
     if name == "local":
@@ -27,4 +35,4 @@ def make_engine(name: str, *, scheduler: str | None = None, workers: int | None 
     raise ChipCustomsError(f"--engine must be one of {', '.join(ENGINES)}, got {name!r}")
 
 
-__all__ = ["ENGINES", "Engine", "LocalEngine", "Progress", "make_engine"]
+__all__ = ["ENGINES", "Engine", "LocalEngine", "Progress", "in_process", "make_engine"]
