@@ -84,6 +84,11 @@ AI_WORDING: list[Probe] = [
     ("kontrollü çipler", "accelerator-unknown", True),
     ("chip bị kiểm soát", "accelerator-unknown", True),
     ("chip terlarang", "accelerator-unknown", True),
+    ("नियंत्रित चिप्स", "accelerator-unknown", True),
+    ("ελεγχόμενα τσιπ", "accelerator-unknown", True),
+    ("контрольовані чипи", "accelerator-unknown", True),
+    ("שבבים מפוקחים", "accelerator-unknown", True),
+    ("ชิปที่ถูกควบคุม", "accelerator-unknown", True),
     # GPUs for data centres, Arabic written out.
     ("معالجات الرسوميات لمراكز البيانات", "accelerator-unknown", True),
     # Blackwell (Hopper after a series word) beside a chip noun of another language.
@@ -109,6 +114,7 @@ AI_WORDING_OUT: list[Probe] = [
     ("chip hopper feeder", None, False),
     ("پمپ کنترل شده", None, False),
     ("hàng bị cấm", None, False),
+    ("ชิปควบคุมมอเตอร์", None, False),
 ]
 
 # Class 3: the display card in katakana is plain graphics; a display alone is nothing.
