@@ -117,10 +117,15 @@ AI_WORDING_OUT: list[Probe] = [
     ("ชิปควบคุมมอเตอร์", None, False),
 ]
 
-# Class 3: the display card in katakana is plain graphics; a display alone is nothing.
+# Class 3: the display card in katakana and the Chinese mining and headless cards are plain
+# graphics; a display alone, or a headless knight, is nothing.
 DISPLAY_CARDS: list[Probe] = [
     ("ディスプレイカード 10枚", "gpu-unknown", False),
     ("中古のディスプレーカード", "gpu-unknown", False),
+    # The Chinese mining and headless cards: plain graphics, vetoed from AI compute.
+    ("二手矿卡", "gpu-unknown", False),
+    ("無頭卡 批发", "gpu-unknown", False),
+    ("矿卡 AI服务器", "gpu-unknown", False),
 ]
 
 
@@ -161,6 +166,6 @@ def test_plain_graphics_and_other_nouns_stay_as_they_were(refs: References) -> N
     assert _stays_out(refs, [p for p in AI_WORDING_OUT if p[1] is None]) == []
 
 
-def test_japanese_display_card_is_plain_graphics(refs: References) -> None:
+def test_display_mining_and_headless_cards_are_plain_graphics(refs: References) -> None:
     assert probe_failures(refs, DISPLAY_CARDS) == []
-    assert _stays_out(refs, [("ディスプレイ", None, False)]) == []
+    assert _stays_out(refs, [("ディスプレイ", None, False), ("无头骑士", None, False)]) == []
