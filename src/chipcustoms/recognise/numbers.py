@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from chipcustoms.recognise.catalog import Catalog
-from chipcustoms.recognise.named_products import vouching
+from chipcustoms.recognise.named_products import is_bare, vouching
 from chipcustoms.recognise.textnorm import normalise_model_text
 from chipcustoms.recognise.vocabulary import Vocabulary
 
@@ -184,6 +184,9 @@ class Vouching:
     # The context aliases (``named_products``): the weakest reading of a line, dropped where
     # another alias is found ("Gaudi HL 2080": the HL-2080, not the first Gaudi).
     weak: frozenset[str] = frozenset()
+    # All-digit numbers ("3080"): dropped where the line writes a model with its series words
+    # ("faster than a 3080: the RTX 3080Ti"), the number then a comparison or a list's.
+    digits: frozenset[str] = frozenset()
 
     @classmethod
     def build(
@@ -201,7 +204,8 @@ class Vouching:
         words = f"{brand}|{vocabulary.hint}|{vocabulary.bare_hint}|{vocabulary.bare_hint_apart}"
         context = vouching(catalog)
         pairs = ((frozenset(misread), brand), (frozenset(nouns), words), *context)
-        return cls(pairs, suffixes, frozenset(w for names, _ in context for w in names))
+        weak = frozenset(w for names, _ in context for w in names)
+        return cls(pairs, suffixes, weak, frozenset(w for w in bare if w.isdigit()))
 
     def words(self, aliases: list[str], norm: str) -> list[str]:
         """``aliases`` less the spellings no word in ``norm`` vouches for (one text)."""
@@ -213,6 +217,8 @@ class Vouching:
                 aliases = [a for a in aliases if a != word]
         if any(a not in self.weak for a in aliases):
             aliases = [a for a in aliases if a not in self.weak]
+        if any(a in self.digits for a in aliases) and not all(map(is_bare, aliases)):
+            aliases = [a for a in aliases if a not in self.digits]
         return aliases
 
     def apply(self, d: pl.DataFrame) -> pl.DataFrame:
@@ -230,7 +236,26 @@ class Vouching:
                 .then(pl.col("__aliases").list.eval(strong))
                 .otherwise(pl.col("__aliases"))
             )
-        return d
+        return self._named_beats_digits(d) if self.digits else d
+
+    def _named_beats_digits(self, d: pl.DataFrame) -> pl.DataFrame:
+        """:attr:`digits` dropped where an alias that is no bare number (:func:`is_bare`) is
+        found; the test runs only on the lines that hold an all-digit number."""
+        digits = sorted(self.digits)
+        a = pl.element()
+        named = a.str.contains(" ", literal=True) | (a.str.len_chars() > 6) | a.str.contains("^[rg]tx")
+        some = pl.col("__aliases").list.eval(a.is_in(digits)).list.any().fill_null(False)
+        has_named = pl.col("__aliases").list.eval(named).list.any().fill_null(False)
+        return pl.concat(
+            [
+                d.filter(~some),
+                d.filter(some).with_columns(
+                    pl.when(has_named)
+                    .then(pl.col("__aliases").list.eval(a.filter(~a.is_in(digits))))
+                    .otherwise(pl.col("__aliases"))
+                ),
+            ]
+        )
 
 
 def vouched(
