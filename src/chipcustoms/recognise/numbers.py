@@ -184,8 +184,8 @@ class Vouching:
     # The context aliases (``named_products``): the weakest reading of a line, dropped where
     # another alias is found ("Gaudi HL 2080": the HL-2080, not the first Gaudi).
     weak: frozenset[str] = frozenset()
-    # All-digit numbers ("3080"): dropped where the line writes a model with its series words
-    # ("faster than a 3080: the RTX 3080Ti"), the number then a comparison or a list's.
+    # All-digit numbers ("3080"): read after a model the line writes with its series words ("between
+    # the 3080 and the 3090: the RTX 3080Ti"), the numbers then a comparison or the list's rest.
     digits: frozenset[str] = frozenset()
 
     @classmethod
@@ -218,7 +218,7 @@ class Vouching:
         if any(a not in self.weak for a in aliases):
             aliases = [a for a in aliases if a not in self.weak]
         if any(a in self.digits for a in aliases) and not all(map(is_bare, aliases)):
-            aliases = [a for a in aliases if a not in self.digits]
+            aliases = sorted(aliases, key=lambda a: a in self.digits)
         return aliases
 
     def apply(self, d: pl.DataFrame) -> pl.DataFrame:
@@ -236,11 +236,11 @@ class Vouching:
                 .then(pl.col("__aliases").list.eval(strong))
                 .otherwise(pl.col("__aliases"))
             )
-        return self._named_beats_digits(d) if self.digits else d
+        return self._named_before_digits(d) if self.digits else d
 
-    def _named_beats_digits(self, d: pl.DataFrame) -> pl.DataFrame:
-        """:attr:`digits` dropped where an alias that is no bare number (:func:`is_bare`) is
-        found; the test runs only on the lines that hold an all-digit number."""
+    def _named_before_digits(self, d: pl.DataFrame) -> pl.DataFrame:
+        """:attr:`digits` moved after the other aliases where an alias that is no bare number
+        (:func:`is_bare`) is found; the test runs only on the lines that hold an all-digit number."""
         digits = sorted(self.digits)
         a = pl.element()
         named = a.str.contains(" ", literal=True) | (a.str.len_chars() > 6) | a.str.contains("^[rg]tx")
@@ -251,7 +251,7 @@ class Vouching:
                 d.filter(~some),
                 d.filter(some).with_columns(
                     pl.when(has_named)
-                    .then(pl.col("__aliases").list.eval(a.filter(~a.is_in(digits))))
+                    .then(pl.col("__aliases").list.eval(a.sort_by(a.is_in(digits), maintain_order=True)))
                     .otherwise(pl.col("__aliases"))
                 ),
             ]
