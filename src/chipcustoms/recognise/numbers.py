@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from chipcustoms.recognise.catalog import Catalog
+from chipcustoms.recognise.model_class import model_class
 from chipcustoms.recognise.named_products import is_bare, vouching
 from chipcustoms.recognise.textnorm import normalise_model_text
 from chipcustoms.recognise.vocabulary import Vocabulary
@@ -67,15 +68,17 @@ def lookalikes(catalog: Catalog, vocabulary: Vocabulary, bare: dict[str, str]) -
     model number in its matches): a product line of another kind with its number ("ThinkStation
     P800", the vocabulary's ``lookalike_series``), and a server or board maker's name right
     before the bare number (``bare``: :func:`bare_numbers`, which the resolver has already read)
-    of a chip that maker does not sell ("Dell R200 server", "Lenovo P800": ``lookalike_makers``).
+    of a chip that maker does not sell ("Dell R200 server", "Lenovo P800": ``lookalike_makers``);
+    and a model's class ("H100-class GPUs", "H100급": :mod:`.model_class`), a GPU of that class.
     """
+    series = f"{vocabulary.lookalike_series}|{model_class()}"
     sells = vocabulary.lookalike_sells
     sold = {m.id for vf in catalog.vendors if vf.vendor in sells for m in vf.models}
     others = sorted((n for n, i in bare.items() if i not in sold), key=len, reverse=True)
     if not others or vocabulary.lookalike_makers == r"$^":
-        return vocabulary.lookalike_series
+        return series
     makers = rf"(?:{vocabulary.lookalike_makers}) (?:{'|'.join(map(re.escape, others))})\b"
-    return f"{vocabulary.lookalike_series}|{makers}"
+    return f"{series}|{makers}"
 
 
 # NVIDIA's board part numbers carry the board's project number: 692-2G506-... is the board
@@ -243,7 +246,7 @@ class Vouching:
         (:func:`is_bare`) is found; the test runs only on the lines that hold an all-digit number."""
         digits = sorted(self.digits)
         a = pl.element()
-        named = a.str.contains(" ", literal=True) | (a.str.len_chars() > 6) | a.str.contains("^[rg]tx")
+        named = _is_named(a)
         some = pl.col("__aliases").list.eval(a.is_in(digits)).list.any().fill_null(False)
         has_named = pl.col("__aliases").list.eval(named).list.any().fill_null(False)
         return pl.concat(
@@ -256,6 +259,11 @@ class Vouching:
                 ),
             ]
         )
+
+
+def _is_named(a: pl.Expr) -> pl.Expr:
+    """Not :func:`is_bare`: an alias with its series or brand words ("rtx 3080ti", "tesla v100")."""
+    return a.str.contains(" ", literal=True) | (a.str.len_chars() > 6) | a.str.contains("^[rg]tx")
 
 
 def vouched(
