@@ -242,8 +242,10 @@ class Vouching:
         return self._named_before_digits(d) if self.digits else d
 
     def _named_before_digits(self, d: pl.DataFrame) -> pl.DataFrame:
-        """:attr:`digits` moved after the other aliases where an alias that is no bare number
-        (:func:`is_bare`) is found; the test runs only on the lines that hold an all-digit number."""
+        """:attr:`digits` after the other aliases where one of them is no bare number
+        (:func:`is_bare`): an all-digit number is the line's weakest reading ("between the 3080
+        and the 3090: the RTX 3080Ti"), and kept, since a list's rest still counts. Only the
+        lines holding an all-digit number are tested."""
         digits = sorted(self.digits)
         a = pl.element()
         named = _is_named(a)
@@ -254,7 +256,11 @@ class Vouching:
                 d.filter(~some),
                 d.filter(some).with_columns(
                     pl.when(has_named)
-                    .then(pl.col("__aliases").list.eval(a.sort_by(a.is_in(digits), maintain_order=True)))
+                    .then(
+                        pl.col("__aliases").list.eval(
+                            a.sort_by(a.is_in(digits), maintain_order=True)
+                        )
+                    )
                     .otherwise(pl.col("__aliases"))
                 ),
             ]
