@@ -89,6 +89,7 @@ MODEL_CLASS_OUT: list[Probe] = [
     ("NVIDIA H100 GPU", "nvidia-h100-sxm", True),
     ("first-class H100 servers", "nvidia-h100-sxm", True),
     ("H100 classic edition pump", None, False),
+    ("microSD card V30 A200 class 10 128GB", None, False),
     ("RTX 4090-class gaming card", "nvidia-rtx-4090", True),
 ]
 
