@@ -41,7 +41,9 @@ def test_kana_and_hangul_are_split_from_model_numbers() -> None:
 GLUED = [
     ("NVIDIA H800などの高性能GPU", "nvidia-h800-sxm"),
     ("L40Sを搭載したサーバ", "nvidia-l40s"),
-    ("엔비디아 A800급 가속기", "nvidia-a800"),
+    # 급 ("class") after a number names a GPU of that class, not the model (branch dev13a,
+    # tests/test_recognition_dev13a.py): the glued particle here is 을.
+    ("엔비디아 A800을 탑재한 가속기", "nvidia-a800"),
     ("H20용 서버 4대", "nvidia-h20"),
 ]
 

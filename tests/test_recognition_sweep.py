@@ -50,6 +50,20 @@ LEFT_OUT: dict[str, tuple[set[str], str]] = {
         "128GB is no datacenter memory size beside a bare number",
     ),
     "sambanova-sn40l": ({"memory form factor"}, "64GB is a phone's and an SD card's size (rule 1)"),
+    "meta-mtia-v1": (
+        {"maker glued", "count"},
+        "'Meta PlatformsMTIA v1': no glue rule splits Meta's name off (MetaX is another maker)",
+    ),
+    "microsoft-maia-100": (
+        {"maker glued", "count"},
+        "'MicrosoftAzure Maia 100': no glue rule splits Microsoft's name off",
+    ),
+    "intel-gaudi3": (
+        {"accessory"},
+        "'Gaudi 3 coolers': the head rule reads parts after a number of 3+ digits or letters and"
+        " digits, not after a one-digit generation; left to the lead (the probe was first drawn"
+        " when the catalog grew, branch dev13a)",
+    ),
 }
 
 

@@ -24,6 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from chipcustoms.recognise.model_class import model_class
 from chipcustoms.recognise.server_skus import load_server_skus
 from chipcustoms.refdata import REFDATA, check_regexes, load_validated
 
@@ -77,8 +78,9 @@ def load_machines() -> Machines:
 @cache
 def ai_system_names() -> str:
     """A GPU server named by its SKU, a GPU box with written GPUs, or a machine built on
-    accelerators named by its name: one alternation, read as an AI system phrase."""
-    return f"{load_server_skus().regex}|{load_machines().regex('ai')}"
+    accelerators named by its name, or a GPU named by a model's class ("H100-class GPUs",
+    :mod:`.model_class`): one alternation, read as an AI system phrase."""
+    return f"{load_server_skus().regex}|{load_machines().regex('ai')}|{model_class()}"
 
 
 @cache

@@ -54,6 +54,7 @@ class ProductWordsFile(BaseModel):
     makers: list[str]
     words: list[_Words]
     ai: list[_Words]
+    possessive: list[_Words] = []
 
 
 @cache
@@ -84,12 +85,14 @@ def product_names(catalog: Catalog, aliases: dict[str, str]) -> list[str]:
 
 def product_hint(names: list[str]) -> str:
     """A product name with a product word within three words of it, either order ("RNGD 4U
-    air-cooled chassis")."""
+    air-cooled chassis"), or right after a possessive ("the company's WSE-2")."""
     if not names:
         return r"$^"
     name = r"\b(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b"
-    word = f"(?:{_words(load_product_words().words)})"
-    return f"{name}(?: \\S+){{0,3}}? ?{word}|{word} ?(?:\\S+ ){{0,3}}?{name}"
+    words = load_product_words()
+    word = f"(?:{_words(words.words)})"
+    owner = f"|(?:{_words(words.possessive)}) {name}" if words.possessive else ""
+    return f"{name}(?: \\S+){{0,3}}? ?{word}|{word} ?(?:\\S+ ){{0,3}}?{name}{owner}"
 
 
 def with_product_words(

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 import polars as pl
 
 from chipcustoms.recognise.catalog import Catalog
-from chipcustoms.recognise.named_products import vouching
+from chipcustoms.recognise.model_class import model_class
+from chipcustoms.recognise.named_products import is_bare, vouching
 from chipcustoms.recognise.textnorm import normalise_model_text
 from chipcustoms.recognise.vocabulary import Vocabulary
 
@@ -67,15 +68,17 @@ def lookalikes(catalog: Catalog, vocabulary: Vocabulary, bare: dict[str, str]) -
     model number in its matches): a product line of another kind with its number ("ThinkStation
     P800", the vocabulary's ``lookalike_series``), and a server or board maker's name right
     before the bare number (``bare``: :func:`bare_numbers`, which the resolver has already read)
-    of a chip that maker does not sell ("Dell R200 server", "Lenovo P800": ``lookalike_makers``).
+    of a chip that maker does not sell ("Dell R200 server", "Lenovo P800": ``lookalike_makers``);
+    and a model's class ("H100-class GPUs", "H100급": :mod:`.model_class`), a GPU of that class.
     """
+    series = f"{vocabulary.lookalike_series}|{model_class()}"
     sells = vocabulary.lookalike_sells
     sold = {m.id for vf in catalog.vendors if vf.vendor in sells for m in vf.models}
     others = sorted((n for n, i in bare.items() if i not in sold), key=len, reverse=True)
     if not others or vocabulary.lookalike_makers == r"$^":
-        return vocabulary.lookalike_series
+        return series
     makers = rf"(?:{vocabulary.lookalike_makers}) (?:{'|'.join(map(re.escape, others))})\b"
-    return f"{vocabulary.lookalike_series}|{makers}"
+    return f"{series}|{makers}"
 
 
 # NVIDIA's board part numbers carry the board's project number: 692-2G506-... is the board
@@ -184,6 +187,9 @@ class Vouching:
     # The context aliases (``named_products``): the weakest reading of a line, dropped where
     # another alias is found ("Gaudi HL 2080": the HL-2080, not the first Gaudi).
     weak: frozenset[str] = frozenset()
+    # All-digit numbers ("3080"): read after a model the line writes with its series words ("between
+    # the 3080 and the 3090: the RTX 3080Ti"), the numbers then a comparison or the list's rest.
+    digits: frozenset[str] = frozenset()
 
     @classmethod
     def build(
@@ -201,7 +207,8 @@ class Vouching:
         words = f"{brand}|{vocabulary.hint}|{vocabulary.bare_hint}|{vocabulary.bare_hint_apart}"
         context = vouching(catalog)
         pairs = ((frozenset(misread), brand), (frozenset(nouns), words), *context)
-        return cls(pairs, suffixes, frozenset(w for names, _ in context for w in names))
+        weak = frozenset(w for names, _ in context for w in names)
+        return cls(pairs, suffixes, weak, frozenset(w for w in bare if w.isdigit()))
 
     def words(self, aliases: list[str], norm: str) -> list[str]:
         """``aliases`` less the spellings no word in ``norm`` vouches for (one text)."""
@@ -213,6 +220,8 @@ class Vouching:
                 aliases = [a for a in aliases if a != word]
         if any(a not in self.weak for a in aliases):
             aliases = [a for a in aliases if a not in self.weak]
+        if any(a in self.digits for a in aliases) and not all(map(is_bare, aliases)):
+            aliases = sorted(aliases, key=lambda a: a in self.digits)
         return aliases
 
     def apply(self, d: pl.DataFrame) -> pl.DataFrame:
@@ -230,7 +239,37 @@ class Vouching:
                 .then(pl.col("__aliases").list.eval(strong))
                 .otherwise(pl.col("__aliases"))
             )
-        return d
+        return self._named_before_digits(d) if self.digits else d
+
+    def _named_before_digits(self, d: pl.DataFrame) -> pl.DataFrame:
+        """:attr:`digits` after the other aliases where one of them is no bare number
+        (:func:`is_bare`): an all-digit number is the line's weakest reading ("between the 3080
+        and the 3090: the RTX 3080Ti"), and kept, since a list's rest still counts. Only the
+        lines holding an all-digit number are tested."""
+        digits = sorted(self.digits)
+        a = pl.element()
+        named = _is_named(a)
+        some = pl.col("__aliases").list.eval(a.is_in(digits)).list.any().fill_null(False)
+        has_named = pl.col("__aliases").list.eval(named).list.any().fill_null(False)
+        return pl.concat(
+            [
+                d.filter(~some),
+                d.filter(some).with_columns(
+                    pl.when(has_named)
+                    .then(
+                        pl.col("__aliases").list.eval(
+                            a.sort_by(a.is_in(digits), maintain_order=True)
+                        )
+                    )
+                    .otherwise(pl.col("__aliases"))
+                ),
+            ]
+        )
+
+
+def _is_named(a: pl.Expr) -> pl.Expr:
+    """Not :func:`is_bare`: an alias with its series or brand words ("rtx 3080ti", "tesla v100")."""
+    return a.str.contains(" ", literal=True) | (a.str.len_chars() > 6) | a.str.contains("^[rg]tx")
 
 
 def vouched(
