@@ -36,6 +36,7 @@ from chipcustoms.recognise.fuzzy import (
     read_fuzzy,
     unnamed_reason,
 )
+from chipcustoms.recognise.hanzi import traditional
 from chipcustoms.recognise.learned import TextModel, learned_opinion, second_opinion, tag
 from chipcustoms.recognise.misspelling import Misspellings, noted
 from chipcustoms.recognise.named_products import is_bare, with_product_words
@@ -108,7 +109,7 @@ class Resolver:
         for m in self.catalog.models:
             for alias in [m.model, *m.aliases, *m.context_aliases]:  # named_products.py
                 norm = normalise_model_text(alias)
-                for variant in {norm, squeeze(norm)}:
+                for variant in {norm, squeeze(norm), traditional(norm)}:  # hanzi.py
                     if variant:
                         self.alias_to_id.setdefault(variant, m.id)
         bare = bare_numbers(self.catalog, self.vocabulary)
@@ -139,7 +140,7 @@ class Resolver:
                 norm = normalise_model_text(alias)
                 # "XE 9680", "NF 5688M7": the series letters apart from the number, too.
                 apart = re.sub(r"\b([a-z]{2,3})(\d{3,4})", r"\1 \2", norm)
-                for variant in sorted({norm, squeeze(norm), apart}):
+                for variant in sorted({norm, squeeze(norm), apart, traditional(norm)}):
                     self.system_alias.setdefault(variant, s.id)
         # "XE9680s": a plural s after a system name, as after a model number.
         self._system_regex = (
