@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from chipcustoms.errors import ReferenceDataError
 
@@ -83,3 +83,15 @@ def check_regexes(patterns: list[str], what: str = "pattern") -> list[str]:
         except re.error as exc:
             raise ValueError(f"{what} {pattern!r} is not a regex: {exc}") from exc
     return patterns
+
+
+class LanguagePatterns(BaseModel):
+    """Patterns of one language with the page they came from: the shape of the resolver's small
+    word lists (`refdata/resolver/product_words.yaml`, `model_class.yaml`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    lang: str
+    source: str
+    patterns: list[str]
+
+    _p = field_validator("patterns")(check_regexes)

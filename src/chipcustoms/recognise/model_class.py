@@ -13,29 +13,20 @@ from __future__ import annotations
 
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 
-from chipcustoms.refdata import REFDATA, check_regexes, load_validated
+from chipcustoms.refdata import REFDATA, LanguagePatterns, load_validated
 
 CLASS_FILE = REFDATA / "resolver" / "model_class.yaml"
 # A model number as the normalised text writes it: letters then digits ("h100", "a800", "mi300x").
 _NUMBER = r"[a-z]{1,3}\d{2,4}[a-z]{0,2}"
 
 
-class _Words(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    lang: str
-    source: str
-    patterns: list[str]
-
-    _p = field_validator("patterns")(check_regexes)
-
-
 class ClassWords(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: str
-    after: list[_Words]
-    before: list[_Words]
+    after: list[LanguagePatterns]
+    before: list[LanguagePatterns]
 
 
 @cache

@@ -25,18 +25,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from chipcustoms.recognise.model_class import model_class
-from chipcustoms.recognise.server_skus import load_server_skus
+from chipcustoms.recognise.server_skus import Source, load_server_skus
 from chipcustoms.refdata import REFDATA, check_regexes, load_validated
 
 MACHINES_FILE = REFDATA / "resolver" / "named_machines.yaml"
-
-
-class Source(BaseModel):
-    """Where what a machine carries can be read."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    title: str
-    url: str
 
 
 class Machine(BaseModel):

@@ -24,37 +24,25 @@ import hashlib
 import re
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 
 from chipcustoms.recognise.catalog import Catalog
 from chipcustoms.recognise.textnorm import normalise_model_text
 from chipcustoms.recognise.vocabulary import Vocabulary, union
-from chipcustoms.refdata import REFDATA, check_regexes, load_validated
+from chipcustoms.refdata import REFDATA, LanguagePatterns, load_validated
 
 PRODUCT_WORDS_FILE = REFDATA / "resolver" / "product_words.yaml"
 # A number another product's name shares: one letter and up to three digits ("p800", "t20").
 _SHORT = re.compile(r"[a-z]\d{1,3}[a-z]?")
 
 
-class _Words(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    lang: str
-    source: str
-    patterns: list[str]
-
-    @field_validator("patterns")
-    @classmethod
-    def _compiles(cls, v: list[str]) -> list[str]:
-        return check_regexes(v)
-
-
 class ProductWordsFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: str
     makers: list[str]
-    words: list[_Words]
-    ai: list[_Words]
-    possessive: list[_Words] = []
+    words: list[LanguagePatterns]
+    ai: list[LanguagePatterns]
+    possessive: list[LanguagePatterns] = []
 
 
 @cache
@@ -70,7 +58,7 @@ def is_bare(alias: str) -> bool:
     return " " not in alias and len(alias) <= 6 and not alias.startswith(("rtx", "gtx"))
 
 
-def _words(groups: list[_Words]) -> str:
+def _words(groups: list[LanguagePatterns]) -> str:
     return union([p for g in groups for p in g.patterns])
 
 

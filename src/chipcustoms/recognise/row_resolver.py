@@ -108,7 +108,7 @@ class RowResolver:
         self._generic = [(gid, [c(p) for p in ps]) for gid, _, ps in v.generic]
         self._ai_system = (c(v.ai_system[0]), c(v.ai_system[1]))
         skus = load_server_skus()
-        self._skus, self._cpu = c(ai_system_names()), c(cpu_machines())  # named_machines.py
+        self._named, self._cpu = c(ai_system_names()), c(cpu_machines())  # named_machines.py
         self._box_carry, self._box_capacity = c(skus.boxes.carry), c(skus.boxes.capacity)
         parts = v.ai_system_parts
         self._parts = None if parts is None else (c(parts[0]), c(parts[1]))
@@ -233,7 +233,7 @@ class RowResolver:
         if self._parts is not None:
             parts, unless = self._parts
             found = found and not (parts.search(norm) and not unless.search(norm))
-        return found or self._skus.search(norm) is not None
+        return found or self._named.search(norm) is not None
 
     def _wording(self, norm: str) -> str | None:
         """:func:`evidence.wording`: the first class whose patterns match."""

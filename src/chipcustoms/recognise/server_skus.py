@@ -22,7 +22,8 @@ SKUS_FILE = REFDATA / "resolver" / "server_skus.yaml"
 
 
 class Source(BaseModel):
-    """Where a maker's numbering of its GPU line can be read."""
+    """A page that states a fact of the list (a maker's numbering of its GPU line; what a named
+    machine carries)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     title: str
