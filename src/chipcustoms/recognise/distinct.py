@@ -30,3 +30,24 @@ def per_distinct(
     values = d.select(key, *carry).unique(subset=key)
     found = compute(values).drop(*carry)
     return d.join(found, on=key, how="left", maintain_order="left", nulls_equal=True)
+
+
+def rewritten(
+    d: pl.DataFrame,
+    column: str,
+    texts: list[str],
+    read: Callable[[str], tuple[str, str | None]],
+    note: str,
+) -> pl.DataFrame:
+    """``d`` with ``column`` rewritten where ``read`` (a reading in Python, run once on each of
+    the distinct ``texts`` a prefilter kept) has something to say, and what it said as ``note``
+    (null elsewhere): the letter names and the misspellings are read this way."""
+    rows = [(t, *read(t)) for t in texts]
+    rows = [r for r in rows if r[2] is not None]
+    if not rows:
+        return d.with_columns(pl.lit(None, pl.Utf8).alias(note))
+    table = pl.DataFrame(
+        rows, schema={column: pl.Utf8, "__read": pl.Utf8, note: pl.Utf8}, orient="row"
+    )
+    d = d.join(table, on=column, how="left", maintain_order="left")
+    return d.with_columns(pl.coalesce("__read", column).alias(column)).drop("__read")

@@ -19,6 +19,7 @@ from functools import cache
 import polars as pl
 from pydantic import BaseModel, ConfigDict
 
+from chipcustoms.recognise.distinct import rewritten
 from chipcustoms.recognise.textnorm import normalise_text
 from chipcustoms.recognise.vocabulary import LETTER_NAMES_FILE
 from chipcustoms.refdata import load_validated
@@ -131,12 +132,4 @@ class LetterNames:
         texts = d[column].unique().drop_nulls()
         texts = texts.filter(texts.str.contains_any(self._first_words))  # one literal pass
         hit = texts.filter(texts.str.contains(self._regex) & texts.str.contains(r"\d"))
-        rows = [(t, *self.correct(t)) for t in hit.to_list()]
-        rows = [r for r in rows if r[2] is not None]
-        if not rows:
-            return d.with_columns(pl.lit(None, pl.Utf8).alias("__spelt"))
-        table = pl.DataFrame(
-            rows, schema={column: pl.Utf8, "__read": pl.Utf8, "__spelt": pl.Utf8}, orient="row"
-        )
-        d = d.join(table, on=column, how="left", maintain_order="left")
-        return d.with_columns(pl.coalesce("__read", column).alias(column)).drop("__read")
+        return rewritten(d, column, hit.to_list(), self.correct, "__spelt")

@@ -24,6 +24,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz.distance import DamerauLevenshtein
 
+from chipcustoms.recognise.distinct import rewritten
 from chipcustoms.recognise.letter_names import LetterNames
 from chipcustoms.recognise.vocabulary import MISSPELLINGS_FILE, Vocabulary
 from chipcustoms.refdata import load_validated
@@ -247,12 +248,7 @@ class Misspellings:
             return d.with_columns(pl.lit(None, pl.Utf8).alias("__typo"))
         words = pl.col(column).str.split(" ")
         hit = texts.to_frame().filter(words.list.eval(pl.element().is_in(fixed)).list.any())
-        rows = [(t, *self.typos(t)) for t in hit[column].to_list()]
-        table = pl.DataFrame(
-            rows, schema={column: pl.Utf8, "__fixed": pl.Utf8, "__typo": pl.Utf8}, orient="row"
-        )
-        d = d.join(table, on=column, how="left", maintain_order="left")
-        return d.with_columns(pl.coalesce("__fixed", column).alias(column)).drop("__fixed")
+        return rewritten(d, column, hit[column].to_list(), self.typos, "__typo")
 
 
 def _joined(*notes: str | None) -> str | None:
