@@ -15,11 +15,18 @@ a dev, spent or held-out part; both resolvers answer each (tests/both_resolvers.
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from both_resolvers import Probe, probe_failures, resolve_both
 from chipcustoms.assess.pipeline import References
-from chipcustoms.recognise.named_products import load_product_words, product_names
+from chipcustoms.recognise.named_products import (
+    is_bare,
+    is_named,
+    load_product_words,
+    product_names,
+)
+from chipcustoms.recognise.resolver import Resolver
 
 NON_GPU_NAMES: list[Probe] = [
     ("FuriosaAI engineering sample: one RNGD board", "furiosa-rngd", True),
@@ -179,3 +186,11 @@ GAUDI_THE_ARCHITECT: list[Probe] = [
 
 def test_gaudi_the_architect_is_not_the_accelerator(refs: References) -> None:
     assert probe_failures(refs, GAUDI_THE_ARCHITECT) == []
+
+
+def test_the_column_form_of_a_named_alias_is_the_negation_of_is_bare(refs: References) -> None:
+    """``is_named`` (Polars, the batch's vouching) and ``is_bare`` (Python) are one rule in two
+    forms: held equal over every alias of the catalog."""
+    aliases = sorted(Resolver(refs.catalog).alias_to_id)
+    named = pl.Series(aliases).to_frame("a").select(is_named(pl.col("a")))["a"].to_list()
+    assert named == [not is_bare(a) for a in aliases]

@@ -24,6 +24,7 @@ import hashlib
 import re
 from functools import cache
 
+import polars as pl
 from pydantic import BaseModel, ConfigDict
 
 from chipcustoms.recognise.catalog import Catalog
@@ -53,9 +54,21 @@ def load_product_words() -> ProductWordsFile:
     )
 
 
+_BARE_LEN, _SERIES = 6, ("rtx", "gtx")  # a longer word, or one of these series, is named
+
+
 def is_bare(alias: str) -> bool:
     """A model number alone ("h20", "a100", "mi300x"): also a pump, a bolt grade, a camera."""
-    return " " not in alias and len(alias) <= 6 and not alias.startswith(("rtx", "gtx"))
+    return " " not in alias and len(alias) <= _BARE_LEN and not alias.startswith(_SERIES)
+
+
+def is_named(alias: pl.Expr) -> pl.Expr:
+    """Not :func:`is_bare`, on a column of aliases: an alias with its series or brand words
+    ("rtx 3080ti", "tesla v100")."""
+    series = alias.str.starts_with(_SERIES[0])
+    for word in _SERIES[1:]:
+        series = series | alias.str.starts_with(word)
+    return alias.str.contains(" ", literal=True) | (alias.str.len_chars() > _BARE_LEN) | series
 
 
 def _words(groups: list[LanguagePatterns]) -> str:

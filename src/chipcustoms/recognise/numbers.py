@@ -21,7 +21,7 @@ import polars as pl
 
 from chipcustoms.recognise.catalog import Catalog
 from chipcustoms.recognise.model_class import model_class
-from chipcustoms.recognise.named_products import is_bare, vouching
+from chipcustoms.recognise.named_products import is_bare, is_named, vouching
 from chipcustoms.recognise.textnorm import normalise_model_text
 from chipcustoms.recognise.vocabulary import Vocabulary
 
@@ -248,7 +248,7 @@ class Vouching:
         lines holding an all-digit number are tested."""
         digits = sorted(self.digits)
         a = pl.element()
-        named = _is_named(a)
+        named = is_named(a)
         some = pl.col("__aliases").list.eval(a.is_in(digits)).list.any().fill_null(False)
         has_named = pl.col("__aliases").list.eval(named).list.any().fill_null(False)
         return pl.concat(
@@ -265,11 +265,6 @@ class Vouching:
                 ),
             ]
         )
-
-
-def _is_named(a: pl.Expr) -> pl.Expr:
-    """Not :func:`is_bare`: an alias with its series or brand words ("rtx 3080ti", "tesla v100")."""
-    return a.str.contains(" ", literal=True) | (a.str.len_chars() > 6) | a.str.contains("^[rg]tx")
 
 
 def vouched(
